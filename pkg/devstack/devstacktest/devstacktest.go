@@ -1,0 +1,38 @@
+// Package devstacktest gives tests an embedded Kafka and MongoDB on random
+// loopback ports, stopped when the test ends.
+package devstacktest
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/percorsi/percorsi/pkg/devstack"
+)
+
+// Start starts a stack with topics created, for the life of the test.
+func Start(t testing.TB, topics ...string) *devstack.Stack {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	s, err := devstack.Start(ctx, devstack.Config{Dir: t.TempDir(), Topics: topics, Partitions: 4})
+	if err != nil {
+		t.Fatalf("start embedded stack: %v", err)
+	}
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Mongo connects to the stack's MongoDB for the life of the test.
+func Mongo(t testing.TB, s *devstack.Stack) *mongo.Client {
+	t.Helper()
+	c, err := mongo.Connect(options.Client().ApplyURI(s.MongoURI()).SetTimeout(20 * time.Second))
+	if err != nil {
+		t.Fatalf("connect to embedded mongo: %v", err)
+	}
+	t.Cleanup(func() { _ = c.Disconnect(context.Background()) })
+	return c
+}

@@ -1,0 +1,225 @@
+package outbox
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/segmentio/kafka-go"
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// Publisher is what the relay needs of a Kafka writer; *kafka.Writer is one.
+type Publisher interface {
+	WriteMessages(ctx context.Context, msgs ...kafka.Message) error
+}
+
+// Relay publishes the pending events of its source collections.
+type Relay struct {
+	sources []*mongo.Collection
+	pub     Publisher
+	log     *slog.Logger
+	batch   int64
+	poll    time.Duration
+	wake    chan struct{}
+
+	published prometheus.Counter
+	failures  prometheus.Counter
+	backlog   prometheus.Gauge
+}
+
+// RelayConfig tunes a Relay; zero values pick sensible defaults.
+type RelayConfig struct {
+	Batch   int64         // documents per pass; default 200
+	Poll    time.Duration // pass interval when nobody calls Notify; default 1s
+	Logger  *slog.Logger
+	Metrics prometheus.Registerer // nil: not registered
+	Name    string                // metric label, e.g. the service name
+}
+
+// NewRelay returns a relay that publishes the pending events of sources
+// through pub.
+func NewRelay(pub Publisher, cfg RelayConfig, sources ...*mongo.Collection) *Relay {
+	if cfg.Batch <= 0 {
+		cfg.Batch = 200
+	}
+	if cfg.Poll <= 0 {
+		cfg.Poll = time.Second
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	labels := prometheus.Labels{"service": cfg.Name}
+	r := &Relay{
+		sources: sources,
+		pub:     pub,
+		log:     cfg.Logger,
+		batch:   cfg.Batch,
+		poll:    cfg.Poll,
+		wake:    make(chan struct{}, 1),
+		published: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "percorsi_outbox_published_total", Help: "Events the relay published to Kafka.", ConstLabels: labels,
+		}),
+		failures: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "percorsi_outbox_failures_total", Help: "Relay passes that failed and will be retried.", ConstLabels: labels,
+		}),
+		backlog: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "percorsi_outbox_backlog", Help: "Pending events seen by the relay's last pass.", ConstLabels: labels,
+		}),
+	}
+	if cfg.Metrics != nil {
+		cfg.Metrics.MustRegister(r.published, r.failures, r.backlog)
+	}
+	return r
+}
+
+// Notify asks for a pass now; services call it after storing new events so
+// that publishing does not wait for the poll interval. It never blocks.
+func (r *Relay) Notify() {
+	select {
+	case r.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run publishes until ctx ends. A failed pass (broker or store away) is
+// retried with backoff; nothing is cleared that was not acknowledged by Kafka.
+func (r *Relay) Run(ctx context.Context) error {
+	backoff := 100 * time.Millisecond
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-timer.C:
+		case <-r.wake:
+		}
+		n, err := r.Drain(ctx)
+		switch {
+		case ctx.Err() != nil:
+			return nil
+		case err != nil:
+			r.failures.Inc()
+			r.log.Warn("outbox relay pass failed; retrying", "err", err, "backoff", backoff)
+			timer.Reset(backoff)
+			backoff = min(2*backoff, 5*time.Second)
+			continue
+		}
+		backoff = 100 * time.Millisecond
+		if n > 0 {
+			timer.Reset(0) // there may be more
+		} else {
+			timer.Reset(r.poll)
+		}
+	}
+}
+
+// pendingDoc is what the relay reads of a source document. Events stay raw
+// so that the clear can remove exactly what was read.
+type pendingDoc struct {
+	ID     any        `bson:"_id"`
+	Events []bson.Raw `bson:"outbox"`
+	Rev    int64      `bson:"outbox_rev"`
+	coll   *mongo.Collection
+}
+
+// Drain makes one pass over every source and returns how many events it
+// published.
+func (r *Relay) Drain(ctx context.Context) (int, error) {
+	var docs []pendingDoc
+	for _, c := range r.sources {
+		cur, err := c.Find(ctx,
+			bson.D{{Key: fieldPending, Value: true}},
+			options.Find().
+				SetSort(bson.D{{Key: fieldAt, Value: 1}}).
+				SetLimit(r.batch).
+				SetProjection(bson.D{{Key: fieldEvents, Value: 1}, {Key: fieldRev, Value: 1}}))
+		if err != nil {
+			return 0, fmt.Errorf("outbox: find pending in %s: %w", c.Name(), err)
+		}
+		var batch []pendingDoc
+		if err := cur.All(ctx, &batch); err != nil {
+			return 0, fmt.Errorf("outbox: read pending in %s: %w", c.Name(), err)
+		}
+		for i := range batch {
+			batch[i].coll = c
+		}
+		docs = append(docs, batch...)
+	}
+
+	var msgs []Message
+	for _, d := range docs {
+		for _, raw := range d.Events {
+			var m Message
+			if err := bson.Unmarshal(raw, &m); err != nil {
+				return 0, fmt.Errorf("outbox: decode pending event of %v in %s: %w", d.ID, d.coll.Name(), err)
+			}
+			msgs = append(msgs, m)
+		}
+	}
+	r.backlog.Set(float64(len(msgs)))
+	// Publish in the order the facts were stored, so each person's events
+	// reach the partition of their key in order.
+	slices.SortStableFunc(msgs, func(a, b Message) int { return cmp.Compare(a.Seq, b.Seq) })
+	if len(msgs) > 0 {
+		out := make([]kafka.Message, len(msgs))
+		for i, m := range msgs {
+			out[i] = kafka.Message{Topic: m.Topic, Key: []byte(m.Key), Value: m.Value, Headers: headers(m)}
+		}
+		if err := r.pub.WriteMessages(ctx, out...); err != nil {
+			return 0, fmt.Errorf("outbox: publish %d events: %w", len(out), err)
+		}
+	}
+	if err := r.clear(ctx, docs); err != nil {
+		return 0, err
+	}
+	r.published.Add(float64(len(msgs)))
+	return len(msgs), nil
+}
+
+// clear removes published events. A document whose outbox changed since it
+// was read (its rev moved) only loses the events that were published.
+func (r *Relay) clear(ctx context.Context, docs []pendingDoc) error {
+	for _, d := range docs {
+		res, err := d.coll.UpdateOne(ctx,
+			bson.D{{Key: "_id", Value: d.ID}, {Key: fieldRev, Value: d.Rev}},
+			bson.D{
+				{Key: "$set", Value: bson.D{{Key: fieldEvents, Value: bson.A{}}, {Key: fieldPending, Value: false}}},
+				{Key: "$unset", Value: bson.D{{Key: fieldAt, Value: ""}}},
+			})
+		if err != nil {
+			return fmt.Errorf("outbox: clear %v in %s: %w", d.ID, d.coll.Name(), err)
+		}
+		if res.MatchedCount == 1 || len(d.Events) == 0 {
+			continue
+		}
+		// $pullAll of the exact documents read: FerretDB v1 ignores $pull
+		// with a condition, and real MongoDB accepts both.
+		published := make(bson.A, len(d.Events))
+		for i, raw := range d.Events {
+			published[i] = raw
+		}
+		_, err = d.coll.UpdateOne(ctx,
+			bson.D{{Key: "_id", Value: d.ID}},
+			bson.D{{Key: "$pullAll", Value: bson.D{{Key: fieldEvents, Value: published}}}})
+		if err != nil {
+			return fmt.Errorf("outbox: pull published from %v in %s: %w", d.ID, d.coll.Name(), err)
+		}
+	}
+	return nil
+}
+
+func headers(m Message) []kafka.Header {
+	h := []kafka.Header{{Key: "event-id", Value: []byte(m.ID)}, {Key: "event-type", Value: []byte(m.Type)}}
+	if m.TraceParent != "" {
+		h = append(h, kafka.Header{Key: "traceparent", Value: []byte(m.TraceParent)})
+	}
+	return h
+}

@@ -1,0 +1,141 @@
+package outbox_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/segmentio/kafka-go"
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+
+	"github.com/percorsi/percorsi/pkg/devstack/devstacktest"
+	"github.com/percorsi/percorsi/pkg/outbox"
+)
+
+type doc struct {
+	ID             string `bson:"_id"`
+	N              int    `bson:"n"`
+	outbox.Pending `bson:",inline"`
+}
+
+func msg(id, key string) outbox.Message {
+	return outbox.Message{ID: id, Topic: "t", Key: key, Value: []byte(id), Type: "test"}
+}
+
+// recorder is a Publisher that remembers what it was given and can fail.
+type recorder struct {
+	mu   sync.Mutex
+	got  []kafka.Message
+	fail error
+}
+
+func (r *recorder) WriteMessages(_ context.Context, msgs ...kafka.Message) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.fail != nil {
+		return r.fail
+	}
+	r.got = append(r.got, msgs...)
+	return nil
+}
+
+func (r *recorder) ids() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var ids []string
+	for _, m := range r.got {
+		ids = append(ids, string(m.Value))
+	}
+	return ids
+}
+
+func setup(t *testing.T) *mongo.Collection {
+	s := devstacktest.Start(t)
+	return devstacktest.Mongo(t, s).Database("outbox_test").Collection("docs")
+}
+
+func TestDrainPublishesInOrderAndClears(t *testing.T) {
+	ctx := t.Context()
+	coll := setup(t)
+	// Stored in this order: a's events first, then b's.
+	a := doc{ID: "a", Pending: outbox.NewPending([]outbox.Message{msg("e1", "p1"), msg("e2", "p1")})}
+	b := doc{ID: "b", Pending: outbox.NewPending([]outbox.Message{msg("e3", "p1"), msg("e4", "p2")})}
+	if _, err := coll.InsertMany(ctx, []any{b, a, doc{ID: "c", Pending: outbox.NewPending(nil)}}); err != nil {
+		t.Fatal(err)
+	}
+	pub := &recorder{fail: errors.New("broker away")}
+	r := outbox.NewRelay(pub, outbox.RelayConfig{}, coll)
+
+	// Broker down: nothing published, nothing cleared.
+	if _, err := r.Drain(ctx); err == nil {
+		t.Fatal("drain succeeded with the broker away")
+	}
+	pub.fail = nil
+	n, err := r.Drain(ctx)
+	if err != nil || n != 4 {
+		t.Fatalf("drain = %d, %v; want 4 events", n, err)
+	}
+	if got := fmt.Sprint(pub.ids()); got != "[e1 e2 e3 e4]" {
+		t.Fatalf("published %s, want stored order [e1 e2 e3 e4]", got)
+	}
+	// Second pass: nothing left.
+	if n, err := r.Drain(ctx); err != nil || n != 0 {
+		t.Fatalf("second drain = %d, %v", n, err)
+	}
+	var stored doc
+	if err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: "a"}}).Decode(&stored); err != nil {
+		t.Fatal(err)
+	}
+	if stored.Waiting || len(stored.Events) != 0 {
+		t.Fatalf("doc a not cleared: %+v", stored.Pending)
+	}
+}
+
+// An event appended between the relay's read and its clear is not lost.
+func TestAppendDuringPassSurvives(t *testing.T) {
+	ctx := t.Context()
+	coll := setup(t)
+	if _, err := coll.InsertOne(ctx, doc{ID: "a", Pending: outbox.NewPending([]outbox.Message{msg("e1", "p")})}); err != nil {
+		t.Fatal(err)
+	}
+	pub := &recorder{}
+	r := outbox.NewRelay(hook{pub, func() {
+		// Runs after the relay read the document, before it clears it.
+		upd := outbox.Append(bson.D{{Key: "$set", Value: bson.D{{Key: "n", Value: 2}}}}, []outbox.Message{msg("e2", "p")})
+		if _, err := coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: "a"}}, upd); err != nil {
+			t.Error(err)
+		}
+	}}, outbox.RelayConfig{}, coll)
+	if _, err := r.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var a doc
+	if err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: "a"}}).Decode(&a); err != nil {
+		t.Fatal(err)
+	}
+	if a.N != 2 || !a.Waiting || len(a.Events) != 1 || a.Events[0].ID != "e2" {
+		t.Fatalf("after concurrent append: n=%d pending=%+v", a.N, a.Pending)
+	}
+	if _, err := r.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(pub.ids()); got != "[e1 e2]" {
+		t.Fatalf("published %s", got)
+	}
+}
+
+type hook struct {
+	outbox.Publisher
+	after func()
+}
+
+func (h hook) WriteMessages(ctx context.Context, msgs ...kafka.Message) error {
+	err := h.Publisher.WriteMessages(ctx, msgs...)
+	if h.after != nil {
+		h.after()
+	}
+	return err
+}
