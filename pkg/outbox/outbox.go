@@ -8,10 +8,16 @@
 package outbox
 
 import (
+	"context"
+	"fmt"
 	"sync/atomic"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/percorsi/percorsi/pkg/events"
+	"github.com/percorsi/percorsi/pkg/tracectx"
 )
 
 // Field names the relay reads and writes in every source document.
@@ -110,4 +116,17 @@ next:
 // IndexKeys is the index every source collection needs for the relay's query.
 func IndexKeys() bson.D {
 	return bson.D{{Key: fieldPending, Value: 1}, {Key: fieldAt, Value: 1}}
+}
+
+// Seal turns a fact into a pending message for topic, keyed by the person's
+// pseudonym and carrying the trace of the request that caused it.
+func Seal(ctx context.Context, topic string, meta events.Meta, payload proto.Message) (Message, error) {
+	b, err := events.Marshal(meta, payload)
+	if err != nil {
+		return Message{}, fmt.Errorf("outbox: seal %s: %w", payload.ProtoReflect().Descriptor().Name(), err)
+	}
+	return Message{
+		ID: meta.ID, Topic: topic, Key: meta.Person, Value: b,
+		Type: string(payload.ProtoReflect().Descriptor().FullName()), TraceParent: tracectx.From(ctx).Parent(),
+	}, nil
 }

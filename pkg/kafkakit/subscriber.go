@@ -1,0 +1,241 @@
+// Package kafkakit is a go-kit style transport for Kafka: a Subscriber feeds
+// each message of a consumer group, decoded, to an endpoint, the same
+// endpoint chain HTTP and gRPC use.
+//
+// Delivery is at least once: an offset is committed only after its message
+// was applied or dead-lettered, commits are batched, and the endpoints must
+// be idempotent by event id. A message that can't be decoded or applied
+// (a business error) goes to the dead-letter topic with the reason, and the
+// subscriber goes on; an infrastructure error is retried, in place, so that
+// nothing is skipped and each key's order is kept.
+package kafkakit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/go-kit/kit/endpoint"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/segmentio/kafka-go"
+
+	"github.com/percorsi/percorsi/pkg/errcode"
+	"github.com/percorsi/percorsi/pkg/tracectx"
+)
+
+// DecodeFunc turns a message into an endpoint request. Its errors are
+// permanent: the message is dead-lettered.
+type DecodeFunc func(ctx context.Context, m kafka.Message) (request any, err error)
+
+// Reader is what a Subscriber needs of a *kafka.Reader with a GroupID.
+type Reader interface {
+	FetchMessage(ctx context.Context) (kafka.Message, error)
+	CommitMessages(ctx context.Context, msgs ...kafka.Message) error
+	Close() error
+}
+
+// Writer is what a Subscriber needs of the dead-letter *kafka.Writer.
+type Writer interface {
+	WriteMessages(ctx context.Context, msgs ...kafka.Message) error
+}
+
+// Config wires a Subscriber.
+type Config struct {
+	Name       string // e.g. "pathway-timeline"; a metric label
+	Reader     Reader
+	DeadLetter Writer
+	DeadTopic  string
+	Logger     *slog.Logger
+	Metrics    prometheus.Registerer // nil: not registered
+}
+
+// Subscriber applies messages to an endpoint.
+type Subscriber struct {
+	cfg    Config
+	e      endpoint.Endpoint
+	decode DecodeFunc
+
+	outcomes *prometheus.CounterVec
+	retries  prometheus.Counter
+}
+
+// New returns a Subscriber.
+func New(cfg Config, e endpoint.Endpoint, decode DecodeFunc) *Subscriber {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	labels := prometheus.Labels{"subscriber": cfg.Name}
+	s := &Subscriber{
+		cfg: cfg, e: e, decode: decode,
+		outcomes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "percorsi_consumer_messages_total", Help: "Messages consumed, by outcome (applied, dead_lettered).", ConstLabels: labels,
+		}, []string{"outcome"}),
+		retries: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "percorsi_consumer_retries_total", Help: "Attempts that failed on an infrastructure error and were retried.", ConstLabels: labels,
+		}),
+	}
+	if cfg.Metrics != nil {
+		cfg.Metrics.MustRegister(s.outcomes, s.retries)
+	}
+	return s
+}
+
+// Run consumes until ctx ends, then closes the reader (which flushes the
+// pending commits and leaves the group).
+func (s *Subscriber) Run(ctx context.Context) error {
+	defer s.cfg.Reader.Close()
+	for {
+		m, err := s.cfg.Reader.FetchMessage(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("kafkakit %s: fetch: %w", s.cfg.Name, err)
+		}
+		if err := s.handle(ctx, m); err != nil {
+			return nil // only ctx ends handling without an outcome
+		}
+		if err := s.cfg.Reader.CommitMessages(ctx, m); err != nil && ctx.Err() == nil {
+			return fmt.Errorf("kafkakit %s: commit: %w", s.cfg.Name, err)
+		}
+	}
+}
+
+// handle applies m, or dead-letters it; it returns an error only when ctx
+// ended first.
+func (s *Subscriber) handle(ctx context.Context, m kafka.Message) error {
+	ctx = tracectx.FromKafka(ctx, m.Headers)
+	req, err := s.decode(ctx, m)
+	if err != nil {
+		return s.deadLetter(ctx, m, err)
+	}
+	backoff := 50 * time.Millisecond
+	for {
+		err := s.apply(ctx, req)
+		switch {
+		case err == nil:
+			s.outcomes.WithLabelValues("applied").Inc()
+			return nil
+		case ctx.Err() != nil:
+			return ctx.Err()
+		case errcode.IsBusiness(err):
+			return s.deadLetter(ctx, m, err)
+		}
+		s.retries.Inc()
+		s.cfg.Logger.WarnContext(ctx, "applying message failed; retrying", "subscriber", s.cfg.Name,
+			"topic", m.Topic, "partition", m.Partition, "offset", m.Offset, "err", err)
+		if !sleep(ctx, backoff) {
+			return ctx.Err()
+		}
+		backoff = min(2*backoff, 5*time.Second)
+	}
+}
+
+func (s *Subscriber) apply(ctx context.Context, req any) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = errcode.New(errcode.Invalid, "", "handler panicked: %v", r)
+		}
+	}()
+	resp, err := s.e(ctx, req)
+	if err != nil {
+		return err
+	}
+	if f, ok := resp.(endpoint.Failer); ok {
+		return f.Failed()
+	}
+	return nil
+}
+
+// deadLetter parks m with the reason, retrying until the dead-letter topic
+// takes it: a message is never dropped silently.
+func (s *Subscriber) deadLetter(ctx context.Context, m kafka.Message, reason error) error {
+	headers := append(append([]kafka.Header{}, m.Headers...),
+		kafka.Header{Key: "dlq-reason", Value: []byte(reason.Error())},
+		kafka.Header{Key: "dlq-subscriber", Value: []byte(s.cfg.Name)},
+		kafka.Header{Key: "dlq-topic", Value: []byte(m.Topic)},
+		kafka.Header{Key: "dlq-partition", Value: []byte(strconv.Itoa(m.Partition))},
+		kafka.Header{Key: "dlq-offset", Value: []byte(strconv.FormatInt(m.Offset, 10))},
+	)
+	dead := kafka.Message{Topic: s.cfg.DeadTopic, Key: m.Key, Value: m.Value, Headers: headers}
+	backoff := 100 * time.Millisecond
+	for {
+		err := s.cfg.DeadLetter.WriteMessages(ctx, dead)
+		if err == nil {
+			break
+		}
+		if errors.Is(err, context.Canceled) || ctx.Err() != nil {
+			return ctx.Err()
+		}
+		s.cfg.Logger.WarnContext(ctx, "dead-lettering failed; retrying", "subscriber", s.cfg.Name, "err", err)
+		if !sleep(ctx, backoff) {
+			return ctx.Err()
+		}
+		backoff = min(2*backoff, 5*time.Second)
+	}
+	s.outcomes.WithLabelValues("dead_lettered").Inc()
+	// The reason names a field and a rule, never a value from the message.
+	s.cfg.Logger.WarnContext(ctx, "message dead-lettered", "subscriber", s.cfg.Name,
+		"topic", m.Topic, "partition", m.Partition, "offset", m.Offset, "code", errcode.Of(reason), "reason", reason.Error())
+	return nil
+}
+
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+// NewReader returns a consumer-group reader tuned for Percorsi: it starts at
+// the oldest record for a new group, waits little for new records, and
+// commits the offsets passed to CommitMessages every half second.
+func NewReader(brokers []string, group string, topics ...string) *kafka.Reader {
+	return kafka.NewReader(kafka.ReaderConfig{
+		Brokers:        brokers,
+		GroupID:        group,
+		GroupTopics:    topics,
+		StartOffset:    kafka.FirstOffset,
+		MinBytes:       1,
+		MaxBytes:       10 << 20,
+		MaxWait:        100 * time.Millisecond,
+		CommitInterval: 500 * time.Millisecond,
+	})
+}
+
+// NewWriter returns a writer for events: every write waits for all in-sync
+// replicas, records are spread by key with Kafka's own partitioner (so a
+// person's events stay in one partition, as a Java client would put them),
+// and batches leave after 5 ms instead of kafka-go's default second.
+func NewWriter(brokers []string) *kafka.Writer {
+	return &kafka.Writer{
+		Addr:                   kafka.TCP(brokers...),
+		Balancer:               kafka.Murmur2Balancer{},
+		RequiredAcks:           kafka.RequireAll,
+		BatchTimeout:           5 * time.Millisecond,
+		BatchSize:              1000,
+		MaxAttempts:            3,
+		AllowAutoTopicCreation: false,
+	}
+}
+
+// Ping checks that a broker answers; it is a readiness check.
+func Ping(brokers []string) func(context.Context) error {
+	return func(ctx context.Context) error {
+		var d kafka.Dialer
+		for _, b := range brokers {
+			conn, err := d.DialContext(ctx, "tcp", b)
+			if err == nil {
+				return conn.Close()
+			}
+		}
+		return errors.New("no broker answers")
+	}
+}

@@ -1,0 +1,83 @@
+// Package mongostore is what every service's MongoDB adapter shares:
+// connecting, ensuring indexes at start, and turning driver errors into
+// coded errors so that use cases never see the driver.
+package mongostore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
+	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/topology"
+
+	"github.com/percorsi/percorsi/pkg/errcode"
+)
+
+// Connect opens a client for uri. Writes wait for a majority of the replica
+// set (what makes an acknowledgement to a user durable); every operation is
+// bounded so that a store outage becomes an error, never a hang.
+func Connect(ctx context.Context, uri string) (*mongo.Client, error) {
+	c, err := mongo.Connect(options.Client().
+		ApplyURI(uri).
+		SetWriteConcern(writeconcern.Majority()).
+		SetTimeout(10 * time.Second).
+		SetServerSelectionTimeout(5 * time.Second).
+		SetConnectTimeout(5 * time.Second).
+		SetAppName("percorsi"))
+	if err != nil {
+		return nil, fmt.Errorf("mongostore: connect: %w", err)
+	}
+	return c, nil
+}
+
+// Index is one index to ensure.
+type Index struct {
+	Collection string
+	Keys       bson.D
+	Unique     bool
+}
+
+// EnsureIndexes creates idxs if missing; it is idempotent and runs at start.
+func EnsureIndexes(ctx context.Context, db *mongo.Database, idxs ...Index) error {
+	for _, ix := range idxs {
+		m := mongo.IndexModel{Keys: ix.Keys, Options: options.Index().SetUnique(ix.Unique)}
+		if _, err := db.Collection(ix.Collection).Indexes().CreateOne(ctx, m); err != nil {
+			return fmt.Errorf("mongostore: index %v on %s: %w", ix.Keys, ix.Collection, Translate(err))
+		}
+	}
+	return nil
+}
+
+// Translate turns a driver error into a coded error: no document is
+// NotFound, a duplicate key Conflict, an unreachable store Unavailable,
+// anything else Internal. The driver error stays as the cause.
+func Translate(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, context.Canceled):
+		return err
+	case errors.Is(err, mongo.ErrNoDocuments):
+		return &errcode.Error{Code: errcode.NotFound, Message: "not found", Err: err}
+	case mongo.IsDuplicateKeyError(err):
+		return &errcode.Error{Code: errcode.Conflict, Message: "already exists", Err: err}
+	case mongo.IsNetworkError(err), mongo.IsTimeout(err), isSelection(err):
+		return &errcode.Error{Code: errcode.Unavailable, Message: "the store is unavailable", Err: err}
+	}
+	return &errcode.Error{Code: errcode.Internal, Message: "store error", Err: err}
+}
+
+func isSelection(err error) bool {
+	var sel topology.ServerSelectionError
+	return errors.As(err, &sel)
+}
+
+// Ping checks the store; it is a readiness check.
+func Ping(c *mongo.Client) func(context.Context) error {
+	return func(ctx context.Context) error { return c.Ping(ctx, nil) }
+}

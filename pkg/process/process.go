@@ -1,0 +1,136 @@
+// Package process is what every Percorsi service process is made of, around
+// its own use cases: the MongoDB database it owns, a Kafka writer, a
+// Prometheus registry, the HTTP server with health, readiness and metrics,
+// and the background workers (outbox relay, subscribers) run as one group
+// that stops together.
+package process
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/segmentio/kafka-go"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/percorsi/percorsi/pkg/auth"
+	"github.com/percorsi/percorsi/pkg/health"
+	"github.com/percorsi/percorsi/pkg/httpkit"
+	"github.com/percorsi/percorsi/pkg/kafkakit"
+	"github.com/percorsi/percorsi/pkg/mongostore"
+)
+
+// Config is what every service reads from its environment.
+type Config struct {
+	HTTPAddr     string   `env:"HTTP_ADDR" envDefault:":8080"`
+	MongoURI     string   `env:"MONGODB_URI,required"`
+	Database     string   `env:"MONGODB_DATABASE"` // defaults to percorsi_<service>
+	KafkaBrokers []string `env:"KAFKA_BROKERS,required" envSeparator:","`
+	TokenKey     string   `env:"TOKEN_KEY,required"` // HMAC key shared with the issuer, 32+ bytes
+}
+
+// Process is one running service's shared parts.
+type Process struct {
+	Name     string
+	Log      *slog.Logger
+	Client   *mongo.Client
+	DB       *mongo.Database
+	Writer   *kafka.Writer
+	Brokers  []string
+	Registry *prometheus.Registry
+	Verifier *auth.HMAC
+
+	workers []worker
+}
+
+type worker struct {
+	name string
+	run  func(context.Context) error
+}
+
+// Open connects to the store and prepares the writer. The store need not be
+// up yet: the driver connects lazily and readiness reports it.
+func Open(ctx context.Context, name string, cfg Config, log *slog.Logger) (*Process, error) {
+	if cfg.Database == "" {
+		cfg.Database = "percorsi_" + name
+	}
+	verifier, err := auth.NewHMAC([]byte(cfg.TokenKey))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	client, err := mongostore.Connect(ctx, cfg.MongoURI)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return &Process{
+		Name:     name,
+		Log:      log.With("service", name),
+		Client:   client,
+		DB:       client.Database(cfg.Database),
+		Writer:   kafkakit.NewWriter(cfg.KafkaBrokers),
+		Brokers:  cfg.KafkaBrokers,
+		Registry: reg,
+		Verifier: verifier,
+	}, nil
+}
+
+// Go adds a background worker that runs with the server.
+func (p *Process) Go(name string, run func(context.Context) error) {
+	p.workers = append(p.workers, worker{name, run})
+}
+
+// Handler returns api with the operational routes beside it.
+func (p *Process) Handler(api http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/", api)
+	mux.HandleFunc("GET /healthz", health.Live)
+	mux.Handle("GET /readyz", health.Ready(map[string]health.Check{
+		"mongodb": mongostore.Ping(p.Client),
+		"kafka":   kafkakit.Ping(p.Brokers),
+	}))
+	mux.Handle("GET /metrics", promhttp.HandlerFor(p.Registry, promhttp.HandlerOpts{}))
+	return mux
+}
+
+// Run serves api on ln and runs the workers until ctx ends or one of them
+// fails; then everything stops and the connections close.
+func (p *Process) Run(ctx context.Context, ln net.Listener, api http.Handler) error {
+	defer p.close(ctx)
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return httpkit.Serve(ctx, ln, p.Handler(api)) })
+	for _, w := range p.workers {
+		g.Go(func() error {
+			if err := w.run(ctx); err != nil {
+				return fmt.Errorf("%s %s: %w", p.Name, w.name, err)
+			}
+			return nil
+		})
+	}
+	p.Log.Info("serving", "addr", ln.Addr().String())
+	err := g.Wait()
+	if errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return err
+}
+
+func (p *Process) close(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := p.Writer.Close(); err != nil {
+		p.Log.Warn("closing kafka writer", "err", err)
+	}
+	if err := p.Client.Disconnect(ctx); err != nil {
+		p.Log.Warn("closing mongodb client", "err", err)
+	}
+}

@@ -1,0 +1,45 @@
+package courses
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/percorsi/percorsi/pkg/instrument"
+	"github.com/percorsi/percorsi/pkg/mongostore"
+	"github.com/percorsi/percorsi/pkg/outbox"
+	"github.com/percorsi/percorsi/pkg/process"
+	"github.com/percorsi/percorsi/services/courses/store"
+)
+
+// Name of the service, in logs, metrics and its database's name.
+const Name = "courses"
+
+// App is the courses service assembled from the inside out: stores, use
+// cases, endpoints, transports, and the relay that publishes its events.
+type App struct {
+	*process.Process
+	Service *Service
+	Relay   *outbox.Relay
+	API     http.Handler
+	Classes *store.Classes
+	Lessons *store.Lessons
+}
+
+// Open assembles the service; Run starts it.
+func Open(ctx context.Context, cfg process.Config, log *slog.Logger) (*App, error) {
+	p, err := process.Open(ctx, Name, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	if err := mongostore.EnsureIndexes(ctx, p.DB, store.Indexes()...); err != nil {
+		return nil, err
+	}
+	relay := outbox.NewRelay(p.Writer, outbox.RelayConfig{Logger: p.Log, Metrics: p.Registry, Name: Name}, store.OutboxSources(p.DB)...)
+	classes, lessons := store.NewClasses(p.DB), store.NewLessons(p.DB)
+	svc := NewService(classes, lessons, store.NewRegisters(p.DB, RegisterEvents, relay.Notify), time.Now)
+	endpoints := MakeEndpoints(svc, p.Verifier, p.Log, instrument.NewMetrics(p.Registry, Name))
+	p.Go("outbox relay", relay.Run)
+	return &App{Process: p, Service: svc, Relay: relay, API: NewHTTPHandler(endpoints), Classes: classes, Lessons: lessons}, nil
+}
