@@ -4,6 +4,7 @@
 package httpkit
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -36,6 +37,28 @@ func Decode(r *http.Request, v any) error {
 		return errcode.New(errcode.Invalid, "body", "must hold a single JSON object")
 	}
 	return nil
+}
+
+// DecodeElement decodes one element of a JSON list that Decode left raw,
+// naming faulty fields with their place, e.g. "marks[3].minutes":
+// encoding/json's own paths leave the index out.
+func DecodeElement(raw json.RawMessage, v any, place string) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	if err == nil {
+		return nil
+	}
+	e := errcode.As(decodeError(err))
+	switch {
+	case e.Field == "body":
+		e.Field = place
+	case strings.HasPrefix(e.Field, "."):
+		e.Field = place + e.Field
+	default:
+		e.Field = place + "." + e.Field
+	}
+	return e
 }
 
 func decodeError(err error) error {

@@ -56,10 +56,13 @@ func Endpoint(name string, log *slog.Logger, m *Metrics) endpoint.Middleware {
 				m.duration.WithLabelValues(name).Observe(took.Seconds())
 				// Business errors name fields and rules, never values; the
 				// cause of an internal error is ours, never user data.
-				if errcode.Of(failure) == errcode.Internal || errcode.Of(failure) == errcode.Unavailable {
+				switch errcode.Of(failure) {
+				case errcode.Internal, errcode.Unavailable:
 					log.ErrorContext(ctx, "endpoint failed", "endpoint", name, "code", code, "took", took, "err", failure)
-				} else {
-					log.InfoContext(ctx, "endpoint", "endpoint", name, "code", code, "took", took)
+				case "":
+					log.DebugContext(ctx, "endpoint", "endpoint", name, "code", code, "took", took)
+				default:
+					log.InfoContext(ctx, "endpoint refused", "endpoint", name, "code", code, "took", took)
 				}
 			}()
 			return next(ctx, req)

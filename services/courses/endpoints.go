@@ -94,8 +94,8 @@ func makeGetLesson(s *Service) endpoint.Endpoint {
 
 // RecordRegisterRequest is a lesson's register as a teacher submits it.
 type RecordRegisterRequest struct {
-	LessonID string     `json:"-"`
-	Marks    []MarkJSON `json:"marks"`
+	LessonID string
+	Marks    []MarkJSON
 }
 
 // MarkJSON is one line of a register.

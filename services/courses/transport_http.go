@@ -3,6 +3,8 @@ package courses
 import (
 	"context"
 	_ "embed"
+	"encoding/json"
+	"fmt"
 	"net/http"
 
 	kithttp "github.com/go-kit/kit/transport/http"
@@ -36,10 +38,23 @@ func decodeGetLesson(_ context.Context, r *http.Request) (any, error) {
 
 // DecodeRecordRegister reads a register submission.
 func DecodeRecordRegister(_ context.Context, r *http.Request) (any, error) {
-	var req RecordRegisterRequest
-	if err := httpkit.Decode(r, &req); err != nil {
+	var body struct {
+		Marks []json.RawMessage `json:"marks"`
+	}
+	if err := httpkit.Decode(r, &body); err != nil {
 		return nil, err
 	}
-	req.LessonID = r.PathValue("id")
+	req := RecordRegisterRequest{LessonID: r.PathValue("id"), Marks: make([]MarkJSON, len(body.Marks))}
+	for i, raw := range body.Marks {
+		var m struct {
+			Person  string `json:"person"`
+			Status  string `json:"status"`
+			Minutes int    `json:"minutes"`
+		}
+		if err := httpkit.DecodeElement(raw, &m, fmt.Sprintf("marks[%d]", i)); err != nil {
+			return nil, err
+		}
+		req.Marks[i] = MarkJSON{Person: m.Person, Status: m.Status, Minutes: m.Minutes}
+	}
 	return req, nil
 }

@@ -1,0 +1,157 @@
+// Package allinone runs every Percorsi service in one process on the
+// embedded Kafka and MongoDB, with demo data: what `make run` starts and
+// what the end-to-end tests drive. Each service keeps its own port, its own
+// database and its own topic, exactly as when deployed apart.
+package allinone
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/percorsi/percorsi/pkg/auth"
+	"github.com/percorsi/percorsi/pkg/devstack"
+	"github.com/percorsi/percorsi/pkg/process"
+	"github.com/percorsi/percorsi/services/courses"
+	"github.com/percorsi/percorsi/services/pathway"
+)
+
+// Config says where the system keeps its data and listens.
+type Config struct {
+	Dir         string // data of the embedded stack, the signing key, demo tokens
+	Host        string // interface to listen on; 127.0.0.1 unless told
+	KafkaPort   int    // 0: any free port
+	MongoPort   int
+	CoursesPort int
+	PathwayPort int
+	Demo        bool // seed demo data and write demo tokens
+	Logger      *slog.Logger
+}
+
+// System is the running whole.
+type System struct {
+	Stack   *devstack.Stack
+	Issuer  *auth.HMAC
+	Courses *courses.App
+	Pathway *pathway.App
+	// URLs of each service's HTTP API.
+	CoursesURL, PathwayURL string
+	Demo                   *Demo // nil unless Config.Demo
+
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	mu     sync.Mutex
+	errs   []error
+}
+
+// Topics every service publishes to or dead-letters into.
+var Topics = []string{courses.Topic, pathway.DeadLetterTopic}
+
+// Start starts the embedded stack and every service, and seeds the demo.
+func Start(ctx context.Context, cfg Config) (*System, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Host == "" {
+		cfg.Host = "127.0.0.1"
+	}
+	key, err := signingKey(cfg.Dir)
+	if err != nil {
+		return nil, err
+	}
+	stack, err := devstack.Start(ctx, devstack.Config{
+		Dir: cfg.Dir, KafkaPort: cfg.KafkaPort, MongoPort: cfg.MongoPort, Topics: Topics, Logger: cfg.Logger,
+	})
+	if err != nil {
+		return nil, err
+	}
+	issuer, err := auth.NewHMAC(key)
+	if err != nil {
+		stack.Close()
+		return nil, err
+	}
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	s := &System{Stack: stack, Issuer: issuer, cancel: cancel}
+	if err := s.startServices(ctx, runCtx, cfg, key); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if cfg.Demo {
+		if s.Demo, err = seedDemo(ctx, s, cfg.Dir); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+func (s *System) startServices(ctx, runCtx context.Context, cfg Config, key []byte) error {
+	base := process.Config{MongoURI: s.Stack.MongoURI(), KafkaBrokers: s.Stack.KafkaBrokers(), TokenKey: string(key)}
+	c, err := courses.Open(ctx, base, cfg.Logger)
+	if err != nil {
+		return err
+	}
+	s.Courses = c
+	if s.CoursesURL, err = s.serve(runCtx, c.Process, c.API, cfg.Host, cfg.CoursesPort); err != nil {
+		return err
+	}
+	p, err := pathway.Open(ctx, base, cfg.Logger)
+	if err != nil {
+		return err
+	}
+	s.Pathway = p
+	s.PathwayURL, err = s.serve(runCtx, p.Process, p.API, cfg.Host, cfg.PathwayPort)
+	return err
+}
+
+func (s *System) serve(ctx context.Context, p *process.Process, api http.Handler, host string, port int) (string, error) {
+	ln, err := net.Listen("tcp", net.JoinHostPort(host, fmt.Sprint(port)))
+	if err != nil {
+		return "", fmt.Errorf("%s: listen: %w", p.Name, err)
+	}
+	s.wg.Go(func() {
+		if err := p.Run(ctx, ln, api); err != nil {
+			s.mu.Lock()
+			s.errs = append(s.errs, err)
+			s.mu.Unlock()
+		}
+	})
+	return "http://" + ln.Addr().String(), nil
+}
+
+// Close stops every service, then the stack, and reports what failed.
+func (s *System) Close() error {
+	s.cancel()
+	s.wg.Wait()
+	s.Stack.Close()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return errors.Join(s.errs...)
+}
+
+// signingKey returns the token signing key kept in dir, made on first use,
+// so that demo tokens stay valid across restarts and no key is committed.
+func signingKey(dir string) ([]byte, error) {
+	path := filepath.Join(dir, "token.key")
+	if b, err := os.ReadFile(path); err == nil {
+		return b, nil
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("allinone: %w", err)
+	}
+	raw := make([]byte, 32)
+	_, _ = rand.Read(raw)
+	key := []byte(hex.EncodeToString(raw))
+	if err := os.WriteFile(path, key, 0o600); err != nil {
+		return nil, fmt.Errorf("allinone: write signing key: %w", err)
+	}
+	return key, nil
+}

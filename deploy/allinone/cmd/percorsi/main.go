@@ -1,0 +1,105 @@
+// Command percorsi runs the whole of Percorsi in one process on the
+// embedded Kafka and MongoDB, with demo data: `make run`.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"sort"
+	"syscall"
+
+	"github.com/percorsi/percorsi/deploy/allinone"
+	"github.com/percorsi/percorsi/pkg/tracectx"
+)
+
+func main() {
+	cfg := allinone.Config{Demo: true}
+	flag.StringVar(&cfg.Dir, "data", "var/dev", "directory for the embedded stack's data, the signing key and demo tokens")
+	flag.StringVar(&cfg.Host, "host", "127.0.0.1", "interface to listen on")
+	flag.IntVar(&cfg.KafkaPort, "kafka-port", 19092, "embedded Kafka port")
+	flag.IntVar(&cfg.MongoPort, "mongo-port", 27027, "embedded MongoDB port")
+	flag.IntVar(&cfg.CoursesPort, "courses-port", 8081, "courses API port")
+	flag.IntVar(&cfg.PathwayPort, "pathway-port", 8085, "pathway API port")
+	level := flag.String("log-level", "info", "debug, info, warn or error")
+	flag.Parse()
+
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(*level)); err != nil {
+		fmt.Fprintln(os.Stderr, "percorsi: -log-level:", err)
+		os.Exit(2)
+	}
+	cfg.Logger = slog.New(tracectx.LogHandler(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: lvl})))
+	if err := run(cfg); err != nil {
+		cfg.Logger.Error("percorsi stopped", "err", err)
+		os.Exit(1)
+	}
+}
+
+func run(cfg allinone.Config) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	sys, err := allinone.Start(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	printWelcome(sys, cfg.Dir)
+	<-ctx.Done()
+	fmt.Println("\nPercorsi: stopping…")
+	return sys.Close()
+}
+
+func printWelcome(sys *allinone.System, dir string) {
+	d := sys.Demo
+	fmt.Printf(`
+Percorsi is running on the embedded Kafka (%s) and MongoDB (%s).
+
+  courses API   %s   (OpenAPI: %[3]s/openapi.yaml)
+  pathway API   %s   (OpenAPI: %[4]s/openapi.yaml)
+
+Demo users (tokens in %s):
+`, sys.Stack.KafkaBrokers()[0], sys.Stack.MongoURI(), sys.CoursesURL, sys.PathwayURL, filepath.Join(dir, "tokens"))
+	names := make([]string, 0, len(d.Users))
+	for n := range d.Users {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		u := d.Users[n]
+		fmt.Printf("  %-15s %-12s %s\n", n, u.Role, u.Organisation)
+	}
+	fmt.Printf(`
+Today's lesson of class %s: %s (started an hour ago, register open).
+Mark it as teacher maria.rossi, then read Amina K.'s timeline as case worker giulia.bianchi:
+
+  curl -X PUT %s/v1/lessons/%s/register \
+    -H "Authorization: Bearer $(cat %s/tokens/maria.rossi)" \
+    -d '{"marks":[%s]}'
+
+  curl -H "Authorization: Bearer $(cat %s/tokens/giulia.bianchi)" %s/v1/persons/%s/timeline
+
+Press Ctrl-C to stop; data stays in %s.
+`, d.ClassID, d.TodayLessonID, sys.CoursesURL, d.TodayLessonID, dir, demoMarksJSON(d), dir, sys.PathwayURL, d.People[0].Pseudonym, dir)
+}
+
+func demoMarksJSON(d *allinone.Demo) string {
+	out := ""
+	for i, p := range d.People {
+		if i > 0 {
+			out += ","
+		}
+		status := `"status":"present"`
+		switch i {
+		case 1:
+			status = `"status":"late","minutes":90`
+		case 2:
+			status = `"status":"absent"`
+		}
+		out += fmt.Sprintf(`{"person":"%s",%s}`, p.Pseudonym, status)
+	}
+	return out
+}

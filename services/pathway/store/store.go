@@ -1,0 +1,126 @@
+// Package store is the pathway service's MongoDB adapter.
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/percorsi/percorsi/pkg/errcode"
+	"github.com/percorsi/percorsi/pkg/mongostore"
+	"github.com/percorsi/percorsi/services/pathway/domain"
+)
+
+const (
+	personsColl  = "persons"
+	timelineColl = "timeline"
+)
+
+// Indexes returns what the service needs at start.
+func Indexes() []mongostore.Index {
+	return []mongostore.Index{
+		{Collection: timelineColl, Keys: bson.D{{Key: "person", Value: 1}, {Key: "occurred_at", Value: 1}, {Key: "recorded_at", Value: 1}}},
+	}
+}
+
+// Persons implements domain.Persons.
+type Persons struct{ c *mongo.Collection }
+
+// NewPersons returns the person store of db.
+func NewPersons(db *mongo.Database) *Persons { return &Persons{db.Collection(personsColl)} }
+
+type personDoc struct {
+	Pseudonym    string    `bson:"_id"`
+	Organisation string    `bson:"organisation"`
+	DisplayName  string    `bson:"display_name"`
+	CaseWorker   string    `bson:"case_worker"`
+	Since        time.Time `bson:"since"`
+}
+
+func (s *Persons) Get(ctx context.Context, pseudonym string) (*domain.Person, error) {
+	var d personDoc
+	if err := s.c.FindOne(ctx, bson.D{{Key: "_id", Value: pseudonym}}).Decode(&d); err != nil {
+		return nil, fmt.Errorf("person %s: %w", pseudonym, mongostore.Translate(err))
+	}
+	return &domain.Person{Pseudonym: d.Pseudonym, Organisation: d.Organisation, DisplayName: d.DisplayName, CaseWorker: d.CaseWorker, Since: d.Since.UTC()}, nil
+}
+
+func (s *Persons) Put(ctx context.Context, p *domain.Person) error {
+	d := personDoc{Pseudonym: p.Pseudonym, Organisation: p.Organisation, DisplayName: p.DisplayName, CaseWorker: p.CaseWorker, Since: p.Since}
+	if _, err := s.c.ReplaceOne(ctx, bson.D{{Key: "_id", Value: p.Pseudonym}}, d, options.Replace().SetUpsert(true)); err != nil {
+		return fmt.Errorf("put person %s: %w", p.Pseudonym, mongostore.Translate(err))
+	}
+	return nil
+}
+
+// Timeline implements domain.Timeline: one document per entry, keyed by
+// event id, so that a redelivered event is a duplicate key and nothing more.
+type Timeline struct{ c *mongo.Collection }
+
+// NewTimeline returns the timeline store of db.
+func NewTimeline(db *mongo.Database) *Timeline { return &Timeline{db.Collection(timelineColl)} }
+
+type entryDoc struct {
+	EventID      string         `bson:"_id"`
+	Person       string         `bson:"person"`
+	Type         string         `bson:"type"`
+	Producer     string         `bson:"producer"`
+	Organisation string         `bson:"organisation"`
+	OccurredAt   time.Time      `bson:"occurred_at"`
+	RecordedAt   time.Time      `bson:"recorded_at"`
+	Attendance   *attendanceDoc `bson:"attendance,omitempty"`
+}
+
+type attendanceDoc struct {
+	CourseKind    string `bson:"course_kind"`
+	ClassID       string `bson:"class_id"`
+	LessonID      string `bson:"lesson_id"`
+	Status        string `bson:"status"`
+	Minutes       int    `bson:"minutes"`
+	LessonMinutes int    `bson:"lesson_minutes"`
+}
+
+func (s *Timeline) Add(ctx context.Context, e *domain.Entry) error {
+	d := entryDoc{
+		EventID: e.EventID, Person: e.Person, Type: e.Type, Producer: e.Producer, Organisation: e.Organisation,
+		OccurredAt: e.OccurredAt, RecordedAt: e.RecordedAt,
+	}
+	if a := e.Attendance; a != nil {
+		d.Attendance = &attendanceDoc{CourseKind: a.CourseKind, ClassID: a.ClassID, LessonID: a.LessonID, Status: a.Status, Minutes: a.Minutes, LessonMinutes: a.LessonMinutes}
+	}
+	_, err := s.c.InsertOne(ctx, d)
+	if err = mongostore.Translate(err); errcode.Of(err) == errcode.Conflict {
+		return nil // already applied
+	}
+	if err != nil {
+		return fmt.Errorf("add timeline entry %s: %w", e.EventID, err)
+	}
+	return nil
+}
+
+func (s *Timeline) List(ctx context.Context, person string) ([]domain.Entry, error) {
+	cur, err := s.c.Find(ctx, bson.D{{Key: "person", Value: person}},
+		options.Find().SetSort(bson.D{{Key: "occurred_at", Value: 1}, {Key: "recorded_at", Value: 1}, {Key: "_id", Value: 1}}))
+	if err != nil {
+		return nil, fmt.Errorf("timeline of %s: %w", person, mongostore.Translate(err))
+	}
+	var docs []entryDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, fmt.Errorf("timeline of %s: %w", person, mongostore.Translate(err))
+	}
+	out := make([]domain.Entry, len(docs))
+	for i, d := range docs {
+		out[i] = domain.Entry{
+			EventID: d.EventID, Person: d.Person, Type: d.Type, Producer: d.Producer, Organisation: d.Organisation,
+			OccurredAt: d.OccurredAt.UTC(), RecordedAt: d.RecordedAt.UTC(),
+		}
+		if a := d.Attendance; a != nil {
+			out[i].Attendance = &domain.Attendance{CourseKind: a.CourseKind, ClassID: a.ClassID, LessonID: a.LessonID, Status: a.Status, Minutes: a.Minutes, LessonMinutes: a.LessonMinutes}
+		}
+	}
+	return out, nil
+}
