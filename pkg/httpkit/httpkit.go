@@ -88,7 +88,11 @@ func decodeError(err error) error {
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		// encoding/json has no typed error for unknown fields, so this is
 		// the one place that reads an error's text.
-		return errcode.New(errcode.Invalid, strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`), "is not a known field")
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		if name == "" {
+			return errcode.New(errcode.Invalid, "body", "has a field with an empty name")
+		}
+		return errcode.New(errcode.Invalid, name, "is not a known field")
 	}
 	return errcode.New(errcode.Invalid, "body", "cannot be decoded")
 }

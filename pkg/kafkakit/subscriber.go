@@ -199,14 +199,15 @@ func sleep(ctx context.Context, d time.Duration) bool {
 // commits the offsets passed to CommitMessages every half second.
 func NewReader(brokers []string, group string, topics ...string) *kafka.Reader {
 	return kafka.NewReader(kafka.ReaderConfig{
-		Brokers:        brokers,
-		GroupID:        group,
-		GroupTopics:    topics,
-		StartOffset:    kafka.FirstOffset,
-		MinBytes:       1,
-		MaxBytes:       10 << 20,
-		MaxWait:        100 * time.Millisecond,
-		CommitInterval: 500 * time.Millisecond,
+		Brokers:          brokers,
+		GroupID:          group,
+		GroupTopics:      topics,
+		StartOffset:      kafka.FirstOffset,
+		MinBytes:         1,
+		MaxBytes:         10 << 20,
+		MaxWait:          100 * time.Millisecond,
+		CommitInterval:   500 * time.Millisecond,
+		JoinGroupBackoff: 200 * time.Millisecond,
 	})
 }
 

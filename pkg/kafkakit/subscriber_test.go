@@ -96,7 +96,7 @@ func TestSubscriber(t *testing.T) {
 		t.Fatalf("redelivered after restart: %v", applied)
 	}
 
-	r := kafka.NewReader(kafka.ReaderConfig{Brokers: s.KafkaBrokers(), Topic: "in.dead", Partition: partitionOf(t, ctx, s.KafkaBrokers(), "in.dead")})
+	r := kafka.NewReader(kafka.ReaderConfig{Brokers: s.KafkaBrokers(), Topic: "in.dead", Partition: partitionOf(t, ctx, s.KafkaBrokers(), "in.dead"), MaxWait: 100 * time.Millisecond})
 	defer r.Close()
 	reasons := map[string]string{}
 	for range 2 {
