@@ -74,6 +74,123 @@ func (CourseKind) EnumDescriptor() ([]byte, []int) {
 	return file_percorsi_courses_v1_events_proto_rawDescGZIP(), []int{0}
 }
 
+// CEFR level of Italian, from pre-A1 literacy up.
+type CefrLevel int32
+
+const (
+	CefrLevel_CEFR_LEVEL_UNSPECIFIED CefrLevel = 0
+	CefrLevel_CEFR_LEVEL_PRE_A1      CefrLevel = 1
+	CefrLevel_CEFR_LEVEL_A1          CefrLevel = 2
+	CefrLevel_CEFR_LEVEL_A2          CefrLevel = 3
+	CefrLevel_CEFR_LEVEL_B1          CefrLevel = 4
+	CefrLevel_CEFR_LEVEL_B2          CefrLevel = 5
+	CefrLevel_CEFR_LEVEL_C1          CefrLevel = 6
+	CefrLevel_CEFR_LEVEL_C2          CefrLevel = 7
+)
+
+// Enum value maps for CefrLevel.
+var (
+	CefrLevel_name = map[int32]string{
+		0: "CEFR_LEVEL_UNSPECIFIED",
+		1: "CEFR_LEVEL_PRE_A1",
+		2: "CEFR_LEVEL_A1",
+		3: "CEFR_LEVEL_A2",
+		4: "CEFR_LEVEL_B1",
+		5: "CEFR_LEVEL_B2",
+		6: "CEFR_LEVEL_C1",
+		7: "CEFR_LEVEL_C2",
+	}
+	CefrLevel_value = map[string]int32{
+		"CEFR_LEVEL_UNSPECIFIED": 0,
+		"CEFR_LEVEL_PRE_A1":      1,
+		"CEFR_LEVEL_A1":          2,
+		"CEFR_LEVEL_A2":          3,
+		"CEFR_LEVEL_B1":          4,
+		"CEFR_LEVEL_B2":          5,
+		"CEFR_LEVEL_C1":          6,
+		"CEFR_LEVEL_C2":          7,
+	}
+)
+
+func (x CefrLevel) Enum() *CefrLevel {
+	p := new(CefrLevel)
+	*p = x
+	return p
+}
+
+func (x CefrLevel) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (CefrLevel) Descriptor() protoreflect.EnumDescriptor {
+	return file_percorsi_courses_v1_events_proto_enumTypes[1].Descriptor()
+}
+
+func (CefrLevel) Type() protoreflect.EnumType {
+	return &file_percorsi_courses_v1_events_proto_enumTypes[1]
+}
+
+func (x CefrLevel) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use CefrLevel.Descriptor instead.
+func (CefrLevel) EnumDescriptor() ([]byte, []int) {
+	return file_percorsi_courses_v1_events_proto_rawDescGZIP(), []int{1}
+}
+
+type AssessmentKind int32
+
+const (
+	AssessmentKind_ASSESSMENT_KIND_UNSPECIFIED AssessmentKind = 0
+	AssessmentKind_ASSESSMENT_KIND_PLACEMENT   AssessmentKind = 1
+	AssessmentKind_ASSESSMENT_KIND_PROGRESS    AssessmentKind = 2
+	AssessmentKind_ASSESSMENT_KIND_FINAL       AssessmentKind = 3
+)
+
+// Enum value maps for AssessmentKind.
+var (
+	AssessmentKind_name = map[int32]string{
+		0: "ASSESSMENT_KIND_UNSPECIFIED",
+		1: "ASSESSMENT_KIND_PLACEMENT",
+		2: "ASSESSMENT_KIND_PROGRESS",
+		3: "ASSESSMENT_KIND_FINAL",
+	}
+	AssessmentKind_value = map[string]int32{
+		"ASSESSMENT_KIND_UNSPECIFIED": 0,
+		"ASSESSMENT_KIND_PLACEMENT":   1,
+		"ASSESSMENT_KIND_PROGRESS":    2,
+		"ASSESSMENT_KIND_FINAL":       3,
+	}
+)
+
+func (x AssessmentKind) Enum() *AssessmentKind {
+	p := new(AssessmentKind)
+	*p = x
+	return p
+}
+
+func (x AssessmentKind) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (AssessmentKind) Descriptor() protoreflect.EnumDescriptor {
+	return file_percorsi_courses_v1_events_proto_enumTypes[2].Descriptor()
+}
+
+func (AssessmentKind) Type() protoreflect.EnumType {
+	return &file_percorsi_courses_v1_events_proto_enumTypes[2]
+}
+
+func (x AssessmentKind) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use AssessmentKind.Descriptor instead.
+func (AssessmentKind) EnumDescriptor() ([]byte, []int) {
+	return file_percorsi_courses_v1_events_proto_rawDescGZIP(), []int{2}
+}
+
 // AttendanceRecorded is one person's mark in a lesson register.
 type AttendanceRecorded struct {
 	state           protoimpl.MessageState `protogen:"open.v1"`
@@ -183,6 +300,119 @@ func (x *AttendanceRecorded) GetMinutesAttended() uint32 {
 	return 0
 }
 
+// LevelAssessed is an assessment of a person's Italian (CEFR, overall and per
+// skill where known) or digital skills (DigComp 2.2 proficiency 1-8 per area).
+type LevelAssessed struct {
+	state        protoimpl.MessageState `protogen:"open.v1"`
+	AssessmentId string                 `protobuf:"bytes,1,opt,name=assessment_id,json=assessmentId,proto3" json:"assessment_id,omitempty"`
+	ClassId      string                 `protobuf:"bytes,2,opt,name=class_id,json=classId,proto3" json:"class_id,omitempty"`
+	CourseId     string                 `protobuf:"bytes,3,opt,name=course_id,json=courseId,proto3" json:"course_id,omitempty"`
+	CourseKind   CourseKind             `protobuf:"varint,4,opt,name=course_kind,json=courseKind,proto3,enum=percorsi.courses.v1.CourseKind" json:"course_kind,omitempty"`
+	Kind         AssessmentKind         `protobuf:"varint,5,opt,name=kind,proto3,enum=percorsi.courses.v1.AssessmentKind" json:"kind,omitempty"`
+	// Italian: overall level and, where assessed, listening, reading, speaking, writing.
+	CefrOverall CefrLevel            `protobuf:"varint,6,opt,name=cefr_overall,json=cefrOverall,proto3,enum=percorsi.courses.v1.CefrLevel" json:"cefr_overall,omitempty"`
+	CefrBySkill map[string]CefrLevel `protobuf:"bytes,7,rep,name=cefr_by_skill,json=cefrBySkill,proto3" json:"cefr_by_skill,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value,enum=percorsi.courses.v1.CefrLevel"`
+	// Digital: proficiency level (1-8) by DigComp area, e.g. "information_data_literacy".
+	DigcompByArea map[string]uint32 `protobuf:"bytes,8,rep,name=digcomp_by_area,json=digcompByArea,proto3" json:"digcomp_by_area,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
+	// Hours attended in the class when assessed.
+	HoursAttended uint32 `protobuf:"varint,9,opt,name=hours_attended,json=hoursAttended,proto3" json:"hours_attended,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LevelAssessed) Reset() {
+	*x = LevelAssessed{}
+	mi := &file_percorsi_courses_v1_events_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LevelAssessed) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LevelAssessed) ProtoMessage() {}
+
+func (x *LevelAssessed) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_courses_v1_events_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LevelAssessed.ProtoReflect.Descriptor instead.
+func (*LevelAssessed) Descriptor() ([]byte, []int) {
+	return file_percorsi_courses_v1_events_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *LevelAssessed) GetAssessmentId() string {
+	if x != nil {
+		return x.AssessmentId
+	}
+	return ""
+}
+
+func (x *LevelAssessed) GetClassId() string {
+	if x != nil {
+		return x.ClassId
+	}
+	return ""
+}
+
+func (x *LevelAssessed) GetCourseId() string {
+	if x != nil {
+		return x.CourseId
+	}
+	return ""
+}
+
+func (x *LevelAssessed) GetCourseKind() CourseKind {
+	if x != nil {
+		return x.CourseKind
+	}
+	return CourseKind_COURSE_KIND_UNSPECIFIED
+}
+
+func (x *LevelAssessed) GetKind() AssessmentKind {
+	if x != nil {
+		return x.Kind
+	}
+	return AssessmentKind_ASSESSMENT_KIND_UNSPECIFIED
+}
+
+func (x *LevelAssessed) GetCefrOverall() CefrLevel {
+	if x != nil {
+		return x.CefrOverall
+	}
+	return CefrLevel_CEFR_LEVEL_UNSPECIFIED
+}
+
+func (x *LevelAssessed) GetCefrBySkill() map[string]CefrLevel {
+	if x != nil {
+		return x.CefrBySkill
+	}
+	return nil
+}
+
+func (x *LevelAssessed) GetDigcompByArea() map[string]uint32 {
+	if x != nil {
+		return x.DigcompByArea
+	}
+	return nil
+}
+
+func (x *LevelAssessed) GetHoursAttended() uint32 {
+	if x != nil {
+		return x.HoursAttended
+	}
+	return 0
+}
+
 var File_percorsi_courses_v1_events_proto protoreflect.FileDescriptor
 
 const file_percorsi_courses_v1_events_proto_rawDesc = "" +
@@ -199,12 +429,43 @@ const file_percorsi_courses_v1_events_proto_rawDesc = "" +
 	"\flesson_start\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\vlessonStart\x12%\n" +
 	"\x0elesson_minutes\x18\a \x01(\rR\rlessonMinutes\x12>\n" +
 	"\x06status\x18\b \x01(\x0e2&.percorsi.register.v1.AttendanceStatusR\x06status\x12)\n" +
-	"\x10minutes_attended\x18\t \x01(\rR\x0fminutesAttended*^\n" +
+	"\x10minutes_attended\x18\t \x01(\rR\x0fminutesAttended\"\xab\x05\n" +
+	"\rLevelAssessed\x12#\n" +
+	"\rassessment_id\x18\x01 \x01(\tR\fassessmentId\x12\x19\n" +
+	"\bclass_id\x18\x02 \x01(\tR\aclassId\x12\x1b\n" +
+	"\tcourse_id\x18\x03 \x01(\tR\bcourseId\x12@\n" +
+	"\vcourse_kind\x18\x04 \x01(\x0e2\x1f.percorsi.courses.v1.CourseKindR\n" +
+	"courseKind\x127\n" +
+	"\x04kind\x18\x05 \x01(\x0e2#.percorsi.courses.v1.AssessmentKindR\x04kind\x12A\n" +
+	"\fcefr_overall\x18\x06 \x01(\x0e2\x1e.percorsi.courses.v1.CefrLevelR\vcefrOverall\x12W\n" +
+	"\rcefr_by_skill\x18\a \x03(\v23.percorsi.courses.v1.LevelAssessed.CefrBySkillEntryR\vcefrBySkill\x12]\n" +
+	"\x0fdigcomp_by_area\x18\b \x03(\v25.percorsi.courses.v1.LevelAssessed.DigcompByAreaEntryR\rdigcompByArea\x12%\n" +
+	"\x0ehours_attended\x18\t \x01(\rR\rhoursAttended\x1a^\n" +
+	"\x10CefrBySkillEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x124\n" +
+	"\x05value\x18\x02 \x01(\x0e2\x1e.percorsi.courses.v1.CefrLevelR\x05value:\x028\x01\x1a@\n" +
+	"\x12DigcompByAreaEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\rR\x05value:\x028\x01*^\n" +
 	"\n" +
 	"CourseKind\x12\x1b\n" +
 	"\x17COURSE_KIND_UNSPECIFIED\x10\x00\x12\x1a\n" +
 	"\x16COURSE_KIND_ITALIAN_L2\x10\x01\x12\x17\n" +
-	"\x13COURSE_KIND_DIGITAL\x10\x02BBZ@github.com/percorsi/percorsi/proto/percorsi/courses/v1;coursesv1b\x06proto3"
+	"\x13COURSE_KIND_DIGITAL\x10\x02*\xb0\x01\n" +
+	"\tCefrLevel\x12\x1a\n" +
+	"\x16CEFR_LEVEL_UNSPECIFIED\x10\x00\x12\x15\n" +
+	"\x11CEFR_LEVEL_PRE_A1\x10\x01\x12\x11\n" +
+	"\rCEFR_LEVEL_A1\x10\x02\x12\x11\n" +
+	"\rCEFR_LEVEL_A2\x10\x03\x12\x11\n" +
+	"\rCEFR_LEVEL_B1\x10\x04\x12\x11\n" +
+	"\rCEFR_LEVEL_B2\x10\x05\x12\x11\n" +
+	"\rCEFR_LEVEL_C1\x10\x06\x12\x11\n" +
+	"\rCEFR_LEVEL_C2\x10\a*\x89\x01\n" +
+	"\x0eAssessmentKind\x12\x1f\n" +
+	"\x1bASSESSMENT_KIND_UNSPECIFIED\x10\x00\x12\x1d\n" +
+	"\x19ASSESSMENT_KIND_PLACEMENT\x10\x01\x12\x1c\n" +
+	"\x18ASSESSMENT_KIND_PROGRESS\x10\x02\x12\x19\n" +
+	"\x15ASSESSMENT_KIND_FINAL\x10\x03BBZ@github.com/percorsi/percorsi/proto/percorsi/courses/v1;coursesv1b\x06proto3"
 
 var (
 	file_percorsi_courses_v1_events_proto_rawDescOnce sync.Once
@@ -218,23 +479,34 @@ func file_percorsi_courses_v1_events_proto_rawDescGZIP() []byte {
 	return file_percorsi_courses_v1_events_proto_rawDescData
 }
 
-var file_percorsi_courses_v1_events_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_percorsi_courses_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
+var file_percorsi_courses_v1_events_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
+var file_percorsi_courses_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
 var file_percorsi_courses_v1_events_proto_goTypes = []any{
 	(CourseKind)(0),               // 0: percorsi.courses.v1.CourseKind
-	(*AttendanceRecorded)(nil),    // 1: percorsi.courses.v1.AttendanceRecorded
-	(*timestamppb.Timestamp)(nil), // 2: google.protobuf.Timestamp
-	(v1.AttendanceStatus)(0),      // 3: percorsi.register.v1.AttendanceStatus
+	(CefrLevel)(0),                // 1: percorsi.courses.v1.CefrLevel
+	(AssessmentKind)(0),           // 2: percorsi.courses.v1.AssessmentKind
+	(*AttendanceRecorded)(nil),    // 3: percorsi.courses.v1.AttendanceRecorded
+	(*LevelAssessed)(nil),         // 4: percorsi.courses.v1.LevelAssessed
+	nil,                           // 5: percorsi.courses.v1.LevelAssessed.CefrBySkillEntry
+	nil,                           // 6: percorsi.courses.v1.LevelAssessed.DigcompByAreaEntry
+	(*timestamppb.Timestamp)(nil), // 7: google.protobuf.Timestamp
+	(v1.AttendanceStatus)(0),      // 8: percorsi.register.v1.AttendanceStatus
 }
 var file_percorsi_courses_v1_events_proto_depIdxs = []int32{
 	0, // 0: percorsi.courses.v1.AttendanceRecorded.course_kind:type_name -> percorsi.courses.v1.CourseKind
-	2, // 1: percorsi.courses.v1.AttendanceRecorded.lesson_start:type_name -> google.protobuf.Timestamp
-	3, // 2: percorsi.courses.v1.AttendanceRecorded.status:type_name -> percorsi.register.v1.AttendanceStatus
-	3, // [3:3] is the sub-list for method output_type
-	3, // [3:3] is the sub-list for method input_type
-	3, // [3:3] is the sub-list for extension type_name
-	3, // [3:3] is the sub-list for extension extendee
-	0, // [0:3] is the sub-list for field type_name
+	7, // 1: percorsi.courses.v1.AttendanceRecorded.lesson_start:type_name -> google.protobuf.Timestamp
+	8, // 2: percorsi.courses.v1.AttendanceRecorded.status:type_name -> percorsi.register.v1.AttendanceStatus
+	0, // 3: percorsi.courses.v1.LevelAssessed.course_kind:type_name -> percorsi.courses.v1.CourseKind
+	2, // 4: percorsi.courses.v1.LevelAssessed.kind:type_name -> percorsi.courses.v1.AssessmentKind
+	1, // 5: percorsi.courses.v1.LevelAssessed.cefr_overall:type_name -> percorsi.courses.v1.CefrLevel
+	5, // 6: percorsi.courses.v1.LevelAssessed.cefr_by_skill:type_name -> percorsi.courses.v1.LevelAssessed.CefrBySkillEntry
+	6, // 7: percorsi.courses.v1.LevelAssessed.digcomp_by_area:type_name -> percorsi.courses.v1.LevelAssessed.DigcompByAreaEntry
+	1, // 8: percorsi.courses.v1.LevelAssessed.CefrBySkillEntry.value:type_name -> percorsi.courses.v1.CefrLevel
+	9, // [9:9] is the sub-list for method output_type
+	9, // [9:9] is the sub-list for method input_type
+	9, // [9:9] is the sub-list for extension type_name
+	9, // [9:9] is the sub-list for extension extendee
+	0, // [0:9] is the sub-list for field type_name
 }
 
 func init() { file_percorsi_courses_v1_events_proto_init() }
@@ -247,8 +519,8 @@ func file_percorsi_courses_v1_events_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_percorsi_courses_v1_events_proto_rawDesc), len(file_percorsi_courses_v1_events_proto_rawDesc)),
-			NumEnums:      1,
-			NumMessages:   1,
+			NumEnums:      3,
+			NumMessages:   4,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
