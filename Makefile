@@ -1,0 +1,57 @@
+# Percorsi: `make run` starts everything on the embedded stack, `make test`
+# runs every test. Tools are installed into ./bin by this Makefile.
+
+GO        ?= go
+BIN       := $(CURDIR)/bin
+BUF       := $(BIN)/buf
+PROTOC_GO := $(BIN)/protoc-gen-go
+BUF_VERSION           := v1.75.0
+PROTOC_GEN_GO_VERSION := v1.36.12
+# Seconds each fuzz target runs in `make fuzz`.
+FUZZTIME  ?= 20s
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## list the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+.PHONY: run
+run: ## run every service in one process on embedded Kafka and MongoDB, with demo data
+	$(GO) run ./deploy/allinone/cmd/percorsi
+
+.PHONY: test
+test: lint ## every test, with the race detector, plus the proto and layout checks
+	$(GO) test -race -count=1 -timeout 12m ./...
+
+.PHONY: lint
+lint: $(BUF) ## go vet, gofmt, buf lint, and the import-boundary check
+	$(GO) vet ./...
+	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '\.pb\.go$$')); \
+		if [ -n "$$out" ]; then echo "gofmt would change: $$out"; exit 1; fi
+	cd proto && $(BUF) lint
+	$(GO) test -count=1 -run TestImportBoundaries ./services/
+
+.PHONY: bench
+bench: ## benchmarks: the register pipeline and the raw limits of its parts, measured in the same run
+	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m ./...
+
+.PHONY: fuzz
+fuzz: ## run each fuzz target for FUZZTIME
+	$(GO) test -run '^$$' -fuzz '^FuzzUnmarshal$$' -fuzztime $(FUZZTIME) ./pkg/events/
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeRecordRegister$$' -fuzztime $(FUZZTIME) ./services/courses/
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeEvent$$' -fuzztime $(FUZZTIME) ./services/pathway/
+
+.PHONY: proto
+proto: $(BUF) $(PROTOC_GO) ## regenerate the Go code of the protobuf contracts
+	cd proto && $(BUF) lint && PATH=$(BIN):$$PATH $(BUF) generate
+
+$(BUF):
+	GOBIN=$(BIN) $(GO) install github.com/bufbuild/buf/cmd/buf@$(BUF_VERSION)
+
+$(PROTOC_GO):
+	GOBIN=$(BIN) $(GO) install google.golang.org/protobuf/cmd/protoc-gen-go@$(PROTOC_GEN_GO_VERSION)
+
+.PHONY: clean
+clean: ## remove the dev data and installed tools
+	rm -rf var bin
