@@ -222,7 +222,6 @@ func Km(a, b domain.Point) float64 {
 	return 2 * earthKm * math.Asin(math.Sqrt(min(1, h)))
 }
 
-
 // Explanation is a score with the reason of each part and of each
 // exclusion, for people to read.
 type Explanation struct {
