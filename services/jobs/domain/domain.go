@@ -6,6 +6,7 @@ package domain
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strconv"
 	"time"
@@ -303,14 +304,18 @@ func (v *Vacancy) Check() error {
 	return nil
 }
 
+// ErrNoChange, returned by an update function, stores nothing: the update
+// was already applied (a redelivered event).
+var ErrNoChange = errors.New("no change")
+
 // Profiles stores candidate profiles by pseudonym.
 type Profiles interface {
 	// Get returns NotFound for an unknown person.
 	Get(ctx context.Context, person string) (*Profile, error)
 	// Update loads the profile (an empty one with Person set if none is
 	// stored), applies fn and stores the result with fn's facts in one
-	// write; a concurrent change makes it try again. fn returning no facts
-	// and no error stores nothing.
+	// write; a concurrent change makes it try again. fn returning
+	// ErrNoChange stores nothing.
 	Update(ctx context.Context, person string, fn func(p *Profile) ([]Fact, error)) (*Profile, error)
 	// Candidates returns the active profiles of an organisation.
 	Candidates(ctx context.Context, organisation string) ([]*Profile, error)
@@ -341,7 +346,8 @@ type Proposals interface {
 	// proposed for the vacancy.
 	Create(ctx context.Context, p *Proposal, facts []Fact) error
 	Get(ctx context.Context, id string) (*Proposal, error)
-	// Update applies fn and stores the result with its facts in one write.
+	// Update applies fn and stores the result with its facts in one write;
+	// NotFound for an unknown id.
 	Update(ctx context.Context, id string, fn func(p *Proposal) ([]Fact, error)) (*Proposal, error)
 }
 

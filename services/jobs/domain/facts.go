@@ -17,7 +17,10 @@ type ProfileUpdated struct {
 }
 
 // VacancyPublished announces a new vacancy.
-type VacancyPublished struct{ Vacancy *Vacancy }
+type VacancyPublished struct {
+	Vacancy *Vacancy
+	At      time.Time
+}
 
 // MatchProposed is a proposal made.
 type MatchProposed struct{ Proposal *Proposal }

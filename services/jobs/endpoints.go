@@ -1,0 +1,746 @@
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/go-kit/kit/endpoint"
+
+	"github.com/percorsi/percorsi/pkg/auth"
+	"github.com/percorsi/percorsi/pkg/errcode"
+	"github.com/percorsi/percorsi/pkg/instrument"
+	"github.com/percorsi/percorsi/services/jobs/domain"
+	"github.com/percorsi/percorsi/services/jobs/match"
+)
+
+// Endpoints are the jobs use cases as go-kit endpoints, shared by every
+// transport. ApplyFact is fed by the Kafka subscriber; the employer-link
+// endpoints take no account, the link is their credential.
+type Endpoints struct {
+	PutProfile, GetProfile, RankVacancies           endpoint.Endpoint
+	PutEmployer                                     endpoint.Endpoint
+	PublishVacancy, GetVacancy, ListVacancies       endpoint.Endpoint
+	RankCandidates, Assign                          endpoint.Endpoint
+	Propose, RecordInterview, StartPlacement        endpoint.Endpoint
+	IssueLink, GetPlacement, EndPlacement, FollowUp endpoint.Endpoint
+	LinkView, ConfirmByLink                         endpoint.Endpoint
+	ApplyFact                                       endpoint.Endpoint
+}
+
+// MakeEndpoints wraps each use case in the same chain: instrumentation
+// outermost, then authentication and role check.
+func MakeEndpoints(s *Service, v auth.Verifier, log *slog.Logger, m *instrument.Metrics) Endpoints {
+	wrap := func(name string, e endpoint.Endpoint, roles ...auth.Role) endpoint.Endpoint {
+		return endpoint.Chain(instrument.Endpoint(name, log, m), auth.Require(v, roles...))(e)
+	}
+	open := func(name string, e endpoint.Endpoint) endpoint.Endpoint {
+		return instrument.Endpoint(name, log, m)(e)
+	}
+	c := auth.Counsellor
+	return Endpoints{
+		PutProfile:      wrap("put_profile", makePutProfile(s), c),
+		GetProfile:      wrap("get_profile", makeGetProfile(s), c),
+		RankVacancies:   wrap("rank_vacancies", makeRankVacancies(s), c),
+		PutEmployer:     wrap("put_employer", makePutEmployer(s), c),
+		PublishVacancy:  wrap("publish_vacancy", makePublishVacancy(s), c),
+		GetVacancy:      wrap("get_vacancy", makeGetVacancy(s), c, auth.Employer),
+		ListVacancies:   wrap("list_vacancies", makeListVacancies(s), c, auth.Employer),
+		RankCandidates:  wrap("rank_candidates", makeRankCandidates(s), c),
+		Assign:          wrap("assign", makeAssign(s), c),
+		Propose:         wrap("propose", makePropose(s), c),
+		RecordInterview: wrap("record_interview", makeRecordInterview(s), c),
+		StartPlacement:  wrap("start_placement", makeStartPlacement(s), c),
+		IssueLink:       wrap("issue_link", makeIssueLink(s), c),
+		GetPlacement:    wrap("get_placement", makeGetPlacement(s), c, auth.Employer),
+		EndPlacement:    wrap("end_placement", makeEndPlacement(s), c),
+		FollowUp:        wrap("record_follow_up", makeFollowUp(s), c),
+		// The link is the employer's only credential.
+		LinkView:      open("employer_link_view", makeLinkView(s)),
+		ConfirmByLink: open("employer_link_confirm", makeConfirmByLink(s)),
+		// Events come from the broker, not from a user: no token to check.
+		ApplyFact: open("apply_fact", makeApplyFact(s)),
+	}
+}
+
+// date parses a "2006-01-02" field; "" is the zero time unless required.
+func date(field, s string, required bool) (time.Time, error) {
+	if s == "" {
+		if required {
+			return time.Time{}, errcode.New(errcode.Invalid, field, "is required (YYYY-MM-DD)")
+		}
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return time.Time{}, errcode.New(errcode.Invalid, field, "must be a date, YYYY-MM-DD")
+	}
+	return t, nil
+}
+
+func day(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(time.DateOnly)
+}
+
+// PointJSON is a coarse location: a municipality's centroid.
+type PointJSON struct {
+	Lat float64 `json:"lat"`
+	Lon float64 `json:"lon"`
+}
+
+// SkillJSON is an ESCO skill with its evidence.
+type SkillJSON struct {
+	Code     string `json:"code"`
+	Evidence string `json:"evidence"`
+}
+
+// ExperienceJSON is past work.
+type ExperienceJSON struct {
+	Occupation string `json:"occupation"`
+	Months     int    `json:"months"`
+}
+
+// PreferencesJSON are a candidate's preferences and limits.
+type PreferencesJSON struct {
+	Sectors        []string `json:"sectors"`
+	Contracts      []string `json:"contracts"`
+	Shifts         []string `json:"shifts"`
+	MaxWeeklyHours int      `json:"max_weekly_hours"`
+	MaxCommuteKm   int      `json:"max_commute_km"`
+}
+
+// PutProfileRequest is a counsellor's record of a candidate.
+type PutProfileRequest struct {
+	Person        string           `json:"-"`
+	DisplayName   string           `json:"display_name"`
+	Skills        []SkillJSON      `json:"skills"`
+	Experience    []ExperienceJSON `json:"experience"`
+	Preferences   PreferencesJSON  `json:"preferences"`
+	Home          PointJSON        `json:"home"`
+	AvailableFrom string           `json:"available_from"`
+}
+
+// ProfileJSON is a candidate profile on the wire.
+type ProfileJSON struct {
+	Person         string           `json:"person"`
+	DisplayName    string           `json:"display_name"`
+	Skills         []SkillJSON      `json:"skills"`
+	Experience     []ExperienceJSON `json:"experience"`
+	Preferences    PreferencesJSON  `json:"preferences"`
+	Home           PointJSON        `json:"home"`
+	AvailableFrom  string           `json:"available_from,omitempty"`
+	Italian        string           `json:"italian_level"`
+	Digital        map[string]int   `json:"digital_levels,omitempty"`
+	Qualifications []string         `json:"qualifications"`
+	Permit         PermitJSON       `json:"permit"`
+}
+
+// PermitJSON is the person's right to work as jobs knows it.
+type PermitJSON struct {
+	Known      bool   `json:"known"`
+	MayWork    bool   `json:"may_work"`
+	ValidUntil string `json:"valid_until,omitempty"`
+}
+
+func profileJSON(p *domain.Profile) ProfileJSON {
+	out := ProfileJSON{
+		Person: p.Person, DisplayName: p.DisplayName, Skills: []SkillJSON{}, Experience: []ExperienceJSON{},
+		Preferences: PreferencesJSON{Sectors: p.Prefs.Sectors, MaxWeeklyHours: p.Prefs.MaxWeeklyHours, MaxCommuteKm: p.Prefs.MaxCommuteKm},
+		Home:        PointJSON(p.Home), AvailableFrom: day(p.AvailableFrom), Italian: p.Italian.String(), Digital: p.Digital,
+		Qualifications: []string{},
+		Permit:         PermitJSON{Known: p.Permit.Known, MayWork: p.Permit.MayWork, ValidUntil: day(p.Permit.ValidUntil)},
+	}
+	for _, s := range p.Skills {
+		out.Skills = append(out.Skills, SkillJSON{Code: s.Code, Evidence: s.Evidence.String()})
+	}
+	for _, e := range p.Experience {
+		out.Experience = append(out.Experience, ExperienceJSON(e))
+	}
+	for _, c := range p.Prefs.Contracts {
+		out.Preferences.Contracts = append(out.Preferences.Contracts, string(c))
+	}
+	for _, s := range p.Prefs.Shifts {
+		out.Preferences.Shifts = append(out.Preferences.Shifts, string(s))
+	}
+	for _, q := range p.Qualifications {
+		out.Qualifications = append(out.Qualifications, fmt.Sprintf("%s (%s, EQF %d): %s", q.Code, q.Region, q.EQF, q.Title))
+	}
+	return out
+}
+
+func makePutProfile(s *Service) endpoint.Endpoint {
+	return func(ctx context.Context, request any) (any, error) {
+		req := request.(PutProfileRequest)
+		in := ProfileInput{
+			DisplayName: req.DisplayName, Home: domain.Point(req.Home),
+			Prefs: domain.Preferences{Sectors: req.Preferences.Sectors, MaxWeeklyHours: req.Preferences.MaxWeeklyHours, MaxCommuteKm: req.Preferences.MaxCommuteKm},
+		}
+		var err error
+		if in.AvailableFrom, err = date("available_from", req.AvailableFrom, false); err != nil {
+			return nil, err
+		}
+		for i, sk := range req.Skills {
+			ev, ok := domain.ParseEvidence(sk.Evidence)
+			if !ok {
+				return nil, errcode.New(errcode.Invalid, fmt.Sprintf("skills[%d].evidence", i), "must be declared or assessed")
+			}
+			in.Skills = append(in.Skills, domain.Skill{Code: sk.Code, Evidence: ev})
+		}
+		for _, e := range req.Experience {
+			in.Experience = append(in.Experience, domain.Experience(e))
+		}
+		for _, c := range req.Preferences.Contracts {
+			in.Prefs.Contracts = append(in.Prefs.Contracts, domain.ContractKind(c))
+		}
+		for _, sh := range req.Preferences.Shifts {
+			in.Prefs.Shifts = append(in.Prefs.Shifts, domain.Shift(sh))
+		}
+		p, err := s.PutProfile(ctx, req.Person, in)
+		if err != nil {
+			return nil, err
+		}
+		return profileJSON(p), nil
+	}
+}
+
+// ByIDRequest names one resource, with an optional result limit.
+type ByIDRequest struct {
+	ID    string
+	Limit int
+}
+
+func makeGetProfile(s *Service) endpoint.Endpoint {
+	return func(ctx context.Context, request any) (any, error) {
+		p, err := s.Profile(ctx, request.(ByIDRequest).ID)
+		if err != nil {
+			return nil, err
+		}
+		return profileJSON(p), nil
+	}
+}
+
+// ExplanationJSON is a score with every part's reason, or the hard
+// constraints that exclude the pair.
+type ExplanationJSON struct {
+	Score      int                     `json:"score"`
+	Parts      []match.PartReason      `json:"parts"`
+	Exclusions []match.ExclusionReason `json:"exclusions,omitempty"`
+}
+
+func explanationJSON(e match.Explanation) ExplanationJSON {
+	return ExplanationJSON{Score: e.Total, Parts: e.Parts, Exclusions: e.Exclusions}
+}
+
+// VacancyMatchJSON is one vacancy ranked for a candidate.
+type VacancyMatchJSON struct {
+	Vacancy VacancyJSON     `json:"vacancy"`
+	Match   ExplanationJSON `json:"match"`
+}
+
+func makeRankVacancies(s *Service) endpoint.Endpoint {
+	return func(ctx context.Context, request any) (any, error) {
+		req := request.(ByIDRequest)
+		ms, err := s.RankVacancies(ctx, req.ID, req.Limit)
+		if err != nil {
+			return nil, err
+		}
+		out := struct {
+			Vacancies []VacancyMatchJSON `json:"vacancies"`
+		}{Vacancies: []VacancyMatchJSON{}}
+		for _, m := range ms {
+			out.Vacancies = append(out.Vacancies, VacancyMatchJSON{Vacancy: vacancyJSON(m.Vacancy), Match: explanationJSON(m.Explanation)})
+		}
+		return out, nil
+	}
+}
+
+// EmployerJSON is an employer and its sites.
+type EmployerJSON struct {
+	ID    string     `json:"-"`
+	Name  string     `json:"name"`
+	Sites []SiteJSON `json:"sites"`
+}
+
+// SiteJSON is one workplace.
+type SiteJSON struct {
+	ID           string    `json:"id"`
+	Name         string    `json:"name"`
+	Municipality string    `json:"municipality"`
+	Location     PointJSON `json:"location"`
+}
+
+func makePutEmployer(s *Service) endpoint.Endpoint {
+	return func(ctx context.Context, request any) (any, error) {
+		req := request.(EmployerJSON)
+		e := &domain.Employer{ID: req.ID, Name: req.Name}
+		for _, st := range req.Sites {
+			e.Sites = append(e.Sites, domain.Site{ID: st.ID, Name: st.Name, Municipality: st.Municipality, Location: domain.Point(st.Location)})
+		}
+		if err := s.PutEmployer(ctx, e); err != nil {
+			return nil, err
+		}
+		return req, nil
+	}
+}
+
+// VacancyJSON is a vacancy on the wire.
+type VacancyJSON struct {
+	ID         string   `json:"id"`
+	EmployerID string   `json:"employer_id"`
+	SiteID     string   `json:"site_id"`
+	Title      string   `json:"title"`
+	Occupation string   `json:"occupation"`
+	Sector     string   `json:"sector"`
+	Required   []string `json:"required_skills"`
+	Desirable  []string `json:"desirable_skills"`
+	MinItalian string   `json:"min_italian"`
+	Hours      int      `json:"weekly_hours"`
+	Shift      string   `json:"shift"`
+	Contract   string   `json:"contract"`
+	Positions  int      `json:"positions"`
+	StartsOn   string   `json:"starts_on"`
+	ClosesOn   string   `json:"closes_on"`
+	Status     string   `json:"status"`
+}
+
+func vacancyJSON(v *domain.Vacancy) VacancyJSON {
+	return VacancyJSON{
+		ID: v.ID, EmployerID: v.EmployerID, SiteID: v.SiteID, Title: v.Title, Occupation: v.Occupation, Sector: v.Sector,
+		Required: v.Required, Desirable: v.Desirable, MinItalian: levelName(v.MinItalian), Hours: v.WeeklyHours,
+		Shift: string(v.Shift), Contract: string(v.Contract), Positions: v.Positions,
+		StartsOn: day(v.StartsOn), ClosesOn: day(v.ClosesOn), Status: string(v.Status),
+	}
+}
+
+func levelName(l domain.Level) string {
+	if l == domain.NoLevel {
+		return ""
+	}
+	return l.String()
+}
+
+// PublishVacancyRequest is a new vacancy.
+type PublishVacancyRequest struct {
+	EmployerID string   `json:"employer_id"`
+	SiteID     string   `json:"site_id"`
+	Title      string   `json:"title"`
+	Occupation string   `json:"occupation"`
+	Sector     string   `json:"sector"`
+	Required   []string `json:"required_skills"`
+	Desirable  []string `json:"desirable_skills"`
+	MinItalian string   `json:"min_italian"`
+	Hours      int      `json:"weekly_hours"`
+	Shift      string   `json:"shift"`
+	Contract   string   `json:"contract"`
+	Positions  int      `json:"positions"`
+	StartsOn   string   `json:"starts_on"`
+	ClosesOn   string   `json:"closes_on"`
+}
+
+func makePublishVacancy(s *Service) endpoint.Endpoint {
+	return func(ctx context.Context, request any) (any, error) {
+		req := request.(PublishVacancyRequest)
+		lvl, ok := domain.ParseLevel(req.MinItalian)
+		if !ok {
+			return nil, errcode.New(errcode.Invalid, "min_italian", "must be a CEFR level (pre-A1, A1, A2, B1, B2, C1, C2) or empty")
+		}
+		v := &domain.Vacancy{
+			EmployerID: req.EmployerID, SiteID: req.SiteID, Title: req.Title, Occupation: req.Occupation, Sector: req.Sector,
+			Required: req.Required, Desirable: req.Desirable, MinItalian: lvl, WeeklyHours: req.Hours,
+			Shift: domain.Shift(req.Shift), Contract: domain.ContractKind(req.Contract), Positions: req.Positions,
+		}
+		var err error
+		if v.StartsOn, err = date("starts_on", req.StartsOn, true); err != nil {
+			return nil, err
+		}
+		if v.ClosesOn, err = date("closes_on", req.ClosesOn, true); err != nil {
+			return nil, err
+		}
+		if v, err = s.PublishVacancy(ctx, v); err != nil {
+			return nil, err
+		}
+		return Created{vacancyJSON(v)}, nil
+	}
+}
+
+// Created is a response to a request that made something: 201.
+type Created struct{ Body any }
+
+// StatusCode implements kithttp.StatusCoder.
+func (Created) StatusCode() int { return http.StatusCreated }
+
+// MarshalJSON writes the body alone.
+func (c Created) MarshalJSON() ([]byte, error) { return json.Marshal(c.Body) }
+
+func makeGetVacancy(s *Service) endpoint.Endpoint {
+	return func(ctx context.Context, request any) (any, error) {
+		v, err := s.Vacancy(ctx, request.(ByIDRequest).ID)
+		if err != nil {
+			return nil, err
+		}
+		return vacancyJSON(v), nil
+	}
+}
+
+func makeListVacancies(s *Service) endpoint.Endpoint {
+	return func(ctx context.Context, _ any) (any, error) {
+		vs, err := s.Vacancies(ctx)
+		if err != nil {
+			return nil, err
+		}
+		out := struct {
+			Vacancies []VacancyJSON `json:"vacancies"`
+		}{Vacancies: []VacancyJSON{}}
+		for _, v := range vs {
+			out.Vacancies = append(out.Vacancies, vacancyJSON(v))
+		}
+		return out, nil
+	}
+}
+
+// CandidateJSON is one candidate ranked for a vacancy.
+type CandidateJSON struct {
+	Person      string          `json:"person"`
+	DisplayName string          `json:"display_name"`
+	Match       ExplanationJSON `json:"match"`
+}
+
+// CandidatesResponse is the ranking of a vacancy's candidates.
+type CandidatesResponse struct {
+	Vacancy    VacancyJSON     `json:"vacancy"`
+	Candidates []CandidateJSON `json:"candidates"`
+	Considered int             `json:"considered"`
+	Eligible   int             `json:"eligible"`
+	ExcludedBy map[string]int  `json:"excluded_by"`
+}
+
+func makeRankCandidates(s *Service) endpoint.Endpoint {
+	return func(ctx context.Context, request any) (any, error) {
+		req := request.(ByIDRequest)
+		rk, err := s.RankCandidates(ctx, req.ID, req.Limit)
+		if err != nil {
+			return nil, err
+		}
+		out := CandidatesResponse{Vacancy: vacancyJSON(rk.Vacancy), Candidates: []CandidateJSON{}, Considered: rk.Considered, Eligible: rk.Eligible, ExcludedBy: rk.ExcludedBy}
+		for _, m := range rk.Matches {
+			out.Candidates = append(out.Candidates, CandidateJSON{Person: m.Profile.Person, DisplayName: m.Profile.DisplayName, Match: explanationJSON(m.Explanation)})
+		}
+		return out, nil
+	}
+}
+
+// AssignRequest names the vacancies of a batch; none means all open.
+type AssignRequest struct {
+	VacancyIDs []string `json:"vacancy_ids"`
+}
+
+// AssignResponse is a proposed batch assignment, explained.
+type AssignResponse struct {
+	Pairs []struct {
+		VacancyID   string          `json:"vacancy_id"`
+		Person      string          `json:"person"`
+		DisplayName string          `json:"display_name"`
+		Match       ExplanationJSON `json:"match"`
+	} `json:"pairs"`
+	Total       int            `json:"total_score"`
+	GreedyTotal int            `json:"greedy_total_score"`
+	Explanation string         `json:"explanation"`
+	Unfilled    map[string]int `json:"unfilled_positions"`
+	LeftOut     []string       `json:"left_out"`
+	Ineligible  []string       `json:"ineligible"`
+}
+
+func makeAssign(s *Service) endpoint.Endpoint {
+	return func(ctx context.Context, request any) (any, error) {
+		b, err := s.Assign(ctx, request.(AssignRequest).VacancyIDs)
+		if err != nil {
+			return nil, err
+		}
+		out := AssignResponse{Total: b.Total, GreedyTotal: b.Greedy, Unfilled: b.Unfilled, LeftOut: b.LeftOut, Ineligible: b.Ineligible}
+		out.Explanation = fmt.Sprintf("The %d pairs have the greatest total score possible (%d) with one position per person and at most the positions of each vacancy; "+
+			"taking the best remaining pair each time would total %d. People left out were eligible only where someone else adds more to the total.", len(b.Pairs), b.Total, b.Greedy)
+		for _, p := range b.Pairs {
+			out.Pairs = append(out.Pairs, struct {
+				VacancyID   string          `json:"vacancy_id"`
+				Person      string          `json:"person"`
+				DisplayName string          `json:"display_name"`
+				Match       ExplanationJSON `json:"match"`
+			}{p.Vacancy.ID, p.Profile.Person, p.Profile.DisplayName, explanationJSON(p.Explanation)})
+		}
+		return out, nil
+	}
+}
+
+// ProposeRequest puts a person forward for a vacancy.
+type ProposeRequest struct {
+	Person    string `json:"person"`
+	VacancyID string `json:"vacancy_id"`
+}
+
+// ProposalJSON is a proposal on the wire.
+type ProposalJSON struct {
+	ID          string `json:"id"`
+	Person      string `json:"person"`
+	VacancyID   string `json:"vacancy_id"`
+	Score       int    `json:"score"`
+	Status      string `json:"status"`
+	InterviewOn string `json:"interview_on,omitempty"`
+}
+
+func proposalJSON(p *domain.Proposal) ProposalJSON {
+	return ProposalJSON{ID: p.ID, Person: p.Person, VacancyID: p.VacancyID, Score: p.Score, Status: string(p.Status), InterviewOn: day(p.InterviewOn)}
+}
+
+func makePropose(s *Service) endpoint.Endpoint {
+	return func(ctx context.Context, request any) (any, error) {
+		req := request.(ProposeRequest)
+		p, err := s.Propose(ctx, req.Person, req.VacancyID)
+		if err != nil {
+			return nil, err
+		}
+		return Created{proposalJSON(p)}, nil
+	}
+}
+
+// InterviewRequest records an interview.
+type InterviewRequest struct {
+	ProposalID string `json:"-"`
+	HeldOn     string `json:"held_on"`
+	Outcome    string `json:"outcome"`
+}
+
+func makeRecordInterview(s *Service) endpoint.Endpoint {
+	return func(ctx context.Context, request any) (any, error) {
+		req := request.(InterviewRequest)
+		on, err := date("held_on", req.HeldOn, true)
+		if err != nil {
+			return nil, err
+		}
+		p, err := s.RecordInterview(ctx, req.ProposalID, on, domain.ProposalStatus(req.Outcome))
+		if err != nil {
+			return nil, err
+		}
+		return proposalJSON(p), nil
+	}
+}
+
+// StartPlacementRequest starts a placement from an accepted proposal.
+type StartPlacementRequest struct {
+	ProposalID     string `json:"-"`
+	StartsOn       string `json:"starts_on"`
+	EndsOn         string `json:"ends_on"`
+	WeeklyHours    int    `json:"weekly_hours"`
+	AllowanceCents int    `json:"monthly_allowance_cents"`
+	DurationMonths int    `json:"duration_months"`
+}
+
+// PlacementJSON is a placement as its counsellor sees it.
+type PlacementJSON struct {
+	ID             string         `json:"id"`
+	Person         string         `json:"person,omitempty"`
+	DisplayName    string         `json:"display_name"`
+	VacancyID      string         `json:"vacancy_id"`
+	Title          string         `json:"title"`
+	EmployerID     string         `json:"employer_id"`
+	Contract       string         `json:"contract"`
+	StartsOn       string         `json:"starts_on"`
+	EndsOn         string         `json:"ends_on,omitempty"`
+	WeeklyHours    int            `json:"weekly_hours"`
+	AllowanceCents int            `json:"monthly_allowance_cents,omitempty"`
+	DurationMonths int            `json:"duration_months,omitempty"`
+	Status         string         `json:"status"`
+	EndedOn        string         `json:"ended_on,omitempty"`
+	EndReason      string         `json:"end_reason,omitempty"`
+	FollowUps      []FollowUpJSON `json:"follow_ups,omitempty"`
+	DueFollowUps   []int          `json:"due_follow_ups,omitempty"`
+	Confirm        string         `json:"confirm,omitempty"` // what an employer link confirms
+}
+
+// FollowUpJSON is one follow-up.
+type FollowUpJSON struct {
+	Month        int  `json:"month"`
+	StillWorking bool `json:"still_working"`
+	WeeklyHours  int  `json:"weekly_hours"`
+}
+
+// placementJSON shows pl; full is the counsellor's view, else the
+// employer's, which names the person by display name only.
+func placementJSON(pl *domain.Placement, displayName, title string, full bool, now time.Time) PlacementJSON {
+	out := PlacementJSON{
+		ID: pl.ID, DisplayName: displayName, VacancyID: pl.VacancyID, Title: title, EmployerID: pl.EmployerID,
+		Contract: string(pl.Contract), StartsOn: day(pl.StartsOn), EndsOn: day(pl.EndsOn), WeeklyHours: pl.WeeklyHours,
+		AllowanceCents: pl.AllowanceCents, DurationMonths: pl.DurationMonths, Status: string(pl.Status),
+		EndedOn: day(pl.EndedOn), EndReason: string(pl.EndReason),
+	}
+	if full {
+		out.Person = pl.Person
+		for _, f := range pl.FollowUps {
+			out.FollowUps = append(out.FollowUps, FollowUpJSON{Month: f.Month, StillWorking: f.StillWorking, WeeklyHours: f.WeeklyHours})
+		}
+		out.DueFollowUps = pl.DueFollowUps(now)
+	}
+	return out
+}
+
+// StartedResponse is a started placement and the employer's link token.
+type StartedResponse struct {
+	Placement PlacementJSON `json:"placement"`
+	// EmployerLink is the path the employer opens, with its token; it is
+	// shown this once.
+	EmployerLink string `json:"employer_link"`
+}
+
+func linkPath(placementID, token string) string {
+	return "/v1/employer-links/" + placementID + "?token=" + token
+}
+
+func makeStartPlacement(s *Service) endpoint.Endpoint {
+	return func(ctx context.Context, request any) (any, error) {
+		req := request.(StartPlacementRequest)
+		var t domain.PlacementTerms
+		var err error
+		if t.StartsOn, err = date("starts_on", req.StartsOn, true); err != nil {
+			return nil, err
+		}
+		if t.EndsOn, err = date("ends_on", req.EndsOn, false); err != nil {
+			return nil, err
+		}
+		t.WeeklyHours, t.AllowanceCents, t.DurationMonths = req.WeeklyHours, req.AllowanceCents, req.DurationMonths
+		st, err := s.StartPlacement(ctx, req.ProposalID, t)
+		if err != nil {
+			return nil, err
+		}
+		return Created{StartedResponse{
+			Placement:    placementJSON(st.Placement, "", "", true, s.now()),
+			EmployerLink: linkPath(st.Placement.ID, st.Token),
+		}}, nil
+	}
+}
+
+// IssueLinkRequest asks for a new employer link.
+type IssueLinkRequest struct {
+	PlacementID string `json:"-"`
+	Purpose     string `json:"purpose"`
+}
+
+func makeIssueLink(s *Service) endpoint.Endpoint {
+	return func(ctx context.Context, request any) (any, error) {
+		req := request.(IssueLinkRequest)
+		token, err := s.IssueLink(ctx, req.PlacementID, domain.LinkPurpose(req.Purpose))
+		if err != nil {
+			return nil, err
+		}
+		return Created{map[string]string{"employer_link": linkPath(req.PlacementID, token)}}, nil
+	}
+}
+
+func makeGetPlacement(s *Service) endpoint.Endpoint {
+	return func(ctx context.Context, request any) (any, error) {
+		v, err := s.Placement(ctx, request.(ByIDRequest).ID)
+		if err != nil {
+			return nil, err
+		}
+		p, _ := auth.From(ctx)
+		return placementJSON(v.Placement, v.DisplayName, v.Vacancy.Title, p.Role == auth.Counsellor, s.now()), nil
+	}
+}
+
+// EndPlacementRequest records an end.
+type EndPlacementRequest struct {
+	PlacementID string `json:"-"`
+	EndedOn     string `json:"ended_on"`
+	Reason      string `json:"reason"`
+}
+
+func makeEndPlacement(s *Service) endpoint.Endpoint {
+	return func(ctx context.Context, request any) (any, error) {
+		req := request.(EndPlacementRequest)
+		on, err := date("ended_on", req.EndedOn, true)
+		if err != nil {
+			return nil, err
+		}
+		pl, err := s.EndPlacement(ctx, req.PlacementID, on, domain.EndReason(req.Reason))
+		if err != nil {
+			return nil, err
+		}
+		return placementJSON(pl, "", "", true, s.now()), nil
+	}
+}
+
+// FollowUpRequest records a follow-up.
+type FollowUpRequest struct {
+	PlacementID  string `json:"-"`
+	Month        int    `json:"month"`
+	StillWorking bool   `json:"still_working"`
+	WeeklyHours  int    `json:"weekly_hours"`
+}
+
+func makeFollowUp(s *Service) endpoint.Endpoint {
+	return func(ctx context.Context, request any) (any, error) {
+		req := request.(FollowUpRequest)
+		pl, err := s.RecordFollowUp(ctx, req.PlacementID, domain.FollowUp{Month: req.Month, StillWorking: req.StillWorking, WeeklyHours: req.WeeklyHours})
+		if err != nil {
+			return nil, err
+		}
+		return Created{placementJSON(pl, "", "", true, s.now())}, nil
+	}
+}
+
+// LinkViewRequest opens an employer link.
+type LinkViewRequest struct {
+	PlacementID string
+	Token       string
+}
+
+func makeLinkView(s *Service) endpoint.Endpoint {
+	return func(ctx context.Context, request any) (any, error) {
+		req := request.(LinkViewRequest)
+		v, err := s.LinkView(ctx, req.PlacementID, req.Token)
+		if err != nil {
+			return nil, err
+		}
+		out := placementJSON(v.Placement, v.DisplayName, v.Vacancy.Title, false, s.now())
+		out.Confirm = string(v.Purpose)
+		return out, nil
+	}
+}
+
+// ConfirmRequest is an employer's confirmation through a link.
+type ConfirmRequest struct {
+	PlacementID string `json:"-"`
+	Token       string `json:"token"`
+	On          string `json:"on"`
+	WeeklyHours int    `json:"weekly_hours"`
+	Reason      string `json:"reason"`
+}
+
+func makeConfirmByLink(s *Service) endpoint.Endpoint {
+	return func(ctx context.Context, request any) (any, error) {
+		req := request.(ConfirmRequest)
+		on, err := date("on", req.On, true)
+		if err != nil {
+			return nil, err
+		}
+		pl, err := s.ConfirmByLink(ctx, req.PlacementID, req.Token, Confirmation{On: on, WeeklyHours: req.WeeklyHours, Reason: domain.EndReason(req.Reason)})
+		if err != nil {
+			return nil, err
+		}
+		return map[string]string{"status": string(pl.Status), "message": "Grazie: confirmation recorded."}, nil
+	}
+}
+
+func makeApplyFact(s *Service) endpoint.Endpoint {
+	return func(ctx context.Context, request any) (any, error) {
+		req := request.(ApplyRequest)
+		if req.Fact == nil {
+			return nil, nil
+		}
+		return nil, s.ApplyFact(ctx, req.Fact)
+	}
+}

@@ -1,0 +1,432 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/percorsi/percorsi/pkg/mongostore"
+	"github.com/percorsi/percorsi/services/jobs/domain"
+)
+
+type pointDoc struct {
+	Lat float64 `bson:"lat"`
+	Lon float64 `bson:"lon"`
+}
+
+// Profiles implements domain.Profiles.
+type Profiles struct {
+	v *versioned[domain.Profile, profileFields]
+}
+
+type profileFields struct {
+	Organisation   string             `bson:"organisation"`
+	DisplayName    string             `bson:"display_name"`
+	Active         bool               `bson:"active"`
+	Skills         []skillDoc         `bson:"skills"`
+	Experience     []experienceDoc    `bson:"experience"`
+	Prefs          prefsDoc           `bson:"prefs"`
+	Home           pointDoc           `bson:"home"`
+	AvailableFrom  time.Time          `bson:"available_from"`
+	Italian        int                `bson:"italian"`
+	ItalianAt      time.Time          `bson:"italian_at"`
+	Digital        map[string]int     `bson:"digital"`
+	DigitalAt      time.Time          `bson:"digital_at"`
+	Qualifications []qualificationDoc `bson:"qualifications"`
+	Permit         permitDoc          `bson:"permit"`
+	Applied        []string           `bson:"applied"`
+}
+
+type skillDoc struct {
+	Code     string `bson:"code"`
+	Evidence int    `bson:"evidence"`
+}
+
+type experienceDoc struct {
+	Occupation string `bson:"occupation"`
+	Months     int    `bson:"months"`
+}
+
+type prefsDoc struct {
+	Sectors        []string `bson:"sectors"`
+	Contracts      []string `bson:"contracts"`
+	Shifts         []string `bson:"shifts"`
+	MaxWeeklyHours int      `bson:"max_weekly_hours"`
+	MaxCommuteKm   int      `bson:"max_commute_km"`
+}
+
+type qualificationDoc struct {
+	Code   string `bson:"code"`
+	Region string `bson:"region"`
+	Title  string `bson:"title"`
+	EQF    int    `bson:"eqf"`
+}
+
+type permitDoc struct {
+	Known      bool      `bson:"known"`
+	MayWork    bool      `bson:"may_work"`
+	ValidUntil time.Time `bson:"valid_until"`
+	At         time.Time `bson:"at"`
+}
+
+// NewProfiles returns the profile store of db.
+func NewProfiles(db *mongo.Database, seal SealFunc, onPending func()) *Profiles {
+	return &Profiles{&versioned[domain.Profile, profileFields]{
+		c: db.Collection(profilesColl), what: "profile", seal: seal, onPending: onPending,
+		toFields: profileToFields, fromDoc: profileFromDoc,
+		empty: func(id string) *domain.Profile { return &domain.Profile{Person: id} },
+	}}
+}
+
+func (s *Profiles) Get(ctx context.Context, person string) (*domain.Profile, error) {
+	p, _, err := s.v.get(ctx, person)
+	return p, err
+}
+
+func (s *Profiles) Update(ctx context.Context, person string, fn func(*domain.Profile) ([]domain.Fact, error)) (*domain.Profile, error) {
+	return s.v.update(ctx, person, fn)
+}
+
+func (s *Profiles) Candidates(ctx context.Context, organisation string) ([]*domain.Profile, error) {
+	return s.v.find(ctx, bson.D{{Key: "organisation", Value: organisation}, {Key: "active", Value: true}})
+}
+
+func profileToFields(p *domain.Profile) profileFields {
+	f := profileFields{
+		Organisation: p.Organisation, DisplayName: p.DisplayName, Active: p.Active,
+		Skills: []skillDoc{}, Experience: []experienceDoc{}, Qualifications: []qualificationDoc{},
+		Prefs: prefsDoc{Sectors: p.Prefs.Sectors, MaxWeeklyHours: p.Prefs.MaxWeeklyHours, MaxCommuteKm: p.Prefs.MaxCommuteKm},
+		Home:  pointDoc(p.Home), AvailableFrom: p.AvailableFrom, Italian: int(p.Italian), ItalianAt: p.ItalianAt,
+		Digital: p.Digital, DigitalAt: p.DigitalAt, Applied: p.Applied,
+		Permit: permitDoc{Known: p.Permit.Known, MayWork: p.Permit.MayWork, ValidUntil: p.Permit.ValidUntil, At: p.Permit.At},
+	}
+	for _, s := range p.Skills {
+		f.Skills = append(f.Skills, skillDoc{Code: s.Code, Evidence: int(s.Evidence)})
+	}
+	for _, e := range p.Experience {
+		f.Experience = append(f.Experience, experienceDoc(e))
+	}
+	for _, c := range p.Prefs.Contracts {
+		f.Prefs.Contracts = append(f.Prefs.Contracts, string(c))
+	}
+	for _, s := range p.Prefs.Shifts {
+		f.Prefs.Shifts = append(f.Prefs.Shifts, string(s))
+	}
+	for _, q := range p.Qualifications {
+		f.Qualifications = append(f.Qualifications, qualificationDoc(q))
+	}
+	return f
+}
+
+func profileFromDoc(id string, version int64, f *profileFields) *domain.Profile {
+	p := &domain.Profile{
+		Person: id, Organisation: f.Organisation, DisplayName: f.DisplayName, Active: f.Active,
+		Prefs: domain.Preferences{Sectors: f.Prefs.Sectors, MaxWeeklyHours: f.Prefs.MaxWeeklyHours, MaxCommuteKm: f.Prefs.MaxCommuteKm},
+		Home:  domain.Point(f.Home), AvailableFrom: utc(f.AvailableFrom), Italian: domain.Level(f.Italian), ItalianAt: utc(f.ItalianAt),
+		Digital: f.Digital, DigitalAt: utc(f.DigitalAt), Applied: f.Applied, Version: version,
+		Permit: domain.Permit{Known: f.Permit.Known, MayWork: f.Permit.MayWork, ValidUntil: utc(f.Permit.ValidUntil), At: utc(f.Permit.At)},
+	}
+	for _, s := range f.Skills {
+		p.Skills = append(p.Skills, domain.Skill{Code: s.Code, Evidence: domain.Evidence(s.Evidence)})
+	}
+	for _, e := range f.Experience {
+		p.Experience = append(p.Experience, domain.Experience(e))
+	}
+	for _, c := range f.Prefs.Contracts {
+		p.Prefs.Contracts = append(p.Prefs.Contracts, domain.ContractKind(c))
+	}
+	for _, s := range f.Prefs.Shifts {
+		p.Prefs.Shifts = append(p.Prefs.Shifts, domain.Shift(s))
+	}
+	for _, q := range f.Qualifications {
+		p.Qualifications = append(p.Qualifications, domain.Qualification(q))
+	}
+	return p
+}
+
+// Employers implements domain.Employers.
+type Employers struct{ c *mongo.Collection }
+
+// NewEmployers returns the employer store of db.
+func NewEmployers(db *mongo.Database) *Employers { return &Employers{db.Collection(employersColl)} }
+
+type employerDoc struct {
+	ID    string    `bson:"_id"`
+	Name  string    `bson:"name"`
+	Sites []siteDoc `bson:"sites"`
+}
+
+type siteDoc struct {
+	ID           string   `bson:"id"`
+	Name         string   `bson:"name"`
+	Municipality string   `bson:"municipality"`
+	Location     pointDoc `bson:"location"`
+}
+
+func (s *Employers) Get(ctx context.Context, id string) (*domain.Employer, error) {
+	var d employerDoc
+	if err := s.c.FindOne(ctx, byID(id)).Decode(&d); err != nil {
+		return nil, mongostore.Translate(err)
+	}
+	e := &domain.Employer{ID: d.ID, Name: d.Name}
+	for _, st := range d.Sites {
+		e.Sites = append(e.Sites, domain.Site{ID: st.ID, Name: st.Name, Municipality: st.Municipality, Location: domain.Point(st.Location)})
+	}
+	return e, nil
+}
+
+func (s *Employers) Put(ctx context.Context, e *domain.Employer) error {
+	d := employerDoc{ID: e.ID, Name: e.Name, Sites: []siteDoc{}}
+	for _, st := range e.Sites {
+		d.Sites = append(d.Sites, siteDoc{ID: st.ID, Name: st.Name, Municipality: st.Municipality, Location: pointDoc(st.Location)})
+	}
+	if _, err := s.c.ReplaceOne(ctx, byID(e.ID), d, options.Replace().SetUpsert(true)); err != nil {
+		return mongostore.Translate(err)
+	}
+	return nil
+}
+
+// Vacancies implements domain.Vacancies.
+type Vacancies struct {
+	v *versioned[domain.Vacancy, vacancyFields]
+}
+
+type vacancyFields struct {
+	EmployerID   string    `bson:"employer_id"`
+	SiteID       string    `bson:"site_id"`
+	Organisation string    `bson:"organisation"`
+	Title        string    `bson:"title"`
+	Occupation   string    `bson:"occupation"`
+	Sector       string    `bson:"sector"`
+	Required     []string  `bson:"required"`
+	Desirable    []string  `bson:"desirable"`
+	MinItalian   int       `bson:"min_italian"`
+	Location     pointDoc  `bson:"location"`
+	WeeklyHours  int       `bson:"weekly_hours"`
+	Shift        string    `bson:"shift"`
+	Contract     string    `bson:"contract"`
+	Positions    int       `bson:"positions"`
+	StartsOn     time.Time `bson:"starts_on"`
+	ClosesOn     time.Time `bson:"closes_on"`
+	Status       string    `bson:"status"`
+}
+
+// NewVacancies returns the vacancy store of db.
+func NewVacancies(db *mongo.Database, seal SealFunc, onPending func()) *Vacancies {
+	return &Vacancies{&versioned[domain.Vacancy, vacancyFields]{
+		c: db.Collection(vacanciesColl), what: "vacancy", seal: seal, onPending: onPending,
+		toFields: func(v *domain.Vacancy) vacancyFields {
+			return vacancyFields{
+				EmployerID: v.EmployerID, SiteID: v.SiteID, Organisation: v.Organisation, Title: v.Title,
+				Occupation: v.Occupation, Sector: v.Sector, Required: nonNil(v.Required), Desirable: nonNil(v.Desirable),
+				MinItalian: int(v.MinItalian), Location: pointDoc(v.Location), WeeklyHours: v.WeeklyHours,
+				Shift: string(v.Shift), Contract: string(v.Contract), Positions: v.Positions,
+				StartsOn: v.StartsOn, ClosesOn: v.ClosesOn, Status: string(v.Status),
+			}
+		},
+		fromDoc: func(id string, _ int64, f *vacancyFields) *domain.Vacancy {
+			return &domain.Vacancy{
+				ID: id, EmployerID: f.EmployerID, SiteID: f.SiteID, Organisation: f.Organisation, Title: f.Title,
+				Occupation: f.Occupation, Sector: f.Sector, Required: f.Required, Desirable: f.Desirable,
+				MinItalian: domain.Level(f.MinItalian), Location: domain.Point(f.Location), WeeklyHours: f.WeeklyHours,
+				Shift: domain.Shift(f.Shift), Contract: domain.ContractKind(f.Contract), Positions: f.Positions,
+				StartsOn: utc(f.StartsOn), ClosesOn: utc(f.ClosesOn), Status: domain.VacancyStatus(f.Status),
+			}
+		},
+	}}
+}
+
+func (s *Vacancies) Create(ctx context.Context, v *domain.Vacancy, facts []domain.Fact) error {
+	return s.v.create(ctx, v.ID, v, facts)
+}
+
+func (s *Vacancies) Get(ctx context.Context, id string) (*domain.Vacancy, error) {
+	v, _, err := s.v.get(ctx, id)
+	return v, err
+}
+
+func (s *Vacancies) Open(ctx context.Context, day time.Time) ([]*domain.Vacancy, error) {
+	return s.v.find(ctx, bson.D{{Key: "status", Value: string(domain.Open)}, {Key: "closes_on", Value: bson.D{{Key: "$gte", Value: day}}}})
+}
+
+func (s *Vacancies) ByEmployer(ctx context.Context, employerID string) ([]*domain.Vacancy, error) {
+	return s.v.find(ctx, bson.D{{Key: "employer_id", Value: employerID}})
+}
+
+// Proposals implements domain.Proposals.
+type Proposals struct {
+	v *versioned[domain.Proposal, proposalFields]
+}
+
+type proposalFields struct {
+	Person       string    `bson:"person"`
+	Organisation string    `bson:"organisation"`
+	VacancyID    string    `bson:"vacancy_id"`
+	EmployerID   string    `bson:"employer_id"`
+	Score        int       `bson:"score"`
+	Status       string    `bson:"status"`
+	ProposedBy   string    `bson:"proposed_by"`
+	ProposedAt   time.Time `bson:"proposed_at"`
+	InterviewOn  time.Time `bson:"interview_on"`
+}
+
+// NewProposals returns the proposal store of db.
+func NewProposals(db *mongo.Database, seal SealFunc, onPending func()) *Proposals {
+	return &Proposals{&versioned[domain.Proposal, proposalFields]{
+		c: db.Collection(proposalsColl), what: "proposal", seal: seal, onPending: onPending,
+		toFields: func(p *domain.Proposal) proposalFields {
+			return proposalFields{
+				Person: p.Person, Organisation: p.Organisation, VacancyID: p.VacancyID, EmployerID: p.EmployerID,
+				Score: p.Score, Status: string(p.Status), ProposedBy: p.ProposedBy, ProposedAt: p.ProposedAt, InterviewOn: p.InterviewOn,
+			}
+		},
+		fromDoc: func(id string, version int64, f *proposalFields) *domain.Proposal {
+			return &domain.Proposal{
+				ID: id, Person: f.Person, Organisation: f.Organisation, VacancyID: f.VacancyID, EmployerID: f.EmployerID,
+				Score: f.Score, Status: domain.ProposalStatus(f.Status), ProposedBy: f.ProposedBy,
+				ProposedAt: utc(f.ProposedAt), InterviewOn: utc(f.InterviewOn), Version: version,
+			}
+		},
+	}}
+}
+
+func (s *Proposals) Create(ctx context.Context, p *domain.Proposal, facts []domain.Fact) error {
+	return s.v.create(ctx, p.ID, p, facts)
+}
+
+func (s *Proposals) Get(ctx context.Context, id string) (*domain.Proposal, error) {
+	p, _, err := s.v.get(ctx, id)
+	return p, err
+}
+
+func (s *Proposals) Update(ctx context.Context, id string, fn func(*domain.Proposal) ([]domain.Fact, error)) (*domain.Proposal, error) {
+	return s.v.update(ctx, id, fn)
+}
+
+// Placements implements domain.Placements.
+type Placements struct {
+	v *versioned[domain.Placement, placementFields]
+}
+
+type placementFields struct {
+	Person            string        `bson:"person"`
+	Organisation      string        `bson:"organisation"`
+	ProposalID        string        `bson:"proposal_id"`
+	VacancyID         string        `bson:"vacancy_id"`
+	EmployerID        string        `bson:"employer_id"`
+	Contract          string        `bson:"contract"`
+	StartsOn          time.Time     `bson:"starts_on"`
+	EndsOn            time.Time     `bson:"ends_on"`
+	WeeklyHours       int           `bson:"weekly_hours"`
+	AllowanceCents    int           `bson:"allowance_cents"`
+	DurationMonths    int           `bson:"duration_months"`
+	Status            string        `bson:"status"`
+	ConfirmDue        time.Time     `bson:"confirm_due"`
+	UnconfirmedRaised bool          `bson:"unconfirmed_raised"`
+	StartConfirmedAt  time.Time     `bson:"start_confirmed_at"`
+	EndedOn           time.Time     `bson:"ended_on"`
+	EndReason         string        `bson:"end_reason"`
+	EndConfirmed      bool          `bson:"end_confirmed"`
+	Link              linkDoc       `bson:"link"`
+	FollowUps         []followUpDoc `bson:"follow_ups"`
+}
+
+type linkDoc struct {
+	ID      string    `bson:"id"`
+	Purpose string    `bson:"purpose"`
+	Expires time.Time `bson:"expires"`
+	Used    bool      `bson:"used"`
+}
+
+type followUpDoc struct {
+	Month        int       `bson:"month"`
+	StillWorking bool      `bson:"still_working"`
+	WeeklyHours  int       `bson:"weekly_hours"`
+	RecordedBy   string    `bson:"recorded_by"`
+	RecordedAt   time.Time `bson:"recorded_at"`
+}
+
+// NewPlacements returns the placement store of db.
+func NewPlacements(db *mongo.Database, seal SealFunc, onPending func()) *Placements {
+	return &Placements{&versioned[domain.Placement, placementFields]{
+		c: db.Collection(placementsColl), what: "placement", seal: seal, onPending: onPending,
+		toFields: placementToFields, fromDoc: placementFromDoc,
+	}}
+}
+
+func (s *Placements) Create(ctx context.Context, p *domain.Placement, facts []domain.Fact) error {
+	return s.v.create(ctx, p.ID, p, facts)
+}
+
+func (s *Placements) Get(ctx context.Context, id string) (*domain.Placement, error) {
+	p, _, err := s.v.get(ctx, id)
+	return p, err
+}
+
+func (s *Placements) Update(ctx context.Context, id string, fn func(*domain.Placement) ([]domain.Fact, error)) (*domain.Placement, error) {
+	return s.v.update(ctx, id, fn)
+}
+
+func (s *Placements) Unconfirmed(ctx context.Context, now time.Time, limit int) ([]*domain.Placement, error) {
+	filter := bson.D{
+		{Key: "status", Value: string(domain.AwaitingConfirmation)},
+		{Key: "unconfirmed_raised", Value: false},
+		{Key: "confirm_due", Value: bson.D{{Key: "$lt", Value: now}}},
+	}
+	cur, err := s.v.c.Find(ctx, filter, options.Find().SetLimit(int64(limit)))
+	if err != nil {
+		return nil, mongostore.Translate(err)
+	}
+	var docs []doc[placementFields]
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, mongostore.Translate(err)
+	}
+	out := make([]*domain.Placement, len(docs))
+	for i := range docs {
+		out[i] = placementFromDoc(docs[i].ID, docs[i].Version, &docs[i].Fields)
+	}
+	return out, nil
+}
+
+func placementToFields(p *domain.Placement) placementFields {
+	f := placementFields{
+		Person: p.Person, Organisation: p.Organisation, ProposalID: p.ProposalID, VacancyID: p.VacancyID,
+		EmployerID: p.EmployerID, Contract: string(p.Contract), StartsOn: p.StartsOn, EndsOn: p.EndsOn,
+		WeeklyHours: p.WeeklyHours, AllowanceCents: p.AllowanceCents, DurationMonths: p.DurationMonths,
+		Status: string(p.Status), ConfirmDue: p.ConfirmDue, UnconfirmedRaised: p.UnconfirmedRaised,
+		StartConfirmedAt: p.StartConfirmedAt, EndedOn: p.EndedOn, EndReason: string(p.EndReason), EndConfirmed: p.EndConfirmed,
+		Link:      linkDoc{ID: p.Link.ID, Purpose: string(p.Link.Purpose), Expires: p.Link.Expires, Used: p.Link.Used},
+		FollowUps: []followUpDoc{},
+	}
+	for _, fu := range p.FollowUps {
+		f.FollowUps = append(f.FollowUps, followUpDoc(fu))
+	}
+	return f
+}
+
+func placementFromDoc(id string, version int64, f *placementFields) *domain.Placement {
+	p := &domain.Placement{
+		ID: id, Person: f.Person, Organisation: f.Organisation, ProposalID: f.ProposalID, VacancyID: f.VacancyID,
+		EmployerID: f.EmployerID, Contract: domain.ContractKind(f.Contract), StartsOn: utc(f.StartsOn), EndsOn: utc(f.EndsOn),
+		WeeklyHours: f.WeeklyHours, AllowanceCents: f.AllowanceCents, DurationMonths: f.DurationMonths,
+		Status: domain.PlacementStatus(f.Status), ConfirmDue: utc(f.ConfirmDue), UnconfirmedRaised: f.UnconfirmedRaised,
+		StartConfirmedAt: utc(f.StartConfirmedAt), EndedOn: utc(f.EndedOn), EndReason: domain.EndReason(f.EndReason),
+		EndConfirmed: f.EndConfirmed, Version: version,
+		Link: domain.Link{ID: f.Link.ID, Purpose: domain.LinkPurpose(f.Link.Purpose), Expires: utc(f.Link.Expires), Used: f.Link.Used},
+	}
+	for _, fu := range f.FollowUps {
+		fu.RecordedAt = utc(fu.RecordedAt)
+		p.FollowUps = append(p.FollowUps, domain.FollowUp(fu))
+	}
+	return p
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
