@@ -1,6 +1,8 @@
 // Package kafkakit is a go-kit style transport for Kafka: a Subscriber feeds
-// each message of a consumer group, decoded, to an endpoint, the same
-// endpoint chain HTTP and gRPC use.
+// the messages of a consumer group, decoded, to an endpoint, the same
+// endpoint chain HTTP and gRPC use. Messages already waiting are applied
+// together: the endpoint receives a []any of decoded requests, in order, so
+// that a store can write them in one round trip.
 //
 // Delivery is at least once: an offset is committed only after its message
 // was applied or dead-lettered, commits are batched, and the endpoints must
@@ -48,6 +50,7 @@ type Config struct {
 	Reader     Reader
 	DeadLetter Writer
 	DeadTopic  string
+	Batch      int // most messages applied together; default 200
 	Logger     *slog.Logger
 	Metrics    prometheus.Registerer // nil: not registered
 }
@@ -66,6 +69,9 @@ type Subscriber struct {
 func New(cfg Config, e endpoint.Endpoint, decode DecodeFunc) *Subscriber {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Batch <= 0 {
+		cfg.Batch = 200
 	}
 	labels := prometheus.Labels{"subscriber": cfg.Name}
 	s := &Subscriber{
@@ -88,45 +94,111 @@ func New(cfg Config, e endpoint.Endpoint, decode DecodeFunc) *Subscriber {
 func (s *Subscriber) Run(ctx context.Context) error {
 	defer s.cfg.Reader.Close()
 	for {
-		m, err := s.cfg.Reader.FetchMessage(ctx)
+		batch, err := s.fetch(ctx)
 		if ctx.Err() != nil {
 			return nil
 		}
 		if err != nil {
 			return fmt.Errorf("kafkakit %s: fetch: %w", s.cfg.Name, err)
 		}
-		if err := s.handle(ctx, m); err != nil {
+		if err := s.handle(ctx, batch); err != nil {
 			return nil // only ctx ends handling without an outcome
 		}
-		if err := s.cfg.Reader.CommitMessages(ctx, m); err != nil && ctx.Err() == nil {
+		if err := s.cfg.Reader.CommitMessages(ctx, batch...); err != nil && ctx.Err() == nil {
 			return fmt.Errorf("kafkakit %s: commit: %w", s.cfg.Name, err)
 		}
 	}
 }
 
-// handle applies m, or dead-letters it; it returns an error only when ctx
-// ended first.
-func (s *Subscriber) handle(ctx context.Context, m kafka.Message) error {
-	ctx = tracectx.FromKafka(ctx, m.Headers)
-	req, err := s.decode(ctx, m)
+// fetch waits for one message, then takes those already waiting behind it.
+func (s *Subscriber) fetch(ctx context.Context) ([]kafka.Message, error) {
+	m, err := s.cfg.Reader.FetchMessage(ctx)
 	if err != nil {
-		return s.deadLetter(ctx, m, err)
+		return nil, err
+	}
+	batch := []kafka.Message{m}
+	for len(batch) < s.cfg.Batch {
+		// FetchMessage takes a message only if it returns it: a wait cut
+		// short by the deadline loses nothing.
+		wait, cancel := context.WithTimeout(ctx, 2*time.Millisecond)
+		m, err := s.cfg.Reader.FetchMessage(wait)
+		cancel()
+		if err != nil {
+			break
+		}
+		batch = append(batch, m)
+	}
+	return batch, nil
+}
+
+// pending is a decoded message on its way to the endpoint.
+type pending struct {
+	msg kafka.Message
+	req any
+	ctx context.Context // carries the message's trace
+}
+
+// handle applies a batch, dead-lettering what can't be decoded or applied;
+// it returns an error only when ctx ended first.
+func (s *Subscriber) handle(ctx context.Context, batch []kafka.Message) error {
+	var ok []pending
+	for _, m := range batch {
+		mctx := tracectx.FromKafka(ctx, m.Headers)
+		req, err := s.decode(mctx, m)
+		if err != nil {
+			if err := s.deadLetter(mctx, m, err); err != nil {
+				return err
+			}
+			continue
+		}
+		ok = append(ok, pending{msg: m, req: req, ctx: mctx})
+	}
+	if len(ok) == 0 {
+		return nil
+	}
+	err := s.applyRetrying(ctx, ok)
+	if err == nil || !errcode.IsBusiness(err) {
+		return err
+	}
+	// Something in the batch can't be applied: find it by applying each
+	// message alone, in order.
+	for _, p := range ok {
+		err := s.applyRetrying(p.ctx, []pending{p})
+		switch {
+		case err == nil:
+		case errcode.IsBusiness(err):
+			if err := s.deadLetter(p.ctx, p.msg, err); err != nil {
+				return err
+			}
+		default:
+			return err
+		}
+	}
+	return nil
+}
+
+// applyRetrying applies ps, retrying infrastructure errors with backoff; it
+// returns nil, a business error, or ctx's error.
+func (s *Subscriber) applyRetrying(ctx context.Context, ps []pending) error {
+	reqs := make([]any, len(ps))
+	for i, p := range ps {
+		reqs[i] = p.req
 	}
 	backoff := 50 * time.Millisecond
 	for {
-		err := s.apply(ctx, req)
+		err := s.apply(ctx, reqs)
 		switch {
 		case err == nil:
-			s.outcomes.WithLabelValues("applied").Inc()
+			s.outcomes.WithLabelValues("applied").Add(float64(len(ps)))
 			return nil
 		case ctx.Err() != nil:
 			return ctx.Err()
 		case errcode.IsBusiness(err):
-			return s.deadLetter(ctx, m, err)
+			return err
 		}
 		s.retries.Inc()
-		s.cfg.Logger.WarnContext(ctx, "applying message failed; retrying", "subscriber", s.cfg.Name,
-			"topic", m.Topic, "partition", m.Partition, "offset", m.Offset, "err", err)
+		s.cfg.Logger.WarnContext(ctx, "applying messages failed; retrying", "subscriber", s.cfg.Name,
+			"messages", len(ps), "topic", ps[0].msg.Topic, "partition", ps[0].msg.Partition, "offset", ps[0].msg.Offset, "err", err)
 		if !sleep(ctx, backoff) {
 			return ctx.Err()
 		}
@@ -134,13 +206,13 @@ func (s *Subscriber) handle(ctx context.Context, m kafka.Message) error {
 	}
 }
 
-func (s *Subscriber) apply(ctx context.Context, req any) (err error) {
+func (s *Subscriber) apply(ctx context.Context, reqs []any) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = errcode.New(errcode.Invalid, "", "handler panicked: %v", r)
 		}
 	}()
-	resp, err := s.e(ctx, req)
+	resp, err := s.e(ctx, reqs)
 	if err != nil {
 		return err
 	}

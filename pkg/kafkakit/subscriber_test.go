@@ -42,17 +42,22 @@ func TestSubscriber(t *testing.T) {
 	var mu sync.Mutex
 	var applied []string
 	flaky := 3 // the store is "down" for the first three attempts
-	e := func(_ context.Context, req any) (any, error) {
+	e := func(_ context.Context, batch any) (any, error) {
 		mu.Lock()
 		defer mu.Unlock()
 		if flaky > 0 {
 			flaky--
 			return nil, errors.New("store unreachable")
 		}
-		if req == "reject" {
-			return nil, errcode.New(errcode.Invalid, "status", "unknown status")
+		reqs := batch.([]any)
+		for _, req := range reqs {
+			if req == "reject" {
+				return nil, errcode.New(errcode.Invalid, "status", "unknown status")
+			}
 		}
-		applied = append(applied, req.(string))
+		for _, req := range reqs {
+			applied = append(applied, req.(string))
+		}
 		return nil, nil
 	}
 	decode := func(_ context.Context, m kafka.Message) (any, error) {

@@ -10,6 +10,7 @@ import (
 	"github.com/percorsi/percorsi/pkg/auth"
 	"github.com/percorsi/percorsi/pkg/errcode"
 	"github.com/percorsi/percorsi/pkg/instrument"
+	"github.com/percorsi/percorsi/services/pathway/domain"
 )
 
 // Endpoints are the pathway use cases as go-kit endpoints. Record is fed by
@@ -28,13 +29,18 @@ func MakeEndpoints(s *Service, v auth.Verifier, log *slog.Logger, m *instrument.
 	}
 }
 
+// makeRecord applies a batch of decoded events ([]any of RecordRequest,
+// as kafkakit.Subscriber delivers them).
 func makeRecord(s *Service) endpoint.Endpoint {
 	return func(ctx context.Context, request any) (any, error) {
-		req := request.(RecordRequest)
-		if req.Entry == nil {
-			return nil, nil
+		batch := request.([]any)
+		entries := make([]*domain.Entry, 0, len(batch))
+		for _, r := range batch {
+			if e := r.(RecordRequest).Entry; e != nil {
+				entries = append(entries, e)
+			}
 		}
-		return nil, s.Record(ctx, req.Entry)
+		return nil, s.Record(ctx, entries...)
 	}
 }
 

@@ -22,17 +22,22 @@ func NewService(p domain.Persons, t domain.Timeline) *Service {
 	return &Service{persons: p, timeline: t}
 }
 
-// Record adds a fact to a person's timeline. It is idempotent by event id,
+// Record adds facts to people's timelines. It is idempotent by event id,
 // so redelivered events change nothing.
 // Errors: Invalid for an entry without id or person.
-func (s *Service) Record(ctx context.Context, e *domain.Entry) error {
-	switch {
-	case e.EventID == "":
-		return errcode.New(errcode.Invalid, "event_id", "is required")
-	case e.Person == "":
-		return errcode.New(errcode.Invalid, "person_pseudonym", "is required")
+func (s *Service) Record(ctx context.Context, entries ...*domain.Entry) error {
+	for _, e := range entries {
+		switch {
+		case e.EventID == "":
+			return errcode.New(errcode.Invalid, "event_id", "is required")
+		case e.Person == "":
+			return errcode.New(errcode.Invalid, "person_pseudonym", "is required")
+		}
 	}
-	return s.timeline.Add(ctx, e)
+	if len(entries) == 0 {
+		return nil
+	}
+	return s.timeline.Add(ctx, entries...)
 }
 
 // TimelineView is a person's pathway so far.

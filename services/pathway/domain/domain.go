@@ -48,9 +48,9 @@ type Persons interface {
 
 // Timeline stores entries.
 type Timeline interface {
-	// Add stores e once: adding an entry with a known EventID changes
-	// nothing and is not an error.
-	Add(ctx context.Context, e *Entry) error
+	// Add stores each entry once: adding an entry with a known EventID
+	// changes nothing and is not an error.
+	Add(ctx context.Context, entries ...*Entry) error
 	// List returns a person's entries by OccurredAt, then RecordedAt.
 	List(ctx context.Context, person string) ([]Entry, error)
 }

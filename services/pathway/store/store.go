@@ -3,6 +3,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -10,7 +11,6 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
-	"github.com/percorsi/percorsi/pkg/errcode"
 	"github.com/percorsi/percorsi/pkg/mongostore"
 	"github.com/percorsi/percorsi/services/pathway/domain"
 )
@@ -84,22 +84,39 @@ type attendanceDoc struct {
 	LessonMinutes int    `bson:"lesson_minutes"`
 }
 
-func (s *Timeline) Add(ctx context.Context, e *domain.Entry) error {
-	d := entryDoc{
-		EventID: e.EventID, Person: e.Person, Type: e.Type, Producer: e.Producer, Organisation: e.Organisation,
-		OccurredAt: e.OccurredAt, RecordedAt: e.RecordedAt,
+func (s *Timeline) Add(ctx context.Context, entries ...*domain.Entry) error {
+	docs := make([]entryDoc, len(entries))
+	for i, e := range entries {
+		docs[i] = entryDoc{
+			EventID: e.EventID, Person: e.Person, Type: e.Type, Producer: e.Producer, Organisation: e.Organisation,
+			OccurredAt: e.OccurredAt, RecordedAt: e.RecordedAt,
+		}
+		if a := e.Attendance; a != nil {
+			docs[i].Attendance = &attendanceDoc{CourseKind: a.CourseKind, ClassID: a.ClassID, LessonID: a.LessonID, Status: a.Status, Minutes: a.Minutes, LessonMinutes: a.LessonMinutes}
+		}
 	}
-	if a := e.Attendance; a != nil {
-		d.Attendance = &attendanceDoc{CourseKind: a.CourseKind, ClassID: a.ClassID, LessonID: a.LessonID, Status: a.Status, Minutes: a.Minutes, LessonMinutes: a.LessonMinutes}
-	}
-	_, err := s.c.InsertOne(ctx, d)
-	if err = mongostore.Translate(err); errcode.Of(err) == errcode.Conflict {
-		return nil // already applied
-	}
-	if err != nil {
-		return fmt.Errorf("add timeline entry %s: %w", e.EventID, err)
+	// Unordered: every new entry lands even when others were applied
+	// before; those come back as duplicate keys, which is the point.
+	_, err := s.c.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	if err != nil && !onlyDuplicates(err) {
+		return fmt.Errorf("add %d timeline entries: %w", len(entries), mongostore.Translate(err))
 	}
 	return nil
+}
+
+// onlyDuplicates reports whether every write of a bulk insert that failed
+// failed on a duplicate key.
+func onlyDuplicates(err error) bool {
+	var bulk mongo.BulkWriteException
+	if !errors.As(err, &bulk) || bulk.WriteConcernError != nil || len(bulk.WriteErrors) == 0 {
+		return false
+	}
+	for _, we := range bulk.WriteErrors {
+		if we.Code != 11000 { // DuplicateKey
+			return false
+		}
+	}
+	return true
 }
 
 func (s *Timeline) List(ctx context.Context, person string) ([]domain.Entry, error) {

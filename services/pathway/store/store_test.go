@@ -1,0 +1,60 @@
+package store_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/percorsi/percorsi/pkg/devstack/devstacktest"
+	"github.com/percorsi/percorsi/services/pathway/domain"
+	"github.com/percorsi/percorsi/services/pathway/store"
+)
+
+// Adding is idempotent by event id, and a timeline lists in the order
+// things happened whatever the order of arrival.
+func TestTimelineAddIsIdempotent(t *testing.T) {
+	ctx := t.Context()
+	db := devstacktest.Mongo(t, devstacktest.Start(t)).Database("pathway_store_test")
+	tl := store.NewTimeline(db)
+	t0 := time.Date(2026, 9, 1, 9, 0, 0, 0, time.UTC)
+	const n = 60
+	entry := func(i int) *domain.Entry {
+		return &domain.Entry{
+			EventID: fmt.Sprintf("e%03d", i), Person: "ps-1", Type: "t", Producer: "courses",
+			OccurredAt: t0.AddDate(0, 0, i), RecordedAt: t0.AddDate(0, 0, i),
+			Attendance: &domain.Attendance{CourseKind: "italian_l2", Status: "present", Minutes: 120, LessonMinutes: 120},
+		}
+	}
+	// Arrivals out of order, one by one, then batches that mix new entries
+	// with redeliveries, a batch holding the same event twice included.
+	for i := n/2 - 1; i >= 0; i-- {
+		if err := tl.Add(ctx, entry(i)); err != nil {
+			t.Fatalf("add %d: %v", i, err)
+		}
+	}
+	var batch []*domain.Entry
+	for i := range n {
+		batch = append(batch, entry(i))
+	}
+	if err := tl.Add(ctx, append(batch, entry(n-1))...); err != nil {
+		t.Fatalf("batch: %v", err)
+	}
+	if err := tl.Add(ctx, batch...); err != nil {
+		t.Fatalf("redelivered batch: %v", err)
+	}
+	got, err := tl.List(ctx, "ps-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != n {
+		t.Fatalf("%d entries, want %d", len(got), n)
+	}
+	for i, e := range got {
+		if e.EventID != fmt.Sprintf("e%03d", i) {
+			t.Fatalf("entry %d is %s", i, e.EventID)
+		}
+	}
+	if none, err := tl.List(ctx, "nobody"); err != nil || len(none) != 0 {
+		t.Fatalf("unknown person: %v %v", none, err)
+	}
+}
