@@ -643,7 +643,7 @@ func (s *Service) PutProfile(ctx context.Context, person string, in ProfileInput
 // MatchView is the offers that fit a person, best first.
 type MatchView struct {
 	Profile     *domain.Profile
-	RentSupport int64 // cents a month running now, counted in the budget
+	RentSupport int64 // cents a month of support still running, counted in the budget
 	BudgetCents int64
 	Matches     []domain.Match
 }
@@ -662,7 +662,7 @@ func (s *Service) Matches(ctx context.Context, person string) (*MatchView, error
 	}
 	var support int64
 	for _, r := range supports {
-		if r.Active(s.now()) {
+		if r.Running(s.now()) {
 			support += r.MonthlyCents
 		}
 	}

@@ -249,9 +249,11 @@ func NewRentSupport(id, person, org string, monthly int64, months int, start tim
 	return &RentSupport{ID: id, Person: person, Organisation: org, MonthlyCents: monthly, Months: months, Start: start, GrantedBy: by, GrantedAt: now}, nil
 }
 
-// Active reports whether the support still runs at t.
-func (r *RentSupport) Active(t time.Time) bool {
-	return r.Ended.IsZero() && !t.Before(r.Start) && t.Before(r.Start.AddDate(0, r.Months, 0))
+// Running reports whether the support has months left to pay after t,
+// counting a grant that starts later: rent support is often granted for
+// the first months of a lease not yet signed.
+func (r *RentSupport) Running(t time.Time) bool {
+	return r.Ended.IsZero() && t.Before(r.Start.AddDate(0, r.Months, 0))
 }
 
 // Pay records the payment of a month of the grant.

@@ -1,0 +1,146 @@
+package housing_test
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	housingv1 "github.com/percorsi/percorsi/proto/percorsi/housing/v1"
+	"github.com/percorsi/percorsi/services/housing"
+)
+
+// TestFromShelterToOwnLease follows one person over HTTP from a protected
+// shelter to a semi-autonomy flat, through an offer matched to her means
+// and work, to a signed lease with rent support, and out of the housing
+// pathway; then reads what reached Kafka.
+func TestFromShelterToOwnLease(t *testing.T) {
+	f := start(t)
+	const amina = "ps-amina"
+	shelter := f.accommodation(t, "aurora", "Casa Rifugio", "protected_shelter", "RM", "Via Nascosta 3, Roma", 6)
+	flat := f.accommodation(t, "aurora", "Appartamento Pigneto", "semi_autonomy_flat", "RM", "Via del Pigneto 10, Roma", 3)
+
+	var first housing.StepResponse
+	body := `{"id":"st-1","person":"ps-amina","kind":"protected_shelter","accommodation_id":"` + shelter + `","start":"2026-01-05"}`
+	f.must(t, http.StatusCreated, "aurora", http.MethodPost, "/v1/steps", body, &first)
+	// A retry of the same request changes nothing.
+	f.must(t, http.StatusOK, "aurora", http.MethodPost, "/v1/steps", body, nil)
+	// One open step at a time.
+	status, raw := f.call(t, "aurora", http.MethodPost, "/v1/steps", stepBody(amina, "semi_autonomy_flat", flat, "2026-01-06"))
+	if status != http.StatusConflict || errorOf(t, raw).Error.Field != "person" {
+		t.Fatalf("second open step: %d %s", status, raw)
+	}
+
+	var moved housing.StepResponse
+	f.must(t, http.StatusCreated, "aurora", http.MethodPost, "/v1/steps/st-1/move",
+		`{"id":"st-2","kind":"semi_autonomy_flat","accommodation_id":"`+flat+`","start":"2026-04-01"}`, &moved)
+	if moved.Step.Previous != "st-1" || moved.Step.Person != amina {
+		t.Fatalf("moved step %+v", moved.Step)
+	}
+
+	// Ready for autonomy: a job in Pigneto, 1,300 euro a month, alone.
+	f.must(t, http.StatusOK, "aurora-cw", http.MethodPut, "/v1/persons/"+amina+"/profile",
+		`{"monthly_income_cents":130000,"household_size":1,"work_territory":"RM","work_area":"Roma - Pigneto"}`, nil)
+	// Rent support for the first six months of the lease to come.
+	now := time.Now().UTC()
+	supportStart := time.Date(now.Year(), now.Month()+1, 1, 0, 0, 0, 0, time.UTC)
+	var rent housing.RentSupportResponse
+	f.must(t, http.StatusCreated, "aurora", http.MethodPost, "/v1/rent-supports",
+		`{"person":"ps-amina","monthly_amount_cents":20000,"months":6,"start":"`+supportStart.Format(time.DateOnly)+`"}`, &rent)
+	offers := map[string]string{}
+	for _, o := range []struct{ name, body string }{
+		{"near work", `{"source":"landlord","monthly_rent_cents":55000,"territory":"RM","area":"Roma - Pigneto","places":1,"available_from":"2026-05-01"}`},
+		{"cheaper, farther", `{"source":"agency","monthly_rent_cents":45000,"territory":"RM","area":"Roma - Tiburtino","places":2,"available_from":"2026-05-01"}`},
+		{"too dear", `{"source":"agency","monthly_rent_cents":90000,"territory":"RM","area":"Roma - Pigneto","places":2,"available_from":"2026-05-01"}`},
+		{"other province", `{"source":"public_programme","monthly_rent_cents":30000,"territory":"LT","area":"Latina","places":1,"available_from":"2026-05-01"}`},
+	} {
+		var resp housing.OfferResponse
+		f.must(t, http.StatusCreated, "stella", http.MethodPost, "/v1/offers", o.body, &resp)
+		offers[o.name] = resp.Offer.ID
+	}
+	var matches housing.MatchesResponse
+	f.must(t, http.StatusOK, "aurora", http.MethodGet, "/v1/persons/"+amina+"/offer-matches", "", &matches)
+	// Budget: 35% of 1,300 euro plus 200 euro of rent support.
+	if matches.BudgetCents != 45500+20000 {
+		t.Fatalf("budget %d", matches.BudgetCents)
+	}
+	var ranked []string
+	for _, m := range matches.Matches {
+		ranked = append(ranked, m.Offer.ID)
+	}
+	if want := []string{offers["near work"], offers["cheaper, farther"]}; !slices.Equal(ranked, want) {
+		t.Fatalf("matches %v, want %v", ranked, want)
+	}
+	if r := strings.Join(matches.Matches[0].Reasons, "; "); !strings.Contains(r, "zona di lavoro") {
+		t.Fatalf("reasons %q", r)
+	}
+
+	var prop housing.ProposalResponse
+	f.must(t, http.StatusCreated, "aurora", http.MethodPost, "/v1/offers/"+offers["near work"]+"/proposals", `{"person":"ps-amina"}`, &prop)
+	status, raw = f.call(t, "aurora", http.MethodPost, "/v1/proposals/"+prop.Proposal.ID+"/lease", `{"signed_on":"2026-04-20","start":"2026-05-01","monthly_rent_cents":55000,"duration_months":48}`)
+	if status != http.StatusConflict {
+		t.Fatalf("lease before acceptance: %d %s", status, raw)
+	}
+	f.must(t, http.StatusOK, "aurora", http.MethodPost, "/v1/proposals/"+prop.Proposal.ID+"/outcome", `{"outcome":"accepted"}`, nil)
+	var leased housing.ProposalResponse
+	lease := `{"signed_on":"2026-04-20","start":"2026-05-01","monthly_rent_cents":55000,"duration_months":48}`
+	f.must(t, http.StatusOK, "aurora", http.MethodPost, "/v1/proposals/"+prop.Proposal.ID+"/lease", lease, &leased)
+	// Signing again is a harmless retry.
+	f.must(t, http.StatusOK, "aurora", http.MethodPost, "/v1/proposals/"+prop.Proposal.ID+"/lease", lease, nil)
+	if leased.Proposal.Outcome != "leased" || leased.Step == nil || leased.Step.Kind != "own_lease" || leased.Step.Previous != "st-2" {
+		t.Fatalf("lease %+v step %+v", leased.Proposal, leased.Step)
+	}
+	payment := `{"month":"` + supportStart.Format("2006-01") + `","amount_cents":20000}`
+	f.must(t, http.StatusOK, "aurora", http.MethodPost, "/v1/rent-supports/"+rent.RentSupport.ID+"/payments", payment, nil)
+	status, raw = f.call(t, "aurora", http.MethodPost, "/v1/rent-supports/"+rent.RentSupport.ID+"/payments", payment)
+	if status != http.StatusConflict || errorOf(t, raw).Error.Field != "month" {
+		t.Fatalf("paying a month twice: %d %s", status, raw)
+	}
+	var open housing.OffersResponse
+	f.must(t, http.StatusOK, "aurora", http.MethodGet, "/v1/offers?territory=RM", "", &open)
+	if len(open.Offers) != 2 {
+		t.Fatalf("%d open offers in RM after the lease, want 2", len(open.Offers))
+	}
+	f.must(t, http.StatusOK, "aurora", http.MethodPost, "/v1/steps/"+leased.Step.ID+"/end", `{"end":"2026-10-31","reason":"programme_completed","destination":"own_lease"}`, nil)
+
+	var person housing.PersonResponse
+	f.must(t, http.StatusOK, "aurora-cw", http.MethodGet, "/v1/persons/"+amina+"/housing", "", &person)
+	var history []string
+	for _, s := range person.Steps {
+		history = append(history, fmt.Sprintf("%s %s..%s %s>%s", s.Kind, s.Start, s.End, s.Reason, s.Destination))
+	}
+	want := []string{
+		"protected_shelter 2026-01-05..2026-04-01 moved_on>semi_autonomy_flat",
+		"semi_autonomy_flat 2026-04-01..2026-05-01 own_lease>own_lease",
+		"own_lease 2026-05-01..2026-10-31 programme_completed>own_lease",
+	}
+	if !slices.Equal(history, want) {
+		t.Fatalf("history\n%s\nwant\n%s", strings.Join(history, "\n"), strings.Join(want, "\n"))
+	}
+	if len(person.RentSupports) != 1 || len(person.RentSupports[0].Payments) != 1 || len(person.Proposals) != 1 || person.Proposals[0].Lease == nil {
+		t.Fatalf("person %+v", person)
+	}
+	var board housing.BoardResponse
+	f.must(t, http.StatusOK, "monitoring", http.MethodGet, "/v1/availability", "", &board)
+	if fmt.Sprint(board.Rows) != "[{RM protected_shelter 1 6 6} {RM semi_autonomy_flat 1 3 3}]" {
+		t.Fatalf("board %v", board.Rows)
+	}
+
+	got := types(f.published(t)[amina])
+	wantTypes := []string{
+		"HousingStepStarted", "HousingStepStarted", "HousingStepEnded", "RentSupportGranted", "HousingOfferProposed",
+		"LeaseSigned", "HousingStepStarted", "HousingStepEnded", "HousingStepEnded", "HousingExited",
+	}
+	if !slices.Equal(got, wantTypes) {
+		t.Fatalf("events\n%v\nwant\n%v", got, wantTypes)
+	}
+	for _, e := range f.published(t)[amina] {
+		if ended, ok := e.Payload.(*housingv1.HousingExited); ok {
+			if ended.Destination != housingv1.Destination_DESTINATION_OWN_LEASE || ended.LastKind != housingv1.StepKind_STEP_KIND_OWN_LEASE {
+				t.Fatalf("exit %v", ended)
+			}
+		}
+	}
+}
