@@ -5,6 +5,7 @@ package instrument
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 
@@ -48,18 +49,21 @@ func Endpoint(name string, log *slog.Logger, m *Metrics) endpoint.Middleware {
 					failure = f.Failed()
 				}
 				code := string(errcode.Of(failure))
-				if code == "" {
+				switch {
+				case code == "":
 					code = "ok"
+				case errors.Is(failure, context.Canceled):
+					code = "canceled" // the caller left or the process is stopping
 				}
 				took := time.Since(start)
 				m.requests.WithLabelValues(name, code).Inc()
 				m.duration.WithLabelValues(name).Observe(took.Seconds())
 				// Business errors name fields and rules, never values; the
 				// cause of an internal error is ours, never user data.
-				switch errcode.Of(failure) {
-				case errcode.Internal, errcode.Unavailable:
+				switch code {
+				case string(errcode.Internal), string(errcode.Unavailable):
 					log.ErrorContext(ctx, "endpoint failed", "endpoint", name, "code", code, "took", took, "err", failure)
-				case "":
+				case "ok", "canceled":
 					log.DebugContext(ctx, "endpoint", "endpoint", name, "code", code, "took", took)
 				default:
 					log.InfoContext(ctx, "endpoint refused", "endpoint", name, "code", code, "took", took)

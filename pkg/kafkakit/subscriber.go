@@ -15,7 +15,6 @@ package kafkakit
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"strconv"
 	"time"
@@ -90,22 +89,36 @@ func New(cfg Config, e endpoint.Endpoint, decode DecodeFunc) *Subscriber {
 }
 
 // Run consumes until ctx ends, then closes the reader (which flushes the
-// pending commits and leaves the group).
+// pending commits and leaves the group). A broker that goes away is waited
+// for: fetch and commit errors are retried, never skipped.
 func (s *Subscriber) Run(ctx context.Context) error {
 	defer s.cfg.Reader.Close()
+	backoff := 100 * time.Millisecond
 	for {
 		batch, err := s.fetch(ctx)
 		if ctx.Err() != nil {
 			return nil
 		}
 		if err != nil {
-			return fmt.Errorf("kafkakit %s: fetch: %w", s.cfg.Name, err)
+			s.cfg.Logger.WarnContext(ctx, "fetch failed; retrying", "subscriber", s.cfg.Name, "err", err)
+			if !sleep(ctx, backoff) {
+				return nil
+			}
+			backoff = min(2*backoff, 5*time.Second)
+			continue
 		}
+		backoff = 100 * time.Millisecond
 		if err := s.handle(ctx, batch); err != nil {
 			return nil // only ctx ends handling without an outcome
 		}
-		if err := s.cfg.Reader.CommitMessages(ctx, batch...); err != nil && ctx.Err() == nil {
-			return fmt.Errorf("kafkakit %s: commit: %w", s.cfg.Name, err)
+		for err := s.cfg.Reader.CommitMessages(ctx, batch...); err != nil; err = s.cfg.Reader.CommitMessages(ctx, batch...) {
+			if ctx.Err() != nil {
+				return nil
+			}
+			s.cfg.Logger.WarnContext(ctx, "commit failed; retrying", "subscriber", s.cfg.Name, "err", err)
+			if !sleep(ctx, time.Second) {
+				return nil
+			}
 		}
 	}
 }
@@ -280,6 +293,10 @@ func NewReader(brokers []string, group string, topics ...string) *kafka.Reader {
 		MaxWait:          100 * time.Millisecond,
 		CommitInterval:   500 * time.Millisecond,
 		JoinGroupBackoff: 200 * time.Millisecond,
+		// A member that vanished without leaving (a crash, a broker
+		// outage) holds its partitions this long before a rebalance.
+		SessionTimeout:   10 * time.Second,
+		RebalanceTimeout: 10 * time.Second,
 	})
 }
 
