@@ -59,7 +59,7 @@ func Open(ctx context.Context, pc process.Config, cfg Config, log *slog.Logger) 
 		Vacancies:  store.NewVacancies(p.DB, Seal, relay.Notify),
 		Proposals:  store.NewProposals(p.DB, Seal, relay.Notify),
 		Placements: placements,
-	}, links, cfg, time.Now, func() string { return uuid.Must(uuid.NewV7()).String() })
+	}, links, cfg, func() string { return uuid.Must(uuid.NewV7()).String() })
 	endpoints := MakeEndpoints(svc, p.Verifier, p.Log, instrument.NewMetrics(p.Registry, Name))
 	a := &App{Process: p, Service: svc, Endpoints: endpoints, Relay: relay, API: NewHTTPHandler(endpoints), Employers: employers, Placements: placements}
 	p.Go("outbox relay", relay.Run)

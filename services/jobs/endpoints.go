@@ -735,12 +735,19 @@ func makeConfirmByLink(s *Service) endpoint.Endpoint {
 	}
 }
 
+// makeApplyFact applies a batch of decoded events ([]any of ApplyRequest,
+// in order, as the Kafka subscriber delivers them). Each fact is one
+// profile's write; a batch that fails part-way is applied again message
+// by message by the subscriber, which facts applied already ignore.
 func makeApplyFact(s *Service) endpoint.Endpoint {
 	return func(ctx context.Context, request any) (any, error) {
-		req := request.(ApplyRequest)
-		if req.Fact == nil {
-			return nil, nil
+		for _, r := range request.([]any) {
+			if req := r.(ApplyRequest); req.Fact != nil {
+				if err := s.ApplyFact(ctx, req.Fact); err != nil {
+					return nil, err
+				}
+			}
 		}
-		return nil, s.ApplyFact(ctx, req.Fact)
+		return nil, nil
 	}
 }

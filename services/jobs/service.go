@@ -29,6 +29,8 @@ type Config struct {
 	// tirocinio extracurricolare.
 	MinAllowanceCents int
 	Match             match.Config
+	// Now is the clock; nil means time.Now. Tests move it.
+	Now func() time.Time
 }
 
 // DefaultConfig is used unless configured otherwise.
@@ -62,7 +64,11 @@ type Stores struct {
 }
 
 // NewService returns the use cases over the given stores.
-func NewService(st Stores, links *link.Signer, cfg Config, now func() time.Time, newID func() string) *Service {
+func NewService(st Stores, links *link.Signer, cfg Config, newID func() string) *Service {
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
 	return &Service{
 		profiles: st.Profiles, employers: st.Employers, vacancies: st.Vacancies, proposals: st.Proposals,
 		placements: st.Placements, links: links, cfg: cfg, now: now, newID: newID,
