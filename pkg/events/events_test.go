@@ -127,3 +127,27 @@ func FuzzUnmarshal(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkMarshal(b *testing.B) {
+	meta, payload := sample()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := events.Marshal(meta, payload); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkUnmarshal(b *testing.B) {
+	meta, payload := sample()
+	buf, err := events.Marshal(meta, payload)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := events.Unmarshal(buf); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package register_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/percorsi/percorsi/pkg/errcode"
@@ -49,5 +50,21 @@ func TestCheck(t *testing.T) {
 				t.Fatalf("err = %v, want invalid %s", err, tc.field)
 			}
 		})
+	}
+}
+
+// BenchmarkCheck is the cost of checking a class of twenty.
+func BenchmarkCheck(b *testing.B) {
+	roster := make([]string, 20)
+	marks := make([]register.Mark, 20)
+	for i := range roster {
+		roster[i] = fmt.Sprintf("ps-%02d", i)
+		marks[i] = register.Mark{Person: roster[i], Status: register.Present, Minutes: 120}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := register.Check(marks, roster, 120); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

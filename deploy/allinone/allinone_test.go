@@ -1,0 +1,81 @@
+package allinone_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/percorsi/percorsi/deploy/allinone"
+	"github.com/percorsi/percorsi/services/pathway"
+)
+
+// What the README promises: `make run` starts everything with demo data;
+// the teacher's register for today's lesson reaches the case worker's
+// timeline; a case worker of another organisation is refused.
+func TestDemoFlow(t *testing.T) {
+	ctx := t.Context()
+	dir := t.TempDir()
+	sys, err := allinone.Start(ctx, allinone.Config{Dir: dir, Demo: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if err := sys.Close(); err != nil {
+			t.Error(err)
+		}
+	}()
+	d := sys.Demo
+	var marks []string
+	for _, p := range d.People {
+		marks = append(marks, fmt.Sprintf(`{"person":%q,"status":"present"}`, p.Pseudonym))
+	}
+	status := do(t, http.MethodPut, sys.CoursesURL+"/v1/lessons/"+d.TodayLessonID+"/register", d.Tokens["maria.rossi"], `{"marks":[`+strings.Join(marks, ",")+`]}`, nil)
+	if status != http.StatusCreated {
+		t.Fatalf("register: status %d", status)
+	}
+
+	amina := d.People[0].Pseudonym
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var tl pathway.TimelineResponse
+		if status := do(t, http.MethodGet, sys.PathwayURL+"/v1/persons/"+amina+"/timeline", d.Tokens["giulia.bianchi"], "", &tl); status != http.StatusOK {
+			t.Fatalf("timeline: status %d", status)
+		}
+		if n := len(tl.Entries); n > 0 && tl.Entries[n-1].Attendance.LessonID == d.TodayLessonID {
+			if !strings.HasPrefix(tl.Entries[n-1].Text, "Presente alla lezione di Italiano L2") {
+				t.Fatalf("entry text %q", tl.Entries[n-1].Text)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("today's register never reached the timeline: %d entries", len(tl.Entries))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if status := do(t, http.MethodGet, sys.PathwayURL+"/v1/persons/"+amina+"/timeline", d.Tokens["luca.verdi"], "", nil); status != http.StatusForbidden {
+		t.Fatalf("another organisation's case worker: status %d", status)
+	}
+}
+
+func do(t *testing.T, method, url, token, body string, out any) int {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, method, url, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if out != nil {
+		if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return resp.StatusCode
+}
