@@ -716,6 +716,9 @@ func (s *Service) Propose(ctx context.Context, offerID, person string) (*domain.
 		return nil, err
 	}
 	o, err := s.Offers.Get(ctx, offerID)
+	if errcode.Of(err) == errcode.NotFound {
+		return nil, &errcode.Error{Code: errcode.NotFound, Field: "offer_id", Message: "no such offer", Err: err}
+	}
 	if err != nil {
 		return nil, err
 	}
