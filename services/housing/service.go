@@ -534,42 +534,56 @@ func (s *Service) GrantRentSupport(ctx context.Context, in RentSupportInput) (*d
 // PayRentSupport records the payment of a month ("YYYY-MM") of a grant.
 // Errors: Invalid naming the field, NotFound, Forbidden, Conflict.
 func (s *Service) PayRentSupport(ctx context.Context, id, month string, amount int64) (*domain.RentSupport, error) {
-	if err := s.ownRentSupport(ctx, id); err != nil {
+	r, err := s.ownRentSupport(ctx, id)
+	if err != nil {
 		return nil, err
 	}
 	m, err := time.Parse("2006-01", month)
 	if err != nil {
 		return nil, errcode.New(errcode.Invalid, "month", "must be a month as YYYY-MM")
 	}
-	return s.RentSupports.Update(ctx, id, func(r *domain.RentSupport) error { return r.Pay(m, amount, s.now()) })
+	if err := r.Pay(m, amount, s.now()); err != nil {
+		return nil, err
+	}
+	if err := s.RentSupports.Pay(ctx, id, r.Payments[len(r.Payments)-1]); err != nil {
+		return nil, err
+	}
+	return r, nil
 }
 
 // EndRentSupport ends a grant before its term.
 // Errors: Invalid naming the field, NotFound, Forbidden, Conflict.
 func (s *Service) EndRentSupport(ctx context.Context, id, end, reason string) (*domain.RentSupport, error) {
-	if err := s.ownRentSupport(ctx, id); err != nil {
+	r, err := s.ownRentSupport(ctx, id)
+	if err != nil {
 		return nil, err
 	}
 	at, err := domain.ParseDate("end", end)
 	if err != nil {
 		return nil, err
 	}
-	return s.RentSupports.Update(ctx, id, func(r *domain.RentSupport) error { return r.Stop(at, reason) })
+	if err := r.Stop(at, reason); err != nil {
+		return nil, err
+	}
+	if err := s.RentSupports.Stop(ctx, id, r.Ended, r.EndReason); err != nil {
+		return nil, err
+	}
+	return r, nil
 }
 
-func (s *Service) ownRentSupport(ctx context.Context, id string) error {
+func (s *Service) ownRentSupport(ctx context.Context, id string) (*domain.RentSupport, error) {
 	p, err := caller(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	r, err := s.RentSupports.Get(ctx, id)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if r.Organisation != p.Organisation {
-		return errcode.New(errcode.Forbidden, "rent_support_id", "the rent support was granted by another organisation")
+		return nil, errcode.New(errcode.Forbidden, "rent_support_id", "the rent support was granted by another organisation")
 	}
-	return nil
+	return r, nil
 }
 
 // OfferInput is a room or flat offered to the network.

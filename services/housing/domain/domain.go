@@ -345,13 +345,13 @@ type Accommodations interface {
 // steps than places, without multi-document transactions.
 type Steps interface {
 	// Start stores a new open step with its events. For a step in an
-	// accommodation it takes one of the accommodation's capacity places
-	// in the same write, or fails with Conflict naming accommodation_id
-	// when none is free. Starting a step whose id is stored already
-	// returns Conflict naming id.
+	// accommodation it first takes one of the accommodation's capacity
+	// places, or fails with Conflict naming accommodation_id when none is
+	// free. Conflict naming id when the id is used already.
 	Start(ctx context.Context, s *Step, capacity int) error
-	// End stores the end of an open step (s already closed) with its
-	// events and frees its place; Conflict if it ended meanwhile.
+	// End stores the end of a step (s already closed) with its events,
+	// HousingExited too on an exit, and frees its place; Conflict naming
+	// step_id when it had ended already.
 	End(ctx context.Context, s *Step, exit bool) error
 	// Get returns NotFound for an unknown id.
 	Get(ctx context.Context, id string) (*Step, error)
@@ -361,7 +361,7 @@ type Steps interface {
 	ByOrganisation(ctx context.Context, org string) ([]Step, error)
 	// OpenIn lists the open steps of an accommodation.
 	OpenIn(ctx context.Context, accommodation string) ([]Step, error)
-	// Occupied counts the open steps of every accommodation that has some.
+	// Occupied counts the places taken in every accommodation that has some.
 	Occupied(ctx context.Context) (map[string]int, error)
 }
 
@@ -371,8 +371,10 @@ type RentSupports interface {
 	Grant(ctx context.Context, r *RentSupport) error
 	// Get returns NotFound for an unknown id.
 	Get(ctx context.Context, id string) (*RentSupport, error)
-	// Update applies change to the stored support and stores the result.
-	Update(ctx context.Context, id string, change func(*RentSupport) error) (*RentSupport, error)
+	// Pay stores a month paid; Conflict naming month if it was paid.
+	Pay(ctx context.Context, id string, p Payment) error
+	// Stop stores the early end of a grant; Conflict if it had ended.
+	Stop(ctx context.Context, id string, at time.Time, reason string) error
 	// ByPerson lists a person's grants.
 	ByPerson(ctx context.Context, person string) ([]RentSupport, error)
 }

@@ -263,11 +263,11 @@ type Proposals interface {
 	Create(ctx context.Context, p *Proposal, o *Offer) error
 	// Get returns NotFound for an unknown id.
 	Get(ctx context.Context, id string) (*Proposal, error)
-	// Decide stores p's outcome if the stored one is still pending;
-	// Conflict otherwise.
+	// Decide stores p's outcome; Conflict naming outcome if one was
+	// stored already.
 	Decide(ctx context.Context, p *Proposal) error
-	// Sign stores p's lease with its LeaseSigned event if the stored
-	// proposal is still accepted; Conflict otherwise.
+	// Sign stores p's lease with its LeaseSigned event; Conflict naming
+	// proposal_id if a lease was stored already.
 	Sign(ctx context.Context, p *Proposal) error
 	// ByPerson lists a person's proposals.
 	ByPerson(ctx context.Context, person string) ([]Proposal, error)

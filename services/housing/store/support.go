@@ -9,63 +9,52 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
-	"github.com/percorsi/percorsi/pkg/errcode"
 	"github.com/percorsi/percorsi/pkg/mongostore"
 	"github.com/percorsi/percorsi/pkg/outbox"
 	"github.com/percorsi/percorsi/services/housing/domain"
 )
 
-// RentSupports implements domain.RentSupports.
+// RentSupports implements domain.RentSupports: a grant, each month paid and
+// its early end are records inserted once.
 type RentSupports struct {
-	c         *mongo.Collection
-	events    Events
-	onPending func()
+	c, payments, ends *mongo.Collection
+	events            Events
+	onPending         func()
 }
 
 // NewRentSupports returns the rent support store of db.
 func NewRentSupports(db *mongo.Database, events Events, onPending func()) *RentSupports {
-	return &RentSupports{c: db.Collection(rentSupportsColl), events: events, onPending: onPending}
+	return &RentSupports{
+		c: db.Collection(rentSupportsColl), payments: db.Collection(rentPaymentsColl), ends: db.Collection(rentSupportEndsColl),
+		events: events, onPending: onPending,
+	}
 }
 
 type rentSupportDoc struct {
-	ID             string       `bson:"_id"`
-	Person         string       `bson:"person"`
-	Organisation   string       `bson:"organisation"`
-	MonthlyCents   int64        `bson:"monthly_cents"`
-	Months         int          `bson:"months"`
-	Start          time.Time    `bson:"start"`
-	GrantedBy      string       `bson:"granted_by"`
-	GrantedAt      time.Time    `bson:"granted_at"`
-	Payments       []paymentDoc `bson:"payments"`
-	Ended          time.Time    `bson:"ended,omitempty"`
-	EndReason      string       `bson:"end_reason,omitempty"`
-	Version        int64        `bson:"version"` // bumped by every update, so updates never cross
+	ID             string    `bson:"_id"`
+	Person         string    `bson:"person"`
+	Organisation   string    `bson:"organisation"`
+	MonthlyCents   int64     `bson:"monthly_cents"`
+	Months         int       `bson:"months"`
+	Start          time.Time `bson:"start"`
+	GrantedBy      string    `bson:"granted_by"`
+	GrantedAt      time.Time `bson:"granted_at"`
 	outbox.Pending `bson:",inline"`
 }
 
+// paymentDoc is a month paid; its id "<support>/<YYYY-MM>" pays a month once.
 type paymentDoc struct {
+	ID          string    `bson:"_id"`
+	SupportID   string    `bson:"support_id"`
 	Month       string    `bson:"month"`
 	AmountCents int64     `bson:"amount_cents"`
 	PaidAt      time.Time `bson:"paid_at"`
 }
 
-func (d *rentSupportDoc) domain() domain.RentSupport {
-	r := domain.RentSupport{
-		ID: d.ID, Person: d.Person, Organisation: d.Organisation, MonthlyCents: d.MonthlyCents, Months: d.Months,
-		Start: utc(d.Start), GrantedBy: d.GrantedBy, GrantedAt: utc(d.GrantedAt), Ended: utc(d.Ended), EndReason: d.EndReason,
-	}
-	for _, p := range d.Payments {
-		r.Payments = append(r.Payments, domain.Payment{Month: p.Month, AmountCents: p.AmountCents, PaidAt: utc(p.PaidAt)})
-	}
-	return r
-}
-
-func payments(ps []domain.Payment) []paymentDoc {
-	out := make([]paymentDoc, len(ps))
-	for i, p := range ps {
-		out[i] = paymentDoc{Month: p.Month, AmountCents: p.AmountCents, PaidAt: p.PaidAt}
-	}
-	return out
+type rentSupportEndDoc struct {
+	SupportID string    `bson:"_id"`
+	Ended     time.Time `bson:"ended"`
+	Reason    string    `bson:"reason"`
 }
 
 func (s *RentSupports) Grant(ctx context.Context, r *domain.RentSupport) error {
@@ -75,9 +64,9 @@ func (s *RentSupports) Grant(ctx context.Context, r *domain.RentSupport) error {
 	}
 	d := rentSupportDoc{
 		ID: r.ID, Person: r.Person, Organisation: r.Organisation, MonthlyCents: r.MonthlyCents, Months: r.Months,
-		Start: r.Start, GrantedBy: r.GrantedBy, GrantedAt: r.GrantedAt, Payments: payments(r.Payments), Pending: outbox.NewPending(msgs),
+		Start: r.Start, GrantedBy: r.GrantedBy, GrantedAt: r.GrantedAt, Pending: outbox.NewPending(msgs),
 	}
-	if err := insert(ctx, s.c, d, r.ID, "rent support"); err != nil {
+	if err := insert(ctx, s.c, d, "id", "the rent support already exists"); err != nil {
 		return err
 	}
 	s.onPending()
@@ -89,34 +78,20 @@ func (s *RentSupports) Get(ctx context.Context, id string) (*domain.RentSupport,
 	if err != nil {
 		return nil, err
 	}
-	r := d.domain()
-	return &r, nil
+	rs, err := s.complete(ctx, []rentSupportDoc{*d})
+	if err != nil {
+		return nil, err
+	}
+	return &rs[0], nil
 }
 
-// Update changes only payments and end, guarded by the version read, so
-// the outbox fields the relay clears are never overwritten.
-func (s *RentSupports) Update(ctx context.Context, id string, change func(*domain.RentSupport) error) (*domain.RentSupport, error) {
-	d, err := get[rentSupportDoc](ctx, s.c, id, "rent support")
-	if err != nil {
-		return nil, err
-	}
-	r := d.domain()
-	if err := change(&r); err != nil {
-		return nil, err
-	}
-	res, err := s.c.UpdateOne(ctx,
-		bson.D{{Key: "_id", Value: id}, {Key: "version", Value: d.Version}},
-		bson.D{
-			{Key: "$set", Value: bson.D{{Key: "payments", Value: payments(r.Payments)}, {Key: "ended", Value: r.Ended}, {Key: "end_reason", Value: r.EndReason}}},
-			{Key: "$inc", Value: bson.D{{Key: "version", Value: 1}}},
-		})
-	if err != nil {
-		return nil, fmt.Errorf("update rent support %s: %w", id, mongostore.Translate(err))
-	}
-	if res.MatchedCount == 0 {
-		return nil, errcode.New(errcode.Conflict, "rent_support_id", "changed meanwhile; reload and retry")
-	}
-	return &r, nil
+func (s *RentSupports) Pay(ctx context.Context, id string, p domain.Payment) error {
+	return insert(ctx, s.payments, paymentDoc{ID: id + "/" + p.Month, SupportID: id, Month: p.Month, AmountCents: p.AmountCents, PaidAt: p.PaidAt},
+		"month", "the month was already paid")
+}
+
+func (s *RentSupports) Stop(ctx context.Context, id string, at time.Time, reason string) error {
+	return insert(ctx, s.ends, rentSupportEndDoc{SupportID: id, Ended: at, Reason: reason}, "rent_support_id", "the rent support has already ended")
 }
 
 func (s *RentSupports) ByPerson(ctx context.Context, person string) ([]domain.RentSupport, error) {
@@ -124,9 +99,41 @@ func (s *RentSupports) ByPerson(ctx context.Context, person string) ([]domain.Re
 	if err != nil {
 		return nil, err
 	}
-	out := make([]domain.RentSupport, len(ds))
+	return s.complete(ctx, ds)
+}
+
+// complete reads the payments and ends of grants.
+func (s *RentSupports) complete(ctx context.Context, ds []rentSupportDoc) ([]domain.RentSupport, error) {
+	ids := make([]string, len(ds))
 	for i := range ds {
-		out[i] = ds[i].domain()
+		ids[i] = ds[i].ID
+	}
+	out := make([]domain.RentSupport, len(ds))
+	if len(ds) == 0 {
+		return out, nil
+	}
+	paid, err := list[paymentDoc](ctx, s.payments, bson.D{{Key: "support_id", Value: bson.D{{Key: "$in", Value: ids}}}}, bson.D{{Key: "month", Value: 1}}, "rent payments")
+	if err != nil {
+		return nil, err
+	}
+	ends, err := byIDs(ctx, s.ends, ids, func(d *rentSupportEndDoc) string { return d.SupportID })
+	if err != nil {
+		return nil, err
+	}
+	for i, d := range ds {
+		r := domain.RentSupport{
+			ID: d.ID, Person: d.Person, Organisation: d.Organisation, MonthlyCents: d.MonthlyCents, Months: d.Months,
+			Start: utc(d.Start), GrantedBy: d.GrantedBy, GrantedAt: utc(d.GrantedAt),
+		}
+		for _, p := range paid {
+			if p.SupportID == d.ID {
+				r.Payments = append(r.Payments, domain.Payment{Month: p.Month, AmountCents: p.AmountCents, PaidAt: utc(p.PaidAt)})
+			}
+		}
+		if e, ok := ends[d.ID]; ok {
+			r.Ended, r.EndReason = utc(e.Ended), e.Reason
+		}
+		out[i] = r
 	}
 	return out, nil
 }
@@ -164,7 +171,7 @@ func (s *Offers) Create(ctx context.Context, o *domain.Offer) error {
 		ID: o.ID, Organisation: o.Organisation, Source: string(o.Source), MonthlyRentCents: o.MonthlyRentCents,
 		Territory: o.Territory, Area: o.Area, Places: o.Places, Conditions: o.Conditions, AvailableFrom: o.AvailableFrom,
 		Status: string(o.Status), CreatedAt: o.CreatedAt,
-	}, o.ID, "offer")
+	}, "id", "the offer already exists")
 }
 
 func (s *Offers) Get(ctx context.Context, id string) (*domain.Offer, error) {
@@ -238,16 +245,20 @@ func (s *Profiles) Get(ctx context.Context, person string) (*domain.Profile, err
 	}, nil
 }
 
-// Proposals implements domain.Proposals.
+// Proposals implements domain.Proposals: a proposal, its outcome and its
+// lease are records inserted once.
 type Proposals struct {
-	c         *mongo.Collection
-	events    Events
-	onPending func()
+	c, outcomes, leases *mongo.Collection
+	events              Events
+	onPending           func()
 }
 
 // NewProposals returns the proposal store of db.
 func NewProposals(db *mongo.Database, events Events, onPending func()) *Proposals {
-	return &Proposals{c: db.Collection(proposalsColl), events: events, onPending: onPending}
+	return &Proposals{
+		c: db.Collection(proposalsColl), outcomes: db.Collection(outcomesColl), leases: db.Collection(leasesColl),
+		events: events, onPending: onPending,
+	}
 }
 
 type proposalDoc struct {
@@ -257,30 +268,25 @@ type proposalDoc struct {
 	Organisation   string    `bson:"organisation"`
 	ProposedBy     string    `bson:"proposed_by"`
 	ProposedAt     time.Time `bson:"proposed_at"`
-	Outcome        string    `bson:"outcome"`
-	OutcomeAt      time.Time `bson:"outcome_at,omitempty"`
-	OutcomeReason  string    `bson:"outcome_reason,omitempty"`
-	Lease          *leaseDoc `bson:"lease,omitempty"`
 	outbox.Pending `bson:",inline"`
 }
 
+type outcomeDoc struct {
+	ProposalID string    `bson:"_id"`
+	Outcome    string    `bson:"outcome"`
+	At         time.Time `bson:"at"`
+	Reason     string    `bson:"reason,omitempty"`
+}
+
 type leaseDoc struct {
+	ProposalID       string    `bson:"_id"`
 	SignedOn         time.Time `bson:"signed_on"`
 	Start            time.Time `bson:"start"`
 	MonthlyRentCents int64     `bson:"monthly_rent_cents"`
 	DurationMonths   int       `bson:"duration_months"`
 	StepID           string    `bson:"step_id"`
-}
-
-func (d *proposalDoc) domain() domain.Proposal {
-	p := domain.Proposal{
-		ID: d.ID, OfferID: d.OfferID, Person: d.Person, Organisation: d.Organisation, ProposedBy: d.ProposedBy,
-		ProposedAt: utc(d.ProposedAt), Outcome: domain.Outcome(d.Outcome), OutcomeAt: utc(d.OutcomeAt), OutcomeReason: d.OutcomeReason,
-	}
-	if l := d.Lease; l != nil {
-		p.Lease = &domain.Lease{SignedOn: utc(l.SignedOn), Start: utc(l.Start), MonthlyRentCents: l.MonthlyRentCents, DurationMonths: l.DurationMonths, StepID: l.StepID}
-	}
-	return p
+	RecordedAt       time.Time `bson:"recorded_at"`
+	outbox.Pending   `bson:",inline"`
 }
 
 func (s *Proposals) Create(ctx context.Context, p *domain.Proposal, o *domain.Offer) error {
@@ -290,9 +296,9 @@ func (s *Proposals) Create(ctx context.Context, p *domain.Proposal, o *domain.Of
 	}
 	d := proposalDoc{
 		ID: p.ID, OfferID: p.OfferID, Person: p.Person, Organisation: p.Organisation, ProposedBy: p.ProposedBy,
-		ProposedAt: p.ProposedAt, Outcome: string(p.Outcome), Pending: outbox.NewPending(msgs),
+		ProposedAt: p.ProposedAt, Pending: outbox.NewPending(msgs),
 	}
-	if err := insert(ctx, s.c, d, p.ID, "proposal"); err != nil {
+	if err := insert(ctx, s.c, d, "id", "the proposal already exists"); err != nil {
 		return err
 	}
 	s.onPending()
@@ -304,14 +310,16 @@ func (s *Proposals) Get(ctx context.Context, id string) (*domain.Proposal, error
 	if err != nil {
 		return nil, err
 	}
-	p := d.domain()
-	return &p, nil
+	ps, err := s.complete(ctx, []proposalDoc{*d})
+	if err != nil {
+		return nil, err
+	}
+	return &ps[0], nil
 }
 
 func (s *Proposals) Decide(ctx context.Context, p *domain.Proposal) error {
-	return s.transition(ctx, p, domain.Pending, bson.D{{Key: "$set", Value: bson.D{
-		{Key: "outcome", Value: string(p.Outcome)}, {Key: "outcome_at", Value: p.OutcomeAt}, {Key: "outcome_reason", Value: p.OutcomeReason},
-	}}})
+	return insert(ctx, s.outcomes, outcomeDoc{ProposalID: p.ID, Outcome: string(p.Outcome), At: p.OutcomeAt, Reason: p.OutcomeReason},
+		"outcome", "the proposal was already decided")
 }
 
 func (s *Proposals) Sign(ctx context.Context, p *domain.Proposal) error {
@@ -320,26 +328,14 @@ func (s *Proposals) Sign(ctx context.Context, p *domain.Proposal) error {
 		return err
 	}
 	l := p.Lease
-	update := outbox.Append(bson.D{{Key: "$set", Value: bson.D{
-		{Key: "outcome", Value: string(p.Outcome)}, {Key: "outcome_at", Value: p.OutcomeAt},
-		{Key: "lease", Value: leaseDoc{SignedOn: l.SignedOn, Start: l.Start, MonthlyRentCents: l.MonthlyRentCents, DurationMonths: l.DurationMonths, StepID: l.StepID}},
-	}}}, msgs)
-	if err := s.transition(ctx, p, domain.Accepted, update); err != nil {
+	d := leaseDoc{
+		ProposalID: p.ID, SignedOn: l.SignedOn, Start: l.Start, MonthlyRentCents: l.MonthlyRentCents, DurationMonths: l.DurationMonths,
+		StepID: l.StepID, RecordedAt: p.OutcomeAt, Pending: outbox.NewPending(msgs),
+	}
+	if err := insert(ctx, s.leases, d, "proposal_id", "a lease was already signed for this proposal"); err != nil {
 		return err
 	}
 	s.onPending()
-	return nil
-}
-
-// transition applies update if the stored outcome is still from.
-func (s *Proposals) transition(ctx context.Context, p *domain.Proposal, from domain.Outcome, update bson.D) error {
-	res, err := s.c.UpdateOne(ctx, bson.D{{Key: "_id", Value: p.ID}, {Key: "outcome", Value: string(from)}}, update)
-	if err != nil {
-		return fmt.Errorf("update proposal %s: %w", p.ID, mongostore.Translate(err))
-	}
-	if res.MatchedCount == 0 {
-		return errcode.New(errcode.Conflict, "proposal_id", "the proposal changed meanwhile; reload it")
-	}
 	return nil
 }
 
@@ -348,9 +344,37 @@ func (s *Proposals) ByPerson(ctx context.Context, person string) ([]domain.Propo
 	if err != nil {
 		return nil, err
 	}
-	out := make([]domain.Proposal, len(ds))
+	return s.complete(ctx, ds)
+}
+
+// complete reads the outcomes and leases of proposals.
+func (s *Proposals) complete(ctx context.Context, ds []proposalDoc) ([]domain.Proposal, error) {
+	ids := make([]string, len(ds))
 	for i := range ds {
-		out[i] = ds[i].domain()
+		ids[i] = ds[i].ID
+	}
+	outcomes, err := byIDs(ctx, s.outcomes, ids, func(d *outcomeDoc) string { return d.ProposalID })
+	if err != nil {
+		return nil, err
+	}
+	leases, err := byIDs(ctx, s.leases, ids, func(d *leaseDoc) string { return d.ProposalID })
+	if err != nil {
+		return nil, err
+	}
+	out := make([]domain.Proposal, len(ds))
+	for i, d := range ds {
+		p := domain.Proposal{
+			ID: d.ID, OfferID: d.OfferID, Person: d.Person, Organisation: d.Organisation, ProposedBy: d.ProposedBy,
+			ProposedAt: utc(d.ProposedAt), Outcome: domain.Pending,
+		}
+		if o, ok := outcomes[d.ID]; ok {
+			p.Outcome, p.OutcomeAt, p.OutcomeReason = domain.Outcome(o.Outcome), utc(o.At), o.Reason
+		}
+		if l, ok := leases[d.ID]; ok {
+			p.Outcome, p.OutcomeAt = domain.Leased, utc(l.RecordedAt)
+			p.Lease = &domain.Lease{SignedOn: utc(l.SignedOn), Start: utc(l.Start), MonthlyRentCents: l.MonthlyRentCents, DurationMonths: l.DurationMonths, StepID: l.StepID}
+		}
+		out[i] = p
 	}
 	return out, nil
 }
