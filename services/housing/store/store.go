@@ -18,7 +18,7 @@ package store
 import (
 	"context"
 	"fmt"
-		"time"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -211,4 +211,3 @@ func (s *Accommodations) find(ctx context.Context, filter bson.D) ([]domain.Acco
 	}
 	return out, nil
 }
-
