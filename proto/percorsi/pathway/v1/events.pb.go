@@ -94,6 +94,176 @@ func (PermitKind) EnumDescriptor() ([]byte, []int) {
 	return file_percorsi_pathway_v1_events_proto_rawDescGZIP(), []int{0}
 }
 
+type Programme int32
+
+const (
+	Programme_PROGRAMME_UNSPECIFIED Programme = 0
+	// Art. 18 D.lgs. 286/1998: assistance and social integration.
+	Programme_PROGRAMME_ART18_SOCIAL_INTEGRATION Programme = 1
+	// Art. 13 L. 228/2003: emersion and first assistance.
+	Programme_PROGRAMME_ART13_EMERSION Programme = 2
+	Programme_PROGRAMME_OTHER          Programme = 3
+)
+
+// Enum value maps for Programme.
+var (
+	Programme_name = map[int32]string{
+		0: "PROGRAMME_UNSPECIFIED",
+		1: "PROGRAMME_ART18_SOCIAL_INTEGRATION",
+		2: "PROGRAMME_ART13_EMERSION",
+		3: "PROGRAMME_OTHER",
+	}
+	Programme_value = map[string]int32{
+		"PROGRAMME_UNSPECIFIED":              0,
+		"PROGRAMME_ART18_SOCIAL_INTEGRATION": 1,
+		"PROGRAMME_ART13_EMERSION":           2,
+		"PROGRAMME_OTHER":                    3,
+	}
+)
+
+func (x Programme) Enum() *Programme {
+	p := new(Programme)
+	*p = x
+	return p
+}
+
+func (x Programme) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (Programme) Descriptor() protoreflect.EnumDescriptor {
+	return file_percorsi_pathway_v1_events_proto_enumTypes[1].Descriptor()
+}
+
+func (Programme) Type() protoreflect.EnumType {
+	return &file_percorsi_pathway_v1_events_proto_enumTypes[1]
+}
+
+func (x Programme) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use Programme.Descriptor instead.
+func (Programme) EnumDescriptor() ([]byte, []int) {
+	return file_percorsi_pathway_v1_events_proto_rawDescGZIP(), []int{1}
+}
+
+type ReferralSource int32
+
+const (
+	ReferralSource_REFERRAL_SOURCE_UNSPECIFIED            ReferralSource = 0
+	ReferralSource_REFERRAL_SOURCE_HOTLINE                ReferralSource = 1
+	ReferralSource_REFERRAL_SOURCE_CONTACT_UNIT           ReferralSource = 2
+	ReferralSource_REFERRAL_SOURCE_POLICE                 ReferralSource = 3
+	ReferralSource_REFERRAL_SOURCE_TERRITORIAL_COMMISSION ReferralSource = 4
+	ReferralSource_REFERRAL_SOURCE_SOCIAL_SERVICES        ReferralSource = 5
+	ReferralSource_REFERRAL_SOURCE_SELF                   ReferralSource = 6
+)
+
+// Enum value maps for ReferralSource.
+var (
+	ReferralSource_name = map[int32]string{
+		0: "REFERRAL_SOURCE_UNSPECIFIED",
+		1: "REFERRAL_SOURCE_HOTLINE",
+		2: "REFERRAL_SOURCE_CONTACT_UNIT",
+		3: "REFERRAL_SOURCE_POLICE",
+		4: "REFERRAL_SOURCE_TERRITORIAL_COMMISSION",
+		5: "REFERRAL_SOURCE_SOCIAL_SERVICES",
+		6: "REFERRAL_SOURCE_SELF",
+	}
+	ReferralSource_value = map[string]int32{
+		"REFERRAL_SOURCE_UNSPECIFIED":            0,
+		"REFERRAL_SOURCE_HOTLINE":                1,
+		"REFERRAL_SOURCE_CONTACT_UNIT":           2,
+		"REFERRAL_SOURCE_POLICE":                 3,
+		"REFERRAL_SOURCE_TERRITORIAL_COMMISSION": 4,
+		"REFERRAL_SOURCE_SOCIAL_SERVICES":        5,
+		"REFERRAL_SOURCE_SELF":                   6,
+	}
+)
+
+func (x ReferralSource) Enum() *ReferralSource {
+	p := new(ReferralSource)
+	*p = x
+	return p
+}
+
+func (x ReferralSource) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ReferralSource) Descriptor() protoreflect.EnumDescriptor {
+	return file_percorsi_pathway_v1_events_proto_enumTypes[2].Descriptor()
+}
+
+func (ReferralSource) Type() protoreflect.EnumType {
+	return &file_percorsi_pathway_v1_events_proto_enumTypes[2]
+}
+
+func (x ReferralSource) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ReferralSource.Descriptor instead.
+func (ReferralSource) EnumDescriptor() ([]byte, []int) {
+	return file_percorsi_pathway_v1_events_proto_rawDescGZIP(), []int{2}
+}
+
+type ClosingReason int32
+
+const (
+	ClosingReason_CLOSING_REASON_UNSPECIFIED               ClosingReason = 0
+	ClosingReason_CLOSING_REASON_AUTONOMY_REACHED          ClosingReason = 1
+	ClosingReason_CLOSING_REASON_ASSISTED_VOLUNTARY_RETURN ClosingReason = 2
+	ClosingReason_CLOSING_REASON_DROPPED_OUT               ClosingReason = 3
+	ClosingReason_CLOSING_REASON_TRANSFERRED               ClosingReason = 4
+)
+
+// Enum value maps for ClosingReason.
+var (
+	ClosingReason_name = map[int32]string{
+		0: "CLOSING_REASON_UNSPECIFIED",
+		1: "CLOSING_REASON_AUTONOMY_REACHED",
+		2: "CLOSING_REASON_ASSISTED_VOLUNTARY_RETURN",
+		3: "CLOSING_REASON_DROPPED_OUT",
+		4: "CLOSING_REASON_TRANSFERRED",
+	}
+	ClosingReason_value = map[string]int32{
+		"CLOSING_REASON_UNSPECIFIED":               0,
+		"CLOSING_REASON_AUTONOMY_REACHED":          1,
+		"CLOSING_REASON_ASSISTED_VOLUNTARY_RETURN": 2,
+		"CLOSING_REASON_DROPPED_OUT":               3,
+		"CLOSING_REASON_TRANSFERRED":               4,
+	}
+)
+
+func (x ClosingReason) Enum() *ClosingReason {
+	p := new(ClosingReason)
+	*p = x
+	return p
+}
+
+func (x ClosingReason) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ClosingReason) Descriptor() protoreflect.EnumDescriptor {
+	return file_percorsi_pathway_v1_events_proto_enumTypes[3].Descriptor()
+}
+
+func (ClosingReason) Type() protoreflect.EnumType {
+	return &file_percorsi_pathway_v1_events_proto_enumTypes[3]
+}
+
+func (x ClosingReason) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ClosingReason.Descriptor instead.
+func (ClosingReason) EnumDescriptor() ([]byte, []int) {
+	return file_percorsi_pathway_v1_events_proto_rawDescGZIP(), []int{3}
+}
+
 // PermitRecorded is the person's residence permit as now known: issued,
 // renewed or converted. It says whether and until when the person may work;
 // never a document number.
@@ -174,6 +344,520 @@ func (x *PermitRecorded) GetConvertedFrom() PermitKind {
 	return PermitKind_PERMIT_KIND_UNSPECIFIED
 }
 
+// PersonTakenInCharge: an organisation took a person in charge (presa in
+// carico). The pseudonym is in the envelope; nothing here identifies them.
+type PersonTakenInCharge struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	Programme Programme              `protobuf:"varint,1,opt,name=programme,proto3,enum=percorsi.pathway.v1.Programme" json:"programme,omitempty"`
+	Referral  ReferralSource         `protobuf:"varint,2,opt,name=referral,proto3,enum=percorsi.pathway.v1.ReferralSource" json:"referral,omitempty"`
+	// Territory (e.g. an ISTAT region code) of the organisation in charge.
+	Territory       string                 `protobuf:"bytes,3,opt,name=territory,proto3" json:"territory,omitempty"`
+	TakenInChargeOn *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=taken_in_charge_on,json=takenInChargeOn,proto3" json:"taken_in_charge_on,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *PersonTakenInCharge) Reset() {
+	*x = PersonTakenInCharge{}
+	mi := &file_percorsi_pathway_v1_events_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PersonTakenInCharge) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PersonTakenInCharge) ProtoMessage() {}
+
+func (x *PersonTakenInCharge) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_pathway_v1_events_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PersonTakenInCharge.ProtoReflect.Descriptor instead.
+func (*PersonTakenInCharge) Descriptor() ([]byte, []int) {
+	return file_percorsi_pathway_v1_events_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *PersonTakenInCharge) GetProgramme() Programme {
+	if x != nil {
+		return x.Programme
+	}
+	return Programme_PROGRAMME_UNSPECIFIED
+}
+
+func (x *PersonTakenInCharge) GetReferral() ReferralSource {
+	if x != nil {
+		return x.Referral
+	}
+	return ReferralSource_REFERRAL_SOURCE_UNSPECIFIED
+}
+
+func (x *PersonTakenInCharge) GetTerritory() string {
+	if x != nil {
+		return x.Territory
+	}
+	return ""
+}
+
+func (x *PersonTakenInCharge) GetTakenInChargeOn() *timestamppb.Timestamp {
+	if x != nil {
+		return x.TakenInChargeOn
+	}
+	return nil
+}
+
+// PlanUpdated: a revision of the individual plan. Goals carry their domain
+// and status only, never free text about the person.
+type PlanUpdated struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Revision      uint32                 `protobuf:"varint,1,opt,name=revision,proto3" json:"revision,omitempty"`
+	Goals         []*PlanGoal            `protobuf:"bytes,2,rep,name=goals,proto3" json:"goals,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PlanUpdated) Reset() {
+	*x = PlanUpdated{}
+	mi := &file_percorsi_pathway_v1_events_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PlanUpdated) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PlanUpdated) ProtoMessage() {}
+
+func (x *PlanUpdated) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_pathway_v1_events_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PlanUpdated.ProtoReflect.Descriptor instead.
+func (*PlanUpdated) Descriptor() ([]byte, []int) {
+	return file_percorsi_pathway_v1_events_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *PlanUpdated) GetRevision() uint32 {
+	if x != nil {
+		return x.Revision
+	}
+	return 0
+}
+
+func (x *PlanUpdated) GetGoals() []*PlanGoal {
+	if x != nil {
+		return x.Goals
+	}
+	return nil
+}
+
+type PlanGoal struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	GoalId string                 `protobuf:"bytes,1,opt,name=goal_id,json=goalId,proto3" json:"goal_id,omitempty"`
+	// italian, digital, training, work, housing, legal
+	Domain string `protobuf:"bytes,2,opt,name=domain,proto3" json:"domain,omitempty"`
+	// open, achieved, dropped
+	Status        string                 `protobuf:"bytes,3,opt,name=status,proto3" json:"status,omitempty"`
+	Target        *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=target,proto3" json:"target,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PlanGoal) Reset() {
+	*x = PlanGoal{}
+	mi := &file_percorsi_pathway_v1_events_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PlanGoal) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PlanGoal) ProtoMessage() {}
+
+func (x *PlanGoal) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_pathway_v1_events_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PlanGoal.ProtoReflect.Descriptor instead.
+func (*PlanGoal) Descriptor() ([]byte, []int) {
+	return file_percorsi_pathway_v1_events_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *PlanGoal) GetGoalId() string {
+	if x != nil {
+		return x.GoalId
+	}
+	return ""
+}
+
+func (x *PlanGoal) GetDomain() string {
+	if x != nil {
+		return x.Domain
+	}
+	return ""
+}
+
+func (x *PlanGoal) GetStatus() string {
+	if x != nil {
+		return x.Status
+	}
+	return ""
+}
+
+func (x *PlanGoal) GetTarget() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Target
+	}
+	return nil
+}
+
+// AlertRaised: something needs the case worker's attention.
+type AlertRaised struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	AlertId string                 `protobuf:"bytes,1,opt,name=alert_id,json=alertId,proto3" json:"alert_id,omitempty"`
+	// absence_streak, permit_without_grounds, placement_unconfirmed,
+	// housing_exit_without_destination, inactivity
+	Kind          string                 `protobuf:"bytes,2,opt,name=kind,proto3" json:"kind,omitempty"`
+	Due           *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=due,proto3" json:"due,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AlertRaised) Reset() {
+	*x = AlertRaised{}
+	mi := &file_percorsi_pathway_v1_events_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AlertRaised) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AlertRaised) ProtoMessage() {}
+
+func (x *AlertRaised) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_pathway_v1_events_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AlertRaised.ProtoReflect.Descriptor instead.
+func (*AlertRaised) Descriptor() ([]byte, []int) {
+	return file_percorsi_pathway_v1_events_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *AlertRaised) GetAlertId() string {
+	if x != nil {
+		return x.AlertId
+	}
+	return ""
+}
+
+func (x *AlertRaised) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *AlertRaised) GetDue() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Due
+	}
+	return nil
+}
+
+// AlertResolved: an alert was resolved by the case worker or cleared by
+// later facts.
+type AlertResolved struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	AlertId string                 `protobuf:"bytes,1,opt,name=alert_id,json=alertId,proto3" json:"alert_id,omitempty"`
+	Kind    string                 `protobuf:"bytes,2,opt,name=kind,proto3" json:"kind,omitempty"`
+	// "resolved" by a case worker, or "cleared" by later facts.
+	How           string `protobuf:"bytes,3,opt,name=how,proto3" json:"how,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AlertResolved) Reset() {
+	*x = AlertResolved{}
+	mi := &file_percorsi_pathway_v1_events_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AlertResolved) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AlertResolved) ProtoMessage() {}
+
+func (x *AlertResolved) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_pathway_v1_events_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AlertResolved.ProtoReflect.Descriptor instead.
+func (*AlertResolved) Descriptor() ([]byte, []int) {
+	return file_percorsi_pathway_v1_events_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *AlertResolved) GetAlertId() string {
+	if x != nil {
+		return x.AlertId
+	}
+	return ""
+}
+
+func (x *AlertResolved) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *AlertResolved) GetHow() string {
+	if x != nil {
+		return x.How
+	}
+	return ""
+}
+
+// TransferRequested: the organisation in charge asks another to take the
+// person over (the national hotline networks such requests).
+type TransferRequested struct {
+	state            protoimpl.MessageState `protogen:"open.v1"`
+	TransferId       string                 `protobuf:"bytes,1,opt,name=transfer_id,json=transferId,proto3" json:"transfer_id,omitempty"`
+	FromOrganisation string                 `protobuf:"bytes,2,opt,name=from_organisation,json=fromOrganisation,proto3" json:"from_organisation,omitempty"`
+	ToOrganisation   string                 `protobuf:"bytes,3,opt,name=to_organisation,json=toOrganisation,proto3" json:"to_organisation,omitempty"`
+	ToTerritory      string                 `protobuf:"bytes,4,opt,name=to_territory,json=toTerritory,proto3" json:"to_territory,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
+}
+
+func (x *TransferRequested) Reset() {
+	*x = TransferRequested{}
+	mi := &file_percorsi_pathway_v1_events_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TransferRequested) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TransferRequested) ProtoMessage() {}
+
+func (x *TransferRequested) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_pathway_v1_events_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TransferRequested.ProtoReflect.Descriptor instead.
+func (*TransferRequested) Descriptor() ([]byte, []int) {
+	return file_percorsi_pathway_v1_events_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *TransferRequested) GetTransferId() string {
+	if x != nil {
+		return x.TransferId
+	}
+	return ""
+}
+
+func (x *TransferRequested) GetFromOrganisation() string {
+	if x != nil {
+		return x.FromOrganisation
+	}
+	return ""
+}
+
+func (x *TransferRequested) GetToOrganisation() string {
+	if x != nil {
+		return x.ToOrganisation
+	}
+	return ""
+}
+
+func (x *TransferRequested) GetToTerritory() string {
+	if x != nil {
+		return x.ToTerritory
+	}
+	return ""
+}
+
+// PersonTransferred: the receiving organisation accepted; it is now in
+// charge (the envelope's organisation).
+type PersonTransferred struct {
+	state            protoimpl.MessageState `protogen:"open.v1"`
+	TransferId       string                 `protobuf:"bytes,1,opt,name=transfer_id,json=transferId,proto3" json:"transfer_id,omitempty"`
+	FromOrganisation string                 `protobuf:"bytes,2,opt,name=from_organisation,json=fromOrganisation,proto3" json:"from_organisation,omitempty"`
+	ToOrganisation   string                 `protobuf:"bytes,3,opt,name=to_organisation,json=toOrganisation,proto3" json:"to_organisation,omitempty"`
+	ToTerritory      string                 `protobuf:"bytes,4,opt,name=to_territory,json=toTerritory,proto3" json:"to_territory,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
+}
+
+func (x *PersonTransferred) Reset() {
+	*x = PersonTransferred{}
+	mi := &file_percorsi_pathway_v1_events_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PersonTransferred) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PersonTransferred) ProtoMessage() {}
+
+func (x *PersonTransferred) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_pathway_v1_events_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PersonTransferred.ProtoReflect.Descriptor instead.
+func (*PersonTransferred) Descriptor() ([]byte, []int) {
+	return file_percorsi_pathway_v1_events_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *PersonTransferred) GetTransferId() string {
+	if x != nil {
+		return x.TransferId
+	}
+	return ""
+}
+
+func (x *PersonTransferred) GetFromOrganisation() string {
+	if x != nil {
+		return x.FromOrganisation
+	}
+	return ""
+}
+
+func (x *PersonTransferred) GetToOrganisation() string {
+	if x != nil {
+		return x.ToOrganisation
+	}
+	return ""
+}
+
+func (x *PersonTransferred) GetToTerritory() string {
+	if x != nil {
+		return x.ToTerritory
+	}
+	return ""
+}
+
+// PathwayClosed: the pathway ended, with why.
+type PathwayClosed struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Reason        ClosingReason          `protobuf:"varint,1,opt,name=reason,proto3,enum=percorsi.pathway.v1.ClosingReason" json:"reason,omitempty"`
+	ClosedOn      *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=closed_on,json=closedOn,proto3" json:"closed_on,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PathwayClosed) Reset() {
+	*x = PathwayClosed{}
+	mi := &file_percorsi_pathway_v1_events_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PathwayClosed) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PathwayClosed) ProtoMessage() {}
+
+func (x *PathwayClosed) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_pathway_v1_events_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PathwayClosed.ProtoReflect.Descriptor instead.
+func (*PathwayClosed) Descriptor() ([]byte, []int) {
+	return file_percorsi_pathway_v1_events_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *PathwayClosed) GetReason() ClosingReason {
+	if x != nil {
+		return x.Reason
+	}
+	return ClosingReason_CLOSING_REASON_UNSPECIFIED
+}
+
+func (x *PathwayClosed) GetClosedOn() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ClosedOn
+	}
+	return nil
+}
+
 var File_percorsi_pathway_v1_events_proto protoreflect.FileDescriptor
 
 const file_percorsi_pathway_v1_events_proto_rawDesc = "" +
@@ -186,7 +870,43 @@ const file_percorsi_pathway_v1_events_proto_rawDesc = "" +
 	"\vvalid_until\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"validUntil\x12\x19\n" +
 	"\bmay_work\x18\x04 \x01(\bR\amayWork\x12F\n" +
-	"\x0econverted_from\x18\x05 \x01(\x0e2\x1f.percorsi.pathway.v1.PermitKindR\rconvertedFrom*\xc7\x02\n" +
+	"\x0econverted_from\x18\x05 \x01(\x0e2\x1f.percorsi.pathway.v1.PermitKindR\rconvertedFrom\"\xfb\x01\n" +
+	"\x13PersonTakenInCharge\x12<\n" +
+	"\tprogramme\x18\x01 \x01(\x0e2\x1e.percorsi.pathway.v1.ProgrammeR\tprogramme\x12?\n" +
+	"\breferral\x18\x02 \x01(\x0e2#.percorsi.pathway.v1.ReferralSourceR\breferral\x12\x1c\n" +
+	"\tterritory\x18\x03 \x01(\tR\tterritory\x12G\n" +
+	"\x12taken_in_charge_on\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\x0ftakenInChargeOn\"^\n" +
+	"\vPlanUpdated\x12\x1a\n" +
+	"\brevision\x18\x01 \x01(\rR\brevision\x123\n" +
+	"\x05goals\x18\x02 \x03(\v2\x1d.percorsi.pathway.v1.PlanGoalR\x05goals\"\x87\x01\n" +
+	"\bPlanGoal\x12\x17\n" +
+	"\agoal_id\x18\x01 \x01(\tR\x06goalId\x12\x16\n" +
+	"\x06domain\x18\x02 \x01(\tR\x06domain\x12\x16\n" +
+	"\x06status\x18\x03 \x01(\tR\x06status\x122\n" +
+	"\x06target\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\x06target\"j\n" +
+	"\vAlertRaised\x12\x19\n" +
+	"\balert_id\x18\x01 \x01(\tR\aalertId\x12\x12\n" +
+	"\x04kind\x18\x02 \x01(\tR\x04kind\x12,\n" +
+	"\x03due\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x03due\"P\n" +
+	"\rAlertResolved\x12\x19\n" +
+	"\balert_id\x18\x01 \x01(\tR\aalertId\x12\x12\n" +
+	"\x04kind\x18\x02 \x01(\tR\x04kind\x12\x10\n" +
+	"\x03how\x18\x03 \x01(\tR\x03how\"\xad\x01\n" +
+	"\x11TransferRequested\x12\x1f\n" +
+	"\vtransfer_id\x18\x01 \x01(\tR\n" +
+	"transferId\x12+\n" +
+	"\x11from_organisation\x18\x02 \x01(\tR\x10fromOrganisation\x12'\n" +
+	"\x0fto_organisation\x18\x03 \x01(\tR\x0etoOrganisation\x12!\n" +
+	"\fto_territory\x18\x04 \x01(\tR\vtoTerritory\"\xad\x01\n" +
+	"\x11PersonTransferred\x12\x1f\n" +
+	"\vtransfer_id\x18\x01 \x01(\tR\n" +
+	"transferId\x12+\n" +
+	"\x11from_organisation\x18\x02 \x01(\tR\x10fromOrganisation\x12'\n" +
+	"\x0fto_organisation\x18\x03 \x01(\tR\x0etoOrganisation\x12!\n" +
+	"\fto_territory\x18\x04 \x01(\tR\vtoTerritory\"\x84\x01\n" +
+	"\rPathwayClosed\x12:\n" +
+	"\x06reason\x18\x01 \x01(\x0e2\".percorsi.pathway.v1.ClosingReasonR\x06reason\x127\n" +
+	"\tclosed_on\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\bclosedOn*\xc7\x02\n" +
 	"\n" +
 	"PermitKind\x12\x1b\n" +
 	"\x17PERMIT_KIND_UNSPECIFIED\x10\x00\x12#\n" +
@@ -198,7 +918,26 @@ const file_percorsi_pathway_v1_events_proto_rawDesc = "" +
 	"\x11PERMIT_KIND_STUDY\x10\x06\x12\x1c\n" +
 	"\x18PERMIT_KIND_EU_LONG_TERM\x10\a\x12\x1c\n" +
 	"\x18PERMIT_KIND_NOT_REQUIRED\x10\b\x12\x15\n" +
-	"\x11PERMIT_KIND_OTHER\x10\tBBZ@github.com/percorsi/percorsi/proto/percorsi/pathway/v1;pathwayv1b\x06proto3"
+	"\x11PERMIT_KIND_OTHER\x10\t*\x81\x01\n" +
+	"\tProgramme\x12\x19\n" +
+	"\x15PROGRAMME_UNSPECIFIED\x10\x00\x12&\n" +
+	"\"PROGRAMME_ART18_SOCIAL_INTEGRATION\x10\x01\x12\x1c\n" +
+	"\x18PROGRAMME_ART13_EMERSION\x10\x02\x12\x13\n" +
+	"\x0fPROGRAMME_OTHER\x10\x03*\xf7\x01\n" +
+	"\x0eReferralSource\x12\x1f\n" +
+	"\x1bREFERRAL_SOURCE_UNSPECIFIED\x10\x00\x12\x1b\n" +
+	"\x17REFERRAL_SOURCE_HOTLINE\x10\x01\x12 \n" +
+	"\x1cREFERRAL_SOURCE_CONTACT_UNIT\x10\x02\x12\x1a\n" +
+	"\x16REFERRAL_SOURCE_POLICE\x10\x03\x12*\n" +
+	"&REFERRAL_SOURCE_TERRITORIAL_COMMISSION\x10\x04\x12#\n" +
+	"\x1fREFERRAL_SOURCE_SOCIAL_SERVICES\x10\x05\x12\x18\n" +
+	"\x14REFERRAL_SOURCE_SELF\x10\x06*\xc2\x01\n" +
+	"\rClosingReason\x12\x1e\n" +
+	"\x1aCLOSING_REASON_UNSPECIFIED\x10\x00\x12#\n" +
+	"\x1fCLOSING_REASON_AUTONOMY_REACHED\x10\x01\x12,\n" +
+	"(CLOSING_REASON_ASSISTED_VOLUNTARY_RETURN\x10\x02\x12\x1e\n" +
+	"\x1aCLOSING_REASON_DROPPED_OUT\x10\x03\x12\x1e\n" +
+	"\x1aCLOSING_REASON_TRANSFERRED\x10\x04BBZ@github.com/percorsi/percorsi/proto/percorsi/pathway/v1;pathwayv1b\x06proto3"
 
 var (
 	file_percorsi_pathway_v1_events_proto_rawDescOnce sync.Once
@@ -212,23 +951,42 @@ func file_percorsi_pathway_v1_events_proto_rawDescGZIP() []byte {
 	return file_percorsi_pathway_v1_events_proto_rawDescData
 }
 
-var file_percorsi_pathway_v1_events_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_percorsi_pathway_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
+var file_percorsi_pathway_v1_events_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
+var file_percorsi_pathway_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
 var file_percorsi_pathway_v1_events_proto_goTypes = []any{
 	(PermitKind)(0),               // 0: percorsi.pathway.v1.PermitKind
-	(*PermitRecorded)(nil),        // 1: percorsi.pathway.v1.PermitRecorded
-	(*timestamppb.Timestamp)(nil), // 2: google.protobuf.Timestamp
+	(Programme)(0),                // 1: percorsi.pathway.v1.Programme
+	(ReferralSource)(0),           // 2: percorsi.pathway.v1.ReferralSource
+	(ClosingReason)(0),            // 3: percorsi.pathway.v1.ClosingReason
+	(*PermitRecorded)(nil),        // 4: percorsi.pathway.v1.PermitRecorded
+	(*PersonTakenInCharge)(nil),   // 5: percorsi.pathway.v1.PersonTakenInCharge
+	(*PlanUpdated)(nil),           // 6: percorsi.pathway.v1.PlanUpdated
+	(*PlanGoal)(nil),              // 7: percorsi.pathway.v1.PlanGoal
+	(*AlertRaised)(nil),           // 8: percorsi.pathway.v1.AlertRaised
+	(*AlertResolved)(nil),         // 9: percorsi.pathway.v1.AlertResolved
+	(*TransferRequested)(nil),     // 10: percorsi.pathway.v1.TransferRequested
+	(*PersonTransferred)(nil),     // 11: percorsi.pathway.v1.PersonTransferred
+	(*PathwayClosed)(nil),         // 12: percorsi.pathway.v1.PathwayClosed
+	(*timestamppb.Timestamp)(nil), // 13: google.protobuf.Timestamp
 }
 var file_percorsi_pathway_v1_events_proto_depIdxs = []int32{
-	0, // 0: percorsi.pathway.v1.PermitRecorded.kind:type_name -> percorsi.pathway.v1.PermitKind
-	2, // 1: percorsi.pathway.v1.PermitRecorded.valid_from:type_name -> google.protobuf.Timestamp
-	2, // 2: percorsi.pathway.v1.PermitRecorded.valid_until:type_name -> google.protobuf.Timestamp
-	0, // 3: percorsi.pathway.v1.PermitRecorded.converted_from:type_name -> percorsi.pathway.v1.PermitKind
-	4, // [4:4] is the sub-list for method output_type
-	4, // [4:4] is the sub-list for method input_type
-	4, // [4:4] is the sub-list for extension type_name
-	4, // [4:4] is the sub-list for extension extendee
-	0, // [0:4] is the sub-list for field type_name
+	0,  // 0: percorsi.pathway.v1.PermitRecorded.kind:type_name -> percorsi.pathway.v1.PermitKind
+	13, // 1: percorsi.pathway.v1.PermitRecorded.valid_from:type_name -> google.protobuf.Timestamp
+	13, // 2: percorsi.pathway.v1.PermitRecorded.valid_until:type_name -> google.protobuf.Timestamp
+	0,  // 3: percorsi.pathway.v1.PermitRecorded.converted_from:type_name -> percorsi.pathway.v1.PermitKind
+	1,  // 4: percorsi.pathway.v1.PersonTakenInCharge.programme:type_name -> percorsi.pathway.v1.Programme
+	2,  // 5: percorsi.pathway.v1.PersonTakenInCharge.referral:type_name -> percorsi.pathway.v1.ReferralSource
+	13, // 6: percorsi.pathway.v1.PersonTakenInCharge.taken_in_charge_on:type_name -> google.protobuf.Timestamp
+	7,  // 7: percorsi.pathway.v1.PlanUpdated.goals:type_name -> percorsi.pathway.v1.PlanGoal
+	13, // 8: percorsi.pathway.v1.PlanGoal.target:type_name -> google.protobuf.Timestamp
+	13, // 9: percorsi.pathway.v1.AlertRaised.due:type_name -> google.protobuf.Timestamp
+	3,  // 10: percorsi.pathway.v1.PathwayClosed.reason:type_name -> percorsi.pathway.v1.ClosingReason
+	13, // 11: percorsi.pathway.v1.PathwayClosed.closed_on:type_name -> google.protobuf.Timestamp
+	12, // [12:12] is the sub-list for method output_type
+	12, // [12:12] is the sub-list for method input_type
+	12, // [12:12] is the sub-list for extension type_name
+	12, // [12:12] is the sub-list for extension extendee
+	0,  // [0:12] is the sub-list for field type_name
 }
 
 func init() { file_percorsi_pathway_v1_events_proto_init() }
@@ -241,8 +999,8 @@ func file_percorsi_pathway_v1_events_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_percorsi_pathway_v1_events_proto_rawDesc), len(file_percorsi_pathway_v1_events_proto_rawDesc)),
-			NumEnums:      1,
-			NumMessages:   1,
+			NumEnums:      4,
+			NumMessages:   9,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
