@@ -175,6 +175,9 @@ func (s *Service) Profile(ctx context.Context, person string) (*domain.Profile, 
 		return nil, err
 	}
 	pr, err := s.profiles.Get(ctx, person)
+	if errcode.Of(err) == errcode.NotFound {
+		return nil, &errcode.Error{Code: errcode.NotFound, Field: "person", Message: "no candidate profile", Err: err}
+	}
 	if err != nil {
 		return nil, err
 	}
