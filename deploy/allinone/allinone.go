@@ -21,6 +21,7 @@ import (
 	"github.com/percorsi/percorsi/pkg/devstack"
 	"github.com/percorsi/percorsi/pkg/process"
 	"github.com/percorsi/percorsi/services/courses"
+	"github.com/percorsi/percorsi/services/housing"
 	"github.com/percorsi/percorsi/services/pathway"
 )
 
@@ -32,6 +33,7 @@ type Config struct {
 	MongoPort   int
 	CoursesPort int
 	PathwayPort int
+	HousingPort int
 	Demo        bool // seed demo data and write demo tokens
 	Logger      *slog.Logger
 }
@@ -42,9 +44,10 @@ type System struct {
 	Issuer  *auth.HMAC
 	Courses *courses.App
 	Pathway *pathway.App
+	Housing *housing.App
 	// URLs of each service's HTTP API.
-	CoursesURL, PathwayURL string
-	Demo                   *Demo // nil unless Config.Demo
+	CoursesURL, PathwayURL, HousingURL string
+	Demo                               *Demo // nil unless Config.Demo
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -53,7 +56,7 @@ type System struct {
 }
 
 // Topics every service publishes to or dead-letters into.
-var Topics = []string{courses.Topic, pathway.DeadLetterTopic}
+var Topics = []string{courses.Topic, pathway.DeadLetterTopic, housing.Topic}
 
 // Start starts the embedded stack and every service, and seeds the demo.
 func Start(ctx context.Context, cfg Config) (*System, error) {
@@ -108,7 +111,15 @@ func (s *System) startServices(ctx, runCtx context.Context, cfg Config, key []by
 		return err
 	}
 	s.Pathway = p
-	s.PathwayURL, err = s.serve(runCtx, p.Process, p.API, cfg.Host, cfg.PathwayPort)
+	if s.PathwayURL, err = s.serve(runCtx, p.Process, p.API, cfg.Host, cfg.PathwayPort); err != nil {
+		return err
+	}
+	h, err := housing.Open(ctx, base, housing.DefaultRentShare, cfg.Logger)
+	if err != nil {
+		return err
+	}
+	s.Housing = h
+	s.HousingURL, err = s.serve(runCtx, h.Process, h.API, cfg.Host, cfg.HousingPort)
 	return err
 }
 

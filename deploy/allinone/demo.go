@@ -23,6 +23,7 @@ type Demo struct {
 	People        []DemoPerson
 	Users         map[string]auth.Principal // by user name
 	Tokens        map[string]string         // by user name
+	Housing       *DemoHousing
 }
 
 // DemoPerson is one person of the demo.
@@ -41,6 +42,7 @@ var demoUsers = map[string]auth.Principal{
 	"paolo.neri":     {Subject: "paolo.neri", Role: auth.Teacher, Organisation: "cpia1-roma"},
 	"giulia.bianchi": {Subject: "giulia.bianchi", Role: auth.CaseWorker, Organisation: "coop-aurora"},
 	"luca.verdi":     {Subject: "luca.verdi", Role: auth.CaseWorker, Organisation: "coop-stella"},
+	"marta.gallo":    {Subject: "marta.gallo", Role: auth.HousingWorker, Organisation: "coop-aurora"},
 }
 
 const demoClass = "cl-it-a2-mattina"
@@ -90,6 +92,11 @@ func seedDemo(ctx context.Context, s *System, dir string) (*Demo, error) {
 		return nil, fmt.Errorf("demo: %w", err)
 	}
 	d.TodayLessonID = today.ID
+	housingDemo, err := seedHousingDemo(ctx, s, demoPeople)
+	if err != nil {
+		return nil, err
+	}
+	d.Housing = housingDemo
 
 	tokens := filepath.Join(dir, "tokens")
 	if err := os.MkdirAll(tokens, 0o700); err != nil {

@@ -25,6 +25,7 @@ func main() {
 	flag.IntVar(&cfg.MongoPort, "mongo-port", 27027, "embedded MongoDB port")
 	flag.IntVar(&cfg.CoursesPort, "courses-port", 8081, "courses API port")
 	flag.IntVar(&cfg.PathwayPort, "pathway-port", 8085, "pathway API port")
+	flag.IntVar(&cfg.HousingPort, "housing-port", 8084, "housing API port")
 	level := flag.String("log-level", "info", "debug, info, warn or error")
 	flag.Parse()
 
@@ -60,9 +61,10 @@ Percorsi is running on the embedded Kafka (%s) and MongoDB (%s).
 
   courses API   %s   (OpenAPI: %[3]s/openapi.yaml)
   pathway API   %s   (OpenAPI: %[4]s/openapi.yaml)
+  housing API   %s   (OpenAPI: %[5]s/openapi.yaml)
 
 Demo users (tokens in %s):
-`, sys.Stack.KafkaBrokers()[0], sys.Stack.MongoURI(), sys.CoursesURL, sys.PathwayURL, filepath.Join(dir, "tokens"))
+`, sys.Stack.KafkaBrokers()[0], sys.Stack.MongoURI(), sys.CoursesURL, sys.PathwayURL, sys.HousingURL, filepath.Join(dir, "tokens"))
 	names := make([]string, 0, len(d.Users))
 	for n := range d.Users {
 		names = append(names, n)
@@ -81,9 +83,15 @@ Mark it as teacher maria.rossi, then read Amina K.'s timeline as case worker giu
     -d '{"marks":[%s]}'
 
   curl -H "Authorization: Bearer $(cat %s/tokens/giulia.bianchi)" %s/v1/persons/%s/timeline
+`, d.ClassID, d.TodayLessonID, sys.CoursesURL, d.TodayLessonID, dir, demoMarksJSON(d), dir, sys.PathwayURL, d.People[0].Pseudonym)
+	fmt.Printf(`
+Housing: the free places of the network, then the offers that fit Amina K., as housing worker marta.gallo:
 
-Press Ctrl-C to stop; data stays in %s.
-`, d.ClassID, d.TodayLessonID, sys.CoursesURL, d.TodayLessonID, dir, demoMarksJSON(d), dir, sys.PathwayURL, d.People[0].Pseudonym, dir)
+  curl -H "Authorization: Bearer $(cat %[1]s/tokens/marta.gallo)" %[2]s/v1/availability
+  curl -H "Authorization: Bearer $(cat %[1]s/tokens/marta.gallo)" %[2]s/v1/persons/%[3]s/offer-matches
+
+Press Ctrl-C to stop; data stays in %[1]s.
+`, dir, sys.HousingURL, d.People[0].Pseudonym)
 }
 
 func demoMarksJSON(d *allinone.Demo) string {
