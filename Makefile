@@ -5,8 +5,10 @@ GO        ?= go
 BIN       := $(CURDIR)/bin
 BUF       := $(BIN)/buf
 PROTOC_GO := $(BIN)/protoc-gen-go
+PROTOC_GO_GRPC := $(BIN)/protoc-gen-go-grpc
 BUF_VERSION           := v1.75.0
 PROTOC_GEN_GO_VERSION := v1.36.12
+PROTOC_GEN_GO_GRPC_VERSION := v1.6.2
 # Seconds each fuzz target runs in `make fuzz`.
 FUZZTIME  ?= 20s
 
@@ -43,7 +45,7 @@ fuzz: ## run each fuzz target for FUZZTIME
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeEvent$$' -fuzztime $(FUZZTIME) ./services/pathway/
 
 .PHONY: proto
-proto: $(BUF) $(PROTOC_GO) ## regenerate the Go code of the protobuf contracts
+proto: $(BUF) $(PROTOC_GO) $(PROTOC_GO_GRPC) ## regenerate the Go code of the protobuf contracts
 	cd proto && $(BUF) lint && PATH=$(BIN):$$PATH $(BUF) generate
 
 $(BUF):
@@ -51,6 +53,9 @@ $(BUF):
 
 $(PROTOC_GO):
 	GOBIN=$(BIN) $(GO) install google.golang.org/protobuf/cmd/protoc-gen-go@$(PROTOC_GEN_GO_VERSION)
+
+$(PROTOC_GO_GRPC):
+	GOBIN=$(BIN) $(GO) install google.golang.org/grpc/cmd/protoc-gen-go-grpc@$(PROTOC_GEN_GO_GRPC_VERSION)
 
 .PHONY: clean
 clean: ## remove the dev data and installed tools

@@ -191,6 +191,73 @@ func (AssessmentKind) EnumDescriptor() ([]byte, []int) {
 	return file_percorsi_courses_v1_events_proto_rawDescGZIP(), []int{2}
 }
 
+// WithdrawReason is why a person left a class. The free-text note a
+// coordinator may add stays in the courses service: it can hold personal
+// data.
+type WithdrawReason int32
+
+const (
+	WithdrawReason_WITHDRAW_REASON_UNSPECIFIED WithdrawReason = 0
+	WithdrawReason_WITHDRAW_REASON_WORK        WithdrawReason = 1
+	WithdrawReason_WITHDRAW_REASON_MOVED       WithdrawReason = 2
+	WithdrawReason_WITHDRAW_REASON_HEALTH      WithdrawReason = 3
+	WithdrawReason_WITHDRAW_REASON_FAMILY      WithdrawReason = 4
+	WithdrawReason_WITHDRAW_REASON_NO_SHOW     WithdrawReason = 5
+	WithdrawReason_WITHDRAW_REASON_TRANSFERRED WithdrawReason = 6
+	WithdrawReason_WITHDRAW_REASON_OTHER       WithdrawReason = 7
+)
+
+// Enum value maps for WithdrawReason.
+var (
+	WithdrawReason_name = map[int32]string{
+		0: "WITHDRAW_REASON_UNSPECIFIED",
+		1: "WITHDRAW_REASON_WORK",
+		2: "WITHDRAW_REASON_MOVED",
+		3: "WITHDRAW_REASON_HEALTH",
+		4: "WITHDRAW_REASON_FAMILY",
+		5: "WITHDRAW_REASON_NO_SHOW",
+		6: "WITHDRAW_REASON_TRANSFERRED",
+		7: "WITHDRAW_REASON_OTHER",
+	}
+	WithdrawReason_value = map[string]int32{
+		"WITHDRAW_REASON_UNSPECIFIED": 0,
+		"WITHDRAW_REASON_WORK":        1,
+		"WITHDRAW_REASON_MOVED":       2,
+		"WITHDRAW_REASON_HEALTH":      3,
+		"WITHDRAW_REASON_FAMILY":      4,
+		"WITHDRAW_REASON_NO_SHOW":     5,
+		"WITHDRAW_REASON_TRANSFERRED": 6,
+		"WITHDRAW_REASON_OTHER":       7,
+	}
+)
+
+func (x WithdrawReason) Enum() *WithdrawReason {
+	p := new(WithdrawReason)
+	*p = x
+	return p
+}
+
+func (x WithdrawReason) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (WithdrawReason) Descriptor() protoreflect.EnumDescriptor {
+	return file_percorsi_courses_v1_events_proto_enumTypes[3].Descriptor()
+}
+
+func (WithdrawReason) Type() protoreflect.EnumType {
+	return &file_percorsi_courses_v1_events_proto_enumTypes[3]
+}
+
+func (x WithdrawReason) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use WithdrawReason.Descriptor instead.
+func (WithdrawReason) EnumDescriptor() ([]byte, []int) {
+	return file_percorsi_courses_v1_events_proto_rawDescGZIP(), []int{3}
+}
+
 // AttendanceRecorded is one person's mark in a lesson register.
 type AttendanceRecorded struct {
 	state           protoimpl.MessageState `protogen:"open.v1"`
@@ -203,8 +270,10 @@ type AttendanceRecorded struct {
 	LessonMinutes   uint32                 `protobuf:"varint,7,opt,name=lesson_minutes,json=lessonMinutes,proto3" json:"lesson_minutes,omitempty"`
 	Status          v1.AttendanceStatus    `protobuf:"varint,8,opt,name=status,proto3,enum=percorsi.register.v1.AttendanceStatus" json:"status,omitempty"`
 	MinutesAttended uint32                 `protobuf:"varint,9,opt,name=minutes_attended,json=minutesAttended,proto3" json:"minutes_attended,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// The person's figures in the class with this mark counted.
+	Progress      *Progress `protobuf:"bytes,10,opt,name=progress,proto3" json:"progress,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *AttendanceRecorded) Reset() {
@@ -298,6 +367,13 @@ func (x *AttendanceRecorded) GetMinutesAttended() uint32 {
 		return x.MinutesAttended
 	}
 	return 0
+}
+
+func (x *AttendanceRecorded) GetProgress() *Progress {
+	if x != nil {
+		return x.Progress
+	}
+	return nil
 }
 
 // LevelAssessed is an assessment of a person's Italian (CEFR, overall and per
@@ -413,11 +489,656 @@ func (x *LevelAssessed) GetHoursAttended() uint32 {
 	return 0
 }
 
+// Progress is what the pathway shows of a person in a class: the hours so
+// far (with hours carried from a class they were transferred from) against
+// the class's planned hours and the share needed for the final assessment.
+type Progress struct {
+	state           protoimpl.MessageState `protogen:"open.v1"`
+	MinutesAttended uint32                 `protobuf:"varint,1,opt,name=minutes_attended,json=minutesAttended,proto3" json:"minutes_attended,omitempty"`
+	MinutesHeld     uint32                 `protobuf:"varint,2,opt,name=minutes_held,json=minutesHeld,proto3" json:"minutes_held,omitempty"`
+	PlannedMinutes  uint32                 `protobuf:"varint,3,opt,name=planned_minutes,json=plannedMinutes,proto3" json:"planned_minutes,omitempty"`
+	// Attended over held, in basis points (7000 = 70%).
+	RateBp uint32 `protobuf:"varint,4,opt,name=rate_bp,json=rateBp,proto3" json:"rate_bp,omitempty"`
+	// Whether the attended minutes reach the share of the planned ones needed
+	// for admission to the final assessment.
+	AdmittedToFinal bool `protobuf:"varint,5,opt,name=admitted_to_final,json=admittedToFinal,proto3" json:"admitted_to_final,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *Progress) Reset() {
+	*x = Progress{}
+	mi := &file_percorsi_courses_v1_events_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Progress) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Progress) ProtoMessage() {}
+
+func (x *Progress) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_courses_v1_events_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Progress.ProtoReflect.Descriptor instead.
+func (*Progress) Descriptor() ([]byte, []int) {
+	return file_percorsi_courses_v1_events_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *Progress) GetMinutesAttended() uint32 {
+	if x != nil {
+		return x.MinutesAttended
+	}
+	return 0
+}
+
+func (x *Progress) GetMinutesHeld() uint32 {
+	if x != nil {
+		return x.MinutesHeld
+	}
+	return 0
+}
+
+func (x *Progress) GetPlannedMinutes() uint32 {
+	if x != nil {
+		return x.PlannedMinutes
+	}
+	return 0
+}
+
+func (x *Progress) GetRateBp() uint32 {
+	if x != nil {
+		return x.RateBp
+	}
+	return 0
+}
+
+func (x *Progress) GetAdmittedToFinal() bool {
+	if x != nil {
+		return x.AdmittedToFinal
+	}
+	return false
+}
+
+// Course identifies the course a class is an edition of, with its target.
+type Course struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	ClassId    string                 `protobuf:"bytes,1,opt,name=class_id,json=classId,proto3" json:"class_id,omitempty"`
+	CourseId   string                 `protobuf:"bytes,2,opt,name=course_id,json=courseId,proto3" json:"course_id,omitempty"`
+	CourseKind CourseKind             `protobuf:"varint,3,opt,name=course_kind,json=courseKind,proto3,enum=percorsi.courses.v1.CourseKind" json:"course_kind,omitempty"`
+	// Italian: the CEFR level the course leads to.
+	TargetCefr CefrLevel `protobuf:"varint,4,opt,name=target_cefr,json=targetCefr,proto3,enum=percorsi.courses.v1.CefrLevel" json:"target_cefr,omitempty"`
+	// Digital: the DigComp proficiency level (1-8) the course leads to.
+	TargetDigcomp uint32 `protobuf:"varint,5,opt,name=target_digcomp,json=targetDigcomp,proto3" json:"target_digcomp,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Course) Reset() {
+	*x = Course{}
+	mi := &file_percorsi_courses_v1_events_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Course) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Course) ProtoMessage() {}
+
+func (x *Course) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_courses_v1_events_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Course.ProtoReflect.Descriptor instead.
+func (*Course) Descriptor() ([]byte, []int) {
+	return file_percorsi_courses_v1_events_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *Course) GetClassId() string {
+	if x != nil {
+		return x.ClassId
+	}
+	return ""
+}
+
+func (x *Course) GetCourseId() string {
+	if x != nil {
+		return x.CourseId
+	}
+	return ""
+}
+
+func (x *Course) GetCourseKind() CourseKind {
+	if x != nil {
+		return x.CourseKind
+	}
+	return CourseKind_COURSE_KIND_UNSPECIFIED
+}
+
+func (x *Course) GetTargetCefr() CefrLevel {
+	if x != nil {
+		return x.TargetCefr
+	}
+	return CefrLevel_CEFR_LEVEL_UNSPECIFIED
+}
+
+func (x *Course) GetTargetDigcomp() uint32 {
+	if x != nil {
+		return x.TargetDigcomp
+	}
+	return 0
+}
+
+// EnrolledInCourse: a person got a place in a class (directly, from the
+// waiting list, or by transfer keeping the hours).
+type EnrolledInCourse struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	Course     *Course                `protobuf:"bytes,1,opt,name=course,proto3" json:"course,omitempty"`
+	ClassStart *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=class_start,json=classStart,proto3" json:"class_start,omitempty"`
+	ClassEnd   *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=class_end,json=classEnd,proto3" json:"class_end,omitempty"`
+	// Set when the person came from another class, whose hours they keep.
+	TransferredFromClassId string    `protobuf:"bytes,4,opt,name=transferred_from_class_id,json=transferredFromClassId,proto3" json:"transferred_from_class_id,omitempty"`
+	Progress               *Progress `protobuf:"bytes,5,opt,name=progress,proto3" json:"progress,omitempty"`
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
+}
+
+func (x *EnrolledInCourse) Reset() {
+	*x = EnrolledInCourse{}
+	mi := &file_percorsi_courses_v1_events_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EnrolledInCourse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EnrolledInCourse) ProtoMessage() {}
+
+func (x *EnrolledInCourse) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_courses_v1_events_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EnrolledInCourse.ProtoReflect.Descriptor instead.
+func (*EnrolledInCourse) Descriptor() ([]byte, []int) {
+	return file_percorsi_courses_v1_events_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *EnrolledInCourse) GetCourse() *Course {
+	if x != nil {
+		return x.Course
+	}
+	return nil
+}
+
+func (x *EnrolledInCourse) GetClassStart() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ClassStart
+	}
+	return nil
+}
+
+func (x *EnrolledInCourse) GetClassEnd() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ClassEnd
+	}
+	return nil
+}
+
+func (x *EnrolledInCourse) GetTransferredFromClassId() string {
+	if x != nil {
+		return x.TransferredFromClassId
+	}
+	return ""
+}
+
+func (x *EnrolledInCourse) GetProgress() *Progress {
+	if x != nil {
+		return x.Progress
+	}
+	return nil
+}
+
+// AttendanceCorrected: a register line changed after it was recorded.
+type AttendanceCorrected struct {
+	state           protoimpl.MessageState `protogen:"open.v1"`
+	RegisterId      string                 `protobuf:"bytes,1,opt,name=register_id,json=registerId,proto3" json:"register_id,omitempty"`
+	LessonId        string                 `protobuf:"bytes,2,opt,name=lesson_id,json=lessonId,proto3" json:"lesson_id,omitempty"`
+	Course          *Course                `protobuf:"bytes,3,opt,name=course,proto3" json:"course,omitempty"`
+	LessonStart     *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=lesson_start,json=lessonStart,proto3" json:"lesson_start,omitempty"`
+	LessonMinutes   uint32                 `protobuf:"varint,5,opt,name=lesson_minutes,json=lessonMinutes,proto3" json:"lesson_minutes,omitempty"`
+	PreviousStatus  v1.AttendanceStatus    `protobuf:"varint,6,opt,name=previous_status,json=previousStatus,proto3,enum=percorsi.register.v1.AttendanceStatus" json:"previous_status,omitempty"`
+	PreviousMinutes uint32                 `protobuf:"varint,7,opt,name=previous_minutes,json=previousMinutes,proto3" json:"previous_minutes,omitempty"`
+	Status          v1.AttendanceStatus    `protobuf:"varint,8,opt,name=status,proto3,enum=percorsi.register.v1.AttendanceStatus" json:"status,omitempty"`
+	MinutesAttended uint32                 `protobuf:"varint,9,opt,name=minutes_attended,json=minutesAttended,proto3" json:"minutes_attended,omitempty"`
+	// How many corrections the register has had, this one included.
+	Revision      uint32 `protobuf:"varint,10,opt,name=revision,proto3" json:"revision,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AttendanceCorrected) Reset() {
+	*x = AttendanceCorrected{}
+	mi := &file_percorsi_courses_v1_events_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AttendanceCorrected) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AttendanceCorrected) ProtoMessage() {}
+
+func (x *AttendanceCorrected) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_courses_v1_events_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AttendanceCorrected.ProtoReflect.Descriptor instead.
+func (*AttendanceCorrected) Descriptor() ([]byte, []int) {
+	return file_percorsi_courses_v1_events_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *AttendanceCorrected) GetRegisterId() string {
+	if x != nil {
+		return x.RegisterId
+	}
+	return ""
+}
+
+func (x *AttendanceCorrected) GetLessonId() string {
+	if x != nil {
+		return x.LessonId
+	}
+	return ""
+}
+
+func (x *AttendanceCorrected) GetCourse() *Course {
+	if x != nil {
+		return x.Course
+	}
+	return nil
+}
+
+func (x *AttendanceCorrected) GetLessonStart() *timestamppb.Timestamp {
+	if x != nil {
+		return x.LessonStart
+	}
+	return nil
+}
+
+func (x *AttendanceCorrected) GetLessonMinutes() uint32 {
+	if x != nil {
+		return x.LessonMinutes
+	}
+	return 0
+}
+
+func (x *AttendanceCorrected) GetPreviousStatus() v1.AttendanceStatus {
+	if x != nil {
+		return x.PreviousStatus
+	}
+	return v1.AttendanceStatus(0)
+}
+
+func (x *AttendanceCorrected) GetPreviousMinutes() uint32 {
+	if x != nil {
+		return x.PreviousMinutes
+	}
+	return 0
+}
+
+func (x *AttendanceCorrected) GetStatus() v1.AttendanceStatus {
+	if x != nil {
+		return x.Status
+	}
+	return v1.AttendanceStatus(0)
+}
+
+func (x *AttendanceCorrected) GetMinutesAttended() uint32 {
+	if x != nil {
+		return x.MinutesAttended
+	}
+	return 0
+}
+
+func (x *AttendanceCorrected) GetRevision() uint32 {
+	if x != nil {
+		return x.Revision
+	}
+	return 0
+}
+
+// AbsenceStreakReached: a person missed the configured number of lessons in
+// a row without justification.
+type AbsenceStreakReached struct {
+	state               protoimpl.MessageState `protogen:"open.v1"`
+	Course              *Course                `protobuf:"bytes,1,opt,name=course,proto3" json:"course,omitempty"`
+	LastLessonId        string                 `protobuf:"bytes,2,opt,name=last_lesson_id,json=lastLessonId,proto3" json:"last_lesson_id,omitempty"`
+	ConsecutiveAbsences uint32                 `protobuf:"varint,3,opt,name=consecutive_absences,json=consecutiveAbsences,proto3" json:"consecutive_absences,omitempty"`
+	Progress            *Progress              `protobuf:"bytes,4,opt,name=progress,proto3" json:"progress,omitempty"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
+}
+
+func (x *AbsenceStreakReached) Reset() {
+	*x = AbsenceStreakReached{}
+	mi := &file_percorsi_courses_v1_events_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AbsenceStreakReached) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AbsenceStreakReached) ProtoMessage() {}
+
+func (x *AbsenceStreakReached) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_courses_v1_events_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AbsenceStreakReached.ProtoReflect.Descriptor instead.
+func (*AbsenceStreakReached) Descriptor() ([]byte, []int) {
+	return file_percorsi_courses_v1_events_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *AbsenceStreakReached) GetCourse() *Course {
+	if x != nil {
+		return x.Course
+	}
+	return nil
+}
+
+func (x *AbsenceStreakReached) GetLastLessonId() string {
+	if x != nil {
+		return x.LastLessonId
+	}
+	return ""
+}
+
+func (x *AbsenceStreakReached) GetConsecutiveAbsences() uint32 {
+	if x != nil {
+		return x.ConsecutiveAbsences
+	}
+	return 0
+}
+
+func (x *AbsenceStreakReached) GetProgress() *Progress {
+	if x != nil {
+		return x.Progress
+	}
+	return nil
+}
+
+// CertificateIssued: the CPIA certified the level a person reached.
+type CertificateIssued struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	CertificateId string                 `protobuf:"bytes,1,opt,name=certificate_id,json=certificateId,proto3" json:"certificate_id,omitempty"`
+	Course        *Course                `protobuf:"bytes,2,opt,name=course,proto3" json:"course,omitempty"`
+	CefrLevel     CefrLevel              `protobuf:"varint,3,opt,name=cefr_level,json=cefrLevel,proto3,enum=percorsi.courses.v1.CefrLevel" json:"cefr_level,omitempty"`
+	DigcompByArea map[string]uint32      `protobuf:"bytes,4,rep,name=digcomp_by_area,json=digcompByArea,proto3" json:"digcomp_by_area,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
+	Progress      *Progress              `protobuf:"bytes,5,opt,name=progress,proto3" json:"progress,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CertificateIssued) Reset() {
+	*x = CertificateIssued{}
+	mi := &file_percorsi_courses_v1_events_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CertificateIssued) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CertificateIssued) ProtoMessage() {}
+
+func (x *CertificateIssued) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_courses_v1_events_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CertificateIssued.ProtoReflect.Descriptor instead.
+func (*CertificateIssued) Descriptor() ([]byte, []int) {
+	return file_percorsi_courses_v1_events_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *CertificateIssued) GetCertificateId() string {
+	if x != nil {
+		return x.CertificateId
+	}
+	return ""
+}
+
+func (x *CertificateIssued) GetCourse() *Course {
+	if x != nil {
+		return x.Course
+	}
+	return nil
+}
+
+func (x *CertificateIssued) GetCefrLevel() CefrLevel {
+	if x != nil {
+		return x.CefrLevel
+	}
+	return CefrLevel_CEFR_LEVEL_UNSPECIFIED
+}
+
+func (x *CertificateIssued) GetDigcompByArea() map[string]uint32 {
+	if x != nil {
+		return x.DigcompByArea
+	}
+	return nil
+}
+
+func (x *CertificateIssued) GetProgress() *Progress {
+	if x != nil {
+		return x.Progress
+	}
+	return nil
+}
+
+// CourseCompleted: a person finished a class.
+type CourseCompleted struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	Course   *Course                `protobuf:"bytes,1,opt,name=course,proto3" json:"course,omitempty"`
+	Progress *Progress              `protobuf:"bytes,2,opt,name=progress,proto3" json:"progress,omitempty"`
+	// The level reached at the final assessment, if any.
+	CefrLevel     CefrLevel         `protobuf:"varint,3,opt,name=cefr_level,json=cefrLevel,proto3,enum=percorsi.courses.v1.CefrLevel" json:"cefr_level,omitempty"`
+	DigcompByArea map[string]uint32 `protobuf:"bytes,4,rep,name=digcomp_by_area,json=digcompByArea,proto3" json:"digcomp_by_area,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CourseCompleted) Reset() {
+	*x = CourseCompleted{}
+	mi := &file_percorsi_courses_v1_events_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CourseCompleted) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CourseCompleted) ProtoMessage() {}
+
+func (x *CourseCompleted) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_courses_v1_events_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CourseCompleted.ProtoReflect.Descriptor instead.
+func (*CourseCompleted) Descriptor() ([]byte, []int) {
+	return file_percorsi_courses_v1_events_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *CourseCompleted) GetCourse() *Course {
+	if x != nil {
+		return x.Course
+	}
+	return nil
+}
+
+func (x *CourseCompleted) GetProgress() *Progress {
+	if x != nil {
+		return x.Progress
+	}
+	return nil
+}
+
+func (x *CourseCompleted) GetCefrLevel() CefrLevel {
+	if x != nil {
+		return x.CefrLevel
+	}
+	return CefrLevel_CEFR_LEVEL_UNSPECIFIED
+}
+
+func (x *CourseCompleted) GetDigcompByArea() map[string]uint32 {
+	if x != nil {
+		return x.DigcompByArea
+	}
+	return nil
+}
+
+// CourseWithdrawn: a person left a class before its end.
+type CourseWithdrawn struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	Course   *Course                `protobuf:"bytes,1,opt,name=course,proto3" json:"course,omitempty"`
+	Reason   WithdrawReason         `protobuf:"varint,2,opt,name=reason,proto3,enum=percorsi.courses.v1.WithdrawReason" json:"reason,omitempty"`
+	Progress *Progress              `protobuf:"bytes,3,opt,name=progress,proto3" json:"progress,omitempty"`
+	// Set when the person moved to another class of the same course.
+	TransferredToClassId string `protobuf:"bytes,4,opt,name=transferred_to_class_id,json=transferredToClassId,proto3" json:"transferred_to_class_id,omitempty"`
+	unknownFields        protoimpl.UnknownFields
+	sizeCache            protoimpl.SizeCache
+}
+
+func (x *CourseWithdrawn) Reset() {
+	*x = CourseWithdrawn{}
+	mi := &file_percorsi_courses_v1_events_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CourseWithdrawn) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CourseWithdrawn) ProtoMessage() {}
+
+func (x *CourseWithdrawn) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_courses_v1_events_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CourseWithdrawn.ProtoReflect.Descriptor instead.
+func (*CourseWithdrawn) Descriptor() ([]byte, []int) {
+	return file_percorsi_courses_v1_events_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *CourseWithdrawn) GetCourse() *Course {
+	if x != nil {
+		return x.Course
+	}
+	return nil
+}
+
+func (x *CourseWithdrawn) GetReason() WithdrawReason {
+	if x != nil {
+		return x.Reason
+	}
+	return WithdrawReason_WITHDRAW_REASON_UNSPECIFIED
+}
+
+func (x *CourseWithdrawn) GetProgress() *Progress {
+	if x != nil {
+		return x.Progress
+	}
+	return nil
+}
+
+func (x *CourseWithdrawn) GetTransferredToClassId() string {
+	if x != nil {
+		return x.TransferredToClassId
+	}
+	return ""
+}
+
 var File_percorsi_courses_v1_events_proto protoreflect.FileDescriptor
 
 const file_percorsi_courses_v1_events_proto_rawDesc = "" +
 	"\n" +
-	" percorsi/courses/v1/events.proto\x12\x13percorsi.courses.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a%percorsi/register/v1/attendance.proto\"\x9d\x03\n" +
+	" percorsi/courses/v1/events.proto\x12\x13percorsi.courses.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a%percorsi/register/v1/attendance.proto\"\xd8\x03\n" +
 	"\x12AttendanceRecorded\x12\x1f\n" +
 	"\vregister_id\x18\x01 \x01(\tR\n" +
 	"registerId\x12\x1b\n" +
@@ -429,7 +1150,9 @@ const file_percorsi_courses_v1_events_proto_rawDesc = "" +
 	"\flesson_start\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\vlessonStart\x12%\n" +
 	"\x0elesson_minutes\x18\a \x01(\rR\rlessonMinutes\x12>\n" +
 	"\x06status\x18\b \x01(\x0e2&.percorsi.register.v1.AttendanceStatusR\x06status\x12)\n" +
-	"\x10minutes_attended\x18\t \x01(\rR\x0fminutesAttended\"\xab\x05\n" +
+	"\x10minutes_attended\x18\t \x01(\rR\x0fminutesAttended\x129\n" +
+	"\bprogress\x18\n" +
+	" \x01(\v2\x1d.percorsi.courses.v1.ProgressR\bprogress\"\xab\x05\n" +
 	"\rLevelAssessed\x12#\n" +
 	"\rassessment_id\x18\x01 \x01(\tR\fassessmentId\x12\x19\n" +
 	"\bclass_id\x18\x02 \x01(\tR\aclassId\x12\x1b\n" +
@@ -446,7 +1169,70 @@ const file_percorsi_courses_v1_events_proto_rawDesc = "" +
 	"\x05value\x18\x02 \x01(\x0e2\x1e.percorsi.courses.v1.CefrLevelR\x05value:\x028\x01\x1a@\n" +
 	"\x12DigcompByAreaEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\rR\x05value:\x028\x01*^\n" +
+	"\x05value\x18\x02 \x01(\rR\x05value:\x028\x01\"\xc6\x01\n" +
+	"\bProgress\x12)\n" +
+	"\x10minutes_attended\x18\x01 \x01(\rR\x0fminutesAttended\x12!\n" +
+	"\fminutes_held\x18\x02 \x01(\rR\vminutesHeld\x12'\n" +
+	"\x0fplanned_minutes\x18\x03 \x01(\rR\x0eplannedMinutes\x12\x17\n" +
+	"\arate_bp\x18\x04 \x01(\rR\x06rateBp\x12*\n" +
+	"\x11admitted_to_final\x18\x05 \x01(\bR\x0fadmittedToFinal\"\xea\x01\n" +
+	"\x06Course\x12\x19\n" +
+	"\bclass_id\x18\x01 \x01(\tR\aclassId\x12\x1b\n" +
+	"\tcourse_id\x18\x02 \x01(\tR\bcourseId\x12@\n" +
+	"\vcourse_kind\x18\x03 \x01(\x0e2\x1f.percorsi.courses.v1.CourseKindR\n" +
+	"courseKind\x12?\n" +
+	"\vtarget_cefr\x18\x04 \x01(\x0e2\x1e.percorsi.courses.v1.CefrLevelR\n" +
+	"targetCefr\x12%\n" +
+	"\x0etarget_digcomp\x18\x05 \x01(\rR\rtargetDigcomp\"\xb3\x02\n" +
+	"\x10EnrolledInCourse\x123\n" +
+	"\x06course\x18\x01 \x01(\v2\x1b.percorsi.courses.v1.CourseR\x06course\x12;\n" +
+	"\vclass_start\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"classStart\x127\n" +
+	"\tclass_end\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\bclassEnd\x129\n" +
+	"\x19transferred_from_class_id\x18\x04 \x01(\tR\x16transferredFromClassId\x129\n" +
+	"\bprogress\x18\x05 \x01(\v2\x1d.percorsi.courses.v1.ProgressR\bprogress\"\xf1\x03\n" +
+	"\x13AttendanceCorrected\x12\x1f\n" +
+	"\vregister_id\x18\x01 \x01(\tR\n" +
+	"registerId\x12\x1b\n" +
+	"\tlesson_id\x18\x02 \x01(\tR\blessonId\x123\n" +
+	"\x06course\x18\x03 \x01(\v2\x1b.percorsi.courses.v1.CourseR\x06course\x12=\n" +
+	"\flesson_start\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\vlessonStart\x12%\n" +
+	"\x0elesson_minutes\x18\x05 \x01(\rR\rlessonMinutes\x12O\n" +
+	"\x0fprevious_status\x18\x06 \x01(\x0e2&.percorsi.register.v1.AttendanceStatusR\x0epreviousStatus\x12)\n" +
+	"\x10previous_minutes\x18\a \x01(\rR\x0fpreviousMinutes\x12>\n" +
+	"\x06status\x18\b \x01(\x0e2&.percorsi.register.v1.AttendanceStatusR\x06status\x12)\n" +
+	"\x10minutes_attended\x18\t \x01(\rR\x0fminutesAttended\x12\x1a\n" +
+	"\brevision\x18\n" +
+	" \x01(\rR\brevision\"\xdf\x01\n" +
+	"\x14AbsenceStreakReached\x123\n" +
+	"\x06course\x18\x01 \x01(\v2\x1b.percorsi.courses.v1.CourseR\x06course\x12$\n" +
+	"\x0elast_lesson_id\x18\x02 \x01(\tR\flastLessonId\x121\n" +
+	"\x14consecutive_absences\x18\x03 \x01(\rR\x13consecutiveAbsences\x129\n" +
+	"\bprogress\x18\x04 \x01(\v2\x1d.percorsi.courses.v1.ProgressR\bprogress\"\x8e\x03\n" +
+	"\x11CertificateIssued\x12%\n" +
+	"\x0ecertificate_id\x18\x01 \x01(\tR\rcertificateId\x123\n" +
+	"\x06course\x18\x02 \x01(\v2\x1b.percorsi.courses.v1.CourseR\x06course\x12=\n" +
+	"\n" +
+	"cefr_level\x18\x03 \x01(\x0e2\x1e.percorsi.courses.v1.CefrLevelR\tcefrLevel\x12a\n" +
+	"\x0fdigcomp_by_area\x18\x04 \x03(\v29.percorsi.courses.v1.CertificateIssued.DigcompByAreaEntryR\rdigcompByArea\x129\n" +
+	"\bprogress\x18\x05 \x01(\v2\x1d.percorsi.courses.v1.ProgressR\bprogress\x1a@\n" +
+	"\x12DigcompByAreaEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\rR\x05value:\x028\x01\"\xe3\x02\n" +
+	"\x0fCourseCompleted\x123\n" +
+	"\x06course\x18\x01 \x01(\v2\x1b.percorsi.courses.v1.CourseR\x06course\x129\n" +
+	"\bprogress\x18\x02 \x01(\v2\x1d.percorsi.courses.v1.ProgressR\bprogress\x12=\n" +
+	"\n" +
+	"cefr_level\x18\x03 \x01(\x0e2\x1e.percorsi.courses.v1.CefrLevelR\tcefrLevel\x12_\n" +
+	"\x0fdigcomp_by_area\x18\x04 \x03(\v27.percorsi.courses.v1.CourseCompleted.DigcompByAreaEntryR\rdigcompByArea\x1a@\n" +
+	"\x12DigcompByAreaEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\rR\x05value:\x028\x01\"\xf5\x01\n" +
+	"\x0fCourseWithdrawn\x123\n" +
+	"\x06course\x18\x01 \x01(\v2\x1b.percorsi.courses.v1.CourseR\x06course\x12;\n" +
+	"\x06reason\x18\x02 \x01(\x0e2#.percorsi.courses.v1.WithdrawReasonR\x06reason\x129\n" +
+	"\bprogress\x18\x03 \x01(\v2\x1d.percorsi.courses.v1.ProgressR\bprogress\x125\n" +
+	"\x17transferred_to_class_id\x18\x04 \x01(\tR\x14transferredToClassId*^\n" +
 	"\n" +
 	"CourseKind\x12\x1b\n" +
 	"\x17COURSE_KIND_UNSPECIFIED\x10\x00\x12\x1a\n" +
@@ -465,7 +1251,16 @@ const file_percorsi_courses_v1_events_proto_rawDesc = "" +
 	"\x1bASSESSMENT_KIND_UNSPECIFIED\x10\x00\x12\x1d\n" +
 	"\x19ASSESSMENT_KIND_PLACEMENT\x10\x01\x12\x1c\n" +
 	"\x18ASSESSMENT_KIND_PROGRESS\x10\x02\x12\x19\n" +
-	"\x15ASSESSMENT_KIND_FINAL\x10\x03BBZ@github.com/percorsi/percorsi/proto/percorsi/courses/v1;coursesv1b\x06proto3"
+	"\x15ASSESSMENT_KIND_FINAL\x10\x03*\xf7\x01\n" +
+	"\x0eWithdrawReason\x12\x1f\n" +
+	"\x1bWITHDRAW_REASON_UNSPECIFIED\x10\x00\x12\x18\n" +
+	"\x14WITHDRAW_REASON_WORK\x10\x01\x12\x19\n" +
+	"\x15WITHDRAW_REASON_MOVED\x10\x02\x12\x1a\n" +
+	"\x16WITHDRAW_REASON_HEALTH\x10\x03\x12\x1a\n" +
+	"\x16WITHDRAW_REASON_FAMILY\x10\x04\x12\x1b\n" +
+	"\x17WITHDRAW_REASON_NO_SHOW\x10\x05\x12\x1f\n" +
+	"\x1bWITHDRAW_REASON_TRANSFERRED\x10\x06\x12\x19\n" +
+	"\x15WITHDRAW_REASON_OTHER\x10\aBBZ@github.com/percorsi/percorsi/proto/percorsi/courses/v1;coursesv1b\x06proto3"
 
 var (
 	file_percorsi_courses_v1_events_proto_rawDescOnce sync.Once
@@ -479,34 +1274,69 @@ func file_percorsi_courses_v1_events_proto_rawDescGZIP() []byte {
 	return file_percorsi_courses_v1_events_proto_rawDescData
 }
 
-var file_percorsi_courses_v1_events_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_percorsi_courses_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
+var file_percorsi_courses_v1_events_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
+var file_percorsi_courses_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
 var file_percorsi_courses_v1_events_proto_goTypes = []any{
 	(CourseKind)(0),               // 0: percorsi.courses.v1.CourseKind
 	(CefrLevel)(0),                // 1: percorsi.courses.v1.CefrLevel
 	(AssessmentKind)(0),           // 2: percorsi.courses.v1.AssessmentKind
-	(*AttendanceRecorded)(nil),    // 3: percorsi.courses.v1.AttendanceRecorded
-	(*LevelAssessed)(nil),         // 4: percorsi.courses.v1.LevelAssessed
-	nil,                           // 5: percorsi.courses.v1.LevelAssessed.CefrBySkillEntry
-	nil,                           // 6: percorsi.courses.v1.LevelAssessed.DigcompByAreaEntry
-	(*timestamppb.Timestamp)(nil), // 7: google.protobuf.Timestamp
-	(v1.AttendanceStatus)(0),      // 8: percorsi.register.v1.AttendanceStatus
+	(WithdrawReason)(0),           // 3: percorsi.courses.v1.WithdrawReason
+	(*AttendanceRecorded)(nil),    // 4: percorsi.courses.v1.AttendanceRecorded
+	(*LevelAssessed)(nil),         // 5: percorsi.courses.v1.LevelAssessed
+	(*Progress)(nil),              // 6: percorsi.courses.v1.Progress
+	(*Course)(nil),                // 7: percorsi.courses.v1.Course
+	(*EnrolledInCourse)(nil),      // 8: percorsi.courses.v1.EnrolledInCourse
+	(*AttendanceCorrected)(nil),   // 9: percorsi.courses.v1.AttendanceCorrected
+	(*AbsenceStreakReached)(nil),  // 10: percorsi.courses.v1.AbsenceStreakReached
+	(*CertificateIssued)(nil),     // 11: percorsi.courses.v1.CertificateIssued
+	(*CourseCompleted)(nil),       // 12: percorsi.courses.v1.CourseCompleted
+	(*CourseWithdrawn)(nil),       // 13: percorsi.courses.v1.CourseWithdrawn
+	nil,                           // 14: percorsi.courses.v1.LevelAssessed.CefrBySkillEntry
+	nil,                           // 15: percorsi.courses.v1.LevelAssessed.DigcompByAreaEntry
+	nil,                           // 16: percorsi.courses.v1.CertificateIssued.DigcompByAreaEntry
+	nil,                           // 17: percorsi.courses.v1.CourseCompleted.DigcompByAreaEntry
+	(*timestamppb.Timestamp)(nil), // 18: google.protobuf.Timestamp
+	(v1.AttendanceStatus)(0),      // 19: percorsi.register.v1.AttendanceStatus
 }
 var file_percorsi_courses_v1_events_proto_depIdxs = []int32{
-	0, // 0: percorsi.courses.v1.AttendanceRecorded.course_kind:type_name -> percorsi.courses.v1.CourseKind
-	7, // 1: percorsi.courses.v1.AttendanceRecorded.lesson_start:type_name -> google.protobuf.Timestamp
-	8, // 2: percorsi.courses.v1.AttendanceRecorded.status:type_name -> percorsi.register.v1.AttendanceStatus
-	0, // 3: percorsi.courses.v1.LevelAssessed.course_kind:type_name -> percorsi.courses.v1.CourseKind
-	2, // 4: percorsi.courses.v1.LevelAssessed.kind:type_name -> percorsi.courses.v1.AssessmentKind
-	1, // 5: percorsi.courses.v1.LevelAssessed.cefr_overall:type_name -> percorsi.courses.v1.CefrLevel
-	5, // 6: percorsi.courses.v1.LevelAssessed.cefr_by_skill:type_name -> percorsi.courses.v1.LevelAssessed.CefrBySkillEntry
-	6, // 7: percorsi.courses.v1.LevelAssessed.digcomp_by_area:type_name -> percorsi.courses.v1.LevelAssessed.DigcompByAreaEntry
-	1, // 8: percorsi.courses.v1.LevelAssessed.CefrBySkillEntry.value:type_name -> percorsi.courses.v1.CefrLevel
-	9, // [9:9] is the sub-list for method output_type
-	9, // [9:9] is the sub-list for method input_type
-	9, // [9:9] is the sub-list for extension type_name
-	9, // [9:9] is the sub-list for extension extendee
-	0, // [0:9] is the sub-list for field type_name
+	0,  // 0: percorsi.courses.v1.AttendanceRecorded.course_kind:type_name -> percorsi.courses.v1.CourseKind
+	18, // 1: percorsi.courses.v1.AttendanceRecorded.lesson_start:type_name -> google.protobuf.Timestamp
+	19, // 2: percorsi.courses.v1.AttendanceRecorded.status:type_name -> percorsi.register.v1.AttendanceStatus
+	6,  // 3: percorsi.courses.v1.AttendanceRecorded.progress:type_name -> percorsi.courses.v1.Progress
+	0,  // 4: percorsi.courses.v1.LevelAssessed.course_kind:type_name -> percorsi.courses.v1.CourseKind
+	2,  // 5: percorsi.courses.v1.LevelAssessed.kind:type_name -> percorsi.courses.v1.AssessmentKind
+	1,  // 6: percorsi.courses.v1.LevelAssessed.cefr_overall:type_name -> percorsi.courses.v1.CefrLevel
+	14, // 7: percorsi.courses.v1.LevelAssessed.cefr_by_skill:type_name -> percorsi.courses.v1.LevelAssessed.CefrBySkillEntry
+	15, // 8: percorsi.courses.v1.LevelAssessed.digcomp_by_area:type_name -> percorsi.courses.v1.LevelAssessed.DigcompByAreaEntry
+	0,  // 9: percorsi.courses.v1.Course.course_kind:type_name -> percorsi.courses.v1.CourseKind
+	1,  // 10: percorsi.courses.v1.Course.target_cefr:type_name -> percorsi.courses.v1.CefrLevel
+	7,  // 11: percorsi.courses.v1.EnrolledInCourse.course:type_name -> percorsi.courses.v1.Course
+	18, // 12: percorsi.courses.v1.EnrolledInCourse.class_start:type_name -> google.protobuf.Timestamp
+	18, // 13: percorsi.courses.v1.EnrolledInCourse.class_end:type_name -> google.protobuf.Timestamp
+	6,  // 14: percorsi.courses.v1.EnrolledInCourse.progress:type_name -> percorsi.courses.v1.Progress
+	7,  // 15: percorsi.courses.v1.AttendanceCorrected.course:type_name -> percorsi.courses.v1.Course
+	18, // 16: percorsi.courses.v1.AttendanceCorrected.lesson_start:type_name -> google.protobuf.Timestamp
+	19, // 17: percorsi.courses.v1.AttendanceCorrected.previous_status:type_name -> percorsi.register.v1.AttendanceStatus
+	19, // 18: percorsi.courses.v1.AttendanceCorrected.status:type_name -> percorsi.register.v1.AttendanceStatus
+	7,  // 19: percorsi.courses.v1.AbsenceStreakReached.course:type_name -> percorsi.courses.v1.Course
+	6,  // 20: percorsi.courses.v1.AbsenceStreakReached.progress:type_name -> percorsi.courses.v1.Progress
+	7,  // 21: percorsi.courses.v1.CertificateIssued.course:type_name -> percorsi.courses.v1.Course
+	1,  // 22: percorsi.courses.v1.CertificateIssued.cefr_level:type_name -> percorsi.courses.v1.CefrLevel
+	16, // 23: percorsi.courses.v1.CertificateIssued.digcomp_by_area:type_name -> percorsi.courses.v1.CertificateIssued.DigcompByAreaEntry
+	6,  // 24: percorsi.courses.v1.CertificateIssued.progress:type_name -> percorsi.courses.v1.Progress
+	7,  // 25: percorsi.courses.v1.CourseCompleted.course:type_name -> percorsi.courses.v1.Course
+	6,  // 26: percorsi.courses.v1.CourseCompleted.progress:type_name -> percorsi.courses.v1.Progress
+	1,  // 27: percorsi.courses.v1.CourseCompleted.cefr_level:type_name -> percorsi.courses.v1.CefrLevel
+	17, // 28: percorsi.courses.v1.CourseCompleted.digcomp_by_area:type_name -> percorsi.courses.v1.CourseCompleted.DigcompByAreaEntry
+	7,  // 29: percorsi.courses.v1.CourseWithdrawn.course:type_name -> percorsi.courses.v1.Course
+	3,  // 30: percorsi.courses.v1.CourseWithdrawn.reason:type_name -> percorsi.courses.v1.WithdrawReason
+	6,  // 31: percorsi.courses.v1.CourseWithdrawn.progress:type_name -> percorsi.courses.v1.Progress
+	1,  // 32: percorsi.courses.v1.LevelAssessed.CefrBySkillEntry.value:type_name -> percorsi.courses.v1.CefrLevel
+	33, // [33:33] is the sub-list for method output_type
+	33, // [33:33] is the sub-list for method input_type
+	33, // [33:33] is the sub-list for extension type_name
+	33, // [33:33] is the sub-list for extension extendee
+	0,  // [0:33] is the sub-list for field type_name
 }
 
 func init() { file_percorsi_courses_v1_events_proto_init() }
@@ -519,8 +1349,8 @@ func file_percorsi_courses_v1_events_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_percorsi_courses_v1_events_proto_rawDesc), len(file_percorsi_courses_v1_events_proto_rawDesc)),
-			NumEnums:      3,
-			NumMessages:   4,
+			NumEnums:      4,
+			NumMessages:   14,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
