@@ -3,6 +3,7 @@ package register_test
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/percorsi/percorsi/pkg/errcode"
 	"github.com/percorsi/percorsi/pkg/register"
@@ -50,6 +51,93 @@ func TestCheck(t *testing.T) {
 				t.Fatalf("err = %v, want invalid %s", err, tc.field)
 			}
 		})
+	}
+}
+
+func TestCorrect(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC)
+	stored := []register.Mark{{"p1", register.Present, 120}, {"p2", register.Absent, 0}}
+	cases := []struct {
+		name    string
+		changes []register.Mark
+		reason  string
+		field   string // "" when valid
+		want    []register.Mark
+	}{
+		{"absent was late", []register.Mark{{"p2", register.Late, 50}}, "arrived at 10:10", "",
+			[]register.Mark{{"p1", register.Present, 120}, {"p2", register.Late, 50}}},
+		{"present fills minutes", []register.Mark{{"p2", register.Present, 0}}, "was there", "",
+			[]register.Mark{{"p1", register.Present, 120}, {"p2", register.Present, 120}}},
+		{"no reason", []register.Mark{{"p2", register.Excused, 0}}, "", "reason", nil},
+		{"nothing to change", nil, "x", "marks", nil},
+		{"same as stored", []register.Mark{{"p1", register.Present, 0}}, "x", "marks", nil},
+		{"not in register", []register.Mark{{"p9", register.Present, 0}}, "x", "marks[0].person", nil},
+		{"twice", []register.Mark{{"p2", register.Excused, 0}, {"p2", register.Absent, 0}}, "x", "marks[1].person", nil},
+		{"minutes too many", []register.Mark{{"p2", register.Late, 500}}, "x", "marks[0].minutes", nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got, cs, err := register.Correct(stored, tc.changes, 120, "coord", tc.reason, at)
+			if tc.field != "" {
+				if e := errcode.As(err); e == nil || e.Code != errcode.Invalid || e.Field != tc.field {
+					t.Fatalf("err = %v, want invalid %s", err, tc.field)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+				t.Fatalf("marks %v, want %v", got, tc.want)
+			}
+			if len(cs) != 1 || cs[0].From != stored[1] || cs[0].To != tc.want[1] || cs[0].By != "coord" || cs[0].Reason != tc.reason || !cs[0].At.Equal(at) {
+				t.Fatalf("corrections %+v", cs)
+			}
+			if stored[1].Status != register.Absent {
+				t.Fatal("stored marks changed in place")
+			}
+		})
+	}
+}
+
+func TestFigures(t *testing.T) {
+	t.Parallel()
+	var f register.Figures
+	for _, m := range []register.Mark{
+		{"p", register.Present, 120}, {"p", register.Absent, 0}, {"p", register.Excused, 0},
+		{"p", register.Absent, 0}, {"p", register.Late, 60}, {"p", register.Absent, 0},
+	} {
+		f.Add(m, 120)
+	}
+	want := register.Figures{MinutesAttended: 180, MinutesHeld: 720, LessonsHeld: 6, LessonsAttended: 2, ConsecutiveAbsences: 1}
+	if f != want {
+		t.Fatalf("figures %+v, want %+v", f, want)
+	}
+	if f.RateBP() != 2500 {
+		t.Fatalf("rate %d bp, want 2500", f.RateBP())
+	}
+	// An excused absence does not break a run of absences.
+	var run register.Figures
+	for _, s := range []register.Status{register.Absent, register.Excused, register.Absent, register.Absent} {
+		run.Add(register.Mark{Status: s}, 120)
+	}
+	if run.ConsecutiveAbsences != 3 {
+		t.Fatalf("run of %d absences, want 3", run.ConsecutiveAbsences)
+	}
+	// Hours carried from another class count for hours and rate.
+	f.Carry(register.Figures{MinutesAttended: 600, MinutesHeld: 600, LessonsHeld: 5, LessonsAttended: 5, ConsecutiveAbsences: 4})
+	if f.MinutesAttended != 780 || f.RateBP() != 780*10000/1320 || f.ConsecutiveAbsences != 1 {
+		t.Fatalf("after carry %+v", f)
+	}
+	for _, tc := range []struct {
+		attended, planned int
+		want              bool
+	}{{8400, 12000, true}, {8399, 12000, false}, {0, 0, false}} {
+		if got := (register.Figures{MinutesAttended: tc.attended}).Reaches(7000, tc.planned); got != tc.want {
+			t.Errorf("%d of %d reaches 70%%: %v, want %v", tc.attended, tc.planned, got, tc.want)
+		}
 	}
 }
 
