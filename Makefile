@@ -34,9 +34,14 @@ lint: $(BUF) ## go vet, gofmt, buf lint, and the import-boundary check
 	cd proto && $(BUF) lint
 	$(GO) test -count=1 -run TestImportBoundaries ./services/
 
+# Registers pushed through the whole pipeline by BenchmarkPipeline.
+PIPELINE_REGISTERS ?= 2000
+
 .PHONY: bench
-bench: ## benchmarks: the register pipeline and the raw limits of its parts, measured in the same run
-	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m ./...
+bench: ## benchmarks: our own cost per operation, the raw limits of Kafka and MongoDB, and the register pipeline end to end
+	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m $$($(GO) list ./... | grep -v /e2e)
+	$(GO) test -run '^$$' -bench 'Raw' -benchmem -timeout 30m ./e2e/
+	$(GO) test -run '^$$' -bench 'Pipeline' -benchtime $(PIPELINE_REGISTERS)x -timeout 30m ./e2e/
 
 .PHONY: fuzz
 fuzz: ## run each fuzz target for FUZZTIME
