@@ -169,8 +169,8 @@ func makeGetAccommodation(s *Service) endpoint.Endpoint {
 	}
 }
 
-// BoardRequest narrows the board.
-type BoardRequest struct{ Kind, Territory string }
+// FilterRequest narrows the board or the offers by kind and territory.
+type FilterRequest struct{ Kind, Territory string }
 
 // BoardRowJSON is free places of a kind in a territory: counts only.
 type BoardRowJSON struct {
@@ -188,7 +188,7 @@ type BoardResponse struct {
 
 func makeBoard(s *Service) endpoint.Endpoint {
 	return func(ctx context.Context, request any) (any, error) {
-		r := request.(BoardRequest)
+		r := request.(FilterRequest)
 		rows, err := s.Board(ctx, r.Kind, r.Territory)
 		if err != nil {
 			return nil, err
@@ -475,7 +475,7 @@ type OffersResponse struct {
 
 func makeListOffers(s *Service) endpoint.Endpoint {
 	return func(ctx context.Context, request any) (any, error) {
-		list, err := s.OpenOffers(ctx, request.(BoardRequest).Territory)
+		list, err := s.OpenOffers(ctx, request.(FilterRequest).Territory)
 		if err != nil {
 			return nil, err
 		}

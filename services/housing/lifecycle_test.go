@@ -77,8 +77,13 @@ func TestFromShelterToOwnLease(t *testing.T) {
 		t.Fatalf("reasons %q", r)
 	}
 
-	var prop housing.ProposalResponse
+	var prop, rival housing.ProposalResponse
 	f.must(t, http.StatusCreated, "aurora", http.MethodPost, "/v1/offers/"+offers["near work"]+"/proposals", `{"person":"ps-amina"}`, &prop)
+	// The same flat is proposed to Joy too, who accepts it as well.
+	f.must(t, http.StatusOK, "aurora", http.MethodPut, "/v1/persons/ps-joy/profile",
+		`{"monthly_income_cents":150000,"household_size":1,"work_territory":"RM","work_area":"Roma - Pigneto"}`, nil)
+	f.must(t, http.StatusCreated, "aurora", http.MethodPost, "/v1/offers/"+offers["near work"]+"/proposals", `{"person":"ps-joy"}`, &rival)
+	f.must(t, http.StatusOK, "aurora", http.MethodPost, "/v1/proposals/"+rival.Proposal.ID+"/outcome", `{"outcome":"accepted"}`, nil)
 	status, raw = f.call(t, "aurora", http.MethodPost, "/v1/proposals/"+prop.Proposal.ID+"/lease", `{"signed_on":"2026-04-20","start":"2026-05-01","monthly_rent_cents":55000,"duration_months":48}`)
 	if status != http.StatusConflict {
 		t.Fatalf("lease before acceptance: %d %s", status, raw)
@@ -87,8 +92,16 @@ func TestFromShelterToOwnLease(t *testing.T) {
 	var leased housing.ProposalResponse
 	lease := `{"signed_on":"2026-04-20","start":"2026-05-01","monthly_rent_cents":55000,"duration_months":48}`
 	f.must(t, http.StatusOK, "aurora", http.MethodPost, "/v1/proposals/"+prop.Proposal.ID+"/lease", lease, &leased)
-	// Signing again is a harmless retry.
+	// Signing again is a harmless retry; the flat is leased once.
 	f.must(t, http.StatusOK, "aurora", http.MethodPost, "/v1/proposals/"+prop.Proposal.ID+"/lease", lease, nil)
+	status, raw = f.call(t, "aurora", http.MethodPost, "/v1/proposals/"+rival.Proposal.ID+"/lease", lease)
+	if status != http.StatusConflict || errorOf(t, raw).Error.Field != "offer_id" {
+		t.Fatalf("a second lease of the same flat: %d %s", status, raw)
+	}
+	status, raw = f.call(t, "aurora", http.MethodPost, "/v1/offers/"+offers["near work"]+"/proposals", `{"person":"ps-joy"}`)
+	if status != http.StatusConflict || errorOf(t, raw).Error.Field != "offer_id" {
+		t.Fatalf("proposing a leased flat: %d %s", status, raw)
+	}
 	if leased.Proposal.Outcome != "leased" || leased.Step == nil || leased.Step.Kind != "own_lease" || leased.Step.Previous != "st-2" {
 		t.Fatalf("lease %+v step %+v", leased.Proposal, leased.Step)
 	}

@@ -176,8 +176,10 @@ func (s *Service) Board(ctx context.Context, kind, territory string) ([]BoardRow
 	if kind != "" && (!domain.Kind(kind).Valid() || domain.Kind(kind) == domain.OwnLease) {
 		return nil, errcode.New(errcode.Invalid, "kind", "is not a kind of accommodation")
 	}
-	if territory != "" && (len(territory) != 2 || territory[0] < 'A' || territory[0] > 'Z' || territory[1] < 'A' || territory[1] > 'Z') {
-		return nil, errcode.New(errcode.Invalid, "territory", "must be a province code of two capital letters, e.g. RM")
+	if territory != "" {
+		if err := domain.Territory("territory", territory); err != nil {
+			return nil, err
+		}
 	}
 	accs, err := s.Accommodations.All(ctx)
 	if err != nil {
@@ -617,7 +619,13 @@ func (s *Service) CreateOffer(ctx context.Context, in OfferInput) (*domain.Offer
 }
 
 // OpenOffers lists the network's open offers, optionally in a territory.
+// Errors: Invalid naming territory.
 func (s *Service) OpenOffers(ctx context.Context, territory string) ([]domain.Offer, error) {
+	if territory != "" {
+		if err := domain.Territory("territory", territory); err != nil {
+			return nil, err
+		}
+	}
 	return s.Offers.Open(ctx, territory)
 }
 
@@ -770,8 +778,8 @@ type LeaseInput struct {
 	DurationMonths   int
 }
 
-// SignLease closes the loop of an accepted proposal: it stores the lease
-// (LeaseSigned), takes the offer off the market, and moves the person from
+// SignLease closes the loop of an accepted proposal: it takes the offer off
+// the market, stores the lease (LeaseSigned) and moves the person from
 // their open step, if any, to a step in their own lease. Each part can be
 // retried: calling again after a failure completes what was left.
 // Errors: Invalid naming the field, NotFound, Forbidden, Conflict.
@@ -818,12 +826,13 @@ func (s *Service) SignLease(ctx context.Context, id string, in LeaseInput) (*dom
 		if current != nil && lease.Start.Before(current.Start) {
 			return nil, nil, errcode.New(errcode.Invalid, "start", "is before the start of the person's current step")
 		}
+		// The offer is taken first: of two leases for one offer, one wins.
+		if err := s.Offers.Take(ctx, prop.OfferID, prop.ID); err != nil {
+			return nil, nil, err
+		}
 		if err := s.Proposals.Sign(ctx, prop); err != nil {
 			return nil, nil, err
 		}
-	}
-	if err := s.Offers.Take(ctx, prop.OfferID); err != nil {
-		return nil, nil, err
 	}
 	next := &domain.Step{
 		ID: stepID, Person: prop.Person, Organisation: p.Organisation, Kind: domain.OwnLease,

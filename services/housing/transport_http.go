@@ -78,7 +78,7 @@ func pathID(_ context.Context, r *http.Request) (any, error) {
 
 func query(_ context.Context, r *http.Request) (any, error) {
 	q := r.URL.Query()
-	return BoardRequest{Kind: q.Get("kind"), Territory: q.Get("territory")}, nil
+	return FilterRequest{Kind: q.Get("kind"), Territory: q.Get("territory")}, nil
 }
 
 // encodeCSV writes an organisation's steps for a spreadsheet: Italian

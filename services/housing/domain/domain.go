@@ -120,10 +120,11 @@ func NewAccommodation(id, org, name string, kind Kind, territory, address string
 		return nil, errcode.New(errcode.Invalid, "kind", "must be one of emergency_shelter, protected_shelter, semi_autonomy_flat, host_family")
 	case kind == OwnLease:
 		return nil, errcode.New(errcode.Invalid, "kind", "an own lease is not an accommodation of the network")
-	case !province.MatchString(territory):
-		return nil, errcode.New(errcode.Invalid, "territory", "must be a province code of two capital letters, e.g. RM")
 	case capacity < 1 || capacity > MaxCapacity:
 		return nil, errcode.New(errcode.Invalid, "capacity", "must be between 1 and %d places", MaxCapacity)
+	}
+	if err := Territory("territory", territory); err != nil {
+		return nil, err
 	}
 	if err := text("address", address, maxAddress); err != nil {
 		return nil, err
@@ -288,6 +289,14 @@ func (r *RentSupport) Stop(at time.Time, reason string) error {
 		return err
 	}
 	r.Ended, r.EndReason = at, reason
+	return nil
+}
+
+// Territory checks a province code in field.
+func Territory(field, s string) error {
+	if !province.MatchString(s) {
+		return errcode.New(errcode.Invalid, field, "must be a province code of two capital letters, e.g. RM")
+	}
 	return nil
 }
 

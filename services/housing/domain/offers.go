@@ -52,11 +52,11 @@ func NewOffer(id, org string, src OfferSource, rent int64, territory, area strin
 	default:
 		return nil, errcode.New(errcode.Invalid, "source", "must be one of landlord, agency, public_programme")
 	}
-	switch {
-	case rent < 0 || rent > MaxMonthlyCents:
+	if rent < 0 || rent > MaxMonthlyCents {
 		return nil, errcode.New(errcode.Invalid, "monthly_rent_cents", "must be between 0 and %d cents", MaxMonthlyCents)
-	case !province.MatchString(territory):
-		return nil, errcode.New(errcode.Invalid, "territory", "must be a province code of two capital letters, e.g. RM")
+	}
+	if err := Territory("territory", territory); err != nil {
+		return nil, err
 	}
 	if err := text("area", area, maxArea); err != nil {
 		return nil, err
@@ -97,8 +97,9 @@ func NewProfile(person, org string, income int64, household int, territory, area
 		return nil, errcode.New(errcode.Invalid, "monthly_income_cents", "must be between 0 and %d cents", 10*MaxMonthlyCents)
 	case household < 1 || household > MaxPlaces:
 		return nil, errcode.New(errcode.Invalid, "household_size", "must be between 1 and %d", MaxPlaces)
-	case !province.MatchString(territory):
-		return nil, errcode.New(errcode.Invalid, "work_territory", "must be a province code of two capital letters, e.g. RM")
+	}
+	if err := Territory("work_territory", territory); err != nil {
+		return nil, err
 	}
 	if err := text("work_area", area, maxArea); err != nil {
 		return nil, err
@@ -244,9 +245,10 @@ type Offers interface {
 	Get(ctx context.Context, id string) (*Offer, error)
 	// Open lists the open offers of a territory ("" for all).
 	Open(ctx context.Context, territory string) ([]Offer, error)
-	// Take marks an offer taken by a signed lease; taking it again is no
-	// error.
-	Take(ctx context.Context, id string) error
+	// Take takes an offer off the market for the lease of a proposal,
+	// once: taking it again for the same proposal is no error, for
+	// another one a Conflict naming offer_id.
+	Take(ctx context.Context, id, proposal string) error
 }
 
 // Profiles stores readiness profiles, one per person.

@@ -40,6 +40,7 @@ const (
 	rentPaymentsColl    = "rent_payments"
 	rentSupportEndsColl = "rent_support_ends"
 	offersColl          = "offers"
+	takingsColl         = "offer_takings"
 	profilesColl        = "profiles"
 	proposalsColl       = "proposals"
 	outcomesColl        = "proposal_outcomes"
@@ -57,7 +58,7 @@ func Indexes() []mongostore.Index {
 		{Collection: stepEndsColl, Keys: bson.D{{Key: "organisation", Value: 1}}},
 		{Collection: rentSupportsColl, Keys: bson.D{{Key: "person", Value: 1}}},
 		{Collection: rentPaymentsColl, Keys: bson.D{{Key: "support_id", Value: 1}}},
-		{Collection: offersColl, Keys: bson.D{{Key: "status", Value: 1}, {Key: "territory", Value: 1}}},
+		{Collection: offersColl, Keys: bson.D{{Key: "territory", Value: 1}}},
 		{Collection: proposalsColl, Keys: bson.D{{Key: "person", Value: 1}}},
 	}
 	for _, c := range outboxColls {

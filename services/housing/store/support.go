@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -9,6 +10,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"github.com/percorsi/percorsi/pkg/errcode"
 	"github.com/percorsi/percorsi/pkg/mongostore"
 	"github.com/percorsi/percorsi/pkg/outbox"
 	"github.com/percorsi/percorsi/services/housing/domain"
@@ -138,11 +140,14 @@ func (s *RentSupports) complete(ctx context.Context, ds []rentSupportDoc) ([]dom
 	return out, nil
 }
 
-// Offers implements domain.Offers.
-type Offers struct{ c *mongo.Collection }
+// Offers implements domain.Offers. An offer taken by a lease is a record
+// of its own, inserted once, so two leases never take the same offer.
+type Offers struct{ c, takings *mongo.Collection }
 
 // NewOffers returns the offer store of db.
-func NewOffers(db *mongo.Database) *Offers { return &Offers{db.Collection(offersColl)} }
+func NewOffers(db *mongo.Database) *Offers {
+	return &Offers{c: db.Collection(offersColl), takings: db.Collection(takingsColl)}
+}
 
 type offerDoc struct {
 	ID               string    `bson:"_id"`
@@ -154,23 +159,31 @@ type offerDoc struct {
 	Places           int       `bson:"places"`
 	Conditions       string    `bson:"conditions"`
 	AvailableFrom    time.Time `bson:"available_from"`
-	Status           string    `bson:"status"`
 	CreatedAt        time.Time `bson:"created_at"`
 }
 
-func (d *offerDoc) domain() domain.Offer {
-	return domain.Offer{
+type takingDoc struct {
+	OfferID    string `bson:"_id"`
+	ProposalID string `bson:"proposal_id"`
+}
+
+func (d *offerDoc) domain(taken bool) domain.Offer {
+	o := domain.Offer{
 		ID: d.ID, Organisation: d.Organisation, Source: domain.OfferSource(d.Source), MonthlyRentCents: d.MonthlyRentCents,
 		Territory: d.Territory, Area: d.Area, Places: d.Places, Conditions: d.Conditions, AvailableFrom: utc(d.AvailableFrom),
-		Status: domain.OfferStatus(d.Status), CreatedAt: utc(d.CreatedAt),
+		Status: domain.OfferOpen, CreatedAt: utc(d.CreatedAt),
 	}
+	if taken {
+		o.Status = domain.OfferTaken
+	}
+	return o
 }
 
 func (s *Offers) Create(ctx context.Context, o *domain.Offer) error {
 	return insert(ctx, s.c, offerDoc{
 		ID: o.ID, Organisation: o.Organisation, Source: string(o.Source), MonthlyRentCents: o.MonthlyRentCents,
 		Territory: o.Territory, Area: o.Area, Places: o.Places, Conditions: o.Conditions, AvailableFrom: o.AvailableFrom,
-		Status: string(o.Status), CreatedAt: o.CreatedAt,
+		CreatedAt: o.CreatedAt,
 	}, "id", "the offer already exists")
 }
 
@@ -179,32 +192,54 @@ func (s *Offers) Get(ctx context.Context, id string) (*domain.Offer, error) {
 	if err != nil {
 		return nil, err
 	}
-	o := d.domain()
+	taken, err := byIDs(ctx, s.takings, []string{id}, func(d *takingDoc) string { return d.OfferID })
+	if err != nil {
+		return nil, err
+	}
+	_, isTaken := taken[id]
+	o := d.domain(isTaken)
 	return &o, nil
 }
 
 func (s *Offers) Open(ctx context.Context, territory string) ([]domain.Offer, error) {
-	filter := bson.D{{Key: "status", Value: string(domain.OfferOpen)}}
+	filter := bson.D{}
 	if territory != "" {
-		filter = append(filter, bson.E{Key: "territory", Value: territory})
+		filter = bson.D{{Key: "territory", Value: territory}}
 	}
 	ds, err := list[offerDoc](ctx, s.c, filter, bson.D{{Key: "_id", Value: 1}}, "offers")
 	if err != nil {
 		return nil, err
 	}
-	out := make([]domain.Offer, len(ds))
+	ids := make([]string, len(ds))
 	for i := range ds {
-		out[i] = ds[i].domain()
+		ids[i] = ds[i].ID
+	}
+	taken, err := byIDs(ctx, s.takings, ids, func(d *takingDoc) string { return d.OfferID })
+	if err != nil {
+		return nil, err
+	}
+	out := make([]domain.Offer, 0, len(ds))
+	for i := range ds {
+		if _, isTaken := taken[ds[i].ID]; !isTaken {
+			out = append(out, ds[i].domain(false))
+		}
 	}
 	return out, nil
 }
 
-func (s *Offers) Take(ctx context.Context, id string) error {
-	_, err := s.c.UpdateOne(ctx, byID(id), bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: string(domain.OfferTaken)}}}})
-	if err != nil {
-		return fmt.Errorf("take offer %s: %w", id, mongostore.Translate(err))
+func (s *Offers) Take(ctx context.Context, id, proposal string) error {
+	err := insert(ctx, s.takings, takingDoc{OfferID: id, ProposalID: proposal}, "offer_id", "the offer was leased to someone else")
+	if errcode.Of(err) != errcode.Conflict {
+		return err
 	}
-	return nil
+	d, getErr := get[takingDoc](ctx, s.takings, id, "offer taking")
+	if getErr != nil {
+		return errors.Join(err, getErr)
+	}
+	if d.ProposalID == proposal {
+		return nil // taken by this very lease: a retry
+	}
+	return err
 }
 
 // Profiles implements domain.Profiles.
