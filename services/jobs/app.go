@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -52,17 +53,26 @@ func Open(ctx context.Context, pc process.Config, cfg Config, log *slog.Logger) 
 		return nil, err
 	}
 	relay := outbox.NewRelay(p.Writer, outbox.RelayConfig{Logger: p.Log, Metrics: p.Registry, Name: Name}, store.OutboxSources(p.DB)...)
-	employers, placements := store.NewEmployers(p.DB), store.NewPlacements(p.DB, Seal, relay.Notify)
+	wake := make(chan struct{}, 1)
+	w := store.Writes{Seal: Seal, Gate: &sync.RWMutex{}, OnPending: func() {
+		select {
+		case wake <- struct{}{}:
+		default:
+		}
+	}}
+	employers, placements := store.NewEmployers(p.DB), store.NewPlacements(p.DB, w)
 	svc := NewService(Stores{
-		Profiles:   store.NewProfiles(p.DB, Seal, relay.Notify),
+		Profiles:   store.NewProfiles(p.DB, w),
 		Employers:  employers,
-		Vacancies:  store.NewVacancies(p.DB, Seal, relay.Notify),
-		Proposals:  store.NewProposals(p.DB, Seal, relay.Notify),
+		Vacancies:  store.NewVacancies(p.DB, w),
+		Proposals:  store.NewProposals(p.DB, w),
 		Placements: placements,
 	}, links, cfg, func() string { return uuid.Must(uuid.NewV7()).String() })
 	endpoints := MakeEndpoints(svc, p.Verifier, p.Log, instrument.NewMetrics(p.Registry, Name))
 	a := &App{Process: p, Service: svc, Endpoints: endpoints, Relay: relay, API: NewHTTPHandler(endpoints), Employers: employers, Placements: placements}
-	p.Go("outbox relay", relay.Run)
+	p.Go("outbox relay", func(ctx context.Context) error {
+		return store.Relay(ctx, relay, w.Gate, wake, time.Second, p.Log)
+	})
 	metrics := p.Registry
 	p.Go("subscriber", func(ctx context.Context) error { return a.subscriber(metrics).Run(ctx) })
 	p.Go("unconfirmed placements", a.checkUnconfirmed)

@@ -73,9 +73,9 @@ type permitDoc struct {
 }
 
 // NewProfiles returns the profile store of db.
-func NewProfiles(db *mongo.Database, seal SealFunc, onPending func()) *Profiles {
+func NewProfiles(db *mongo.Database, w Writes) *Profiles {
 	return &Profiles{&versioned[domain.Profile, profileFields]{
-		c: db.Collection(profilesColl), what: "profile", seal: seal, onPending: onPending,
+		c: db.Collection(profilesColl), what: "profile", w: w,
 		toFields: profileToFields, fromDoc: profileFromDoc,
 		empty: func(id string) *domain.Profile { return &domain.Profile{Person: id} },
 	}}
@@ -215,9 +215,9 @@ type vacancyFields struct {
 }
 
 // NewVacancies returns the vacancy store of db.
-func NewVacancies(db *mongo.Database, seal SealFunc, onPending func()) *Vacancies {
+func NewVacancies(db *mongo.Database, w Writes) *Vacancies {
 	return &Vacancies{&versioned[domain.Vacancy, vacancyFields]{
-		c: db.Collection(vacanciesColl), what: "vacancy", seal: seal, onPending: onPending,
+		c: db.Collection(vacanciesColl), what: "vacancy", w: w,
 		toFields: func(v *domain.Vacancy) vacancyFields {
 			return vacancyFields{
 				EmployerID: v.EmployerID, SiteID: v.SiteID, Organisation: v.Organisation, Title: v.Title,
@@ -274,9 +274,9 @@ type proposalFields struct {
 }
 
 // NewProposals returns the proposal store of db.
-func NewProposals(db *mongo.Database, seal SealFunc, onPending func()) *Proposals {
+func NewProposals(db *mongo.Database, w Writes) *Proposals {
 	return &Proposals{&versioned[domain.Proposal, proposalFields]{
-		c: db.Collection(proposalsColl), what: "proposal", seal: seal, onPending: onPending,
+		c: db.Collection(proposalsColl), what: "proposal", w: w,
 		toFields: func(p *domain.Proposal) proposalFields {
 			return proposalFields{
 				Person: p.Person, Organisation: p.Organisation, VacancyID: p.VacancyID, EmployerID: p.EmployerID,
@@ -350,9 +350,9 @@ type followUpDoc struct {
 }
 
 // NewPlacements returns the placement store of db.
-func NewPlacements(db *mongo.Database, seal SealFunc, onPending func()) *Placements {
+func NewPlacements(db *mongo.Database, w Writes) *Placements {
 	return &Placements{&versioned[domain.Placement, placementFields]{
-		c: db.Collection(placementsColl), what: "placement", seal: seal, onPending: onPending,
+		c: db.Collection(placementsColl), what: "placement", w: w,
 		toFields: placementToFields, fromDoc: placementFromDoc,
 	}}
 }

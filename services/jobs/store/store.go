@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -61,6 +62,21 @@ func OutboxSources(db *mongo.Database) []*mongo.Collection {
 // service provides it.
 type SealFunc func(ctx context.Context, facts []domain.Fact) ([]outbox.Message, error)
 
+// Writes is what every store of the service shares: how facts become
+// events, whom to tell that events wait, and the gate that keeps document
+// updates and the relay's passes apart.
+type Writes struct {
+	Seal      SealFunc
+	OnPending func()
+	// Gate is held shared by every update and exclusively by the relay's
+	// pass (see Relay). FerretDB v1 applies an update to a stale read of
+	// the whole document, so a relay clearing published events while a
+	// placement is confirmed would write the old placement back: the
+	// confirmation and its event lost, the spent link valid again. On
+	// MongoDB the gate costs a few uncontended locks.
+	Gate *sync.RWMutex
+}
+
 // doc is every stored document: its fields, its version and its outbox.
 type doc[F any] struct {
 	ID             string `bson:"_id"`
@@ -71,14 +87,13 @@ type doc[F any] struct {
 
 // versioned is a collection of T stored as F fields.
 type versioned[T, F any] struct {
-	c         *mongo.Collection
-	what      string
-	seal      SealFunc
-	onPending func()
-	toFields  func(*T) F
-	fromDoc   func(id string, version int64, f *F) *T
-	empty     func(id string) *T // what Update starts from when id is unknown; nil: NotFound
-	locks     docLocks
+	c        *mongo.Collection
+	what     string
+	w        Writes
+	toFields func(*T) F
+	fromDoc  func(id string, version int64, f *F) *T
+	empty    func(id string) *T // what Update starts from when id is unknown; nil: NotFound
+	locks    docLocks
 }
 
 // docLocks serialises this process's updates of one document. On MongoDB
@@ -128,7 +143,7 @@ func (s *versioned[T, F]) find(ctx context.Context, filter bson.D) ([]*T, error)
 }
 
 func (s *versioned[T, F]) create(ctx context.Context, id string, t *T, facts []domain.Fact) error {
-	msgs, err := s.seal(ctx, facts)
+	msgs, err := s.w.Seal(ctx, facts)
 	if err != nil {
 		return err
 	}
@@ -137,13 +152,15 @@ func (s *versioned[T, F]) create(ctx context.Context, id string, t *T, facts []d
 		return fmt.Errorf("create %s %s: %w", s.what, id, mongostore.Translate(err))
 	}
 	if len(msgs) > 0 {
-		s.onPending()
+		s.w.OnPending()
 	}
 	return nil
 }
 
 func (s *versioned[T, F]) update(ctx context.Context, id string, fn func(*T) ([]domain.Fact, error)) (*T, error) {
 	defer s.locks.lock(id)()
+	s.w.Gate.RLock()
+	defer s.w.Gate.RUnlock()
 	for range maxAttempts {
 		t, version, err := s.get(ctx, id)
 		if errcode.Of(err) == errcode.NotFound && s.empty != nil {
@@ -180,7 +197,7 @@ func (s *versioned[T, F]) update(ctx context.Context, id string, fn func(*T) ([]
 // replace stores t over version of id, with facts; false if the stored
 // version moved on.
 func (s *versioned[T, F]) replace(ctx context.Context, id string, version int64, t *T, facts []domain.Fact) (bool, error) {
-	msgs, err := s.seal(ctx, facts)
+	msgs, err := s.w.Seal(ctx, facts)
 	if err != nil {
 		return false, err
 	}
@@ -198,9 +215,44 @@ func (s *versioned[T, F]) replace(ctx context.Context, id string, version int64,
 		return false, nil
 	}
 	if len(msgs) > 0 {
-		s.onPending()
+		s.w.OnPending()
 	}
 	return true, nil
+}
+
+// Relay runs relay's passes until ctx ends, each holding the gate
+// exclusively, so that no update of this process runs while it clears
+// what it published. It stands for relay.Run, which it otherwise mirrors.
+func Relay(ctx context.Context, relay *outbox.Relay, gate *sync.RWMutex, wake <-chan struct{}, poll time.Duration, log *slog.Logger) error {
+	backoff := 100 * time.Millisecond
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-timer.C:
+		case <-wake:
+		}
+		gate.Lock()
+		n, err := relay.Drain(ctx)
+		gate.Unlock()
+		switch {
+		case ctx.Err() != nil:
+			return nil
+		case err != nil:
+			log.WarnContext(ctx, "outbox relay pass failed; retrying", "err", err, "backoff", backoff)
+			timer.Reset(backoff)
+			backoff = min(2*backoff, 5*time.Second)
+			continue
+		}
+		backoff = 100 * time.Millisecond
+		if n > 0 {
+			timer.Reset(0) // there may be more
+		} else {
+			timer.Reset(poll)
+		}
+	}
 }
 
 // asD turns a fields struct into the bson.D that $set takes.
