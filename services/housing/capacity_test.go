@@ -77,3 +77,41 @@ func TestCapacityHoldsUnderConcurrentPlacements(t *testing.T) {
 		t.Fatalf("board %+v, want 2 flats, 7 places, none free", board.Rows)
 	}
 }
+
+// TestOnePersonOneOpenStep races placements of one person into two
+// accommodations: one wins, the others get a 409 naming the person, and no
+// place stays held by a refused placement.
+func TestOnePersonOneOpenStep(t *testing.T) {
+	f := start(t)
+	shelter := f.accommodation(t, "aurora", "Pronta accoglienza", "emergency_shelter", "RM", "Via Uno 1, Roma", 10)
+	other := f.accommodation(t, "aurora", "Pronta accoglienza 2", "emergency_shelter", "RM", "Via Due 2, Roma", 10)
+	const racers = 12
+	statuses := make([]int, racers)
+	bodies := make([][]byte, racers)
+	var wg sync.WaitGroup
+	for i := range racers {
+		acc := []string{shelter, other}[i%2]
+		wg.Go(func() {
+			statuses[i], bodies[i] = f.call(t, "aurora", http.MethodPost, "/v1/steps", stepBody("ps-same", "emergency_shelter", acc, "2026-02-01"))
+		})
+	}
+	wg.Wait()
+	admitted := 0
+	for i, status := range statuses {
+		switch {
+		case status == http.StatusCreated:
+			admitted++
+		case status != http.StatusConflict || errorOf(t, bodies[i]).Error.Field != "person":
+			t.Errorf("racer %d: %d %s", i, status, bodies[i])
+		}
+	}
+	var own housing.AccommodationsResponse
+	f.must(t, http.StatusOK, "aurora", http.MethodGet, "/v1/accommodations", "", &own)
+	occupied := 0
+	for _, a := range own.Accommodations {
+		occupied += a.Occupied
+	}
+	if admitted != 1 || occupied != 1 {
+		t.Fatalf("%d placements admitted, %d places taken; want 1 and 1", admitted, occupied)
+	}
+}

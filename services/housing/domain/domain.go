@@ -353,10 +353,12 @@ type Accommodations interface {
 // steps: the store guarantees that an accommodation never has more open
 // steps than places, without multi-document transactions.
 type Steps interface {
-	// Start stores a new open step with its events. For a step in an
-	// accommodation it first takes one of the accommodation's capacity
-	// places, or fails with Conflict naming accommodation_id when none is
-	// free. Conflict naming id when the id is used already.
+	// Start stores a new open step with its events. A step that follows
+	// none (Previous empty) fails with Conflict naming person when the
+	// person has an open step. For a step in an accommodation it takes one
+	// of the accommodation's capacity places, or fails with Conflict naming
+	// accommodation_id when none is free. Conflict naming id when the id is
+	// used already. A failed start leaves no place or person held.
 	Start(ctx context.Context, s *Step, capacity int) error
 	// End stores the end of a step (s already closed) with its events,
 	// HousingExited too on an exit, and frees its place; Conflict naming

@@ -21,21 +21,21 @@ import (
 // stored (the process died between the two inserts) before it is freed.
 const orphanAfter = 2 * time.Minute
 
-// Steps implements domain.Steps over three collections: places (one
-// document per place taken), steps (inserted at start) and step ends
-// (inserted at the end).
+// Steps implements domain.Steps over four collections: places (one
+// document per place taken), persons housed (one per person with an open
+// step), steps (inserted at start) and step ends (inserted at the end).
 type Steps struct {
-	places, steps, ends *mongo.Collection
-	events              Events
-	onPending           func()
-	now                 func() time.Time
+	places, housed, steps, ends *mongo.Collection
+	events                      Events
+	onPending                   func()
+	now                         func() time.Time
 }
 
 // NewSteps returns the step store of db. onPending is called after a write
 // that left events to publish (the relay's Notify).
 func NewSteps(db *mongo.Database, events Events, onPending func()) *Steps {
 	return &Steps{
-		places: db.Collection(placesColl), steps: db.Collection(stepsColl), ends: db.Collection(stepEndsColl),
+		places: db.Collection(placesColl), housed: db.Collection(housedColl), steps: db.Collection(stepsColl), ends: db.Collection(stepEndsColl),
 		events: events, onPending: onPending, now: time.Now,
 	}
 }
@@ -47,6 +47,15 @@ type placeDoc struct {
 	AccommodationID string    `bson:"accommodation_id"`
 	StepID          string    `bson:"step_id"`
 	Since           time.Time `bson:"since"`
+}
+
+// housedDoc says a person has an open step: their _id, the pseudonym, is
+// unique, so a second chain of steps cannot start. Moves keep it (StepID is
+// the chain's first step); an exit deletes it.
+type housedDoc struct {
+	Person string    `bson:"_id"`
+	StepID string    `bson:"step_id"`
+	Since  time.Time `bson:"since"`
 }
 
 type stepDoc struct {
@@ -93,18 +102,74 @@ func (s *Steps) Start(ctx context.Context, st *domain.Step, capacity int) error 
 		ID: st.ID, Person: st.Person, Organisation: st.Organisation, Kind: string(st.Kind), AccommodationID: st.AccommodationID,
 		Start: st.Start, Previous: st.Previous, RecordedBy: st.RecordedBy, Pending: outbox.NewPending(msgs),
 	}
-	if st.AccommodationID != "" {
-		if d.Place, err = s.take(ctx, st, capacity); err != nil {
+	// A move continues the person's chain; a first step opens it.
+	opens := st.Previous == ""
+	if opens {
+		if err := s.open(ctx, st); err != nil {
 			return err
 		}
 	}
-	if err := insert(ctx, s.steps, d, "id", "a step with this id already exists"); err != nil {
+	undo := func(err error) error {
 		if d.Place != "" {
 			err = errors.Join(err, s.free(ctx, d.Place, st.ID))
 		}
+		if opens {
+			err = errors.Join(err, s.close(ctx, st.Person, st.ID))
+		}
 		return err
 	}
+	if st.AccommodationID != "" {
+		if d.Place, err = s.take(ctx, st, capacity); err != nil {
+			return undo(err)
+		}
+	}
+	if err := insert(ctx, s.steps, d, "id", "a step with this id already exists"); err != nil {
+		return undo(err)
+	}
 	s.onPending()
+	return nil
+}
+
+// open records that st's person now has an open step. A record left by a
+// start that died half-way (no open step behind it, and old) is cleared.
+func (s *Steps) open(ctx context.Context, st *domain.Step) error {
+	for attempt := range 2 {
+		err := insert(ctx, s.housed, housedDoc{Person: st.Person, StepID: st.ID, Since: s.now()},
+			"person", "the person already has an open housing step: move or end it")
+		if errcode.Of(err) != errcode.Conflict || attempt == 1 {
+			return err
+		}
+		held, getErr := get[housedDoc](ctx, s.housed, st.Person, "person housed")
+		if getErr != nil {
+			return errors.Join(err, getErr)
+		}
+		if held.StepID == st.ID {
+			return nil // this very start, retried
+		}
+		steps, findErr := s.ByPerson(ctx, st.Person)
+		if findErr != nil {
+			return errors.Join(err, findErr)
+		}
+		if slices.ContainsFunc(steps, func(x domain.Step) bool { return x.Open() }) || s.now().Sub(held.Since) < orphanAfter {
+			return err
+		}
+		if closeErr := s.close(ctx, st.Person, held.StepID); closeErr != nil {
+			return errors.Join(err, closeErr)
+		}
+	}
+	return nil
+}
+
+// close records that person has no open step any more; chain names the
+// record to remove, "" for whichever there is.
+func (s *Steps) close(ctx context.Context, person, chain string) error {
+	filter := bson.D{{Key: "_id", Value: person}}
+	if chain != "" {
+		filter = append(filter, bson.E{Key: "step_id", Value: chain})
+	}
+	if _, err := s.housed.DeleteOne(ctx, filter); err != nil {
+		return fmt.Errorf("close the housing of a person: %w", mongostore.Translate(err))
+	}
 	return nil
 }
 
@@ -210,6 +275,11 @@ func (s *Steps) End(ctx context.Context, st *domain.Step, exit bool) error {
 	// the next admission that finds the accommodation full frees it.
 	if d.Place != "" {
 		if err := s.free(ctx, d.Place, st.ID); err != nil {
+			return errors.Join(stored, err)
+		}
+	}
+	if exit {
+		if err := s.close(ctx, st.Person, ""); err != nil {
 			return errors.Join(stored, err)
 		}
 	}

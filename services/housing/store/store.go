@@ -11,8 +11,10 @@
 // creation is a record of its own, inserted once under a unique id (a
 // step's end, a month paid, a proposal's outcome, a lease), and a place in
 // an accommodation is a document whose unique id is the place's number,
-// inserted to take it and deleted to free it. Insert-only, the same code
-// is correct on MongoDB and on FerretDB.
+// inserted to take it and deleted to free it; likewise a person in the
+// housing pathway is a document keyed by pseudonym, so a person never has
+// two open steps. Insert-only, the same code is correct on MongoDB and on
+// FerretDB.
 package store
 
 import (
@@ -36,6 +38,7 @@ const (
 	placesColl          = "places"
 	stepsColl           = "steps"
 	stepEndsColl        = "step_ends"
+	housedColl          = "persons_housed"
 	rentSupportsColl    = "rent_supports"
 	rentPaymentsColl    = "rent_payments"
 	rentSupportEndsColl = "rent_support_ends"
