@@ -22,6 +22,7 @@ import (
 	"github.com/percorsi/percorsi/pkg/process"
 	"github.com/percorsi/percorsi/services/courses"
 	"github.com/percorsi/percorsi/services/housing"
+	"github.com/percorsi/percorsi/services/jobs"
 	"github.com/percorsi/percorsi/services/pathway"
 )
 
@@ -34,6 +35,7 @@ type Config struct {
 	CoursesPort int
 	PathwayPort int
 	HousingPort int
+	JobsPort    int
 	Demo        bool // seed demo data and write demo tokens
 	Logger      *slog.Logger
 }
@@ -45,9 +47,10 @@ type System struct {
 	Courses *courses.App
 	Pathway *pathway.App
 	Housing *housing.App
+	Jobs    *jobs.App
 	// URLs of each service's HTTP API.
-	CoursesURL, PathwayURL, HousingURL string
-	Demo                               *Demo // nil unless Config.Demo
+	CoursesURL, PathwayURL, HousingURL, JobsURL string
+	Demo                                        *Demo // nil unless Config.Demo
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -56,7 +59,10 @@ type System struct {
 }
 
 // Topics every service publishes to or dead-letters into.
-var Topics = []string{courses.Topic, pathway.DeadLetterTopic, housing.Topic}
+var Topics = []string{courses.Topic, pathway.DeadLetterTopic, housing.Topic,
+	// jobs publishes its facts and dead letters, and follows the training and
+	// pathway topics before anything publishes on them.
+	jobs.Topic, jobs.DeadLetterTopic, jobs.TrainingTopic, jobs.PathwayTopic}
 
 // Start starts the embedded stack and every service, and seeds the demo.
 func Start(ctx context.Context, cfg Config) (*System, error) {
@@ -119,7 +125,15 @@ func (s *System) startServices(ctx, runCtx context.Context, cfg Config, key []by
 		return err
 	}
 	s.Housing = h
-	s.HousingURL, err = s.serve(runCtx, h.Process, h.API, cfg.Host, cfg.HousingPort)
+	if s.HousingURL, err = s.serve(runCtx, h.Process, h.API, cfg.Host, cfg.HousingPort); err != nil {
+		return err
+	}
+	j, err := jobs.Open(ctx, base, jobs.DefaultConfig, cfg.Logger)
+	if err != nil {
+		return err
+	}
+	s.Jobs = j
+	s.JobsURL, err = s.serve(runCtx, j.Process, j.API, cfg.Host, cfg.JobsPort)
 	return err
 }
 

@@ -24,6 +24,7 @@ type Demo struct {
 	Users         map[string]auth.Principal // by user name
 	Tokens        map[string]string         // by user name
 	Housing       *DemoHousing
+	Jobs          *DemoJobs
 }
 
 // DemoPerson is one person of the demo.
@@ -43,6 +44,8 @@ var demoUsers = map[string]auth.Principal{
 	"giulia.bianchi": {Subject: "giulia.bianchi", Role: auth.CaseWorker, Organisation: "coop-aurora"},
 	"luca.verdi":     {Subject: "luca.verdi", Role: auth.CaseWorker, Organisation: "coop-stella"},
 	"marta.gallo":    {Subject: "marta.gallo", Role: auth.HousingWorker, Organisation: "coop-aurora"},
+	"elena.ferri":    {Subject: "elena.ferri", Role: auth.Counsellor, Organisation: "coop-aurora"},
+	"gino.esposito":  {Subject: "gino.esposito", Role: auth.Employer, Organisation: "emp-trattoria-gino"},
 }
 
 const demoClass = "cl-it-a2-mattina"
@@ -97,6 +100,9 @@ func seedDemo(ctx context.Context, s *System, dir string) (*Demo, error) {
 		return nil, err
 	}
 	d.Housing = housingDemo
+	if d.Jobs, err = seedJobsDemo(ctx, s, dir); err != nil {
+		return nil, err
+	}
 
 	tokens := filepath.Join(dir, "tokens")
 	if err := os.MkdirAll(tokens, 0o700); err != nil {

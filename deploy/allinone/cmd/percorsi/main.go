@@ -11,7 +11,9 @@ import (
 	"os/signal"
 	"path/filepath"
 	"sort"
+	"strings"
 	"syscall"
+	"time"
 
 	"github.com/percorsi/percorsi/deploy/allinone"
 	"github.com/percorsi/percorsi/pkg/tracectx"
@@ -26,6 +28,7 @@ func main() {
 	flag.IntVar(&cfg.CoursesPort, "courses-port", 8081, "courses API port")
 	flag.IntVar(&cfg.PathwayPort, "pathway-port", 8085, "pathway API port")
 	flag.IntVar(&cfg.HousingPort, "housing-port", 8084, "housing API port")
+	flag.IntVar(&cfg.JobsPort, "jobs-port", 8083, "jobs API port")
 	level := flag.String("log-level", "info", "debug, info, warn or error")
 	flag.Parse()
 
@@ -62,9 +65,10 @@ Percorsi is running on the embedded Kafka (%s) and MongoDB (%s).
   courses API   %s   (OpenAPI: %[3]s/openapi.yaml)
   pathway API   %s   (OpenAPI: %[4]s/openapi.yaml)
   housing API   %s   (OpenAPI: %[5]s/openapi.yaml)
+  jobs API      %s   (OpenAPI: %[6]s/openapi.yaml)
 
 Demo users (tokens in %s):
-`, sys.Stack.KafkaBrokers()[0], sys.Stack.MongoURI(), sys.CoursesURL, sys.PathwayURL, sys.HousingURL, filepath.Join(dir, "tokens"))
+`, sys.Stack.KafkaBrokers()[0], sys.Stack.MongoURI(), sys.CoursesURL, sys.PathwayURL, sys.HousingURL, sys.JobsURL, filepath.Join(dir, "tokens"))
 	names := make([]string, 0, len(d.Users))
 	for n := range d.Users {
 		names = append(names, n)
@@ -89,9 +93,27 @@ Housing: the free places of the network, then the offers that fit Amina K., as h
 
   curl -H "Authorization: Bearer $(cat %[1]s/tokens/marta.gallo)" %[2]s/v1/availability
   curl -H "Authorization: Bearer $(cat %[1]s/tokens/marta.gallo)" %[2]s/v1/persons/%[3]s/offer-matches
-
-Press Ctrl-C to stop; data stays in %[1]s.
 `, dir, sys.HousingURL, d.People[0].Pseudonym)
+	fmt.Printf(`
+Jobs: the candidates ranked for Trattoria da Gino's tirocinio, with every reason, as counsellor elena.ferri:
+
+  curl -H "Authorization: Bearer $(cat %[1]s/tokens/elena.ferri)" %[2]s/v1/vacancies/%[3]s/candidates
+`, dir, sys.JobsURL, d.Jobs.CookVacancyID)
+	if d.Jobs.EmployerLink != "" {
+		fmt.Printf(`
+The employer confirms Amina K.'s start through its single-use link (no account):
+
+  curl '%[1]s%[2]s'
+  curl -X POST %[1]s/v1/employer-links/%[3]s -d '{"token":"%[4]s","on":"%[5]s","weekly_hours":30}'
+`, sys.JobsURL, d.Jobs.EmployerLink, d.Jobs.PlacementID, tokenOf(d.Jobs.EmployerLink), time.Now().UTC().Format(time.DateOnly))
+	}
+	fmt.Printf("\nPress Ctrl-C to stop; data stays in %s.\n", dir)
+}
+
+// tokenOf returns the token of an employer link; "" once it was used.
+func tokenOf(link string) string {
+	_, token, _ := strings.Cut(link, "?token=")
+	return token
 }
 
 func demoMarksJSON(d *allinone.Demo) string {
