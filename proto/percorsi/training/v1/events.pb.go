@@ -7,8 +7,10 @@
 package trainingv1
 
 import (
+	v1 "github.com/percorsi/percorsi/proto/percorsi/register/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
 	unsafe "unsafe"
@@ -20,6 +22,174 @@ const (
 	// Verify that runtime/protoimpl is sufficiently up-to-date.
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
+
+// ModuleKind is what a module of a vocational course is made of.
+type ModuleKind int32
+
+const (
+	ModuleKind_MODULE_KIND_UNSPECIFIED ModuleKind = 0
+	ModuleKind_MODULE_KIND_THEORY      ModuleKind = 1
+	ModuleKind_MODULE_KIND_PRACTICE    ModuleKind = 2
+	ModuleKind_MODULE_KIND_INTERNSHIP  ModuleKind = 3
+)
+
+// Enum value maps for ModuleKind.
+var (
+	ModuleKind_name = map[int32]string{
+		0: "MODULE_KIND_UNSPECIFIED",
+		1: "MODULE_KIND_THEORY",
+		2: "MODULE_KIND_PRACTICE",
+		3: "MODULE_KIND_INTERNSHIP",
+	}
+	ModuleKind_value = map[string]int32{
+		"MODULE_KIND_UNSPECIFIED": 0,
+		"MODULE_KIND_THEORY":      1,
+		"MODULE_KIND_PRACTICE":    2,
+		"MODULE_KIND_INTERNSHIP":  3,
+	}
+)
+
+func (x ModuleKind) Enum() *ModuleKind {
+	p := new(ModuleKind)
+	*p = x
+	return p
+}
+
+func (x ModuleKind) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ModuleKind) Descriptor() protoreflect.EnumDescriptor {
+	return file_percorsi_training_v1_events_proto_enumTypes[0].Descriptor()
+}
+
+func (ModuleKind) Type() protoreflect.EnumType {
+	return &file_percorsi_training_v1_events_proto_enumTypes[0]
+}
+
+func (x ModuleKind) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ModuleKind.Descriptor instead.
+func (ModuleKind) EnumDescriptor() ([]byte, []int) {
+	return file_percorsi_training_v1_events_proto_rawDescGZIP(), []int{0}
+}
+
+type ExamOutcome int32
+
+const (
+	ExamOutcome_EXAM_OUTCOME_UNSPECIFIED ExamOutcome = 0
+	ExamOutcome_EXAM_OUTCOME_PASSED      ExamOutcome = 1
+	ExamOutcome_EXAM_OUTCOME_FAILED      ExamOutcome = 2
+	ExamOutcome_EXAM_OUTCOME_ABSENT      ExamOutcome = 3
+)
+
+// Enum value maps for ExamOutcome.
+var (
+	ExamOutcome_name = map[int32]string{
+		0: "EXAM_OUTCOME_UNSPECIFIED",
+		1: "EXAM_OUTCOME_PASSED",
+		2: "EXAM_OUTCOME_FAILED",
+		3: "EXAM_OUTCOME_ABSENT",
+	}
+	ExamOutcome_value = map[string]int32{
+		"EXAM_OUTCOME_UNSPECIFIED": 0,
+		"EXAM_OUTCOME_PASSED":      1,
+		"EXAM_OUTCOME_FAILED":      2,
+		"EXAM_OUTCOME_ABSENT":      3,
+	}
+)
+
+func (x ExamOutcome) Enum() *ExamOutcome {
+	p := new(ExamOutcome)
+	*p = x
+	return p
+}
+
+func (x ExamOutcome) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ExamOutcome) Descriptor() protoreflect.EnumDescriptor {
+	return file_percorsi_training_v1_events_proto_enumTypes[1].Descriptor()
+}
+
+func (ExamOutcome) Type() protoreflect.EnumType {
+	return &file_percorsi_training_v1_events_proto_enumTypes[1]
+}
+
+func (x ExamOutcome) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ExamOutcome.Descriptor instead.
+func (ExamOutcome) EnumDescriptor() ([]byte, []int) {
+	return file_percorsi_training_v1_events_proto_rawDescGZIP(), []int{1}
+}
+
+// WithdrawReason is why a person left an edition. The free-text note stays
+// in training: it can hold personal data.
+type WithdrawReason int32
+
+const (
+	WithdrawReason_WITHDRAW_REASON_UNSPECIFIED WithdrawReason = 0
+	WithdrawReason_WITHDRAW_REASON_WORK        WithdrawReason = 1
+	WithdrawReason_WITHDRAW_REASON_MOVED       WithdrawReason = 2
+	WithdrawReason_WITHDRAW_REASON_HEALTH      WithdrawReason = 3
+	WithdrawReason_WITHDRAW_REASON_FAMILY      WithdrawReason = 4
+	WithdrawReason_WITHDRAW_REASON_NO_SHOW     WithdrawReason = 5
+	WithdrawReason_WITHDRAW_REASON_OTHER       WithdrawReason = 6
+)
+
+// Enum value maps for WithdrawReason.
+var (
+	WithdrawReason_name = map[int32]string{
+		0: "WITHDRAW_REASON_UNSPECIFIED",
+		1: "WITHDRAW_REASON_WORK",
+		2: "WITHDRAW_REASON_MOVED",
+		3: "WITHDRAW_REASON_HEALTH",
+		4: "WITHDRAW_REASON_FAMILY",
+		5: "WITHDRAW_REASON_NO_SHOW",
+		6: "WITHDRAW_REASON_OTHER",
+	}
+	WithdrawReason_value = map[string]int32{
+		"WITHDRAW_REASON_UNSPECIFIED": 0,
+		"WITHDRAW_REASON_WORK":        1,
+		"WITHDRAW_REASON_MOVED":       2,
+		"WITHDRAW_REASON_HEALTH":      3,
+		"WITHDRAW_REASON_FAMILY":      4,
+		"WITHDRAW_REASON_NO_SHOW":     5,
+		"WITHDRAW_REASON_OTHER":       6,
+	}
+)
+
+func (x WithdrawReason) Enum() *WithdrawReason {
+	p := new(WithdrawReason)
+	*p = x
+	return p
+}
+
+func (x WithdrawReason) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (WithdrawReason) Descriptor() protoreflect.EnumDescriptor {
+	return file_percorsi_training_v1_events_proto_enumTypes[2].Descriptor()
+}
+
+func (WithdrawReason) Type() protoreflect.EnumType {
+	return &file_percorsi_training_v1_events_proto_enumTypes[2]
+}
+
+func (x WithdrawReason) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use WithdrawReason.Descriptor instead.
+func (WithdrawReason) EnumDescriptor() ([]byte, []int) {
+	return file_percorsi_training_v1_events_proto_rawDescGZIP(), []int{2}
+}
 
 // QualificationAwarded is a qualification of a regional repertoire obtained
 // at the end of a vocational course.
@@ -213,11 +383,586 @@ func (x *CompetencesCertified) GetEscoSkills() []string {
 	return nil
 }
 
+// EnrolledInTraining is a person enrolled in an edition of a course.
+type EnrolledInTraining struct {
+	state          protoimpl.MessageState `protogen:"open.v1"`
+	EditionId      string                 `protobuf:"bytes,1,opt,name=edition_id,json=editionId,proto3" json:"edition_id,omitempty"`
+	CourseId       string                 `protobuf:"bytes,2,opt,name=course_id,json=courseId,proto3" json:"course_id,omitempty"`
+	RepertoireCode string                 `protobuf:"bytes,3,opt,name=repertoire_code,json=repertoireCode,proto3" json:"repertoire_code,omitempty"`
+	Region         string                 `protobuf:"bytes,4,opt,name=region,proto3" json:"region,omitempty"`
+	EqfLevel       uint32                 `protobuf:"varint,5,opt,name=eqf_level,json=eqfLevel,proto3" json:"eqf_level,omitempty"`
+	// Planned hours of the whole course, internship included.
+	PlannedHours  uint32                 `protobuf:"varint,6,opt,name=planned_hours,json=plannedHours,proto3" json:"planned_hours,omitempty"`
+	EditionStart  *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=edition_start,json=editionStart,proto3" json:"edition_start,omitempty"`
+	EditionEnd    *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=edition_end,json=editionEnd,proto3" json:"edition_end,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EnrolledInTraining) Reset() {
+	*x = EnrolledInTraining{}
+	mi := &file_percorsi_training_v1_events_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EnrolledInTraining) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EnrolledInTraining) ProtoMessage() {}
+
+func (x *EnrolledInTraining) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_training_v1_events_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EnrolledInTraining.ProtoReflect.Descriptor instead.
+func (*EnrolledInTraining) Descriptor() ([]byte, []int) {
+	return file_percorsi_training_v1_events_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *EnrolledInTraining) GetEditionId() string {
+	if x != nil {
+		return x.EditionId
+	}
+	return ""
+}
+
+func (x *EnrolledInTraining) GetCourseId() string {
+	if x != nil {
+		return x.CourseId
+	}
+	return ""
+}
+
+func (x *EnrolledInTraining) GetRepertoireCode() string {
+	if x != nil {
+		return x.RepertoireCode
+	}
+	return ""
+}
+
+func (x *EnrolledInTraining) GetRegion() string {
+	if x != nil {
+		return x.Region
+	}
+	return ""
+}
+
+func (x *EnrolledInTraining) GetEqfLevel() uint32 {
+	if x != nil {
+		return x.EqfLevel
+	}
+	return 0
+}
+
+func (x *EnrolledInTraining) GetPlannedHours() uint32 {
+	if x != nil {
+		return x.PlannedHours
+	}
+	return 0
+}
+
+func (x *EnrolledInTraining) GetEditionStart() *timestamppb.Timestamp {
+	if x != nil {
+		return x.EditionStart
+	}
+	return nil
+}
+
+func (x *EnrolledInTraining) GetEditionEnd() *timestamppb.Timestamp {
+	if x != nil {
+		return x.EditionEnd
+	}
+	return nil
+}
+
+// AttendanceRecorded is one person's mark in a lesson register of a theory
+// or practice module.
+type AttendanceRecorded struct {
+	state           protoimpl.MessageState `protogen:"open.v1"`
+	LessonId        string                 `protobuf:"bytes,1,opt,name=lesson_id,json=lessonId,proto3" json:"lesson_id,omitempty"`
+	EditionId       string                 `protobuf:"bytes,2,opt,name=edition_id,json=editionId,proto3" json:"edition_id,omitempty"`
+	CourseId        string                 `protobuf:"bytes,3,opt,name=course_id,json=courseId,proto3" json:"course_id,omitempty"`
+	ModuleId        string                 `protobuf:"bytes,4,opt,name=module_id,json=moduleId,proto3" json:"module_id,omitempty"`
+	ModuleKind      ModuleKind             `protobuf:"varint,5,opt,name=module_kind,json=moduleKind,proto3,enum=percorsi.training.v1.ModuleKind" json:"module_kind,omitempty"`
+	LessonStart     *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=lesson_start,json=lessonStart,proto3" json:"lesson_start,omitempty"`
+	LessonMinutes   uint32                 `protobuf:"varint,7,opt,name=lesson_minutes,json=lessonMinutes,proto3" json:"lesson_minutes,omitempty"`
+	Status          v1.AttendanceStatus    `protobuf:"varint,8,opt,name=status,proto3,enum=percorsi.register.v1.AttendanceStatus" json:"status,omitempty"`
+	MinutesAttended uint32                 `protobuf:"varint,9,opt,name=minutes_attended,json=minutesAttended,proto3" json:"minutes_attended,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *AttendanceRecorded) Reset() {
+	*x = AttendanceRecorded{}
+	mi := &file_percorsi_training_v1_events_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AttendanceRecorded) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AttendanceRecorded) ProtoMessage() {}
+
+func (x *AttendanceRecorded) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_training_v1_events_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AttendanceRecorded.ProtoReflect.Descriptor instead.
+func (*AttendanceRecorded) Descriptor() ([]byte, []int) {
+	return file_percorsi_training_v1_events_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *AttendanceRecorded) GetLessonId() string {
+	if x != nil {
+		return x.LessonId
+	}
+	return ""
+}
+
+func (x *AttendanceRecorded) GetEditionId() string {
+	if x != nil {
+		return x.EditionId
+	}
+	return ""
+}
+
+func (x *AttendanceRecorded) GetCourseId() string {
+	if x != nil {
+		return x.CourseId
+	}
+	return ""
+}
+
+func (x *AttendanceRecorded) GetModuleId() string {
+	if x != nil {
+		return x.ModuleId
+	}
+	return ""
+}
+
+func (x *AttendanceRecorded) GetModuleKind() ModuleKind {
+	if x != nil {
+		return x.ModuleKind
+	}
+	return ModuleKind_MODULE_KIND_UNSPECIFIED
+}
+
+func (x *AttendanceRecorded) GetLessonStart() *timestamppb.Timestamp {
+	if x != nil {
+		return x.LessonStart
+	}
+	return nil
+}
+
+func (x *AttendanceRecorded) GetLessonMinutes() uint32 {
+	if x != nil {
+		return x.LessonMinutes
+	}
+	return 0
+}
+
+func (x *AttendanceRecorded) GetStatus() v1.AttendanceStatus {
+	if x != nil {
+		return x.Status
+	}
+	return v1.AttendanceStatus(0)
+}
+
+func (x *AttendanceRecorded) GetMinutesAttended() uint32 {
+	if x != nil {
+		return x.MinutesAttended
+	}
+	return 0
+}
+
+// ModuleCompleted closes a module for a person: the minutes attended (or
+// internship hours done) against those planned.
+type ModuleCompleted struct {
+	state           protoimpl.MessageState `protogen:"open.v1"`
+	EditionId       string                 `protobuf:"bytes,1,opt,name=edition_id,json=editionId,proto3" json:"edition_id,omitempty"`
+	CourseId        string                 `protobuf:"bytes,2,opt,name=course_id,json=courseId,proto3" json:"course_id,omitempty"`
+	ModuleId        string                 `protobuf:"bytes,3,opt,name=module_id,json=moduleId,proto3" json:"module_id,omitempty"`
+	ModuleKind      ModuleKind             `protobuf:"varint,4,opt,name=module_kind,json=moduleKind,proto3,enum=percorsi.training.v1.ModuleKind" json:"module_kind,omitempty"`
+	MinutesPlanned  uint32                 `protobuf:"varint,5,opt,name=minutes_planned,json=minutesPlanned,proto3" json:"minutes_planned,omitempty"`
+	MinutesAttended uint32                 `protobuf:"varint,6,opt,name=minutes_attended,json=minutesAttended,proto3" json:"minutes_attended,omitempty"`
+	// Whether the attendance reached the course's minimum share.
+	AttendanceReached bool `protobuf:"varint,7,opt,name=attendance_reached,json=attendanceReached,proto3" json:"attendance_reached,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
+}
+
+func (x *ModuleCompleted) Reset() {
+	*x = ModuleCompleted{}
+	mi := &file_percorsi_training_v1_events_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ModuleCompleted) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ModuleCompleted) ProtoMessage() {}
+
+func (x *ModuleCompleted) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_training_v1_events_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ModuleCompleted.ProtoReflect.Descriptor instead.
+func (*ModuleCompleted) Descriptor() ([]byte, []int) {
+	return file_percorsi_training_v1_events_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *ModuleCompleted) GetEditionId() string {
+	if x != nil {
+		return x.EditionId
+	}
+	return ""
+}
+
+func (x *ModuleCompleted) GetCourseId() string {
+	if x != nil {
+		return x.CourseId
+	}
+	return ""
+}
+
+func (x *ModuleCompleted) GetModuleId() string {
+	if x != nil {
+		return x.ModuleId
+	}
+	return ""
+}
+
+func (x *ModuleCompleted) GetModuleKind() ModuleKind {
+	if x != nil {
+		return x.ModuleKind
+	}
+	return ModuleKind_MODULE_KIND_UNSPECIFIED
+}
+
+func (x *ModuleCompleted) GetMinutesPlanned() uint32 {
+	if x != nil {
+		return x.MinutesPlanned
+	}
+	return 0
+}
+
+func (x *ModuleCompleted) GetMinutesAttended() uint32 {
+	if x != nil {
+		return x.MinutesAttended
+	}
+	return 0
+}
+
+func (x *ModuleCompleted) GetAttendanceReached() bool {
+	if x != nil {
+		return x.AttendanceReached
+	}
+	return false
+}
+
+// InternshipHoursRecorded is hours done at the host company on one day. The
+// host company is named by its id in training, never by address.
+type InternshipHoursRecorded struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	EditionId string                 `protobuf:"bytes,1,opt,name=edition_id,json=editionId,proto3" json:"edition_id,omitempty"`
+	CourseId  string                 `protobuf:"bytes,2,opt,name=course_id,json=courseId,proto3" json:"course_id,omitempty"`
+	ModuleId  string                 `protobuf:"bytes,3,opt,name=module_id,json=moduleId,proto3" json:"module_id,omitempty"`
+	HostId    string                 `protobuf:"bytes,4,opt,name=host_id,json=hostId,proto3" json:"host_id,omitempty"`
+	Day       *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=day,proto3" json:"day,omitempty"`
+	// Minutes done that day, and in all so far.
+	Minutes        uint32 `protobuf:"varint,6,opt,name=minutes,proto3" json:"minutes,omitempty"`
+	TotalMinutes   uint32 `protobuf:"varint,7,opt,name=total_minutes,json=totalMinutes,proto3" json:"total_minutes,omitempty"`
+	PlannedMinutes uint32 `protobuf:"varint,8,opt,name=planned_minutes,json=plannedMinutes,proto3" json:"planned_minutes,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *InternshipHoursRecorded) Reset() {
+	*x = InternshipHoursRecorded{}
+	mi := &file_percorsi_training_v1_events_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *InternshipHoursRecorded) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*InternshipHoursRecorded) ProtoMessage() {}
+
+func (x *InternshipHoursRecorded) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_training_v1_events_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use InternshipHoursRecorded.ProtoReflect.Descriptor instead.
+func (*InternshipHoursRecorded) Descriptor() ([]byte, []int) {
+	return file_percorsi_training_v1_events_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *InternshipHoursRecorded) GetEditionId() string {
+	if x != nil {
+		return x.EditionId
+	}
+	return ""
+}
+
+func (x *InternshipHoursRecorded) GetCourseId() string {
+	if x != nil {
+		return x.CourseId
+	}
+	return ""
+}
+
+func (x *InternshipHoursRecorded) GetModuleId() string {
+	if x != nil {
+		return x.ModuleId
+	}
+	return ""
+}
+
+func (x *InternshipHoursRecorded) GetHostId() string {
+	if x != nil {
+		return x.HostId
+	}
+	return ""
+}
+
+func (x *InternshipHoursRecorded) GetDay() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Day
+	}
+	return nil
+}
+
+func (x *InternshipHoursRecorded) GetMinutes() uint32 {
+	if x != nil {
+		return x.Minutes
+	}
+	return 0
+}
+
+func (x *InternshipHoursRecorded) GetTotalMinutes() uint32 {
+	if x != nil {
+		return x.TotalMinutes
+	}
+	return 0
+}
+
+func (x *InternshipHoursRecorded) GetPlannedMinutes() uint32 {
+	if x != nil {
+		return x.PlannedMinutes
+	}
+	return 0
+}
+
+// ExamTaken is the outcome of a person's final exam.
+type ExamTaken struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	EditionId string                 `protobuf:"bytes,1,opt,name=edition_id,json=editionId,proto3" json:"edition_id,omitempty"`
+	CourseId  string                 `protobuf:"bytes,2,opt,name=course_id,json=courseId,proto3" json:"course_id,omitempty"`
+	HeldOn    *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=held_on,json=heldOn,proto3" json:"held_on,omitempty"`
+	Outcome   ExamOutcome            `protobuf:"varint,4,opt,name=outcome,proto3,enum=percorsi.training.v1.ExamOutcome" json:"outcome,omitempty"`
+	// Score out of 100; 0 when absent.
+	Score uint32 `protobuf:"varint,5,opt,name=score,proto3" json:"score,omitempty"`
+	// Units of competence passed, codes of the repertoire.
+	UnitsPassed   []string `protobuf:"bytes,6,rep,name=units_passed,json=unitsPassed,proto3" json:"units_passed,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExamTaken) Reset() {
+	*x = ExamTaken{}
+	mi := &file_percorsi_training_v1_events_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExamTaken) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExamTaken) ProtoMessage() {}
+
+func (x *ExamTaken) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_training_v1_events_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExamTaken.ProtoReflect.Descriptor instead.
+func (*ExamTaken) Descriptor() ([]byte, []int) {
+	return file_percorsi_training_v1_events_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *ExamTaken) GetEditionId() string {
+	if x != nil {
+		return x.EditionId
+	}
+	return ""
+}
+
+func (x *ExamTaken) GetCourseId() string {
+	if x != nil {
+		return x.CourseId
+	}
+	return ""
+}
+
+func (x *ExamTaken) GetHeldOn() *timestamppb.Timestamp {
+	if x != nil {
+		return x.HeldOn
+	}
+	return nil
+}
+
+func (x *ExamTaken) GetOutcome() ExamOutcome {
+	if x != nil {
+		return x.Outcome
+	}
+	return ExamOutcome_EXAM_OUTCOME_UNSPECIFIED
+}
+
+func (x *ExamTaken) GetScore() uint32 {
+	if x != nil {
+		return x.Score
+	}
+	return 0
+}
+
+func (x *ExamTaken) GetUnitsPassed() []string {
+	if x != nil {
+		return x.UnitsPassed
+	}
+	return nil
+}
+
+// TrainingWithdrawn is a person leaving an edition before its end.
+type TrainingWithdrawn struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	EditionId string                 `protobuf:"bytes,1,opt,name=edition_id,json=editionId,proto3" json:"edition_id,omitempty"`
+	CourseId  string                 `protobuf:"bytes,2,opt,name=course_id,json=courseId,proto3" json:"course_id,omitempty"`
+	Reason    WithdrawReason         `protobuf:"varint,3,opt,name=reason,proto3,enum=percorsi.training.v1.WithdrawReason" json:"reason,omitempty"`
+	// Minutes attended and internship minutes done when leaving.
+	MinutesAttended   uint32 `protobuf:"varint,4,opt,name=minutes_attended,json=minutesAttended,proto3" json:"minutes_attended,omitempty"`
+	InternshipMinutes uint32 `protobuf:"varint,5,opt,name=internship_minutes,json=internshipMinutes,proto3" json:"internship_minutes,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
+}
+
+func (x *TrainingWithdrawn) Reset() {
+	*x = TrainingWithdrawn{}
+	mi := &file_percorsi_training_v1_events_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TrainingWithdrawn) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TrainingWithdrawn) ProtoMessage() {}
+
+func (x *TrainingWithdrawn) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_training_v1_events_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TrainingWithdrawn.ProtoReflect.Descriptor instead.
+func (*TrainingWithdrawn) Descriptor() ([]byte, []int) {
+	return file_percorsi_training_v1_events_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *TrainingWithdrawn) GetEditionId() string {
+	if x != nil {
+		return x.EditionId
+	}
+	return ""
+}
+
+func (x *TrainingWithdrawn) GetCourseId() string {
+	if x != nil {
+		return x.CourseId
+	}
+	return ""
+}
+
+func (x *TrainingWithdrawn) GetReason() WithdrawReason {
+	if x != nil {
+		return x.Reason
+	}
+	return WithdrawReason_WITHDRAW_REASON_UNSPECIFIED
+}
+
+func (x *TrainingWithdrawn) GetMinutesAttended() uint32 {
+	if x != nil {
+		return x.MinutesAttended
+	}
+	return 0
+}
+
+func (x *TrainingWithdrawn) GetInternshipMinutes() uint32 {
+	if x != nil {
+		return x.InternshipMinutes
+	}
+	return 0
+}
+
 var File_percorsi_training_v1_events_proto protoreflect.FileDescriptor
 
 const file_percorsi_training_v1_events_proto_rawDesc = "" +
 	"\n" +
-	"!percorsi/training/v1/events.proto\x12\x14percorsi.training.v1\"\x90\x02\n" +
+	"!percorsi/training/v1/events.proto\x12\x14percorsi.training.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a%percorsi/register/v1/attendance.proto\"\x90\x02\n" +
 	"\x14QualificationAwarded\x12\x1d\n" +
 	"\n" +
 	"edition_id\x18\x01 \x01(\tR\teditionId\x12\x1b\n" +
@@ -237,7 +982,84 @@ const file_percorsi_training_v1_events_proto_rawDesc = "" +
 	"\x06region\x18\x04 \x01(\tR\x06region\x12\x14\n" +
 	"\x05units\x18\x05 \x03(\tR\x05units\x12\x1f\n" +
 	"\vesco_skills\x18\x06 \x03(\tR\n" +
-	"escoSkillsBDZBgithub.com/percorsi/percorsi/proto/percorsi/training/v1;trainingv1b\x06proto3"
+	"escoSkills\"\xd1\x02\n" +
+	"\x12EnrolledInTraining\x12\x1d\n" +
+	"\n" +
+	"edition_id\x18\x01 \x01(\tR\teditionId\x12\x1b\n" +
+	"\tcourse_id\x18\x02 \x01(\tR\bcourseId\x12'\n" +
+	"\x0frepertoire_code\x18\x03 \x01(\tR\x0erepertoireCode\x12\x16\n" +
+	"\x06region\x18\x04 \x01(\tR\x06region\x12\x1b\n" +
+	"\teqf_level\x18\x05 \x01(\rR\beqfLevel\x12#\n" +
+	"\rplanned_hours\x18\x06 \x01(\rR\fplannedHours\x12?\n" +
+	"\redition_start\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\feditionStart\x12;\n" +
+	"\vedition_end\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"editionEnd\"\x9e\x03\n" +
+	"\x12AttendanceRecorded\x12\x1b\n" +
+	"\tlesson_id\x18\x01 \x01(\tR\blessonId\x12\x1d\n" +
+	"\n" +
+	"edition_id\x18\x02 \x01(\tR\teditionId\x12\x1b\n" +
+	"\tcourse_id\x18\x03 \x01(\tR\bcourseId\x12\x1b\n" +
+	"\tmodule_id\x18\x04 \x01(\tR\bmoduleId\x12A\n" +
+	"\vmodule_kind\x18\x05 \x01(\x0e2 .percorsi.training.v1.ModuleKindR\n" +
+	"moduleKind\x12=\n" +
+	"\flesson_start\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\vlessonStart\x12%\n" +
+	"\x0elesson_minutes\x18\a \x01(\rR\rlessonMinutes\x12>\n" +
+	"\x06status\x18\b \x01(\x0e2&.percorsi.register.v1.AttendanceStatusR\x06status\x12)\n" +
+	"\x10minutes_attended\x18\t \x01(\rR\x0fminutesAttended\"\xb0\x02\n" +
+	"\x0fModuleCompleted\x12\x1d\n" +
+	"\n" +
+	"edition_id\x18\x01 \x01(\tR\teditionId\x12\x1b\n" +
+	"\tcourse_id\x18\x02 \x01(\tR\bcourseId\x12\x1b\n" +
+	"\tmodule_id\x18\x03 \x01(\tR\bmoduleId\x12A\n" +
+	"\vmodule_kind\x18\x04 \x01(\x0e2 .percorsi.training.v1.ModuleKindR\n" +
+	"moduleKind\x12'\n" +
+	"\x0fminutes_planned\x18\x05 \x01(\rR\x0eminutesPlanned\x12)\n" +
+	"\x10minutes_attended\x18\x06 \x01(\rR\x0fminutesAttended\x12-\n" +
+	"\x12attendance_reached\x18\a \x01(\bR\x11attendanceReached\"\xa1\x02\n" +
+	"\x17InternshipHoursRecorded\x12\x1d\n" +
+	"\n" +
+	"edition_id\x18\x01 \x01(\tR\teditionId\x12\x1b\n" +
+	"\tcourse_id\x18\x02 \x01(\tR\bcourseId\x12\x1b\n" +
+	"\tmodule_id\x18\x03 \x01(\tR\bmoduleId\x12\x17\n" +
+	"\ahost_id\x18\x04 \x01(\tR\x06hostId\x12,\n" +
+	"\x03day\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\x03day\x12\x18\n" +
+	"\aminutes\x18\x06 \x01(\rR\aminutes\x12#\n" +
+	"\rtotal_minutes\x18\a \x01(\rR\ftotalMinutes\x12'\n" +
+	"\x0fplanned_minutes\x18\b \x01(\rR\x0eplannedMinutes\"\xf2\x01\n" +
+	"\tExamTaken\x12\x1d\n" +
+	"\n" +
+	"edition_id\x18\x01 \x01(\tR\teditionId\x12\x1b\n" +
+	"\tcourse_id\x18\x02 \x01(\tR\bcourseId\x123\n" +
+	"\aheld_on\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x06heldOn\x12;\n" +
+	"\aoutcome\x18\x04 \x01(\x0e2!.percorsi.training.v1.ExamOutcomeR\aoutcome\x12\x14\n" +
+	"\x05score\x18\x05 \x01(\rR\x05score\x12!\n" +
+	"\funits_passed\x18\x06 \x03(\tR\vunitsPassed\"\xe7\x01\n" +
+	"\x11TrainingWithdrawn\x12\x1d\n" +
+	"\n" +
+	"edition_id\x18\x01 \x01(\tR\teditionId\x12\x1b\n" +
+	"\tcourse_id\x18\x02 \x01(\tR\bcourseId\x12<\n" +
+	"\x06reason\x18\x03 \x01(\x0e2$.percorsi.training.v1.WithdrawReasonR\x06reason\x12)\n" +
+	"\x10minutes_attended\x18\x04 \x01(\rR\x0fminutesAttended\x12-\n" +
+	"\x12internship_minutes\x18\x05 \x01(\rR\x11internshipMinutes*w\n" +
+	"\n" +
+	"ModuleKind\x12\x1b\n" +
+	"\x17MODULE_KIND_UNSPECIFIED\x10\x00\x12\x16\n" +
+	"\x12MODULE_KIND_THEORY\x10\x01\x12\x18\n" +
+	"\x14MODULE_KIND_PRACTICE\x10\x02\x12\x1a\n" +
+	"\x16MODULE_KIND_INTERNSHIP\x10\x03*v\n" +
+	"\vExamOutcome\x12\x1c\n" +
+	"\x18EXAM_OUTCOME_UNSPECIFIED\x10\x00\x12\x17\n" +
+	"\x13EXAM_OUTCOME_PASSED\x10\x01\x12\x17\n" +
+	"\x13EXAM_OUTCOME_FAILED\x10\x02\x12\x17\n" +
+	"\x13EXAM_OUTCOME_ABSENT\x10\x03*\xd6\x01\n" +
+	"\x0eWithdrawReason\x12\x1f\n" +
+	"\x1bWITHDRAW_REASON_UNSPECIFIED\x10\x00\x12\x18\n" +
+	"\x14WITHDRAW_REASON_WORK\x10\x01\x12\x19\n" +
+	"\x15WITHDRAW_REASON_MOVED\x10\x02\x12\x1a\n" +
+	"\x16WITHDRAW_REASON_HEALTH\x10\x03\x12\x1a\n" +
+	"\x16WITHDRAW_REASON_FAMILY\x10\x04\x12\x1b\n" +
+	"\x17WITHDRAW_REASON_NO_SHOW\x10\x05\x12\x19\n" +
+	"\x15WITHDRAW_REASON_OTHER\x10\x06BDZBgithub.com/percorsi/percorsi/proto/percorsi/training/v1;trainingv1b\x06proto3"
 
 var (
 	file_percorsi_training_v1_events_proto_rawDescOnce sync.Once
@@ -251,17 +1073,39 @@ func file_percorsi_training_v1_events_proto_rawDescGZIP() []byte {
 	return file_percorsi_training_v1_events_proto_rawDescData
 }
 
-var file_percorsi_training_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
+var file_percorsi_training_v1_events_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
+var file_percorsi_training_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
 var file_percorsi_training_v1_events_proto_goTypes = []any{
-	(*QualificationAwarded)(nil), // 0: percorsi.training.v1.QualificationAwarded
-	(*CompetencesCertified)(nil), // 1: percorsi.training.v1.CompetencesCertified
+	(ModuleKind)(0),                 // 0: percorsi.training.v1.ModuleKind
+	(ExamOutcome)(0),                // 1: percorsi.training.v1.ExamOutcome
+	(WithdrawReason)(0),             // 2: percorsi.training.v1.WithdrawReason
+	(*QualificationAwarded)(nil),    // 3: percorsi.training.v1.QualificationAwarded
+	(*CompetencesCertified)(nil),    // 4: percorsi.training.v1.CompetencesCertified
+	(*EnrolledInTraining)(nil),      // 5: percorsi.training.v1.EnrolledInTraining
+	(*AttendanceRecorded)(nil),      // 6: percorsi.training.v1.AttendanceRecorded
+	(*ModuleCompleted)(nil),         // 7: percorsi.training.v1.ModuleCompleted
+	(*InternshipHoursRecorded)(nil), // 8: percorsi.training.v1.InternshipHoursRecorded
+	(*ExamTaken)(nil),               // 9: percorsi.training.v1.ExamTaken
+	(*TrainingWithdrawn)(nil),       // 10: percorsi.training.v1.TrainingWithdrawn
+	(*timestamppb.Timestamp)(nil),   // 11: google.protobuf.Timestamp
+	(v1.AttendanceStatus)(0),        // 12: percorsi.register.v1.AttendanceStatus
 }
 var file_percorsi_training_v1_events_proto_depIdxs = []int32{
-	0, // [0:0] is the sub-list for method output_type
-	0, // [0:0] is the sub-list for method input_type
-	0, // [0:0] is the sub-list for extension type_name
-	0, // [0:0] is the sub-list for extension extendee
-	0, // [0:0] is the sub-list for field type_name
+	11, // 0: percorsi.training.v1.EnrolledInTraining.edition_start:type_name -> google.protobuf.Timestamp
+	11, // 1: percorsi.training.v1.EnrolledInTraining.edition_end:type_name -> google.protobuf.Timestamp
+	0,  // 2: percorsi.training.v1.AttendanceRecorded.module_kind:type_name -> percorsi.training.v1.ModuleKind
+	11, // 3: percorsi.training.v1.AttendanceRecorded.lesson_start:type_name -> google.protobuf.Timestamp
+	12, // 4: percorsi.training.v1.AttendanceRecorded.status:type_name -> percorsi.register.v1.AttendanceStatus
+	0,  // 5: percorsi.training.v1.ModuleCompleted.module_kind:type_name -> percorsi.training.v1.ModuleKind
+	11, // 6: percorsi.training.v1.InternshipHoursRecorded.day:type_name -> google.protobuf.Timestamp
+	11, // 7: percorsi.training.v1.ExamTaken.held_on:type_name -> google.protobuf.Timestamp
+	1,  // 8: percorsi.training.v1.ExamTaken.outcome:type_name -> percorsi.training.v1.ExamOutcome
+	2,  // 9: percorsi.training.v1.TrainingWithdrawn.reason:type_name -> percorsi.training.v1.WithdrawReason
+	10, // [10:10] is the sub-list for method output_type
+	10, // [10:10] is the sub-list for method input_type
+	10, // [10:10] is the sub-list for extension type_name
+	10, // [10:10] is the sub-list for extension extendee
+	0,  // [0:10] is the sub-list for field type_name
 }
 
 func init() { file_percorsi_training_v1_events_proto_init() }
@@ -274,13 +1118,14 @@ func file_percorsi_training_v1_events_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_percorsi_training_v1_events_proto_rawDesc), len(file_percorsi_training_v1_events_proto_rawDesc)),
-			NumEnums:      0,
-			NumMessages:   2,
+			NumEnums:      3,
+			NumMessages:   8,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
 		GoTypes:           file_percorsi_training_v1_events_proto_goTypes,
 		DependencyIndexes: file_percorsi_training_v1_events_proto_depIdxs,
+		EnumInfos:         file_percorsi_training_v1_events_proto_enumTypes,
 		MessageInfos:      file_percorsi_training_v1_events_proto_msgTypes,
 	}.Build()
 	File_percorsi_training_v1_events_proto = out.File
