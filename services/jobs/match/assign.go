@@ -77,16 +77,6 @@ func Optimal(nc int, positions []int, scores []int32) Assignment {
 	n, m := len(slotVac), nc+len(slotVac)
 	const inf = math.MaxInt64 / 4
 	const excluded = math.MaxInt32 // dearer than any open position
-	cost := func(i, j int) int64 { // i, j from 1
-		if j > nc {
-			return 0
-		}
-		s := scores[slotVac[i-1]*nc+j-1]
-		if s < 0 {
-			return excluded
-		}
-		return -int64(s)
-	}
 	u := make([]int64, n+1)
 	pot := make([]int64, m+1)
 	p := make([]int, m+1) // p[j]: the row holding column j, 0 if free
@@ -102,11 +92,21 @@ func Optimal(nc int, positions []int, scores []int32) Assignment {
 		for {
 			used[j0] = true
 			i0, delta, j1 := p[j0], int64(inf), 0
+			// Columns 1..nc are candidates, costing minus their score for
+			// this row's vacancy; the rest leave a position open at 0.
+			row := scores[slotVac[i0-1]*nc : (slotVac[i0-1]+1)*nc]
+			ui := u[i0]
 			for j := 1; j <= m; j++ {
 				if used[j] {
 					continue
 				}
-				if cur := cost(i0, j) - u[i0] - pot[j]; cur < minv[j] {
+				var c int64
+				if j <= nc {
+					if c = -int64(row[j-1]); c > 0 {
+						c = excluded
+					}
+				}
+				if cur := c - ui - pot[j]; cur < minv[j] {
 					minv[j], way[j] = cur, j0
 				}
 				if minv[j] < delta {
