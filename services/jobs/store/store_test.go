@@ -130,7 +130,7 @@ func BenchmarkStoreCandidates(b *testing.B) {
 			for i := range docs {
 				docs[i] = map[string]any{
 					"_id": fmt.Sprintf("ps-%07d", i), "organisation": "org", "active": true, "version": 1,
-					"skills": []map[string]any{{"code": "esco:s1", "evidence": 2}, {"code": "esco:s2", "evidence": 3}},
+					"skills":  []map[string]any{{"code": "esco:s1", "evidence": 2}, {"code": "esco:s2", "evidence": 3}},
 					"italian": 3, "outbox": []any{}, "outbox_pending": false,
 				}
 			}
