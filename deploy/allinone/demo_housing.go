@@ -86,7 +86,7 @@ func seedHousingDemo(ctx context.Context, s *System, people []DemoPerson) (*Demo
 			return nil, fmt.Errorf("demo step %s: %w", st.in.ID, err)
 		}
 	}
-	if _, err := svc.MoveStep(aurora, "demo-step-amina-1", housing.StepInput{ID: "demo-step-amina-2", Kind: "semi_autonomy_flat", AccommodationID: h.FlatID, Start: day(2)}); err != nil {
+	if _, err := svc.MoveStep(aurora, "demo-step-amina-1", housing.MoveInput{Kind: "semi_autonomy_flat", AccommodationID: h.FlatID, Start: day(2)}); err != nil {
 		return nil, fmt.Errorf("demo move: %w", err)
 	}
 

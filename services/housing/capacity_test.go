@@ -1,6 +1,7 @@
 package housing_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"sync"
@@ -113,5 +114,58 @@ func TestOnePersonOneOpenStep(t *testing.T) {
 	}
 	if admitted != 1 || occupied != 1 {
 		t.Fatalf("%d placements admitted, %d places taken; want 1 and 1", admitted, occupied)
+	}
+}
+
+// TestConcurrentMovesOfOneStep sends the same move many times at once: the
+// step is followed once, by one step holding one place. A request that
+// meets another still half-way is told to retry (409 naming step_id).
+func TestConcurrentMovesOfOneStep(t *testing.T) {
+	f := start(t)
+	shelter := f.accommodation(t, "aurora", "Casa rifugio", "protected_shelter", "RM", "Via Uno 1, Roma", 2)
+	flat := f.accommodation(t, "aurora", "Appartamento", "semi_autonomy_flat", "RM", "Via Due 2, Roma", 5)
+	f.must(t, http.StatusCreated, "aurora", http.MethodPost, "/v1/steps", `{"id":"first","person":"ps-1","kind":"protected_shelter","accommodation_id":"`+shelter+`","start":"2026-02-01"}`, nil)
+	const racers = 8
+	ids := make([]string, racers)
+	var wg sync.WaitGroup
+	for i := range racers {
+		wg.Go(func() {
+			var resp housing.StepResponse
+			status, raw := f.call(t, "aurora", http.MethodPost, "/v1/steps/first/move", `{"kind":"semi_autonomy_flat","accommodation_id":"`+flat+`","start":"2026-03-01"}`)
+			if status == http.StatusConflict && errorOf(t, raw).Error.Field == "step_id" {
+				return
+			}
+			if status != http.StatusCreated {
+				t.Errorf("move %d: %d %s", i, status, raw)
+				return
+			}
+			if err := json.Unmarshal(raw, &resp); err != nil {
+				t.Error(err)
+			}
+			ids[i] = resp.Step.ID
+		})
+	}
+	wg.Wait()
+	var own housing.AccommodationsResponse
+	f.must(t, http.StatusOK, "aurora", http.MethodGet, "/v1/accommodations", "", &own)
+	taken := map[string]int{}
+	for _, a := range own.Accommodations {
+		taken[a.Kind] = a.Occupied
+	}
+	if taken["protected_shelter"] != 0 || taken["semi_autonomy_flat"] != 1 {
+		t.Fatalf("places taken after the moves: %v", taken)
+	}
+	moved := ""
+	for _, id := range ids {
+		switch {
+		case id == "":
+		case moved == "":
+			moved = id
+		case id != moved:
+			t.Fatalf("the moves started different steps: %v", ids)
+		}
+	}
+	if moved == "" {
+		t.Fatal("no move succeeded")
 	}
 }

@@ -201,10 +201,8 @@ func makeBoard(s *Service) endpoint.Endpoint {
 	}
 }
 
-// StepRequest starts a step, or the next one when moving (From set, Person
-// ignored).
+// StepRequest starts a step.
 type StepRequest struct {
-	From            string `json:"-"`
 	ID              string `json:"id"`
 	Person          string `json:"person"`
 	Kind            string `json:"kind"`
@@ -250,10 +248,18 @@ func makeStartStep(s *Service) endpoint.Endpoint {
 	}
 }
 
+// MoveRequest moves a person from a step to the next one.
+type MoveRequest struct {
+	From            string `json:"-"`
+	Kind            string `json:"kind"`
+	AccommodationID string `json:"accommodation_id"`
+	Start           string `json:"start"`
+}
+
 func makeMoveStep(s *Service) endpoint.Endpoint {
 	return func(ctx context.Context, request any) (any, error) {
-		r := request.(StepRequest)
-		st, err := s.MoveStep(ctx, r.From, StepInput{ID: r.ID, Kind: r.Kind, AccommodationID: r.AccommodationID, Start: r.Start})
+		r := request.(MoveRequest)
+		st, err := s.MoveStep(ctx, r.From, MoveInput{Kind: r.Kind, AccommodationID: r.AccommodationID, Start: r.Start})
 		if err != nil {
 			return nil, err
 		}

@@ -33,11 +33,16 @@ func TestFromShelterToOwnLease(t *testing.T) {
 		t.Fatalf("second open step: %d %s", status, raw)
 	}
 
-	var moved housing.StepResponse
-	f.must(t, http.StatusCreated, "aurora", http.MethodPost, "/v1/steps/st-1/move",
-		`{"id":"st-2","kind":"semi_autonomy_flat","accommodation_id":"`+flat+`","start":"2026-04-01"}`, &moved)
+	var moved, again housing.StepResponse
+	move := `{"kind":"semi_autonomy_flat","accommodation_id":"` + flat + `","start":"2026-04-01"}`
+	f.must(t, http.StatusCreated, "aurora", http.MethodPost, "/v1/steps/st-1/move", move, &moved)
 	if moved.Step.Previous != "st-1" || moved.Step.Person != amina {
 		t.Fatalf("moved step %+v", moved.Step)
+	}
+	// A step is followed once: moving it again answers the same move.
+	f.must(t, http.StatusCreated, "aurora", http.MethodPost, "/v1/steps/st-1/move", move, &again)
+	if again.Step.ID != moved.Step.ID {
+		t.Fatalf("a retried move started %s after %s", again.Step.ID, moved.Step.ID)
 	}
 
 	// Ready for autonomy: a job in Pigneto, 1,300 euro a month, alone.
@@ -102,7 +107,7 @@ func TestFromShelterToOwnLease(t *testing.T) {
 	if status != http.StatusConflict || errorOf(t, raw).Error.Field != "offer_id" {
 		t.Fatalf("proposing a leased flat: %d %s", status, raw)
 	}
-	if leased.Proposal.Outcome != "leased" || leased.Step == nil || leased.Step.Kind != "own_lease" || leased.Step.Previous != "st-2" {
+	if leased.Proposal.Outcome != "leased" || leased.Step == nil || leased.Step.Kind != "own_lease" || leased.Step.Previous != moved.Step.ID {
 		t.Fatalf("lease %+v step %+v", leased.Proposal, leased.Step)
 	}
 	payment := `{"month":"` + supportStart.Format("2006-01") + `","amount_cents":20000}`

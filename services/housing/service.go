@@ -15,6 +15,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/percorsi/percorsi/pkg/auth"
 	"github.com/percorsi/percorsi/pkg/errcode"
 	"github.com/percorsi/percorsi/pkg/events"
@@ -252,33 +254,46 @@ func (s *Service) StartStep(ctx context.Context, in StepInput) (step *domain.Ste
 	return st, true, nil
 }
 
+// MoveInput is the step a person moves to.
+type MoveInput struct {
+	Kind, AccommodationID, Start string
+}
+
 // MoveStep ends an open step and starts the next one, from the same date.
 // The next place is taken first, so a person is never left without one
-// when the next accommodation is full. Retrying with the same new id
-// completes a move that was cut short.
+// when the next accommodation is full. The next step's id derives from the
+// step it follows, so a step is followed once: a retry, or a move racing
+// another, completes the same move.
 // Errors: as StartStep, and Conflict naming step_id if the step has ended.
-func (s *Service) MoveStep(ctx context.Context, fromID string, in StepInput) (*domain.Step, error) {
+func (s *Service) MoveStep(ctx context.Context, fromID string, in MoveInput) (*domain.Step, error) {
 	from, err := s.ownStep(ctx, fromID)
 	if err != nil {
 		return nil, err
 	}
-	in.Person = from.Person
-	next, acc, err := s.newStep(ctx, in, from)
+	next, acc, err := s.newStep(ctx, StepInput{
+		ID: NextStepID(from.ID), Person: from.Person, Kind: in.Kind, AccommodationID: in.AccommodationID, Start: in.Start,
+	}, from)
 	if err != nil {
 		return nil, err
 	}
 	stored, err := s.Steps.Get(ctx, next.ID)
 	switch {
-	case err == nil && stored.Previous == from.ID:
-		next = stored // a retried move: the next step is there
 	case err == nil:
-		return nil, errcode.New(errcode.Conflict, "id", "a step with this id already exists")
+		next = stored // a retried move: the next step is there
 	case errcode.Of(err) != errcode.NotFound:
 		return nil, err
 	case !from.Open():
 		return nil, errcode.New(errcode.Conflict, "step_id", "the step has already ended")
 	default:
-		if err := s.Steps.Start(ctx, next, capacity(acc)); err != nil {
+		err := s.Steps.Start(ctx, next, capacity(acc))
+		if e := errcode.As(err); e != nil && e.Code == errcode.Conflict && e.Field == "id" {
+			// A racing move of the same step got there first.
+			next, err = s.Steps.Get(ctx, next.ID)
+			if errcode.Of(err) == errcode.NotFound {
+				return nil, errcode.New(errcode.Conflict, "step_id", "another request is moving this step; retry shortly")
+			}
+		}
+		if err != nil {
 			return nil, err
 		}
 	}
@@ -360,6 +375,14 @@ func (s *Service) newStep(ctx context.Context, in StepInput, from *domain.Step) 
 	}
 	return st, acc, nil
 }
+
+// NextStepID is the id of the step that follows the step from: a name-based
+// UUID, the same every time.
+func NextStepID(from string) string {
+	return uuid.NewSHA1(nextStepSpace, []byte(from)).String()
+}
+
+var nextStepSpace = uuid.MustParse("0e6f1b6a-3f57-4a8e-9c43-6b0c2d1a7e55")
 
 // retried answers a start whose id is already stored: the same step is a
 // harmless retry, another one a conflict.

@@ -34,7 +34,7 @@ func NewHTTPHandler(e Endpoints) http.Handler {
 	serve("GET /v1/accommodations/{id}", e.GetAccommodation, pathID)
 	serve("GET /v1/availability", e.Board, query)
 	serve("POST /v1/steps", e.StartStep, body[StepRequest](nil))
-	serve("POST /v1/steps/{id}/move", e.MoveStep, body(func(r *StepRequest, id string) { r.From = id }))
+	serve("POST /v1/steps/{id}/move", e.MoveStep, body(func(r *MoveRequest, id string) { r.From = id }))
 	serve("POST /v1/steps/{id}/end", e.EndStep, body(func(r *EndStepRequest, id string) { r.ID = id }))
 	serve("GET /v1/persons/{id}/housing", e.Person, pathID)
 	serve("PUT /v1/persons/{id}/profile", e.PutProfile, body(func(r *ProfileRequest, id string) { r.Person = id }))

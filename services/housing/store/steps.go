@@ -201,6 +201,14 @@ func (s *Steps) take(ctx context.Context, st *domain.Step, capacity int) (string
 				return "", fmt.Errorf("take a place in %s: %w", st.AccommodationID, err)
 			}
 		}
+		// A racing request for this very step took a place first.
+		mine, err := list[placeDoc](ctx, s.places, bson.D{{Key: "step_id", Value: st.ID}}, nil, "places")
+		if err != nil {
+			return "", err
+		}
+		if len(mine) > 0 {
+			return "", errcode.New(errcode.Conflict, "id", "this step is being started by another request")
+		}
 		if attempt == 0 {
 			if freed, err := s.reclaim(ctx, taken); err != nil || freed == 0 {
 				return "", errors.Join(err, errcode.New(errcode.Conflict, "accommodation_id", "no free place in this accommodation"))

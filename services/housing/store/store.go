@@ -55,6 +55,9 @@ func Indexes() []mongostore.Index {
 	idx := []mongostore.Index{
 		{Collection: accommodationsColl, Keys: bson.D{{Key: "organisation", Value: 1}}},
 		{Collection: placesColl, Keys: bson.D{{Key: "accommodation_id", Value: 1}}},
+		// A step holds one place at most, even when its start is retried
+		// by racing requests.
+		{Collection: placesColl, Keys: bson.D{{Key: "step_id", Value: 1}}, Unique: true},
 		{Collection: stepsColl, Keys: bson.D{{Key: "person", Value: 1}, {Key: "start", Value: 1}}},
 		{Collection: stepsColl, Keys: bson.D{{Key: "organisation", Value: 1}, {Key: "start", Value: 1}}},
 		{Collection: stepEndsColl, Keys: bson.D{{Key: "person", Value: 1}}},
