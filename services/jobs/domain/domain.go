@@ -264,9 +264,10 @@ type Vacancy struct {
 	Status       VacancyStatus
 }
 
-// OpenOn reports whether the vacancy takes candidates on day.
-func (v *Vacancy) OpenOn(day time.Time) bool {
-	return v.Status == Open && !day.After(v.ClosesOn)
+// OpenOn reports whether the vacancy takes candidates at t: it stays
+// open through its closing day.
+func (v *Vacancy) OpenOn(t time.Time) bool {
+	return v.Status == Open && t.Before(v.ClosesOn.AddDate(0, 0, 1))
 }
 
 // Check validates a new vacancy, naming the field at fault.
@@ -334,8 +335,8 @@ type Vacancies interface {
 	Create(ctx context.Context, v *Vacancy, facts []Fact) error
 	// Get returns NotFound for an unknown id.
 	Get(ctx context.Context, id string) (*Vacancy, error)
-	// Open returns the vacancies open on day.
-	Open(ctx context.Context, day time.Time) ([]*Vacancy, error)
+	// Open returns the vacancies open at t (see Vacancy.OpenOn).
+	Open(ctx context.Context, t time.Time) ([]*Vacancy, error)
 	// ByEmployer returns an employer's vacancies.
 	ByEmployer(ctx context.Context, employerID string) ([]*Vacancy, error)
 }

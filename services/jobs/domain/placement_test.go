@@ -132,3 +132,24 @@ func fieldOf(err error) string {
 	}
 	return ""
 }
+
+func TestVacancyStaysOpenThroughItsClosingDay(t *testing.T) {
+	t.Parallel()
+	v := &domain.Vacancy{Status: domain.Open, ClosesOn: time.Date(2027, 3, 5, 0, 0, 0, 0, time.UTC)}
+	for _, tc := range []struct {
+		at   time.Time
+		open bool
+	}{
+		{v.ClosesOn.Add(-time.Hour), true},
+		{v.ClosesOn.Add(23 * time.Hour), true},
+		{v.ClosesOn.Add(24 * time.Hour), false},
+	} {
+		if v.OpenOn(tc.at) != tc.open {
+			t.Errorf("at %s open %v, want %v", tc.at, !tc.open, tc.open)
+		}
+	}
+	v.Status = domain.Closed
+	if v.OpenOn(v.ClosesOn) {
+		t.Error("a closed vacancy is open")
+	}
+}

@@ -248,8 +248,9 @@ func (s *Vacancies) Get(ctx context.Context, id string) (*domain.Vacancy, error)
 	return v, err
 }
 
-func (s *Vacancies) Open(ctx context.Context, day time.Time) ([]*domain.Vacancy, error) {
-	return s.v.find(ctx, bson.D{{Key: "status", Value: string(domain.Open)}, {Key: "closes_on", Value: bson.D{{Key: "$gte", Value: day}}}})
+func (s *Vacancies) Open(ctx context.Context, t time.Time) ([]*domain.Vacancy, error) {
+	// Open through the closing day: closes_on is that day's midnight.
+	return s.v.find(ctx, bson.D{{Key: "status", Value: string(domain.Open)}, {Key: "closes_on", Value: bson.D{{Key: "$gt", Value: t.AddDate(0, 0, -1)}}}})
 }
 
 func (s *Vacancies) ByEmployer(ctx context.Context, employerID string) ([]*domain.Vacancy, error) {
