@@ -591,7 +591,8 @@ func (s *Service) IssueLink(ctx context.Context, placementID string, purpose dom
 		if pl.Organisation != p.Organisation {
 			return nil, errcode.New(errcode.Forbidden, "placement_id", "not a placement of your organisation")
 		}
-		token, err = s.issue(pl, purpose)
+		tok, err := s.issue(pl, purpose)
+		token = tok
 		return nil, err
 	})
 	return token, err
