@@ -64,7 +64,7 @@ func (s *syncBuffer) String() string {
 
 // start runs the housing service on the embedded stack, its relay
 // included, logging everything down to debug into a buffer.
-func start(t *testing.T) *fixture {
+func start(t testing.TB) *fixture {
 	t.Helper()
 	ctx := t.Context()
 	stack := devstacktest.Start(t, housing.Topic)
@@ -104,7 +104,7 @@ func start(t *testing.T) *fixture {
 
 // call sends body (JSON, or nothing when empty) as user and returns the
 // status and the raw response.
-func (f *fixture) call(t *testing.T, user, method, path, body string) (int, []byte) {
+func (f *fixture) call(t testing.TB, user, method, path, body string) (int, []byte) {
 	t.Helper()
 	var rd io.Reader
 	if body != "" {
@@ -130,7 +130,7 @@ func (f *fixture) call(t *testing.T, user, method, path, body string) (int, []by
 }
 
 // must calls and decodes the response into out, failing on another status.
-func (f *fixture) must(t *testing.T, want int, user, method, path, body string, out any) {
+func (f *fixture) must(t testing.TB, want int, user, method, path, body string, out any) {
 	t.Helper()
 	status, raw := f.call(t, user, method, path, body)
 	if status != want {
@@ -143,7 +143,7 @@ func (f *fixture) must(t *testing.T, want int, user, method, path, body string, 
 	}
 }
 
-func errorOf(t *testing.T, raw []byte) httpkit.ErrorBody {
+func errorOf(t testing.TB, raw []byte) httpkit.ErrorBody {
 	t.Helper()
 	var e httpkit.ErrorBody
 	if err := json.Unmarshal(raw, &e); err != nil {
@@ -153,7 +153,7 @@ func errorOf(t *testing.T, raw []byte) httpkit.ErrorBody {
 }
 
 // accommodation creates one as user and returns its id.
-func (f *fixture) accommodation(t *testing.T, user, name, kind, territory, address string, capacity int) string {
+func (f *fixture) accommodation(t testing.TB, user, name, kind, territory, address string, capacity int) string {
 	t.Helper()
 	var resp housing.AccommodationResponse
 	body, _ := json.Marshal(housing.AccommodationRequest{Name: name, Kind: kind, Territory: territory, Address: address, Capacity: capacity})
@@ -167,7 +167,7 @@ func stepBody(person, kind, acc, start string) string {
 }
 
 // readTopic returns every message on topic so far, from every partition.
-func readTopic(t *testing.T, brokers []string, topic string) []kafka.Message {
+func readTopic(t testing.TB, brokers []string, topic string) []kafka.Message {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
@@ -214,7 +214,7 @@ func readTopic(t *testing.T, brokers []string, topic string) []kafka.Message {
 // returns the topic's events by person, each once: delivery is at least
 // once (the running relay and the passes here may both publish an event),
 // and consumers deduplicate by event id, as this does.
-func (f *fixture) published(t *testing.T) map[string][]*events.Event {
+func (f *fixture) published(t testing.TB) map[string][]*events.Event {
 	t.Helper()
 	// A pass of our own leaves nothing pending once it publishes nothing.
 	for {
