@@ -1,0 +1,130 @@
+// Package web is the pages Percorsi's users work in and the edge where they
+// sign in. It keeps only accounts and sessions of its own; everything a page
+// shows comes from the services through go-kit HTTP clients, each guarded
+// by a timeout, retries and a circuit breaker, with the user's own signed
+// token, so that every service checks role and scope itself.
+package web
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"time"
+	_ "time/tzdata" // lessons are shown in Rome's time wherever web runs
+
+	"github.com/percorsi/percorsi/pkg/breaker"
+	"github.com/percorsi/percorsi/pkg/instrument"
+	"github.com/percorsi/percorsi/pkg/mongostore"
+	"github.com/percorsi/percorsi/pkg/process"
+	"github.com/percorsi/percorsi/services/web/store"
+)
+
+// Name of the service, in logs, metrics and its database's name.
+const Name = "web"
+
+// Config is what web reads from its environment.
+type Config struct {
+	process.Config
+	CoursesURL    string        `env:"COURSES_URL,required"`
+	PathwayURL    string        `env:"PATHWAY_URL,required"`
+	SecureCookies bool          `env:"SECURE_COOKIES"` // TLS ends at a proxy in front of web
+	SessionTTL    time.Duration `env:"SESSION_TTL" envDefault:"8h"`
+	TimeZone      string        `env:"TIME_ZONE" envDefault:"Europe/Rome"`
+	// Resilience of the calls to the services; zero means DefaultResilience.
+	Resilience Resilience
+}
+
+// App is web assembled: its stores, the clients of the services and the
+// pages.
+type App struct {
+	*process.Process
+	Accounts *store.Accounts
+	Sessions *store.Sessions
+	Courses  *Courses
+	Pathway  *Pathway
+	Pages    http.Handler
+
+	cfg       Config
+	loc       *time.Location
+	templates map[string]*template.Template
+	byUser    *limiter
+	byAddr    *limiter
+}
+
+//go:embed templates static
+var assets embed.FS
+
+// Open assembles web; Run starts it.
+func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
+	if cfg.SessionTTL <= 0 {
+		cfg.SessionTTL = 8 * time.Hour
+	}
+	if cfg.Resilience == (Resilience{}) {
+		cfg.Resilience = DefaultResilience
+	}
+	if cfg.TimeZone == "" {
+		cfg.TimeZone = "Europe/Rome"
+	}
+	loc, err := time.LoadLocation(cfg.TimeZone)
+	if err != nil {
+		return nil, fmt.Errorf("web: TIME_ZONE: %w", err)
+	}
+	tmpl, err := parseTemplates()
+	if err != nil {
+		return nil, err
+	}
+	p, err := process.Open(ctx, Name, cfg.Config, log)
+	if err != nil {
+		return nil, err
+	}
+	if err := mongostore.EnsureIndexes(ctx, p.DB, store.Indexes()...); err != nil {
+		return nil, err
+	}
+	if err := breaker.Register(p.Registry); err != nil {
+		return nil, fmt.Errorf("web: breaker metrics: %w", err)
+	}
+	metrics := instrument.NewMetrics(p.Registry, Name)
+	courses, err := newClient("courses", cfg.CoursesURL, cfg.Resilience, p.Log, metrics)
+	if err != nil {
+		return nil, err
+	}
+	pathway, err := newClient("pathway", cfg.PathwayURL, cfg.Resilience, p.Log, metrics)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{
+		Process:  p,
+		Accounts: store.NewAccounts(p.DB),
+		Sessions: store.NewSessions(p.DB),
+		Courses:  newCourses(courses),
+		Pathway:  newPathway(pathway),
+		cfg:      cfg, loc: loc, templates: tmpl,
+		// Five wrong passwords per user name, or thirty per address, in
+		// fifteen minutes; then that key waits out the window.
+		byUser: newLimiter(5, 15*time.Minute),
+		byAddr: newLimiter(30, 15*time.Minute),
+	}
+	a.Pages = a.routes()
+	p.Go("session sweep", a.sweepSessions)
+	return a, nil
+}
+
+// sweepSessions removes expired sessions hourly: no TTL index is portable
+// to the embedded store.
+func (a *App) sweepSessions(ctx context.Context) error {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case now := <-t.C:
+			if _, err := a.Sessions.Sweep(ctx, now); err != nil {
+				a.Log.WarnContext(ctx, "sweeping expired sessions", "err", err)
+			}
+		}
+	}
+}

@@ -1,0 +1,180 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"time"
+
+	"github.com/percorsi/percorsi/pkg/errcode"
+)
+
+// Attendance statuses, in the order the register offers them.
+var statuses = []string{"present", "absent", "late", "excused"}
+
+func (a *App) lessonsPage(w http.ResponseWriter, r *http.Request) {
+	p := a.newPage(r, "lessons.title")
+	p.Data = longDate(p.Lang, time.Now().In(a.loc))
+	a.render(w, r, http.StatusOK, "lessons", p)
+}
+
+func (a *App) openLesson(w http.ResponseWriter, r *http.Request) {
+	id := r.URL.Query().Get("id")
+	if !idPattern.MatchString(id) {
+		p := a.newPage(r, "lessons.title")
+		p.Data = longDate(p.Lang, time.Now().In(a.loc))
+		p.Error = p.T("error.not_found")
+		a.render(w, r, http.StatusNotFound, "lessons", p)
+		return
+	}
+	http.Redirect(w, r, "/lessons/"+url.PathEscape(id), http.StatusSeeOther)
+}
+
+// registerRow is one person in the register form.
+type registerRow struct {
+	Person, Name, Status string
+	Minutes              string // as typed, so that a mistake is shown back
+	Invalid              bool
+}
+
+type registerData struct {
+	LessonID, ClassTitle, When string
+	Minutes                    int
+	Rows                       []registerRow
+	Recorded                   string // when the register was saved; "" while open
+	Cancelled                  bool
+	Present                    int
+	Statuses                   []string
+}
+
+func (a *App) registerPage(w http.ResponseWriter, r *http.Request) {
+	p := a.newPage(r, "register.title")
+	id := r.PathValue("id")
+	if !idPattern.MatchString(id) {
+		a.fail(w, r, p, "courses", errcode.New(errcode.NotFound, "id", "not a lesson id"))
+		return
+	}
+	lesson, err := a.Courses.Lesson(r.Context(), id)
+	if err != nil {
+		a.fail(w, r, p, "courses", err)
+		return
+	}
+	if r.URL.Query().Get("saved") == "1" {
+		p.Notice = p.T("register.saved")
+	}
+	p.Data = a.registerData(p.Lang, lesson, nil)
+	a.render(w, r, http.StatusOK, "register", p)
+}
+
+// registerData lays out lesson for the form. Marks typed by the user win
+// over the stored register, which wins over everyone present.
+func (a *App) registerData(lang string, l *Lesson, typed map[string]registerRow) registerData {
+	d := registerData{
+		LessonID: l.Lesson.ID, ClassTitle: l.Class.Title, Minutes: l.Lesson.Minutes,
+		When: shortDateTime(lang, l.Lesson.Start.In(a.loc)), Cancelled: l.Lesson.Status == "cancelled",
+		Statuses: statuses,
+	}
+	stored := map[string]Mark{}
+	if l.Register != nil {
+		d.Recorded = shortDateTime(lang, l.Register.RecordedAt.In(a.loc))
+		for _, m := range l.Register.Marks {
+			stored[m.Person] = m
+		}
+	}
+	for _, e := range l.Class.Roster {
+		row := registerRow{Person: e.Person, Name: e.DisplayName, Status: "present"}
+		if m, ok := stored[e.Person]; ok {
+			row.Status = m.Status
+			if m.Status == "late" {
+				row.Minutes = strconv.Itoa(m.Minutes)
+			}
+		} else if l.Register != nil {
+			continue // not on this lesson's register (enrolled since)
+		} else if e.Status != "" && e.Status != "enrolled" {
+			continue // withdrawn or waiting: no mark to give
+		}
+		if t, ok := typed[e.Person]; ok {
+			row = t
+		}
+		if row.Status == "present" {
+			d.Present++
+		}
+		d.Rows = append(d.Rows, row)
+	}
+	return d
+}
+
+// markField finds the person a service error names, as "marks[2].minutes".
+var markField = regexp.MustCompile(`^marks\[(\d+)\]`)
+
+func (a *App) saveRegister(w http.ResponseWriter, r *http.Request) {
+	p := a.newPage(r, "register.title")
+	id := r.PathValue("id")
+	if !idPattern.MatchString(id) {
+		a.fail(w, r, p, "courses", errcode.New(errcode.NotFound, "id", "not a lesson id"))
+		return
+	}
+	people := r.PostForm["person"]
+	marks := make([]Mark, 0, len(people))
+	typed := make(map[string]registerRow, len(people))
+	var bad []string
+	status := http.StatusBadRequest
+	for _, person := range people {
+		row := registerRow{Person: person, Status: r.PostFormValue("status-" + person), Minutes: r.PostFormValue("minutes-" + person)}
+		m := Mark{Person: person, Status: row.Status}
+		if row.Status == "late" {
+			n, err := strconv.Atoi(row.Minutes)
+			if err != nil || n < 0 {
+				row.Invalid = true
+				bad = append(bad, person)
+			}
+			m.Minutes = n
+		}
+		typed[person] = row
+		marks = append(marks, m)
+	}
+	if len(bad) == 0 {
+		_, err := a.Courses.RecordRegister(r.Context(), id, marks)
+		if err == nil {
+			http.Redirect(w, r, "/lessons/"+url.PathEscape(id)+"?saved=1", http.StatusSeeOther)
+			return
+		}
+		e := errcode.As(err)
+		if e == nil || e.Code != errcode.Invalid && e.Code != errcode.Conflict {
+			a.fail(w, r, p, "courses", err)
+			return
+		}
+		if e.Code == errcode.Conflict {
+			status, p.Error = http.StatusConflict, p.T("error.conflict")
+		} else if m := markField.FindStringSubmatch(e.Field); m != nil {
+			if i, _ := strconv.Atoi(m[1]); i < len(people) {
+				row := typed[people[i]]
+				row.Invalid = true
+				typed[people[i]] = row
+				bad = append(bad, people[i])
+			}
+		}
+		if p.Error == "" && len(bad) == 0 {
+			p.Error = p.T("error.invalid", e.Message)
+		}
+	}
+	// Show the form again with what was typed and the faulty rows marked.
+	lesson, err := a.Courses.Lesson(r.Context(), id)
+	if err != nil {
+		a.fail(w, r, p, "courses", err)
+		return
+	}
+	d := a.registerData(p.Lang, lesson, typed)
+	if len(bad) > 0 {
+		for _, row := range d.Rows {
+			if row.Invalid {
+				p.Error = p.T("register.check_minutes", row.Name, d.Minutes)
+				break
+			}
+		}
+	}
+	p.Data = d
+	a.render(w, r, status, "register", p)
+}
+

@@ -1,0 +1,135 @@
+package web
+
+import (
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/percorsi/percorsi/services/web/domain"
+)
+
+func TestCatalogueComplete(t *testing.T) {
+	t.Parallel()
+	for _, lang := range languages {
+		for _, other := range languages {
+			for key := range catalogue[other] {
+				if _, ok := catalogue[lang][key]; !ok {
+					t.Errorf("%s lacks %q", lang, key)
+				}
+			}
+		}
+	}
+}
+
+func TestLanguage(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, cookie, accept, want string
+	}{
+		{"italian by default", "", "", "it"},
+		{"browser prefers english", "", "en-GB,en;q=0.9", "en"},
+		{"browser prefers italian", "", "it-IT,it;q=0.9,en;q=0.8", "it"},
+		{"weights decide", "", "de;q=1.0,en;q=0.5,it;q=0.8", "it"},
+		{"unknown languages fall back", "", "de,fr", "it"},
+		{"the user's choice wins", "en", "it", "en"},
+		{"a forged cookie is ignored", "xx", "en", "en"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := httptest.NewRequest("GET", "/", nil)
+			if tt.accept != "" {
+				r.Header.Set("Accept-Language", tt.accept)
+			}
+			if tt.cookie != "" {
+				r.Header.Set("Cookie", langCookie+"="+tt.cookie)
+			}
+			if got := language(r); got != tt.want {
+				t.Errorf("language = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestPassword(t *testing.T) {
+	t.Parallel()
+	hash, err := domain.HashPassword("percorsi-demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := domain.HashPassword("percorsi-demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hash == other {
+		t.Error("two hashes of one password are equal: the salt is not random")
+	}
+	tests := []struct {
+		name, hash, password string
+		want                 bool
+	}{
+		{"right password", hash, "percorsi-demo", true},
+		{"wrong password", hash, "percorsi-demO", false},
+		{"empty password", hash, "", false},
+		{"malformed hash", "$argon2id$v=19$m=1,t=1$x$y", "percorsi-demo", false},
+		{"other algorithm", "$2a$10$abcdefghijklmnopqrstuv", "percorsi-demo", false},
+		{"empty hash", "", "", false},
+	}
+	for _, tt := range tests {
+		if got := domain.CheckPassword(tt.hash, tt.password); got != tt.want {
+			t.Errorf("%s: CheckPassword = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestLimiter(t *testing.T) {
+	t.Parallel()
+	l := newLimiter(3, time.Minute)
+	now := time.Now()
+	for range 3 {
+		if blocked, _ := l.blocked("k", now); blocked {
+			t.Fatal("blocked before the limit")
+		}
+		l.fail("k", now)
+	}
+	if blocked, wait := l.blocked("k", now.Add(10*time.Second)); !blocked || wait != 50*time.Second {
+		t.Errorf("after 3 failures: blocked %v for %v, want true for 50s", blocked, wait)
+	}
+	if blocked, _ := l.blocked("other", now); blocked {
+		t.Error("another key is blocked")
+	}
+	if blocked, _ := l.blocked("k", now.Add(time.Minute)); blocked {
+		t.Error("still blocked after the window")
+	}
+	l.reset("k")
+	if blocked, _ := l.blocked("k", now); blocked {
+		t.Error("blocked after reset")
+	}
+}
+
+func TestLocalPath(t *testing.T) {
+	t.Parallel()
+	tests := map[string]string{
+		"/lessons/x":           "/lessons/x",
+		"":                     "/",
+		"https://evil.example": "/",
+		"//evil.example":       "/",
+		`/\evil.example`:       "/",
+		"lessons":              "/",
+	}
+	for in, want := range tests {
+		if got := localPath(in); got != want {
+			t.Errorf("localPath(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestHours(t *testing.T) {
+	t.Parallel()
+	tests := map[int]string{0: "0 h", 120: "2 h", 90: "1 h 30 min", 605: "10 h 5 min"}
+	for in, want := range tests {
+		if got := hours(in); got != want {
+			t.Errorf("hours(%d) = %q, want %q", in, got, want)
+		}
+	}
+}
