@@ -288,4 +288,3 @@ func newPathway(c *client) *Pathway {
 func (p *Pathway) Timeline(ctx context.Context, pseudonym, lang string) (*Timeline, error) {
 	return call[Timeline](ctx, p.timeline, timelineRequest{Pseudonym: pseudonym, Lang: lang})
 }
-

@@ -95,6 +95,7 @@ func (a *App) registerData(lang string, l *Lesson, typed map[string]registerRow)
 			continue // withdrawn or waiting: no mark to give
 		}
 		if t, ok := typed[e.Person]; ok {
+			t.Name = e.DisplayName
 			row = t
 		}
 		if row.Status == "present" {
@@ -177,4 +178,3 @@ func (a *App) saveRegister(w http.ResponseWriter, r *http.Request) {
 	p.Data = d
 	a.render(w, r, status, "register", p)
 }
-

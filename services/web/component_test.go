@@ -1,0 +1,438 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/percorsi/percorsi/pkg/auth"
+	"github.com/percorsi/percorsi/pkg/devstack/devstacktest"
+	"github.com/percorsi/percorsi/pkg/process"
+	"github.com/percorsi/percorsi/services/web"
+	"github.com/percorsi/percorsi/services/web/domain"
+)
+
+const testKey = "0123456789abcdef0123456789abcdef-web-test"
+
+// fake is a stand-in for a service: it checks the bearer token as the
+// services do and can be switched off, when it drops every connection.
+type fake struct {
+	*httptest.Server
+	down  atomic.Bool
+	calls atomic.Int64
+	mu    sync.Mutex
+	last  []byte // body of the last write
+	who   auth.Principal
+}
+
+func newFake(t *testing.T, routes func(f *fake, mux *http.ServeMux)) *fake {
+	t.Helper()
+	f := &fake{}
+	verifier, err := auth.NewHMAC([]byte(testKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	routes(f, mux)
+	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f.calls.Add(1)
+		if f.down.Load() {
+			panic(http.ErrAbortHandler) // the connection drops, as when the service is gone
+		}
+		token, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		p, err := verifier.Verify(r.Context(), token)
+		if err != nil {
+			w.WriteHeader(http.StatusUnauthorized)
+			_, _ = io.WriteString(w, `{"error":{"code":"unauthorized","message":"no token"}}`)
+			return
+		}
+		body, _ := io.ReadAll(r.Body)
+		f.mu.Lock()
+		f.who = p
+		if r.Method != http.MethodGet {
+			f.last = body
+		}
+		f.mu.Unlock()
+		mux.ServeHTTP(w, r)
+	}))
+	t.Cleanup(f.Close)
+	return f
+}
+
+const lessonJSON = `{"lesson":{"id":"lez-1","class_id":"cl-1","start":"2026-11-26T08:00:00Z","minutes":120,"status":"scheduled"},
+"class":{"id":"cl-1","title":"Italiano A2","course_kind":"italian_l2","roster":[
+ {"person":"ps-a","display_name":"Amina K.","status":"enrolled"},{"person":"ps-b","display_name":"Joy O.","status":"enrolled"}]},"register":null}`
+
+func coursesRoutes(f *fake, mux *http.ServeMux) {
+	mux.HandleFunc("GET /v1/lessons/lez-1", func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = io.WriteString(w, lessonJSON)
+	})
+	mux.HandleFunc("GET /v1/lessons/lez-other", func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusForbidden)
+		_, _ = io.WriteString(w, `{"error":{"code":"forbidden","message":"not your class"}}`)
+	})
+	mux.HandleFunc("PUT /v1/lessons/lez-1/register", func(w http.ResponseWriter, r *http.Request) {
+		f.mu.Lock()
+		body := string(f.last)
+		f.mu.Unlock()
+		if strings.Contains(body, `"minutes":900`) {
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = io.WriteString(w, `{"error":{"code":"invalid","field":"marks[1].minutes","message":"must be less than 120"}}`)
+			return
+		}
+		w.WriteHeader(http.StatusCreated)
+		_, _ = io.WriteString(w, `{"register":{"lesson_id":"lez-1","marks":[]}}`)
+	})
+}
+
+func pathwayRoutes(_ *fake, mux *http.ServeMux) {
+	mux.HandleFunc("GET /v1/persons/ps-a/timeline", func(w http.ResponseWriter, r *http.Request) {
+		text := "Presente alla lezione di Italiano L2"
+		if r.URL.Query().Get("lang") == "en" {
+			text = "Present at the Italian L2 lesson"
+		}
+		_ = json.NewEncoder(w).Encode(map[string]any{
+			"person":            map[string]string{"pseudonym": "ps-a", "display_name": "Amina K.", "organisation": "coop-aurora"},
+			"hours_by_course":   map[string]int{"italian_l2": 2},
+			"minutes_by_course": map[string]int{"italian_l2": 150},
+			"entries":           []map[string]any{{"event_id": "e1", "type": "AttendanceRecorded", "occurred_at": "2026-11-25T08:00:00Z", "text": text}},
+		})
+	})
+}
+
+type rig struct {
+	app              *web.App
+	url              string
+	courses, pathway *fake
+}
+
+var resilience = web.Resilience{Timeout: time.Second, Attempts: 2, Pause: 10 * time.Millisecond, BreakerOpen: 500 * time.Millisecond}
+
+func start(t *testing.T) *rig {
+	t.Helper()
+	stack := devstacktest.Start(t)
+	r := &rig{courses: newFake(t, coursesRoutes), pathway: newFake(t, pathwayRoutes)}
+	ctx := t.Context()
+	app, err := web.Open(ctx, web.Config{
+		Config:     process.Config{MongoURI: stack.MongoURI(), KafkaBrokers: stack.KafkaBrokers(), TokenKey: testKey},
+		CoursesURL: r.courses.URL, PathwayURL: r.pathway.URL, Resilience: resilience,
+	}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.app = app
+	accounts := []*domain.Account{
+		{Username: "maria.rossi", DisplayName: "Maria Rossi", Role: auth.Teacher, Organisation: "cpia1-roma"},
+		{Username: "giulia.bianchi", DisplayName: "Giulia Bianchi", Role: auth.CaseWorker, Organisation: "coop-aurora"},
+		{Username: "elena.ferri", DisplayName: "Elena Ferri", Role: auth.Counsellor, Organisation: "coop-aurora"},
+		{Username: "anna.guess", DisplayName: "Anna", Role: auth.CaseWorker, Organisation: "coop-aurora"},
+		{Username: "ex.user", DisplayName: "Ex", Role: auth.Teacher, Organisation: "cpia1-roma", Disabled: true},
+	}
+	hash, err := domain.HashPassword("percorsi-demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range accounts {
+		a.PasswordHash = hash
+		if err := app.Accounts.Put(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv := httptest.NewServer(app.Handler(app.Pages))
+	t.Cleanup(srv.Close)
+	r.url = srv.URL
+	return r
+}
+
+// browser is a cookie-keeping client.
+type browser struct {
+	t    *testing.T
+	base string
+	c    *http.Client
+}
+
+func (r *rig) browser(t *testing.T) *browser {
+	jar, _ := cookiejar.New(nil)
+	return &browser{t: t, base: r.url, c: &http.Client{Jar: jar}}
+}
+
+func (b *browser) get(path string) (int, string) {
+	b.t.Helper()
+	resp, err := b.c.Get(b.base + path)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
+var csrfInput = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// post submits form from the page at from, with that page's token unless
+// the form brings its own.
+func (b *browser) post(from, path string, form url.Values) (int, string) {
+	b.t.Helper()
+	if _, ok := form["csrf"]; !ok {
+		_, page := b.get(from)
+		m := csrfInput.FindStringSubmatch(page)
+		if m == nil {
+			b.t.Fatalf("no form token on %s", from)
+		}
+		form.Set("csrf", m[1])
+	}
+	req, _ := http.NewRequest(http.MethodPost, b.base+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", b.base)
+	resp, err := b.c.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
+func (b *browser) signIn(user string) string {
+	b.t.Helper()
+	status, page := b.post("/signin", "/signin", url.Values{"username": {user}, "password": {"percorsi-demo"}})
+	if status != http.StatusOK {
+		b.t.Fatalf("sign in as %s: status %d", user, status)
+	}
+	return page
+}
+
+func TestWeb(t *testing.T) {
+	r := start(t)
+
+	t.Run("sign-in", func(t *testing.T) {
+		tests := []struct {
+			name, user, password string
+			status               int
+			says                 string
+		}{
+			{"wrong password", "maria.rossi", "nope", http.StatusUnauthorized, "Nome utente o password non corretti."},
+			{"unknown user", "nobody", "percorsi-demo", http.StatusUnauthorized, "Nome utente o password non corretti."},
+			{"disabled account", "ex.user", "percorsi-demo", http.StatusUnauthorized, "Nome utente o password non corretti."},
+			{"nothing typed", "", "", http.StatusBadRequest, "Scrivi il nome utente e la password."},
+			{"teacher lands on the lessons", "maria.rossi", "percorsi-demo", http.StatusOK, "Codice della lezione"},
+			{"case worker lands on the people", "giulia.bianchi", "percorsi-demo", http.StatusOK, "Pseudonimo della persona"},
+			{"counsellor lands on home", "elena.ferri", "percorsi-demo", http.StatusOK, "orientatrice o orientatore al lavoro"},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				b := r.browser(t)
+				status, page := b.post("/signin", "/signin", url.Values{"username": {tt.user}, "password": {tt.password}})
+				if status != tt.status || !strings.Contains(page, tt.says) {
+					t.Errorf("status %d, want %d; page says %q: %t", status, tt.status, tt.says, strings.Contains(page, tt.says))
+				}
+			})
+		}
+	})
+
+	t.Run("sign-in without the form token is refused", func(t *testing.T) {
+		b := r.browser(t)
+		status, _ := b.post("/signin", "/signin", url.Values{"csrf": {"forged"}, "username": {"maria.rossi"}, "password": {"percorsi-demo"}})
+		if status != http.StatusForbidden {
+			t.Errorf("status %d, want 403", status)
+		}
+	})
+
+	t.Run("sign-in is rate limited per user", func(t *testing.T) {
+		b := r.browser(t)
+		for i := range 5 {
+			if status, _ := b.post("/signin", "/signin", url.Values{"username": {"anna.guess"}, "password": {"guess"}}); status != http.StatusUnauthorized {
+				t.Fatalf("attempt %d: status %d, want 401", i, status)
+			}
+		}
+		status, page := b.post("/signin", "/signin", url.Values{"username": {"anna.guess"}, "password": {"percorsi-demo"}})
+		if status != http.StatusTooManyRequests || !strings.Contains(page, "Troppi tentativi") {
+			t.Errorf("sixth attempt, right password: status %d, want 429 with Troppi tentativi", status)
+		}
+	})
+
+	t.Run("cookies are HttpOnly and SameSite=Lax", func(t *testing.T) {
+		b := r.browser(t)
+		_, page := b.get("/signin")
+		token := csrfInput.FindStringSubmatch(page)[1]
+		form := url.Values{"csrf": {token}, "username": {"maria.rossi"}, "password": {"percorsi-demo"}}
+		req, _ := http.NewRequest(http.MethodPost, r.url+"/signin", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		u, _ := url.Parse(r.url)
+		for _, c := range b.c.Jar.Cookies(u) {
+			req.AddCookie(c)
+		}
+		resp, err := http.DefaultTransport.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		var found bool
+		for _, c := range resp.Cookies() {
+			if c.Name == "percorsi_session" {
+				found = true
+				if !c.HttpOnly || c.SameSite != http.SameSiteLaxMode || c.Secure {
+					t.Errorf("session cookie: HttpOnly %v SameSite %v Secure %v (plain HTTP: not Secure)", c.HttpOnly, c.SameSite, c.Secure)
+				}
+			}
+		}
+		if !found {
+			t.Error("no session cookie set on sign-in")
+		}
+	})
+
+	t.Run("teacher marks a register", func(t *testing.T) {
+		b := r.browser(t)
+		b.signIn("maria.rossi")
+		status, page := b.get("/lessons/lez-1")
+		if status != http.StatusOK || !strings.Contains(page, "Amina K.") || !strings.Contains(page, "Joy O.") {
+			t.Fatalf("register page: status %d, names shown: %v", status, strings.Contains(page, "Amina K."))
+		}
+		status, page = b.post("/lessons/lez-1", "/lessons/lez-1/register", url.Values{
+			"person": {"ps-a", "ps-b"}, "status-ps-a": {"present"}, "status-ps-b": {"late"}, "minutes-ps-b": {"90"},
+		})
+		if status != http.StatusOK || !strings.Contains(page, "Registro salvato.") {
+			t.Fatalf("save: status %d, saved notice shown: %v", status, strings.Contains(page, "Registro salvato."))
+		}
+		r.courses.mu.Lock()
+		body, who := string(r.courses.last), r.courses.who
+		r.courses.mu.Unlock()
+		want := `{"marks":[{"person":"ps-a","status":"present"},{"person":"ps-b","status":"late","minutes":90}]}`
+		if strings.TrimSpace(body) != want {
+			t.Errorf("courses got %s, want %s", body, want)
+		}
+		if who.Subject != "maria.rossi" || who.Role != auth.Teacher || who.Organisation != "cpia1-roma" {
+			t.Errorf("courses was called as %+v, want the teacher", who)
+		}
+	})
+
+	t.Run("a refused mark names the person", func(t *testing.T) {
+		b := r.browser(t)
+		b.signIn("maria.rossi")
+		status, page := b.post("/lessons/lez-1", "/lessons/lez-1/register", url.Values{
+			"person": {"ps-a", "ps-b"}, "status-ps-a": {"present"}, "status-ps-b": {"late"}, "minutes-ps-b": {"900"},
+		})
+		if status != http.StatusBadRequest || !strings.Contains(page, "Controlla i minuti di presenza di Joy O.") || !strings.Contains(page, `value="900"`) {
+			t.Errorf("status %d, want 400 naming Joy O. and keeping what was typed; page:\n%s", status, page)
+		}
+	})
+
+	t.Run("a post without the session's form token changes nothing", func(t *testing.T) {
+		b := r.browser(t)
+		b.signIn("maria.rossi")
+		before := r.courses.calls.Load()
+		status, _ := b.post("/lessons/lez-1", "/lessons/lez-1/register", url.Values{"csrf": {"forged"}, "person": {"ps-a"}, "status-ps-a": {"absent"}})
+		if status != http.StatusForbidden || r.courses.calls.Load() != before {
+			t.Errorf("status %d, courses calls %d more; want 403 and none", status, r.courses.calls.Load()-before)
+		}
+	})
+
+	t.Run("access", func(t *testing.T) {
+		tests := []struct {
+			user, path string
+			status     int
+		}{
+			{"", "/lessons/lez-1", http.StatusOK}, // redirected to the sign-in page
+			{"giulia.bianchi", "/lessons", http.StatusForbidden},
+			{"giulia.bianchi", "/lessons/lez-1", http.StatusForbidden},
+			{"elena.ferri", "/lessons/lez-1", http.StatusForbidden},
+			{"maria.rossi", "/persons", http.StatusForbidden},
+			{"maria.rossi", "/persons/ps-a", http.StatusForbidden},
+			{"elena.ferri", "/persons/ps-a", http.StatusForbidden},
+			{"maria.rossi", "/lessons/lez-other", http.StatusForbidden}, // refused by the service itself
+			{"maria.rossi", "/lessons/..%2f..%2fv1", http.StatusNotFound},
+		}
+		for _, tt := range tests {
+			t.Run(tt.user+tt.path, func(t *testing.T) {
+				b := r.browser(t)
+				if tt.user != "" {
+					b.signIn(tt.user)
+				}
+				status, page := b.get(tt.path)
+				if status != tt.status {
+					t.Errorf("status %d, want %d", status, tt.status)
+				}
+				if tt.user == "" && !strings.Contains(page, `name="password"`) {
+					t.Error("anonymous user not sent to the sign-in page")
+				}
+			})
+		}
+	})
+
+	t.Run("case worker reads a pathway in both languages", func(t *testing.T) {
+		b := r.browser(t)
+		b.signIn("giulia.bianchi")
+		status, page := b.get("/persons/ps-a")
+		if status != http.StatusOK || !strings.Contains(page, "Presente alla lezione") || !strings.Contains(page, "2 h 30 min") || !strings.Contains(page, `<html lang="it">`) {
+			t.Errorf("status %d; italian timeline and hours not shown", status)
+		}
+		b.get("/lang/en?back=/persons/ps-a")
+		_, page = b.get("/persons/ps-a")
+		if !strings.Contains(page, "Present at the Italian L2 lesson") || !strings.Contains(page, "Hours by course") || !strings.Contains(page, `<html lang="en">`) {
+			t.Error("english page not shown after choosing English")
+		}
+	})
+
+	t.Run("a service down: the page says so, the breaker spares it, then recovers", func(t *testing.T) {
+		b := r.browser(t)
+		b.signIn("giulia.bianchi")
+		r.pathway.down.Store(true)
+		for range 5 {
+			status, page := b.get("/persons/ps-a")
+			if status != http.StatusServiceUnavailable || !strings.Contains(page, "Il servizio del percorso non risponde") {
+				t.Fatalf("status %d, want 503 saying the pathway is unavailable", status)
+			}
+		}
+		calls := r.pathway.calls.Load()
+		if status, page := b.get("/persons/ps-a"); status != http.StatusServiceUnavailable || !strings.Contains(page, "Il servizio del percorso non risponde") {
+			t.Errorf("with the breaker open: status %d, want 503 saying so", status)
+		}
+		if got := r.pathway.calls.Load(); got != calls {
+			t.Errorf("the open breaker let %d calls through to the failing service", got-calls)
+		}
+		if !strings.Contains(metrics(t, r), `percorsi_breaker_state{breaker="web_pathway"} 2`) {
+			t.Error("metrics do not show the pathway breaker open")
+		}
+		if status, _ := r.browser(t).get("/signin"); status != http.StatusOK {
+			t.Errorf("sign-in page with pathway down: status %d", status)
+		}
+		r.pathway.down.Store(false)
+		time.Sleep(resilience.BreakerOpen)
+		if status, page := b.get("/persons/ps-a"); status != http.StatusOK || !strings.Contains(page, "Presente alla lezione") {
+			t.Errorf("after the service returned: status %d, want the timeline", status)
+		}
+		if !strings.Contains(metrics(t, r), `percorsi_breaker_state{breaker="web_pathway"} 0`) {
+			t.Error("metrics do not show the pathway breaker closed again")
+		}
+	})
+
+	t.Run("sign-out ends the session", func(t *testing.T) {
+		b := r.browser(t)
+		b.signIn("maria.rossi")
+		status, page := b.post("/lessons", "/signout", url.Values{})
+		if status != http.StatusOK || !strings.Contains(page, "Sei uscita o uscito") {
+			t.Errorf("sign-out: status %d", status)
+		}
+		if _, page := b.get("/lessons"); !strings.Contains(page, `name="password"`) {
+			t.Error("after sign-out the lessons page is still open")
+		}
+	})
+}
+
+func metrics(t *testing.T, r *rig) string {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	r.app.Handler(r.app.Pages).ServeHTTP(rec, httptest.NewRequestWithContext(context.WithoutCancel(t.Context()), "GET", "/metrics", nil))
+	return rec.Body.String()
+}
