@@ -62,6 +62,7 @@ type Subscriber struct {
 
 	outcomes *prometheus.CounterVec
 	retries  prometheus.Counter
+	lag      *prometheus.GaugeVec
 }
 
 // New returns a Subscriber.
@@ -81,9 +82,12 @@ func New(cfg Config, e endpoint.Endpoint, decode DecodeFunc) *Subscriber {
 		retries: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "percorsi_consumer_retries_total", Help: "Attempts that failed on an infrastructure error and were retried.", ConstLabels: labels,
 		}),
+		lag: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "percorsi_consumer_lag", Help: "Records behind the end of each partition at the last fetch.", ConstLabels: labels,
+		}, []string{"topic", "partition"}),
 	}
 	if cfg.Metrics != nil {
-		cfg.Metrics.MustRegister(s.outcomes, s.retries)
+		cfg.Metrics.MustRegister(s.outcomes, s.retries, s.lag)
 	}
 	return s
 }
@@ -140,6 +144,11 @@ func (s *Subscriber) fetch(ctx context.Context) ([]kafka.Message, error) {
 			break
 		}
 		batch = append(batch, m)
+	}
+	// A group reader reports no lag of its own; each record carries its
+	// partition's high-water mark, which is as good.
+	for _, m := range batch {
+		s.lag.WithLabelValues(m.Topic, strconv.Itoa(m.Partition)).Set(float64(m.HighWaterMark - m.Offset - 1))
 	}
 	return batch, nil
 }

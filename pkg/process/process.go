@@ -22,6 +22,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/percorsi/percorsi/pkg/auth"
+	"github.com/percorsi/percorsi/pkg/buildinfo"
 	"github.com/percorsi/percorsi/pkg/health"
 	"github.com/percorsi/percorsi/pkg/httpkit"
 	"github.com/percorsi/percorsi/pkg/kafkakit"
@@ -71,10 +72,12 @@ func Open(ctx context.Context, name string, cfg Config, log *slog.Logger) (*Proc
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), buildinfo.Collector())
+	log = log.With("service", name)
+	log.Info("starting", "version", buildinfo.Version, "commit", buildinfo.Commit)
 	return &Process{
 		Name:     name,
-		Log:      log.With("service", name),
+		Log:      log,
 		Client:   client,
 		DB:       client.Database(cfg.Database),
 		Writer:   kafkakit.NewWriter(cfg.KafkaBrokers),

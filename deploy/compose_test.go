@@ -1,0 +1,82 @@
+package deploy_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/compose-spec/compose-go/v2/cli"
+	"github.com/compose-spec/compose-go/v2/types"
+)
+
+func loadCompose(t *testing.T, env ...string) (*types.Project, error) {
+	t.Helper()
+	opts, err := cli.NewProjectOptions([]string{"compose.yaml"}, cli.WithEnv(env), cli.WithWorkingDirectory("."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return opts.LoadProject(t.Context())
+}
+
+// The compose file is valid for the compose-spec loader and runs what
+// production relies on: three KRaft brokers, every topic replicated three
+// times with min.insync.replicas 2, a MongoDB replica set it initialises
+// itself, Prometheus, and every service as a read-only non-root container.
+func TestCompose(t *testing.T) {
+	t.Parallel()
+	if _, err := loadCompose(t); err == nil || !strings.Contains(err.Error(), "TOKEN_KEY") {
+		t.Errorf("compose starts without a TOKEN_KEY: %v", err)
+	}
+	p, err := loadCompose(t, "TOKEN_KEY=0123456789abcdef0123456789abcdef")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range []string{"kafka-1", "kafka-2", "kafka-3"} {
+		s, err := p.GetService(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		env := s.Environment
+		if *env["KAFKA_PROCESS_ROLES"] != "broker,controller" || *env["KAFKA_MIN_INSYNC_REPLICAS"] != "2" || *env["KAFKA_DEFAULT_REPLICATION_FACTOR"] != "3" {
+			t.Errorf("%s is not a KRaft broker with replication 3 and min.insync.replicas 2", b)
+		}
+	}
+	initKafka, err := p.GetService("kafka-init")
+	if err != nil {
+		t.Fatal(err)
+	}
+	script := strings.Join(initKafka.Command, " ")
+	for _, want := range append([]string{"--replication-factor 3", "min.insync.replicas=2"}, topics...) {
+		if !strings.Contains(script, want) {
+			t.Errorf("kafka-init does not create %q", want)
+		}
+	}
+	initMongo, err := p.GetService("mongo-init")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if js := strings.Join(initMongo.Command, " "); !strings.Contains(js, "rs.initiate") || strings.Count(js, "host:") != 3 {
+		t.Error("mongo-init does not initiate a three-member replica set")
+	}
+	if _, err := p.GetService("prometheus"); err != nil {
+		t.Error(err)
+	}
+	for _, name := range services {
+		s, err := p.GetService(name)
+		if err != nil {
+			t.Error(err)
+			continue
+		}
+		if s.Build == nil || s.Build.Args["SERVICE"] == nil || *s.Build.Args["SERVICE"] != name {
+			t.Errorf("%s is not built from deploy/Dockerfile with SERVICE=%s", name, name)
+		}
+		if !s.ReadOnly || s.User == "" || strings.HasPrefix(s.User, "0") {
+			t.Errorf("%s runs with a writable root or as root", name)
+		}
+		if !strings.Contains(*s.Environment["MONGODB_URI"], "replicaSet=rs0") || strings.Count(*s.Environment["KAFKA_BROKERS"], "kafka-") != 3 {
+			t.Errorf("%s is not pointed at the replica set and all three brokers", name)
+		}
+		if len(s.Ports) > 0 && name != "web" {
+			t.Errorf("%s publishes a port: only web is reachable from outside", name)
+		}
+	}
+}
