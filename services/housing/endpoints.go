@@ -34,6 +34,7 @@ type Endpoints struct {
 	Propose             endpoint.Endpoint
 	Decide              endpoint.Endpoint
 	SignLease           endpoint.Endpoint
+	Indicators          endpoint.Endpoint
 }
 
 // MakeEndpoints wraps each use case in the same chain: instrumentation
@@ -65,6 +66,7 @@ func MakeEndpoints(s *Service, v auth.Verifier, log *slog.Logger, m *instrument.
 		Propose:             wrap("propose_offer", makePropose(s), hw),
 		Decide:              wrap("decide_proposal", makeDecide(s), hw),
 		SignLease:           wrap("sign_lease", makeSignLease(s), hw),
+		Indicators:          wrap("indicators", makeIndicators(s), auth.Monitoring, auth.CaseWorker, auth.HousingWorker),
 	}
 }
 
@@ -648,5 +650,37 @@ func makeSignLease(s *Service) endpoint.Endpoint {
 		}
 		step := stepJSON(st)
 		return ProposalResponse{Proposal: proposalJSON(p), Step: &step}, nil
+	}
+}
+
+// CellJSON is one aggregate; a suppressed cell carries no numbers.
+type CellJSON struct {
+	Indicator  string `json:"indicator"`
+	Group      string `json:"group"`
+	People     *int   `json:"people,omitempty"`
+	Value      *int   `json:"value,omitempty"`
+	Suppressed bool   `json:"suppressed,omitempty"`
+}
+
+// IndicatorsResponse is the outcome measures for monitoring.
+type IndicatorsResponse struct {
+	MinCell int        `json:"min_cell"`
+	Cells   []CellJSON `json:"cells"`
+}
+
+func makeIndicators(s *Service) endpoint.Endpoint {
+	return func(ctx context.Context, _ any) (any, error) {
+		cells, err := s.Indicators(ctx)
+		if err != nil {
+			return nil, err
+		}
+		resp := IndicatorsResponse{MinCell: domain.MinCell, Cells: make([]CellJSON, len(cells))}
+		for i, c := range cells {
+			resp.Cells[i] = CellJSON{Indicator: c.Indicator, Group: c.Group, Suppressed: c.Suppressed}
+			if !c.Suppressed {
+				resp.Cells[i].People, resp.Cells[i].Value = &c.People, &c.Value
+			}
+		}
+		return resp, nil
 	}
 }

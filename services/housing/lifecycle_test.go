@@ -146,6 +146,19 @@ func TestFromShelterToOwnLease(t *testing.T) {
 		t.Fatalf("board %v", board.Rows)
 	}
 
+	// Monitoring sees aggregates only; one person's pathway is too small a
+	// cell to show.
+	var ind housing.IndicatorsResponse
+	f.must(t, http.StatusOK, "monitoring", http.MethodGet, "/v1/indicators", "", &ind)
+	if len(ind.Cells) == 0 {
+		t.Fatal("no indicators")
+	}
+	for _, c := range ind.Cells {
+		if !c.Suppressed || c.People != nil || c.Value != nil {
+			t.Fatalf("a cell of one person shown: %+v", c)
+		}
+	}
+
 	got := types(f.published(t)[amina])
 	wantTypes := []string{
 		"HousingStepStarted", "HousingStepStarted", "HousingStepEnded", "RentSupportGranted", "HousingOfferProposed",

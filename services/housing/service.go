@@ -222,3 +222,15 @@ func (s *Service) Board(ctx context.Context, kind, territory string) ([]BoardRow
 	})
 	return out, nil
 }
+
+// Indicators returns the housing pathway's outcome measures across the
+// network, for monitoring: counts and medians only, small cells suppressed.
+// Computed from every step, which suits the scale of a region's projects;
+// a national deployment would keep them as a read model instead.
+func (s *Service) Indicators(ctx context.Context) ([]domain.Cell, error) {
+	steps, err := s.Steps.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return domain.Indicators(steps), nil
+}

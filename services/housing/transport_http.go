@@ -33,6 +33,7 @@ func NewHTTPHandler(e Endpoints) http.Handler {
 	serve("GET /v1/accommodations", e.ListAccommodations, none)
 	serve("GET /v1/accommodations/{id}", e.GetAccommodation, pathID)
 	serve("GET /v1/availability", e.Board, query)
+	serve("GET /v1/indicators", e.Indicators, none)
 	serve("POST /v1/steps", e.StartStep, body[StepRequest](nil))
 	serve("POST /v1/steps/{id}/move", e.MoveStep, body(func(r *MoveRequest, id string) { r.From = id }))
 	serve("POST /v1/steps/{id}/end", e.EndStep, body(func(r *EndStepRequest, id string) { r.ID = id }))

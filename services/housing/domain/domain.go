@@ -370,6 +370,8 @@ type Steps interface {
 	ByPerson(ctx context.Context, person string) ([]Step, error)
 	// ByOrganisation lists the steps an organisation recorded, oldest first.
 	ByOrganisation(ctx context.Context, org string) ([]Step, error)
+	// All lists every step of the network, for aggregates.
+	All(ctx context.Context) ([]Step, error)
 	// OpenIn lists the open steps of an accommodation.
 	OpenIn(ctx context.Context, accommodation string) ([]Step, error)
 	// Occupied counts the places taken in every accommodation that has some.

@@ -168,3 +168,27 @@ func TestProposalOutcomes(t *testing.T) {
 		t.Fatalf("proposing a taken offer: %v", err)
 	}
 }
+
+func TestIndicatorsSuppressSmallCells(t *testing.T) {
+	t.Parallel()
+	var steps []domain.Step
+	step := func(kind domain.Kind, days int, reason domain.ExitReason, dest domain.Destination) {
+		s := domain.Step{Kind: kind, Start: day("2026-01-01")}
+		if reason != "" {
+			s.End, s.Reason, s.Destination = s.Start.AddDate(0, 0, days), reason, dest
+		}
+		steps = append(steps, s)
+	}
+	for i := range 6 {
+		step(domain.ProtectedShelter, 30+i, domain.MovedOn, domain.Destination(domain.SemiAutonomyFlat))
+		step(domain.OwnLease, 100, domain.ProgrammeCompleted, domain.Destination(domain.OwnLease))
+	}
+	step(domain.SemiAutonomyFlat, 10, domain.LeftVoluntarily, domain.Homeless)
+	step(domain.EmergencyShelter, 0, "", "")
+	got := fmt.Sprint(domain.Indicators(steps))
+	want := "[{housed_now emergency_shelter 0 0 true} {exits homeless 0 0 true} {exits own_lease 6 6 false} " +
+		"{median_stay_days own_lease 6 100 false} {median_stay_days protected_shelter 6 33 false} {median_stay_days semi_autonomy_flat 0 0 true}]"
+	if got != want {
+		t.Fatalf("got  %s\nwant %s", got, want)
+	}
+}

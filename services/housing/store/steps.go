@@ -319,6 +319,10 @@ func (s *Steps) ByOrganisation(ctx context.Context, org string) ([]domain.Step, 
 	return s.find(ctx, bson.D{{Key: "organisation", Value: org}})
 }
 
+func (s *Steps) All(ctx context.Context) ([]domain.Step, error) {
+	return s.find(ctx, bson.D{})
+}
+
 func (s *Steps) OpenIn(ctx context.Context, acc string) ([]domain.Step, error) {
 	taken, err := s.placesOf(ctx, acc)
 	if err != nil {
