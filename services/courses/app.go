@@ -6,10 +6,12 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/percorsi/percorsi/pkg/events"
 	"github.com/percorsi/percorsi/pkg/instrument"
 	"github.com/percorsi/percorsi/pkg/mongostore"
 	"github.com/percorsi/percorsi/pkg/outbox"
 	"github.com/percorsi/percorsi/pkg/process"
+	"github.com/percorsi/percorsi/services/courses/domain"
 	"github.com/percorsi/percorsi/services/courses/store"
 )
 
@@ -20,15 +22,21 @@ const Name = "courses"
 // cases, endpoints, transports, and the relay that publishes its events.
 type App struct {
 	*process.Process
-	Service *Service
-	Relay   *outbox.Relay
-	API     http.Handler
-	Classes *store.Classes
-	Lessons *store.Lessons
+	Service   *Service
+	Endpoints Endpoints
+	Relay     *outbox.Relay
+	API       http.Handler
+	Classes   *store.Classes
+	Lessons   *store.Lessons
 }
 
-// Open assembles the service; Run starts it.
+// Open assembles the service with the default rules; Run starts it.
 func Open(ctx context.Context, cfg process.Config, log *slog.Logger) (*App, error) {
+	return OpenWith(ctx, cfg, domain.DefaultConfig(), time.Now, log)
+}
+
+// OpenWith assembles the service with the given rules and clock.
+func OpenWith(ctx context.Context, cfg process.Config, rules domain.Config, now func() time.Time, log *slog.Logger) (*App, error) {
 	p, err := process.Open(ctx, Name, cfg, log)
 	if err != nil {
 		return nil, err
@@ -37,9 +45,20 @@ func Open(ctx context.Context, cfg process.Config, log *slog.Logger) (*App, erro
 		return nil, err
 	}
 	relay := outbox.NewRelay(p.Writer, outbox.RelayConfig{Logger: p.Log, Metrics: p.Registry, Name: Name}, store.OutboxSources(p.DB)...)
-	classes, lessons := store.NewClasses(p.DB), store.NewLessons(p.DB)
-	svc := NewService(classes, lessons, store.NewRegisters(p.DB, RegisterEvents, relay.Notify), time.Now)
+	ev := Events{AdmissionShareBP: rules.AdmissionShareBP}
+	classes, lessons := store.NewClasses(p.DB, ev.Class, relay.Notify), store.NewLessons(p.DB)
+	st := Stores{
+		Courses:     store.NewCourses(p.DB),
+		Classes:     classes,
+		Lessons:     lessons,
+		Registers:   store.NewRegisters(p.DB, ev.Register, relay.Notify),
+		Assessments: store.NewAssessments(p.DB, ev.Assessment, ev.Certificate, relay.Notify),
+	}
+	svc := NewService(st, rules, now, events.NewID)
 	endpoints := MakeEndpoints(svc, p.Verifier, p.Log, instrument.NewMetrics(p.Registry, Name))
 	p.Go("outbox relay", relay.Run)
-	return &App{Process: p, Service: svc, Relay: relay, API: NewHTTPHandler(endpoints), Classes: classes, Lessons: lessons}, nil
+	return &App{
+		Process: p, Service: svc, Endpoints: endpoints, Relay: relay, API: NewHTTPHandler(endpoints),
+		Classes: classes, Lessons: lessons,
+	}, nil
 }

@@ -1,16 +1,16 @@
-// Package domain holds the courses service's entities and rules: classes of
-// Italian L2 and computer courses, their lessons and the registers teachers
-// keep. It depends on nothing but the standard library and the shared
-// register model.
+// Package domain holds the courses service's entities and rules: the
+// catalogue of Italian L2 and computer courses, their classes with schedules,
+// enrolments and waiting lists, lessons, the registers teachers keep,
+// assessments and certificates. It depends on nothing but the standard
+// library and the shared register model.
 package domain
 
 import (
-	"context"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/percorsi/percorsi/pkg/errcode"
-	"github.com/percorsi/percorsi/pkg/register"
 )
 
 // CourseKind is what a course teaches.
@@ -21,125 +21,85 @@ const (
 	Digital   CourseKind = "digital"    // computer and digital skills (DigComp 2.2)
 )
 
-// Class is one edition of a course at a CPIA site.
-type Class struct {
+// Level is a CEFR level of Italian, from pre-A1 literacy up.
+type Level string
+
+// CEFR levels in order.
+var Levels = []Level{"pre_a1", "a1", "a2", "b1", "b2", "c1", "c2"}
+
+// Rank orders levels: 0 for an unknown one, 1 for pre-A1 and so on.
+func (l Level) Rank() int { return slices.Index(Levels, l) + 1 }
+
+// DigCompAreas are the five competence areas of DigComp 2.2.
+var DigCompAreas = []string{"information_data_literacy", "communication_collaboration", "digital_content_creation", "safety", "problem_solving"}
+
+// Skills are the CEFR skills a CPIA assesses separately where it can.
+var Skills = []string{"listening", "reading", "speaking", "writing"}
+
+// Course is an entry of the catalogue: what a provider teaches, in how many
+// hours, toward which level.
+type Course struct {
 	ID           string
-	CourseID     string
-	CourseKind   CourseKind
+	Kind         CourseKind
 	Title        string
-	Organisation string   // the CPIA
-	Teachers     []string // user subjects of the teachers
-	Roster       []Enrolment
+	Organisation string // the provider: a CPIA or another school
+	TotalHours   int
+	// TargetLevel for Italian L2, TargetDigComp (1-8) for digital courses.
+	TargetLevel   Level
+	TargetDigComp int
 }
 
-// EnrolmentStatus is where an enrolment stands.
-type EnrolmentStatus string
-
-const (
-	Enrolled  EnrolmentStatus = "enrolled"
-	Suspended EnrolmentStatus = "suspended"
-	Withdrawn EnrolmentStatus = "withdrawn"
-	Completed EnrolmentStatus = "completed"
-)
-
-// Enrolment is a person in a class, shown by the display name their
-// organisation chose, never their legal name.
-type Enrolment struct {
-	Person      string // pseudonym
-	DisplayName string
-	Status      EnrolmentStatus
-}
-
-// Expected returns the pseudonyms a register must mark: those enrolled.
-func (c *Class) Expected() []string {
-	var ps []string
-	for _, e := range c.Roster {
-		if e.Status == Enrolled {
-			ps = append(ps, e.Person)
-		}
-	}
-	return ps
-}
-
-// TaughtBy reports whether the user subject teaches c.
-func (c *Class) TaughtBy(subject string) bool { return slices.Contains(c.Teachers, subject) }
-
-// LessonStatus is where a lesson stands.
-type LessonStatus string
-
-const (
-	Scheduled LessonStatus = "scheduled"
-	Cancelled LessonStatus = "cancelled"
-)
-
-// Lesson is one meeting of a class.
-type Lesson struct {
-	ID      string
-	ClassID string
-	Start   time.Time
-	Minutes int
-	Status  LessonStatus
-}
-
-// Register is the attendance of one lesson. Its events are derived from it
-// by the store adapter and stored with it in one write.
-type Register struct {
-	LessonID      string
-	ClassID       string
-	CourseID      string
-	CourseKind    CourseKind
-	Organisation  string
-	LessonStart   time.Time
-	LessonMinutes int
-	Marks         []register.Mark
-	RecordedBy    string
-	RecordedAt    time.Time
-}
-
-// NewRegister checks marks for lesson of class and returns the register.
-func NewRegister(class *Class, lesson *Lesson, marks []register.Mark, by string, now time.Time) (*Register, error) {
+// Check validates a course, naming the faulty field.
+func (c *Course) Check() error {
 	switch {
-	case lesson.Status == Cancelled:
-		return nil, errcode.New(errcode.Invalid, "lesson_id", "the lesson was cancelled")
-	case now.Before(lesson.Start):
-		return nil, errcode.New(errcode.Invalid, "lesson_id", "the lesson has not started yet")
+	case c.ID == "":
+		return errcode.New(errcode.Invalid, "id", "is required")
+	case strings.TrimSpace(c.Title) == "":
+		return errcode.New(errcode.Invalid, "title", "is required")
+	case c.TotalHours <= 0 || c.TotalHours > 2000:
+		return errcode.New(errcode.Invalid, "total_hours", "must be between 1 and 2000")
 	}
-	if err := register.Check(marks, class.Expected(), lesson.Minutes); err != nil {
-		return nil, err
+	switch c.Kind {
+	case ItalianL2:
+		if c.TargetLevel.Rank() == 0 {
+			return errcode.New(errcode.Invalid, "target_level", "must be one of pre_a1, a1, a2, b1, b2, c1, c2")
+		}
+		if c.TargetDigComp != 0 {
+			return errcode.New(errcode.Invalid, "target_digcomp", "is for digital courses only")
+		}
+	case Digital:
+		if c.TargetDigComp < 1 || c.TargetDigComp > 8 {
+			return errcode.New(errcode.Invalid, "target_digcomp", "must be a DigComp proficiency level from 1 to 8")
+		}
+		if c.TargetLevel != "" {
+			return errcode.New(errcode.Invalid, "target_level", "is for Italian courses only")
+		}
+	default:
+		return errcode.New(errcode.Invalid, "kind", "must be italian_l2 or digital")
 	}
-	return &Register{
-		LessonID: lesson.ID, ClassID: class.ID, CourseID: class.CourseID, CourseKind: class.CourseKind,
-		Organisation: class.Organisation, LessonStart: lesson.Start, LessonMinutes: lesson.Minutes,
-		Marks: marks, RecordedBy: by, RecordedAt: now,
-	}, nil
+	return nil
 }
 
-// SameMarks reports whether r records exactly marks (a retried submission).
-func (r *Register) SameMarks(marks []register.Mark) bool {
-	return slices.Equal(r.Marks, marks)
+// Config holds the rules a CPIA may tune.
+type Config struct {
+	// LockAfter is how long after a lesson's start its register can still
+	// be recorded or corrected by its teacher; the coordinator always can.
+	LockAfter time.Duration
+	// AdmissionShareBP is the share of a class's planned hours a person must
+	// attend to be admitted to the final assessment, in basis points.
+	AdmissionShareBP int
+	// AbsenceStreak is the run of unexcused absences that raises an alert.
+	AbsenceStreak int
+	// Location is where schedules' wall-clock times are read.
+	Location *time.Location
 }
 
-// Classes stores classes.
-type Classes interface {
-	// Get returns ENotFound for an unknown id.
-	Get(ctx context.Context, id string) (*Class, error)
-	// Put creates or replaces a class.
-	Put(ctx context.Context, c *Class) error
-}
-
-// Lessons stores lessons.
-type Lessons interface {
-	// Get returns NotFound for an unknown id.
-	Get(ctx context.Context, id string) (*Lesson, error)
-	// Put creates or replaces a lesson.
-	Put(ctx context.Context, l *Lesson) error
-}
-
-// Registers stores registers with their pending events.
-type Registers interface {
-	// Create stores r and its events in one write; Conflict if the lesson
-	// already has a register.
-	Create(ctx context.Context, r *Register) error
-	// Get returns NotFound when the lesson has no register yet.
-	Get(ctx context.Context, lessonID string) (*Register, error)
+// DefaultConfig is 7 days to lock, 70% for admission, 3 absences in a row,
+// Rome's clock.
+func DefaultConfig() Config {
+	loc, err := time.LoadLocation("Europe/Rome")
+	if err != nil {
+		loc = time.UTC // no time zone database: the caller should embed time/tzdata
+	}
+	return Config{LockAfter: 7 * 24 * time.Hour, AdmissionShareBP: 7000, AbsenceStreak: 3, Location: loc}
 }

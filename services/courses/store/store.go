@@ -1,40 +1,54 @@
 // Package store is the courses service's MongoDB adapter. Its bson structs
-// are its own; the domain never sees them. Every query a teacher's request
-// makes is by _id.
+// are its own; the domain never sees them. What a teacher's request reads
+// is found by _id (lesson, class with its roster and figures, register) or
+// by an indexed key (today's lessons of her classes).
 package store
 
 import (
 	"context"
 	"fmt"
-	"time"
+	"sync"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"github.com/percorsi/percorsi/pkg/errcode"
 	"github.com/percorsi/percorsi/pkg/mongostore"
 	"github.com/percorsi/percorsi/pkg/outbox"
-	"github.com/percorsi/percorsi/pkg/register"
-	"github.com/percorsi/percorsi/services/courses/domain"
 )
 
 // Collections.
 const (
-	classesColl   = "classes"
-	lessonsColl   = "lessons"
-	registersColl = "registers"
+	coursesColl      = "courses"
+	classesColl      = "classes"
+	lessonsColl      = "lessons"
+	registersColl    = "registers"
+	assessmentsColl  = "assessments"
+	certificatesColl = "certificates"
 )
 
 // Indexes returns what the service needs at start.
 func Indexes() []mongostore.Index {
-	return []mongostore.Index{
-		{Collection: registersColl, Keys: outbox.IndexKeys()},
+	var idx []mongostore.Index
+	for _, c := range []string{classesColl, registersColl, assessmentsColl, certificatesColl} {
+		idx = append(idx, mongostore.Index{Collection: c, Keys: outbox.IndexKeys()})
 	}
+	return append(idx,
+		mongostore.Index{Collection: classesColl, Keys: bson.D{{Key: "teachers", Value: 1}}},
+		mongostore.Index{Collection: classesColl, Keys: bson.D{{Key: "organisation", Value: 1}}},
+		mongostore.Index{Collection: lessonsColl, Keys: bson.D{{Key: "class_id", Value: 1}, {Key: "start", Value: 1}}},
+		mongostore.Index{Collection: registersColl, Keys: bson.D{{Key: "class_id", Value: 1}}},
+		mongostore.Index{Collection: assessmentsColl, Keys: bson.D{{Key: "class_id", Value: 1}, {Key: "person", Value: 1}}},
+	)
 }
 
 // OutboxSources are the collections whose documents carry pending events.
 func OutboxSources(db *mongo.Database) []*mongo.Collection {
-	return []*mongo.Collection{db.Collection(registersColl)}
+	return []*mongo.Collection{
+		db.Collection(registersColl), db.Collection(classesColl),
+		db.Collection(assessmentsColl), db.Collection(certificatesColl),
+	}
 }
 
 func byID(id string) bson.D { return bson.D{{Key: "_id", Value: id}} }
@@ -47,156 +61,77 @@ func get[D any](ctx context.Context, c *mongo.Collection, id, what string) (*D, 
 	return &d, nil
 }
 
-func put(ctx context.Context, c *mongo.Collection, id string, doc any, what string) error {
-	if _, err := c.ReplaceOne(ctx, byID(id), doc, options.Replace().SetUpsert(true)); err != nil {
+func find[D any](ctx context.Context, c *mongo.Collection, filter bson.D, opts *options.FindOptionsBuilder, what string) ([]D, error) {
+	cur, err := c.Find(ctx, filter, opts)
+	if err != nil {
+		return nil, fmt.Errorf("find %s: %w", what, mongostore.Translate(err))
+	}
+	var ds []D
+	if err := cur.All(ctx, &ds); err != nil {
+		return nil, fmt.Errorf("find %s: %w", what, mongostore.Translate(err))
+	}
+	return ds, nil
+}
+
+// fields turns a struct into the document of a $set.
+func fields(v any) (bson.D, error) {
+	b, err := bson.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	var d bson.D
+	return d, bson.Unmarshal(b, &d)
+}
+
+// putFields creates or replaces the fields of a document, leaving the
+// outbox of an existing one alone (the relay may be publishing it).
+func putFields(ctx context.Context, c *mongo.Collection, id string, doc any, what string) error {
+	set, err := fields(doc)
+	if err != nil {
+		return fmt.Errorf("put %s %s: %w", what, id, err)
+	}
+	update := bson.D{{Key: "$set", Value: set}}
+	if _, err := c.UpdateOne(ctx, byID(id), update, options.UpdateOne().SetUpsert(true)); err != nil {
 		return fmt.Errorf("put %s %s: %w", what, id, mongostore.Translate(err))
 	}
 	return nil
 }
 
-// Classes implements domain.Classes.
-type Classes struct{ c *mongo.Collection }
-
-// NewClasses returns the class store of db.
-func NewClasses(db *mongo.Database) *Classes { return &Classes{db.Collection(classesColl)} }
-
-type classDoc struct {
-	ID           string         `bson:"_id"`
-	CourseID     string         `bson:"course_id"`
-	CourseKind   string         `bson:"course_kind"`
-	Title        string         `bson:"title"`
-	Organisation string         `bson:"organisation"`
-	Teachers     []string       `bson:"teachers"`
-	Roster       []enrolmentDoc `bson:"roster"`
+// versioned writes one document's change when its version is still the one
+// read, with the change's events. FerretDB v1 was measured applying a
+// conditional update to a stale read, so writes to one document are also
+// serialised in-process; the version check keeps several processes right
+// on a real MongoDB.
+type versioned struct {
+	c     *mongo.Collection
+	locks sync.Map // id -> *sync.Mutex
 }
 
-type enrolmentDoc struct {
-	Person      string `bson:"person"`
-	DisplayName string `bson:"display_name"`
-	Status      string `bson:"status"`
+func (v *versioned) lock(id string) func() {
+	m, _ := v.locks.LoadOrStore(id, &sync.Mutex{})
+	mu := m.(*sync.Mutex)
+	mu.Lock()
+	return mu.Unlock
 }
 
-func (s *Classes) Get(ctx context.Context, id string) (*domain.Class, error) {
-	d, err := get[classDoc](ctx, s.c, id, "class")
+// write sets doc's fields (which carry version+1) on the document still at
+// version, appending msgs to its outbox. It reports whether it matched.
+func (v *versioned) write(ctx context.Context, id string, version int64, versionField string, doc any, msgs []outbox.Message) (bool, error) {
+	set, err := fields(doc)
 	if err != nil {
-		return nil, err
+		return false, err
 	}
-	c := &domain.Class{
-		ID: d.ID, CourseID: d.CourseID, CourseKind: domain.CourseKind(d.CourseKind), Title: d.Title,
-		Organisation: d.Organisation, Teachers: d.Teachers,
-	}
-	for _, e := range d.Roster {
-		c.Roster = append(c.Roster, domain.Enrolment{Person: e.Person, DisplayName: e.DisplayName, Status: domain.EnrolmentStatus(e.Status)})
-	}
-	return c, nil
-}
-
-func (s *Classes) Put(ctx context.Context, c *domain.Class) error {
-	d := classDoc{
-		ID: c.ID, CourseID: c.CourseID, CourseKind: string(c.CourseKind), Title: c.Title,
-		Organisation: c.Organisation, Teachers: c.Teachers, Roster: []enrolmentDoc{},
-	}
-	for _, e := range c.Roster {
-		d.Roster = append(d.Roster, enrolmentDoc{Person: e.Person, DisplayName: e.DisplayName, Status: string(e.Status)})
-	}
-	return put(ctx, s.c, c.ID, d, "class")
-}
-
-// Lessons implements domain.Lessons.
-type Lessons struct{ c *mongo.Collection }
-
-// NewLessons returns the lesson store of db.
-func NewLessons(db *mongo.Database) *Lessons { return &Lessons{db.Collection(lessonsColl)} }
-
-type lessonDoc struct {
-	ID      string    `bson:"_id"`
-	ClassID string    `bson:"class_id"`
-	Start   time.Time `bson:"start"`
-	Minutes int       `bson:"minutes"`
-	Status  string    `bson:"status"`
-}
-
-func (s *Lessons) Get(ctx context.Context, id string) (*domain.Lesson, error) {
-	d, err := get[lessonDoc](ctx, s.c, id, "lesson")
+	update := outbox.Append(bson.D{{Key: "$set", Value: set}}, msgs)
+	res, err := v.c.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: versionField, Value: version}}, update)
 	if err != nil {
-		return nil, err
+		return false, mongostore.Translate(err)
 	}
-	return &domain.Lesson{ID: d.ID, ClassID: d.ClassID, Start: d.Start, Minutes: d.Minutes, Status: domain.LessonStatus(d.Status)}, nil
+	return res.MatchedCount == 1, nil
 }
 
-func (s *Lessons) Put(ctx context.Context, l *domain.Lesson) error {
-	return put(ctx, s.c, l.ID, lessonDoc{ID: l.ID, ClassID: l.ClassID, Start: l.Start, Minutes: l.Minutes, Status: string(l.Status)}, "lesson")
+// errBusy is returned when a document kept changing under an update.
+func errBusy(what, id string) error {
+	return errcode.New(errcode.Unavailable, "", "%s %s kept changing; retry", what, id)
 }
 
-// EventsFunc derives a register's events; the service provides it.
-type EventsFunc func(ctx context.Context, r *domain.Register) ([]outbox.Message, error)
-
-// Registers implements domain.Registers: a register and its events are one
-// document, written once.
-type Registers struct {
-	c         *mongo.Collection
-	events    EventsFunc
-	onPending func()
-}
-
-// NewRegisters returns the register store of db. onPending is called after
-// a write that left events to publish (the relay's Notify).
-func NewRegisters(db *mongo.Database, events EventsFunc, onPending func()) *Registers {
-	return &Registers{c: db.Collection(registersColl), events: events, onPending: onPending}
-}
-
-type registerDoc struct {
-	LessonID       string    `bson:"_id"`
-	ClassID        string    `bson:"class_id"`
-	CourseID       string    `bson:"course_id"`
-	CourseKind     string    `bson:"course_kind"`
-	Organisation   string    `bson:"organisation"`
-	LessonStart    time.Time `bson:"lesson_start"`
-	LessonMinutes  int       `bson:"lesson_minutes"`
-	Marks          []markDoc `bson:"marks"`
-	RecordedBy     string    `bson:"recorded_by"`
-	RecordedAt     time.Time `bson:"recorded_at"`
-	outbox.Pending `bson:",inline"`
-}
-
-type markDoc struct {
-	Person  string `bson:"person"`
-	Status  string `bson:"status"`
-	Minutes int    `bson:"minutes"`
-}
-
-func (s *Registers) Create(ctx context.Context, r *domain.Register) error {
-	msgs, err := s.events(ctx, r)
-	if err != nil {
-		return err
-	}
-	d := registerDoc{
-		LessonID: r.LessonID, ClassID: r.ClassID, CourseID: r.CourseID, CourseKind: string(r.CourseKind),
-		Organisation: r.Organisation, LessonStart: r.LessonStart, LessonMinutes: r.LessonMinutes,
-		RecordedBy: r.RecordedBy, RecordedAt: r.RecordedAt, Pending: outbox.NewPending(msgs),
-	}
-	for _, m := range r.Marks {
-		d.Marks = append(d.Marks, markDoc{Person: m.Person, Status: string(m.Status), Minutes: m.Minutes})
-	}
-	if _, err := s.c.InsertOne(ctx, d); err != nil {
-		return fmt.Errorf("create register %s: %w", r.LessonID, mongostore.Translate(err))
-	}
-	s.onPending()
-	return nil
-}
-
-func (s *Registers) Get(ctx context.Context, lessonID string) (*domain.Register, error) {
-	d, err := get[registerDoc](ctx, s.c, lessonID, "register")
-	if err != nil {
-		return nil, err
-	}
-	r := &domain.Register{
-		LessonID: d.LessonID, ClassID: d.ClassID, CourseID: d.CourseID, CourseKind: domain.CourseKind(d.CourseKind),
-		Organisation: d.Organisation, LessonStart: d.LessonStart.UTC(), LessonMinutes: d.LessonMinutes,
-		RecordedBy: d.RecordedBy, RecordedAt: d.RecordedAt.UTC(),
-	}
-	for _, m := range d.Marks {
-		r.Marks = append(r.Marks, register.Mark{Person: m.Person, Status: register.Status(m.Status), Minutes: m.Minutes})
-	}
-	return r, nil
-}
+const maxAttempts = 5

@@ -1,0 +1,169 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+
+	"github.com/percorsi/percorsi/pkg/mongostore"
+	"github.com/percorsi/percorsi/pkg/outbox"
+	"github.com/percorsi/percorsi/pkg/register"
+	"github.com/percorsi/percorsi/services/courses/domain"
+)
+
+// EventsFunc derives a register's events (of its recording, or of its
+// latest corrections); the service provides it.
+type EventsFunc func(ctx context.Context, r *domain.Register) ([]outbox.Message, error)
+
+// Registers implements domain.Registers: a register, its corrections and
+// their events are one document.
+type Registers struct {
+	v         versioned
+	events    EventsFunc
+	onPending func()
+}
+
+// NewRegisters returns the register store of db. onPending is called after
+// a write that left events to publish (the relay's Notify).
+func NewRegisters(db *mongo.Database, events EventsFunc, onPending func()) *Registers {
+	return &Registers{v: versioned{c: db.Collection(registersColl)}, events: events, onPending: onPending}
+}
+
+// RegisterFields are a register document's fields but its _id and outbox;
+// exported only because the bson codec inlines exported embedded structs alone.
+type RegisterFields struct {
+	ClassID       string          `bson:"class_id"`
+	CourseID      string          `bson:"course_id"`
+	CourseKind    string          `bson:"course_kind"`
+	Organisation  string          `bson:"organisation"`
+	LessonStart   time.Time       `bson:"lesson_start"`
+	LessonMinutes int             `bson:"lesson_minutes"`
+	Marks         []markDoc       `bson:"marks"`
+	RecordedBy    string          `bson:"recorded_by"`
+	RecordedAt    time.Time       `bson:"recorded_at"`
+	Corrections   []correctionDoc `bson:"corrections"`
+	Revision      int64           `bson:"revision"`
+}
+
+type registerDoc struct {
+	LessonID       string `bson:"_id"`
+	RegisterFields `bson:",inline"`
+	outbox.Pending `bson:",inline"`
+}
+
+type markDoc struct {
+	Person  string `bson:"person"`
+	Status  string `bson:"status"`
+	Minutes int    `bson:"minutes"`
+}
+
+type correctionDoc struct {
+	Person string    `bson:"person"`
+	From   markDoc   `bson:"from"`
+	To     markDoc   `bson:"to"`
+	By     string    `bson:"by"`
+	At     time.Time `bson:"at"`
+	Reason string    `bson:"reason"`
+}
+
+func toMarkDoc(m register.Mark) markDoc {
+	return markDoc{Person: m.Person, Status: string(m.Status), Minutes: m.Minutes}
+}
+
+func (m markDoc) domain() register.Mark {
+	return register.Mark{Person: m.Person, Status: register.Status(m.Status), Minutes: m.Minutes}
+}
+
+func toRegisterFields(r *domain.Register) RegisterFields {
+	d := RegisterFields{
+		ClassID: r.ClassID, CourseID: r.CourseID, CourseKind: string(r.CourseKind), Organisation: r.Organisation,
+		LessonStart: r.LessonStart, LessonMinutes: r.LessonMinutes, RecordedBy: r.RecordedBy, RecordedAt: r.RecordedAt,
+		Marks: make([]markDoc, len(r.Marks)), Corrections: make([]correctionDoc, len(r.Corrections)), Revision: int64(r.Revision),
+	}
+	for i, m := range r.Marks {
+		d.Marks[i] = toMarkDoc(m)
+	}
+	for i, c := range r.Corrections {
+		d.Corrections[i] = correctionDoc{Person: c.Person, From: toMarkDoc(c.From), To: toMarkDoc(c.To), By: c.By, At: c.At, Reason: c.Reason}
+	}
+	return d
+}
+
+func (d *registerDoc) domain() *domain.Register {
+	r := &domain.Register{
+		LessonID: d.LessonID, ClassID: d.ClassID, CourseID: d.CourseID, CourseKind: domain.CourseKind(d.CourseKind),
+		Organisation: d.Organisation, LessonStart: d.LessonStart.UTC(), LessonMinutes: d.LessonMinutes,
+		RecordedBy: d.RecordedBy, RecordedAt: d.RecordedAt.UTC(), Revision: int(max(d.Revision, 1)),
+		Marks: make([]register.Mark, len(d.Marks)),
+	}
+	for i, m := range d.Marks {
+		r.Marks[i] = m.domain()
+	}
+	for _, c := range d.Corrections {
+		r.Corrections = append(r.Corrections, register.Correction{Person: c.Person, From: c.From.domain(), To: c.To.domain(), By: c.By, At: c.At.UTC(), Reason: c.Reason})
+	}
+	return r
+}
+
+func (s *Registers) Create(ctx context.Context, r *domain.Register) error {
+	msgs, err := s.events(ctx, r)
+	if err != nil {
+		return err
+	}
+	d := registerDoc{LessonID: r.LessonID, RegisterFields: toRegisterFields(r), Pending: outbox.NewPending(msgs)}
+	if _, err := s.v.c.InsertOne(ctx, d); err != nil {
+		return fmt.Errorf("create register %s: %w", r.LessonID, mongostore.Translate(err))
+	}
+	s.onPending()
+	return nil
+}
+
+func (s *Registers) Get(ctx context.Context, lessonID string) (*domain.Register, error) {
+	d, err := get[registerDoc](ctx, s.v.c, lessonID, "register")
+	if err != nil {
+		return nil, err
+	}
+	return d.domain(), nil
+}
+
+func (s *Registers) Update(ctx context.Context, lessonID string, change func(*domain.Register) error) (*domain.Register, error) {
+	defer s.v.lock(lessonID)()
+	for range maxAttempts {
+		d, err := get[registerDoc](ctx, s.v.c, lessonID, "register")
+		if err != nil {
+			return nil, err
+		}
+		r := d.domain()
+		if err := change(r); err != nil {
+			return nil, err
+		}
+		msgs, err := s.events(ctx, r)
+		if err != nil {
+			return nil, err
+		}
+		ok, err := s.v.write(ctx, lessonID, d.Revision, "revision", toRegisterFields(r), msgs)
+		if err != nil {
+			return nil, fmt.Errorf("update register %s: %w", lessonID, err)
+		}
+		if ok {
+			s.onPending()
+			return r, nil
+		}
+	}
+	return nil, errBusy("register", lessonID)
+}
+
+func (s *Registers) OfClass(ctx context.Context, classID string) ([]*domain.Register, error) {
+	ds, err := find[registerDoc](ctx, s.v.c, bson.D{{Key: "class_id", Value: classID}}, nil, "registers")
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*domain.Register, len(ds))
+	for i := range ds {
+		out[i] = ds[i].domain()
+	}
+	return out, nil
+}
