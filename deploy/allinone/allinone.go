@@ -24,6 +24,7 @@ import (
 	"github.com/percorsi/percorsi/services/housing"
 	"github.com/percorsi/percorsi/services/jobs"
 	"github.com/percorsi/percorsi/services/pathway"
+	"github.com/percorsi/percorsi/services/web"
 )
 
 // Config says where the system keeps its data and listens.
@@ -36,8 +37,12 @@ type Config struct {
 	PathwayPort int
 	HousingPort int
 	JobsPort    int
-	Demo        bool // seed demo data and write demo tokens
-	Logger      *slog.Logger
+	WebPort     int
+	// WebResilience bounds the pages' calls to the services; zero means
+	// web.DefaultResilience. Tests shorten it.
+	WebResilience web.Resilience
+	Demo          bool // seed demo data and write demo tokens
+	Logger        *slog.Logger
 }
 
 // System is the running whole.
@@ -48,9 +53,11 @@ type System struct {
 	Pathway *pathway.App
 	Housing *housing.App
 	Jobs    *jobs.App
+	Web     *web.App
 	// URLs of each service's HTTP API.
 	CoursesURL, PathwayURL, HousingURL, JobsURL string
-	Demo                                        *Demo // nil unless Config.Demo
+	WebURL                                      string // the pages people use
+	Demo                                        *Demo  // nil unless Config.Demo
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -90,6 +97,11 @@ func Start(ctx context.Context, cfg Config) (*System, error) {
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	s := &System{Stack: stack, Issuer: issuer, cancel: cancel}
 	if err := s.startServices(ctx, runCtx, cfg, key); err != nil {
+		s.Close()
+		return nil, err
+	}
+	base := process.Config{MongoURI: stack.MongoURI(), KafkaBrokers: stack.KafkaBrokers(), TokenKey: string(key)}
+	if err := s.startWeb(ctx, runCtx, cfg, base); err != nil {
 		s.Close()
 		return nil, err
 	}

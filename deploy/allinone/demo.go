@@ -103,6 +103,9 @@ func seedDemo(ctx context.Context, s *System, dir string) (*Demo, error) {
 	if d.Jobs, err = seedJobsDemo(ctx, s, dir); err != nil {
 		return nil, err
 	}
+	if err := seedWebAccounts(ctx, s); err != nil {
+		return nil, err
+	}
 
 	tokens := filepath.Join(dir, "tokens")
 	if err := os.MkdirAll(tokens, 0o700); err != nil {

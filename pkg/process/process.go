@@ -35,7 +35,11 @@ type Config struct {
 	MongoURI     string   `env:"MONGODB_URI,required"`
 	Database     string   `env:"MONGODB_DATABASE"` // defaults to percorsi_<service>
 	KafkaBrokers []string `env:"KAFKA_BROKERS,required" envSeparator:","`
-	TokenKey     string   `env:"TOKEN_KEY,required"` // HMAC key shared with the issuer, 32+ bytes
+	// SASL/SCRAM-SHA-512 credentials of the service's Kafka user; empty
+	// for brokers without authentication (the embedded stack).
+	KafkaUsername string `env:"KAFKA_USERNAME"`
+	KafkaPassword string `env:"KAFKA_PASSWORD"`
+	TokenKey      string `env:"TOKEN_KEY,required"` // HMAC key shared with the issuer, 32+ bytes
 }
 
 // Process is one running service's shared parts.
@@ -45,7 +49,8 @@ type Process struct {
 	Client   *mongo.Client
 	DB       *mongo.Database
 	Writer   *kafka.Writer
-	Brokers  []string
+	Kafka    kafkakit.Cluster
+	Brokers  []string // Kafka.Brokers
 	Registry *prometheus.Registry
 	Verifier *auth.HMAC
 
@@ -67,6 +72,10 @@ func Open(ctx context.Context, name string, cfg Config, log *slog.Logger) (*Proc
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
+	cluster, err := kafkakit.NewCluster(cfg.KafkaBrokers, cfg.KafkaUsername, cfg.KafkaPassword)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
 	client, err := mongostore.Connect(ctx, cfg.MongoURI)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
@@ -80,7 +89,8 @@ func Open(ctx context.Context, name string, cfg Config, log *slog.Logger) (*Proc
 		Log:      log,
 		Client:   client,
 		DB:       client.Database(cfg.Database),
-		Writer:   kafkakit.NewWriter(cfg.KafkaBrokers),
+		Writer:   cluster.NewWriter(),
+		Kafka:    cluster,
 		Brokers:  cfg.KafkaBrokers,
 		Registry: reg,
 		Verifier: verifier,
@@ -99,7 +109,7 @@ func (p *Process) Handler(api http.Handler) http.Handler {
 	mux.HandleFunc("GET /healthz", health.Live)
 	mux.Handle("GET /readyz", health.Ready(map[string]health.Check{
 		"mongodb": mongostore.Ping(p.Client),
-		"kafka":   kafkakit.Ping(p.Brokers),
+		"kafka":   p.Kafka.Ping,
 	}))
 	mux.Handle("GET /metrics", promhttp.HandlerFor(p.Registry, promhttp.HandlerOpts{}))
 	return mux

@@ -29,6 +29,7 @@ func main() {
 	flag.IntVar(&cfg.PathwayPort, "pathway-port", 8085, "pathway API port")
 	flag.IntVar(&cfg.HousingPort, "housing-port", 8084, "housing API port")
 	flag.IntVar(&cfg.JobsPort, "jobs-port", 8083, "jobs API port")
+	flag.IntVar(&cfg.WebPort, "web-port", 8080, "port of the pages people use")
 	level := flag.String("log-level", "info", "debug, info, warn or error")
 	flag.Parse()
 
@@ -60,7 +61,14 @@ func run(cfg allinone.Config) error {
 func printWelcome(sys *allinone.System, dir string) {
 	d := sys.Demo
 	fmt.Printf(`
-Percorsi is running on the embedded Kafka (%s) and MongoDB (%s).
+Percorsi is running: open %s and sign in.
+
+  as maria.rossi (teacher), open the lesson %s and mark its register;
+  then as giulia.bianchi (case worker), open the person %s: today's lesson is on the timeline.
+  Every demo user's password is %q.
+`, sys.WebURL, d.TodayLessonID, d.People[0].Pseudonym, allinone.DemoPassword)
+	fmt.Printf(`
+It runs on the embedded Kafka (%s) and MongoDB (%s).
 
   courses API   %s   (OpenAPI: %[3]s/openapi.yaml)
   pathway API   %s   (OpenAPI: %[4]s/openapi.yaml)
