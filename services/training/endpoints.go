@@ -1,0 +1,548 @@
+package training
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/go-kit/kit/endpoint"
+
+	"github.com/percorsi/percorsi/pkg/auth"
+	"github.com/percorsi/percorsi/pkg/instrument"
+	"github.com/percorsi/percorsi/pkg/register"
+	"github.com/percorsi/percorsi/services/training/domain"
+)
+
+// Endpoints are the training use cases as go-kit endpoints, shared by every
+// transport.
+type Endpoints struct {
+	PutCourse       endpoint.Endpoint
+	GetCourse       endpoint.Endpoint
+	CreateEdition   endpoint.Endpoint
+	GetEdition      endpoint.Endpoint
+	MyEditions      endpoint.Endpoint
+	Enrol           endpoint.Endpoint
+	Suspend         endpoint.Endpoint
+	Resume          endpoint.Endpoint
+	Withdraw        endpoint.Endpoint
+	PlaceIntern     endpoint.Endpoint
+	RecordHours     endpoint.Endpoint
+	Evaluate        endpoint.Endpoint
+	CloseModule     endpoint.Endpoint
+	RecordExam      endpoint.Endpoint
+	GetLesson       endpoint.Endpoint
+	RecordRegister  endpoint.Endpoint
+	ExportRegisters endpoint.Endpoint
+	ExportRoster    endpoint.Endpoint
+}
+
+// MakeEndpoints wraps each use case in the same chain: instrumentation
+// outermost, then authentication and role check.
+func MakeEndpoints(s *Service, v auth.Verifier, log *slog.Logger, m *instrument.Metrics) Endpoints {
+	wrap := func(name string, e endpoint.Endpoint, roles ...auth.Role) endpoint.Endpoint {
+		return endpoint.Chain(instrument.Endpoint(name, log, m), auth.Require(v, roles...))(e)
+	}
+	staff := []auth.Role{auth.Trainer, auth.Coordinator}
+	change := makeChange(s)
+	return Endpoints{
+		PutCourse:       wrap("put_course", makePutCourse(s), auth.Coordinator),
+		GetCourse:       wrap("get_course", makeGetCourse(s), staff...),
+		CreateEdition:   wrap("create_edition", makeCreateEdition(s), auth.Coordinator),
+		GetEdition:      wrap("get_edition", makeGetEdition(s), staff...),
+		MyEditions:      wrap("my_editions", makeMyEditions(s), auth.Trainer),
+		Enrol:           wrap("enrol", change, staff...),
+		Suspend:         wrap("suspend", change, staff...),
+		Resume:          wrap("resume", change, staff...),
+		Withdraw:        wrap("withdraw", change, staff...),
+		PlaceIntern:     wrap("place_intern", change, staff...),
+		RecordHours:     wrap("record_internship_hours", change, staff...),
+		Evaluate:        wrap("evaluate_internship", change, staff...),
+		CloseModule:     wrap("close_module", change, staff...),
+		RecordExam:      wrap("record_exam", change, staff...),
+		GetLesson:       wrap("get_lesson", makeGetLesson(s), staff...),
+		RecordRegister:  wrap("record_register", makeRecordRegister(s), staff...),
+		ExportRegisters: wrap("export_registers", makeExportRegisters(s), staff...),
+		ExportRoster:    wrap("export_roster", makeExportRoster(s), staff...),
+	}
+}
+
+// CourseJSON is a course on the wire.
+type CourseJSON struct {
+	ID              string       `json:"id"`
+	Title           string       `json:"title"`
+	RepertoireCode  string       `json:"repertoire_code"`
+	Region          string       `json:"region"`
+	Sector          string       `json:"sector"`
+	Provider        string       `json:"provider"`
+	EQFLevel        int          `json:"eqf_level"`
+	ESCOOccupation  string       `json:"esco_occupation,omitempty"`
+	MinAttendanceBP int          `json:"min_attendance_bp"`
+	Modules         []ModuleJSON `json:"modules"`
+	Units           []UnitJSON   `json:"units"`
+}
+
+// ModuleJSON is a module of a course.
+type ModuleJSON struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	Kind  string `json:"kind"`
+	Hours int    `json:"hours"`
+}
+
+// UnitJSON is a unit of competence with its ESCO skills.
+type UnitJSON struct {
+	Code       string   `json:"code"`
+	Title      string   `json:"title"`
+	ESCOSkills []string `json:"esco_skills"`
+}
+
+func (j CourseJSON) domain() *domain.Course {
+	c := &domain.Course{
+		ID: j.ID, Title: j.Title, RepertoireCode: j.RepertoireCode, Region: j.Region, Sector: j.Sector, Provider: j.Provider,
+		EQFLevel: j.EQFLevel, ESCOOccupation: j.ESCOOccupation, MinAttendanceBP: j.MinAttendanceBP,
+	}
+	for _, m := range j.Modules {
+		c.Modules = append(c.Modules, domain.Module{ID: m.ID, Title: m.Title, Kind: domain.ModuleKind(m.Kind), Hours: m.Hours})
+	}
+	for _, u := range j.Units {
+		c.Units = append(c.Units, domain.Unit{Code: u.Code, Title: u.Title, ESCOSkills: u.ESCOSkills})
+	}
+	return c
+}
+
+func courseJSON(c *domain.Course) CourseJSON {
+	j := CourseJSON{
+		ID: c.ID, Title: c.Title, RepertoireCode: c.RepertoireCode, Region: c.Region, Sector: c.Sector, Provider: c.Provider,
+		EQFLevel: c.EQFLevel, ESCOOccupation: c.ESCOOccupation, MinAttendanceBP: c.MinAttendanceBP,
+		Modules: []ModuleJSON{}, Units: []UnitJSON{},
+	}
+	for _, m := range c.Modules {
+		j.Modules = append(j.Modules, ModuleJSON{ID: m.ID, Title: m.Title, Kind: string(m.Kind), Hours: m.Hours})
+	}
+	for _, u := range c.Units {
+		j.Units = append(j.Units, UnitJSON{Code: u.Code, Title: u.Title, ESCOSkills: u.ESCOSkills})
+	}
+	return j
+}
+
+// PutCourseRequest creates or replaces a course.
+type PutCourseRequest struct{ Course CourseJSON }
+
+func makePutCourse(s *Service) endpoint.Endpoint {
+	return func(ctx context.Context, request any) (any, error) {
+		c := request.(PutCourseRequest).Course.domain()
+		if err := s.PutCourse(ctx, c); err != nil {
+			return nil, err
+		}
+		return courseJSON(c), nil
+	}
+}
+
+// GetCourseRequest asks for a course.
+type GetCourseRequest struct{ CourseID string }
+
+func makeGetCourse(s *Service) endpoint.Endpoint {
+	return func(ctx context.Context, request any) (any, error) {
+		c, err := s.Course(ctx, request.(GetCourseRequest).CourseID)
+		if err != nil {
+			return nil, err
+		}
+		return courseJSON(c), nil
+	}
+}
+
+// LessonJSON is a scheduled lesson.
+type LessonJSON struct {
+	ID        string    `json:"id"`
+	EditionID string    `json:"edition_id,omitempty"`
+	ModuleID  string    `json:"module_id"`
+	Start     time.Time `json:"start"`
+	Minutes   int       `json:"minutes"`
+	Cancelled bool      `json:"cancelled,omitempty"`
+}
+
+func lessonJSON(l *domain.Lesson) LessonJSON {
+	return LessonJSON{ID: l.ID, EditionID: l.EditionID, ModuleID: l.ModuleID, Start: l.Start, Minutes: l.Minutes, Cancelled: l.Cancelled}
+}
+
+// CreateEditionRequest plans an edition with its schedule.
+type CreateEditionRequest struct{ Edition NewEdition }
+
+// EditionResponse is an edition, 201 when just created.
+type EditionResponse struct {
+	Edition EditionJSON `json:"edition"`
+	created bool
+}
+
+// StatusCode implements kithttp.StatusCoder.
+func (r EditionResponse) StatusCode() int {
+	if r.created {
+		return http.StatusCreated
+	}
+	return http.StatusOK
+}
+
+func makeCreateEdition(s *Service) endpoint.Endpoint {
+	return func(ctx context.Context, request any) (any, error) {
+		e, err := s.CreateEdition(ctx, request.(CreateEditionRequest).Edition)
+		if err != nil {
+			return nil, err
+		}
+		return EditionResponse{Edition: editionJSON(e, nil, nil), created: true}, nil
+	}
+}
+
+// EditionJSON is an edition and its roster, people by display name.
+type EditionJSON struct {
+	ID            string          `json:"id"`
+	CourseID      string          `json:"course_id"`
+	Organisation  string          `json:"organisation"`
+	Trainers      []string        `json:"trainers"`
+	Start         time.Time       `json:"start"`
+	End           time.Time       `json:"end"`
+	ClosedModules []string        `json:"closed_modules"`
+	Roster        []EnrolmentJSON `json:"roster"`
+}
+
+// EnrolmentJSON is one person of a roster.
+type EnrolmentJSON struct {
+	Person         string         `json:"person"`
+	DisplayName    string         `json:"display_name"`
+	Status         string         `json:"status"`
+	EnrolledAt     time.Time      `json:"enrolled_at"`
+	Reason         string         `json:"reason,omitempty"`
+	Note           string         `json:"note,omitempty"`
+	Modules        []ModuleResult `json:"modules"`
+	Internship     *PlacementJSON `json:"internship,omitempty"`
+	Exam           *ExamJSON      `json:"exam,omitempty"`
+	CertifiedUnits []string       `json:"certified_units"`
+	Qualified      bool           `json:"qualified"`
+	// In the edition view only: minutes attended so far (lessons and
+	// internship) and whether they admit to the exam.
+	MinutesAttended *int  `json:"minutes_attended,omitempty"`
+	Admitted        *bool `json:"admitted,omitempty"`
+}
+
+// ModuleResult is a closed module's figures for one person.
+type ModuleResult struct {
+	ModuleID        string `json:"module_id"`
+	MinutesPlanned  int    `json:"minutes_planned"`
+	MinutesAttended int    `json:"minutes_attended"`
+	Reached         bool   `json:"reached"`
+}
+
+// PlacementJSON is an internship.
+type PlacementJSON struct {
+	ModuleID     string          `json:"module_id"`
+	HostID       string          `json:"host_id"`
+	HostName     string          `json:"host_name"`
+	Tutor        string          `json:"tutor"`
+	PlannedHours int             `json:"planned_hours"`
+	MinutesDone  int             `json:"minutes_done"`
+	Days         []DayJSON       `json:"days"`
+	Evaluation   *EvaluationJSON `json:"evaluation,omitempty"`
+}
+
+// DayJSON is a day of internship.
+type DayJSON struct {
+	Day     string `json:"day"` // YYYY-MM-DD
+	Minutes int    `json:"minutes"`
+}
+
+// EvaluationJSON is the host tutor's evaluation.
+type EvaluationJSON struct {
+	Rating int       `json:"rating"`
+	Note   string    `json:"note,omitempty"`
+	By     string    `json:"by"`
+	At     time.Time `json:"at"`
+}
+
+// ExamJSON is a person's exam.
+type ExamJSON struct {
+	HeldOn      time.Time `json:"held_on"`
+	Outcome     string    `json:"outcome"`
+	Score       int       `json:"score"`
+	UnitsPassed []string  `json:"units_passed"`
+}
+
+func editionJSON(e *domain.Edition, c *domain.Course, att domain.Attendance) EditionJSON {
+	j := EditionJSON{
+		ID: e.ID, CourseID: e.CourseID, Organisation: e.Organisation, Trainers: e.Trainers, Start: e.Start, End: e.End,
+		ClosedModules: append([]string{}, e.ClosedModules...), Roster: []EnrolmentJSON{},
+	}
+	for _, en := range e.Roster {
+		r := EnrolmentJSON{
+			Person: en.Person, DisplayName: en.DisplayName, Status: string(en.Status), EnrolledAt: en.EnrolledAt,
+			Reason: string(en.Reason), Note: en.Note, Modules: []ModuleResult{},
+			CertifiedUnits: append([]string{}, en.CertifiedUnits...), Qualified: en.Qualified,
+		}
+		for _, m := range en.Modules {
+			r.Modules = append(r.Modules, ModuleResult(m))
+		}
+		if p := en.Internship; p != nil {
+			r.Internship = &PlacementJSON{ModuleID: p.ModuleID, HostID: p.HostID, HostName: p.HostName, Tutor: p.Tutor, PlannedHours: p.PlannedMinutes / 60, MinutesDone: p.Done(), Days: []DayJSON{}}
+			for _, d := range p.Days {
+				r.Internship.Days = append(r.Internship.Days, DayJSON{Day: d.On.Format(time.DateOnly), Minutes: d.Minutes})
+			}
+			if ev := p.Evaluation; ev != nil {
+				r.Internship.Evaluation = &EvaluationJSON{Rating: ev.Rating, Note: ev.Note, By: ev.By, At: ev.At}
+			}
+		}
+		if x := en.Exam; x != nil {
+			r.Exam = &ExamJSON{HeldOn: x.HeldOn, Outcome: string(x.Outcome), Score: x.Score, UnitsPassed: x.UnitsPassed}
+		}
+		if c != nil {
+			minutes, admitted := e.Attended(en.Person, att), e.Admitted(c, en.Person, att)
+			r.MinutesAttended, r.Admitted = &minutes, &admitted
+		}
+		j.Roster = append(j.Roster, r)
+	}
+	return j
+}
+
+// GetEditionRequest asks for an edition.
+type GetEditionRequest struct{ EditionID string }
+
+// EditionViewResponse is an edition with its course and schedule.
+type EditionViewResponse struct {
+	Edition EditionJSON  `json:"edition"`
+	Course  CourseJSON   `json:"course"`
+	Lessons []LessonJSON `json:"lessons"`
+}
+
+func makeGetEdition(s *Service) endpoint.Endpoint {
+	return func(ctx context.Context, request any) (any, error) {
+		v, err := s.Edition(ctx, request.(GetEditionRequest).EditionID)
+		if err != nil {
+			return nil, err
+		}
+		resp := EditionViewResponse{Edition: editionJSON(v.Edition, v.Course, v.Attendance), Course: courseJSON(v.Course), Lessons: []LessonJSON{}}
+		for _, l := range v.Lessons {
+			resp.Lessons = append(resp.Lessons, lessonJSON(l))
+		}
+		return resp, nil
+	}
+}
+
+// MyEditionsRequest lists the caller's editions.
+type MyEditionsRequest struct{}
+
+// EditionsResponse is a list of editions.
+type EditionsResponse struct {
+	Editions []EditionJSON `json:"editions"`
+}
+
+func makeMyEditions(s *Service) endpoint.Endpoint {
+	return func(ctx context.Context, _ any) (any, error) {
+		es, err := s.MyEditions(ctx)
+		if err != nil {
+			return nil, err
+		}
+		resp := EditionsResponse{Editions: []EditionJSON{}}
+		for _, e := range es {
+			resp.Editions = append(resp.Editions, editionJSON(e, nil, nil))
+		}
+		return resp, nil
+	}
+}
+
+// A ChangeRequest is a request that changes an edition; one endpoint
+// serves them all.
+type ChangeRequest interface {
+	apply(ctx context.Context, s *Service) (*domain.Edition, error)
+}
+
+func makeChange(s *Service) endpoint.Endpoint {
+	return func(ctx context.Context, request any) (any, error) {
+		e, err := request.(ChangeRequest).apply(ctx, s)
+		if err != nil {
+			return nil, err
+		}
+		return EditionResponse{Edition: editionJSON(e, nil, nil)}, nil
+	}
+}
+
+// EnrolRequest enrols a person by pseudonym and display name.
+type EnrolRequest struct{ EditionID, Person, DisplayName string }
+
+func (r EnrolRequest) apply(ctx context.Context, s *Service) (*domain.Edition, error) {
+	return s.Enrol(ctx, r.EditionID, r.Person, r.DisplayName)
+}
+
+// SuspendRequest pauses an enrolment.
+type SuspendRequest struct{ EditionID, Person, Note string }
+
+func (r SuspendRequest) apply(ctx context.Context, s *Service) (*domain.Edition, error) {
+	return s.Suspend(ctx, r.EditionID, r.Person, r.Note)
+}
+
+// ResumeRequest ends a suspension.
+type ResumeRequest struct{ EditionID, Person string }
+
+func (r ResumeRequest) apply(ctx context.Context, s *Service) (*domain.Edition, error) {
+	return s.Resume(ctx, r.EditionID, r.Person)
+}
+
+// WithdrawRequest ends an enrolment, certifying some units if passed.
+type WithdrawRequest struct {
+	EditionID, Person, Reason, Note string
+	UnitsCertified                  []string
+}
+
+func (r WithdrawRequest) apply(ctx context.Context, s *Service) (*domain.Edition, error) {
+	return s.Withdraw(ctx, r.EditionID, r.Person, domain.WithdrawReason(r.Reason), r.Note, r.UnitsCertified)
+}
+
+// PlaceInternRequest sets an internship.
+type PlaceInternRequest struct {
+	EditionID, Person                 string
+	ModuleID, HostID, HostName, Tutor string
+	PlannedHours                      int
+}
+
+func (r PlaceInternRequest) apply(ctx context.Context, s *Service) (*domain.Edition, error) {
+	return s.PlaceIntern(ctx, r.EditionID, r.Person, domain.Placement{
+		ModuleID: r.ModuleID, HostID: r.HostID, HostName: r.HostName, Tutor: r.Tutor, PlannedMinutes: r.PlannedHours * 60,
+	})
+}
+
+// RecordHoursRequest records a day of internship.
+type RecordHoursRequest struct {
+	EditionID, Person string
+	Day               time.Time
+	Minutes           int
+}
+
+func (r RecordHoursRequest) apply(ctx context.Context, s *Service) (*domain.Edition, error) {
+	return s.RecordHours(ctx, r.EditionID, r.Person, r.Day, r.Minutes)
+}
+
+// EvaluateRequest records the host tutor's evaluation.
+type EvaluateRequest struct {
+	EditionID, Person, Note string
+	Rating                  int
+}
+
+func (r EvaluateRequest) apply(ctx context.Context, s *Service) (*domain.Edition, error) {
+	return s.Evaluate(ctx, r.EditionID, r.Person, r.Rating, r.Note)
+}
+
+// CloseModuleRequest closes a module.
+type CloseModuleRequest struct{ EditionID, ModuleID string }
+
+func (r CloseModuleRequest) apply(ctx context.Context, s *Service) (*domain.Edition, error) {
+	return s.CloseModule(ctx, r.EditionID, r.ModuleID)
+}
+
+// RecordExamRequest records an exam session.
+type RecordExamRequest struct {
+	EditionID string
+	HeldOn    time.Time
+	Results   []domain.Result
+}
+
+func (r RecordExamRequest) apply(ctx context.Context, s *Service) (*domain.Edition, error) {
+	return s.RecordExam(ctx, r.EditionID, r.HeldOn, r.Results)
+}
+
+// GetLessonRequest asks for a lesson to mark.
+type GetLessonRequest struct{ LessonID string }
+
+// LessonResponse is a lesson, the roster to mark and its register if any.
+type LessonResponse struct {
+	Lesson   LessonJSON      `json:"lesson"`
+	Roster   []EnrolmentJSON `json:"roster"` // the people to mark
+	Register *RegisterJSON   `json:"register"`
+}
+
+// MarkJSON is one line of a register.
+type MarkJSON struct {
+	Person      string `json:"person"`
+	DisplayName string `json:"display_name,omitempty"` // in responses only
+	Status      string `json:"status"`
+	Minutes     int    `json:"minutes"`
+}
+
+// RegisterJSON is a stored register.
+type RegisterJSON struct {
+	LessonID   string     `json:"lesson_id"`
+	EditionID  string     `json:"edition_id"`
+	ModuleID   string     `json:"module_id"`
+	RecordedBy string     `json:"recorded_by"`
+	RecordedAt time.Time  `json:"recorded_at"`
+	Marks      []MarkJSON `json:"marks"`
+}
+
+// registerJSON names people by display name when e is given.
+func registerJSON(r *domain.Register, e *domain.Edition) RegisterJSON {
+	out := RegisterJSON{LessonID: r.LessonID, EditionID: r.EditionID, ModuleID: r.ModuleID, RecordedBy: r.RecordedBy, RecordedAt: r.RecordedAt, Marks: []MarkJSON{}}
+	for _, m := range r.Marks {
+		name := ""
+		if e != nil {
+			if en := e.Find(m.Person); en != nil {
+				name = en.DisplayName
+			}
+		}
+		out.Marks = append(out.Marks, MarkJSON{Person: m.Person, DisplayName: name, Status: string(m.Status), Minutes: m.Minutes})
+	}
+	return out
+}
+
+func makeGetLesson(s *Service) endpoint.Endpoint {
+	return func(ctx context.Context, request any) (any, error) {
+		v, err := s.Lesson(ctx, request.(GetLessonRequest).LessonID)
+		if err != nil {
+			return nil, err
+		}
+		resp := LessonResponse{Lesson: lessonJSON(v.Lesson), Roster: []EnrolmentJSON{}}
+		expected := v.Edition.Expected()
+		for _, en := range v.Edition.Roster {
+			if slices.Contains(expected, en.Person) {
+				resp.Roster = append(resp.Roster, EnrolmentJSON{Person: en.Person, DisplayName: en.DisplayName, Status: string(en.Status), EnrolledAt: en.EnrolledAt, Modules: []ModuleResult{}, CertifiedUnits: []string{}})
+			}
+		}
+		if v.Register != nil {
+			r := registerJSON(v.Register, v.Edition)
+			resp.Register = &r
+		}
+		return resp, nil
+	}
+}
+
+// RecordRegisterRequest is a lesson's register as a trainer submits it.
+type RecordRegisterRequest struct {
+	LessonID string
+	Marks    []MarkJSON
+}
+
+// RegisterResponse answers a submission: 201 when stored now, 200 when the
+// same register was already stored.
+type RegisterResponse struct {
+	Register RegisterJSON `json:"register"`
+	created  bool
+}
+
+// StatusCode implements kithttp.StatusCoder.
+func (r RegisterResponse) StatusCode() int {
+	if r.created {
+		return http.StatusCreated
+	}
+	return http.StatusOK
+}
+
+func makeRecordRegister(s *Service) endpoint.Endpoint {
+	return func(ctx context.Context, request any) (any, error) {
+		req := request.(RecordRegisterRequest)
+		marks := make([]register.Mark, len(req.Marks))
+		for i, m := range req.Marks {
+			marks[i] = register.Mark{Person: m.Person, Status: register.Status(m.Status), Minutes: m.Minutes}
+		}
+		reg, created, err := s.RecordRegister(ctx, req.LessonID, marks)
+		if err != nil {
+			return nil, err
+		}
+		return RegisterResponse{Register: registerJSON(reg, nil), created: created}, nil
+	}
+}

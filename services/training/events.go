@@ -1,0 +1,174 @@
+package training
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/percorsi/percorsi/pkg/events"
+	"github.com/percorsi/percorsi/pkg/outbox"
+	"github.com/percorsi/percorsi/pkg/register"
+	registerv1 "github.com/percorsi/percorsi/proto/percorsi/register/v1"
+	trainingv1 "github.com/percorsi/percorsi/proto/percorsi/training/v1"
+	"github.com/percorsi/percorsi/services/training/domain"
+)
+
+// Topic is where training publishes its facts, keyed by person pseudonym.
+const Topic = "percorsi.training.events"
+
+const producer = "training"
+
+// RegisterEvents derives the events of a new register: one
+// AttendanceRecorded per mark, carrying no personal data.
+func RegisterEvents(ctx context.Context, r *domain.Register) ([]outbox.Message, error) {
+	msgs := make([]outbox.Message, 0, len(r.Marks))
+	for _, m := range r.Marks {
+		payload := &trainingv1.AttendanceRecorded{
+			LessonId: r.LessonID, EditionId: r.EditionID, CourseId: r.CourseID, ModuleId: r.ModuleID,
+			ModuleKind: moduleKind(r.ModuleKind), LessonStart: timestamppb.New(r.LessonStart),
+			LessonMinutes: uint32(r.LessonMinutes), Status: status(m.Status), MinutesAttended: uint32(m.Minutes),
+		}
+		msg, err := seal(ctx, m.Person, r.Organisation, r.LessonStart, r.RecordedAt, payload)
+		if err != nil {
+			return nil, err
+		}
+		msgs = append(msgs, msg)
+	}
+	return msgs, nil
+}
+
+// EditionEvents returns the function that turns an edition's facts into
+// events; it reads the edition's course for the repertoire and the skills.
+func EditionEvents(courses domain.Courses, now func() time.Time) func(context.Context, *domain.Edition, []domain.Fact) ([]outbox.Message, error) {
+	return func(ctx context.Context, e *domain.Edition, facts []domain.Fact) ([]outbox.Message, error) {
+		if len(facts) == 0 {
+			return nil, nil
+		}
+		c, err := courses.Get(ctx, e.CourseID)
+		if err != nil {
+			return nil, fmt.Errorf("events of edition %s: %w", e.ID, err)
+		}
+		at := now()
+		msgs := make([]outbox.Message, 0, len(facts))
+		for _, f := range facts {
+			occurred := at
+			var payload proto.Message
+			switch f := f.(type) {
+			case domain.EnrolledFact:
+				payload = &trainingv1.EnrolledInTraining{
+					EditionId: e.ID, CourseId: c.ID, RepertoireCode: c.RepertoireCode, Region: c.Region,
+					EqfLevel: uint32(c.EQFLevel), PlannedHours: uint32(c.PlannedMinutes() / 60),
+					EditionStart: timestamppb.New(e.Start), EditionEnd: timestamppb.New(e.End),
+				}
+			case domain.ModuleCompletedFact:
+				payload = &trainingv1.ModuleCompleted{
+					EditionId: e.ID, CourseId: c.ID, ModuleId: f.Module.ID, ModuleKind: moduleKind(f.Module.Kind),
+					MinutesPlanned: uint32(f.Result.MinutesPlanned), MinutesAttended: uint32(f.Result.MinutesAttended),
+					AttendanceReached: f.Result.Reached,
+				}
+			case domain.InternshipHoursFact:
+				occurred = f.Day
+				payload = &trainingv1.InternshipHoursRecorded{
+					EditionId: e.ID, CourseId: c.ID, ModuleId: f.Placement.ModuleID, HostId: f.Placement.HostID,
+					Day: timestamppb.New(f.Day), Minutes: uint32(f.Minutes),
+					TotalMinutes: uint32(f.Placement.Done()), PlannedMinutes: uint32(f.Placement.PlannedMinutes),
+				}
+			case domain.ExamFact:
+				occurred = f.Result.HeldOn
+				payload = &trainingv1.ExamTaken{
+					EditionId: e.ID, CourseId: c.ID, HeldOn: timestamppb.New(f.Result.HeldOn),
+					Outcome: examOutcome(f.Result.Outcome), Score: uint32(f.Result.Score), UnitsPassed: f.Result.UnitsPassed,
+				}
+			case domain.QualifiedFact:
+				payload = &trainingv1.QualificationAwarded{
+					EditionId: e.ID, CourseId: c.ID, RepertoireCode: c.RepertoireCode, Region: c.Region, Title: c.Title,
+					EqfLevel: uint32(c.EQFLevel), EscoSkills: c.Skills(c.UnitCodes()), EscoOccupation: c.ESCOOccupation,
+				}
+			case domain.CertifiedFact:
+				payload = &trainingv1.CompetencesCertified{
+					EditionId: e.ID, CourseId: c.ID, RepertoireCode: c.RepertoireCode, Region: c.Region,
+					Units: f.Units, EscoSkills: c.Skills(f.Units),
+				}
+			case domain.WithdrawnFact:
+				payload = &trainingv1.TrainingWithdrawn{
+					EditionId: e.ID, CourseId: c.ID, Reason: withdrawReason(f.Reason),
+					MinutesAttended: uint32(f.MinutesAttended), InternshipMinutes: uint32(f.InternshipMinutes),
+				}
+			default:
+				return nil, fmt.Errorf("events of edition %s: no event for %T", e.ID, f)
+			}
+			msg, err := seal(ctx, f.Who(), e.Organisation, occurred, at, payload)
+			if err != nil {
+				return nil, err
+			}
+			msgs = append(msgs, msg)
+		}
+		return msgs, nil
+	}
+}
+
+func seal(ctx context.Context, person, org string, occurred, recorded time.Time, payload proto.Message) (outbox.Message, error) {
+	return outbox.Seal(ctx, Topic, events.Meta{
+		ID: events.NewID(), Person: person, Organisation: org, Producer: producer,
+		OccurredAt: occurred, RecordedAt: recorded,
+	}, payload)
+}
+
+func moduleKind(k domain.ModuleKind) trainingv1.ModuleKind {
+	switch k {
+	case domain.Theory:
+		return trainingv1.ModuleKind_MODULE_KIND_THEORY
+	case domain.Practice:
+		return trainingv1.ModuleKind_MODULE_KIND_PRACTICE
+	case domain.Internship:
+		return trainingv1.ModuleKind_MODULE_KIND_INTERNSHIP
+	}
+	return trainingv1.ModuleKind_MODULE_KIND_UNSPECIFIED
+}
+
+func examOutcome(o domain.ExamOutcome) trainingv1.ExamOutcome {
+	switch o {
+	case domain.Passed:
+		return trainingv1.ExamOutcome_EXAM_OUTCOME_PASSED
+	case domain.Failed:
+		return trainingv1.ExamOutcome_EXAM_OUTCOME_FAILED
+	case domain.AbsentAtExam:
+		return trainingv1.ExamOutcome_EXAM_OUTCOME_ABSENT
+	}
+	return trainingv1.ExamOutcome_EXAM_OUTCOME_UNSPECIFIED
+}
+
+func withdrawReason(r domain.WithdrawReason) trainingv1.WithdrawReason {
+	switch r {
+	case "work":
+		return trainingv1.WithdrawReason_WITHDRAW_REASON_WORK
+	case "moved":
+		return trainingv1.WithdrawReason_WITHDRAW_REASON_MOVED
+	case "health":
+		return trainingv1.WithdrawReason_WITHDRAW_REASON_HEALTH
+	case "family":
+		return trainingv1.WithdrawReason_WITHDRAW_REASON_FAMILY
+	case "no_show":
+		return trainingv1.WithdrawReason_WITHDRAW_REASON_NO_SHOW
+	case "other":
+		return trainingv1.WithdrawReason_WITHDRAW_REASON_OTHER
+	}
+	return trainingv1.WithdrawReason_WITHDRAW_REASON_UNSPECIFIED
+}
+
+func status(s register.Status) registerv1.AttendanceStatus {
+	switch s {
+	case register.Present:
+		return registerv1.AttendanceStatus_ATTENDANCE_STATUS_PRESENT
+	case register.Absent:
+		return registerv1.AttendanceStatus_ATTENDANCE_STATUS_ABSENT
+	case register.Late:
+		return registerv1.AttendanceStatus_ATTENDANCE_STATUS_LATE
+	case register.Excused:
+		return registerv1.AttendanceStatus_ATTENDANCE_STATUS_EXCUSED
+	}
+	return registerv1.AttendanceStatus_ATTENDANCE_STATUS_UNSPECIFIED
+}

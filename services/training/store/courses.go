@@ -1,0 +1,81 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/percorsi/percorsi/pkg/mongostore"
+	"github.com/percorsi/percorsi/services/training/domain"
+)
+
+// Courses implements domain.Courses.
+type Courses struct{ c *mongo.Collection }
+
+// NewCourses returns the course store of db.
+func NewCourses(db *mongo.Database) *Courses { return &Courses{db.Collection(coursesColl)} }
+
+type courseDoc struct {
+	ID              string      `bson:"_id"`
+	Title           string      `bson:"title"`
+	RepertoireCode  string      `bson:"repertoire_code"`
+	Region          string      `bson:"region"`
+	Sector          string      `bson:"sector"`
+	Provider        string      `bson:"provider"`
+	EQFLevel        int         `bson:"eqf_level"`
+	ESCOOccupation  string      `bson:"esco_occupation,omitempty"`
+	Modules         []moduleDoc `bson:"modules"`
+	Units           []unitDoc   `bson:"units"`
+	MinAttendanceBP int         `bson:"min_attendance_bp"`
+}
+
+type moduleDoc struct {
+	ID    string `bson:"id"`
+	Title string `bson:"title"`
+	Kind  string `bson:"kind"`
+	Hours int    `bson:"hours"`
+}
+
+type unitDoc struct {
+	Code       string   `bson:"code"`
+	Title      string   `bson:"title"`
+	ESCOSkills []string `bson:"esco_skills"`
+}
+
+func (s *Courses) Get(ctx context.Context, id string) (*domain.Course, error) {
+	d, err := get[courseDoc](ctx, s.c, id, "course")
+	if err != nil {
+		return nil, err
+	}
+	c := &domain.Course{
+		ID: d.ID, Title: d.Title, RepertoireCode: d.RepertoireCode, Region: d.Region, Sector: d.Sector,
+		Provider: d.Provider, EQFLevel: d.EQFLevel, ESCOOccupation: d.ESCOOccupation, MinAttendanceBP: d.MinAttendanceBP,
+	}
+	for _, m := range d.Modules {
+		c.Modules = append(c.Modules, domain.Module{ID: m.ID, Title: m.Title, Kind: domain.ModuleKind(m.Kind), Hours: m.Hours})
+	}
+	for _, u := range d.Units {
+		c.Units = append(c.Units, domain.Unit{Code: u.Code, Title: u.Title, ESCOSkills: u.ESCOSkills})
+	}
+	return c, nil
+}
+
+func (s *Courses) Put(ctx context.Context, c *domain.Course) error {
+	d := courseDoc{
+		ID: c.ID, Title: c.Title, RepertoireCode: c.RepertoireCode, Region: c.Region, Sector: c.Sector,
+		Provider: c.Provider, EQFLevel: c.EQFLevel, ESCOOccupation: c.ESCOOccupation, MinAttendanceBP: c.MinAttendanceBP,
+		Modules: make([]moduleDoc, len(c.Modules)), Units: make([]unitDoc, len(c.Units)),
+	}
+	for i, m := range c.Modules {
+		d.Modules[i] = moduleDoc{ID: m.ID, Title: m.Title, Kind: string(m.Kind), Hours: m.Hours}
+	}
+	for i, u := range c.Units {
+		d.Units[i] = unitDoc{Code: u.Code, Title: u.Title, ESCOSkills: u.ESCOSkills}
+	}
+	if _, err := s.c.ReplaceOne(ctx, byID(c.ID), d, options.Replace().SetUpsert(true)); err != nil {
+		return fmt.Errorf("put course %s: %w", c.ID, mongostore.Translate(err))
+	}
+	return nil
+}
