@@ -186,6 +186,7 @@ func TestBadInputIsRefusedNamingTheField(t *testing.T) {
 	if n, err := f.app.Relay.Drain(t.Context()); err != nil || n != 0 {
 		t.Fatalf("bad input left %d events (%v)", n, err)
 	}
+	f.must(t, "", "GET", "/openapi.yaml", "", 200, nil)
 	var vs struct{ Vacancies []jobs.VacancyJSON }
 	f.must(t, "counsellor", "GET", "/v1/vacancies", "", 200, &vs)
 	if len(vs.Vacancies) != 0 {
