@@ -744,11 +744,23 @@ func (s *Service) RecordFollowUp(ctx context.Context, id string, f domain.Follow
 // placement whose start the employer has not confirmed by its due date.
 // It returns how many it reported.
 func (s *Service) ReportUnconfirmed(ctx context.Context) (int, error) {
+	const batch = 100
 	now := s.now()
-	due, err := s.placements.Unconfirmed(ctx, now, 100)
-	if err != nil {
-		return 0, err
+	n := 0
+	for {
+		due, err := s.placements.Unconfirmed(ctx, now, batch)
+		if err != nil {
+			return n, err
+		}
+		reported, err := s.reportUnconfirmed(ctx, due, now)
+		n += reported
+		if err != nil || len(due) < batch {
+			return n, err
+		}
 	}
+}
+
+func (s *Service) reportUnconfirmed(ctx context.Context, due []*domain.Placement, now time.Time) (int, error) {
 	n := 0
 	for _, d := range due {
 		raised := false
