@@ -224,8 +224,8 @@ func (s *Service) SignLease(ctx context.Context, id string, in LeaseInput) (*dom
 			current = &steps[i]
 		}
 	}
-	if leased != nil && current == nil {
-		return prop, leased, nil // already complete
+	if leased != nil && (current == nil || leased.Previous != current.ID) {
+		return prop, leased, nil // already complete; a later step is not this lease's to end
 	}
 	p, _ := caller(ctx)
 	if current != nil && current.Organisation != p.Organisation {
