@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"time"
 
+	"google.golang.org/grpc"
+
 	"github.com/percorsi/percorsi/pkg/events"
 	"github.com/percorsi/percorsi/pkg/instrument"
 	"github.com/percorsi/percorsi/pkg/mongostore"
@@ -26,6 +28,7 @@ type App struct {
 	Endpoints Endpoints
 	Relay     *outbox.Relay
 	API       http.Handler
+	GRPC      *grpc.Server
 	Classes   *store.Classes
 	Lessons   *store.Lessons
 }
@@ -58,7 +61,7 @@ func OpenWith(ctx context.Context, cfg process.Config, rules domain.Config, now 
 	endpoints := MakeEndpoints(svc, p.Verifier, p.Log, instrument.NewMetrics(p.Registry, Name))
 	p.Go("outbox relay", relay.Run)
 	return &App{
-		Process: p, Service: svc, Endpoints: endpoints, Relay: relay, API: NewHTTPHandler(endpoints),
+		Process: p, Service: svc, Endpoints: endpoints, Relay: relay, API: NewHTTPHandler(endpoints), GRPC: NewGRPCServer(endpoints),
 		Classes: classes, Lessons: lessons,
 	}, nil
 }

@@ -283,7 +283,7 @@ type LessonResponse struct {
 	Lesson   LessonJSON    `json:"lesson"`
 	Class    ClassJSON     `json:"class"`
 	Register *RegisterJSON `json:"register"`
-	// Locked says the caller may no longer record or correct the register.
+	// Locked says the caller may no longer correct the register.
 	Locked bool `json:"locked"`
 }
 

@@ -269,7 +269,7 @@ type LessonView struct {
 	Lesson   *domain.Lesson
 	Class    *domain.Class
 	Register *domain.Register // nil until recorded
-	Locked   bool             // the caller may no longer record or correct it
+	Locked   bool             // the caller may no longer correct it
 }
 
 // Lesson returns the lesson for its teacher (or its CPIA's coordinator).
@@ -300,16 +300,15 @@ func (s *Service) locked(p auth.Principal, lesson *domain.Lesson) bool {
 // per enrolled person, and (in the same write) one AttendanceRecorded event
 // per mark; then it counts the marks in the class's figures, raising the
 // alerts of runs of absences. Submitting the same marks again returns the
-// stored register with created false, so a client may retry safely.
-// Errors: NotFound, Forbidden (also when the register is locked), Invalid
-// (naming the field), Conflict when a different register was recorded.
+// stored register with created false, so a client may retry safely. A
+// register never recorded can still be recorded late: the lock is about
+// changing what was recorded.
+// Errors: NotFound, Forbidden, Invalid (naming the field), Conflict when a
+// different register was recorded.
 func (s *Service) RecordRegister(ctx context.Context, lessonID string, marks []register.Mark) (reg *domain.Register, created bool, err error) {
 	lesson, class, p, err := s.lessonFor(ctx, lessonID)
 	if err != nil {
 		return nil, false, err
-	}
-	if s.locked(p, lesson) {
-		return nil, false, errcode.New(errcode.Forbidden, "lesson_id", "the register is locked; ask the coordinator")
 	}
 	reg, err = domain.NewRegister(class, lesson, marks, p.Subject, s.now())
 	if err != nil {

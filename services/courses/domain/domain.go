@@ -83,7 +83,7 @@ func (c *Course) Check() error {
 // Config holds the rules a CPIA may tune.
 type Config struct {
 	// LockAfter is how long after a lesson's start its register can still
-	// be recorded or corrected by its teacher; the coordinator always can.
+	// be corrected by its teacher; the coordinator always can.
 	LockAfter time.Duration
 	// AdmissionShareBP is the share of a class's planned hours a person must
 	// attend to be admitted to the final assessment, in basis points.

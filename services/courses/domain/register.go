@@ -81,7 +81,7 @@ func (r *Register) Correct(changes []register.Mark, by, reason string, now time.
 }
 
 // Locked reports whether the register of a lesson that started at start is
-// closed to teachers at now.
+// closed to a teacher's corrections at now.
 func Locked(start time.Time, lockAfter time.Duration, now time.Time) bool {
 	return lockAfter > 0 && now.After(start.Add(lockAfter))
 }

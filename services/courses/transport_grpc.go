@@ -1,0 +1,188 @@
+package courses
+
+import (
+	"context"
+
+	kitgrpc "github.com/go-kit/kit/transport/grpc"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	grpcstatus "google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/percorsi/percorsi/pkg/auth"
+	"github.com/percorsi/percorsi/pkg/errcode"
+	"github.com/percorsi/percorsi/pkg/register"
+	"github.com/percorsi/percorsi/pkg/tracectx"
+	coursesv1 "github.com/percorsi/percorsi/proto/percorsi/courses/v1"
+	registerv1 "github.com/percorsi/percorsi/proto/percorsi/register/v1"
+)
+
+// grpcServer serves the same endpoints as the HTTP transport over gRPC.
+type grpcServer struct {
+	coursesv1.UnimplementedCoursesServiceServer
+	getLesson, recordRegister, correctRegister, attendance kitgrpc.Handler
+}
+
+// NewGRPCServer returns a gRPC server of the CoursesService over e.
+func NewGRPCServer(e Endpoints) *grpc.Server {
+	opts := []kitgrpc.ServerOption{kitgrpc.ServerBefore(auth.GRPCToContext, tracectx.FromGRPC)}
+	s := &grpcServer{
+		getLesson:       kitgrpc.NewServer(e.GetLesson, decodeGRPCGetLesson, encodeGRPCGetLesson, opts...),
+		recordRegister:  kitgrpc.NewServer(e.RecordRegister, decodeGRPCRecordRegister, encodeGRPCRecordRegister, opts...),
+		correctRegister: kitgrpc.NewServer(e.CorrectRegister, decodeGRPCCorrectRegister, encodeGRPCCorrectRegister, opts...),
+		attendance:      kitgrpc.NewServer(e.Attendance, decodeGRPCAttendance, encodeGRPCAttendance, opts...),
+	}
+	srv := grpc.NewServer()
+	coursesv1.RegisterCoursesServiceServer(srv, s)
+	return srv
+}
+
+// serve runs one handler and maps its error to a gRPC status.
+func serve[Resp any](ctx context.Context, h kitgrpc.Handler, req any) (Resp, error) {
+	_, resp, err := h.ServeGRPC(ctx, req)
+	if err != nil {
+		var zero Resp
+		return zero, GRPCStatus(err)
+	}
+	return resp.(Resp), nil
+}
+
+func (s *grpcServer) GetLesson(ctx context.Context, req *coursesv1.GetLessonRequest) (*coursesv1.GetLessonResponse, error) {
+	return serve[*coursesv1.GetLessonResponse](ctx, s.getLesson, req)
+}
+
+func (s *grpcServer) RecordRegister(ctx context.Context, req *coursesv1.RecordRegisterRequest) (*coursesv1.RecordRegisterResponse, error) {
+	return serve[*coursesv1.RecordRegisterResponse](ctx, s.recordRegister, req)
+}
+
+func (s *grpcServer) CorrectRegister(ctx context.Context, req *coursesv1.CorrectRegisterRequest) (*coursesv1.CorrectRegisterResponse, error) {
+	return serve[*coursesv1.CorrectRegisterResponse](ctx, s.correctRegister, req)
+}
+
+func (s *grpcServer) GetClassAttendance(ctx context.Context, req *coursesv1.GetClassAttendanceRequest) (*coursesv1.GetClassAttendanceResponse, error) {
+	return serve[*coursesv1.GetClassAttendanceResponse](ctx, s.attendance, req)
+}
+
+// GRPCStatus maps a coded error to a gRPC status: the only such mapping.
+// The faulty field travels as a BadRequest detail; an internal error's
+// cause is never sent.
+func GRPCStatus(err error) error {
+	code, msg := codes.Internal, "internal error"
+	e := errcode.As(err)
+	switch c := errcode.Of(err); {
+	case c == errcode.Internal || e == nil:
+	case c == errcode.Invalid:
+		code = codes.InvalidArgument
+	case c == errcode.NotFound:
+		code = codes.NotFound
+	case c == errcode.Conflict:
+		code = codes.FailedPrecondition
+	case c == errcode.Unauthorized:
+		code = codes.Unauthenticated
+	case c == errcode.Forbidden:
+		code = codes.PermissionDenied
+	case c == errcode.Unavailable:
+		code = codes.Unavailable
+	}
+	if code != codes.Internal {
+		msg = e.Message
+	}
+	st := grpcstatus.New(code, msg)
+	if code != codes.Internal && e.Field != "" {
+		if d, derr := st.WithDetails(&errdetails.BadRequest{FieldViolations: []*errdetails.BadRequest_FieldViolation{{Field: e.Field, Description: e.Message}}}); derr == nil {
+			st = d
+		}
+	}
+	return st.Err()
+}
+
+func decodeGRPCGetLesson(_ context.Context, req any) (any, error) {
+	return GetLessonRequest{LessonID: req.(*coursesv1.GetLessonRequest).LessonId}, nil
+}
+
+func encodeGRPCGetLesson(_ context.Context, resp any) (any, error) {
+	r := resp.(LessonResponse)
+	out := &coursesv1.GetLessonResponse{Lesson: grpcLesson(r.Lesson), ClassTitle: r.Class.Title}
+	for _, e := range r.Class.Roster {
+		if e.Status == "enrolled" {
+			out.Roster = append(out.Roster, &coursesv1.Mark{Person: e.Person, DisplayName: e.DisplayName})
+		}
+	}
+	if r.Register != nil {
+		out.Register = grpcRegister(*r.Register)
+	}
+	return out, nil
+}
+
+func decodeGRPCRecordRegister(_ context.Context, req any) (any, error) {
+	r := req.(*coursesv1.RecordRegisterRequest)
+	return RecordRegisterRequest{LessonID: r.LessonId, Marks: fromGRPCMarks(r.Marks)}, nil
+}
+
+func encodeGRPCRecordRegister(_ context.Context, resp any) (any, error) {
+	r := resp.(RegisterResponse)
+	return &coursesv1.RecordRegisterResponse{Register: grpcRegister(r.Register), Created: r.created}, nil
+}
+
+func decodeGRPCCorrectRegister(_ context.Context, req any) (any, error) {
+	r := req.(*coursesv1.CorrectRegisterRequest)
+	return CorrectRegisterRequest{LessonID: r.LessonId, Marks: fromGRPCMarks(r.Marks), Reason: r.Reason}, nil
+}
+
+func encodeGRPCCorrectRegister(_ context.Context, resp any) (any, error) {
+	return &coursesv1.CorrectRegisterResponse{Register: grpcRegister(resp.(RegisterResponse).Register)}, nil
+}
+
+func decodeGRPCAttendance(_ context.Context, req any) (any, error) {
+	return ClassIDRequest{ClassID: req.(*coursesv1.GetClassAttendanceRequest).ClassId}, nil
+}
+
+func encodeGRPCAttendance(_ context.Context, resp any) (any, error) {
+	r := resp.(AttendanceResponse)
+	out := &coursesv1.GetClassAttendanceResponse{ClassId: r.Class.ID, PlannedMinutes: uint32(r.Class.PlannedMinutes)}
+	for _, e := range r.Class.Roster {
+		out.People = append(out.People, &coursesv1.PersonAttendance{
+			Person: e.Person, DisplayName: e.DisplayName, Status: e.Status,
+			MinutesAttended: uint32(e.MinutesAttended), MinutesHeld: uint32(e.MinutesHeld), RateBp: uint32(e.RatePercent * 100),
+			ConsecutiveAbsences: uint32(e.ConsecutiveAbsences), AdmittedToFinal: e.AdmittedToFinal,
+		})
+	}
+	return out, nil
+}
+
+func grpcLesson(l LessonJSON) *coursesv1.Lesson {
+	return &coursesv1.Lesson{Id: l.ID, ClassId: l.ClassID, Start: timestamppb.New(l.Start), Minutes: uint32(l.Minutes), Status: l.Status}
+}
+
+func grpcRegister(r RegisterJSON) *coursesv1.Register {
+	out := &coursesv1.Register{LessonId: r.LessonID, ClassId: r.ClassID, RecordedBy: r.RecordedBy, RecordedAt: timestamppb.New(r.RecordedAt), Revision: uint32(r.Revision)}
+	for _, m := range r.Marks {
+		out.Marks = append(out.Marks, &coursesv1.Mark{Person: m.Person, DisplayName: m.DisplayName, Status: status(register.Status(m.Status)), Minutes: uint32(m.Minutes)})
+	}
+	return out
+}
+
+// fromGRPCMarks reads marks; an unspecified status stays empty so that the
+// register check names it.
+func fromGRPCMarks(ms []*coursesv1.Mark) []MarkJSON {
+	out := make([]MarkJSON, len(ms))
+	for i, m := range ms {
+		out[i] = MarkJSON{Person: m.GetPerson(), Status: statusName(m.GetStatus()), Minutes: int(m.GetMinutes())}
+	}
+	return out
+}
+
+func statusName(s registerv1.AttendanceStatus) string {
+	switch s {
+	case registerv1.AttendanceStatus_ATTENDANCE_STATUS_PRESENT:
+		return string(register.Present)
+	case registerv1.AttendanceStatus_ATTENDANCE_STATUS_ABSENT:
+		return string(register.Absent)
+	case registerv1.AttendanceStatus_ATTENDANCE_STATUS_LATE:
+		return string(register.Late)
+	case registerv1.AttendanceStatus_ATTENDANCE_STATUS_EXCUSED:
+		return string(register.Excused)
+	}
+	return ""
+}
