@@ -27,6 +27,7 @@ type Endpoints struct {
 	RankCandidates, Assign                          endpoint.Endpoint
 	Propose, RecordInterview, StartPlacement        endpoint.Endpoint
 	IssueLink, GetPlacement, EndPlacement, FollowUp endpoint.Endpoint
+	ListPlacements                                  endpoint.Endpoint
 	LinkView, ConfirmByLink                         endpoint.Endpoint
 	ApplyFact                                       endpoint.Endpoint
 }
@@ -56,6 +57,7 @@ func MakeEndpoints(s *Service, v auth.Verifier, log *slog.Logger, m *instrument.
 		StartPlacement:  wrap("start_placement", makeStartPlacement(s), c),
 		IssueLink:       wrap("issue_link", makeIssueLink(s), c),
 		GetPlacement:    wrap("get_placement", makeGetPlacement(s), c, auth.Employer),
+		ListPlacements:  wrap("list_placements", makeListPlacements(s), c, auth.Employer),
 		EndPlacement:    wrap("end_placement", makeEndPlacement(s), c),
 		FollowUp:        wrap("record_follow_up", makeFollowUp(s), c),
 		// The link is the employer's only credential.
@@ -648,6 +650,27 @@ func makeGetPlacement(s *Service) endpoint.Endpoint {
 		}
 		p, _ := auth.From(ctx)
 		return placementJSON(v.Placement, v.DisplayName, v.Vacancy.Title, p.Role == auth.Counsellor, s.now()), nil
+	}
+}
+
+// PlacementsResponse lists placements: the counsellor's with their due
+// follow-ups, the employer's with display names only.
+type PlacementsResponse struct {
+	Placements []PlacementJSON `json:"placements"`
+}
+
+func makeListPlacements(s *Service) endpoint.Endpoint {
+	return func(ctx context.Context, _ any) (any, error) {
+		vs, err := s.Placements(ctx)
+		if err != nil {
+			return nil, err
+		}
+		p, _ := auth.From(ctx)
+		out := PlacementsResponse{Placements: []PlacementJSON{}}
+		for _, v := range vs {
+			out.Placements = append(out.Placements, placementJSON(v.Placement, v.DisplayName, v.Vacancy.Title, p.Role == auth.Counsellor, s.now()))
+		}
+		return out, nil
 	}
 }
 

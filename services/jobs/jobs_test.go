@@ -264,6 +264,15 @@ func TestPathwayFromFactsToFollowUp(t *testing.T) {
 		t.Fatalf("employer account view %+v", byAccount)
 	}
 	f.must(t, "employer2", "GET", "/v1/placements/"+pl1.Placement.ID, "", 403, nil)
+	var listed jobs.PlacementsResponse
+	f.must(t, "employer2", "GET", "/v1/placements", "", 200, &listed)
+	if len(listed.Placements) != 0 {
+		t.Fatalf("another employer lists %+v", listed)
+	}
+	f.must(t, "employer", "GET", "/v1/placements", "", 200, &listed)
+	if len(listed.Placements) != 2 || listed.Placements[0].Person != "" || listed.Placements[0].DisplayName == "" {
+		t.Fatalf("the employer lists %+v", listed)
+	}
 
 	confirm := func(placement, token string) string {
 		return `{"token":"` + token + `","on":"2027-03-08","weekly_hours":30}`
@@ -303,6 +312,20 @@ func TestPathwayFromFactsToFollowUp(t *testing.T) {
 	f.must(t, "counsellor", "GET", "/v1/placements/"+pl1.Placement.ID, "", 200, &ended)
 	if ended.Status != "ended" || ended.EndReason != "hired" || len(ended.FollowUps) != 1 {
 		t.Fatalf("ended placement %+v", ended)
+	}
+	// The counsellor's list shows the follow-ups due: ps-2's first month.
+	var mine jobs.PlacementsResponse
+	f.must(t, "counsellor", "GET", "/v1/placements", "", 200, &mine)
+	due := map[string][]int{}
+	for _, p := range mine.Placements {
+		due[p.Person] = p.DueFollowUps
+	}
+	if len(mine.Placements) != 2 || due["ps-1"] != nil || !slices.Equal(due["ps-2"], []int{1}) {
+		t.Fatalf("the counsellor's placements %+v", mine.Placements)
+	}
+	f.must(t, "other-org", "GET", "/v1/placements", "", 200, &mine)
+	if len(mine.Placements) != 0 {
+		t.Fatalf("another organisation lists %+v", mine.Placements)
 	}
 
 	// Every fact reaches the topic keyed by pseudonym, with no display

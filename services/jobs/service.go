@@ -701,6 +701,31 @@ func (s *Service) Placement(ctx context.Context, id string) (*EmployerView, erro
 	return s.employerView(ctx, pl, "")
 }
 
+// Placements lists the placements of the caller's organisation (a
+// counsellor) or those the caller is party to (an employer), each with
+// the candidate's display name.
+func (s *Service) Placements(ctx context.Context) ([]*EmployerView, error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	party := "organisation"
+	if p.Role == auth.Employer {
+		party = "employer"
+	}
+	pls, err := s.placements.Of(ctx, party, p.Organisation)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*EmployerView, len(pls))
+	for i, pl := range pls {
+		if out[i], err = s.employerView(ctx, pl, ""); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 // EndPlacement records, as the counsellor, that a placement ended.
 // Errors: Invalid, NotFound, Forbidden, Conflict.
 func (s *Service) EndPlacement(ctx context.Context, id string, on time.Time, reason domain.EndReason) (*domain.Placement, error) {

@@ -41,6 +41,7 @@ func NewHTTPHandler(e Endpoints) http.Handler {
 	route("POST /v1/proposals", e.Propose, body(func(*http.Request, *ProposeRequest) {}))
 	route("POST /v1/proposals/{id}/interview", e.RecordInterview, body(func(r *http.Request, req *InterviewRequest) { req.ProposalID = r.PathValue("id") }))
 	route("POST /v1/proposals/{id}/placement", e.StartPlacement, body(func(r *http.Request, req *StartPlacementRequest) { req.ProposalID = r.PathValue("id") }))
+	route("GET /v1/placements", e.ListPlacements, byID(0))
 	route("GET /v1/placements/{id}", e.GetPlacement, byID(0))
 	route("POST /v1/placements/{id}/links", e.IssueLink, body(func(r *http.Request, req *IssueLinkRequest) { req.PlacementID = r.PathValue("id") }))
 	route("POST /v1/placements/{id}/end", e.EndPlacement, body(func(r *http.Request, req *EndPlacementRequest) { req.PlacementID = r.PathValue("id") }))

@@ -361,6 +361,9 @@ type Placements interface {
 	// Update applies fn and stores the result with its facts in one write;
 	// a concurrent change makes it try again, so fn sees the latest state.
 	Update(ctx context.Context, id string, fn func(p *Placement) ([]Fact, error)) (*Placement, error)
+	// Of returns the placements of an organisation in charge (party
+	// "organisation") or of an employer (party "employer").
+	Of(ctx context.Context, party, id string) ([]*Placement, error)
 	// Unconfirmed returns placements still awaiting the employer's start
 	// confirmation whose due date is before now and not yet reported.
 	Unconfirmed(ctx context.Context, now time.Time, limit int) ([]*Placement, error)

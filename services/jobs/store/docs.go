@@ -371,6 +371,14 @@ func (s *Placements) Update(ctx context.Context, id string, fn func(*domain.Plac
 	return s.v.update(ctx, id, fn)
 }
 
+func (s *Placements) Of(ctx context.Context, party, id string) ([]*domain.Placement, error) {
+	field := "organisation"
+	if party == "employer" {
+		field = "employer_id"
+	}
+	return s.v.find(ctx, bson.D{{Key: field, Value: id}})
+}
+
 func (s *Placements) Unconfirmed(ctx context.Context, now time.Time, limit int) ([]*domain.Placement, error) {
 	filter := bson.D{
 		{Key: "status", Value: string(domain.AwaitingConfirmation)},

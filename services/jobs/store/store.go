@@ -42,6 +42,8 @@ func Indexes() []mongostore.Index {
 		{Collection: vacanciesColl, Keys: bson.D{{Key: "employer_id", Value: 1}}},
 		{Collection: proposalsColl, Keys: bson.D{{Key: "vacancy_id", Value: 1}, {Key: "person", Value: 1}}, Unique: true},
 		{Collection: placementsColl, Keys: bson.D{{Key: "proposal_id", Value: 1}}, Unique: true},
+		{Collection: placementsColl, Keys: bson.D{{Key: "organisation", Value: 1}}},
+		{Collection: placementsColl, Keys: bson.D{{Key: "employer_id", Value: 1}}},
 		{Collection: placementsColl, Keys: bson.D{{Key: "status", Value: 1}, {Key: "unconfirmed_raised", Value: 1}, {Key: "confirm_due", Value: 1}}},
 	}
 	for _, c := range []string{profilesColl, vacanciesColl, proposalsColl, placementsColl} {
