@@ -216,7 +216,7 @@ type StepRequest struct {
 type StepJSON struct {
 	ID              string `json:"id"`
 	Person          string `json:"person"`
-	Organisation    string `json:"organisation"`
+	Organisation    string `json:"organisation,omitempty"`
 	Kind            string `json:"kind"`
 	AccommodationID string `json:"accommodation_id,omitempty"`
 	Start           string `json:"start"`

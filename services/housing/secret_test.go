@@ -61,6 +61,14 @@ func TestProtectedAddressNeverLeaves(t *testing.T) {
 		}
 		look(c.user+" GET "+c.path, raw)
 	}
+	// Another organisation learns the kind and dates of ps-2's shelter, not
+	// whose it was nor which.
+	var seen housing.PersonResponse
+	f.must(t, http.StatusOK, "stella", http.MethodGet, "/v1/persons/ps-2/housing", "", &seen)
+	if len(seen.Steps) != 1 || seen.Steps[0].Kind != "protected_shelter" || seen.Steps[0].Organisation != "" || seen.Steps[0].AccommodationID != "" {
+		t.Fatalf("another organisation sees %+v", seen.Steps)
+	}
+
 	// Another organisation may not even place people there.
 	status, raw := f.call(t, "stella", http.MethodPost, "/v1/steps", stepBody("ps-9", "protected_shelter", shelter, "2026-02-02"))
 	if status != http.StatusForbidden {

@@ -228,9 +228,11 @@ func (s *Service) Person(ctx context.Context, person string) (*PersonHousing, er
 	if err != nil {
 		return nil, err
 	}
+	// Which organisation, let alone which accommodation, could tell where
+	// the person lives: another organisation sees kinds and dates only.
 	for i := range steps {
 		if steps[i].Organisation != p.Organisation {
-			steps[i].AccommodationID, steps[i].RecordedBy, steps[i].EndedBy = "", "", ""
+			steps[i].Organisation, steps[i].AccommodationID, steps[i].RecordedBy, steps[i].EndedBy = "", "", "", ""
 		}
 	}
 	rs, err := s.RentSupports.ByPerson(ctx, person)
