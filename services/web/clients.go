@@ -164,7 +164,21 @@ func encodePath(path func(req any) string) kithttp.EncodeRequestFunc {
 
 // Courses is a client of the courses API (services/courses/openapi.yaml).
 type Courses struct {
-	lesson, record endpoint.Endpoint
+	today, lesson, record endpoint.Endpoint
+}
+
+// Day is the caller's lessons of one day.
+type Day struct {
+	Date    string `json:"date"`
+	Lessons []struct {
+		ID         string    `json:"id"`
+		Start      time.Time `json:"start"`
+		Minutes    int       `json:"minutes"`
+		Status     string    `json:"status"`
+		ClassTitle string    `json:"class_title"`
+		Site       string    `json:"site"`
+		Expected   int       `json:"expected"`
+	} `json:"lessons"`
 }
 
 // Lesson is a lesson with its class roster and, once recorded, its register.
@@ -217,6 +231,9 @@ type registerResponse struct {
 // newCourses returns the courses endpoints of c.
 func newCourses(c *client) *Courses {
 	return &Courses{
+		today: c.endpoint("courses.today", http.MethodGet,
+			encodePath(func(any) string { return "/v1/lessons" }),
+			decodeJSON[Day]),
 		lesson: c.endpoint("courses.get_lesson", http.MethodGet,
 			encodePath(func(req any) string { return "/v1/lessons/" + url.PathEscape(req.(string)) }),
 			decodeJSON[Lesson]),
@@ -228,6 +245,11 @@ func newCourses(c *client) *Courses {
 			},
 			decodeJSON[registerResponse]),
 	}
+}
+
+// Today returns the lessons the caller in ctx teaches today.
+func (c *Courses) Today(ctx context.Context) (*Day, error) {
+	return call[Day](ctx, c.today, nil)
 }
 
 // Lesson returns the lesson id, as the caller in ctx may see it.

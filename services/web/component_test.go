@@ -75,6 +75,9 @@ const lessonJSON = `{"lesson":{"id":"lez-1","class_id":"cl-1","start":"2026-11-2
  {"person":"ps-a","display_name":"Amina K.","status":"enrolled"},{"person":"ps-b","display_name":"Joy O.","status":"enrolled"}]},"register":null}`
 
 func coursesRoutes(f *fake, mux *http.ServeMux) {
+	mux.HandleFunc("GET /v1/lessons", func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = io.WriteString(w, `{"date":"2026-11-26","lessons":[{"id":"lez-1","class_id":"cl-1","start":"2026-11-26T08:00:00Z","minutes":120,"status":"scheduled","class_title":"Italiano A2","site":"Via Galvani","expected":2}]}`)
+	})
 	mux.HandleFunc("GET /v1/lessons/lez-1", func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = io.WriteString(w, lessonJSON)
 	})
@@ -314,6 +317,21 @@ func TestWeb(t *testing.T) {
 		}
 		if who.Subject != "maria.rossi" || who.Role != auth.Teacher || who.Organisation != "cpia1-roma" {
 			t.Errorf("courses was called as %+v, want the teacher", who)
+		}
+	})
+
+	t.Run("teacher sees today's lessons, or the form when courses is away", func(t *testing.T) {
+		b := r.browser(t)
+		b.signIn("maria.rossi")
+		status, page := b.get("/lessons")
+		if status != http.StatusOK || !strings.Contains(page, `href="/lessons/lez-1"`) || !strings.Contains(page, "ore 09:00 · 120 minuti · 2 iscritte e iscritti · Via Galvani") {
+			t.Errorf("status %d; today's lesson not listed:\n%s", status, page)
+		}
+		r.courses.down.Store(true)
+		defer r.courses.down.Store(false)
+		status, page = b.get("/lessons")
+		if status != http.StatusOK || !strings.Contains(page, "l&#39;elenco delle lezioni di oggi non è disponibile") || !strings.Contains(page, `name="id"`) {
+			t.Errorf("courses down: status %d; want the notice and the form", status)
 		}
 	})
 

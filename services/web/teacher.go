@@ -13,9 +13,40 @@ import (
 // Attendance statuses, in the order the register offers them.
 var statuses = []string{"present", "absent", "late", "excused"}
 
+type lessonItem struct {
+	ID, Class, Site, Time string
+	Minutes, Expected     int
+	Cancelled             bool
+}
+
+type lessonsData struct {
+	Today   string
+	Lessons []lessonItem
+	Loaded  bool // the courses service answered
+}
+
+// lessonsPage lists today's lessons to open with one tap. When courses is
+// away the page says so and still offers to open a lesson by its code.
 func (a *App) lessonsPage(w http.ResponseWriter, r *http.Request) {
 	p := a.newPage(r, "lessons.title")
-	p.Data = longDate(p.Lang, time.Now().In(a.loc))
+	d := lessonsData{Today: longDate(p.Lang, time.Now().In(a.loc))}
+	day, err := a.Courses.Today(r.Context())
+	switch {
+	case err == nil:
+		d.Loaded = true
+		for _, l := range day.Lessons {
+			d.Lessons = append(d.Lessons, lessonItem{
+				ID: l.ID, Class: l.ClassTitle, Site: l.Site, Time: l.Start.In(a.loc).Format("15:04"),
+				Minutes: l.Minutes, Expected: l.Expected, Cancelled: l.Status == "cancelled",
+			})
+		}
+	case errcode.Of(err) == errcode.Unavailable:
+		p.Away = append(p.Away, p.T("unavailable.lessons"))
+	default:
+		a.fail(w, r, p, "courses", err)
+		return
+	}
+	p.Data = d
 	a.render(w, r, http.StatusOK, "lessons", p)
 }
 
@@ -23,7 +54,7 @@ func (a *App) openLesson(w http.ResponseWriter, r *http.Request) {
 	id := r.URL.Query().Get("id")
 	if !idPattern.MatchString(id) {
 		p := a.newPage(r, "lessons.title")
-		p.Data = longDate(p.Lang, time.Now().In(a.loc))
+		p.Data = lessonsData{Today: longDate(p.Lang, time.Now().In(a.loc))}
 		p.Error = p.T("error.not_found")
 		a.render(w, r, http.StatusNotFound, "lessons", p)
 		return
