@@ -35,7 +35,6 @@ type App struct {
 	Endpoints  Endpoints
 	Relay      *outbox.Relay
 	API        http.Handler
-	Employers  *store.Employers
 	Placements *store.Placements
 }
 
@@ -60,16 +59,16 @@ func Open(ctx context.Context, pc process.Config, cfg Config, log *slog.Logger) 
 		default:
 		}
 	}}
-	employers, placements := store.NewEmployers(p.DB), store.NewPlacements(p.DB, w)
+	placements := store.NewPlacements(p.DB, w)
 	svc := NewService(Stores{
 		Profiles:   store.NewProfiles(p.DB, w),
-		Employers:  employers,
+		Employers:  store.NewEmployers(p.DB),
 		Vacancies:  store.NewVacancies(p.DB, w),
 		Proposals:  store.NewProposals(p.DB, w),
 		Placements: placements,
 	}, links, cfg, func() string { return uuid.Must(uuid.NewV7()).String() })
 	endpoints := MakeEndpoints(svc, p.Verifier, p.Log, instrument.NewMetrics(p.Registry, Name))
-	a := &App{Process: p, Service: svc, Endpoints: endpoints, Relay: relay, API: NewHTTPHandler(endpoints), Employers: employers, Placements: placements}
+	a := &App{Process: p, Service: svc, Endpoints: endpoints, Relay: relay, API: NewHTTPHandler(endpoints), Placements: placements}
 	p.Go("outbox relay", func(ctx context.Context) error {
 		return store.Relay(ctx, relay, w.Gate, wake, time.Second, p.Log)
 	})
