@@ -51,10 +51,11 @@ func NewRegister(class *Class, lesson *Lesson, marks []register.Mark, by string,
 		Marks: marks, RecordedBy: by, RecordedAt: now, Revision: 1,
 		Figures: make(map[string]register.Figures, len(marks)),
 	}
+	counted := slices.Contains(class.Counted, lesson.ID)
 	for _, m := range marks {
 		if e := class.Find(m.Person); e != nil {
 			f := e.Figures
-			if !slices.Contains(class.Counted, lesson.ID) {
+			if !counted {
 				f.Add(m, lesson.Minutes)
 			}
 			r.Figures[m.Person] = f

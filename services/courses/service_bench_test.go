@@ -1,0 +1,169 @@
+package courses_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/percorsi/percorsi/pkg/auth"
+	"github.com/percorsi/percorsi/pkg/errcode"
+	"github.com/percorsi/percorsi/pkg/outbox"
+	"github.com/percorsi/percorsi/pkg/register"
+	"github.com/percorsi/percorsi/services/courses"
+	"github.com/percorsi/percorsi/services/courses/domain"
+)
+
+// BenchmarkServiceRegister is the service's own cost per register of
+// twenty marks, apart from any store: open the lesson, check the marks,
+// derive and seal the twenty AttendanceRecorded events, count the figures.
+// The repositories below exist only to measure this; the service runs on
+// MongoDB.
+func BenchmarkServiceRegister(b *testing.B) {
+	mem := newMemory()
+	class := &domain.Class{ID: "c1", CourseID: "it-a2", CourseKind: domain.ItalianL2, Organisation: "cpia1", Teachers: []string{"teacher"}, PlannedMinutes: 12000}
+	for p := range benchClassSize {
+		class.Roster = append(class.Roster, domain.Enrolment{Person: fmt.Sprintf("ps-%02d", p), DisplayName: "P", Status: domain.Enrolled})
+	}
+	mem.classes[class.ID] = class
+	ev := courses.Events{AdmissionShareBP: 7000}
+	mem.events = ev.Register
+	mem.classEvents = ev.Class
+	now := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
+	svc := courses.NewService(courses.Stores{Classes: memClasses{mem}, Lessons: mem, Registers: memRegisters{mem}}, domain.DefaultConfig(), func() time.Time { return now }, func() string { return "id" })
+	ctx := auth.With(context.Background(), auth.Principal{Subject: "teacher", Role: auth.Teacher, Organisation: "cpia1"})
+	marks := make([]register.Mark, benchClassSize)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		i++
+		id := fmt.Sprintf("l%d", i)
+		mem.lessons[id] = &domain.Lesson{ID: id, ClassID: "c1", Start: now.Add(-time.Hour), Minutes: 120, Status: domain.Scheduled}
+		if i%100 == 0 { // a class holds about a hundred lessons a year
+			class.Counted, mem.registers = nil, map[string]*domain.Register{}
+		}
+		view, err := svc.Lesson(ctx, id)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for j, p := range view.Class.Expected() {
+			marks[j] = benchMark(p, i+j)
+		}
+		if _, _, err := svc.RecordRegister(ctx, id, marks); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// memory implements the domain repositories in a map, for the benchmark
+// of the service's own cost only: it copies nothing, as a store's decoding
+// would, so what is measured is the service.
+type memory struct {
+	classes     map[string]*domain.Class
+	lessons     map[string]*domain.Lesson
+	registers   map[string]*domain.Register
+	events      func(context.Context, *domain.Register) ([]outbox.Message, error)
+	classEvents func(context.Context, *domain.Class, []domain.Fact) ([]outbox.Message, error)
+}
+
+func newMemory() *memory {
+	return &memory{classes: map[string]*domain.Class{}, lessons: map[string]*domain.Lesson{}, registers: map[string]*domain.Register{}}
+}
+
+func (m *memory) notFound(what string) error {
+	return errcode.New(errcode.NotFound, "", "%s not found", what)
+}
+
+func (m *memory) Get(_ context.Context, id string) (*domain.Lesson, error) {
+	if l, ok := m.lessons[id]; ok {
+		return l, nil
+	}
+	return nil, m.notFound("lesson")
+}
+
+func (m *memory) Put(_ context.Context, l *domain.Lesson) error { m.lessons[l.ID] = l; return nil }
+
+func (m *memory) Add(_ context.Context, ls []domain.Lesson) error {
+	for i := range ls {
+		m.lessons[ls[i].ID] = &ls[i]
+	}
+	return nil
+}
+
+func (m *memory) Between(context.Context, []string, time.Time, time.Time) ([]*domain.Lesson, error) {
+	return nil, nil
+}
+
+// memClasses gives memory the Classes methods whose names clash with the
+// lesson ones.
+type memClasses struct{ *memory }
+
+func (m memClasses) Get(_ context.Context, id string) (*domain.Class, error) {
+	if c, ok := m.classes[id]; ok {
+		return c, nil
+	}
+	return nil, m.notFound("class")
+}
+
+func (m memClasses) Put(_ context.Context, c *domain.Class) error    { m.classes[c.ID] = c; return nil }
+func (m memClasses) Create(_ context.Context, c *domain.Class) error { m.classes[c.ID] = c; return nil }
+
+func (m memClasses) Update(ctx context.Context, id string, change func(*domain.Class) ([]domain.Fact, error)) (*domain.Class, error) {
+	c, err := m.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	facts, err := change(c)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := m.classEvents(ctx, c, facts); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func (m memClasses) Teaching(context.Context, string, string) ([]*domain.Class, error) {
+	return nil, nil
+}
+
+// memRegisters gives memory the Registers methods.
+type memRegisters struct{ *memory }
+
+func (m memRegisters) Create(ctx context.Context, r *domain.Register) error {
+	if _, ok := m.registers[r.LessonID]; ok {
+		return errcode.New(errcode.Conflict, "", "exists")
+	}
+	if _, err := m.events(ctx, r); err != nil {
+		return err
+	}
+	m.registers[r.LessonID] = r
+	return nil
+}
+
+func (m memRegisters) Get(_ context.Context, id string) (*domain.Register, error) {
+	if r, ok := m.registers[id]; ok {
+		return r, nil
+	}
+	return nil, m.notFound("register")
+}
+
+func (m memRegisters) Update(ctx context.Context, id string, change func(*domain.Register) error) (*domain.Register, error) {
+	r, err := m.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return r, change(r)
+}
+
+func (m memRegisters) OfClass(_ context.Context, classID string) ([]*domain.Register, error) {
+	var out []*domain.Register
+	for _, r := range m.registers {
+		if r.ClassID == classID {
+			out = append(out, r)
+		}
+	}
+	slices.SortFunc(out, func(a, b *domain.Register) int { return a.LessonStart.Compare(b.LessonStart) })
+	return out, nil
+}
