@@ -128,7 +128,7 @@ func Matches(p *Profile, offers []Offer, rentSupportCents int64, sharePercent in
 		}
 		m := Match{Offer: o, Reasons: []string{
 			fmt.Sprintf("affitto %s al mese su un budget di %s", euro(o.MonthlyRentCents), euro(budget)),
-			fmt.Sprintf("adatto a %d persone, il nucleo è di %d", o.Places, p.HouseholdSize),
+			fmt.Sprintf("ospita %s, il nucleo familiare è di %s", people(o.Places), people(p.HouseholdSize)),
 		}}
 		if budget > 0 {
 			m.Score = float64(budget-o.MonthlyRentCents) / float64(budget)
@@ -151,6 +151,13 @@ func Matches(p *Profile, offers []Offer, rentSupportCents int64, sharePercent in
 		return 0
 	})
 	return out
+}
+
+func people(n int) string {
+	if n == 1 {
+		return "1 persona"
+	}
+	return fmt.Sprintf("%d persone", n)
 }
 
 func euro(cents int64) string { return fmt.Sprintf("%d,%02d €", cents/100, cents%100) }
