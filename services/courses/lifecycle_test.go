@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/segmentio/kafka-go"
+	"go.mongodb.org/mongo-driver/v2/bson"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/percorsi/percorsi/pkg/auth"
@@ -350,4 +351,66 @@ func readTopic(t *testing.T, brokers []string, n int) []kafka.Message {
 		out = append(out, m)
 	}
 	return out
+}
+
+// TestBadInputStoresNothing: malformed roster files and bad requests of the
+// class routes are refused naming the field, and nothing is stored.
+func TestBadInputStoresNothing(t *testing.T) {
+	l := startLife(t)
+	l.must(t, 200, "coordinator", "PUT", "/v1/courses/it-a2", course)
+	l.must(t, 201, "coordinator", "PUT", "/v1/classes/c1", class)
+	cases := []struct {
+		name, user, method, path, body string
+		status                         int
+		field                          string
+	}{
+		{"CSV with an open quote", "coordinator", "POST", "/v1/classes/c1/roster.csv", "person,display_name\np1,\"Amina\n", 400, "body"},
+		{"CSV without the header", "coordinator", "POST", "/v1/classes/c1/roster.csv", "p1,Amina K.\n", 400, "body"},
+		{"CSV with a short line", "coordinator", "POST", "/v1/classes/c1/roster.csv", "person,display_name\np1\n", 400, "body"},
+		{"CSV listing nobody", "coordinator", "POST", "/v1/classes/c1/roster.csv", "person,display_name\n", 400, "body"},
+		{"empty CSV", "coordinator", "POST", "/v1/classes/c1/roster.csv", "", 400, "body"},
+		{"CSV not UTF-8", "coordinator", "POST", "/v1/classes/c1/roster.csv", "person,display_name\np1,\xff\xfe\n", 400, "body"},
+		{"CSV by a teacher", "teacher", "POST", "/v1/classes/c1/roster.csv", "person,display_name\np1,Amina K.\n", 403, "class_id"},
+		{"CSV to an unknown class", "coordinator", "POST", "/v1/classes/nope/roster.csv", "person,display_name\np1,Amina K.\n", 404, ""},
+		{"enrol without a name", "coordinator", "POST", "/v1/classes/c1/enrolments", `{"person":"p1"}`, 400, "display_name"},
+		{"enrol with an unknown field", "coordinator", "POST", "/v1/classes/c1/enrolments", `{"person":"p1","display_name":"A","legal_name":"x"}`, 400, "legal_name"},
+		{"class with a bad weekday", "coordinator", "PUT", "/v1/classes/c9", strings.Replace(class, "monday", "lunedi", 1), 400, "schedule[0].weekday"},
+		{"class with a bad start", "coordinator", "PUT", "/v1/classes/c9", strings.Replace(class, `"09:00"`, `"9h"`, 1), 400, "schedule[0].start"},
+		{"class ending before it starts", "coordinator", "PUT", "/v1/classes/c9", strings.Replace(class, "2026-11-30", "2026-10-30", 1), 400, "end_date"},
+		{"class of an unknown course", "coordinator", "PUT", "/v1/classes/c9", strings.Replace(class, "it-a2", "nope", 1), 400, "course_id"},
+		{"class by a teacher", "teacher", "PUT", "/v1/classes/c9", class, 403, ""},
+		{"course without hours", "coordinator", "PUT", "/v1/courses/x", `{"kind":"digital","title":"PC","target_digcomp":3}`, 400, "total_hours"},
+		{"digital course with a CEFR target", "coordinator", "PUT", "/v1/courses/x", `{"kind":"digital","title":"PC","total_hours":40,"target_level":"a2"}`, 400, "target_digcomp"},
+		{"lesson moved to no time", "teacher", "POST", "/v1/lessons/c1-20261125-0900/move", `{"start":"tomorrow","minutes":60}`, 400, "start"},
+		{"lesson too long", "teacher", "POST", "/v1/classes/c1/lessons", `{"start":"2026-11-21T09:00:00+01:00","minutes":6000}`, 400, "minutes"},
+		{"correction of an unrecorded register", "teacher", "POST", "/v1/lessons/c1-20261120-0900/corrections", `{"marks":[{"person":"p1","status":"absent"}],"reason":"x"}`, 400, "lesson_id"},
+		{"withdrawal of nobody", "coordinator", "POST", "/v1/classes/c1/enrolments/p1/withdraw", `{"reason":"work"}`, 404, "person"},
+		{"assessment of nobody", "teacher", "POST", "/v1/classes/c1/assessments", `{"person":"p1","kind":"final","cefr_overall":"a2"}`, 400, "person"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			status, b := l.call(t, tc.user, tc.method, tc.path, tc.body)
+			var e struct {
+				Error struct{ Field, Message string }
+			}
+			_ = json.Unmarshal(b, &e)
+			if status != tc.status || e.Error.Field != tc.field || e.Error.Message == "" {
+				t.Fatalf("got %d %s, want %d naming %q", status, b, tc.status, tc.field)
+			}
+		})
+	}
+	if got := l.attendance(t, "c1"); len(got) != 0 {
+		t.Fatalf("people stored after bad input: %v", got)
+	}
+	for _, coll := range []string{"registers", "assessments", "certificates"} {
+		if n, err := l.app.DB.Collection(coll).CountDocuments(t.Context(), bson.D{}); err != nil || n != 0 {
+			t.Fatalf("%d %s stored after bad input (%v)", n, coll, err)
+		}
+	}
+	if n, err := l.app.DB.Collection("classes").CountDocuments(t.Context(), bson.D{}); err != nil || n != 1 {
+		t.Fatalf("%d classes stored, want only c1 (%v)", n, err)
+	}
+	if n, err := l.app.Relay.Drain(t.Context()); err != nil || n != 0 {
+		t.Fatalf("events pending after bad input: %d, %v", n, err)
+	}
 }
