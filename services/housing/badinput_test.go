@@ -5,6 +5,9 @@ import (
 	"testing"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/percorsi/percorsi/pkg/auth"
+	"github.com/percorsi/percorsi/services/housing"
 )
 
 // TestBadInputIsRejectedAndNothingStored sends malformed, invalid and
@@ -14,6 +17,26 @@ func TestBadInputIsRejectedAndNothingStored(t *testing.T) {
 	f := start(t)
 	shelter := f.accommodation(t, "aurora", "Casa", "emergency_shelter", "RM", "Via Uno 1", 2)
 	stellaFlat := f.accommodation(t, "stella", "Casa Stella", "semi_autonomy_flat", "FI", "Via Due 2", 2)
+	// A grant, an offer, a profile and a proposal to refuse changes to.
+	ctx := auth.With(t.Context(), users["aurora"])
+	svc := f.app.Service
+	grant, err := svc.GrantRentSupport(ctx, housing.RentSupportInput{Person: "ps-1", MonthlyAmountCents: 20000, Months: 6, Start: "2026-01-01"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	offer, err := svc.CreateOffer(ctx, housing.OfferInput{Source: "landlord", MonthlyRentCents: 40000, Territory: "RM", Area: "Roma", Places: 1, AvailableFrom: "2026-05-01"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.PutProfile(ctx, "ps-1", housing.ProfileInput{MonthlyIncomeCents: 150000, HouseholdSize: 1, WorkTerritory: "RM", WorkArea: "Roma"}); err != nil {
+		t.Fatal(err)
+	}
+	prop, err := svc.Propose(ctx, offer.ID, "ps-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pay, end := "/v1/rent-supports/"+grant.ID+"/payments", "/v1/rent-supports/"+grant.ID+"/end"
+	outcome, lease := "/v1/proposals/"+prop.ID+"/outcome", "/v1/proposals/"+prop.ID+"/lease"
 	step := func(fields string) string {
 		return `{"person":"ps-1","kind":"emergency_shelter","accommodation_id":"` + shelter + `","start":"2026-02-01"` + fields + `}`
 	}
@@ -67,10 +90,22 @@ func TestBadInputIsRejectedAndNothingStored(t *testing.T) {
 		{"profile household zero", "aurora", "PUT", "/v1/persons/ps-1/profile", `{"monthly_income_cents":100000,"household_size":0,"work_territory":"RM","work_area":"Roma"}`, 400, "household_size"},
 		{"profile bad territory", "aurora", "PUT", "/v1/persons/ps-1/profile", `{"monthly_income_cents":100000,"household_size":1,"work_territory":"rm","work_area":"Roma"}`, 400, "work_territory"},
 		{"profile negative income", "aurora", "PUT", "/v1/persons/ps-1/profile", `{"monthly_income_cents":-1,"household_size":1,"work_territory":"RM","work_area":"Roma"}`, 400, "monthly_income_cents"},
-		{"proposal to a person without profile", "aurora", "POST", "/v1/offers/nope/proposals", `{"person":"ps-1"}`, 404, "person"},
+		{"proposal to a person without profile", "aurora", "POST", "/v1/offers/nope/proposals", `{"person":"ps-2"}`, 404, "person"},
+		{"proposal of an unknown offer", "aurora", "POST", "/v1/offers/nope/proposals", `{"person":"ps-1"}`, 404, "offer_id"},
+		{"proposal by another organisation", "stella", "POST", "/v1/offers/" + offer.ID + "/proposals", `{"person":"ps-1"}`, 403, "person"},
+		{"payment month not a month", "aurora", "POST", pay, `{"month":"maggio","amount_cents":100}`, 400, "month"},
+		{"payment outside the grant", "aurora", "POST", pay, `{"month":"2027-01","amount_cents":100}`, 400, "month"},
+		{"payment above the grant", "aurora", "POST", pay, `{"month":"2026-02","amount_cents":20001}`, 400, "amount_cents"},
+		{"payment by another organisation", "stella", "POST", pay, `{"month":"2026-02","amount_cents":100}`, 403, "rent_support_id"},
+		{"end of support without reason", "aurora", "POST", end, `{"end":"2026-03-01"}`, 400, "reason"},
+		{"end of support before its start", "aurora", "POST", end, `{"end":"2025-03-01","reason":"x"}`, 400, "end"},
+		{"unknown outcome", "aurora", "POST", outcome, `{"outcome":"maybe"}`, 400, "outcome"},
+		{"outcome by another organisation", "stella", "POST", outcome, `{"outcome":"accepted"}`, 403, "proposal_id"},
+		{"lease with a bad date", "aurora", "POST", lease, `{"signed_on":"ieri","start":"2026-05-01","monthly_rent_cents":40000,"duration_months":48}`, 400, "signed_on"},
+		{"lease of a pending proposal", "aurora", "POST", lease, `{"signed_on":"2026-04-01","start":"2026-05-01","monthly_rent_cents":40000,"duration_months":48}`, 409, "proposal_id"},
 		{"board unknown kind", "aurora", "GET", "/v1/availability?kind=castle", ``, 400, "kind"},
 		{"board bad territory", "aurora", "GET", "/v1/availability?territory=Roma", ``, 400, "territory"},
-		{"matches without profile", "aurora", "GET", "/v1/persons/ps-1/offer-matches", ``, 404, "pseudonym"},
+		{"matches without profile", "aurora", "GET", "/v1/persons/ps-2/offer-matches", ``, 404, "pseudonym"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -84,7 +119,14 @@ func TestBadInputIsRejectedAndNothingStored(t *testing.T) {
 			}
 		})
 	}
-	for coll, want := range map[string]int64{"accommodations": 2, "steps": 0, "rent_supports": 0, "offers": 0, "profiles": 0, "proposals": 0} {
+	stored := map[string]int64{"accommodations": 2, "rent_supports": 1, "offers": 1, "profiles": 1, "proposals": 1}
+	for _, coll := range []string{
+		"places", "persons_housed", "steps", "step_ends", "rent_payments", "rent_support_ends",
+		"offer_takings", "proposal_outcomes", "leases",
+	} {
+		stored[coll] = 0
+	}
+	for coll, want := range stored {
 		n, err := f.app.DB.Collection(coll).CountDocuments(t.Context(), bson.D{})
 		if err != nil {
 			t.Fatal(err)
@@ -93,7 +135,11 @@ func TestBadInputIsRejectedAndNothingStored(t *testing.T) {
 			t.Errorf("%d documents in %s after bad input, want %d", n, coll, want)
 		}
 	}
-	if n, err := f.app.Relay.Drain(t.Context()); err != nil || n != 0 {
-		t.Fatalf("events pending after bad input: %d, %v", n, err)
+	// Only the grant's and the proposal's events, stored before the bad
+	// input, are published.
+	for person, es := range f.published(t) {
+		if got := strings.Join(types(es), " "); person != "ps-1" || got != "RentSupportGranted HousingOfferProposed" {
+			t.Fatalf("events of %s after bad input: %s", person, got)
+		}
 	}
 }
