@@ -414,3 +414,30 @@ func TestBadInputStoresNothing(t *testing.T) {
 		t.Fatalf("events pending after bad input: %d, %v", n, err)
 	}
 }
+
+// TestOpenAPIIsServed: the document the service serves names every route.
+func TestOpenAPIIsServed(t *testing.T) {
+	f := start(t)
+	resp, err := http.Get(f.srv.URL + "/openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	doc, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("openapi.yaml: %d %v", resp.StatusCode, err)
+	}
+	for _, path := range []string{
+		"/v1/courses/{id}:", "/v1/classes/{id}:", "/v1/classes/{id}/attendance:", "/v1/classes/{id}/lessons:",
+		"/v1/classes/{id}/enrolments:", "/v1/classes/{id}/roster.csv:", "/v1/classes/{id}/enrolments/{person}/withdraw:",
+		"/v1/classes/{id}/enrolments/{person}/suspend:", "/v1/classes/{id}/enrolments/{person}/resume:",
+		"/v1/classes/{id}/enrolments/{person}/transfer:", "/v1/classes/{id}/enrolments/{person}/certificate:",
+		"/v1/classes/{id}/assessments:", "/v1/classes/{id}/register.csv:", "/v1/classes/{id}/attendance.csv:",
+		"/v1/lessons:", "/v1/lessons/{id}:", "/v1/lessons/{id}/cancel:", "/v1/lessons/{id}/move:",
+		"/v1/lessons/{id}/register:", "/v1/lessons/{id}/corrections:",
+	} {
+		if !bytes.Contains(doc, []byte("\n  "+path+"\n")) {
+			t.Errorf("openapi.yaml does not document %s", path)
+		}
+	}
+}
