@@ -246,6 +246,17 @@ func TestLifecycle(t *testing.T) {
 		t.Fatalf("after withdrawal %+v", got)
 	}
 	l.must(t, 400, "teacher", "PUT", "/v1/lessons/c1-20261121-0900/register", marks("present", "absent", "present"))
+	// A suspended person is not on the register until resumed.
+	l.must(t, 200, "coordinator", "POST", "/v1/classes/c1/enrolments/p4/suspend", "")
+	l.must(t, 409, "coordinator", "POST", "/v1/classes/c1/enrolments/p4/suspend", "")
+	var lesson courses.LessonResponse
+	if err := json.Unmarshal(l.must(t, 200, "teacher", "GET", "/v1/lessons/c1-20261121-0900", ""), &lesson); err != nil {
+		t.Fatal(err)
+	}
+	if i := slices.IndexFunc(lesson.Class.Roster, func(e courses.EnrolmentJSON) bool { return e.Person == "p4" }); i < 0 || lesson.Class.Roster[i].Status != "suspended" {
+		t.Fatalf("p4 in the roster: %+v", lesson.Class.Roster)
+	}
+	l.must(t, 200, "coordinator", "POST", "/v1/classes/c1/enrolments/p4/resume", "")
 
 	// p1 moves to the other class and keeps the hours; there she is
 	// assessed and certified.
