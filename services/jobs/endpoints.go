@@ -442,6 +442,15 @@ type AssignRequest struct {
 	VacancyIDs []string `json:"vacancy_ids"`
 }
 
+// LeftOutJSON is an eligible person the batch leaves out, and why.
+type LeftOutJSON struct {
+	Person      string `json:"person"`
+	DisplayName string `json:"display_name"`
+	VacancyID   string `json:"best_vacancy_id"`
+	Score       int    `json:"best_score"`
+	Reason      string `json:"reason"`
+}
+
 // AssignResponse is a proposed batch assignment, explained.
 type AssignResponse struct {
 	Pairs []struct {
@@ -454,7 +463,7 @@ type AssignResponse struct {
 	GreedyTotal int            `json:"greedy_total_score"`
 	Explanation string         `json:"explanation"`
 	Unfilled    map[string]int `json:"unfilled_positions"`
-	LeftOut     []string       `json:"left_out"`
+	LeftOut     []LeftOutJSON  `json:"left_out"`
 	Ineligible  []string       `json:"ineligible"`
 }
 
@@ -464,7 +473,14 @@ func makeAssign(s *Service) endpoint.Endpoint {
 		if err != nil {
 			return nil, err
 		}
-		out := AssignResponse{Total: b.Total, GreedyTotal: b.Greedy, Unfilled: b.Unfilled, LeftOut: b.LeftOut, Ineligible: b.Ineligible}
+		out := AssignResponse{Total: b.Total, GreedyTotal: b.Greedy, Unfilled: b.Unfilled, LeftOut: []LeftOutJSON{}, Ineligible: b.Ineligible}
+		for _, lo := range b.LeftOut {
+			reason := fmt.Sprintf("best fit %q (score %d); its positions went to scores %v", lo.Best.Title, lo.Score, lo.Assigned)
+			if len(lo.Assigned) < lo.Best.Positions {
+				reason = fmt.Sprintf("best fit %q scores %d, which adds nothing to the total", lo.Best.Title, lo.Score)
+			}
+			out.LeftOut = append(out.LeftOut, LeftOutJSON{Person: lo.Profile.Person, DisplayName: lo.Profile.DisplayName, VacancyID: lo.Best.ID, Score: lo.Score, Reason: reason})
+		}
 		out.Explanation = fmt.Sprintf("The %d pairs have the greatest total score possible (%d) with one position per person and at most the positions of each vacancy; "+
 			"taking the best remaining pair each time would total %d. People left out were eligible only where someone else adds more to the total.", len(b.Pairs), b.Total, b.Greedy)
 		for _, p := range b.Pairs {

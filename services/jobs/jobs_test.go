@@ -228,7 +228,7 @@ func TestPathwayFromFactsToFollowUp(t *testing.T) {
 
 	var batch jobs.AssignResponse
 	f.must(t, "counsellor", "POST", "/v1/assignments", `{"vacancy_ids":["`+vac.ID+`"]}`, 200, &batch)
-	if len(batch.Pairs) != 2 || batch.Total < batch.GreedyTotal || len(batch.Ineligible) != 1 || batch.Ineligible[0] != "ps-3" {
+	if len(batch.Pairs) != 2 || batch.Total < batch.GreedyTotal || len(batch.LeftOut) != 0 || len(batch.Ineligible) != 1 || batch.Ineligible[0] != "ps-3" {
 		t.Fatalf("batch %+v", batch)
 	}
 

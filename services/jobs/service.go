@@ -394,8 +394,17 @@ type Batch struct {
 	Total      int
 	Greedy     int
 	Unfilled   map[string]int // vacancy id -> positions left open
-	LeftOut    []string       // eligible somewhere but better left out for the total
+	LeftOut    []LeftOut      // eligible somewhere but better left out for the total
 	Ineligible []string       // eligible for none of the vacancies
+}
+
+// LeftOut is a candidate eligible in the batch but not assigned, with the
+// best vacancy she missed.
+type LeftOut struct {
+	Profile  *domain.Profile
+	Best     *domain.Vacancy
+	Score    int
+	Assigned []int // scores of the people who took its positions
 }
 
 // Assign proposes the assignment with the best total score of the
@@ -451,7 +460,13 @@ func (s *Service) Assign(ctx context.Context, vacancyIDs []string) (*Batch, erro
 		switch {
 		case assigned[c]:
 		case a.Eligible[c] > 0:
-			b.LeftOut = append(b.LeftOut, pr.Person)
+			lo := LeftOut{Profile: pr, Best: vs[a.Best[c]], Score: a.BestScore[c]}
+			for _, pair := range a.Pairs {
+				if pair.Vacancy == a.Best[c] {
+					lo.Assigned = append(lo.Assigned, pair.Score)
+				}
+			}
+			b.LeftOut = append(b.LeftOut, lo)
 		default:
 			b.Ineligible = append(b.Ineligible, pr.Person)
 		}

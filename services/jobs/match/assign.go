@@ -27,6 +27,10 @@ type Assignment struct {
 	// Eligible counts the eligible vacancies per candidate: a candidate
 	// left out with some was worth more to the total elsewhere.
 	Eligible []int
+	// Best is each candidate's best-scoring eligible vacancy (-1 for
+	// none) and BestScore its score, to say what a left-out person missed.
+	Best      []int
+	BestScore []int
 }
 
 // Assign proposes, for the vacancies and the profiles, the assignment
@@ -38,6 +42,10 @@ func Assign(vacancies []*Vacancy, profiles []*domain.Profile) Assignment {
 	// scores[v*nc+c]: rows by vacancy keep the solver's scans contiguous.
 	scores := make([]int32, nv*nc)
 	eligible := make([]int, nc)
+	best, bestScore := make([]int, nc), make([]int, nc)
+	for c := range best {
+		best[c] = -1
+	}
 	positions := make([]int, nv)
 	for v, pv := range vacancies {
 		positions[v] = pv.V.Positions
@@ -50,10 +58,13 @@ func Assign(vacancies []*Vacancy, profiles []*domain.Profile) Assignment {
 			}
 			row[c] = int32(r.Total)
 			eligible[c]++
+			if best[c] < 0 || r.Total > bestScore[c] {
+				best[c], bestScore[c] = v, r.Total
+			}
 		}
 	}
 	a := Optimal(nc, positions, scores)
-	a.Eligible = eligible
+	a.Eligible, a.Best, a.BestScore = eligible, best, bestScore
 	a.Greedy = greedy(nc, positions, scores)
 	return a
 }

@@ -278,6 +278,15 @@ func TestAssignOnProfiles(t *testing.T) {
 		if want := bruteForce(nc, positions, scores); a.Total != want || a.Greedy > a.Total {
 			t.Fatalf("total %d (greedy %d), brute force %d", a.Total, a.Greedy, want)
 		}
+		for c := range nc {
+			best := -1
+			for v := range vs {
+				best = max(best, int(scores[v*nc+c]))
+			}
+			if (a.Best[c] < 0) != (best < 0) || (best >= 0 && (a.BestScore[c] != best || int(scores[a.Best[c]*nc+c]) != best)) {
+				t.Fatalf("candidate %d: best vacancy %d scoring %d, want score %d", c, a.Best[c], a.BestScore[c], best)
+			}
+		}
 		checkValid(t, a, nc, positions, scores)
 	}
 }
