@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/percorsi/percorsi/pkg/instrument"
@@ -36,15 +37,22 @@ func Open(ctx context.Context, cfg process.Config, log *slog.Logger) (*App, erro
 		return nil, err
 	}
 	relay := outbox.NewRelay(p.Writer, outbox.RelayConfig{Logger: p.Log, Metrics: p.Registry, Name: Name}, store.OutboxSources(p.DB)...)
+	gate, wake := &sync.RWMutex{}, make(chan struct{}, 1)
+	notify := func() {
+		select {
+		case wake <- struct{}{}:
+		default:
+		}
+	}
 	courses := store.NewCourses(p.DB)
 	svc := NewService(
 		courses,
-		store.NewEditions(p.DB, EditionEvents(courses, time.Now), relay.Notify),
+		store.NewEditions(p.DB, EditionEvents(courses, time.Now), notify, gate),
 		store.NewLessons(p.DB),
-		store.NewRegisters(p.DB, RegisterEvents, relay.Notify),
+		store.NewRegisters(p.DB, RegisterEvents, notify),
 		time.Now,
 	)
 	endpoints := MakeEndpoints(svc, p.Verifier, p.Log, instrument.NewMetrics(p.Registry, Name))
-	p.Go("outbox relay", relay.Run)
+	p.Go("outbox relay", func(ctx context.Context) error { return RunRelay(ctx, relay, gate, wake, time.Second, p.Log) })
 	return &App{Process: p, Service: svc, Endpoints: endpoints, Relay: relay, API: NewHTTPHandler(endpoints)}, nil
 }

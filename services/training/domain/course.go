@@ -120,15 +120,25 @@ func (c *Course) Validate() error {
 		}
 		codes[u.Code] = true
 		for j, s := range u.ESCOSkills {
-			if !strings.HasPrefix(s, "http://data.europa.eu/esco/skill/") {
-				return errcode.New(errcode.Invalid, fmt.Sprintf("units[%d].esco_skills[%d]", i, j), "must be an ESCO skill URI (http://data.europa.eu/esco/skill/...)")
+			if !isESCO(s, "skill/") {
+				return errcode.New(errcode.Invalid, fmt.Sprintf("units[%d].esco_skills[%d]", i, j), "must be an ESCO skill: a URI (http://data.europa.eu/esco/skill/...) or a compact esco:... code")
 			}
 		}
 	}
-	if c.ESCOOccupation != "" && !strings.HasPrefix(c.ESCOOccupation, "http://data.europa.eu/esco/occupation/") {
-		return errcode.New(errcode.Invalid, "esco_occupation", "must be an ESCO occupation URI (http://data.europa.eu/esco/occupation/...)")
+	if c.ESCOOccupation != "" && !isESCO(c.ESCOOccupation, "occupation/") {
+		return errcode.New(errcode.Invalid, "esco_occupation", "must be an ESCO occupation: a URI (http://data.europa.eu/esco/occupation/...) or a compact esco:... code")
 	}
 	return nil
+}
+
+// isESCO reports whether code names an ESCO concept of kind ("skill/",
+// "occupation/"): a full URI, or the compact "esco:" form jobs matches on.
+func isESCO(code, kind string) bool {
+	rest, ok := strings.CutPrefix(code, "esco:")
+	if !ok {
+		rest, ok = strings.CutPrefix(code, "http://data.europa.eu/esco/"+kind)
+	}
+	return ok && strings.TrimSpace(rest) != "" && !strings.ContainsAny(rest, " \t\n")
 }
 
 // Module returns the module with id, or nil.

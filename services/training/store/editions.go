@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -23,14 +24,20 @@ type EditionEventsFunc func(ctx context.Context, e *domain.Edition, facts []doma
 type Editions struct {
 	c         *mongo.Collection
 	locks     locks
+	gate      *sync.RWMutex
 	events    EditionEventsFunc
 	onPending func()
 }
 
 // NewEditions returns the edition store of db. onPending is called after a
-// write that left events to publish (the relay's Notify).
-func NewEditions(db *mongo.Database, events EditionEventsFunc, onPending func()) *Editions {
-	return &Editions{c: db.Collection(editionsColl), events: events, onPending: onPending}
+// write that left events to publish (the relay's Notify). gate is held
+// shared by every update and exclusively by the relay's passes (see
+// training.RunRelay): FerretDB v1 applies an update to a stale read of the
+// whole document, so a relay clearing published events while a person is
+// enrolled would write the old roster back, the enrolment lost with its
+// event published. On MongoDB the gate costs an uncontended lock.
+func NewEditions(db *mongo.Database, events EditionEventsFunc, onPending func(), gate *sync.RWMutex) *Editions {
+	return &Editions{c: db.Collection(editionsColl), events: events, onPending: onPending, gate: gate}
 }
 
 // EditionFields are an edition's stored fields but its id and outbox, the
@@ -184,6 +191,8 @@ func (s *Editions) Create(ctx context.Context, e *domain.Edition) error {
 
 func (s *Editions) Update(ctx context.Context, id string, change func(*domain.Edition) ([]domain.Fact, error)) (*domain.Edition, error) {
 	defer s.locks.lock(id)()
+	s.gate.RLock()
+	defer s.gate.RUnlock()
 	const attempts = 5
 	for range attempts {
 		d, err := get[editionDoc](ctx, s.c, id, "edition")
