@@ -24,20 +24,22 @@ import (
 	"github.com/percorsi/percorsi/services/housing"
 	"github.com/percorsi/percorsi/services/jobs"
 	"github.com/percorsi/percorsi/services/pathway"
+	"github.com/percorsi/percorsi/services/training"
 	"github.com/percorsi/percorsi/services/web"
 )
 
 // Config says where the system keeps its data and listens.
 type Config struct {
-	Dir         string // data of the embedded stack, the signing key, demo tokens
-	Host        string // interface to listen on; 127.0.0.1 unless told
-	KafkaPort   int    // 0: any free port
-	MongoPort   int
-	CoursesPort int
-	PathwayPort int
-	HousingPort int
-	JobsPort    int
-	WebPort     int
+	Dir          string // data of the embedded stack, the signing key, demo tokens
+	Host         string // interface to listen on; 127.0.0.1 unless told
+	KafkaPort    int    // 0: any free port
+	MongoPort    int
+	CoursesPort  int
+	PathwayPort  int
+	HousingPort  int
+	JobsPort     int
+	TrainingPort int
+	WebPort      int
 	// WebResilience bounds the pages' calls to the services; zero means
 	// web.DefaultResilience. Tests shorten it.
 	WebResilience web.Resilience
@@ -47,17 +49,18 @@ type Config struct {
 
 // System is the running whole.
 type System struct {
-	Stack   *devstack.Stack
-	Issuer  *auth.HMAC
-	Courses *courses.App
-	Pathway *pathway.App
-	Housing *housing.App
-	Jobs    *jobs.App
-	Web     *web.App
+	Stack    *devstack.Stack
+	Issuer   *auth.HMAC
+	Courses  *courses.App
+	Pathway  *pathway.App
+	Housing  *housing.App
+	Jobs     *jobs.App
+	Training *training.App
+	Web      *web.App
 	// URLs of each service's HTTP API.
-	CoursesURL, PathwayURL, HousingURL, JobsURL string
-	WebURL                                      string // the pages people use
-	Demo                                        *Demo  // nil unless Config.Demo
+	CoursesURL, PathwayURL, HousingURL, JobsURL, TrainingURL string
+	WebURL                                                   string // the pages people use
+	Demo                                                     *Demo  // nil unless Config.Demo
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -66,10 +69,10 @@ type System struct {
 }
 
 // Topics every service publishes to or dead-letters into.
-var Topics = []string{courses.Topic, pathway.DeadLetterTopic, housing.Topic,
-	// jobs publishes its facts and dead letters, and follows the training and
-	// pathway topics before anything publishes on them.
-	jobs.Topic, jobs.DeadLetterTopic, jobs.TrainingTopic, jobs.PathwayTopic}
+var Topics = []string{courses.Topic, training.Topic, pathway.DeadLetterTopic, housing.Topic,
+	// jobs publishes its facts and dead letters, and follows the pathway
+	// topic before anything publishes on it.
+	jobs.Topic, jobs.DeadLetterTopic, jobs.PathwayTopic}
 
 // Start starts the embedded stack and every service, and seeds the demo.
 func Start(ctx context.Context, cfg Config) (*System, error) {
@@ -122,6 +125,14 @@ func (s *System) startServices(ctx, runCtx context.Context, cfg Config, key []by
 	}
 	s.Courses = c
 	if s.CoursesURL, err = s.serve(runCtx, c.Process, c.API, cfg.Host, cfg.CoursesPort); err != nil {
+		return err
+	}
+	tr, err := training.Open(ctx, base, cfg.Logger)
+	if err != nil {
+		return err
+	}
+	s.Training = tr
+	if s.TrainingURL, err = s.serve(runCtx, tr.Process, tr.API, cfg.Host, cfg.TrainingPort); err != nil {
 		return err
 	}
 	p, err := pathway.Open(ctx, base, cfg.Logger)

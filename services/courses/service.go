@@ -39,9 +39,6 @@ func NewService(st Stores, cfg domain.Config, now func() time.Time, newID func()
 	return &Service{Stores: st, cfg: cfg, now: now, newID: newID}
 }
 
-// Config returns the rules the service applies.
-func (s *Service) Config() domain.Config { return s.cfg }
-
 // caller returns the signed-in user.
 func caller(ctx context.Context) (auth.Principal, error) {
 	p, ok := auth.From(ctx)
