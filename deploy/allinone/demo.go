@@ -25,6 +25,7 @@ type Demo struct {
 	Tokens        map[string]string         // by user name
 	Housing       *DemoHousing
 	Jobs          *DemoJobs
+	Training      *DemoTraining
 }
 
 // DemoPerson is one person of the demo.
@@ -46,6 +47,7 @@ var demoUsers = map[string]auth.Principal{
 	"marta.gallo":    {Subject: "marta.gallo", Role: auth.HousingWorker, Organisation: "coop-aurora"},
 	"elena.ferri":    {Subject: "elena.ferri", Role: auth.Counsellor, Organisation: "coop-aurora"},
 	"gino.esposito":  {Subject: "gino.esposito", Role: auth.Employer, Organisation: "emp-trattoria-gino"},
+	"franco.marino":  {Subject: "franco.marino", Role: auth.Trainer, Organisation: demoTrainingOrg},
 }
 
 const demoClass = "cl-it-a2-mattina"
@@ -101,6 +103,9 @@ func seedDemo(ctx context.Context, s *System, dir string) (*Demo, error) {
 	}
 	d.Housing = housingDemo
 	if d.Jobs, err = seedJobsDemo(ctx, s, dir); err != nil {
+		return nil, err
+	}
+	if d.Training, err = seedTrainingDemo(ctx, s, demoPeople); err != nil {
 		return nil, err
 	}
 	if err := seedWebAccounts(ctx, s); err != nil {

@@ -192,3 +192,20 @@ func TestIndicatorsSuppressSmallCells(t *testing.T) {
 		t.Fatalf("got  %s\nwant %s", got, want)
 	}
 }
+
+// BenchmarkMatches ranks 10,000 open offers of a province for one person:
+// matching's own cost, apart from the store.
+func BenchmarkMatches(b *testing.B) {
+	offers := make([]domain.Offer, 10_000)
+	for i := range offers {
+		offers[i] = domain.Offer{
+			ID: fmt.Sprint("o", i), MonthlyRentCents: int64(30_000 + i%60_000), Territory: "RM",
+			Area: fmt.Sprint("zona ", i%40), Places: 1 + i%4, Status: domain.OfferOpen,
+		}
+	}
+	p := &domain.Profile{MonthlyIncomeCents: 150_000, HouseholdSize: 2, WorkTerritory: "RM", WorkArea: "zona 7"}
+	b.ReportAllocs()
+	for b.Loop() {
+		domain.Matches(p, offers, 20_000, 35)
+	}
+}

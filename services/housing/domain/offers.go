@@ -115,41 +115,61 @@ type Match struct {
 	Reasons []string
 }
 
+// MaxMatches is how many offers matching proposes at most: a short list a
+// housing worker can go through with the person.
+const MaxMatches = 20
+
 // Matches ranks the open offers that fit p: room for the household, in the
 // province where they work, a rent within budget (the share of income that
 // may go to rent, plus any rent support running). Offers in the very area
-// of work rank first, then the cheapest against the budget.
+// of work rank first, then the cheapest against the budget. It returns the
+// best MaxMatches, each with its reasons.
 func Matches(p *Profile, offers []Offer, rentSupportCents int64, sharePercent int) []Match {
 	budget := p.MonthlyIncomeCents*int64(sharePercent)/100 + rentSupportCents
-	var out []Match
-	for _, o := range offers {
+	// Rank small (score, index) pairs, not whole offers.
+	type candidate struct {
+		score float64
+		i     int
+	}
+	var fit []candidate
+	for i, o := range offers {
 		if o.Status != OfferOpen || o.Places < p.HouseholdSize || o.Territory != p.WorkTerritory || o.MonthlyRentCents > budget {
 			continue
 		}
-		m := Match{Offer: o, Reasons: []string{
-			fmt.Sprintf("affitto %s al mese su un budget di %s", euro(o.MonthlyRentCents), euro(budget)),
-			fmt.Sprintf("ospita %s, il nucleo familiare è di %s", people(o.Places), people(p.HouseholdSize)),
-		}}
+		c := candidate{i: i}
 		if budget > 0 {
-			m.Score = float64(budget-o.MonthlyRentCents) / float64(budget)
+			c.score = float64(budget-o.MonthlyRentCents) / float64(budget)
 		}
 		if o.Area == p.WorkArea {
-			m.Score += 1
-			m.Reasons = append(m.Reasons, "nella zona di lavoro ("+o.Area+")")
-		} else {
-			m.Reasons = append(m.Reasons, "nella provincia di lavoro ("+o.Territory+"), zona "+o.Area)
+			c.score += 1
 		}
-		out = append(out, m)
+		fit = append(fit, c)
 	}
-	slices.SortStableFunc(out, func(a, b Match) int {
+	slices.SortStableFunc(fit, func(a, b candidate) int {
 		switch {
-		case a.Score > b.Score:
+		case a.score > b.score:
 			return -1
-		case a.Score < b.Score:
+		case a.score < b.score:
 			return 1
 		}
 		return 0
 	})
+	out := make([]Match, min(len(fit), MaxMatches))
+	for i := range out {
+		out[i] = Match{Offer: offers[fit[i].i], Score: fit[i].score}
+	}
+	// Reasons are written for the short list only.
+	for i := range out {
+		o := &out[i].Offer
+		out[i].Reasons = []string{
+			fmt.Sprintf("affitto %s al mese su un budget di %s", euro(o.MonthlyRentCents), euro(budget)),
+			fmt.Sprintf("ospita %s, il nucleo familiare è di %s", people(o.Places), people(p.HouseholdSize)),
+			"nella provincia di lavoro (" + o.Territory + "), zona " + o.Area,
+		}
+		if o.Area == p.WorkArea {
+			out[i].Reasons[2] = "nella zona di lavoro (" + o.Area + ")"
+		}
+	}
 	return out
 }
 

@@ -26,6 +26,7 @@ func main() {
 	flag.IntVar(&cfg.KafkaPort, "kafka-port", 19092, "embedded Kafka port")
 	flag.IntVar(&cfg.MongoPort, "mongo-port", 27027, "embedded MongoDB port")
 	flag.IntVar(&cfg.CoursesPort, "courses-port", 8081, "courses API port")
+	flag.IntVar(&cfg.TrainingPort, "training-port", 8082, "training API port")
 	flag.IntVar(&cfg.PathwayPort, "pathway-port", 8085, "pathway API port")
 	flag.IntVar(&cfg.HousingPort, "housing-port", 8084, "housing API port")
 	flag.IntVar(&cfg.JobsPort, "jobs-port", 8083, "jobs API port")
@@ -115,6 +116,13 @@ The employer confirms Amina K.'s start through its single-use link (no account):
   curl -X POST %[1]s/v1/employer-links/%[3]s -d '{"token":"%[4]s","on":"%[5]s","weekly_hours":30}'
 `, sys.JobsURL, d.Jobs.EmployerLink, d.Jobs.PlacementID, tokenOf(d.Jobs.EmployerLink), time.Now().UTC().Format(time.DateOnly))
 	}
+	fmt.Printf(`
+Training: the kitchen-assistant edition (Lazio repertoire, EQF 3) with each person's hours and exam
+admission, and its roster for the secretariat, as trainer franco.marino (OpenAPI: %[2]s/openapi.yaml):
+
+  curl -H "Authorization: Bearer $(cat %[1]s/tokens/franco.marino)" %[2]s/v1/editions/%[3]s
+  curl -H "Authorization: Bearer $(cat %[1]s/tokens/franco.marino)" %[2]s/v1/editions/%[3]s/roster.csv
+`, dir, sys.TrainingURL, d.Training.EditionID)
 	fmt.Printf("\nPress Ctrl-C to stop; data stays in %s.\n", dir)
 }
 
