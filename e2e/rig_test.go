@@ -30,6 +30,9 @@ import (
 
 const signingKey = "e2e-signing-key-of-at-least-32-bytes!"
 
+// masterKeys wrap pathway's per-person keys: one 32-byte key, base64.
+const masterKeys = "e2e:ZTJlLW1hc3Rlci1rZXktb2YtZXhhY3RseS0zMmJ5dGU="
+
 // shape is the school the rig seeds: classes of people, each with lessons
 // held on consecutive past days.
 type shape struct {
@@ -51,14 +54,14 @@ type rig struct {
 func newRig(t testing.TB, sh shape) *rig {
 	t.Helper()
 	ctx := context.Background()
-	stack := devstacktest.Start(t, courses.Topic, pathway.DeadLetterTopic)
+	stack := devstacktest.Start(t, pathway.Topics...) // courses' topic among them
 	cfg := process.Config{MongoURI: stack.MongoURI(), KafkaBrokers: stack.KafkaBrokers(), TokenKey: signingKey}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	c, err := courses.Open(ctx, cfg, log)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := pathway.Open(ctx, cfg, log)
+	p, err := pathway.Open(ctx, cfg, pathway.Config{MasterKeys: masterKeys}, log)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ package allinone
 import (
 	"context"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -135,7 +136,11 @@ func (s *System) startServices(ctx, runCtx context.Context, cfg Config, key []by
 	if s.TrainingURL, err = s.serve(runCtx, tr.Process, tr.API, cfg.Host, cfg.TrainingPort); err != nil {
 		return err
 	}
-	p, err := pathway.Open(ctx, base, cfg.Logger)
+	master, err := masterKey(cfg.Dir)
+	if err != nil {
+		return err
+	}
+	p, err := pathway.Open(ctx, base, pathway.Config{MasterKeys: master}, cfg.Logger)
 	if err != nil {
 		return err
 	}
@@ -202,4 +207,21 @@ func signingKey(dir string) ([]byte, error) {
 		return nil, fmt.Errorf("allinone: write signing key: %w", err)
 	}
 	return key, nil
+}
+
+// masterKey returns pathway's master key kept in dir as "id:base64", made on
+// first use like the signing key, so sealed demo data stays readable across
+// restarts.
+func masterKey(dir string) (string, error) {
+	path := filepath.Join(dir, "pathway-master.key")
+	if b, err := os.ReadFile(path); err == nil {
+		return string(b), nil
+	}
+	raw := make([]byte, 32)
+	_, _ = rand.Read(raw)
+	spec := "demo:" + base64.StdEncoding.EncodeToString(raw)
+	if err := os.WriteFile(path, []byte(spec), 0o600); err != nil {
+		return "", fmt.Errorf("allinone: write pathway master key: %w", err)
+	}
+	return spec, nil
 }

@@ -23,12 +23,50 @@ var words = map[string]map[string]string{
 		"present": "Presente", "late": "In ritardo", "absent": "Assente", "excused": "Assenza giustificata",
 		"lesson": "%s alla lezione di %s del %s (%d di %d minuti)",
 		"other":  "Evento %s del %s",
+
+		"level_assessed":        "Valutazione di %[2]s del %[1]s: livello %[3]s",
+		"qualification_awarded": "Qualifica professionale conseguita il %[1]s (EQF %[3]s)",
+		"competences_certified": "Competenze certificate il %[1]s",
+		"placement_started":     "Inserimento lavorativo (%[2]s) iniziato il %[1]s",
+		"placement_confirmed":   "Inserimento lavorativo confermato dal datore di lavoro il %[1]s",
+		"placement_unconfirmed": "Inserimento lavorativo non confermato dal datore di lavoro (%[1]s)",
+		"placement_ended":       "Inserimento lavorativo concluso il %[1]s (%[2]s)",
+		"housing_step_started":  "Ingresso in %[3]s il %[1]s",
+		"lease_signed":          "Contratto di affitto proprio firmato il %[1]s",
+		"housing_exited":        "Uscita dall'accoglienza il %[1]s (destinazione: %[2]s)",
+		"taken_in_charge":       "Presa in carico il %[1]s (programma %[2]s)",
+		"permit_recorded":       "Permesso di soggiorno %[3]s registrato il %[1]s",
+		"plan_updated":          "Progetto individuale aggiornato il %[1]s (revisione %[3]s)",
+		"alert_raised":          "Allerta \"%[2]s\" del %[1]s",
+		"alert_resolved":        "Allerta \"%[2]s\" chiusa il %[1]s",
+		"transfer_requested":    "Trasferimento richiesto il %[1]s verso %[2]s",
+		"person_transferred":    "Trasferimento a %[2]s accettato il %[1]s",
+		"pathway_closed":        "Percorso chiuso il %[1]s (%[2]s)",
 	},
 	"en": {
 		"italian_l2": "Italian L2", "digital": "computer skills",
 		"present": "Present", "late": "Late", "absent": "Absent", "excused": "Excused absence",
 		"lesson": "%s at the %s lesson of %s (%d of %d minutes)",
 		"other":  "Event %s on %s",
+
+		"level_assessed":        "%[2]s assessment on %[1]s: level %[3]s",
+		"qualification_awarded": "Vocational qualification awarded on %[1]s (EQF %[3]s)",
+		"competences_certified": "Competences certified on %[1]s",
+		"placement_started":     "Work placement (%[2]s) started on %[1]s",
+		"placement_confirmed":   "Work placement confirmed by the employer on %[1]s",
+		"placement_unconfirmed": "Work placement not confirmed by the employer (%[1]s)",
+		"placement_ended":       "Work placement ended on %[1]s (%[2]s)",
+		"housing_step_started":  "Moved into %[3]s on %[1]s",
+		"lease_signed":          "Own lease signed on %[1]s",
+		"housing_exited":        "Left the accommodation on %[1]s (destination: %[2]s)",
+		"taken_in_charge":       "Taken in charge on %[1]s (programme %[2]s)",
+		"permit_recorded":       "Residence permit %[3]s recorded on %[1]s",
+		"plan_updated":          "Individual plan updated on %[1]s (revision %[3]s)",
+		"alert_raised":          "Alert \"%[2]s\" on %[1]s",
+		"alert_resolved":        "Alert \"%[2]s\" closed on %[1]s",
+		"transfer_requested":    "Transfer to %[2]s requested on %[1]s",
+		"person_transferred":    "Transfer to %[2]s accepted on %[1]s",
+		"pathway_closed":        "Pathway closed on %[1]s (%[2]s)",
 	},
 }
 
@@ -41,6 +79,15 @@ func describe(e domain.Entry, lang string) string {
 	day := e.OccurredAt.In(rome).Format("02/01/2006")
 	if a := e.Attendance; a != nil {
 		return fmt.Sprintf(w["lesson"], w[a.Status], w[a.CourseKind], day, a.Minutes, a.LessonMinutes)
+	}
+	if f := e.Fact; f != nil {
+		if format, ok := w[f.Kind]; ok {
+			detail := f.Detail
+			if d, ok := w[detail]; ok {
+				detail = d
+			}
+			return fmt.Sprintf(format, day, detail, f.Level)
+		}
 	}
 	return fmt.Sprintf(w["other"], e.Type, day)
 }

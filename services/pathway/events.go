@@ -2,22 +2,43 @@ package pathway
 
 import (
 	"context"
+	"fmt"
 	"strings"
+	"time"
 
 	"github.com/segmentio/kafka-go"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/percorsi/percorsi/pkg/events"
+	"github.com/percorsi/percorsi/pkg/outbox"
 	coursesv1 "github.com/percorsi/percorsi/proto/percorsi/courses/v1"
+	housingv1 "github.com/percorsi/percorsi/proto/percorsi/housing/v1"
+	jobsv1 "github.com/percorsi/percorsi/proto/percorsi/jobs/v1"
+	pathwayv1 "github.com/percorsi/percorsi/proto/percorsi/pathway/v1"
 	registerv1 "github.com/percorsi/percorsi/proto/percorsi/register/v1"
+	trainingv1 "github.com/percorsi/percorsi/proto/percorsi/training/v1"
 	"github.com/percorsi/percorsi/services/pathway/domain"
 )
 
-// Topics pathway consumes, and where what it cannot apply goes.
+// Topics pathway publishes to, consumes, and where what it cannot apply goes.
 const (
+	Topic           = "percorsi.pathway.events"
 	CoursesTopic    = "percorsi.courses.events"
+	TrainingTopic   = "percorsi.training.events"
+	JobsTopic       = "percorsi.jobs.events"
+	HousingTopic    = "percorsi.housing.events"
 	DeadLetterTopic = "percorsi.pathway.deadletter"
 	ConsumerGroup   = "pathway"
 )
+
+// Consumed lists the topics whose facts make up the timelines: every
+// service's, pathway's own included, so that a replay rebuilds them all.
+var Consumed = []string{CoursesTopic, TrainingTopic, JobsTopic, HousingTopic, Topic}
+
+// Topics lists every topic pathway needs to exist.
+var Topics = append(append([]string{}, Consumed...), DeadLetterTopic)
+
+const producer = "pathway"
 
 // RecordRequest asks to add one fact to a timeline; Entry is nil for an
 // event pathway has no use for (a newer type from another service).
@@ -36,26 +57,179 @@ func DecodeEvent(_ context.Context, m kafka.Message) (any, error) {
 		EventID: ev.ID, Person: ev.Person, Type: ev.Type, Producer: ev.Producer, Organisation: ev.Organisation,
 		OccurredAt: ev.OccurredAt, RecordedAt: ev.RecordedAt,
 	}
-	switch p := ev.Payload.(type) {
-	case *coursesv1.AttendanceRecorded:
-		e.Attendance = &domain.Attendance{
-			CourseKind:    enumName(p.CourseKind.String(), "COURSE_KIND_"),
-			ClassID:       p.ClassId,
-			LessonID:      p.LessonId,
-			Status:        enumName(p.Status.String(), "ATTENDANCE_STATUS_"),
-			Minutes:       int(p.MinutesAttended),
-			LessonMinutes: int(p.LessonMinutes),
-		}
-		if p.Status == registerv1.AttendanceStatus_ATTENDANCE_STATUS_UNSPECIFIED {
+	f := fact(ev.Payload)
+	if a, ok := ev.Payload.(*coursesv1.AttendanceRecorded); ok {
+		if a.Status == registerv1.AttendanceStatus_ATTENDANCE_STATUS_UNSPECIFIED {
 			return nil, invalid("payload.status", "is unspecified")
 		}
-	default:
+		e.Attendance = &domain.Attendance{
+			CourseKind:    enumName(a.CourseKind.String(), "COURSE_KIND_"),
+			ClassID:       a.ClassId,
+			LessonID:      a.LessonId,
+			Status:        enumName(a.Status.String(), "ATTENDANCE_STATUS_"),
+			Minutes:       int(a.MinutesAttended),
+			LessonMinutes: int(a.LessonMinutes),
+		}
+	} else if f == nil {
 		return RecordRequest{}, nil
 	}
+	e.Fact = f
 	return RecordRequest{Entry: e}, nil
+}
+
+// fact keeps what pathway reads of a payload; nil for what it ignores.
+func fact(payload any) *domain.Fact {
+	switch p := payload.(type) {
+	case *coursesv1.LevelAssessed:
+		f := &domain.Fact{Kind: "level_assessed", Ref: p.AssessmentId, Detail: enumName(p.CourseKind.String(), "COURSE_KIND_"),
+			Level: enumName(p.CefrOverall.String(), "CEFR_LEVEL_")}
+		if p.CourseKind == coursesv1.CourseKind_COURSE_KIND_DIGITAL {
+			best := uint32(0)
+			for _, l := range p.DigcompByArea {
+				best = max(best, l)
+			}
+			f.Level = fmt.Sprint(best)
+		}
+		return f
+	case *trainingv1.QualificationAwarded:
+		return &domain.Fact{Kind: "qualification_awarded", Ref: p.EditionId, Level: fmt.Sprint(p.EqfLevel), Detail: p.RepertoireCode}
+	case *trainingv1.CompetencesCertified:
+		return &domain.Fact{Kind: "competences_certified", Ref: p.EditionId, Detail: p.RepertoireCode}
+	case *jobsv1.PlacementStarted:
+		return &domain.Fact{Kind: "placement_started", Ref: p.PlacementId, Detail: enumName(p.Contract.String(), "CONTRACT_KIND_"), On: p.StartsOn.AsTime(), Until: optTime(p.EndsOn)}
+	case *jobsv1.PlacementConfirmed:
+		return &domain.Fact{Kind: "placement_confirmed", Ref: p.PlacementId, Detail: enumName(p.Kind.String(), "CONFIRMATION_KIND_"), On: p.On.AsTime()}
+	case *jobsv1.PlacementUnconfirmed:
+		return &domain.Fact{Kind: "placement_unconfirmed", Ref: p.PlacementId}
+	case *jobsv1.PlacementEnded:
+		return &domain.Fact{Kind: "placement_ended", Ref: p.PlacementId, Detail: enumName(p.Reason.String(), "END_REASON_"), On: p.EndedOn.AsTime(), Flag: p.ConfirmedByEmployer}
+	case *housingv1.HousingStepStarted:
+		return &domain.Fact{Kind: "housing_step_started", Ref: p.StepId, Level: enumName(p.Kind.String(), "STEP_KIND_"), On: p.StartedAt.AsTime()}
+	case *housingv1.LeaseSigned:
+		return &domain.Fact{Kind: "lease_signed", Ref: p.StepId, On: p.StartsOn.AsTime()}
+	case *housingv1.HousingExited:
+		return &domain.Fact{Kind: "housing_exited", Ref: p.LastStepId, Level: enumName(p.LastKind.String(), "STEP_KIND_"),
+			Detail: enumName(p.Destination.String(), "DESTINATION_"), On: p.ExitedAt.AsTime()}
+	case *pathwayv1.PersonTakenInCharge:
+		return &domain.Fact{Kind: "taken_in_charge", Detail: enumName(p.Programme.String(), "PROGRAMME_")}
+	case *pathwayv1.PermitRecorded:
+		return &domain.Fact{Kind: "permit_recorded", Level: permitKindName(p.Kind), Detail: permitKindName(p.ConvertedFrom),
+			On: optTime(p.ValidFrom), Until: optTime(p.ValidUntil), Flag: p.MayWork}
+	case *pathwayv1.PlanUpdated:
+		return &domain.Fact{Kind: "plan_updated", Level: fmt.Sprint(p.Revision)}
+	case *pathwayv1.AlertRaised:
+		return &domain.Fact{Kind: "alert_raised", Ref: p.AlertId, Detail: p.Kind}
+	case *pathwayv1.AlertResolved:
+		return &domain.Fact{Kind: "alert_resolved", Ref: p.AlertId, Detail: p.Kind, Level: p.How}
+	case *pathwayv1.TransferRequested:
+		return &domain.Fact{Kind: "transfer_requested", Ref: p.TransferId, Detail: p.ToOrganisation}
+	case *pathwayv1.PersonTransferred:
+		return &domain.Fact{Kind: "person_transferred", Ref: p.TransferId, Detail: p.ToOrganisation}
+	case *pathwayv1.PathwayClosed:
+		return &domain.Fact{Kind: "pathway_closed", Detail: enumName(p.Reason.String(), "CLOSING_REASON_"), On: optTime(p.ClosedOn)}
+	}
+	return nil
+}
+
+func optTime(t *timestamppb.Timestamp) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return t.AsTime()
 }
 
 // enumName turns ATTENDANCE_STATUS_LATE into "late".
 func enumName(s, prefix string) string {
 	return strings.ToLower(strings.TrimPrefix(s, prefix))
+}
+
+func permitKindName(k pathwayv1.PermitKind) string {
+	if k == pathwayv1.PermitKind_PERMIT_KIND_UNSPECIFIED {
+		return ""
+	}
+	n := enumName(k.String(), "PERMIT_KIND_")
+	if n == "special_cases_art18" {
+		return string(domain.PermitSpecialCases)
+	}
+	return n
+}
+
+func permitKind(k domain.PermitKind) pathwayv1.PermitKind {
+	if k == "" {
+		return pathwayv1.PermitKind_PERMIT_KIND_UNSPECIFIED
+	}
+	return pathwayv1.PermitKind(pathwayv1.PermitKind_value["PERMIT_KIND_"+strings.ToUpper(string(k))])
+}
+
+func ts(t time.Time) *timestamppb.Timestamp {
+	if t.IsZero() {
+		return nil
+	}
+	return timestamppb.New(t)
+}
+
+// sealEvents turns pathway's domain events into outbox messages for its
+// topic, keyed by pseudonym. Payloads carry codes and dates only: never a
+// name, a note, a reason in words or a goal's title.
+func sealEvents(ctx context.Context, evs []domain.Event) ([]outbox.Message, error) {
+	msgs := make([]outbox.Message, 0, len(evs))
+	for _, ev := range evs {
+		p := ev.Person
+		var m outbox.Message
+		var err error
+		meta := events.Meta{ID: events.NewID(), Person: p.Pseudonym, Organisation: p.Organisation, Producer: producer, OccurredAt: ev.At, RecordedAt: ev.At}
+		switch ev.Kind {
+		case "taken_in_charge":
+			m, err = outbox.Seal(ctx, Topic, meta, &pathwayv1.PersonTakenInCharge{
+				Programme: pathwayv1.Programme(pathwayv1.Programme_value[programmeEnum(p.Programme)]),
+				Referral:  pathwayv1.ReferralSource(pathwayv1.ReferralSource_value["REFERRAL_SOURCE_"+strings.ToUpper(string(p.Referral))]),
+				Territory: p.Territory, TakenInChargeOn: ts(p.Since),
+			})
+		case "permit_recorded":
+			x := ev.Permit
+			m, err = outbox.Seal(ctx, Topic, meta, &pathwayv1.PermitRecorded{
+				Kind: permitKind(x.Kind), ValidFrom: ts(x.ValidFrom), ValidUntil: ts(x.ValidUntil), MayWork: x.MayWork, ConvertedFrom: permitKind(x.ConvertedFrom),
+			})
+		case "plan_updated":
+			pu := &pathwayv1.PlanUpdated{Revision: uint32(p.Plan.Revision)}
+			for _, g := range p.Plan.Goals {
+				pu.Goals = append(pu.Goals, &pathwayv1.PlanGoal{GoalId: g.ID, Domain: string(g.Domain), Status: g.Status, Target: ts(g.Target)})
+			}
+			m, err = outbox.Seal(ctx, Topic, meta, pu)
+		case "alert_raised":
+			m, err = outbox.Seal(ctx, Topic, meta, &pathwayv1.AlertRaised{AlertId: ev.Alert.ID, Kind: string(ev.Alert.Kind), Due: ts(ev.Alert.Due)})
+		case "alert_resolved":
+			m, err = outbox.Seal(ctx, Topic, meta, &pathwayv1.AlertResolved{AlertId: ev.Alert.ID, Kind: string(ev.Alert.Kind), How: ev.How})
+		case "transfer_requested":
+			t := ev.Transfer
+			m, err = outbox.Seal(ctx, Topic, meta, &pathwayv1.TransferRequested{TransferId: t.ID, FromOrganisation: t.FromOrganisation, ToOrganisation: t.ToOrganisation, ToTerritory: t.ToTerritory})
+		case "person_transferred":
+			t := ev.Transfer
+			m, err = outbox.Seal(ctx, Topic, meta, &pathwayv1.PersonTransferred{TransferId: t.ID, FromOrganisation: t.FromOrganisation, ToOrganisation: t.ToOrganisation, ToTerritory: t.ToTerritory})
+		case "pathway_closed":
+			m, err = outbox.Seal(ctx, Topic, meta, &pathwayv1.PathwayClosed{
+				Reason:   pathwayv1.ClosingReason(pathwayv1.ClosingReason_value["CLOSING_REASON_"+strings.ToUpper(string(p.Closed.Reason))]),
+				ClosedOn: ts(p.Closed.On),
+			})
+		default:
+			return nil, fmt.Errorf("pathway: no message for event %q", ev.Kind)
+		}
+		if err != nil {
+			return nil, err
+		}
+		msgs = append(msgs, m)
+	}
+	return msgs, nil
+}
+
+func programmeEnum(p domain.Programme) string {
+	switch p {
+	case domain.Art18:
+		return "PROGRAMME_ART18_SOCIAL_INTEGRATION"
+	case domain.Art13:
+		return "PROGRAMME_ART13_EMERSION"
+	case domain.OtherProgramme:
+		return "PROGRAMME_OTHER"
+	}
+	return "PROGRAMME_UNSPECIFIED"
 }

@@ -12,11 +12,14 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/percorsi/percorsi/pkg/mongostore"
+	"github.com/percorsi/percorsi/pkg/outbox"
 	"github.com/percorsi/percorsi/services/pathway/domain"
 )
 
 const (
 	personsColl  = "persons"
+	keysColl     = "keys"
+	auditColl    = "audit"
 	timelineColl = "timeline"
 )
 
@@ -24,37 +27,14 @@ const (
 func Indexes() []mongostore.Index {
 	return []mongostore.Index{
 		{Collection: timelineColl, Keys: bson.D{{Key: "person", Value: 1}, {Key: "occurred_at", Value: 1}, {Key: "recorded_at", Value: 1}}},
+		{Collection: personsColl, Keys: outbox.IndexKeys()},
+		{Collection: auditColl, Keys: bson.D{{Key: "person", Value: 1}, {Key: "at", Value: 1}}},
 	}
 }
 
-// Persons implements domain.Persons.
-type Persons struct{ c *mongo.Collection }
-
-// NewPersons returns the person store of db.
-func NewPersons(db *mongo.Database) *Persons { return &Persons{db.Collection(personsColl)} }
-
-type personDoc struct {
-	Pseudonym    string    `bson:"_id"`
-	Organisation string    `bson:"organisation"`
-	DisplayName  string    `bson:"display_name"`
-	CaseWorker   string    `bson:"case_worker"`
-	Since        time.Time `bson:"since"`
-}
-
-func (s *Persons) Get(ctx context.Context, pseudonym string) (*domain.Person, error) {
-	var d personDoc
-	if err := s.c.FindOne(ctx, bson.D{{Key: "_id", Value: pseudonym}}).Decode(&d); err != nil {
-		return nil, fmt.Errorf("person %s: %w", pseudonym, mongostore.Translate(err))
-	}
-	return &domain.Person{Pseudonym: d.Pseudonym, Organisation: d.Organisation, DisplayName: d.DisplayName, CaseWorker: d.CaseWorker, Since: d.Since.UTC()}, nil
-}
-
-func (s *Persons) Put(ctx context.Context, p *domain.Person) error {
-	d := personDoc{Pseudonym: p.Pseudonym, Organisation: p.Organisation, DisplayName: p.DisplayName, CaseWorker: p.CaseWorker, Since: p.Since}
-	if _, err := s.c.ReplaceOne(ctx, bson.D{{Key: "_id", Value: p.Pseudonym}}, d, options.Replace().SetUpsert(true)); err != nil {
-		return fmt.Errorf("put person %s: %w", p.Pseudonym, mongostore.Translate(err))
-	}
-	return nil
+// OutboxSources are the collections whose documents carry pending events.
+func OutboxSources(db *mongo.Database) []*mongo.Collection {
+	return []*mongo.Collection{db.Collection(personsColl)}
 }
 
 // Timeline implements domain.Timeline: one document per entry, keyed by
@@ -73,6 +53,17 @@ type entryDoc struct {
 	OccurredAt   time.Time      `bson:"occurred_at"`
 	RecordedAt   time.Time      `bson:"recorded_at"`
 	Attendance   *attendanceDoc `bson:"attendance,omitempty"`
+	Fact         *factDoc       `bson:"fact,omitempty"`
+}
+
+type factDoc struct {
+	Kind   string    `bson:"kind"`
+	Ref    string    `bson:"ref,omitempty"`
+	Level  string    `bson:"level,omitempty"`
+	Detail string    `bson:"detail,omitempty"`
+	On     time.Time `bson:"on,omitempty"`
+	Until  time.Time `bson:"until,omitempty"`
+	Flag   bool      `bson:"flag,omitempty"`
 }
 
 type attendanceDoc struct {
@@ -93,6 +84,9 @@ func (s *Timeline) Add(ctx context.Context, entries ...*domain.Entry) error {
 		}
 		if a := e.Attendance; a != nil {
 			docs[i].Attendance = &attendanceDoc{CourseKind: a.CourseKind, ClassID: a.ClassID, LessonID: a.LessonID, Status: a.Status, Minutes: a.Minutes, LessonMinutes: a.LessonMinutes}
+		}
+		if f := e.Fact; f != nil {
+			docs[i].Fact = &factDoc{Kind: f.Kind, Ref: f.Ref, Level: f.Level, Detail: f.Detail, On: f.On, Until: f.Until, Flag: f.Flag}
 		}
 	}
 	// Unordered: every new entry lands even when others were applied
@@ -129,6 +123,32 @@ func (s *Timeline) List(ctx context.Context, person string) ([]domain.Entry, err
 	if err := cur.All(ctx, &docs); err != nil {
 		return nil, fmt.Errorf("timeline of %s: %w", person, mongostore.Translate(err))
 	}
+	return entries(docs), nil
+}
+
+// All returns every entry of every person.
+func (s *Timeline) All(ctx context.Context) ([]domain.Entry, error) {
+	cur, err := s.c.Find(ctx, bson.D{})
+	if err != nil {
+		return nil, fmt.Errorf("all timelines: %w", mongostore.Translate(err))
+	}
+	var docs []entryDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, fmt.Errorf("all timelines: %w", mongostore.Translate(err))
+	}
+	return entries(docs), nil
+}
+
+// Reset removes every entry: a replay rebuilds them. Dropping the
+// collection is one operation, where deleting each entry is not.
+func (s *Timeline) Reset(ctx context.Context) error {
+	if err := s.c.Drop(ctx); err != nil {
+		return fmt.Errorf("reset timeline: %w", mongostore.Translate(err))
+	}
+	return mongostore.EnsureIndexes(ctx, s.c.Database(), Indexes()[0])
+}
+
+func entries(docs []entryDoc) []domain.Entry {
 	out := make([]domain.Entry, len(docs))
 	for i, d := range docs {
 		out[i] = domain.Entry{
@@ -138,6 +158,9 @@ func (s *Timeline) List(ctx context.Context, person string) ([]domain.Entry, err
 		if a := d.Attendance; a != nil {
 			out[i].Attendance = &domain.Attendance{CourseKind: a.CourseKind, ClassID: a.ClassID, LessonID: a.LessonID, Status: a.Status, Minutes: a.Minutes, LessonMinutes: a.LessonMinutes}
 		}
+		if f := d.Fact; f != nil {
+			out[i].Fact = &domain.Fact{Kind: f.Kind, Ref: f.Ref, Level: f.Level, Detail: f.Detail, On: utc(f.On), Until: utc(f.Until), Flag: f.Flag}
+		}
 	}
-	return out, nil
+	return out
 }

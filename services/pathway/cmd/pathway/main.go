@@ -32,7 +32,11 @@ func run(log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	app, err := pathway.Open(ctx, cfg, log)
+	pcfg, err := env.ParseAs[pathway.Config]()
+	if err != nil {
+		return err
+	}
+	app, err := pathway.Open(ctx, cfg, pcfg, log)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,127 @@
+package domain
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Grounds says whether the pathway's facts at `now` support converting the
+// art. 18 permit: a placement confirmed by the employer and not ended (a
+// permit for work), or an active enrolment (a permit for study).
+func (r Rules) Grounds(entries []Entry, now time.Time) (ok bool, why string) {
+	confirmed, ended := map[string]time.Time{}, map[string]bool{}
+	var lastLesson time.Time
+	for _, e := range entries {
+		if e.OccurredAt.After(now) {
+			break
+		}
+		if a := e.Attendance; a != nil && (a.Status == "present" || a.Status == "late") {
+			lastLesson = e.OccurredAt
+		}
+		if f := e.Fact; f != nil {
+			switch {
+			case f.Kind == "placement_confirmed" && f.Detail == "start":
+				confirmed[f.Ref] = f.On
+			case f.Kind == "placement_ended":
+				ended[f.Ref] = true
+			}
+		}
+	}
+	for ref, on := range confirmed {
+		if !ended[ref] {
+			return true, fmt.Sprintf("work: placement confirmed by the employer since %s", on.Format("2006-01-02"))
+		}
+	}
+	if !lastLesson.IsZero() && now.Sub(lastLesson) <= r.ActiveEnrolment {
+		return true, fmt.Sprintf("study: attending a course (last lesson %s)", lastLesson.Format("2006-01-02"))
+	}
+	return false, "no confirmed placement and no active enrolment"
+}
+
+// Check returns the alerts p's facts call for at `now` that p does not hold
+// yet, and the ids of open alerts that later facts cleared. Alert ids are
+// deterministic, so checking again (or replaying) raises nothing twice.
+func (r Rules) Check(p *Person, entries []Entry, now time.Time) (raise []Alert, clear []string) {
+	if p.Closed != nil {
+		return nil, nil
+	}
+	want := map[string]Alert{}
+	add := func(kind AlertKind, key string, due time.Time) {
+		id := string(kind) + ":" + key
+		want[id] = Alert{ID: id, Kind: kind, RaisedAt: now, Due: due}
+	}
+
+	// Absence streaks, per class.
+	streak := map[string]int{}
+	start := map[string]string{}
+	var last time.Time
+	unconfirmed := map[string]bool{}
+	for _, e := range entries {
+		if e.OccurredAt.After(now) {
+			break
+		}
+		last = e.OccurredAt
+		if a := e.Attendance; a != nil {
+			if a.Status == "absent" {
+				if streak[a.ClassID] == 0 {
+					start[a.ClassID] = a.LessonID
+				}
+				streak[a.ClassID]++
+				if streak[a.ClassID] == r.AbsenceStreak {
+					add(AlertAbsenceStreak, a.ClassID+":"+start[a.ClassID], e.OccurredAt)
+				}
+			} else if a.Status != "excused" {
+				streak[a.ClassID] = 0
+			}
+			continue
+		}
+		f := e.Fact
+		if f == nil {
+			continue
+		}
+		switch f.Kind {
+		case "placement_unconfirmed":
+			unconfirmed[f.Ref] = true
+		case "placement_confirmed", "placement_ended":
+			delete(unconfirmed, f.Ref)
+		case "housing_exited":
+			if f.Detail == "unknown" || f.Detail == "unspecified" || f.Detail == "homeless" {
+				add(AlertHousingExit, f.Ref, e.OccurredAt)
+			}
+		}
+	}
+	for ref := range unconfirmed {
+		add(AlertPlacementUnconfirmed, ref, now)
+	}
+	if permit := p.Current(); permit != nil && permit.Kind == PermitSpecialCases &&
+		!permit.ValidUntil.IsZero() && permit.ValidUntil.Sub(now) <= r.PermitWarning {
+		if ok, _ := r.Grounds(entries, now); !ok {
+			add(AlertPermitWithoutGrounds, permit.ValidUntil.Format("2006-01-02"), permit.ValidUntil)
+		}
+	}
+	if last.Before(p.Since) {
+		last = p.Since
+	}
+	if !last.IsZero() && now.Sub(last) >= r.Inactivity {
+		add(AlertInactivity, last.Format("2006-01-02"), last.Add(r.Inactivity))
+	}
+
+	held := map[string]bool{}
+	for _, a := range p.Alerts {
+		held[a.ID] = true
+		// Conditions that later facts undo clear their alert.
+		if _, still := want[a.ID]; !still && a.Open() &&
+			(a.Kind == AlertPlacementUnconfirmed || a.Kind == AlertPermitWithoutGrounds || a.Kind == AlertInactivity) {
+			clear = append(clear, a.ID)
+		}
+	}
+	for id, a := range want {
+		if !held[id] {
+			raise = append(raise, a)
+		}
+	}
+	slices.SortFunc(raise, func(a, b Alert) int { return strings.Compare(a.ID, b.ID) })
+	return raise, clear
+}

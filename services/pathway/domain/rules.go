@@ -1,0 +1,245 @@
+package domain
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"time"
+)
+
+// Rules are the configurable thresholds of autonomy and alerts. The
+// defaults follow DOMAIN.md; every one can be changed per deployment.
+type Rules struct {
+	// Italian is achieved at this CEFR level or above (A2: what the CPIA
+	// attestation and the long-term permit ask for).
+	ItalianLevel string
+	// Digital is achieved when a DigComp area reaches this level (1-8).
+	DigitalLevel int
+	// Work is achieved by a placement confirmed by the employer that has
+	// lasted this many months.
+	PlacementMonths int
+	// Autonomous names the areas that must all be achieved for the stage
+	// "autonomous".
+	Autonomous []Area
+	// AbsenceStreak consecutive absences in one class raise an alert.
+	AbsenceStreak int
+	// PermitWarning is how long before a permit's expiry the grounds for
+	// its conversion are checked.
+	PermitWarning time.Duration
+	// ActiveEnrolment: an attendance this recent counts as an active
+	// enrolment (grounds for a study permit).
+	ActiveEnrolment time.Duration
+	// Inactivity without any fact raises an alert.
+	Inactivity time.Duration
+}
+
+// DefaultRules are the rules unless configured otherwise.
+func DefaultRules() Rules {
+	return Rules{
+		ItalianLevel: "a2", DigitalLevel: 3, PlacementMonths: 3,
+		Autonomous:      []Area{Italian, Work, Housing, Legal},
+		AbsenceStreak:   3,
+		PermitWarning:   60 * 24 * time.Hour,
+		ActiveEnrolment: 30 * 24 * time.Hour,
+		Inactivity:      45 * 24 * time.Hour,
+	}
+}
+
+var cefr = []string{"pre_a1", "a1", "a2", "b1", "b2", "c1", "c2"}
+
+// AtLeastCEFR reports whether a CEFR level (a1, b2...) reaches min.
+func AtLeastCEFR(level, min string) bool {
+	l := slices.Index(cefr, level)
+	return l >= 0 && l >= slices.Index(cefr, min)
+}
+
+// Stage is where a person is on the road to autonomy.
+type Stage string
+
+const (
+	StageTakenInCharge Stage = "taken_in_charge" // nothing achieved or under way yet
+	StageLearning      Stage = "learning"        // courses or training under way or done
+	StageIntegrating   Stage = "integrating"     // work or a home of one's own reached
+	StageAutonomous    Stage = "autonomous"      // every area in Rules.Autonomous achieved
+)
+
+// AreaState is the state of one area and why.
+type AreaState struct {
+	Area   Area
+	Status string // none, in_progress, achieved
+	Since  time.Time
+	Why    string // the rule and the fact, e.g. "CEFR a2 >= a2 (level_assessed 2026-03-02)"
+}
+
+// Assessment is the autonomy of a person at a moment.
+type Assessment struct {
+	At    time.Time
+	Stage Stage
+	// Index is the share of areas achieved, in-progress areas counting half.
+	Index float64
+	Areas []AreaState
+}
+
+// StagePoint is a change of stage or index.
+type StagePoint struct {
+	At    time.Time
+	Stage Stage
+	Index float64
+}
+
+// Assess derives the autonomy of a person at `at` from their timeline.
+// Entries after `at` are ignored, so the same function draws the history.
+func (r Rules) Assess(entries []Entry, at time.Time) Assessment {
+	st := map[Area]*AreaState{}
+	for _, a := range Areas {
+		st[a] = &AreaState{Area: a, Status: "none"}
+	}
+	mark := func(a Area, status string, since time.Time, why string) {
+		s := st[a]
+		if s.Status == "achieved" && status != "achieved" {
+			return // a later lesser fact does not undo an achievement
+		}
+		if s.Status == status {
+			return
+		}
+		s.Status, s.Since, s.Why = status, since, why
+	}
+	day := func(t time.Time) string { return t.Format("2006-01-02") }
+	confirmed := map[string]time.Time{} // placement -> confirmed start
+	ended := map[string]bool{}
+	for _, e := range entries {
+		if e.OccurredAt.After(at) {
+			break
+		}
+		if a := e.Attendance; a != nil {
+			area := Italian
+			if a.CourseKind == "digital" {
+				area = Digital
+			}
+			mark(area, "in_progress", e.OccurredAt, fmt.Sprintf("attending %s (%s)", a.CourseKind, day(e.OccurredAt)))
+			continue
+		}
+		f := e.Fact
+		if f == nil {
+			continue
+		}
+		switch f.Kind {
+		case "level_assessed":
+			if f.Detail == "digital" {
+				if lvl := digcompLevel(f.Level); lvl >= r.DigitalLevel {
+					mark(Digital, "achieved", e.OccurredAt, fmt.Sprintf("DigComp level %d >= %d (%s)", lvl, r.DigitalLevel, day(e.OccurredAt)))
+				} else {
+					mark(Digital, "in_progress", e.OccurredAt, fmt.Sprintf("DigComp level %d < %d (%s)", lvl, r.DigitalLevel, day(e.OccurredAt)))
+				}
+				continue
+			}
+			if AtLeastCEFR(f.Level, r.ItalianLevel) {
+				mark(Italian, "achieved", e.OccurredAt, fmt.Sprintf("CEFR %s >= %s (%s)", f.Level, r.ItalianLevel, day(e.OccurredAt)))
+			} else {
+				mark(Italian, "in_progress", e.OccurredAt, fmt.Sprintf("CEFR %s < %s (%s)", f.Level, r.ItalianLevel, day(e.OccurredAt)))
+			}
+		case "qualification_awarded":
+			mark(Training, "achieved", e.OccurredAt, fmt.Sprintf("qualification EQF %s (%s)", f.Level, day(e.OccurredAt)))
+		case "competences_certified":
+			mark(Training, "in_progress", e.OccurredAt, fmt.Sprintf("units of competence certified (%s)", day(e.OccurredAt)))
+		case "placement_started":
+			mark(Work, "in_progress", e.OccurredAt, fmt.Sprintf("placement started (%s)", day(e.OccurredAt)))
+		case "placement_confirmed":
+			if f.Detail == "start" {
+				confirmed[f.Ref] = f.On
+			}
+		case "placement_ended":
+			ended[f.Ref] = true
+			if f.Detail == "hired" && !confirmed[f.Ref].IsZero() {
+				mark(Work, "achieved", e.OccurredAt, fmt.Sprintf("hired at the end of a placement (%s)", day(e.OccurredAt)))
+			}
+		case "housing_step_started":
+			if f.Level == "own_lease" {
+				mark(Housing, "achieved", e.OccurredAt, fmt.Sprintf("own lease (%s)", day(e.OccurredAt)))
+			} else {
+				mark(Housing, "in_progress", e.OccurredAt, fmt.Sprintf("housing step %s (%s)", f.Level, day(e.OccurredAt)))
+			}
+		case "lease_signed":
+			mark(Housing, "achieved", e.OccurredAt, fmt.Sprintf("lease of one's own signed (%s)", day(e.OccurredAt)))
+		case "permit_recorded":
+			if PermitKind(f.Level).Stable() {
+				mark(Legal, "achieved", e.OccurredAt, fmt.Sprintf("permit %s (%s)", f.Level, day(e.OccurredAt)))
+			} else {
+				mark(Legal, "in_progress", e.OccurredAt, fmt.Sprintf("permit %s until %s", f.Level, day(f.Until)))
+			}
+		}
+	}
+	// A confirmed placement counts once it has lasted long enough by `at`.
+	for ref, start := range confirmed {
+		if done := start.AddDate(0, r.PlacementMonths, 0); !done.After(at) && !ended[ref] {
+			mark(Work, "achieved", done, fmt.Sprintf("placement confirmed on %s, %d months by %s", day(start), r.PlacementMonths, day(done)))
+		} else if !ended[ref] {
+			mark(Work, "in_progress", start, fmt.Sprintf("placement confirmed on %s, %d months reached on %s", day(start), r.PlacementMonths, day(done)))
+		}
+	}
+
+	out := Assessment{At: at, Stage: StageTakenInCharge}
+	var score float64
+	for _, a := range Areas {
+		s := *st[a]
+		out.Areas = append(out.Areas, s)
+		switch s.Status {
+		case "achieved":
+			score++
+		case "in_progress":
+			score += 0.5
+		}
+	}
+	out.Index = float64(int(score/float64(len(Areas))*100+0.5)) / 100
+	achieved := func(a Area) bool { return st[a].Status == "achieved" }
+	switch {
+	case len(r.Autonomous) > 0 && allOf(r.Autonomous, achieved):
+		out.Stage = StageAutonomous
+	case achieved(Work) || achieved(Housing):
+		out.Stage = StageIntegrating
+	case st[Italian].Status != "none" || st[Digital].Status != "none" || st[Training].Status != "none":
+		out.Stage = StageLearning
+	}
+	return out
+}
+
+func allOf(areas []Area, ok func(Area) bool) bool {
+	for _, a := range areas {
+		if !ok(a) {
+			return false
+		}
+	}
+	return true
+}
+
+func digcompLevel(s string) int {
+	var n int
+	_, _ = fmt.Sscanf(s, "%d", &n)
+	return n
+}
+
+// History draws the stage and index over time: assessed at every fact and
+// at every moment a confirmed placement reaches its months, up to now; only
+// changes are kept.
+func (r Rules) History(entries []Entry, since, now time.Time) []StagePoint {
+	moments := []time.Time{since}
+	for _, e := range entries {
+		moments = append(moments, e.OccurredAt)
+		if f := e.Fact; f != nil && f.Kind == "placement_confirmed" && f.Detail == "start" {
+			moments = append(moments, f.On.AddDate(0, r.PlacementMonths, 0))
+		}
+	}
+	sort.Slice(moments, func(i, j int) bool { return moments[i].Before(moments[j]) })
+	var out []StagePoint
+	for _, m := range moments {
+		if m.After(now) {
+			break
+		}
+		a := r.Assess(entries, m)
+		if n := len(out); n > 0 && out[n-1].Stage == a.Stage && out[n-1].Index == a.Index {
+			continue
+		}
+		out = append(out, StagePoint{At: m, Stage: a.Stage, Index: a.Index})
+	}
+	return out
+}

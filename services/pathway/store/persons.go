@@ -1,0 +1,401 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"log/slog"
+	"sync"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/percorsi/percorsi/pkg/errcode"
+	"github.com/percorsi/percorsi/pkg/mongostore"
+	"github.com/percorsi/percorsi/pkg/outbox"
+	"github.com/percorsi/percorsi/services/pathway/domain"
+)
+
+// Seal turns the events of a change to a person into outbox messages.
+type Seal func(ctx context.Context, events []domain.Event) ([]outbox.Message, error)
+
+// Persons implements domain.Persons: one document per person holding
+// everything about them that is bounded (permits, plan, alerts, transfers),
+// so every change and its events are one single-document write.
+//
+// FerretDB v1 applies an update to a read of the whole document that a
+// concurrent update may have changed meanwhile, and writes it all back: a
+// version filter alone does not stop a lost update there. So within the
+// process, updates of one person take turns (stripes), and every update
+// holds the gate shared while the relay's pass holds it alone (RunRelay),
+// so that a relay clearing published events never writes a stale person
+// back. On MongoDB these are a few uncontended locks.
+type Persons struct {
+	c       *mongo.Collection
+	seal    Seal
+	wake    chan struct{}
+	gate    sync.RWMutex
+	stripes [64]sync.Mutex
+}
+
+// NewPersons returns the person store of db; seal makes the messages of
+// each change.
+func NewPersons(db *mongo.Database, seal Seal) *Persons {
+	return &Persons{c: db.Collection(personsColl), seal: seal, wake: make(chan struct{}, 1)}
+}
+
+func (s *Persons) notify() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (s *Persons) lock(pseudonym string) func() {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(pseudonym))
+	m := &s.stripes[h.Sum32()%uint32(len(s.stripes))]
+	s.gate.RLock()
+	m.Lock()
+	return func() { m.Unlock(); s.gate.RUnlock() }
+}
+
+// RunRelay runs relay's passes until ctx ends, each holding the gate
+// alone; it stands for relay.Run, which it mirrors, and is woken by every
+// stored change that has events.
+func (s *Persons) RunRelay(ctx context.Context, relay *outbox.Relay, poll time.Duration, log *slog.Logger) error {
+	backoff := 100 * time.Millisecond
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-timer.C:
+		case <-s.wake:
+		}
+		s.gate.Lock()
+		n, err := relay.Drain(ctx)
+		s.gate.Unlock()
+		switch {
+		case ctx.Err() != nil:
+			return nil
+		case err != nil:
+			log.WarnContext(ctx, "outbox relay pass failed; retrying", "err", err, "backoff", backoff)
+			timer.Reset(backoff)
+			backoff = min(2*backoff, 5*time.Second)
+			continue
+		}
+		backoff = 100 * time.Millisecond
+		if n > 0 {
+			timer.Reset(0) // there may be more
+		} else {
+			timer.Reset(poll)
+		}
+	}
+}
+
+type personDoc struct {
+	Pseudonym    string            `bson:"_id"`
+	Version      int64             `bson:"version"`
+	Organisation string            `bson:"organisation"`
+	Territory    string            `bson:"territory,omitempty"`
+	DisplayName  string            `bson:"display_name"`
+	CaseWorker   string            `bson:"case_worker"`
+	Since        time.Time         `bson:"since"`
+	Programme    string            `bson:"programme,omitempty"`
+	Referral     string            `bson:"referral,omitempty"`
+	Sealed       map[string][]byte `bson:"sealed,omitempty"`
+	Consents     []consentDoc      `bson:"consents"`
+	Permits      []permitDoc       `bson:"permits"`
+	Plan         planDoc           `bson:"plan"`
+	Alerts       []alertDoc        `bson:"alerts"`
+	Transfers    []transferDoc     `bson:"transfers"`
+	Closed       *closingDoc       `bson:"closed,omitempty"`
+	ErasedAt     time.Time         `bson:"erased_at,omitempty"`
+}
+
+type consentDoc struct {
+	Scope       string    `bson:"scope"`
+	GivenAt     time.Time `bson:"given_at"`
+	WithdrawnAt time.Time `bson:"withdrawn_at,omitempty"`
+}
+
+type permitDoc struct {
+	Kind          string    `bson:"kind"`
+	ValidFrom     time.Time `bson:"valid_from"`
+	ValidUntil    time.Time `bson:"valid_until,omitempty"`
+	MayWork       bool      `bson:"may_work"`
+	ConvertedFrom string    `bson:"converted_from,omitempty"`
+	RecordedAt    time.Time `bson:"recorded_at"`
+}
+
+type goalDoc struct {
+	ID       string    `bson:"id"`
+	Domain   string    `bson:"domain"`
+	Title    string    `bson:"title"`
+	Target   time.Time `bson:"target,omitempty"`
+	FollowBy string    `bson:"follow_by"`
+	Status   string    `bson:"status"`
+}
+
+type revisionDoc struct {
+	Revision  int       `bson:"revision"`
+	Goals     []goalDoc `bson:"goals"`
+	UpdatedAt time.Time `bson:"updated_at,omitempty"`
+	UpdatedBy string    `bson:"updated_by,omitempty"`
+}
+
+type planDoc struct {
+	Current revisionDoc   `bson:"current"`
+	History []revisionDoc `bson:"history"`
+}
+
+type alertDoc struct {
+	ID             string    `bson:"id"`
+	Kind           string    `bson:"kind"`
+	RaisedAt       time.Time `bson:"raised_at"`
+	Due            time.Time `bson:"due,omitempty"`
+	AcknowledgedAt time.Time `bson:"acknowledged_at,omitempty"`
+	AcknowledgedBy string    `bson:"acknowledged_by,omitempty"`
+	ResolvedAt     time.Time `bson:"resolved_at,omitempty"`
+	ResolvedBy     string    `bson:"resolved_by,omitempty"`
+	Note           string    `bson:"note,omitempty"`
+}
+
+type transferDoc struct {
+	ID               string    `bson:"id"`
+	FromOrganisation string    `bson:"from_organisation"`
+	ToOrganisation   string    `bson:"to_organisation"`
+	ToTerritory      string    `bson:"to_territory,omitempty"`
+	Reason           string    `bson:"reason"`
+	RequestedAt      time.Time `bson:"requested_at"`
+	RequestedBy      string    `bson:"requested_by"`
+	Status           string    `bson:"status"`
+	DecidedAt        time.Time `bson:"decided_at,omitempty"`
+	DecidedBy        string    `bson:"decided_by,omitempty"`
+}
+
+type closingDoc struct {
+	Reason string    `bson:"reason"`
+	On     time.Time `bson:"on"`
+	Note   string    `bson:"note,omitempty"`
+	By     string    `bson:"by"`
+}
+
+func toDoc(p *domain.Person, version int64) personDoc {
+	d := personDoc{
+		Pseudonym: p.Pseudonym, Version: version, Organisation: p.Organisation, Territory: p.Territory,
+		DisplayName: p.DisplayName, CaseWorker: p.CaseWorker, Since: p.Since, Programme: string(p.Programme),
+		Referral: string(p.Referral), Sealed: p.Sealed, ErasedAt: p.ErasedAt,
+		Consents: []consentDoc{}, Permits: []permitDoc{}, Alerts: []alertDoc{}, Transfers: []transferDoc{},
+		Plan: planDoc{Current: revision(p.Plan.Revision, p.Plan.Goals, p.Plan.UpdatedAt, p.Plan.UpdatedBy), History: []revisionDoc{}},
+	}
+	for _, c := range p.Consents {
+		d.Consents = append(d.Consents, consentDoc(c))
+	}
+	for _, x := range p.Permits {
+		d.Permits = append(d.Permits, permitDoc{Kind: string(x.Kind), ValidFrom: x.ValidFrom, ValidUntil: x.ValidUntil, MayWork: x.MayWork, ConvertedFrom: string(x.ConvertedFrom), RecordedAt: x.RecordedAt})
+	}
+	for _, h := range p.Plan.History {
+		d.Plan.History = append(d.Plan.History, revision(h.Revision, h.Goals, h.UpdatedAt, h.UpdatedBy))
+	}
+	for _, a := range p.Alerts {
+		d.Alerts = append(d.Alerts, alertDoc{ID: a.ID, Kind: string(a.Kind), RaisedAt: a.RaisedAt, Due: a.Due, AcknowledgedAt: a.AcknowledgedAt, AcknowledgedBy: a.AcknowledgedBy, ResolvedAt: a.ResolvedAt, ResolvedBy: a.ResolvedBy, Note: a.Note})
+	}
+	for _, t := range p.Transfers {
+		d.Transfers = append(d.Transfers, transferDoc(t))
+	}
+	if c := p.Closed; c != nil {
+		d.Closed = &closingDoc{Reason: string(c.Reason), On: c.On, Note: c.Note, By: c.By}
+	}
+	return d
+}
+
+func revision(n int, goals []domain.Goal, at time.Time, by string) revisionDoc {
+	r := revisionDoc{Revision: n, Goals: []goalDoc{}, UpdatedAt: at, UpdatedBy: by}
+	for _, g := range goals {
+		r.Goals = append(r.Goals, goalDoc{ID: g.ID, Domain: string(g.Domain), Title: g.Title, Target: g.Target, FollowBy: g.FollowBy, Status: g.Status})
+	}
+	return r
+}
+
+func goals(gs []goalDoc) []domain.Goal {
+	out := make([]domain.Goal, len(gs))
+	for i, g := range gs {
+		out[i] = domain.Goal{ID: g.ID, Domain: domain.Area(g.Domain), Title: g.Title, Target: utc(g.Target), FollowBy: g.FollowBy, Status: g.Status}
+	}
+	return out
+}
+
+func utc(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Time{}
+	}
+	return t.UTC()
+}
+
+func (d *personDoc) person() *domain.Person {
+	p := &domain.Person{
+		Pseudonym: d.Pseudonym, Organisation: d.Organisation, Territory: d.Territory, DisplayName: d.DisplayName,
+		CaseWorker: d.CaseWorker, Since: utc(d.Since), Programme: domain.Programme(d.Programme), Referral: domain.Referral(d.Referral),
+		Sealed: d.Sealed, ErasedAt: utc(d.ErasedAt),
+		Plan: domain.Plan{Revision: d.Plan.Current.Revision, Goals: goals(d.Plan.Current.Goals), UpdatedAt: utc(d.Plan.Current.UpdatedAt), UpdatedBy: d.Plan.Current.UpdatedBy},
+	}
+	for _, c := range d.Consents {
+		p.Consents = append(p.Consents, domain.Consent{Scope: c.Scope, GivenAt: utc(c.GivenAt), WithdrawnAt: utc(c.WithdrawnAt)})
+	}
+	for _, x := range d.Permits {
+		p.Permits = append(p.Permits, domain.Permit{Kind: domain.PermitKind(x.Kind), ValidFrom: utc(x.ValidFrom), ValidUntil: utc(x.ValidUntil), MayWork: x.MayWork, ConvertedFrom: domain.PermitKind(x.ConvertedFrom), RecordedAt: utc(x.RecordedAt)})
+	}
+	for _, h := range d.Plan.History {
+		p.Plan.History = append(p.Plan.History, domain.PlanRevision{Revision: h.Revision, Goals: goals(h.Goals), UpdatedAt: utc(h.UpdatedAt), UpdatedBy: h.UpdatedBy})
+	}
+	for _, a := range d.Alerts {
+		p.Alerts = append(p.Alerts, domain.Alert{ID: a.ID, Kind: domain.AlertKind(a.Kind), RaisedAt: utc(a.RaisedAt), Due: utc(a.Due), AcknowledgedAt: utc(a.AcknowledgedAt), AcknowledgedBy: a.AcknowledgedBy, ResolvedAt: utc(a.ResolvedAt), ResolvedBy: a.ResolvedBy, Note: a.Note})
+	}
+	for _, t := range d.Transfers {
+		p.Transfers = append(p.Transfers, domain.Transfer{ID: t.ID, FromOrganisation: t.FromOrganisation, ToOrganisation: t.ToOrganisation, ToTerritory: t.ToTerritory, Reason: t.Reason, RequestedAt: utc(t.RequestedAt), RequestedBy: t.RequestedBy, Status: t.Status, DecidedAt: utc(t.DecidedAt), DecidedBy: t.DecidedBy})
+	}
+	if c := d.Closed; c != nil {
+		p.Closed = &domain.Closing{Reason: domain.ClosingReason(c.Reason), On: utc(c.On), Note: c.Note, By: c.By}
+	}
+	return p
+}
+
+// withOutbox is a person document as inserted, with its pending events.
+// The fields are named: bson skips embedded structs of unexported types.
+type withOutbox struct {
+	Person  personDoc      `bson:",inline"`
+	Pending outbox.Pending `bson:",inline"`
+}
+
+// Get reads a person by pseudonym: a lookup by _id.
+func (s *Persons) Get(ctx context.Context, pseudonym string) (*domain.Person, error) {
+	d, err := s.get(ctx, pseudonym)
+	if err != nil {
+		return nil, err
+	}
+	return d.person(), nil
+}
+
+func (s *Persons) get(ctx context.Context, pseudonym string) (*personDoc, error) {
+	var d personDoc
+	if err := s.c.FindOne(ctx, bson.D{{Key: "_id", Value: pseudonym}}).Decode(&d); err != nil {
+		return nil, fmt.Errorf("person %s: %w", pseudonym, mongostore.Translate(err))
+	}
+	return &d, nil
+}
+
+// Put stores p as is, without events: for seeding and tests.
+func (s *Persons) Put(ctx context.Context, p *domain.Person) error {
+	defer s.lock(p.Pseudonym)()
+	d := withOutbox{toDoc(p, 1), outbox.NewPending(nil)}
+	if _, err := s.c.ReplaceOne(ctx, bson.D{{Key: "_id", Value: p.Pseudonym}}, d, options.Replace().SetUpsert(true)); err != nil {
+		return fmt.Errorf("put person %s: %w", p.Pseudonym, mongostore.Translate(err))
+	}
+	return nil
+}
+
+// Create inserts a new person with its events in the same document.
+func (s *Persons) Create(ctx context.Context, p *domain.Person, events []domain.Event) error {
+	msgs, err := s.seal(ctx, events)
+	if err != nil {
+		return err
+	}
+	if _, err := s.c.InsertOne(ctx, withOutbox{toDoc(p, 1), outbox.NewPending(msgs)}); err != nil {
+		return fmt.Errorf("create person %s: %w", p.Pseudonym, mongostore.Translate(err))
+	}
+	s.notify()
+	return nil
+}
+
+// Update applies fn to the stored person and writes the result and fn's
+// events in one UpdateOne guarded by the version read: a concurrent writer
+// makes it read and apply again.
+func (s *Persons) Update(ctx context.Context, pseudonym string, fn func(*domain.Person) ([]domain.Event, error)) error {
+	defer s.lock(pseudonym)()
+	for range 5 {
+		d, err := s.get(ctx, pseudonym)
+		if err != nil {
+			return err
+		}
+		p := d.person()
+		events, err := fn(p)
+		if errors.Is(err, domain.ErrUnchanged) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		msgs, err := s.seal(ctx, events)
+		if err != nil {
+			return err
+		}
+		set, err := fields(toDoc(p, d.Version+1))
+		if err != nil {
+			return fmt.Errorf("update person %s: %w", pseudonym, err)
+		}
+		res, err := s.c.UpdateOne(ctx,
+			bson.D{{Key: "_id", Value: pseudonym}, {Key: "version", Value: d.Version}},
+			outbox.Append(bson.D{{Key: "$set", Value: set}}, msgs))
+		if err != nil {
+			return fmt.Errorf("update person %s: %w", pseudonym, mongostore.Translate(err))
+		}
+		if res.MatchedCount == 1 {
+			if len(msgs) > 0 {
+				s.notify()
+			}
+			return nil
+		}
+	}
+	return errcode.New(errcode.Conflict, "pseudonym", "the person was changed by others meanwhile; retry")
+}
+
+// fields is d as $set operands: every field but _id. Absent optional
+// fields ($set cannot remove them) are written as null, which reads back
+// as their zero value.
+func fields(d personDoc) (bson.D, error) {
+	b, err := bson.Marshal(d)
+	if err != nil {
+		return nil, err
+	}
+	var all bson.D
+	if err := bson.Unmarshal(b, &all); err != nil {
+		return nil, err
+	}
+	out := bson.D{}
+	present := map[string]bool{}
+	for _, e := range all {
+		present[e.Key] = true
+		if e.Key != "_id" {
+			out = append(out, e)
+		}
+	}
+	for _, k := range []string{"sealed", "closed", "erased_at", "territory", "programme", "referral"} {
+		if !present[k] {
+			out = append(out, bson.E{Key: k, Value: nil})
+		}
+	}
+	return out, nil
+}
+
+// All returns every person without their sealed fields or outbox.
+func (s *Persons) All(ctx context.Context) ([]domain.Person, error) {
+	cur, err := s.c.Find(ctx, bson.D{}, options.Find().SetProjection(bson.D{{Key: "sealed", Value: 0}, {Key: "outbox", Value: 0}}))
+	if err != nil {
+		return nil, fmt.Errorf("all persons: %w", mongostore.Translate(err))
+	}
+	var docs []personDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, fmt.Errorf("all persons: %w", mongostore.Translate(err))
+	}
+	out := make([]domain.Person, len(docs))
+	for i := range docs {
+		out[i] = *docs[i].person()
+	}
+	return out, nil
+}
