@@ -250,7 +250,7 @@ func (s *Service) PutEmployer(ctx context.Context, e *domain.Employer) error {
 }
 
 // PublishVacancy records a vacancy of an employer's site and publishes
-// it. Errors: Invalid, NotFound (employer), Conflict (id taken).
+// it. Errors: Invalid (naming employer_id or site_id when unknown).
 func (s *Service) PublishVacancy(ctx context.Context, v *domain.Vacancy) (*domain.Vacancy, error) {
 	p, err := caller(ctx)
 	if err != nil {
