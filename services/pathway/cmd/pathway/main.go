@@ -1,13 +1,18 @@
 // Command pathway runs the pathway service against the Kafka and MongoDB
-// named in its environment (see process.Config).
+// named in its environment (see process.Config and pathway.Config).
+//
+//	pathway          serve
+//	pathway replay   rebuild the read models from the topics, then exit
 package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/caarlos0/env/v11"
@@ -19,13 +24,13 @@ import (
 
 func main() {
 	log := slog.New(tracectx.LogHandler(slog.NewJSONHandler(os.Stderr, nil)))
-	if err := run(log); err != nil {
+	if err := run(log, os.Args[1:]); err != nil {
 		log.Error("pathway stopped", "err", err)
 		os.Exit(1)
 	}
 }
 
-func run(log *slog.Logger) error {
+func run(log *slog.Logger, args []string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	cfg, err := env.ParseAs[process.Config]()
@@ -40,9 +45,34 @@ func run(log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	switch {
+	case len(args) == 0:
+	case args[0] == "replay":
+		n, err := app.Replay(ctx, bar)
+		fmt.Fprintln(os.Stderr)
+		if err != nil {
+			return err
+		}
+		log.Info("replay done", "records", n)
+		return nil
+	default:
+		return fmt.Errorf("unknown command %q: want no argument or replay", args[0])
+	}
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		return err
 	}
 	return app.Run(ctx, ln, app.API)
+}
+
+// bar draws the replay's progress on one terminal line.
+func bar(done, total int64) {
+	const width = 40
+	filled := width
+	pct := 100.0
+	if total > 0 {
+		filled = int(done * width / total)
+		pct = float64(done) * 100 / float64(total)
+	}
+	fmt.Fprintf(os.Stderr, "\rreplay [%s%s] %d/%d %.0f%%", strings.Repeat("=", filled), strings.Repeat(" ", width-filled), done, total, pct)
 }
