@@ -83,7 +83,8 @@ func NewPending(msgs []Message) Pending {
 
 // Append adds to update (an UpdateOne's operators) the operators that append
 // msgs to the stored document's outbox, so the changed fact and its events
-// land together or not at all.
+// land together or not at all. Run that update holding the process's Gate
+// for the document, the one the relay holds while it clears.
 func Append(update bson.D, msgs []Message) bson.D {
 	if len(msgs) == 0 {
 		return update

@@ -25,6 +25,7 @@ type Relay struct {
 	sources []*mongo.Collection
 	pub     Publisher
 	log     *slog.Logger
+	gate    *Gate
 	batch   int64
 	poll    time.Duration
 	wake    chan struct{}
@@ -41,6 +42,9 @@ type RelayConfig struct {
 	Logger  *slog.Logger
 	Metrics prometheus.Registerer // nil: not registered
 	Name    string                // metric label, e.g. the service name
+	// Gate is shared with the stores that update documents carrying an
+	// outbox; nil when documents are only ever inserted.
+	Gate *Gate
 }
 
 // NewRelay returns a relay that publishes the pending events of sources
@@ -60,6 +64,7 @@ func NewRelay(pub Publisher, cfg RelayConfig, sources ...*mongo.Collection) *Rel
 		sources: sources,
 		pub:     pub,
 		log:     cfg.Logger,
+		gate:    cfg.Gate,
 		batch:   cfg.Batch,
 		poll:    cfg.Poll,
 		wake:    make(chan struct{}, 1),
@@ -188,30 +193,40 @@ func (r *Relay) Drain(ctx context.Context) (int, error) {
 // was read (its rev moved) only loses the events that were published.
 func (r *Relay) clear(ctx context.Context, docs []pendingDoc) error {
 	for _, d := range docs {
-		res, err := d.coll.UpdateOne(ctx,
-			bson.D{{Key: "_id", Value: d.ID}, {Key: fieldRev, Value: d.Rev}},
-			bson.D{
-				{Key: "$set", Value: bson.D{{Key: fieldEvents, Value: bson.A{}}, {Key: fieldPending, Value: false}}},
-				{Key: "$unset", Value: bson.D{{Key: fieldAt, Value: ""}}},
-			})
-		if err != nil {
-			return fmt.Errorf("outbox: clear %v in %s: %w", d.ID, d.coll.Name(), err)
+		if err := r.clearOne(ctx, d); err != nil {
+			return err
 		}
-		if res.MatchedCount == 1 || len(d.Events) == 0 {
-			continue
-		}
-		// $pullAll of the exact documents read: FerretDB v1 ignores $pull
-		// with a condition, and real MongoDB accepts both.
-		published := make(bson.A, len(d.Events))
-		for i, raw := range d.Events {
-			published[i] = raw
-		}
-		_, err = d.coll.UpdateOne(ctx,
-			bson.D{{Key: "_id", Value: d.ID}},
-			bson.D{{Key: "$pullAll", Value: bson.D{{Key: fieldEvents, Value: published}}}})
-		if err != nil {
-			return fmt.Errorf("outbox: pull published from %v in %s: %w", d.ID, d.coll.Name(), err)
-		}
+	}
+	return nil
+}
+
+func (r *Relay) clearOne(ctx context.Context, d pendingDoc) error {
+	if r.gate != nil {
+		defer r.gate.Lock(d.coll.Name(), d.ID)()
+	}
+	res, err := d.coll.UpdateOne(ctx,
+		bson.D{{Key: "_id", Value: d.ID}, {Key: fieldRev, Value: d.Rev}},
+		bson.D{
+			{Key: "$set", Value: bson.D{{Key: fieldEvents, Value: bson.A{}}, {Key: fieldPending, Value: false}}},
+			{Key: "$unset", Value: bson.D{{Key: fieldAt, Value: ""}}},
+		})
+	if err != nil {
+		return fmt.Errorf("outbox: clear %v in %s: %w", d.ID, d.coll.Name(), err)
+	}
+	if res.MatchedCount == 1 || len(d.Events) == 0 {
+		return nil
+	}
+	// $pullAll of the exact documents read: FerretDB v1 ignores $pull
+	// with a condition, and real MongoDB accepts both.
+	published := make(bson.A, len(d.Events))
+	for i, raw := range d.Events {
+		published[i] = raw
+	}
+	_, err = d.coll.UpdateOne(ctx,
+		bson.D{{Key: "_id", Value: d.ID}},
+		bson.D{{Key: "$pullAll", Value: bson.D{{Key: fieldEvents, Value: published}}}})
+	if err != nil {
+		return fmt.Errorf("outbox: pull published from %v in %s: %w", d.ID, d.coll.Name(), err)
 	}
 	return nil
 }

@@ -27,6 +27,7 @@ import (
 	"github.com/percorsi/percorsi/pkg/httpkit"
 	"github.com/percorsi/percorsi/pkg/kafkakit"
 	"github.com/percorsi/percorsi/pkg/mongostore"
+	"github.com/percorsi/percorsi/pkg/outbox"
 )
 
 // Config is what every service reads from its environment.
@@ -53,6 +54,9 @@ type Process struct {
 	Brokers  []string // Kafka.Brokers
 	Registry *prometheus.Registry
 	Verifier *auth.HMAC
+	// Gate serialises updates of documents that carry an outbox with the
+	// relay's clears; give it to the relay and to the stores.
+	Gate *outbox.Gate
 
 	workers []worker
 }
@@ -94,6 +98,7 @@ func Open(ctx context.Context, name string, cfg Config, log *slog.Logger) (*Proc
 		Brokers:  cfg.KafkaBrokers,
 		Registry: reg,
 		Verifier: verifier,
+		Gate:     outbox.NewGate(),
 	}, nil
 }
 
