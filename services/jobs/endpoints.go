@@ -24,6 +24,7 @@ type Endpoints struct {
 	PutProfile, GetProfile, RankVacancies           endpoint.Endpoint
 	PutEmployer                                     endpoint.Endpoint
 	PublishVacancy, GetVacancy, ListVacancies       endpoint.Endpoint
+	CloseVacancy                                    endpoint.Endpoint
 	RankCandidates, Assign                          endpoint.Endpoint
 	Propose, RecordInterview, StartPlacement        endpoint.Endpoint
 	IssueLink, GetPlacement, EndPlacement, FollowUp endpoint.Endpoint
@@ -50,6 +51,7 @@ func MakeEndpoints(s *Service, v auth.Verifier, log *slog.Logger, m *instrument.
 		PublishVacancy:  wrap("publish_vacancy", makePublishVacancy(s), c),
 		GetVacancy:      wrap("get_vacancy", makeGetVacancy(s), c, auth.Employer),
 		ListVacancies:   wrap("list_vacancies", makeListVacancies(s), c, auth.Employer),
+		CloseVacancy:    wrap("close_vacancy", makeCloseVacancy(s), c),
 		RankCandidates:  wrap("rank_candidates", makeRankCandidates(s), c),
 		Assign:          wrap("assign", makeAssign(s), c),
 		Propose:         wrap("propose", makePropose(s), c),
@@ -383,6 +385,16 @@ func (c Created) MarshalJSON() ([]byte, error) { return json.Marshal(c.Body) }
 func makeGetVacancy(s *Service) endpoint.Endpoint {
 	return func(ctx context.Context, request any) (any, error) {
 		v, err := s.Vacancy(ctx, request.(ByIDRequest).ID)
+		if err != nil {
+			return nil, err
+		}
+		return vacancyJSON(v), nil
+	}
+}
+
+func makeCloseVacancy(s *Service) endpoint.Endpoint {
+	return func(ctx context.Context, request any) (any, error) {
+		v, err := s.CloseVacancy(ctx, request.(ByIDRequest).ID)
 		if err != nil {
 			return nil, err
 		}

@@ -249,6 +249,20 @@ func TestPathwayFromFactsToFollowUp(t *testing.T) {
 	}
 	pl1, pl2 := placements["ps-1"], placements["ps-2"]
 
+	// The vacancy closes: no longer listed, no more proposals; only its
+	// publisher may close it.
+	f.must(t, "other-org", "POST", "/v1/vacancies/"+vac.ID+"/close", "", 403, nil)
+	f.must(t, "counsellor", "POST", "/v1/vacancies/"+vac.ID+"/close", "", 200, nil)
+	f.must(t, "counsellor", "POST", "/v1/vacancies/"+vac.ID+"/close", "", 200, nil)
+	var open struct{ Vacancies []jobs.VacancyJSON }
+	f.must(t, "counsellor", "GET", "/v1/vacancies", "", 200, &open)
+	if len(open.Vacancies) != 0 {
+		t.Fatalf("closed vacancy still open: %+v", open)
+	}
+	if status, e := f.do(t, "counsellor", "POST", "/v1/proposals", `{"person":"ps-3","vacancy_id":"`+vac.ID+`"}`, nil); status != 400 || e.Error.Field != "vacancy_id" {
+		t.Fatalf("proposal for a closed vacancy: %d %+v", status, e)
+	}
+
 	// The employer opens its link after the start.
 	f.clock.set(today.AddDate(0, 0, 8))
 	var view jobs.PlacementJSON

@@ -294,6 +294,26 @@ func (s *Service) Vacancy(ctx context.Context, id string) (*domain.Vacancy, erro
 	return v, nil
 }
 
+// CloseVacancy stops a vacancy taking candidates before its closing date
+// (filled, or withdrawn by the employer); proposals and placements made
+// stay. Errors: NotFound, Forbidden (another organisation published it).
+func (s *Service) CloseVacancy(ctx context.Context, id string) (*domain.Vacancy, error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.vacancies.Update(ctx, id, func(v *domain.Vacancy) ([]domain.Fact, error) {
+		switch {
+		case v.Organisation != p.Organisation:
+			return nil, errcode.New(errcode.Forbidden, "vacancy_id", "published by another organisation")
+		case v.Status == domain.Closed:
+			return nil, domain.ErrNoChange
+		}
+		v.Status = domain.Closed
+		return nil, nil
+	})
+}
+
 // Vacancies lists the open vacancies for a counsellor, and its own for an
 // employer.
 func (s *Service) Vacancies(ctx context.Context) ([]*domain.Vacancy, error) {

@@ -339,6 +339,8 @@ type Vacancies interface {
 	Open(ctx context.Context, t time.Time) ([]*Vacancy, error)
 	// ByEmployer returns an employer's vacancies.
 	ByEmployer(ctx context.Context, employerID string) ([]*Vacancy, error)
+	// Update applies fn and stores the result; NotFound for an unknown id.
+	Update(ctx context.Context, id string, fn func(v *Vacancy) ([]Fact, error)) (*Vacancy, error)
 }
 
 // Proposals stores proposals.

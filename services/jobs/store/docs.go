@@ -253,6 +253,10 @@ func (s *Vacancies) Open(ctx context.Context, t time.Time) ([]*domain.Vacancy, e
 	return s.v.find(ctx, bson.D{{Key: "status", Value: string(domain.Open)}, {Key: "closes_on", Value: bson.D{{Key: "$gt", Value: t.AddDate(0, 0, -1)}}}})
 }
 
+func (s *Vacancies) Update(ctx context.Context, id string, fn func(*domain.Vacancy) ([]domain.Fact, error)) (*domain.Vacancy, error) {
+	return s.v.update(ctx, id, fn)
+}
+
 func (s *Vacancies) ByEmployer(ctx context.Context, employerID string) ([]*domain.Vacancy, error) {
 	return s.v.find(ctx, bson.D{{Key: "employer_id", Value: employerID}})
 }
