@@ -77,6 +77,7 @@ func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return 
 
 type rig struct {
 	t       *testing.T
+	pc      process.Config
 	app     *pathway.App
 	url     string
 	clock   *clock
@@ -136,7 +137,7 @@ func newRig(t *testing.T) *rig {
 	}
 	w := &kafka.Writer{Addr: kafka.TCP(stack.KafkaBrokers()...), Balancer: kafka.Murmur2Balancer{}, BatchTimeout: time.Millisecond}
 	t.Cleanup(func() { _ = w.Close() })
-	return &rig{t: t, app: app, url: "http://" + ln.Addr().String(), clock: c, logs: logs, brokers: stack.KafkaBrokers(), writer: w, tokens: tokens}
+	return &rig{t: t, pc: process.Config{MongoURI: stack.MongoURI(), KafkaBrokers: stack.KafkaBrokers(), TokenKey: signingKey}, app: app, url: "http://" + ln.Addr().String(), clock: c, logs: logs, brokers: stack.KafkaBrokers(), writer: w, tokens: tokens}
 }
 
 // do calls the API as user and decodes the answer into out.
@@ -653,4 +654,87 @@ func readAll(t *testing.T, brokers, topics []string) []kafka.Message {
 		t.Fatal("no records read")
 	}
 	return out
+}
+
+// A new master key rewraps every data key; once rotated, the old master key
+// can go and the personal data still reads.
+func TestKeyRotation(t *testing.T) {
+	r := newRig(t)
+	ctx := t.Context()
+	p := r.intake("cw1", "Rose", "2026-01-10")
+	newKey := "t2:bmV3LW1hc3Rlci1rZXktb2YtZXhhY3RseS0zMmJ5dGU="
+	open := func(keys string) *pathway.App {
+		app, err := pathway.Open(ctx, r.pc, pathway.Config{MasterKeys: keys}, slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = app.Writer.Close() })
+		return app
+	}
+	var last int64
+	n, err := open(newKey+","+masterKeys).Service.RotateKeys(ctx, func(done, _ int64) { last = done })
+	if err != nil || n != 1 || last != 1 {
+		t.Fatalf("rotate: %d %d %v", n, last, err)
+	}
+	var key struct {
+		KeyID string `bson:"key_id"`
+	}
+	if err := r.app.DB.Collection("keys").FindOne(ctx, bson.D{{Key: "_id", Value: p.Pseudonym}}).Decode(&key); err != nil || key.KeyID != "t2" {
+		t.Fatalf("stored key: %+v %v", key, err)
+	}
+	got, err := open(newKey).Service.Personal(auth.With(ctx, auth.Principal{Subject: "cw1", Role: auth.CaseWorker, Organisation: "org1"}), p.Pseudonym, []string{"legal_name"}, "check after rotation")
+	if err != nil || string(got["legal_name"]) != `"Rose legal"` {
+		t.Fatalf("after rotation: %s %v", got, err)
+	}
+}
+
+// Bad input is a 400 naming the field; nothing is written.
+func TestBadInput(t *testing.T) {
+	r := newRig(t)
+	p := r.intake("cw1", "Rose", "2026-01-10")
+	person := "/v1/persons/" + p.Pseudonym
+	for _, tc := range []struct {
+		method, path string
+		body         any
+		field        string
+	}{
+		{"POST", "/v1/persons", map[string]any{"display_name": "X", "programme": "art18", "referral": "hotline"}, "personal.legal_name"},
+		{"POST", "/v1/persons", map[string]any{"display_name": "X", "programme": "art18", "referral": "nobody", "personal": map[string]any{"legal_name": "x"}}, "referral"},
+		{"POST", "/v1/persons", map[string]any{"display_name": "X", "programme": "art18", "referral": "self", "personal": map[string]any{"legal_name": "x", "birth_date": "12/04/1999"}}, "personal.birth_date"},
+		{"POST", "/v1/persons", map[string]any{"display_name": "X", "nickname": "y"}, "nickname"},
+		{"POST", "/v1/persons", map[string]any{"display_name": "X", "programme": "art18", "referral": "self", "since": "yesterday", "personal": map[string]any{"legal_name": "x"}}, "since"},
+		{"GET", person + "/personal?reason=x&fields=legal_name,address", nil, "fields"},
+		{"DELETE", person + "/personal", map[string]any{}, "reason"},
+		{"POST", person + "/permits", map[string]any{"kind": "golden_visa", "valid_from": "2026-01-01"}, "kind"},
+		{"POST", person + "/permits", map[string]any{"kind": "study"}, "valid_from"},
+		{"POST", person + "/consents", map[string]any{"scope": "data_sharing"}, "given"},
+		{"PUT", person + "/plan", map[string]any{"goals": []any{map[string]any{"domain": "work", "title": "t", "target": "soon"}}}, "goals[0].target"},
+		{"PUT", person + "/plan", map[string]any{"goals": []any{map[string]any{"domain": "work", "title": "t", "status": "maybe"}}}, "goals[0].status"},
+		{"PUT", person + "/plan", map[string]any{"goals": []any{map[string]any{"domain": "work", "title": 3}}}, "goals[0].title"},
+		{"POST", person + "/alerts/x/ignore", map[string]any{}, "action"},
+		{"POST", person + "/transfers", map[string]any{"to_organisation": "org2"}, "reason"},
+		{"POST", person + "/transfers/t1/maybe", nil, "decision"},
+		{"POST", person + "/close", map[string]any{"reason": "bored"}, "reason"},
+		{"GET", "/v1/monitoring/indicators?from=2026-01-01", nil, "from"},
+	} {
+		user := "cw1"
+		if strings.HasPrefix(tc.path, "/v1/monitoring") {
+			user = "monitor"
+		}
+		var e errorBody
+		if status := r.do(tc.method, tc.path, user, tc.body, &e); status != http.StatusBadRequest || e.Error.Field != tc.field {
+			t.Errorf("%s %s: %d %+v, want 400 naming %s", tc.method, tc.path, status, e.Error, tc.field)
+		}
+	}
+	var got pathway.PersonJSON
+	if r.do("GET", person, "cw1", nil, &got); got.Plan != nil || len(got.Transfers) != 0 || got.Closed != nil {
+		t.Fatalf("something was written: %+v", got)
+	}
+	var e errorBody
+	if status := r.do("POST", person+"/alerts/nope/resolve", "cw1", map[string]any{}, &e); status != http.StatusNotFound || e.Error.Field != "alert_id" {
+		t.Errorf("unknown alert: %d %+v", status, e)
+	}
+	if status := r.do("GET", "/v1/persons/ps-unknown/timeline", "cw1", nil, nil); status != http.StatusNotFound {
+		t.Errorf("unknown person: %d", status)
+	}
 }

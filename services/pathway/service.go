@@ -341,6 +341,34 @@ func (s *Service) Erase(ctx context.Context, pseudonym, reason string) error {
 	return s.log(ctx, caller, p.Pseudonym, "erase", domain.PersonalFields, reason, "granted")
 }
 
+// RotateKeys wraps every person's data key again under the current master
+// key, so that older master keys can be retired; the sealed fields do not
+// change. It reports progress and returns how many keys it rewrapped.
+func (s *Service) RotateKeys(ctx context.Context, progress func(done, total int64)) (int, error) {
+	keys, err := s.keys.All(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var done, n int
+	for pseudonym, w := range keys {
+		if w.KeyID != s.ring.Current() {
+			moved, err := s.ring.Rewrap(fieldcrypt.Wrapped{KeyID: w.KeyID, Key: w.Key}, pseudonym)
+			if err != nil {
+				return n, fmt.Errorf("rotate key %d of %d: %w", done+1, len(keys), err)
+			}
+			if err := s.keys.Put(ctx, pseudonym, domain.WrappedKey{KeyID: moved.KeyID, Key: moved.Key}); err != nil {
+				return n, err
+			}
+			n++
+		}
+		done++
+		if progress != nil {
+			progress(int64(done), int64(len(keys)))
+		}
+	}
+	return n, nil
+}
+
 // AuditLog returns who accessed a person's data. Errors: Forbidden, NotFound.
 func (s *Service) AuditLog(ctx context.Context, pseudonym string) ([]domain.AuditEntry, error) {
 	if _, _, err := s.access(ctx, pseudonym, "read_audit", nil, "audit review"); err != nil {

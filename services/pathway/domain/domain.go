@@ -314,6 +314,8 @@ type Keys interface {
 	// Get returns NotFound once the key was deleted.
 	Get(ctx context.Context, pseudonym string) (WrappedKey, error)
 	Delete(ctx context.Context, pseudonym string) error
+	// All returns every stored key by pseudonym (key rotation).
+	All(ctx context.Context) (map[string]WrappedKey, error)
 }
 
 // AuditEntry records one access to personal data, granted or not.

@@ -49,6 +49,22 @@ func (s *Keys) Delete(ctx context.Context, pseudonym string) error {
 	return nil
 }
 
+func (s *Keys) All(ctx context.Context) (map[string]domain.WrappedKey, error) {
+	cur, err := s.c.Find(ctx, bson.D{})
+	if err != nil {
+		return nil, fmt.Errorf("all keys: %w", mongostore.Translate(err))
+	}
+	var docs []keyDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, fmt.Errorf("all keys: %w", mongostore.Translate(err))
+	}
+	out := make(map[string]domain.WrappedKey, len(docs))
+	for _, d := range docs {
+		out[d.Pseudonym] = domain.WrappedKey{KeyID: d.KeyID, Key: d.Key}
+	}
+	return out, nil
+}
+
 // Audit implements domain.Audit: one inserted document per access, never
 // updated.
 type Audit struct{ c *mongo.Collection }

@@ -2,7 +2,8 @@
 // named in its environment (see process.Config and pathway.Config).
 //
 //	pathway          serve
-//	pathway replay   rebuild the read models from the topics, then exit
+//	pathway replay        rebuild the read models from the topics, then exit
+//	pathway rotate-keys   rewrap every data key under the current master key
 package main
 
 import (
@@ -55,8 +56,16 @@ func run(log *slog.Logger, args []string) error {
 		}
 		log.Info("replay done", "records", n)
 		return nil
+	case args[0] == "rotate-keys":
+		n, err := app.Service.RotateKeys(ctx, bar)
+		fmt.Fprintln(os.Stderr)
+		if err != nil {
+			return err
+		}
+		log.Info("keys rotated", "rewrapped", n)
+		return nil
 	default:
-		return fmt.Errorf("unknown command %q: want no argument or replay", args[0])
+		return fmt.Errorf("unknown command %q: want no argument, replay or rotate-keys", args[0])
 	}
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
@@ -65,7 +74,7 @@ func run(log *slog.Logger, args []string) error {
 	return app.Run(ctx, ln, app.API)
 }
 
-// bar draws the replay's progress on one terminal line.
+// bar draws a long operation's progress on one terminal line.
 func bar(done, total int64) {
 	const width = 40
 	filled := width
@@ -74,5 +83,5 @@ func bar(done, total int64) {
 		filled = int(done * width / total)
 		pct = float64(done) * 100 / float64(total)
 	}
-	fmt.Fprintf(os.Stderr, "\rreplay [%s%s] %d/%d %.0f%%", strings.Repeat("=", filled), strings.Repeat(" ", width-filled), done, total, pct)
+	fmt.Fprintf(os.Stderr, "\r[%s%s] %d/%d %.0f%%", strings.Repeat("=", filled), strings.Repeat(" ", width-filled), done, total, pct)
 }
