@@ -672,8 +672,11 @@ func (s *Service) DecideTransfer(ctx context.Context, pseudonym, transferID stri
 		return []domain.Event{{Kind: "person_transferred", At: now, Person: p, Transfer: t}}, nil
 	})
 	outcome := "granted"
-	if errcode.Of(err) == errcode.Forbidden {
+	switch code := errcode.Of(err); {
+	case code == errcode.Forbidden:
 		outcome = "denied"
+	case err != nil:
+		outcome = "failed: " + string(code)
 	}
 	if lerr := s.log(ctx, caller, pseudonym, action, nil, transferID, outcome); lerr != nil {
 		return nil, errors.Join(err, lerr)
