@@ -106,7 +106,7 @@ func (r Rules) Assess(entries []Entry, at time.Time) Assessment {
 	}
 	day := func(t time.Time) string { return t.Format("2006-01-02") }
 	confirmed := map[string]time.Time{} // placement -> confirmed start
-	ended := map[string]bool{}
+	ended := map[string]time.Time{} // placement -> end
 	for _, e := range entries {
 		if e.OccurredAt.After(at) {
 			break
@@ -149,7 +149,7 @@ func (r Rules) Assess(entries []Entry, at time.Time) Assessment {
 				confirmed[f.Ref] = f.On
 			}
 		case "placement_ended":
-			ended[f.Ref] = true
+			ended[f.Ref] = e.OccurredAt
 			if f.Detail == "hired" && !confirmed[f.Ref].IsZero() {
 				mark(Work, "achieved", e.OccurredAt, fmt.Sprintf("hired at the end of a placement (%s)", day(e.OccurredAt)))
 			}
@@ -169,11 +169,14 @@ func (r Rules) Assess(entries []Entry, at time.Time) Assessment {
 			}
 		}
 	}
-	// A confirmed placement counts once it has lasted long enough by `at`.
+	// A confirmed placement counts once it has lasted long enough by `at`,
+	// even if it ended afterwards.
 	for ref, start := range confirmed {
-		if done := start.AddDate(0, r.PlacementMonths, 0); !done.After(at) && !ended[ref] {
+		done := start.AddDate(0, r.PlacementMonths, 0)
+		end, isEnded := ended[ref]
+		if !done.After(at) && (!isEnded || !end.Before(done)) {
 			mark(Work, "achieved", done, fmt.Sprintf("placement confirmed on %s, %d months by %s", day(start), r.PlacementMonths, day(done)))
-		} else if !ended[ref] {
+		} else if !isEnded {
 			mark(Work, "in_progress", start, fmt.Sprintf("placement confirmed on %s, %d months reached on %s", day(start), r.PlacementMonths, day(done)))
 		}
 	}

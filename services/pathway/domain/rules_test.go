@@ -51,6 +51,8 @@ func TestAssess(t *testing.T) {
 			"2026-05-01", domain.StageIntegrating, map[domain.Area]string{domain.Work: "achieved"}},
 		{"placement ended before 3 months", []domain.Entry{fact("2026-02-01", "placement_confirmed", "p", "", "start"), fact("2026-03-01", "placement_ended", "p", "", "resigned")},
 			"2026-06-01", domain.StageTakenInCharge, map[domain.Area]string{domain.Work: "none"}},
+		{"placement ended after 3 months still counts", []domain.Entry{fact("2026-02-01", "placement_confirmed", "p", "", "start"), fact("2026-06-01", "placement_ended", "p", "", "completed")},
+			"2026-07-01", domain.StageIntegrating, map[domain.Area]string{domain.Work: "achieved"}},
 		{"unconfirmed placement is no work", []domain.Entry{fact("2026-02-01", "placement_started", "p", "", "")},
 			"2026-09-01", domain.StageTakenInCharge, map[domain.Area]string{domain.Work: "in_progress"}},
 		{"own lease", []domain.Entry{fact("2026-02-01", "housing_step_started", "s", "own_lease", "")}, "2026-02-02", domain.StageIntegrating,
