@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -391,4 +392,47 @@ func readTopic(t *testing.T, brokers []string, n int) []kafka.Message {
 		out = append(out, m)
 	}
 	return out
+}
+
+// With the relay running as in production, every enrolment survives the
+// relay clearing the edition's published events, and each reaches Kafka.
+func TestEnrolmentsSurviveTheRunningRelay(t *testing.T) {
+	f := start(t)
+	f.setUp(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- f.app.Run(ctx, ln, f.app.API) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}()
+	f.srv.URL = "http://" + ln.Addr().String()
+	const more = 15
+	for i := range more {
+		f.must(t, 200, "trainer", "POST", "/v1/editions/ed1/enrolments", fmt.Sprintf(`{"person":"q%d","display_name":"Q%d"}`, i, i))
+	}
+	var view training.EditionViewResponse
+	if err := json.Unmarshal(f.must(t, 200, "trainer", "GET", "/v1/editions/ed1", ""), &view); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(view.Edition.Roster); n != 3+more {
+		t.Fatalf("%d people on the roster, want %d", n, 3+more)
+	}
+	seen := map[string]bool{}
+	for _, m := range readTopic(t, f.brokers, 3+more) {
+		ev, err := events.Unmarshal(m.Value)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen[ev.ID] = true
+	}
+	if len(seen) != 3+more {
+		t.Fatalf("%d distinct enrolment events, want %d", len(seen), 3+more)
+	}
 }
