@@ -44,10 +44,13 @@ bench: ## benchmarks: our own cost per operation, the raw limits of Kafka and Mo
 	$(GO) test -run '^$$' -bench 'Pipeline' -benchtime $(PIPELINE_REGISTERS)x -timeout 30m ./e2e/
 
 .PHONY: fuzz
-fuzz: ## run each fuzz target for FUZZTIME
-	$(GO) test -run '^$$' -fuzz '^FuzzUnmarshal$$' -fuzztime $(FUZZTIME) ./pkg/events/
-	$(GO) test -run '^$$' -fuzz '^FuzzDecodeRecordRegister$$' -fuzztime $(FUZZTIME) ./services/courses/
-	$(GO) test -run '^$$' -fuzz '^FuzzDecodeEvent$$' -fuzztime $(FUZZTIME) ./services/pathway/
+fuzz: ## run every fuzz target for FUZZTIME each
+	@for file in $$(grep -rl --include='*_test.go' '^func Fuzz' .); do \
+	  for target in $$(grep -o '^func Fuzz[A-Za-z0-9_]*' $$file | cut -c6-); do \
+	    echo "== $$target ($$(dirname $$file))"; \
+	    $(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) ./$$(dirname $$file)/ || exit 1; \
+	  done; \
+	done
 
 .PHONY: proto
 proto: $(BUF) $(PROTOC_GO) $(PROTOC_GO_GRPC) ## regenerate the Go code of the protobuf contracts
