@@ -24,6 +24,7 @@ type Endpoints struct {
 	Permit, Legal, Plan, Autonomy                   endpoint.Endpoint
 	Alerts, AlertAction                             endpoint.Endpoint
 	TransferRequest, TransferDecision, Close        endpoint.Endpoint
+	IncomingTransfers                               endpoint.Endpoint
 	Monitoring                                      endpoint.Endpoint
 }
 
@@ -35,24 +36,25 @@ func MakeEndpoints(s *Service, v auth.Verifier, log *slog.Logger, m *instrument.
 	}
 	return Endpoints{
 		// Events come from the broker, not from a user: no token to check.
-		Record:           instrument.Endpoint("record", log, m)(makeRecord(s)),
-		Timeline:         cw("timeline", makeTimeline(s)),
-		Intake:           cw("intake", makeIntake(s)),
-		Person:           cw("person", personEndpoint(s.Person)),
-		Personal:         cw("personal", makePersonal(s)),
-		Erase:            cw("erase", makeErase(s)),
-		Audit:            cw("audit", makeAudit(s)),
-		Consent:          cw("consent", makeConsent(s)),
-		Permit:           cw("permit", makePermit(s)),
-		Legal:            cw("legal", makeLegal(s)),
-		Plan:             cw("plan", makePlan(s)),
-		Autonomy:         cw("autonomy", makeAutonomy(s)),
-		Alerts:           cw("alerts", makeAlerts(s)),
-		AlertAction:      cw("alert_action", makeAlertAction(s)),
-		TransferRequest:  cw("transfer_request", makeTransferRequest(s)),
-		TransferDecision: cw("transfer_decision", makeTransferDecision(s)),
-		Close:            cw("close", makeClose(s)),
-		Monitoring:       endpoint.Chain(instrument.Endpoint("monitoring", log, m), auth.Require(v, auth.Monitoring))(makeMonitoring(s)),
+		Record:            instrument.Endpoint("record", log, m)(makeRecord(s)),
+		Timeline:          cw("timeline", makeTimeline(s)),
+		Intake:            cw("intake", makeIntake(s)),
+		Person:            cw("person", personEndpoint(s.Person)),
+		Personal:          cw("personal", makePersonal(s)),
+		Erase:             cw("erase", makeErase(s)),
+		Audit:             cw("audit", makeAudit(s)),
+		Consent:           cw("consent", makeConsent(s)),
+		Permit:            cw("permit", makePermit(s)),
+		Legal:             cw("legal", makeLegal(s)),
+		Plan:              cw("plan", makePlan(s)),
+		Autonomy:          cw("autonomy", makeAutonomy(s)),
+		Alerts:            cw("alerts", makeAlerts(s)),
+		AlertAction:       cw("alert_action", makeAlertAction(s)),
+		TransferRequest:   cw("transfer_request", makeTransferRequest(s)),
+		TransferDecision:  cw("transfer_decision", makeTransferDecision(s)),
+		IncomingTransfers: cw("incoming_transfers", makeIncomingTransfers(s)),
+		Close:             cw("close", makeClose(s)),
+		Monitoring:        endpoint.Chain(instrument.Endpoint("monitoring", log, m), auth.Require(v, auth.Monitoring))(makeMonitoring(s)),
 	}
 }
 
@@ -585,6 +587,29 @@ func makeTransferDecision(s *Service) endpoint.Endpoint {
 			}
 		}
 		return out, nil
+	}
+}
+
+// IncomingJSON is a transfer waiting for the caller's organisation.
+type IncomingJSON struct {
+	Pseudonym string       `json:"pseudonym"`
+	Programme string       `json:"programme"`
+	Transfer  TransferJSON `json:"transfer"`
+}
+
+func makeIncomingTransfers(s *Service) endpoint.Endpoint {
+	return func(ctx context.Context, _ any) (any, error) {
+		in, err := s.IncomingTransfers(ctx)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]IncomingJSON, len(in))
+		for i, x := range in {
+			t := x.Transfer
+			out[i] = IncomingJSON{Pseudonym: x.Pseudonym, Programme: string(x.Programme), Transfer: TransferJSON{ID: t.ID, FromOrganisation: t.FromOrganisation,
+				ToOrganisation: t.ToOrganisation, ToTerritory: t.ToTerritory, Reason: t.Reason, Status: t.Status, RequestedAt: t.RequestedAt}}
+		}
+		return map[string]any{"transfers": out}, nil
 	}
 }
 

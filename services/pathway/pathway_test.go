@@ -460,12 +460,22 @@ func TestPathwayToAutonomy(t *testing.T) {
 	if status := r.do("POST", "/v1/persons/"+b.Pseudonym+"/transfers", "cw1", map[string]any{"to_organisation": "org2", "to_territory": "IT-TOS", "reason": "safety"}, &tr); status != 200 || len(tr.Transfers) != 1 {
 		t.Fatalf("transfer request: %d %+v", status, tr)
 	}
+	var incoming struct{ Transfers []pathway.IncomingJSON }
+	if r.do("GET", "/v1/transfers/incoming", "cw2", nil, &incoming); len(incoming.Transfers) != 1 || incoming.Transfers[0].Pseudonym != b.Pseudonym || incoming.Transfers[0].Transfer.ID != "t1" {
+		t.Fatalf("incoming for org2: %+v", incoming)
+	}
+	if r.do("GET", "/v1/transfers/incoming", "cw1", nil, &incoming); len(incoming.Transfers) != 0 {
+		t.Fatalf("incoming for org1: %+v", incoming)
+	}
 	if status := r.do("POST", "/v1/persons/"+b.Pseudonym+"/transfers/t1/accept", "cw1", nil, nil); status != http.StatusForbidden {
 		t.Fatalf("accepted by the sender: %d", status)
 	}
 	var dec pathway.TransferDecidedJSON
 	if status := r.do("POST", "/v1/persons/"+b.Pseudonym+"/transfers/t1/accept", "cw2", nil, &dec); status != 200 || dec.Status != "accepted" || dec.Organisation != "org2" {
 		t.Fatalf("accept: %d %+v", status, dec)
+	}
+	if r.do("GET", "/v1/transfers/incoming", "cw2", nil, &incoming); len(incoming.Transfers) != 0 {
+		t.Fatalf("incoming after acceptance: %+v", incoming)
 	}
 	if status := r.do("GET", "/v1/persons/"+b.Pseudonym+"/timeline", "cw1", nil, nil); status != http.StatusForbidden {
 		t.Fatalf("former organisation: %d", status)

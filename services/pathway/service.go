@@ -633,6 +633,34 @@ func (s *Service) RequestTransfer(ctx context.Context, pseudonym, toOrg, toTerri
 	})
 }
 
+// IncomingTransfer is a transfer waiting for the caller's organisation.
+type IncomingTransfer struct {
+	Pseudonym string
+	Programme domain.Programme
+	Transfer  domain.Transfer
+}
+
+// IncomingTransfers lists the transfers addressed to the caller's
+// organisation: what it needs to answer, never personal data.
+// Errors: Forbidden.
+func (s *Service) IncomingTransfers(ctx context.Context) ([]IncomingTransfer, error) {
+	caller, err := caseWorker(ctx)
+	if err != nil {
+		return nil, err
+	}
+	people, err := s.persons.TransfersTo(ctx, caller.Organisation)
+	if err != nil {
+		return nil, err
+	}
+	var out []IncomingTransfer
+	for _, p := range people {
+		if t := p.Pending(); t != nil && t.ToOrganisation == caller.Organisation {
+			out = append(out, IncomingTransfer{Pseudonym: p.Pseudonym, Programme: p.Programme, Transfer: *t})
+		}
+	}
+	return out, nil
+}
+
 // DecideTransfer is the receiving organisation's answer. On acceptance it
 // becomes the organisation in charge: access moves with the person, the
 // history stays. Errors: Invalid, Forbidden, NotFound, Conflict.

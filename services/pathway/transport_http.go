@@ -46,6 +46,7 @@ func NewHTTPHandler(e Endpoints) http.Handler {
 	}))
 	route("POST "+person+"/transfers", e.TransferRequest, body[TransferRequestJSON](func(r *http.Request, b TransferRequestJSON) any { return transferRequest{r.PathValue("pseudonym"), b} }))
 	route("POST "+person+"/transfers/{transfer}/{decision}", e.TransferDecision, decodeDecision)
+	route("GET /v1/transfers/incoming", e.IncomingTransfers, func(context.Context, *http.Request) (any, error) { return nil, nil })
 	route("POST "+person+"/close", e.Close, body[CloseJSON](func(r *http.Request, b CloseJSON) any { return closeRequest{r.PathValue("pseudonym"), b} }))
 	route("GET /v1/monitoring/indicators", e.Monitoring, decodeMonitoring)
 	mux.HandleFunc("GET /openapi.yaml", func(w http.ResponseWriter, _ *http.Request) {

@@ -284,6 +284,9 @@ type Persons interface {
 	Update(ctx context.Context, pseudonym string, fn func(p *Person) ([]Event, error)) error
 	// All returns every person without their sealed fields.
 	All(ctx context.Context) ([]Person, error)
+	// TransfersTo returns the people with a transfer pending to org,
+	// without their sealed fields.
+	TransfersTo(ctx context.Context, org string) ([]Person, error)
 }
 
 // ErrUnchanged, returned by an Update's fn, ends it without a write.

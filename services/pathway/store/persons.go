@@ -116,6 +116,10 @@ type personDoc struct {
 	Transfers    []transferDoc     `bson:"transfers"`
 	Closed       *closingDoc       `bson:"closed,omitempty"`
 	ErasedAt     time.Time         `bson:"erased_at,omitempty"`
+	// PendingTo is the organisation a pending transfer is addressed to: a
+	// scalar field, because filters on fields of arrays of subdocuments
+	// silently match nothing on FerretDB v1.
+	PendingTo string `bson:"pending_to"`
 }
 
 type consentDoc struct {
@@ -211,6 +215,9 @@ func toDoc(p *domain.Person, version int64) personDoc {
 	}
 	if c := p.Closed; c != nil {
 		d.Closed = &closingDoc{Reason: string(c.Reason), On: c.On, Note: c.Note, By: c.By}
+	}
+	if t := p.Pending(); t != nil {
+		d.PendingTo = t.ToOrganisation
 	}
 	return d
 }
@@ -385,13 +392,22 @@ func fields(d personDoc) (bson.D, error) {
 
 // All returns every person without their sealed fields or outbox.
 func (s *Persons) All(ctx context.Context) ([]domain.Person, error) {
-	cur, err := s.c.Find(ctx, bson.D{}, options.Find().SetProjection(bson.D{{Key: "sealed", Value: 0}, {Key: "outbox", Value: 0}}))
+	return s.find(ctx, bson.D{})
+}
+
+// TransfersTo returns the people with a transfer pending to org.
+func (s *Persons) TransfersTo(ctx context.Context, org string) ([]domain.Person, error) {
+	return s.find(ctx, bson.D{{Key: "pending_to", Value: org}})
+}
+
+func (s *Persons) find(ctx context.Context, filter bson.D) ([]domain.Person, error) {
+	cur, err := s.c.Find(ctx, filter, options.Find().SetProjection(bson.D{{Key: "sealed", Value: 0}, {Key: "outbox", Value: 0}}))
 	if err != nil {
-		return nil, fmt.Errorf("all persons: %w", mongostore.Translate(err))
+		return nil, fmt.Errorf("find persons: %w", mongostore.Translate(err))
 	}
 	var docs []personDoc
 	if err := cur.All(ctx, &docs); err != nil {
-		return nil, fmt.Errorf("all persons: %w", mongostore.Translate(err))
+		return nil, fmt.Errorf("find persons: %w", mongostore.Translate(err))
 	}
 	out := make([]domain.Person, len(docs))
 	for i := range docs {

@@ -29,6 +29,7 @@ func Indexes() []mongostore.Index {
 		{Collection: timelineColl, Keys: bson.D{{Key: "person", Value: 1}, {Key: "occurred_at", Value: 1}, {Key: "recorded_at", Value: 1}}},
 		{Collection: personsColl, Keys: outbox.IndexKeys()},
 		{Collection: auditColl, Keys: bson.D{{Key: "person", Value: 1}, {Key: "at", Value: 1}}},
+		{Collection: personsColl, Keys: bson.D{{Key: "pending_to", Value: 1}}},
 	}
 }
 
