@@ -44,6 +44,10 @@ func chromiumPath(t *testing.T) string {
 	return path
 }
 
+// browserResilience lets the whole system answer slowly (the race
+// detector, two cores) and still opens the breaker within the test.
+var browserResilience = web.Resilience{Timeout: 10 * time.Second, Attempts: 2, Pause: 50 * time.Millisecond, BreakerOpen: 2 * time.Second}
+
 var (
 	systemOnce sync.Once
 	system     *allinone.System
@@ -61,7 +65,7 @@ func whole(t *testing.T) *allinone.System {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
-		system, systemErr = allinone.Start(ctx, allinone.Config{Dir: systemDir, Demo: true, WebResilience: resilience})
+		system, systemErr = allinone.Start(ctx, allinone.Config{Dir: systemDir, Demo: true, WebResilience: browserResilience})
 	})
 	if systemErr != nil {
 		t.Fatalf("start the system: %v", systemErr)
@@ -461,7 +465,7 @@ func TestBrowserServiceDown(t *testing.T) {
 	// A web of its own, on the same store, calling pathway through the plug.
 	app, err := web.Open(t.Context(), web.Config{
 		Config:     process.Config{MongoURI: sys.Stack.MongoURI(), KafkaBrokers: sys.Stack.KafkaBrokers(), TokenKey: tokenKey(t)},
-		CoursesURL: sys.CoursesURL, PathwayURL: "http://" + plug.addr, Resilience: resilience,
+		CoursesURL: sys.CoursesURL, PathwayURL: "http://" + plug.addr, Resilience: browserResilience,
 	}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
@@ -489,15 +493,20 @@ func TestBrowserServiceDown(t *testing.T) {
 	tb.do(chromedp.Navigate(person), chromedp.WaitVisible(chromedp.CSS(`[data-testid=timeline]`)))
 
 	plug.pull()
-	for range 5 { // the breaker opens after five failed calls
+	// The breaker opens after five failed calls in a row (fewer pages when
+	// a slow run spreads them over more than its counting window).
+	for i := 0; breakerState() != "2"; i++ {
+		if i == 15 {
+			t.Fatalf("the breaker did not open after %d pages with pathway stopped", i)
+		}
 		tb.do(chromedp.Navigate(person), chromedp.WaitVisible(chromedp.CSS(`[data-testid=unavailable]`)))
+		if got := tb.text(`[data-testid=unavailable]`); !strings.Contains(got, "Il servizio del percorso non risponde") {
+			t.Errorf("with pathway stopped the page says %q", got)
+		}
 	}
-	if got := tb.text(`[data-testid=unavailable]`); !strings.Contains(got, "Il servizio del percorso non risponde") {
-		t.Errorf("with pathway stopped the page says %q", got)
-	}
-	if state := breakerState(); state != "2" {
-		t.Errorf("breaker state %s, want 2 (open)", state)
-	}
+	// Open, the breaker answers for pathway (the component test counts
+	// that no call reaches it) and the page still says which part is away.
+	tb.do(chromedp.Navigate(person), chromedp.WaitVisible(chromedp.CSS(`[data-testid=unavailable]`)))
 	tb.checkAccessibility()
 	tb.screenshot("pathway-down")
 	// The rest works: the navigation, the search form, signing out.
@@ -507,7 +516,7 @@ func TestBrowserServiceDown(t *testing.T) {
 	)
 
 	plug.push(t)
-	time.Sleep(resilience.BreakerOpen)
+	time.Sleep(browserResilience.BreakerOpen)
 	tb.do(chromedp.Navigate(person), chromedp.WaitVisible(chromedp.CSS(`[data-testid=timeline]`)))
 	if state := breakerState(); state != "0" {
 		t.Errorf("breaker state %s after pathway returned, want 0 (closed)", state)
