@@ -7,6 +7,8 @@ import (
 	"sync"
 	"time"
 
+	"google.golang.org/grpc"
+
 	"github.com/percorsi/percorsi/pkg/instrument"
 	"github.com/percorsi/percorsi/pkg/mongostore"
 	"github.com/percorsi/percorsi/pkg/outbox"
@@ -25,6 +27,7 @@ type App struct {
 	Endpoints Endpoints
 	Relay     *outbox.Relay
 	API       http.Handler
+	GRPC      *grpc.Server // the same endpoints; the caller serves it
 }
 
 // Open assembles the service; Run starts it.
@@ -54,5 +57,5 @@ func Open(ctx context.Context, cfg process.Config, log *slog.Logger) (*App, erro
 	)
 	endpoints := MakeEndpoints(svc, p.Verifier, p.Log, instrument.NewMetrics(p.Registry, Name))
 	p.Go("outbox relay", func(ctx context.Context) error { return RunRelay(ctx, relay, gate, wake, time.Second, p.Log) })
-	return &App{Process: p, Service: svc, Endpoints: endpoints, Relay: relay, API: NewHTTPHandler(endpoints)}, nil
+	return &App{Process: p, Service: svc, Endpoints: endpoints, Relay: relay, API: NewHTTPHandler(endpoints), GRPC: NewGRPCServer(endpoints)}, nil
 }

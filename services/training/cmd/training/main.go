@@ -1,5 +1,6 @@
 // Command training runs the training service against the Kafka and MongoDB
-// named in its environment (see process.Config).
+// named in its environment (see process.Config), with its HTTP JSON API on
+// HTTP_ADDR and the same endpoints over gRPC on GRPC_ADDR.
 package main
 
 import (
@@ -17,6 +18,12 @@ import (
 	"github.com/percorsi/percorsi/services/training"
 )
 
+// config is what training reads from its environment beside the shared part.
+type config struct {
+	process.Config
+	GRPCAddr string `env:"GRPC_ADDR" envDefault:":9090"`
+}
+
 func main() {
 	log := slog.New(tracectx.LogHandler(slog.NewJSONHandler(os.Stderr, nil)))
 	if err := run(log); err != nil {
@@ -28,11 +35,11 @@ func main() {
 func run(log *slog.Logger) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	cfg, err := env.ParseAs[process.Config]()
+	cfg, err := env.ParseAs[config]()
 	if err != nil {
 		return err
 	}
-	app, err := training.Open(ctx, cfg, log)
+	app, err := training.Open(ctx, cfg.Config, log)
 	if err != nil {
 		return err
 	}
@@ -40,5 +47,16 @@ func run(log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	gln, err := net.Listen("tcp", cfg.GRPCAddr)
+	if err != nil {
+		return err
+	}
+	app.Go("grpc", func(ctx context.Context) error {
+		go func() {
+			<-ctx.Done()
+			app.GRPC.GracefulStop()
+		}()
+		return app.GRPC.Serve(gln)
+	})
 	return app.Run(ctx, ln, app.API)
 }
