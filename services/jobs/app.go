@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -51,14 +50,8 @@ func Open(ctx context.Context, pc process.Config, cfg Config, log *slog.Logger) 
 	if err != nil {
 		return nil, err
 	}
-	relay := outbox.NewRelay(p.Writer, outbox.RelayConfig{Logger: p.Log, Metrics: p.Registry, Name: Name}, store.OutboxSources(p.DB)...)
-	wake := make(chan struct{}, 1)
-	w := store.Writes{Seal: Seal, Gate: &sync.RWMutex{}, OnPending: func() {
-		select {
-		case wake <- struct{}{}:
-		default:
-		}
-	}}
+	relay := outbox.NewRelay(p.Writer, outbox.RelayConfig{Logger: p.Log, Metrics: p.Registry, Name: Name, Gate: p.Gate}, store.OutboxSources(p.DB)...)
+	w := store.Writes{Seal: Seal, Gate: p.Gate, OnPending: relay.Notify}
 	placements := store.NewPlacements(p.DB, w)
 	svc := NewService(Stores{
 		Profiles:   store.NewProfiles(p.DB, w),
@@ -69,9 +62,7 @@ func Open(ctx context.Context, pc process.Config, cfg Config, log *slog.Logger) 
 	}, links, cfg, func() string { return uuid.Must(uuid.NewV7()).String() })
 	endpoints := MakeEndpoints(svc, p.Verifier, p.Log, instrument.NewMetrics(p.Registry, Name))
 	a := &App{Process: p, Service: svc, Endpoints: endpoints, Relay: relay, API: NewHTTPHandler(endpoints), Placements: placements}
-	p.Go("outbox relay", func(ctx context.Context) error {
-		return store.Relay(ctx, relay, w.Gate, wake, time.Second, p.Log)
-	})
+	p.Go("outbox relay", relay.Run)
 	metrics := p.Registry
 	p.Go("subscriber", func(ctx context.Context) error { return a.subscriber(metrics).Run(ctx) })
 	p.Go("unconfirmed placements", a.checkUnconfirmed)
@@ -85,7 +76,7 @@ func (a *App) Subscriber() *kafkakit.Subscriber { return a.subscriber(nil) }
 func (a *App) subscriber(metrics prometheus.Registerer) *kafkakit.Subscriber {
 	return kafkakit.New(kafkakit.Config{
 		Name:       "jobs-profiles",
-		Reader:     kafkakit.NewReader(a.Brokers, ConsumerGroup, CoursesTopic, TrainingTopic, PathwayTopic),
+		Reader:     a.Kafka.NewReader(ConsumerGroup, CoursesTopic, TrainingTopic, PathwayTopic),
 		DeadLetter: a.Writer,
 		DeadTopic:  DeadLetterTopic,
 		Logger:     a.Log,

@@ -10,9 +10,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/fnv"
-	"log/slog"
-	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -70,13 +67,15 @@ type SealFunc func(ctx context.Context, facts []domain.Fact) ([]outbox.Message, 
 type Writes struct {
 	Seal      SealFunc
 	OnPending func()
-	// Gate is held shared by every update and exclusively by the relay's
-	// pass (see Relay). FerretDB v1 applies an update to a stale read of
-	// the whole document, so a relay clearing published events while a
-	// placement is confirmed would write the old placement back: the
-	// confirmation and its event lost, the spent link valid again. On
-	// MongoDB the gate costs a few uncontended locks.
-	Gate *sync.RWMutex
+	// Gate serialises this process's updates of one document, and the
+	// relay's clears of it. On MongoDB the version in the update's filter
+	// is enough, across processes too. FerretDB v1 applies an update to a
+	// stale read of the whole document: with four writers, 53 of 200
+	// version-checked increments survived, and a relay clearing published
+	// events while a placement was confirmed would write the old placement
+	// back (the confirmation and its event lost, the spent link valid
+	// again).
+	Gate *outbox.Gate
 }
 
 // doc is every stored document: its fields, its version and its outbox.
@@ -95,24 +94,6 @@ type versioned[T, F any] struct {
 	toFields func(*T) F
 	fromDoc  func(id string, version int64, f *F) *T
 	empty    func(id string) *T // what Update starts from when id is unknown; nil: NotFound
-	locks    docLocks
-}
-
-// docLocks serialises this process's updates of one document. On MongoDB
-// the version in the update's filter is enough, across processes too.
-// FerretDB v1 applies an update to a stale read of the document: with four
-// writers, 53 of 200 version-checked increments survived, and two $inc of
-// different fields lost one another's writes entirely. So that the
-// embedded stack keeps single-use links single-use, updates of one
-// document also take its lock here.
-type docLocks struct{ stripes [64]sync.Mutex }
-
-func (l *docLocks) lock(id string) (unlock func()) {
-	h := fnv.New32a()
-	h.Write([]byte(id))
-	m := &l.stripes[h.Sum32()%uint32(len(l.stripes))]
-	m.Lock()
-	return m.Unlock
 }
 
 // maxAttempts bounds the retries of an update that keeps losing the race.
@@ -160,9 +141,7 @@ func (s *versioned[T, F]) create(ctx context.Context, id string, t *T, facts []d
 }
 
 func (s *versioned[T, F]) update(ctx context.Context, id string, fn func(*T) ([]domain.Fact, error)) (*T, error) {
-	defer s.locks.lock(id)()
-	s.w.Gate.RLock()
-	defer s.w.Gate.RUnlock()
+	defer s.w.Gate.Lock(s.c.Name(), id)()
 	for range maxAttempts {
 		t, version, err := s.get(ctx, id)
 		if errcode.Of(err) == errcode.NotFound && s.empty != nil {
@@ -220,41 +199,6 @@ func (s *versioned[T, F]) replace(ctx context.Context, id string, version int64,
 		s.w.OnPending()
 	}
 	return true, nil
-}
-
-// Relay runs relay's passes until ctx ends, each holding the gate
-// exclusively, so that no update of this process runs while it clears
-// what it published. It stands for relay.Run, which it otherwise mirrors.
-func Relay(ctx context.Context, relay *outbox.Relay, gate *sync.RWMutex, wake <-chan struct{}, poll time.Duration, log *slog.Logger) error {
-	backoff := 100 * time.Millisecond
-	timer := time.NewTimer(0)
-	defer timer.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-timer.C:
-		case <-wake:
-		}
-		gate.Lock()
-		n, err := relay.Drain(ctx)
-		gate.Unlock()
-		switch {
-		case ctx.Err() != nil:
-			return nil
-		case err != nil:
-			log.WarnContext(ctx, "outbox relay pass failed; retrying", "err", err, "backoff", backoff)
-			timer.Reset(backoff)
-			backoff = min(2*backoff, 5*time.Second)
-			continue
-		}
-		backoff = 100 * time.Millisecond
-		if n > 0 {
-			timer.Reset(0) // there may be more
-		} else {
-			timer.Reset(poll)
-		}
-	}
 }
 
 // asD turns a fields struct into the bson.D that $set takes.
