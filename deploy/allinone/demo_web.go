@@ -17,7 +17,7 @@ const DemoPassword = "percorsi-demo"
 var demoDisplayNames = map[string]string{
 	"maria.rossi": "Maria Rossi", "anna.conti": "Anna Conti", "paolo.neri": "Paolo Neri",
 	"giulia.bianchi": "Giulia Bianchi", "luca.verdi": "Luca Verdi", "marta.gallo": "Marta Gallo",
-	"elena.ferri": "Elena Ferri", "gino.esposito": "Gino Esposito",
+	"elena.ferri": "Elena Ferri", "gino.esposito": "Gino Esposito", "franco.marino": "Franco Marino",
 }
 
 // startWeb serves the pages, calling the services this system runs.

@@ -57,7 +57,11 @@ func (a *App) personPage(w http.ResponseWriter, r *http.Request) {
 	}
 	d := personData{Pseudonym: ps, Name: tl.Person.DisplayName}
 	for course, minutes := range tl.MinutesByCourse {
-		d.Hours = append(d.Hours, courseHours{Course: p.T("course." + course), Hours: hours(minutes)})
+		name := course // a kind of course the catalogue does not know yet shows as the service names it
+		if _, ok := catalogue[p.Lang]["course."+course]; ok {
+			name = p.T("course." + course)
+		}
+		d.Hours = append(d.Hours, courseHours{Course: name, Hours: hours(minutes)})
 	}
 	sort.Slice(d.Hours, func(i, j int) bool { return d.Hours[i].Course < d.Hours[j].Course })
 	for i := len(tl.Entries) - 1; i >= 0; i-- {
