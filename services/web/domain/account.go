@@ -12,23 +12,17 @@ import (
 	"github.com/percorsi/percorsi/pkg/auth"
 )
 
-// Account is a user who signs in to the pages. Role and organisation go
-// into the token web issues for the services; scopes name what else bounds
-// the user's reach (a CPIA's classes, say) and are shown, while the
-// services decide from the token what the user may touch.
+// Account is a user who signs in to the pages. Its role and organisation
+// are its scope: they go into the token web issues for the services, which
+// narrow it further themselves (a teacher reaches the classes courses lists
+// her in, a case worker the people pathway has in her organisation).
 type Account struct {
 	Username     string
 	DisplayName  string // how the pages greet the user
 	Role         auth.Role
 	Organisation string
-	Scopes       []string
 	PasswordHash string // argon2id, in the PHC string format
 	Disabled     bool
-}
-
-// Principal is who the account's token speaks for.
-func (a *Account) Principal() auth.Principal {
-	return auth.Principal{Subject: a.Username, Role: a.Role, Organisation: a.Organisation}
 }
 
 // argon2id parameters: OWASP's minimum recommendation (19 MiB, 2 passes,

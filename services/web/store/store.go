@@ -31,13 +31,12 @@ func Indexes() []mongostore.Index {
 func byID(id string) bson.D { return bson.D{{Key: "_id", Value: id}} }
 
 type accountDoc struct {
-	Username     string   `bson:"_id"`
-	DisplayName  string   `bson:"display_name"`
-	Role         string   `bson:"role"`
-	Organisation string   `bson:"organisation"`
-	Scopes       []string `bson:"scopes,omitempty"`
-	PasswordHash string   `bson:"password_hash"`
-	Disabled     bool     `bson:"disabled,omitempty"`
+	Username     string `bson:"_id"`
+	DisplayName  string `bson:"display_name"`
+	Role         string `bson:"role"`
+	Organisation string `bson:"organisation"`
+	PasswordHash string `bson:"password_hash"`
+	Disabled     bool   `bson:"disabled,omitempty"`
 }
 
 // Accounts is the accounts collection.
@@ -54,7 +53,7 @@ func (s *Accounts) Account(ctx context.Context, username string) (*domain.Accoun
 	}
 	return &domain.Account{
 		Username: d.Username, DisplayName: d.DisplayName, Role: auth.Role(d.Role), Organisation: d.Organisation,
-		Scopes: d.Scopes, PasswordHash: d.PasswordHash, Disabled: d.Disabled,
+		PasswordHash: d.PasswordHash, Disabled: d.Disabled,
 	}, nil
 }
 
@@ -65,7 +64,7 @@ func (s *Accounts) Put(ctx context.Context, a *domain.Account) error {
 	}
 	d := accountDoc{
 		Username: a.Username, DisplayName: a.DisplayName, Role: string(a.Role), Organisation: a.Organisation,
-		Scopes: a.Scopes, PasswordHash: a.PasswordHash, Disabled: a.Disabled,
+		PasswordHash: a.PasswordHash, Disabled: a.Disabled,
 	}
 	_, err := s.c.ReplaceOne(ctx, byID(a.Username), d, options.Replace().SetUpsert(true))
 	if err != nil {
