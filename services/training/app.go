@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"sync"
 	"time"
 
 	"google.golang.org/grpc"
@@ -39,23 +38,16 @@ func Open(ctx context.Context, cfg process.Config, log *slog.Logger) (*App, erro
 	if err := mongostore.EnsureIndexes(ctx, p.DB, store.Indexes()...); err != nil {
 		return nil, err
 	}
-	relay := outbox.NewRelay(p.Writer, outbox.RelayConfig{Logger: p.Log, Metrics: p.Registry, Name: Name}, store.OutboxSources(p.DB)...)
-	gate, wake := &sync.RWMutex{}, make(chan struct{}, 1)
-	notify := func() {
-		select {
-		case wake <- struct{}{}:
-		default:
-		}
-	}
+	relay := outbox.NewRelay(p.Writer, outbox.RelayConfig{Logger: p.Log, Metrics: p.Registry, Name: Name, Gate: p.Gate}, store.OutboxSources(p.DB)...)
 	courses := store.NewCourses(p.DB)
 	svc := NewService(
 		courses,
-		store.NewEditions(p.DB, EditionEvents(courses, time.Now), notify, gate),
+		store.NewEditions(p.DB, EditionEvents(courses, time.Now), relay.Notify, p.Gate),
 		store.NewLessons(p.DB),
-		store.NewRegisters(p.DB, RegisterEvents, notify),
+		store.NewRegisters(p.DB, RegisterEvents, relay.Notify),
 		time.Now,
 	)
 	endpoints := MakeEndpoints(svc, p.Verifier, p.Log, instrument.NewMetrics(p.Registry, Name))
-	p.Go("outbox relay", func(ctx context.Context) error { return RunRelay(ctx, relay, gate, wake, time.Second, p.Log) })
+	p.Go("outbox relay", relay.Run)
 	return &App{Process: p, Service: svc, Endpoints: endpoints, Relay: relay, API: NewHTTPHandler(endpoints), GRPC: NewGRPCServer(endpoints)}, nil
 }

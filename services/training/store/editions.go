@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -23,20 +22,17 @@ type EditionEventsFunc func(ctx context.Context, e *domain.Edition, facts []doma
 // events of its changes are one document.
 type Editions struct {
 	c         *mongo.Collection
-	locks     locks
-	gate      *sync.RWMutex
+	gate      *outbox.Gate
 	events    EditionEventsFunc
 	onPending func()
 }
 
 // NewEditions returns the edition store of db. onPending is called after a
-// write that left events to publish (the relay's Notify). gate is held
-// shared by every update and exclusively by the relay's passes (see
-// training.RunRelay): FerretDB v1 applies an update to a stale read of the
-// whole document, so a relay clearing published events while a person is
-// enrolled would write the old roster back, the enrolment lost with its
-// event published. On MongoDB the gate costs an uncontended lock.
-func NewEditions(db *mongo.Database, events EditionEventsFunc, onPending func(), gate *sync.RWMutex) *Editions {
+// write that left events to publish (the relay's Notify). gate is the
+// process's, shared with the relay: FerretDB v1 does not isolate updates,
+// so a relay clearing published events while a person is enrolled wrote
+// the old roster back (measured: the enrolment lost, its event published).
+func NewEditions(db *mongo.Database, events EditionEventsFunc, onPending func(), gate *outbox.Gate) *Editions {
 	return &Editions{c: db.Collection(editionsColl), events: events, onPending: onPending, gate: gate}
 }
 
@@ -190,9 +186,10 @@ func (s *Editions) Create(ctx context.Context, e *domain.Edition) error {
 }
 
 func (s *Editions) Update(ctx context.Context, id string, change func(*domain.Edition) ([]domain.Fact, error)) (*domain.Edition, error) {
-	defer s.locks.lock(id)()
-	s.gate.RLock()
-	defer s.gate.RUnlock()
+	// The gate serialises this process's writes to the edition with each
+	// other and with the relay's clears; the version condition keeps
+	// several processes right on a real MongoDB.
+	defer s.gate.Lock(editionsColl, id)()
 	const attempts = 5
 	for range attempts {
 		d, err := get[editionDoc](ctx, s.c, id, "edition")

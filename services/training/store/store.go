@@ -7,7 +7,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"sync"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -61,16 +60,4 @@ func find[D any](ctx context.Context, c *mongo.Collection, filter bson.D, sort b
 		return nil, fmt.Errorf("find %s: %w", what, mongostore.Translate(err))
 	}
 	return ds, nil
-}
-
-// locks serialises one document's read-change-write cycles in-process:
-// FerretDB v1 was measured applying a conditional update to a stale read.
-// The version condition keeps several processes right on a real MongoDB.
-type locks struct{ m sync.Map } // id -> *sync.Mutex
-
-func (l *locks) lock(id string) func() {
-	m, _ := l.m.LoadOrStore(id, &sync.Mutex{})
-	mu := m.(*sync.Mutex)
-	mu.Lock()
-	return mu.Unlock
 }
