@@ -2,6 +2,8 @@ package web_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -432,6 +434,24 @@ func TestWeb(t *testing.T) {
 		}
 		if !strings.Contains(metrics(t, r), `percorsi_breaker_state{breaker="web_pathway"} 0`) {
 			t.Error("metrics do not show the pathway breaker closed again")
+		}
+	})
+
+	t.Run("an expired session leads to the sign-in and is swept", func(t *testing.T) {
+		id := "expired-session-id"
+		sum := sha256.Sum256([]byte(id))
+		s := &domain.Session{IDHash: hex.EncodeToString(sum[:]), Username: "maria.rossi", Role: auth.Teacher, CSRF: "x", Expires: time.Now().Add(-time.Minute)}
+		if err := r.app.Sessions.Create(t.Context(), s); err != nil {
+			t.Fatal(err)
+		}
+		b := r.browser(t)
+		u, _ := url.Parse(r.url)
+		b.c.Jar.SetCookies(u, []*http.Cookie{{Name: "percorsi_session", Value: id, Path: "/"}})
+		if _, page := b.get("/lessons"); !strings.Contains(page, `name="password"`) {
+			t.Error("an expired session opened the lessons")
+		}
+		if n, err := r.app.Sessions.Sweep(t.Context(), time.Now()); err != nil || n < 1 {
+			t.Errorf("sweep removed %d sessions (%v), want the expired one", n, err)
 		}
 	})
 
