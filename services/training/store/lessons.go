@@ -43,37 +43,59 @@ func (s *Lessons) Get(ctx context.Context, id string) (*domain.Lesson, error) {
 }
 
 // Add inserts the lessons in one unordered batch. A lesson already stored
-// for the same edition (a retried creation) is left alone; one of another
-// edition is a Conflict naming it.
+// for the same edition (a retried creation) is left alone; an id taken by
+// another edition is a Conflict naming it, with nothing inserted.
 func (s *Lessons) Add(ctx context.Context, ls []domain.Lesson) error {
 	if len(ls) == 0 {
 		return nil
 	}
+	ids := make([]string, len(ls))
 	docs := make([]any, len(ls))
 	for i, l := range ls {
+		ids[i] = l.ID
 		docs[i] = lessonDoc{ID: l.ID, EditionID: l.EditionID, ModuleID: l.ModuleID, Start: l.Start, Minutes: l.Minutes, Cancelled: l.Cancelled}
+	}
+	if err := s.taken(ctx, ls, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}); err != nil {
+		return err
 	}
 	_, err := s.c.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
 	var bulk mongo.BulkWriteException
-	if !errors.As(err, &bulk) || bulk.WriteConcernError != nil {
-		if err != nil {
-			return fmt.Errorf("add %d lessons: %w", len(ls), mongostore.Translate(err))
-		}
-		return nil
+	if errors.As(err, &bulk) && bulk.WriteConcernError == nil && allDuplicates(bulk.WriteErrors) {
+		// Inserted meanwhile: by a retry of the same creation, or taken.
+		return s.taken(ctx, ls, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
 	}
-	for _, we := range bulk.WriteErrors {
-		if we.Code != 11000 {
-			return fmt.Errorf("add %d lessons: %w", len(ls), mongostore.Translate(err))
-		}
-		stored, getErr := s.Get(ctx, ls[we.Index].ID)
-		if getErr != nil {
-			return getErr
-		}
-		if stored.EditionID != ls[we.Index].EditionID {
-			return errcode.New(errcode.Conflict, fmt.Sprintf("lessons[%d].id", we.Index), "is taken by another edition")
+	if err != nil {
+		return fmt.Errorf("add %d lessons: %w", len(ls), mongostore.Translate(err))
+	}
+	return nil
+}
+
+// taken returns a Conflict naming the first of ls whose id a stored lesson
+// of another edition holds.
+func (s *Lessons) taken(ctx context.Context, ls []domain.Lesson, filter bson.D) error {
+	stored, err := find[lessonDoc](ctx, s.c, filter, nil, "lessons")
+	if err != nil {
+		return err
+	}
+	owner := make(map[string]string, len(stored))
+	for _, d := range stored {
+		owner[d.ID] = d.EditionID
+	}
+	for i, l := range ls {
+		if e, ok := owner[l.ID]; ok && e != l.EditionID {
+			return errcode.New(errcode.Conflict, fmt.Sprintf("lessons[%d].id", i), "is taken by another edition")
 		}
 	}
 	return nil
+}
+
+func allDuplicates(errs []mongo.BulkWriteError) bool {
+	for _, e := range errs {
+		if e.Code != 11000 {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *Lessons) OfEdition(ctx context.Context, editionID string) ([]*domain.Lesson, error) {

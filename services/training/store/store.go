@@ -51,7 +51,11 @@ func get[D any](ctx context.Context, c *mongo.Collection, id, what string) (*D, 
 }
 
 func find[D any](ctx context.Context, c *mongo.Collection, filter bson.D, sort bson.D, what string) ([]D, error) {
-	cur, err := c.Find(ctx, filter, options.Find().SetSort(sort))
+	opts := options.Find()
+	if len(sort) > 0 {
+		opts.SetSort(sort)
+	}
+	cur, err := c.Find(ctx, filter, opts)
 	if err != nil {
 		return nil, fmt.Errorf("find %s: %w", what, mongostore.Translate(err))
 	}
