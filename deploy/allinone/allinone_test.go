@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -45,9 +46,13 @@ func TestDemoFlow(t *testing.T) {
 		if status := do(t, http.MethodGet, sys.PathwayURL+"/v1/persons/"+amina+"/timeline", d.Tokens["giulia.bianchi"], "", &tl); status != http.StatusOK {
 			t.Fatalf("timeline: status %d", status)
 		}
-		if n := len(tl.Entries); n > 0 && tl.Entries[n-1].Attendance.LessonID == d.TodayLessonID {
-			if !strings.HasPrefix(tl.Entries[n-1].Text, "Presente alla lezione di Italiano L2") {
-				t.Fatalf("entry text %q", tl.Entries[n-1].Text)
+		// The timeline holds every service's facts: find today's mark.
+		i := slices.IndexFunc(tl.Entries, func(e pathway.EntryJSON) bool {
+			return e.Attendance != nil && e.Attendance.LessonID == d.TodayLessonID
+		})
+		if i >= 0 {
+			if !strings.HasPrefix(tl.Entries[i].Text, "Presente alla lezione di Italiano L2") {
+				t.Fatalf("entry text %q", tl.Entries[i].Text)
 			}
 			break
 		}
