@@ -106,7 +106,7 @@ func (r Rules) Assess(entries []Entry, at time.Time) Assessment {
 	}
 	day := func(t time.Time) string { return t.Format("2006-01-02") }
 	confirmed := map[string]time.Time{} // placement -> confirmed start
-	ended := map[string]time.Time{} // placement -> end
+	ended := map[string]time.Time{}     // placement -> end
 	for _, e := range entries {
 		if e.OccurredAt.After(at) {
 			break
