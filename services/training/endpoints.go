@@ -22,7 +22,7 @@ type Endpoints struct {
 	GetCourse       endpoint.Endpoint
 	CreateEdition   endpoint.Endpoint
 	GetEdition      endpoint.Endpoint
-	MyEditions      endpoint.Endpoint
+	ListEditions    endpoint.Endpoint
 	Enrol           endpoint.Endpoint
 	Suspend         endpoint.Endpoint
 	Resume          endpoint.Endpoint
@@ -51,7 +51,7 @@ func MakeEndpoints(s *Service, v auth.Verifier, log *slog.Logger, m *instrument.
 		GetCourse:       wrap("get_course", makeGetCourse(s), staff...),
 		CreateEdition:   wrap("create_edition", makeCreateEdition(s), auth.Coordinator),
 		GetEdition:      wrap("get_edition", makeGetEdition(s), staff...),
-		MyEditions:      wrap("my_editions", makeMyEditions(s), auth.Trainer),
+		ListEditions:    wrap("list_editions", makeListEditions(s), staff...),
 		Enrol:           wrap("enrol", change, staff...),
 		Suspend:         wrap("suspend", change, staff...),
 		Resume:          wrap("resume", change, staff...),
@@ -326,17 +326,17 @@ func makeGetEdition(s *Service) endpoint.Endpoint {
 	}
 }
 
-// MyEditionsRequest lists the caller's editions.
-type MyEditionsRequest struct{}
+// ListEditionsRequest lists the editions the caller may open.
+type ListEditionsRequest struct{}
 
 // EditionsResponse is a list of editions.
 type EditionsResponse struct {
 	Editions []EditionJSON `json:"editions"`
 }
 
-func makeMyEditions(s *Service) endpoint.Endpoint {
+func makeListEditions(s *Service) endpoint.Endpoint {
 	return func(ctx context.Context, _ any) (any, error) {
-		es, err := s.MyEditions(ctx)
+		es, err := s.Editions(ctx)
 		if err != nil {
 			return nil, err
 		}

@@ -133,9 +133,13 @@ func (s *Service) Edition(ctx context.Context, id string) (*EditionView, error) 
 	return &EditionView{Edition: e, Course: c, Lessons: lessons, Registers: regs, Attendance: domain.Tally(regs)}, nil
 }
 
-// MyEditions lists the editions the calling trainer teaches.
-func (s *Service) MyEditions(ctx context.Context) ([]*domain.Edition, error) {
+// Editions lists what the caller may open: a trainer's own editions, or
+// all of a coordinator's organisation.
+func (s *Service) Editions(ctx context.Context) ([]*domain.Edition, error) {
 	p, _ := auth.From(ctx)
+	if p.Role == auth.Coordinator {
+		return s.editions.OfOrganisation(ctx, p.Organisation)
+	}
 	return s.editions.OfTrainer(ctx, p.Subject)
 }
 

@@ -436,3 +436,32 @@ func TestEnrolmentsSurviveTheRunningRelay(t *testing.T) {
 		t.Fatalf("%d distinct enrolment events, want %d", len(seen), 3+more)
 	}
 }
+
+// Each caller lists only the editions they may open.
+func TestEditionsListedByScope(t *testing.T) {
+	f := start(t)
+	f.setUp(t)
+	cases := []struct {
+		user string
+		want []string
+	}{
+		{"trainer", []string{"ed1"}},
+		{"other", nil},
+		{"coordinator", []string{"ed1"}},
+		{"foreign", nil},
+	}
+	for _, tc := range cases {
+		var list training.EditionsResponse
+		if err := json.Unmarshal(f.must(t, 200, tc.user, "GET", "/v1/editions", ""), &list); err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, e := range list.Editions {
+			got = append(got, e.ID)
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("%s lists %v, want %v", tc.user, got, tc.want)
+		}
+	}
+	f.must(t, 403, "caseworker", "GET", "/v1/editions", "")
+}

@@ -42,8 +42,8 @@ func NewHTTPHandler(e Endpoints) http.Handler {
 		{"GET /v1/editions/{id}", e.GetEdition, func(_ context.Context, r *http.Request) (any, error) {
 			return GetEditionRequest{EditionID: r.PathValue("id")}, nil
 		}, httpkit.EncodeJSON},
-		{"GET /v1/editions", e.MyEditions, func(context.Context, *http.Request) (any, error) {
-			return MyEditionsRequest{}, nil
+		{"GET /v1/editions", e.ListEditions, func(context.Context, *http.Request) (any, error) {
+			return ListEditionsRequest{}, nil
 		}, httpkit.EncodeJSON},
 		{"POST /v1/editions/{id}/enrolments", e.Enrol, decodeEnrol, httpkit.EncodeJSON},
 		{"POST /v1/editions/{id}/enrolments/{person}/suspend", e.Suspend, decodeSuspend, httpkit.EncodeJSON},

@@ -21,6 +21,7 @@ type Editions interface {
 	Create(ctx context.Context, e *Edition) error
 	Update(ctx context.Context, id string, change func(*Edition) ([]Fact, error)) (*Edition, error)
 	OfTrainer(ctx context.Context, trainer string) ([]*Edition, error)
+	OfOrganisation(ctx context.Context, org string) ([]*Edition, error)
 }
 
 // Lessons stores the schedule. Add returns Conflict when a lesson id is

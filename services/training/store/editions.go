@@ -226,7 +226,15 @@ func (s *Editions) Update(ctx context.Context, id string, change func(*domain.Ed
 }
 
 func (s *Editions) OfTrainer(ctx context.Context, trainer string) ([]*domain.Edition, error) {
-	ds, err := find[editionDoc](ctx, s.c, bson.D{{Key: "trainers", Value: trainer}}, bson.D{{Key: "start", Value: 1}}, "editions")
+	return s.list(ctx, bson.D{{Key: "trainers", Value: trainer}})
+}
+
+func (s *Editions) OfOrganisation(ctx context.Context, org string) ([]*domain.Edition, error) {
+	return s.list(ctx, bson.D{{Key: "organisation", Value: org}})
+}
+
+func (s *Editions) list(ctx context.Context, filter bson.D) ([]*domain.Edition, error) {
+	ds, err := find[editionDoc](ctx, s.c, filter, bson.D{{Key: "start", Value: 1}, {Key: "_id", Value: 1}}, "editions")
 	if err != nil {
 		return nil, err
 	}

@@ -30,6 +30,7 @@ func Indexes() []mongostore.Index {
 		{Collection: editionsColl, Keys: outbox.IndexKeys()},
 		{Collection: registersColl, Keys: outbox.IndexKeys()},
 		{Collection: editionsColl, Keys: bson.D{{Key: "trainers", Value: 1}}},
+		{Collection: editionsColl, Keys: bson.D{{Key: "organisation", Value: 1}}},
 		{Collection: lessonsColl, Keys: bson.D{{Key: "edition_id", Value: 1}, {Key: "start", Value: 1}}},
 		{Collection: registersColl, Keys: bson.D{{Key: "edition_id", Value: 1}, {Key: "lesson_start", Value: 1}}},
 	}
