@@ -70,6 +70,36 @@ var words = map[string]map[string]string{
 	},
 }
 
+// labels name the codes facts carry (alert kinds, reasons, steps...).
+var labels = map[string]map[string]string{
+	"it": {
+		"absence_streak": "assenze consecutive", "permit_without_grounds": "permesso in scadenza senza requisiti per la conversione",
+		"placement_unconfirmed": "inserimento non confermato", "housing_exit_without_destination": "uscita dall'alloggio senza destinazione",
+		"inactivity":       "nessuna attività",
+		"autonomy_reached": "autonomia raggiunta", "assisted_voluntary_return": "rimpatrio volontario assistito",
+		"dropped_out": "abbandono", "transferred": "trasferimento",
+		"art18_social_integration": "art. 18", "art13_emersion": "art. 13",
+		"internship": "tirocinio", "apprenticeship": "apprendistato", "fixed_term": "tempo determinato", "permanent": "tempo indeterminato",
+		"completed": "completato", "resigned": "dimissioni", "dismissed": "licenziamento", "hired": "assunzione",
+		"emergency_shelter": "pronta accoglienza", "protected_shelter": "struttura protetta", "semi_autonomy_flat": "appartamento di semi-autonomia",
+		"host_family": "famiglia ospitante", "own_lease": "casa in affitto propria", "unknown": "sconosciuta", "homeless": "senza dimora",
+		"special_cases_art18": "casi speciali (art. 18)", "work_employed": "lavoro subordinato", "work_self_employed": "lavoro autonomo", "study": "studio",
+	},
+	"en": {
+		"absence_streak": "absences in a row", "permit_without_grounds": "permit ending without grounds for conversion",
+		"placement_unconfirmed": "placement unconfirmed", "housing_exit_without_destination": "housing exit without a destination",
+		"inactivity":       "no activity",
+		"autonomy_reached": "autonomy reached", "assisted_voluntary_return": "assisted voluntary return",
+		"dropped_out": "dropped out", "transferred": "transferred",
+		"art18_social_integration": "art. 18", "art13_emersion": "art. 13",
+		"internship": "internship", "apprenticeship": "apprenticeship", "fixed_term": "fixed term", "permanent": "permanent",
+		"completed": "completed", "resigned": "resigned", "dismissed": "dismissed", "hired": "hired",
+		"emergency_shelter": "emergency shelter", "protected_shelter": "protected shelter", "semi_autonomy_flat": "a semi-autonomy flat",
+		"host_family": "a host family", "own_lease": "a home of one's own", "unknown": "unknown", "homeless": "homeless",
+		"special_cases_art18": "special cases (art. 18)", "work_employed": "employed work", "work_self_employed": "self-employment", "study": "study",
+	},
+}
+
 // describe says what an entry means, in plain Italian or English.
 func describe(e domain.Entry, lang string) string {
 	w, ok := words[lang]
@@ -82,12 +112,22 @@ func describe(e domain.Entry, lang string) string {
 	}
 	if f := e.Fact; f != nil {
 		if format, ok := w[f.Kind]; ok {
-			detail := f.Detail
-			if d, ok := w[detail]; ok {
-				detail = d
-			}
-			return fmt.Sprintf(format, day, detail, f.Level)
+			return fmt.Sprintf(format, day, label(lang, f.Detail), label(lang, f.Level))
 		}
 	}
 	return fmt.Sprintf(w["other"], e.Type, day)
+}
+
+// label is a code in words, or the code itself when there are none.
+func label(lang, code string) string {
+	if _, ok := labels[lang]; !ok {
+		lang = "it"
+	}
+	if l, ok := labels[lang][code]; ok {
+		return l
+	}
+	if l, ok := words[lang][code]; ok && code != "" {
+		return l
+	}
+	return code
 }
