@@ -44,7 +44,7 @@ func Open(ctx context.Context, cfg process.Config, log *slog.Logger) (*App, erro
 		courses,
 		store.NewEditions(p.DB, EditionEvents(courses, time.Now), relay.Notify, p.Gate),
 		store.NewLessons(p.DB),
-		store.NewRegisters(p.DB, RegisterEvents, relay.Notify),
+		store.NewRegisters(p.DB, RegisterEvents, relay.Notify, p.Gate),
 		time.Now,
 	)
 	endpoints := MakeEndpoints(svc, p.Verifier, p.Log, instrument.NewMetrics(p.Registry, Name))

@@ -34,6 +34,7 @@ type Endpoints struct {
 	RecordExam      endpoint.Endpoint
 	GetLesson       endpoint.Endpoint
 	RecordRegister  endpoint.Endpoint
+	CorrectRegister endpoint.Endpoint
 	ExportRegisters endpoint.Endpoint
 	ExportRoster    endpoint.Endpoint
 }
@@ -63,6 +64,7 @@ func MakeEndpoints(s *Service, v auth.Verifier, log *slog.Logger, m *instrument.
 		RecordExam:      wrap("record_exam", change, staff...),
 		GetLesson:       wrap("get_lesson", makeGetLesson(s), staff...),
 		RecordRegister:  wrap("record_register", makeRecordRegister(s), staff...),
+		CorrectRegister: wrap("correct_register", makeCorrectRegister(s), staff...),
 		ExportRegisters: wrap("export_registers", makeExportRegisters(s), staff...),
 		ExportRoster:    wrap("export_roster", makeExportRoster(s), staff...),
 	}
@@ -473,11 +475,32 @@ type RegisterJSON struct {
 	RecordedBy string     `json:"recorded_by"`
 	RecordedAt time.Time  `json:"recorded_at"`
 	Marks      []MarkJSON `json:"marks"`
+	Revision   int        `json:"revision"`
+	// Corrections is the history of changed lines, oldest first.
+	Corrections []CorrectionJSON `json:"corrections"`
+}
+
+// CorrectionJSON is one corrected line: what it said, who changed it,
+// when and why.
+type CorrectionJSON struct {
+	Person string    `json:"person"`
+	From   MarkJSON  `json:"from"`
+	To     MarkJSON  `json:"to"`
+	By     string    `json:"by"`
+	At     time.Time `json:"at"`
+	Reason string    `json:"reason"`
 }
 
 // registerJSON names people by display name when e is given.
 func registerJSON(r *domain.Register, e *domain.Edition) RegisterJSON {
-	out := RegisterJSON{LessonID: r.LessonID, EditionID: r.EditionID, ModuleID: r.ModuleID, RecordedBy: r.RecordedBy, RecordedAt: r.RecordedAt, Marks: []MarkJSON{}}
+	out := RegisterJSON{LessonID: r.LessonID, EditionID: r.EditionID, ModuleID: r.ModuleID, RecordedBy: r.RecordedBy, RecordedAt: r.RecordedAt, Marks: []MarkJSON{}, Revision: r.Revision, Corrections: []CorrectionJSON{}}
+	for _, c := range r.Corrections {
+		out.Corrections = append(out.Corrections, CorrectionJSON{
+			Person: c.Person, By: c.By, At: c.At, Reason: c.Reason,
+			From: MarkJSON{Person: c.From.Person, Status: string(c.From.Status), Minutes: c.From.Minutes},
+			To:   MarkJSON{Person: c.To.Person, Status: string(c.To.Status), Minutes: c.To.Minutes},
+		})
+	}
 	for _, m := range r.Marks {
 		name := ""
 		if e != nil {
@@ -532,14 +555,36 @@ func (r RegisterResponse) StatusCode() int {
 	return http.StatusOK
 }
 
+// CorrectRegisterRequest changes some lines of a register, saying why.
+type CorrectRegisterRequest struct {
+	LessonID string
+	Reason   string
+	Marks    []MarkJSON
+}
+
+func makeCorrectRegister(s *Service) endpoint.Endpoint {
+	return func(ctx context.Context, request any) (any, error) {
+		req := request.(CorrectRegisterRequest)
+		reg, err := s.CorrectRegister(ctx, req.LessonID, marksOf(req.Marks), req.Reason)
+		if err != nil {
+			return nil, err
+		}
+		return RegisterResponse{Register: registerJSON(reg, nil)}, nil
+	}
+}
+
+func marksOf(in []MarkJSON) []register.Mark {
+	marks := make([]register.Mark, len(in))
+	for i, m := range in {
+		marks[i] = register.Mark{Person: m.Person, Status: register.Status(m.Status), Minutes: m.Minutes}
+	}
+	return marks
+}
+
 func makeRecordRegister(s *Service) endpoint.Endpoint {
 	return func(ctx context.Context, request any) (any, error) {
 		req := request.(RecordRegisterRequest)
-		marks := make([]register.Mark, len(req.Marks))
-		for i, m := range req.Marks {
-			marks[i] = register.Mark{Person: m.Person, Status: register.Status(m.Status), Minutes: m.Minutes}
-		}
-		reg, created, err := s.RecordRegister(ctx, req.LessonID, marks)
+		reg, created, err := s.RecordRegister(ctx, req.LessonID, marksOf(req.Marks))
 		if err != nil {
 			return nil, err
 		}

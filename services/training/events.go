@@ -21,17 +21,32 @@ const Topic = "percorsi.training.events"
 
 const producer = "training"
 
-// RegisterEvents derives the events of a new register: one
-// AttendanceRecorded per mark, carrying no personal data.
+// RegisterEvents derives the events of a register's latest write: one
+// AttendanceRecorded per mark when recorded, one per changed line (marked
+// as a correction) when corrected; no personal data.
 func RegisterEvents(ctx context.Context, r *domain.Register) ([]outbox.Message, error) {
 	msgs := make([]outbox.Message, 0, len(r.Marks))
-	for _, m := range r.Marks {
-		payload := &trainingv1.AttendanceRecorded{
+	base := func(m register.Mark) *trainingv1.AttendanceRecorded {
+		return &trainingv1.AttendanceRecorded{
 			LessonId: r.LessonID, EditionId: r.EditionID, CourseId: r.CourseID, ModuleId: r.ModuleID,
 			ModuleKind: moduleKind(r.ModuleKind), LessonStart: timestamppb.New(r.LessonStart),
 			LessonMinutes: uint32(r.LessonMinutes), Status: status(m.Status), MinutesAttended: uint32(m.Minutes),
 		}
-		msg, err := seal(ctx, m.Person, r.Organisation, r.LessonStart, r.RecordedAt, payload)
+	}
+	if len(r.Changed) > 0 {
+		for _, c := range r.Changed {
+			payload := base(c.To)
+			payload.Correction, payload.PreviousStatus, payload.PreviousMinutes = true, status(c.From.Status), uint32(c.From.Minutes)
+			msg, err := seal(ctx, c.Person, r.Organisation, r.LessonStart, c.At, payload)
+			if err != nil {
+				return nil, err
+			}
+			msgs = append(msgs, msg)
+		}
+		return msgs, nil
+	}
+	for _, m := range r.Marks {
+		msg, err := seal(ctx, m.Person, r.Organisation, r.LessonStart, r.RecordedAt, base(m))
 		if err != nil {
 			return nil, err
 		}

@@ -332,6 +332,26 @@ func (s *Service) RecordRegister(ctx context.Context, lessonID string, marks []r
 	return reg, true, nil
 }
 
+// CorrectRegister changes some lines of a recorded register, keeping who,
+// when and why, with one corrected AttendanceRecorded per changed line in
+// the same write.
+// Errors: NotFound, Forbidden, Invalid (naming the field: reason,
+// marks[i].person, ..., or lesson_id once its module is closed).
+func (s *Service) CorrectRegister(ctx context.Context, lessonID string, changes []register.Mark, reason string) (*domain.Register, error) {
+	_, e, err := s.lessonFor(ctx, lessonID)
+	if err != nil {
+		return nil, err
+	}
+	p, _ := auth.From(ctx)
+	reg, err := s.registers.Update(ctx, lessonID, func(r *domain.Register) error {
+		return r.Correct(e, changes, p.Subject, reason, s.now())
+	})
+	if errcode.Of(err) == errcode.NotFound {
+		return nil, errcode.New(errcode.NotFound, "lesson_id", "the register of lesson %s was not recorded yet", lessonID)
+	}
+	return reg, err
+}
+
 func (s *Service) lessonFor(ctx context.Context, lessonID string) (*domain.Lesson, *domain.Edition, error) {
 	if lessonID == "" {
 		return nil, nil, errcode.New(errcode.Invalid, "lesson_id", "is required")

@@ -465,3 +465,83 @@ func TestEditionsListedByScope(t *testing.T) {
 	}
 	f.must(t, 403, "caseworker", "GET", "/v1/editions", "")
 }
+
+// A register line corrected with a reason keeps its history, counts in the
+// person's minutes, and publishes one corrected mark; bad corrections are
+// refused naming the field, and a closed module's registers are final.
+func TestRegisterCorrection(t *testing.T) {
+	f := start(t)
+	f.setUp(t)
+	f.must(t, 201, "trainer", "PUT", "/v1/lessons/l1/register", `{"marks":[{"person":"p1","status":"present"},{"person":"p2","status":"absent"},{"person":"p3","status":"present"}]}`)
+	if _, err := f.app.Relay.Drain(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	before := f.snapshot(t)
+	for _, tc := range []struct {
+		name, user, body string
+		status           int
+		field            string
+	}{
+		{"no reason", "trainer", `{"marks":[{"person":"p2","status":"excused"}]}`, 400, "reason"},
+		{"nobody", "trainer", `{"reason":"x","marks":[]}`, 400, "marks"},
+		{"a stranger", "trainer", `{"reason":"x","marks":[{"person":"p9","status":"excused"}]}`, 400, "marks[0].person"},
+		{"bad minutes", "trainer", `{"reason":"x","marks":[{"person":"p2","status":"late","minutes":999}]}`, 400, "marks[0].minutes"},
+		{"nothing changes", "trainer", `{"reason":"x","marks":[{"person":"p1","status":"present"}]}`, 400, "marks"},
+		{"another trainer", "other", `{"reason":"x","marks":[{"person":"p2","status":"excused"}]}`, 403, "lesson_id"},
+	} {
+		status, b := f.call(t, tc.user, "PATCH", "/v1/lessons/l1/register", tc.body)
+		if e := errorOf(t, b); status != tc.status || e.Error.Field != tc.field {
+			t.Errorf("%s: %d %s, want %d naming %q", tc.name, status, b, tc.status, tc.field)
+		}
+	}
+	status, b := f.call(t, "trainer", "PATCH", "/v1/lessons/l2/register", `{"reason":"x","marks":[{"person":"p2","status":"excused"}]}`)
+	if e := errorOf(t, b); status != 404 || e.Error.Field != "lesson_id" {
+		t.Errorf("correction of an unrecorded register: %d %s", status, b)
+	}
+	if after := f.snapshot(t); after != before {
+		t.Fatalf("refused corrections changed the store")
+	}
+
+	var resp training.RegisterResponse
+	body := f.must(t, 200, "trainer", "PATCH", "/v1/lessons/l1/register", `{"reason":"arrivata in ritardo, non assente","marks":[{"person":"p2","status":"late","minutes":180}]}`)
+	if err := json.Unmarshal(body, &resp); err != nil {
+		t.Fatal(err)
+	}
+	if r := resp.Register; r.Revision != 2 || len(r.Corrections) != 1 || r.Corrections[0].From.Status != "absent" || r.Corrections[0].By != "tr1" || r.Marks[1].Minutes != 180 {
+		t.Fatalf("corrected register %+v", r)
+	}
+	var view training.EditionViewResponse
+	if err := json.Unmarshal(f.must(t, 200, "trainer", "GET", "/v1/editions/ed1", ""), &view); err != nil {
+		t.Fatal(err)
+	}
+	if got := *view.Edition.Roster[1].MinutesAttended; got != 180 {
+		t.Fatalf("p2 attended %d minutes after the correction, want 180", got)
+	}
+	n, err := f.app.Relay.Drain(t.Context())
+	if err != nil || n != 1 {
+		t.Fatalf("correction published %d events (%v), want 1", n, err)
+	}
+	// 3 enrolments, 3 marks and the correction, across partitions.
+	corrections := 0
+	for _, m := range readTopic(t, f.brokers, 7) {
+		ev, err := events.Unmarshal(m.Value)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a, ok := ev.Payload.(*trainingv1.AttendanceRecorded); ok && a.Correction {
+			corrections++
+			if a.MinutesAttended != 180 || a.PreviousStatus.String() != "ATTENDANCE_STATUS_ABSENT" || ev.Person != "p2" || bytes.Contains(m.Value, []byte("ritardo")) {
+				t.Fatalf("correction event %v for %s", a, ev.Person)
+			}
+		}
+	}
+	if corrections != 1 {
+		t.Fatalf("%d correction events, want 1", corrections)
+	}
+
+	f.must(t, 200, "trainer", "POST", "/v1/editions/ed1/modules/haccp/close", "")
+	status, b = f.call(t, "trainer", "PATCH", "/v1/lessons/l1/register", `{"reason":"x","marks":[{"person":"p3","status":"excused"}]}`)
+	if e := errorOf(t, b); status != 400 || e.Error.Field != "lesson_id" {
+		t.Fatalf("correction after the module closed: %d %s", status, b)
+	}
+}

@@ -64,6 +64,7 @@ func NewHTTPHandler(e Endpoints) http.Handler {
 			return GetLessonRequest{LessonID: r.PathValue("id")}, nil
 		}, httpkit.EncodeJSON},
 		{"PUT /v1/lessons/{id}/register", e.RecordRegister, DecodeRecordRegister, httpkit.EncodeJSON},
+		{"PATCH /v1/lessons/{id}/register", e.CorrectRegister, DecodeCorrectRegister, httpkit.EncodeJSON},
 	}
 	for _, rt := range routes {
 		mux.Handle(rt.pattern, kithttp.NewServer(rt.ep, rt.dec, rt.enc, opts...))
@@ -281,8 +282,34 @@ func DecodeRecordRegister(_ context.Context, r *http.Request) (any, error) {
 	if err := httpkit.Decode(r, &body); err != nil {
 		return nil, err
 	}
-	req := RecordRegisterRequest{LessonID: r.PathValue("id"), Marks: make([]MarkJSON, len(body.Marks))}
-	for i, raw := range body.Marks {
+	marks, err := decodeMarks(body.Marks)
+	if err != nil {
+		return nil, err
+	}
+	return RecordRegisterRequest{LessonID: r.PathValue("id"), Marks: marks}, nil
+}
+
+// DecodeCorrectRegister reads a correction: the reason and the new lines.
+func DecodeCorrectRegister(_ context.Context, r *http.Request) (any, error) {
+	var body struct {
+		Reason string            `json:"reason"`
+		Marks  []json.RawMessage `json:"marks"`
+	}
+	if err := httpkit.Decode(r, &body); err != nil {
+		return nil, err
+	}
+	marks, err := decodeMarks(body.Marks)
+	if err != nil {
+		return nil, err
+	}
+	return CorrectRegisterRequest{LessonID: r.PathValue("id"), Reason: body.Reason, Marks: marks}, nil
+}
+
+// decodeMarks reads the lines of a register, naming faulty fields by
+// place, e.g. "marks[2].minutes".
+func decodeMarks(raws []json.RawMessage) ([]MarkJSON, error) {
+	marks := make([]MarkJSON, len(raws))
+	for i, raw := range raws {
 		var m struct {
 			Person  string `json:"person"`
 			Status  string `json:"status"`
@@ -291,9 +318,9 @@ func DecodeRecordRegister(_ context.Context, r *http.Request) (any, error) {
 		if err := httpkit.DecodeElement(raw, &m, fmt.Sprintf("marks[%d]", i)); err != nil {
 			return nil, err
 		}
-		req.Marks[i] = MarkJSON{Person: m.Person, Status: m.Status, Minutes: m.Minutes}
+		marks[i] = MarkJSON{Person: m.Person, Status: m.Status, Minutes: m.Minutes}
 	}
-	return req, nil
+	return marks, nil
 }
 
 // encodeCSV writes a CSVResponse as an attachment, cells made safe for

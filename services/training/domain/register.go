@@ -65,6 +65,13 @@ type Register struct {
 	Marks         []register.Mark
 	RecordedBy    string
 	RecordedAt    time.Time
+	// Corrections is the history of changes after recording, oldest first.
+	Corrections []register.Correction
+	// Revision counts the writes: 1 when recorded, +1 per correction.
+	Revision int
+	// Changed are the corrections of the latest write, for its events;
+	// not stored.
+	Changed []register.Correction
 }
 
 // NewRegister checks marks for lesson of edition and returns the register.
@@ -87,8 +94,24 @@ func NewRegister(e *Edition, c *Course, l *Lesson, marks []register.Mark, by str
 	return &Register{
 		LessonID: l.ID, EditionID: e.ID, CourseID: e.CourseID, ModuleID: l.ModuleID, ModuleKind: kind,
 		Organisation: e.Organisation, LessonStart: l.Start, LessonMinutes: l.Minutes,
-		Marks: marks, RecordedBy: by, RecordedAt: now.UTC(),
+		Marks: marks, RecordedBy: by, RecordedAt: now.UTC(), Revision: 1,
 	}, nil
+}
+
+// Correct changes some lines of the register, keeping who, when and why.
+// A closed module's registers are final: its results were published.
+func (r *Register) Correct(e *Edition, changes []register.Mark, by, reason string, now time.Time) error {
+	if slices.Contains(e.ClosedModules, r.ModuleID) {
+		return errcode.New(errcode.Invalid, "lesson_id", "its module is closed: its registers are final")
+	}
+	marks, cs, err := register.Correct(r.Marks, changes, r.LessonMinutes, by, reason, now)
+	if err != nil {
+		return err
+	}
+	r.Marks, r.Changed = marks, cs
+	r.Corrections = append(r.Corrections, cs...)
+	r.Revision++
+	return nil
 }
 
 // SameMarks reports whether r records exactly marks (a retried submission).

@@ -33,9 +33,13 @@ type Lessons interface {
 }
 
 // Registers stores registers with their events. Create returns Conflict
-// when the lesson has one; OfEdition returns them in lesson order.
+// when the lesson has one; Update applies change and writes the register
+// with the events of its corrections in one write (NotFound, change's
+// error, or Unavailable when it kept changing); OfEdition returns them in
+// lesson order.
 type Registers interface {
 	Create(ctx context.Context, r *Register) error
+	Update(ctx context.Context, lessonID string, change func(*Register) error) (*Register, error)
 	Get(ctx context.Context, lessonID string) (*Register, error)
 	OfEdition(ctx context.Context, editionID string) ([]*Register, error)
 }

@@ -8,6 +8,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
+	"github.com/percorsi/percorsi/pkg/errcode"
 	"github.com/percorsi/percorsi/pkg/mongostore"
 	"github.com/percorsi/percorsi/pkg/outbox"
 	"github.com/percorsi/percorsi/pkg/register"
@@ -21,28 +22,72 @@ type RegisterEventsFunc func(ctx context.Context, r *domain.Register) ([]outbox.
 // inserted as one document.
 type Registers struct {
 	c         *mongo.Collection
+	gate      *outbox.Gate
 	events    RegisterEventsFunc
 	onPending func()
 }
 
-// NewRegisters returns the register store of db.
-func NewRegisters(db *mongo.Database, events RegisterEventsFunc, onPending func()) *Registers {
-	return &Registers{c: db.Collection(registersColl), events: events, onPending: onPending}
+// NewRegisters returns the register store of db; gate is the process's,
+// shared with the relay (see NewEditions).
+func NewRegisters(db *mongo.Database, events RegisterEventsFunc, onPending func(), gate *outbox.Gate) *Registers {
+	return &Registers{c: db.Collection(registersColl), events: events, onPending: onPending, gate: gate}
+}
+
+// RegisterFields are a register's stored fields but its id and outbox.
+// Exported because bson v2 silently drops an inline struct of an
+// unexported type.
+type RegisterFields struct {
+	EditionID     string          `bson:"edition_id"`
+	CourseID      string          `bson:"course_id"`
+	ModuleID      string          `bson:"module_id"`
+	ModuleKind    string          `bson:"module_kind"`
+	Organisation  string          `bson:"organisation"`
+	LessonStart   time.Time       `bson:"lesson_start"`
+	LessonMinutes int             `bson:"lesson_minutes"`
+	Marks         []markDoc       `bson:"marks"`
+	RecordedBy    string          `bson:"recorded_by"`
+	RecordedAt    time.Time       `bson:"recorded_at"`
+	Corrections   []correctionDoc `bson:"corrections"`
+	Revision      int64           `bson:"revision"`
 }
 
 type registerDoc struct {
-	LessonID       string    `bson:"_id"`
-	EditionID      string    `bson:"edition_id"`
-	CourseID       string    `bson:"course_id"`
-	ModuleID       string    `bson:"module_id"`
-	ModuleKind     string    `bson:"module_kind"`
-	Organisation   string    `bson:"organisation"`
-	LessonStart    time.Time `bson:"lesson_start"`
-	LessonMinutes  int       `bson:"lesson_minutes"`
-	Marks          []markDoc `bson:"marks"`
-	RecordedBy     string    `bson:"recorded_by"`
-	RecordedAt     time.Time `bson:"recorded_at"`
+	LessonID       string `bson:"_id"`
+	RegisterFields `bson:",inline"`
 	outbox.Pending `bson:",inline"`
+}
+
+type correctionDoc struct {
+	Person string    `bson:"person"`
+	From   markDoc   `bson:"from"`
+	To     markDoc   `bson:"to"`
+	By     string    `bson:"by"`
+	At     time.Time `bson:"at"`
+	Reason string    `bson:"reason"`
+}
+
+func toMarkDoc(m register.Mark) markDoc {
+	return markDoc{Person: m.Person, Status: string(m.Status), Minutes: m.Minutes}
+}
+
+func (m markDoc) domain() register.Mark {
+	return register.Mark{Person: m.Person, Status: register.Status(m.Status), Minutes: m.Minutes}
+}
+
+func toRegisterFields(r *domain.Register) RegisterFields {
+	d := RegisterFields{
+		EditionID: r.EditionID, CourseID: r.CourseID, ModuleID: r.ModuleID, ModuleKind: string(r.ModuleKind),
+		Organisation: r.Organisation, LessonStart: r.LessonStart, LessonMinutes: r.LessonMinutes,
+		RecordedBy: r.RecordedBy, RecordedAt: r.RecordedAt, Revision: int64(r.Revision),
+		Marks: make([]markDoc, len(r.Marks)), Corrections: make([]correctionDoc, len(r.Corrections)),
+	}
+	for i, m := range r.Marks {
+		d.Marks[i] = toMarkDoc(m)
+	}
+	for i, c := range r.Corrections {
+		d.Corrections[i] = correctionDoc{Person: c.Person, From: toMarkDoc(c.From), To: toMarkDoc(c.To), By: c.By, At: c.At, Reason: c.Reason}
+	}
+	return d
 }
 
 type markDoc struct {
@@ -56,10 +101,13 @@ func (d *registerDoc) domain() *domain.Register {
 		LessonID: d.LessonID, EditionID: d.EditionID, CourseID: d.CourseID, ModuleID: d.ModuleID,
 		ModuleKind: domain.ModuleKind(d.ModuleKind), Organisation: d.Organisation, LessonStart: d.LessonStart.UTC(),
 		LessonMinutes: d.LessonMinutes, RecordedBy: d.RecordedBy, RecordedAt: d.RecordedAt.UTC(),
-		Marks: make([]register.Mark, len(d.Marks)),
+		Revision: int(max(d.Revision, 1)), Marks: make([]register.Mark, len(d.Marks)),
 	}
 	for i, m := range d.Marks {
-		r.Marks[i] = register.Mark{Person: m.Person, Status: register.Status(m.Status), Minutes: m.Minutes}
+		r.Marks[i] = m.domain()
+	}
+	for _, c := range d.Corrections {
+		r.Corrections = append(r.Corrections, register.Correction{Person: c.Person, From: c.From.domain(), To: c.To.domain(), By: c.By, At: c.At.UTC(), Reason: c.Reason})
 	}
 	return r
 }
@@ -69,19 +117,45 @@ func (s *Registers) Create(ctx context.Context, r *domain.Register) error {
 	if err != nil {
 		return err
 	}
-	d := registerDoc{
-		LessonID: r.LessonID, EditionID: r.EditionID, CourseID: r.CourseID, ModuleID: r.ModuleID, ModuleKind: string(r.ModuleKind),
-		Organisation: r.Organisation, LessonStart: r.LessonStart, LessonMinutes: r.LessonMinutes,
-		RecordedBy: r.RecordedBy, RecordedAt: r.RecordedAt, Marks: make([]markDoc, len(r.Marks)), Pending: outbox.NewPending(msgs),
-	}
-	for i, m := range r.Marks {
-		d.Marks[i] = markDoc{Person: m.Person, Status: string(m.Status), Minutes: m.Minutes}
-	}
+	d := registerDoc{LessonID: r.LessonID, RegisterFields: toRegisterFields(r), Pending: outbox.NewPending(msgs)}
 	if _, err := s.c.InsertOne(ctx, d); err != nil {
 		return fmt.Errorf("create register %s: %w", r.LessonID, mongostore.Translate(err))
 	}
 	s.onPending()
 	return nil
+}
+
+func (s *Registers) Update(ctx context.Context, lessonID string, change func(*domain.Register) error) (*domain.Register, error) {
+	defer s.gate.Lock(registersColl, lessonID)()
+	const attempts = 5
+	for range attempts {
+		d, err := get[registerDoc](ctx, s.c, lessonID, "register")
+		if err != nil {
+			return nil, err
+		}
+		r := d.domain()
+		if err := change(r); err != nil {
+			return nil, err
+		}
+		msgs, err := s.events(ctx, r)
+		if err != nil {
+			return nil, err
+		}
+		set, err := fields(toRegisterFields(r))
+		if err != nil {
+			return nil, fmt.Errorf("update register %s: %w", lessonID, err)
+		}
+		update := outbox.Append(bson.D{{Key: "$set", Value: set}}, msgs)
+		res, err := s.c.UpdateOne(ctx, bson.D{{Key: "_id", Value: lessonID}, {Key: "revision", Value: d.Revision}}, update)
+		if err != nil {
+			return nil, fmt.Errorf("update register %s: %w", lessonID, mongostore.Translate(err))
+		}
+		if res.MatchedCount == 1 {
+			s.onPending()
+			return r, nil
+		}
+	}
+	return nil, errcode.New(errcode.Unavailable, "", "register %s kept changing; retry", lessonID)
 }
 
 func (s *Registers) Get(ctx context.Context, lessonID string) (*domain.Register, error) {

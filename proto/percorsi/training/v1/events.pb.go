@@ -498,6 +498,11 @@ type AttendanceRecorded struct {
 	LessonMinutes   uint32                 `protobuf:"varint,7,opt,name=lesson_minutes,json=lessonMinutes,proto3" json:"lesson_minutes,omitempty"`
 	Status          v1.AttendanceStatus    `protobuf:"varint,8,opt,name=status,proto3,enum=percorsi.register.v1.AttendanceStatus" json:"status,omitempty"`
 	MinutesAttended uint32                 `protobuf:"varint,9,opt,name=minutes_attended,json=minutesAttended,proto3" json:"minutes_attended,omitempty"`
+	// Set when a trainer corrected a register line: this mark replaces the
+	// one published before for the same lesson and person.
+	Correction      bool                `protobuf:"varint,10,opt,name=correction,proto3" json:"correction,omitempty"`
+	PreviousStatus  v1.AttendanceStatus `protobuf:"varint,11,opt,name=previous_status,json=previousStatus,proto3,enum=percorsi.register.v1.AttendanceStatus" json:"previous_status,omitempty"`
+	PreviousMinutes uint32              `protobuf:"varint,12,opt,name=previous_minutes,json=previousMinutes,proto3" json:"previous_minutes,omitempty"`
 	unknownFields   protoimpl.UnknownFields
 	sizeCache       protoimpl.SizeCache
 }
@@ -591,6 +596,27 @@ func (x *AttendanceRecorded) GetStatus() v1.AttendanceStatus {
 func (x *AttendanceRecorded) GetMinutesAttended() uint32 {
 	if x != nil {
 		return x.MinutesAttended
+	}
+	return 0
+}
+
+func (x *AttendanceRecorded) GetCorrection() bool {
+	if x != nil {
+		return x.Correction
+	}
+	return false
+}
+
+func (x *AttendanceRecorded) GetPreviousStatus() v1.AttendanceStatus {
+	if x != nil {
+		return x.PreviousStatus
+	}
+	return v1.AttendanceStatus(0)
+}
+
+func (x *AttendanceRecorded) GetPreviousMinutes() uint32 {
+	if x != nil {
+		return x.PreviousMinutes
 	}
 	return 0
 }
@@ -993,7 +1019,7 @@ const file_percorsi_training_v1_events_proto_rawDesc = "" +
 	"\rplanned_hours\x18\x06 \x01(\rR\fplannedHours\x12?\n" +
 	"\redition_start\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\feditionStart\x12;\n" +
 	"\vedition_end\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"editionEnd\"\x9e\x03\n" +
+	"editionEnd\"\xba\x04\n" +
 	"\x12AttendanceRecorded\x12\x1b\n" +
 	"\tlesson_id\x18\x01 \x01(\tR\blessonId\x12\x1d\n" +
 	"\n" +
@@ -1005,7 +1031,13 @@ const file_percorsi_training_v1_events_proto_rawDesc = "" +
 	"\flesson_start\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\vlessonStart\x12%\n" +
 	"\x0elesson_minutes\x18\a \x01(\rR\rlessonMinutes\x12>\n" +
 	"\x06status\x18\b \x01(\x0e2&.percorsi.register.v1.AttendanceStatusR\x06status\x12)\n" +
-	"\x10minutes_attended\x18\t \x01(\rR\x0fminutesAttended\"\xb0\x02\n" +
+	"\x10minutes_attended\x18\t \x01(\rR\x0fminutesAttended\x12\x1e\n" +
+	"\n" +
+	"correction\x18\n" +
+	" \x01(\bR\n" +
+	"correction\x12O\n" +
+	"\x0fprevious_status\x18\v \x01(\x0e2&.percorsi.register.v1.AttendanceStatusR\x0epreviousStatus\x12)\n" +
+	"\x10previous_minutes\x18\f \x01(\rR\x0fpreviousMinutes\"\xb0\x02\n" +
 	"\x0fModuleCompleted\x12\x1d\n" +
 	"\n" +
 	"edition_id\x18\x01 \x01(\tR\teditionId\x12\x1b\n" +
@@ -1096,16 +1128,17 @@ var file_percorsi_training_v1_events_proto_depIdxs = []int32{
 	0,  // 2: percorsi.training.v1.AttendanceRecorded.module_kind:type_name -> percorsi.training.v1.ModuleKind
 	11, // 3: percorsi.training.v1.AttendanceRecorded.lesson_start:type_name -> google.protobuf.Timestamp
 	12, // 4: percorsi.training.v1.AttendanceRecorded.status:type_name -> percorsi.register.v1.AttendanceStatus
-	0,  // 5: percorsi.training.v1.ModuleCompleted.module_kind:type_name -> percorsi.training.v1.ModuleKind
-	11, // 6: percorsi.training.v1.InternshipHoursRecorded.day:type_name -> google.protobuf.Timestamp
-	11, // 7: percorsi.training.v1.ExamTaken.held_on:type_name -> google.protobuf.Timestamp
-	1,  // 8: percorsi.training.v1.ExamTaken.outcome:type_name -> percorsi.training.v1.ExamOutcome
-	2,  // 9: percorsi.training.v1.TrainingWithdrawn.reason:type_name -> percorsi.training.v1.WithdrawReason
-	10, // [10:10] is the sub-list for method output_type
-	10, // [10:10] is the sub-list for method input_type
-	10, // [10:10] is the sub-list for extension type_name
-	10, // [10:10] is the sub-list for extension extendee
-	0,  // [0:10] is the sub-list for field type_name
+	12, // 5: percorsi.training.v1.AttendanceRecorded.previous_status:type_name -> percorsi.register.v1.AttendanceStatus
+	0,  // 6: percorsi.training.v1.ModuleCompleted.module_kind:type_name -> percorsi.training.v1.ModuleKind
+	11, // 7: percorsi.training.v1.InternshipHoursRecorded.day:type_name -> google.protobuf.Timestamp
+	11, // 8: percorsi.training.v1.ExamTaken.held_on:type_name -> google.protobuf.Timestamp
+	1,  // 9: percorsi.training.v1.ExamTaken.outcome:type_name -> percorsi.training.v1.ExamOutcome
+	2,  // 10: percorsi.training.v1.TrainingWithdrawn.reason:type_name -> percorsi.training.v1.WithdrawReason
+	11, // [11:11] is the sub-list for method output_type
+	11, // [11:11] is the sub-list for method input_type
+	11, // [11:11] is the sub-list for extension type_name
+	11, // [11:11] is the sub-list for extension extendee
+	0,  // [0:11] is the sub-list for field type_name
 }
 
 func init() { file_percorsi_training_v1_events_proto_init() }
