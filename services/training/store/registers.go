@@ -146,7 +146,13 @@ func (s *Registers) Update(ctx context.Context, lessonID string, change func(*do
 			return nil, fmt.Errorf("update register %s: %w", lessonID, err)
 		}
 		update := outbox.Append(bson.D{{Key: "$set", Value: set}}, msgs)
-		res, err := s.c.UpdateOne(ctx, bson.D{{Key: "_id", Value: lessonID}, {Key: "revision", Value: d.Revision}}, update)
+		// A register recorded before revisions were kept has none: it is at
+		// its first write.
+		current := bson.D{{Key: "_id", Value: lessonID}, {Key: "revision", Value: d.Revision}}
+		if d.Revision == 0 {
+			current[1].Value = bson.D{{Key: "$exists", Value: false}}
+		}
+		res, err := s.c.UpdateOne(ctx, current, update)
 		if err != nil {
 			return nil, fmt.Errorf("update register %s: %w", lessonID, mongostore.Translate(err))
 		}
