@@ -23,10 +23,14 @@ func loadCompose(t *testing.T, env ...string) (*types.Project, error) {
 // itself, Prometheus, and every service as a read-only non-root container.
 func TestCompose(t *testing.T) {
 	t.Parallel()
-	if _, err := loadCompose(t); err == nil || !strings.Contains(err.Error(), "TOKEN_KEY") {
+	const tokenKey, masterKeys = "TOKEN_KEY=0123456789abcdef0123456789abcdef", "PATHWAY_MASTER_KEYS=k1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+	if _, err := loadCompose(t, masterKeys); err == nil || !strings.Contains(err.Error(), "TOKEN_KEY") {
 		t.Errorf("compose starts without a TOKEN_KEY: %v", err)
 	}
-	p, err := loadCompose(t, "TOKEN_KEY=0123456789abcdef0123456789abcdef")
+	if _, err := loadCompose(t, tokenKey); err == nil || !strings.Contains(err.Error(), "PATHWAY_MASTER_KEYS") {
+		t.Errorf("compose starts without PATHWAY_MASTER_KEYS: %v", err)
+	}
+	p, err := loadCompose(t, tokenKey, masterKeys)
 	if err != nil {
 		t.Fatal(err)
 	}
