@@ -76,13 +76,13 @@ func Open(ctx context.Context, pc process.Config, cfg Config, log *slog.Logger) 
 	if err := mongostore.EnsureIndexes(ctx, p.DB, store.Indexes()...); err != nil {
 		return nil, err
 	}
-	relay := outbox.NewRelay(p.Writer, outbox.RelayConfig{Logger: p.Log, Metrics: p.Registry, Name: Name}, store.OutboxSources(p.DB)...)
-	persons, timeline := store.NewPersons(p.DB, sealEvents), store.NewTimeline(p.DB)
+	relay := outbox.NewRelay(p.Writer, outbox.RelayConfig{Logger: p.Log, Metrics: p.Registry, Name: Name, Gate: p.Gate}, store.OutboxSources(p.DB)...)
+	persons, timeline := store.NewPersons(p.DB, sealEvents, p.Gate, relay.Notify), store.NewTimeline(p.DB)
 	svc := NewService(Stores{Persons: persons, Timeline: timeline, Keys: store.NewKeys(p.DB), Audit: store.NewAudit(p.DB)}, ring, rules, cfg.Now)
 	endpoints := MakeEndpoints(svc, p.Verifier, p.Log, instrument.NewMetrics(p.Registry, Name))
 	a := &App{Process: p, Service: svc, Endpoints: endpoints, API: NewHTTPHandler(endpoints), Relay: relay, Persons: persons, Timeline: timeline}
 	metrics := p.Registry
-	p.Go("outbox relay", func(ctx context.Context) error { return persons.RunRelay(ctx, relay, time.Second, p.Log) })
+	p.Go("outbox relay", relay.Run)
 	p.Go("subscriber", func(ctx context.Context) error {
 		return a.subscriber(metrics).Run(ctx)
 	})
@@ -120,7 +120,7 @@ func (a *App) Subscriber() *kafkakit.Subscriber { return a.subscriber(nil) }
 func (a *App) subscriber(metrics prometheus.Registerer) *kafkakit.Subscriber {
 	return kafkakit.New(kafkakit.Config{
 		Name:       "pathway-timeline",
-		Reader:     kafkakit.NewReader(a.Brokers, ConsumerGroup, Consumed...),
+		Reader:     a.Kafka.NewReader(ConsumerGroup, Consumed...),
 		DeadLetter: a.Writer,
 		DeadTopic:  DeadLetterTopic,
 		Logger:     a.Log,

@@ -29,8 +29,8 @@ type Classes struct {
 
 // NewClasses returns the class store of db. onPending is called after a
 // write that left events to publish (the relay's Notify).
-func NewClasses(db *mongo.Database, events ClassEventsFunc, onPending func()) *Classes {
-	return &Classes{v: versioned{c: db.Collection(classesColl)}, events: events, onPending: onPending}
+func NewClasses(db *mongo.Database, events ClassEventsFunc, gate *outbox.Gate, onPending func()) *Classes {
+	return &Classes{v: versioned{c: db.Collection(classesColl), gate: gate}, events: events, onPending: onPending}
 }
 
 // ClassFields are a class document's fields but its _id and outbox;

@@ -28,8 +28,8 @@ type Registers struct {
 
 // NewRegisters returns the register store of db. onPending is called after
 // a write that left events to publish (the relay's Notify).
-func NewRegisters(db *mongo.Database, events EventsFunc, onPending func()) *Registers {
-	return &Registers{v: versioned{c: db.Collection(registersColl)}, events: events, onPending: onPending}
+func NewRegisters(db *mongo.Database, events EventsFunc, gate *outbox.Gate, onPending func()) *Registers {
+	return &Registers{v: versioned{c: db.Collection(registersColl), gate: gate}, events: events, onPending: onPending}
 }
 
 // RegisterFields are a register document's fields but its _id and outbox;

@@ -7,7 +7,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"sync"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -99,20 +98,16 @@ func putFields(ctx context.Context, c *mongo.Collection, id string, doc any, wha
 
 // versioned writes one document's change when its version is still the one
 // read, with the change's events. FerretDB v1 was measured applying a
-// conditional update to a stale read, so writes to one document are also
-// serialised in-process; the version check keeps several processes right
-// on a real MongoDB.
+// conditional update to a stale read, so writes to one document also hold
+// the process's outbox gate, which the relay holds while it clears the
+// document; the version check keeps several processes right on a real
+// MongoDB.
 type versioned struct {
-	c     *mongo.Collection
-	locks sync.Map // id -> *sync.Mutex
+	c    *mongo.Collection
+	gate *outbox.Gate
 }
 
-func (v *versioned) lock(id string) func() {
-	m, _ := v.locks.LoadOrStore(id, &sync.Mutex{})
-	mu := m.(*sync.Mutex)
-	mu.Lock()
-	return mu.Unlock
-}
+func (v *versioned) lock(id string) func() { return v.gate.Lock(v.c.Name(), id) }
 
 // write sets doc's fields (which carry version+1) on the document still at
 // version, appending msgs to its outbox. It reports whether it matched.

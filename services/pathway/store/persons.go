@@ -4,9 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/fnv"
-	"log/slog"
-	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -29,74 +26,24 @@ type Seal func(ctx context.Context, events []domain.Event) ([]outbox.Message, er
 // FerretDB v1 applies an update to a read of the whole document that a
 // concurrent update may have changed meanwhile, and writes it all back: a
 // version filter alone does not stop a lost update there. So within the
-// process, updates of one person take turns (stripes), and every update
-// holds the gate shared while the relay's pass holds it alone (RunRelay),
-// so that a relay clearing published events never writes a stale person
-// back. On MongoDB these are a few uncontended locks.
+// process, updates of one person hold the outbox gate, which the relay
+// holds too while it clears that person's published events. On MongoDB
+// that is an uncontended lock.
 type Persons struct {
-	c       *mongo.Collection
-	seal    Seal
-	wake    chan struct{}
-	gate    sync.RWMutex
-	stripes [64]sync.Mutex
+	c         *mongo.Collection
+	seal      Seal
+	gate      *outbox.Gate
+	onPending func()
 }
 
 // NewPersons returns the person store of db; seal makes the messages of
-// each change.
-func NewPersons(db *mongo.Database, seal Seal) *Persons {
-	return &Persons{c: db.Collection(personsColl), seal: seal, wake: make(chan struct{}, 1)}
+// each change, gate is the process's outbox gate, onPending is told when
+// events wait (the relay's Notify).
+func NewPersons(db *mongo.Database, seal Seal, gate *outbox.Gate, onPending func()) *Persons {
+	return &Persons{c: db.Collection(personsColl), seal: seal, gate: gate, onPending: onPending}
 }
 
-func (s *Persons) notify() {
-	select {
-	case s.wake <- struct{}{}:
-	default:
-	}
-}
-
-func (s *Persons) lock(pseudonym string) func() {
-	h := fnv.New32a()
-	_, _ = h.Write([]byte(pseudonym))
-	m := &s.stripes[h.Sum32()%uint32(len(s.stripes))]
-	s.gate.RLock()
-	m.Lock()
-	return func() { m.Unlock(); s.gate.RUnlock() }
-}
-
-// RunRelay runs relay's passes until ctx ends, each holding the gate
-// alone; it stands for relay.Run, which it mirrors, and is woken by every
-// stored change that has events.
-func (s *Persons) RunRelay(ctx context.Context, relay *outbox.Relay, poll time.Duration, log *slog.Logger) error {
-	backoff := 100 * time.Millisecond
-	timer := time.NewTimer(0)
-	defer timer.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-timer.C:
-		case <-s.wake:
-		}
-		s.gate.Lock()
-		n, err := relay.Drain(ctx)
-		s.gate.Unlock()
-		switch {
-		case ctx.Err() != nil:
-			return nil
-		case err != nil:
-			log.WarnContext(ctx, "outbox relay pass failed; retrying", "err", err, "backoff", backoff)
-			timer.Reset(backoff)
-			backoff = min(2*backoff, 5*time.Second)
-			continue
-		}
-		backoff = 100 * time.Millisecond
-		if n > 0 {
-			timer.Reset(0) // there may be more
-		} else {
-			timer.Reset(poll)
-		}
-	}
-}
+func (s *Persons) lock(pseudonym string) func() { return s.gate.Lock(personsColl, pseudonym) }
 
 type personDoc struct {
 	Pseudonym    string            `bson:"_id"`
@@ -316,7 +263,7 @@ func (s *Persons) Create(ctx context.Context, p *domain.Person, events []domain.
 	if _, err := s.c.InsertOne(ctx, withOutbox{toDoc(p, 1), outbox.NewPending(msgs)}); err != nil {
 		return fmt.Errorf("create person %s: %w", p.Pseudonym, mongostore.Translate(err))
 	}
-	s.notify()
+	s.onPending()
 	return nil
 }
 
@@ -354,7 +301,7 @@ func (s *Persons) Update(ctx context.Context, pseudonym string, fn func(*domain.
 		}
 		if res.MatchedCount == 1 {
 			if len(msgs) > 0 {
-				s.notify()
+				s.onPending()
 			}
 			return nil
 		}

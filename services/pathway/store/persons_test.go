@@ -21,7 +21,7 @@ func TestPersonsRoundTrip(t *testing.T) {
 	ps := store.NewPersons(db, func(_ context.Context, evs []domain.Event) ([]outbox.Message, error) {
 		sealed = append(sealed, evs)
 		return nil, nil
-	})
+	}, outbox.NewGate(), func() {})
 	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	p := &domain.Person{Pseudonym: "ps-1", Organisation: "org1", DisplayName: "A", Since: at}
 	if err := ps.Put(ctx, p); err != nil {
