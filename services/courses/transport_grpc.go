@@ -4,16 +4,11 @@ import (
 	"context"
 
 	kitgrpc "github.com/go-kit/kit/transport/grpc"
-	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/codes"
-	grpcstatus "google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
-	"github.com/percorsi/percorsi/pkg/auth"
-	"github.com/percorsi/percorsi/pkg/errcode"
+	"github.com/percorsi/percorsi/pkg/grpckit"
 	"github.com/percorsi/percorsi/pkg/register"
-	"github.com/percorsi/percorsi/pkg/tracectx"
 	coursesv1 "github.com/percorsi/percorsi/proto/percorsi/courses/v1"
 	registerv1 "github.com/percorsi/percorsi/proto/percorsi/register/v1"
 )
@@ -26,7 +21,7 @@ type grpcServer struct {
 
 // NewGRPCServer returns a gRPC server of the CoursesService over e.
 func NewGRPCServer(e Endpoints) *grpc.Server {
-	opts := []kitgrpc.ServerOption{kitgrpc.ServerBefore(auth.GRPCToContext, tracectx.FromGRPC)}
+	opts := grpckit.ServerOptions()
 	s := &grpcServer{
 		getLesson:       kitgrpc.NewServer(e.GetLesson, decodeGRPCGetLesson, encodeGRPCGetLesson, opts...),
 		recordRegister:  kitgrpc.NewServer(e.RecordRegister, decodeGRPCRecordRegister, encodeGRPCRecordRegister, opts...),
@@ -38,63 +33,20 @@ func NewGRPCServer(e Endpoints) *grpc.Server {
 	return srv
 }
 
-// serve runs one handler and maps its error to a gRPC status.
-func serve[Resp any](ctx context.Context, h kitgrpc.Handler, req any) (Resp, error) {
-	_, resp, err := h.ServeGRPC(ctx, req)
-	if err != nil {
-		var zero Resp
-		return zero, GRPCStatus(err)
-	}
-	return resp.(Resp), nil
-}
-
 func (s *grpcServer) GetLesson(ctx context.Context, req *coursesv1.GetLessonRequest) (*coursesv1.GetLessonResponse, error) {
-	return serve[*coursesv1.GetLessonResponse](ctx, s.getLesson, req)
+	return grpckit.Serve[*coursesv1.GetLessonResponse](ctx, s.getLesson, req)
 }
 
 func (s *grpcServer) RecordRegister(ctx context.Context, req *coursesv1.RecordRegisterRequest) (*coursesv1.RecordRegisterResponse, error) {
-	return serve[*coursesv1.RecordRegisterResponse](ctx, s.recordRegister, req)
+	return grpckit.Serve[*coursesv1.RecordRegisterResponse](ctx, s.recordRegister, req)
 }
 
 func (s *grpcServer) CorrectRegister(ctx context.Context, req *coursesv1.CorrectRegisterRequest) (*coursesv1.CorrectRegisterResponse, error) {
-	return serve[*coursesv1.CorrectRegisterResponse](ctx, s.correctRegister, req)
+	return grpckit.Serve[*coursesv1.CorrectRegisterResponse](ctx, s.correctRegister, req)
 }
 
 func (s *grpcServer) GetClassAttendance(ctx context.Context, req *coursesv1.GetClassAttendanceRequest) (*coursesv1.GetClassAttendanceResponse, error) {
-	return serve[*coursesv1.GetClassAttendanceResponse](ctx, s.attendance, req)
-}
-
-// GRPCStatus maps a coded error to a gRPC status: the only such mapping.
-// The faulty field travels as a BadRequest detail; an internal error's
-// cause is never sent.
-func GRPCStatus(err error) error {
-	code, msg := codes.Internal, "internal error"
-	e := errcode.As(err)
-	switch c := errcode.Of(err); {
-	case c == errcode.Internal || e == nil:
-	case c == errcode.Invalid:
-		code = codes.InvalidArgument
-	case c == errcode.NotFound:
-		code = codes.NotFound
-	case c == errcode.Conflict:
-		code = codes.FailedPrecondition
-	case c == errcode.Unauthorized:
-		code = codes.Unauthenticated
-	case c == errcode.Forbidden:
-		code = codes.PermissionDenied
-	case c == errcode.Unavailable:
-		code = codes.Unavailable
-	}
-	if code != codes.Internal {
-		msg = e.Message
-	}
-	st := grpcstatus.New(code, msg)
-	if code != codes.Internal && e.Field != "" {
-		if d, derr := st.WithDetails(&errdetails.BadRequest{FieldViolations: []*errdetails.BadRequest_FieldViolation{{Field: e.Field, Description: e.Message}}}); derr == nil {
-			st = d
-		}
-	}
-	return st.Err()
+	return grpckit.Serve[*coursesv1.GetClassAttendanceResponse](ctx, s.attendance, req)
 }
 
 func decodeGRPCGetLesson(_ context.Context, req any) (any, error) {

@@ -6,15 +6,11 @@ import (
 	"time"
 
 	kitgrpc "github.com/go-kit/kit/transport/grpc"
-	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/codes"
-	grpcstatus "google.golang.org/grpc/status"
 
-	"github.com/percorsi/percorsi/pkg/auth"
 	"github.com/percorsi/percorsi/pkg/errcode"
+	"github.com/percorsi/percorsi/pkg/grpckit"
 	"github.com/percorsi/percorsi/pkg/register"
-	"github.com/percorsi/percorsi/pkg/tracectx"
 	registerv1 "github.com/percorsi/percorsi/proto/percorsi/register/v1"
 	trainingv1 "github.com/percorsi/percorsi/proto/percorsi/training/v1"
 	"github.com/percorsi/percorsi/services/training/domain"
@@ -28,7 +24,7 @@ type grpcServer struct {
 
 // NewGRPCServer returns a gRPC server of the TrainingService over e.
 func NewGRPCServer(e Endpoints) *grpc.Server {
-	opts := []kitgrpc.ServerOption{kitgrpc.ServerBefore(auth.GRPCToContext, tracectx.FromGRPC)}
+	opts := grpckit.ServerOptions()
 	s := &grpcServer{
 		enrol:          kitgrpc.NewServer(e.Enrol, decodeGRPCEnrol, encodeGRPCEdition(func(ed *trainingv1.Edition) any { return &trainingv1.EnrolResponse{Edition: ed} }), opts...),
 		recordRegister: kitgrpc.NewServer(e.RecordRegister, decodeGRPCRecordRegister, encodeGRPCRecordRegister, opts...),
@@ -41,67 +37,24 @@ func NewGRPCServer(e Endpoints) *grpc.Server {
 	return srv
 }
 
-// serve runs one handler and maps its error to a gRPC status.
-func serve[Resp any](ctx context.Context, h kitgrpc.Handler, req any) (Resp, error) {
-	_, resp, err := h.ServeGRPC(ctx, req)
-	if err != nil {
-		var zero Resp
-		return zero, GRPCStatus(err)
-	}
-	return resp.(Resp), nil
-}
-
 func (s *grpcServer) Enrol(ctx context.Context, req *trainingv1.EnrolRequest) (*trainingv1.EnrolResponse, error) {
-	return serve[*trainingv1.EnrolResponse](ctx, s.enrol, req)
+	return grpckit.Serve[*trainingv1.EnrolResponse](ctx, s.enrol, req)
 }
 
 func (s *grpcServer) RecordRegister(ctx context.Context, req *trainingv1.RecordRegisterRequest) (*trainingv1.RecordRegisterResponse, error) {
-	return serve[*trainingv1.RecordRegisterResponse](ctx, s.recordRegister, req)
+	return grpckit.Serve[*trainingv1.RecordRegisterResponse](ctx, s.recordRegister, req)
 }
 
 func (s *grpcServer) RecordInternshipHours(ctx context.Context, req *trainingv1.RecordInternshipHoursRequest) (*trainingv1.RecordInternshipHoursResponse, error) {
-	return serve[*trainingv1.RecordInternshipHoursResponse](ctx, s.recordHours, req)
+	return grpckit.Serve[*trainingv1.RecordInternshipHoursResponse](ctx, s.recordHours, req)
 }
 
 func (s *grpcServer) RecordExam(ctx context.Context, req *trainingv1.RecordExamRequest) (*trainingv1.RecordExamResponse, error) {
-	return serve[*trainingv1.RecordExamResponse](ctx, s.recordExam, req)
+	return grpckit.Serve[*trainingv1.RecordExamResponse](ctx, s.recordExam, req)
 }
 
 func (s *grpcServer) Withdraw(ctx context.Context, req *trainingv1.WithdrawRequest) (*trainingv1.WithdrawResponse, error) {
-	return serve[*trainingv1.WithdrawResponse](ctx, s.withdraw, req)
-}
-
-// GRPCStatus maps a coded error to a gRPC status, the field travelling as
-// a BadRequest detail; an internal error's cause is never sent. It mirrors
-// courses' mapping, which no shared package holds yet.
-func GRPCStatus(err error) error {
-	code, msg := codes.Internal, "internal error"
-	e := errcode.As(err)
-	switch c := errcode.Of(err); {
-	case c == errcode.Internal || e == nil:
-	case c == errcode.Invalid:
-		code = codes.InvalidArgument
-	case c == errcode.NotFound:
-		code = codes.NotFound
-	case c == errcode.Conflict:
-		code = codes.FailedPrecondition
-	case c == errcode.Unauthorized:
-		code = codes.Unauthenticated
-	case c == errcode.Forbidden:
-		code = codes.PermissionDenied
-	case c == errcode.Unavailable:
-		code = codes.Unavailable
-	}
-	if code != codes.Internal {
-		msg = e.Message
-	}
-	st := grpcstatus.New(code, msg)
-	if code != codes.Internal && e.Field != "" {
-		if d, derr := st.WithDetails(&errdetails.BadRequest{FieldViolations: []*errdetails.BadRequest_FieldViolation{{Field: e.Field, Description: e.Message}}}); derr == nil {
-			st = d
-		}
-	}
-	return st.Err()
+	return grpckit.Serve[*trainingv1.WithdrawResponse](ctx, s.withdraw, req)
 }
 
 func decodeGRPCEnrol(_ context.Context, req any) (any, error) {
