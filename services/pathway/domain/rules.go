@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"time"
 )
 
@@ -215,9 +216,12 @@ func allOf(areas []Area, ok func(Area) bool) bool {
 	return true
 }
 
+// digcompLevel reads a DigComp proficiency level; anything else is no level.
 func digcompLevel(s string) int {
-	var n int
-	_, _ = fmt.Sscanf(s, "%d", &n)
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return 0
+	}
 	return n
 }
 
