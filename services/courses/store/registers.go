@@ -10,7 +10,7 @@ import (
 
 	"github.com/percorsi/percorsi/pkg/mongostore"
 	"github.com/percorsi/percorsi/pkg/outbox"
-	"github.com/percorsi/percorsi/pkg/register"
+	"github.com/percorsi/percorsi/pkg/register/registerdoc"
 	"github.com/percorsi/percorsi/services/courses/domain"
 )
 
@@ -35,17 +35,17 @@ func NewRegisters(db *mongo.Database, events EventsFunc, gate *outbox.Gate, onPe
 // RegisterFields are a register document's fields but its _id and outbox;
 // exported only because the bson codec inlines exported embedded structs alone.
 type RegisterFields struct {
-	ClassID       string          `bson:"class_id"`
-	CourseID      string          `bson:"course_id"`
-	CourseKind    string          `bson:"course_kind"`
-	Organisation  string          `bson:"organisation"`
-	LessonStart   time.Time       `bson:"lesson_start"`
-	LessonMinutes int             `bson:"lesson_minutes"`
-	Marks         []markDoc       `bson:"marks"`
-	RecordedBy    string          `bson:"recorded_by"`
-	RecordedAt    time.Time       `bson:"recorded_at"`
-	Corrections   []correctionDoc `bson:"corrections"`
-	Revision      int64           `bson:"revision"`
+	ClassID       string                   `bson:"class_id"`
+	CourseID      string                   `bson:"course_id"`
+	CourseKind    string                   `bson:"course_kind"`
+	Organisation  string                   `bson:"organisation"`
+	LessonStart   time.Time                `bson:"lesson_start"`
+	LessonMinutes int                      `bson:"lesson_minutes"`
+	Marks         []registerdoc.Mark       `bson:"marks"`
+	RecordedBy    string                   `bson:"recorded_by"`
+	RecordedAt    time.Time                `bson:"recorded_at"`
+	Corrections   []registerdoc.Correction `bson:"corrections"`
+	Revision      int64                    `bson:"revision"`
 }
 
 type registerDoc struct {
@@ -54,58 +54,21 @@ type registerDoc struct {
 	outbox.Pending `bson:",inline"`
 }
 
-type markDoc struct {
-	Person  string `bson:"person"`
-	Status  string `bson:"status"`
-	Minutes int    `bson:"minutes"`
-}
-
-type correctionDoc struct {
-	Person string    `bson:"person"`
-	From   markDoc   `bson:"from"`
-	To     markDoc   `bson:"to"`
-	By     string    `bson:"by"`
-	At     time.Time `bson:"at"`
-	Reason string    `bson:"reason"`
-}
-
-func toMarkDoc(m register.Mark) markDoc {
-	return markDoc{Person: m.Person, Status: string(m.Status), Minutes: m.Minutes}
-}
-
-func (m markDoc) domain() register.Mark {
-	return register.Mark{Person: m.Person, Status: register.Status(m.Status), Minutes: m.Minutes}
-}
-
 func toRegisterFields(r *domain.Register) RegisterFields {
-	d := RegisterFields{
+	return RegisterFields{
 		ClassID: r.ClassID, CourseID: r.CourseID, CourseKind: string(r.CourseKind), Organisation: r.Organisation,
 		LessonStart: r.LessonStart, LessonMinutes: r.LessonMinutes, RecordedBy: r.RecordedBy, RecordedAt: r.RecordedAt,
-		Marks: make([]markDoc, len(r.Marks)), Corrections: make([]correctionDoc, len(r.Corrections)), Revision: int64(r.Revision),
+		Marks: registerdoc.FromMarks(r.Marks), Corrections: registerdoc.FromCorrections(r.Corrections), Revision: int64(r.Revision),
 	}
-	for i, m := range r.Marks {
-		d.Marks[i] = toMarkDoc(m)
-	}
-	for i, c := range r.Corrections {
-		d.Corrections[i] = correctionDoc{Person: c.Person, From: toMarkDoc(c.From), To: toMarkDoc(c.To), By: c.By, At: c.At, Reason: c.Reason}
-	}
-	return d
 }
 
 func (d *registerDoc) domain() *domain.Register {
-	r := &domain.Register{
+	return &domain.Register{
 		LessonID: d.LessonID, ClassID: d.ClassID, CourseID: d.CourseID, CourseKind: domain.CourseKind(d.CourseKind),
 		Organisation: d.Organisation, LessonStart: d.LessonStart.UTC(), LessonMinutes: d.LessonMinutes,
 		RecordedBy: d.RecordedBy, RecordedAt: d.RecordedAt.UTC(), Revision: int(max(d.Revision, 1)),
-		Marks: make([]register.Mark, len(d.Marks)),
+		Marks: registerdoc.Marks(d.Marks), Corrections: registerdoc.Corrections(d.Corrections),
 	}
-	for i, m := range d.Marks {
-		r.Marks[i] = m.domain()
-	}
-	for _, c := range d.Corrections {
-		r.Corrections = append(r.Corrections, register.Correction{Person: c.Person, From: c.From.domain(), To: c.To.domain(), By: c.By, At: c.At.UTC(), Reason: c.Reason})
-	}
-	return r
 }
 
 func (s *Registers) Create(ctx context.Context, r *domain.Register) error {

@@ -11,7 +11,7 @@ import (
 	"github.com/percorsi/percorsi/pkg/errcode"
 	"github.com/percorsi/percorsi/pkg/mongostore"
 	"github.com/percorsi/percorsi/pkg/outbox"
-	"github.com/percorsi/percorsi/pkg/register"
+	"github.com/percorsi/percorsi/pkg/register/registerdoc"
 	"github.com/percorsi/percorsi/services/training/domain"
 )
 
@@ -37,18 +37,18 @@ func NewRegisters(db *mongo.Database, events RegisterEventsFunc, onPending func(
 // Exported because bson v2 silently drops an inline struct of an
 // unexported type.
 type RegisterFields struct {
-	EditionID     string          `bson:"edition_id"`
-	CourseID      string          `bson:"course_id"`
-	ModuleID      string          `bson:"module_id"`
-	ModuleKind    string          `bson:"module_kind"`
-	Organisation  string          `bson:"organisation"`
-	LessonStart   time.Time       `bson:"lesson_start"`
-	LessonMinutes int             `bson:"lesson_minutes"`
-	Marks         []markDoc       `bson:"marks"`
-	RecordedBy    string          `bson:"recorded_by"`
-	RecordedAt    time.Time       `bson:"recorded_at"`
-	Corrections   []correctionDoc `bson:"corrections"`
-	Revision      int64           `bson:"revision"`
+	EditionID     string                   `bson:"edition_id"`
+	CourseID      string                   `bson:"course_id"`
+	ModuleID      string                   `bson:"module_id"`
+	ModuleKind    string                   `bson:"module_kind"`
+	Organisation  string                   `bson:"organisation"`
+	LessonStart   time.Time                `bson:"lesson_start"`
+	LessonMinutes int                      `bson:"lesson_minutes"`
+	Marks         []registerdoc.Mark       `bson:"marks"`
+	RecordedBy    string                   `bson:"recorded_by"`
+	RecordedAt    time.Time                `bson:"recorded_at"`
+	Corrections   []registerdoc.Correction `bson:"corrections"`
+	Revision      int64                    `bson:"revision"`
 }
 
 type registerDoc struct {
@@ -57,59 +57,22 @@ type registerDoc struct {
 	outbox.Pending `bson:",inline"`
 }
 
-type correctionDoc struct {
-	Person string    `bson:"person"`
-	From   markDoc   `bson:"from"`
-	To     markDoc   `bson:"to"`
-	By     string    `bson:"by"`
-	At     time.Time `bson:"at"`
-	Reason string    `bson:"reason"`
-}
-
-func toMarkDoc(m register.Mark) markDoc {
-	return markDoc{Person: m.Person, Status: string(m.Status), Minutes: m.Minutes}
-}
-
-func (m markDoc) domain() register.Mark {
-	return register.Mark{Person: m.Person, Status: register.Status(m.Status), Minutes: m.Minutes}
-}
-
 func toRegisterFields(r *domain.Register) RegisterFields {
-	d := RegisterFields{
+	return RegisterFields{
 		EditionID: r.EditionID, CourseID: r.CourseID, ModuleID: r.ModuleID, ModuleKind: string(r.ModuleKind),
 		Organisation: r.Organisation, LessonStart: r.LessonStart, LessonMinutes: r.LessonMinutes,
 		RecordedBy: r.RecordedBy, RecordedAt: r.RecordedAt, Revision: int64(r.Revision),
-		Marks: make([]markDoc, len(r.Marks)), Corrections: make([]correctionDoc, len(r.Corrections)),
+		Marks: registerdoc.FromMarks(r.Marks), Corrections: registerdoc.FromCorrections(r.Corrections),
 	}
-	for i, m := range r.Marks {
-		d.Marks[i] = toMarkDoc(m)
-	}
-	for i, c := range r.Corrections {
-		d.Corrections[i] = correctionDoc{Person: c.Person, From: toMarkDoc(c.From), To: toMarkDoc(c.To), By: c.By, At: c.At, Reason: c.Reason}
-	}
-	return d
-}
-
-type markDoc struct {
-	Person  string `bson:"person"`
-	Status  string `bson:"status"`
-	Minutes int    `bson:"minutes"`
 }
 
 func (d *registerDoc) domain() *domain.Register {
-	r := &domain.Register{
+	return &domain.Register{
 		LessonID: d.LessonID, EditionID: d.EditionID, CourseID: d.CourseID, ModuleID: d.ModuleID,
 		ModuleKind: domain.ModuleKind(d.ModuleKind), Organisation: d.Organisation, LessonStart: d.LessonStart.UTC(),
 		LessonMinutes: d.LessonMinutes, RecordedBy: d.RecordedBy, RecordedAt: d.RecordedAt.UTC(),
-		Revision: int(max(d.Revision, 1)), Marks: make([]register.Mark, len(d.Marks)),
+		Revision: int(max(d.Revision, 1)), Marks: registerdoc.Marks(d.Marks), Corrections: registerdoc.Corrections(d.Corrections),
 	}
-	for i, m := range d.Marks {
-		r.Marks[i] = m.domain()
-	}
-	for _, c := range d.Corrections {
-		r.Corrections = append(r.Corrections, register.Correction{Person: c.Person, From: c.From.domain(), To: c.To.domain(), By: c.By, At: c.At.UTC(), Reason: c.Reason})
-	}
-	return r
 }
 
 func (s *Registers) Create(ctx context.Context, r *domain.Register) error {
