@@ -38,8 +38,11 @@ var DefaultResilience = Resilience{Timeout: 2 * time.Second, Attempts: 2, Pause:
 // by the service's one breaker (so that a failing service is spared as a
 // whole), a retry of infrastructure faults and a per-attempt timeout.
 type client struct {
-	base    *url.URL
-	guard   endpoint.Middleware
+	base  *url.URL
+	guard endpoint.Middleware
+	// once guards a call that must not be repeated (it would write twice):
+	// the breaker and the timeout, without the retry.
+	once    endpoint.Middleware
 	log     *slog.Logger
 	metrics *instrument.Metrics
 	http    *http.Client
@@ -54,6 +57,7 @@ func newClient(service, base string, r Resilience, log *slog.Logger, m *instrume
 	return &client{
 		base:    u,
 		guard:   endpoint.Chain(breaker.Middleware(cb), retry(r.Attempts, r.Pause), timeout(r.Timeout)),
+		once:    endpoint.Chain(breaker.Middleware(cb), timeout(r.Timeout)),
 		log:     log,
 		metrics: m,
 		http:    &http.Client{},
@@ -63,11 +67,16 @@ func newClient(service, base string, r Resilience, log *slog.Logger, m *instrume
 // endpoint returns the guarded client endpoint for method and a path that
 // enc fills in from the request.
 func (c *client) endpoint(name, method string, enc kithttp.EncodeRequestFunc, dec kithttp.DecodeResponseFunc) endpoint.Endpoint {
+	return c.guarded(name, method, enc, dec, c.guard)
+}
+
+// guarded is endpoint with the guard given.
+func (c *client) guarded(name, method string, enc kithttp.EncodeRequestFunc, dec kithttp.DecodeResponseFunc, guard endpoint.Middleware) endpoint.Endpoint {
 	e := kithttp.NewClient(method, c.base, enc, dec,
 		kithttp.SetClient(c.http),
 		kithttp.ClientBefore(auth.ContextToHTTP, tracectx.ToHTTP),
 	).Endpoint()
-	return endpoint.Chain(instrument.Endpoint(name, c.log, c.metrics), c.guard, transportFaults)(e)
+	return endpoint.Chain(instrument.Endpoint(name, c.log, c.metrics), guard, transportFaults)(e)
 }
 
 // transportFaults codes a fault below HTTP (refused, reset, timed out) as
@@ -272,15 +281,12 @@ func (c *Courses) RecordRegister(ctx context.Context, id string, marks []Mark) (
 // Pathway is a client of the pathway API (services/pathway/openapi.yaml).
 type Pathway struct {
 	timeline endpoint.Endpoint
+	cases    cases
 }
 
 // Timeline is a person's pathway as the case worker sees it.
 type Timeline struct {
-	Person struct {
-		Pseudonym    string `json:"pseudonym"`
-		DisplayName  string `json:"display_name"`
-		Organisation string `json:"organisation"`
-	} `json:"person"`
+	Person          PersonRecord   `json:"person"`
 	HoursByCourse   map[string]int `json:"hours_by_course"`
 	MinutesByCourse map[string]int `json:"minutes_by_course"`
 	Entries         []struct {
@@ -303,6 +309,7 @@ func newPathway(c *client) *Pathway {
 				return nil
 			},
 			decodeJSON[Timeline]),
+		cases: newCases(c),
 	}
 }
 

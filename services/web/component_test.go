@@ -101,19 +101,21 @@ func coursesRoutes(f *fake, mux *http.ServeMux) {
 	})
 }
 
-func pathwayRoutes(_ *fake, mux *http.ServeMux) {
+func pathwayRoutes(f *fake, mux *http.ServeMux) {
 	mux.HandleFunc("GET /v1/persons/ps-a/timeline", func(w http.ResponseWriter, r *http.Request) {
 		text := "Presente alla lezione di Italiano L2"
 		if r.URL.Query().Get("lang") == "en" {
 			text = "Present at the Italian L2 lesson"
 		}
 		_ = json.NewEncoder(w).Encode(map[string]any{
-			"person":            map[string]string{"pseudonym": "ps-a", "display_name": "Amina K.", "organisation": "coop-aurora"},
+			"person": map[string]any{"pseudonym": "ps-a", "display_name": "Amina K.", "organisation": "coop-aurora", "programme": "art18", "referral": "hotline",
+				"plan": map[string]any{"revision": 1, "goals": []map[string]string{{"id": "g1", "domain": "work", "title": "Tirocinio in cucina", "status": "open"}}}},
 			"hours_by_course":   map[string]int{"italian_l2": 2},
 			"minutes_by_course": map[string]int{"italian_l2": 150},
 			"entries":           []map[string]any{{"event_id": "e1", "type": "AttendanceRecorded", "occurred_at": "2026-11-25T08:00:00Z", "text": text}},
 		})
 	})
+	casesRoutes(f, mux)
 }
 
 type rig struct {
@@ -143,6 +145,7 @@ func start(t *testing.T) *rig {
 		{Username: "elena.ferri", DisplayName: "Elena Ferri", Role: auth.Counsellor, Organisation: "coop-aurora"},
 		{Username: "anna.guess", DisplayName: "Anna", Role: auth.CaseWorker, Organisation: "coop-aurora"},
 		{Username: "ex.user", DisplayName: "Ex", Role: auth.Teacher, Organisation: "cpia1-roma", Disabled: true},
+		{Username: "sofia.ricci", DisplayName: "Sofia Ricci", Role: auth.Monitoring, Organisation: "regione-lazio"},
 	}
 	hash, err := domain.HashPassword("percorsi-demo")
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
@@ -27,6 +28,9 @@ const tokenTTL = 5 * time.Minute
 var (
 	teachers    = []auth.Role{auth.Teacher, auth.Coordinator}
 	caseWorkers = []auth.Role{auth.CaseWorker}
+	// Monitoring officers see aggregates only: no page of theirs names or
+	// links to a person.
+	monitoringOfficers = []auth.Role{auth.Monitoring}
 )
 
 // ids of lessons and pseudonyms: what the services hand out, and nothing
@@ -49,6 +53,8 @@ func (a *App) routes() http.Handler {
 	mux.Handle("GET /persons", a.signedIn(caseWorkers, a.personsPage))
 	mux.Handle("GET /persons/open", a.signedIn(caseWorkers, a.openPerson))
 	mux.Handle("GET /persons/{pseudonym}", a.signedIn(caseWorkers, a.personPage))
+	a.caseRoutes(mux)
+	a.monitoringRoutes(mux)
 	// Refuse cross-origin form posts by the browser's own Sec-Fetch-Site
 	// and Origin headers, beside the token every form carries.
 	return headers(http.NewCrossOriginProtection().Handler(mux))
@@ -98,6 +104,8 @@ func (p *page) Can(area string) bool {
 		return slices.Contains(teachers, p.Session.Role)
 	case "persons":
 		return slices.Contains(caseWorkers, p.Session.Role)
+	case "monitoring":
+		return slices.Contains(monitoringOfficers, p.Session.Role)
 	}
 	return false
 }
@@ -113,7 +121,9 @@ func (a *App) newPage(r *http.Request, title string) *page {
 
 func parseTemplates() (map[string]*template.Template, error) {
 	funcs := template.FuncMap{}
-	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(assets, "templates/layout.html")
+	maps.Copy(funcs, formFuncs)
+	// The layout and the parts every page may use (templates/parts).
+	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/parts/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("web: templates: %w", err)
 	}
@@ -362,6 +372,8 @@ func (a *App) home(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/lessons", http.StatusSeeOther)
 	case p.Can("persons"):
 		http.Redirect(w, r, "/persons", http.StatusSeeOther)
+	case p.Can("monitoring"):
+		http.Redirect(w, r, "/monitoring", http.StatusSeeOther)
 	default:
 		a.render(w, r, http.StatusOK, "home", p)
 	}

@@ -3,14 +3,65 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
+	"sync"
+	"time"
 
 	"github.com/percorsi/percorsi/pkg/errcode"
 )
 
+type caseloadRow struct {
+	Pseudonym, Name, Programme, Since, CaseWorker string
+	OpenAlerts                                    int
+	Closed                                        bool
+}
+
+type caseloadData struct {
+	Rows     []caseloadRow
+	Loaded   bool // pathway answered
+	Incoming int  // transfers waiting for an answer
+}
+
+// personsPage is the case worker's caseload: the people their organisation
+// follows, those with open alerts first. When pathway is away the page
+// says so and still offers to open a pathway by pseudonym.
 func (a *App) personsPage(w http.ResponseWriter, r *http.Request) {
-	a.render(w, r, http.StatusOK, "persons", a.newPage(r, "nav.persons"))
+	p := a.newPage(r, "nav.persons")
+	var d caseloadData
+	// One after the other: when pathway is away the first call says so.
+	caseload, err := a.Pathway.Caseload(r.Context())
+	var incoming []IncomingTransfer
+	if err == nil {
+		incoming, err = a.Pathway.IncomingTransfers(r.Context())
+	}
+	switch {
+	case errcode.Of(err) == errcode.Unavailable:
+		p.Away = append(p.Away, p.T("unavailable.caseload"))
+	case err != nil:
+		a.fail(w, r, p, "pathway", err)
+		return
+	}
+	if caseload != nil {
+		d.Loaded = true
+		for _, e := range caseload.Persons {
+			row := caseloadRow{Pseudonym: e.Pseudonym, Name: e.DisplayName, CaseWorker: e.CaseWorker, OpenAlerts: e.OpenAlerts, Closed: e.Closed != nil}
+			if e.Programme != "" {
+				row.Programme = p.T("programme." + e.Programme)
+			}
+			if e.Since != nil {
+				row.Since = shortDate(p.Lang, e.Since.In(a.loc))
+			}
+			d.Rows = append(d.Rows, row)
+		}
+		// Pathway already sends open alerts first; keep it so whatever it
+		// does, without reordering people of equal weight.
+		sort.SliceStable(d.Rows, func(i, j int) bool { return d.Rows[i].OpenAlerts > d.Rows[j].OpenAlerts })
+	}
+	d.Incoming = len(incoming)
+	p.Data = d
+	a.render(w, r, http.StatusOK, "persons", p)
 }
 
 func (a *App) openPerson(w http.ResponseWriter, r *http.Request) {
@@ -34,14 +85,82 @@ type timelineEntry struct {
 	ISO        string
 }
 
+type fact struct{ Label, Value string }
+
+type goalView struct {
+	Domain, Title, Target, FollowBy, Status string
+	area                                    string // to sort by
+}
+
+type areaView struct {
+	Area, Status, Since, Why string
+	Achieved                 bool
+}
+
+type pointView struct {
+	When, Stage, Index string
+}
+
+type autonomyView struct {
+	Stage, Index string
+	Areas        []areaView
+	Chart        *lineChart
+	Points       []pointView
+	Rules        string
+}
+
+type permitView struct {
+	Kind, From, Until, ConvertedFrom string
+	MayWork                          bool
+}
+
+type legalView struct {
+	Current     *permitView
+	DaysLeft    int
+	Expired     bool
+	Soon        bool // within the check window: the grounds matter now
+	Convertible bool
+	Grounds     string
+	CheckFrom   string
+	Permits     []permitView
+}
+
+type alertView struct {
+	ID, Kind, Raised, Due, Acknowledged, Resolved, Note string
+	Open                                                bool
+}
+
+type transferView struct {
+	ID, To, Territory, Reason, Status, Requested string
+}
+
 type personData struct {
 	Pseudonym, Name string
 	Hours           []courseHours
 	Entries         []timelineEntry
+	Facts           []fact
+	Consents        []fact
+	Closed          string
+	Plan            []goalView
+	PlanRevision    int
+	PlanUpdated     string
+	Autonomy        *autonomyView
+	Legal           *legalView
+	Alerts          []alertView
+	OpenAlerts      int
+	Transfers       []transferView
+	Pending         bool // a transfer waits for an answer
+	PermitKinds     []option
+	// The transfer form as typed, with its error, when it was refused.
+	Transfer transferForm
 }
 
-// personPage is a person's pathway: hours by course and the timeline,
-// newest first.
+type option struct{ Value, Label string }
+
+// personPage is a person's pathway on one page: who they are in the
+// programme, the plan, autonomy by domain and over time, legal status,
+// alerts, transfers, hours by course and the timeline. The timeline is the
+// page; the other parts, read at the same time, say when they are away.
 func (a *App) personPage(w http.ResponseWriter, r *http.Request) {
 	p := a.newPage(r, "person.title")
 	ps := r.PathValue("pseudonym")
@@ -49,13 +168,57 @@ func (a *App) personPage(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, p, "pathway", errcode.New(errcode.NotFound, "pseudonym", "not a pseudonym"))
 		return
 	}
-	tl, err := a.Pathway.Timeline(r.Context(), ps, p.Lang)
+	switch q := r.URL.Query(); {
+	case q.Get("created") == "1":
+		p.Notice = p.T("intake.done")
+	case q.Get("done") != "":
+		p.Notice = p.T("person.done." + q.Get("done"))
+	}
+	d, status, err := a.personData(r, p, ps)
 	if err != nil {
 		p.Data = personData{Pseudonym: ps}
 		a.fail(w, r, p, "pathway", err)
 		return
 	}
-	d := personData{Pseudonym: ps, Name: tl.Person.DisplayName}
+	p.Title = d.Name
+	p.Data = d
+	a.render(w, r, status, "person", p)
+}
+
+// personData reads everything the pathway page shows of ps. An error is
+// the timeline's, which the page cannot do without; a part that is away
+// is named in p.Away.
+func (a *App) personData(r *http.Request, p *page, ps string) (personData, int, error) {
+	ctx := r.Context()
+	// The timeline first: it also tells whether pathway is there and the
+	// caller may see the person, and a breaker letting one call through
+	// after an outage lets it be this one. The other parts then together.
+	tl, err := a.Pathway.Timeline(ctx, ps, p.Lang)
+	if err != nil {
+		return personData{}, 0, err
+	}
+	var (
+		load     sync.WaitGroup
+		autonomy *Autonomy
+		legal    *Legal
+		alerts   []Alert
+		errs     [3]error
+	)
+	load.Go(func() { autonomy, errs[0] = a.Pathway.Autonomy(ctx, ps) })
+	load.Go(func() { legal, errs[1] = a.Pathway.Legal(ctx, ps) })
+	load.Go(func() { alerts, errs[2] = a.Pathway.Alerts(ctx, ps) })
+	load.Wait()
+	for i, part := range []string{"autonomy", "legal", "alerts"} {
+		if errs[i] == nil {
+			continue
+		}
+		if errcode.Of(errs[i]) != errcode.Unavailable {
+			a.Log.ErrorContext(ctx, "reading a part of a pathway", "part", part, "err", errs[i])
+		}
+		p.Away = append(p.Away, p.T("unavailable.part."+part))
+	}
+
+	d := personData{Pseudonym: ps, Name: tl.Person.DisplayName, PermitKinds: a.options(p, "permit.", permitKinds)}
 	for course, minutes := range tl.MinutesByCourse {
 		name := course // a kind of course the catalogue does not know yet shows as the service names it
 		if _, ok := catalogue[p.Lang]["course."+course]; ok {
@@ -66,11 +229,170 @@ func (a *App) personPage(w http.ResponseWriter, r *http.Request) {
 	sort.Slice(d.Hours, func(i, j int) bool { return d.Hours[i].Course < d.Hours[j].Course })
 	for i := len(tl.Entries) - 1; i >= 0; i-- {
 		e := tl.Entries[i]
-		d.Entries = append(d.Entries, timelineEntry{When: shortDateTime(p.Lang, e.OccurredAt.In(a.loc)), ISO: e.OccurredAt.Format("2006-01-02T15:04:05Z07:00"), Text: e.Text})
+		d.Entries = append(d.Entries, timelineEntry{When: shortDateTime(p.Lang, e.OccurredAt.In(a.loc)), ISO: e.OccurredAt.Format(time.RFC3339), Text: e.Text})
 	}
-	p.Title = d.Name
-	p.Data = d
-	a.render(w, r, http.StatusOK, "person", p)
+	a.describePerson(p, &d, &tl.Person)
+	if autonomy != nil {
+		d.Autonomy = a.autonomyView(p, autonomy)
+	}
+	if legal != nil {
+		d.Legal = a.legalView(p, legal)
+	}
+	for _, al := range alerts {
+		v := alertView{ID: al.ID, Kind: p.T("alert." + al.Kind), Raised: shortDate(p.Lang, al.RaisedAt.In(a.loc)), Note: al.Note, Open: al.ResolvedAt == nil}
+		if al.Due != nil {
+			v.Due = shortDate(p.Lang, al.Due.In(a.loc))
+		}
+		if al.AcknowledgedAt != nil {
+			v.Acknowledged = shortDate(p.Lang, al.AcknowledgedAt.In(a.loc))
+		}
+		if al.ResolvedAt != nil {
+			v.Resolved = shortDate(p.Lang, al.ResolvedAt.In(a.loc))
+		}
+		if v.Open {
+			d.OpenAlerts++
+		}
+		d.Alerts = append(d.Alerts, v)
+	}
+	// Open alerts first, the newest first among each.
+	slices.SortStableFunc(d.Alerts, func(x, y alertView) int {
+		switch {
+		case x.Open && !y.Open:
+			return -1
+		case !x.Open && y.Open:
+			return 1
+		}
+		return 0
+	})
+	return d, http.StatusOK, nil
+}
+
+// describePerson lays out the record: the programme, the plan, consents,
+// transfers and how the pathway ended.
+func (a *App) describePerson(p *page, d *personData, rec *PersonRecord) {
+	add := func(label, value string) {
+		if value != "" {
+			d.Facts = append(d.Facts, fact{p.T(label), value})
+		}
+	}
+	if rec.Programme != "" {
+		add("person.programme", p.T("programme."+rec.Programme))
+	}
+	if rec.Referral != "" {
+		add("person.referral", p.T("referral."+rec.Referral))
+	}
+	if rec.Since != nil {
+		add("person.since", shortDate(p.Lang, rec.Since.In(a.loc)))
+	}
+	add("person.organisation", rec.Organisation)
+	add("person.territory", rec.Territory)
+	add("person.case_worker", rec.CaseWorker)
+	for _, c := range rec.Consents {
+		state := p.T("consent.given", shortDate(p.Lang, c.GivenAt.In(a.loc)))
+		if c.WithdrawnAt != nil {
+			state = p.T("consent.withdrawn", shortDate(p.Lang, c.WithdrawnAt.In(a.loc)))
+		}
+		d.Consents = append(d.Consents, fact{translateOr(p.Lang, "consent."+c.Scope, c.Scope), state})
+	}
+	if c := rec.Closed; c != nil {
+		d.Closed = p.T("person.closed", p.T("closing."+c.Reason), shortDate(p.Lang, c.On.In(a.loc)))
+	}
+	if pl := rec.Plan; pl != nil {
+		d.PlanRevision = pl.Revision
+		if pl.UpdatedAt != nil {
+			d.PlanUpdated = p.T("plan.updated", pl.Revision, shortDate(p.Lang, pl.UpdatedAt.In(a.loc)), pl.UpdatedBy)
+		}
+		for _, g := range pl.Goals {
+			v := goalView{area: g.Domain, Domain: p.T("area." + g.Domain), Title: g.Title, FollowBy: g.FollowBy, Status: p.T("goal." + g.Status)}
+			if t, err := time.Parse(time.DateOnly, g.Target); err == nil {
+				v.Target = shortDate(p.Lang, t)
+			}
+			d.Plan = append(d.Plan, v)
+		}
+		slices.SortStableFunc(d.Plan, func(x, y goalView) int { return areaOrder(x.area) - areaOrder(y.area) })
+	}
+	for _, t := range rec.Transfers {
+		d.Transfers = append(d.Transfers, transferView{
+			ID: t.ID, To: t.ToOrganisation, Territory: t.ToTerritory, Reason: t.Reason,
+			Status: p.T("transfer." + t.Status), Requested: shortDate(p.Lang, t.RequestedAt.In(a.loc)),
+		})
+		if t.Status == "requested" {
+			d.Pending = true
+		}
+	}
+}
+
+// areas are the domains of a pathway, in the order the pages show them.
+var areas = []string{"italian", "digital", "training", "work", "housing", "legal"}
+
+// areaOrder places an area the catalogue does not know yet last.
+func areaOrder(area string) int {
+	if i := slices.Index(areas, area); i >= 0 {
+		return i
+	}
+	return len(areas)
+}
+
+func (a *App) autonomyView(p *page, au *Autonomy) *autonomyView {
+	v := &autonomyView{Stage: p.T("stage." + au.Stage), Index: percent(au.Index)}
+	for _, ar := range au.Areas {
+		av := areaView{Area: p.T("area." + ar.Area), Status: translateOr(p.Lang, "area_status."+ar.Status, ar.Status), Why: ar.Why, Achieved: ar.Status == "achieved"}
+		if t, err := time.Parse(time.DateOnly, ar.Since); err == nil {
+			av.Since = shortDate(p.Lang, t)
+		}
+		v.Areas = append(v.Areas, av)
+	}
+	for _, h := range au.History {
+		v.Points = append(v.Points, pointView{When: shortDate(p.Lang, h.At.In(a.loc)), Stage: p.T("stage." + h.Stage), Index: percent(h.Index)})
+	}
+	v.Chart = autonomyChart(p, au.History, time.Now().In(a.loc), a.loc)
+	v.Rules = p.T("autonomy.rules", au.Rules.ItalianLevel, au.Rules.DigitalLevel, au.Rules.PlacementMonths)
+	return v
+}
+
+func (a *App) legalView(p *page, l *Legal) *legalView {
+	permit := func(x Permit) permitView {
+		v := permitView{Kind: p.T("permit." + x.Kind), From: isoToShort(p.Lang, x.ValidFrom), Until: isoToShort(p.Lang, x.ValidUntil), MayWork: x.MayWork}
+		if x.ConvertedFrom != "" {
+			v.ConvertedFrom = p.T("permit." + x.ConvertedFrom)
+		}
+		return v
+	}
+	v := &legalView{DaysLeft: l.DaysLeft, Convertible: l.Convertible, Grounds: l.Grounds, CheckFrom: isoToShort(p.Lang, l.CheckFrom)}
+	if l.Current != nil {
+		c := permit(*l.Current)
+		v.Current = &c
+		if l.Current.ValidUntil != "" {
+			v.Expired = l.DaysLeft < 0
+			if from, err := time.Parse(time.DateOnly, l.CheckFrom); err == nil && !time.Now().Before(from) {
+				v.Soon = true
+			}
+		}
+	}
+	for i := len(l.Permits) - 1; i >= 0; i-- { // newest first
+		v.Permits = append(v.Permits, permit(l.Permits[i]))
+	}
+	return v
+}
+
+// options lists values with their labels under prefix in the page's
+// language, for a select.
+func (a *App) options(p *page, prefix string, values []string) []option {
+	out := make([]option, len(values))
+	for i, v := range values {
+		out[i] = option{v, p.T(prefix + v)}
+	}
+	return out
+}
+
+func percent(f float64) string { return strconv.Itoa(int(f*100+0.5)) + "%" }
+
+func isoToShort(lang, iso string) string {
+	t, err := time.Parse(time.DateOnly, iso)
+	if err != nil {
+		return ""
+	}
+	return shortDate(lang, t)
 }
 
 func hours(minutes int) string {

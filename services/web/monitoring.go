@@ -1,0 +1,183 @@
+package web
+
+import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// The monitoring officer's pages: indicators by organisation or territory
+// and period, as tables and charts, and the CSV for the Region and the
+// national funder. Nothing here names or links to a person: pathway counts
+// people and suppresses small cells, and web suppresses them again, so
+// that a mistake on one side does not single anyone out.
+
+// minCell is the smallest count shown; pathway applies the same.
+const minCell = 5
+
+// indicators are what monitoring counts, in the order pathway reports.
+var indicators = []string{"taken_in_charge", "enrolled", "certified", "qualified", "placed", "housed", "autonomous_exits"}
+
+// monitoringRoutes adds the monitoring officer's pages to mux.
+func (a *App) monitoringRoutes(mux *http.ServeMux) {
+	mux.Handle("GET /monitoring", a.signedIn(monitoringOfficers, a.monitoringPage))
+	mux.Handle("GET /monitoring/export", a.signedIn(monitoringOfficers, a.monitoringExport))
+}
+
+// period is the monitoring form: a grouping and a period of whole days,
+// both ends included as people say them.
+type period struct {
+	By, From, To string
+	Errors       fieldErrors
+	from, to     time.Time // to is the day after the last, as pathway counts
+}
+
+// readPeriod reads the form, defaulting to the last twelve months.
+func (a *App) readPeriod(r *http.Request, p *page) period {
+	q := r.URL.Query()
+	today := time.Now().In(a.loc)
+	f := period{By: q.Get("by"), From: q.Get("from"), To: q.Get("to"), Errors: fieldErrors{}}
+	if f.By == "" {
+		f.By = "organisation"
+	}
+	if f.From == "" && f.To == "" {
+		f.From, f.To = today.AddDate(-1, 0, 1).Format(time.DateOnly), today.Format(time.DateOnly)
+	}
+	if f.By != "organisation" && f.By != "territory" {
+		f.Errors["by"] = p.T("form.choose")
+	}
+	var err error
+	if f.from, err = time.Parse(time.DateOnly, f.From); err != nil {
+		f.Errors["from"] = p.T("form.date")
+	}
+	if f.to, err = time.Parse(time.DateOnly, f.To); err != nil {
+		f.Errors["to"] = p.T("form.date")
+	} else {
+		f.to = f.to.AddDate(0, 0, 1)
+	}
+	if len(f.Errors) == 0 && !f.to.After(f.from) {
+		f.Errors["to"] = p.T("monitoring.to_after_from")
+	}
+	return f
+}
+
+// Query is the form as a query string, for the export link.
+func (f period) Query() string {
+	return "by=" + f.By + "&from=" + f.From + "&to=" + f.To
+}
+
+type monitoringRow struct {
+	Group string
+	Cells []string // by indicator; "<5" when suppressed
+}
+
+type monitoringData struct {
+	Period     period
+	Groupings  []option
+	Indicators []string // in words
+	Rows       []monitoringRow
+	Charts     []*barChart
+	Loaded     bool
+	Suppressed string
+}
+
+func (a *App) monitoringPage(w http.ResponseWriter, r *http.Request) {
+	p := a.newPage(r, "monitoring.title")
+	f := a.readPeriod(r, p)
+	d := monitoringData{Period: f, Groupings: a.options(p, "monitoring.by.", []string{"organisation", "territory"}), Suppressed: fmt.Sprintf("<%d", minCell)}
+	for _, ind := range indicators {
+		d.Indicators = append(d.Indicators, p.T("indicator."+ind))
+	}
+	status := http.StatusOK
+	if len(f.Errors) > 0 {
+		status, p.Error = http.StatusBadRequest, p.T("form.check", len(f.Errors))
+	} else {
+		res, err := a.Pathway.Indicators(r.Context(), f.By, f.from, f.to)
+		if err != nil {
+			a.fail(w, r, p, "monitoring", err)
+			return
+		}
+		d.Loaded = true
+		for _, row := range res.Rows {
+			mr := monitoringRow{Group: row.Group}
+			values := make([]*int, len(indicators))
+			for i, ind := range indicators {
+				if n := row.Counts[ind]; n != nil && *n >= minCell {
+					values[i] = n
+					mr.Cells = append(mr.Cells, strconv.Itoa(*n))
+				} else {
+					mr.Cells = append(mr.Cells, d.Suppressed)
+				}
+			}
+			d.Rows = append(d.Rows, mr)
+			d.Charts = append(d.Charts, newBarChart("chart-"+strconv.Itoa(len(d.Charts)),
+				p.T("monitoring.chart_title", row.Group), p.T("monitoring.chart_desc", row.Group, f.From, f.To, minCell),
+				d.Indicators, values, d.Suppressed))
+		}
+	}
+	p.Data = d
+	a.render(w, r, status, "monitoring", p)
+}
+
+// monitoringExport downloads the indicators as CSV.
+func (a *App) monitoringExport(w http.ResponseWriter, r *http.Request) {
+	p := a.newPage(r, "monitoring.title")
+	f := a.readPeriod(r, p)
+	if len(f.Errors) > 0 {
+		http.Redirect(w, r, "/monitoring?"+f.Query(), http.StatusSeeOther)
+		return
+	}
+	body, err := a.Pathway.IndicatorsCSV(r.Context(), f.By, f.from, f.to)
+	if err == nil {
+		body, err = suppressSmallCells(body)
+	}
+	if err != nil {
+		a.fail(w, r, p, "monitoring", err)
+		return
+	}
+	name := fmt.Sprintf("percorsi-indicatori-%s-%s-%s.csv", f.By, f.From, f.To)
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	_, _ = w.Write(body)
+}
+
+// suppressSmallCells rewrites every count under minCell as "<5": the
+// export leaves web only as pathway's suppression and web's agree.
+func suppressSmallCells(in []byte) ([]byte, error) {
+	records, err := csv.NewReader(bytes.NewReader(in)).ReadAll()
+	if err != nil {
+		return nil, fmt.Errorf("monitoring CSV: %w", err)
+	}
+	if len(records) == 0 {
+		return in, nil
+	}
+	// Only the indicators' columns count people; the others name a group
+	// and the period.
+	var counts []int
+	for i, name := range records[0] {
+		if slices.Contains(indicators, name) {
+			counts = append(counts, i)
+		}
+	}
+	for _, rec := range records[1:] {
+		for _, i := range counts {
+			if i >= len(rec) {
+				continue
+			}
+			if n, err := strconv.Atoi(strings.TrimSpace(rec[i])); err == nil && n < minCell {
+				rec[i] = fmt.Sprintf("<%d", minCell)
+			}
+		}
+	}
+	var out bytes.Buffer
+	cw := csv.NewWriter(&out)
+	if err := cw.WriteAll(records); err != nil {
+		return nil, fmt.Errorf("monitoring CSV: %w", err)
+	}
+	return out.Bytes(), nil
+}

@@ -1,0 +1,406 @@
+package web
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/go-kit/kit/endpoint"
+	kithttp "github.com/go-kit/kit/transport/http"
+
+	"github.com/percorsi/percorsi/pkg/errcode"
+)
+
+// apiRequest is one call to a service: the escaped path, the query and a
+// JSON body (nil for none). One encoder serves every method built on it.
+type apiRequest struct {
+	Path  string
+	Query url.Values
+	Body  any
+}
+
+func encodeAPIRequest(ctx context.Context, r *http.Request, req any) error {
+	ar := req.(apiRequest)
+	u, err := url.Parse(ar.Path)
+	if err != nil {
+		return errcode.Wrap(errcode.Internal, err, "request path")
+	}
+	r.URL.Path, r.URL.RawPath, r.URL.RawQuery = u.Path, u.RawPath, ar.Query.Encode()
+	if ar.Body == nil {
+		return nil
+	}
+	return kithttp.EncodeJSONRequest(ctx, r, ar.Body)
+}
+
+// writeEndpoint is endpoint for a call that changes something: a retry
+// after a lost answer could write twice (two intakes, two plan
+// revisions), so the user sees the failure and decides.
+func (c *client) writeEndpoint(name, method string, dec kithttp.DecodeResponseFunc) endpoint.Endpoint {
+	return c.guarded(name, method, encodeAPIRequest, dec, c.once)
+}
+
+// readEndpoint is endpoint for a read, which is safe to repeat.
+func (c *client) readEndpoint(name string, dec kithttp.DecodeResponseFunc) endpoint.Endpoint {
+	return c.endpoint(name, http.MethodGet, encodeAPIRequest, dec)
+}
+
+// decodeBytes returns the body as it came, for documents such as CSV.
+func decodeBytes(_ context.Context, r *http.Response) (any, error) {
+	if r.StatusCode >= 400 {
+		return nil, decodeError(r)
+	}
+	b, err := io.ReadAll(io.LimitReader(r.Body, 16<<20))
+	if err != nil {
+		return nil, errcode.Wrap(errcode.Unavailable, err, "read response")
+	}
+	return &b, nil
+}
+
+func personPath(pseudonym string, rest ...string) string {
+	p := "/v1/persons/" + url.PathEscape(pseudonym)
+	for _, r := range rest {
+		p += "/" + url.PathEscape(r)
+	}
+	return p
+}
+
+// PersonRecord is a person as pathway shows them to their case worker:
+// never the personal data, which has its own audited read.
+type PersonRecord struct {
+	Pseudonym    string     `json:"pseudonym"`
+	DisplayName  string     `json:"display_name"`
+	Organisation string     `json:"organisation"`
+	Territory    string     `json:"territory"`
+	CaseWorker   string     `json:"case_worker"`
+	Since        *time.Time `json:"since"`
+	Programme    string     `json:"programme"`
+	Referral     string     `json:"referral"`
+	Fields       []string   `json:"personal_fields"`
+	Erased       bool       `json:"erased"`
+	Consents     []struct {
+		Scope       string     `json:"scope"`
+		GivenAt     time.Time  `json:"given_at"`
+		WithdrawnAt *time.Time `json:"withdrawn_at"`
+	} `json:"consents"`
+	Plan      *Plan      `json:"plan"`
+	Transfers []Transfer `json:"transfers"`
+	Closed    *struct {
+		Reason string    `json:"reason"`
+		On     time.Time `json:"on"`
+		Note   string    `json:"note"`
+	} `json:"closed"`
+}
+
+// Plan is the individual plan.
+type Plan struct {
+	Revision  int        `json:"revision"`
+	Goals     []Goal     `json:"goals"`
+	UpdatedAt *time.Time `json:"updated_at"`
+	UpdatedBy string     `json:"updated_by"`
+	History   []Plan     `json:"history"`
+}
+
+// Goal is one goal of the plan.
+type Goal struct {
+	ID       string `json:"id,omitempty"`
+	Domain   string `json:"domain"`
+	Title    string `json:"title"`
+	Target   string `json:"target,omitempty"` // YYYY-MM-DD
+	FollowBy string `json:"follow_by,omitempty"`
+	Status   string `json:"status,omitempty"`
+}
+
+// Transfer is a hand-over to another organisation.
+type Transfer struct {
+	ID               string     `json:"id"`
+	FromOrganisation string     `json:"from_organisation"`
+	ToOrganisation   string     `json:"to_organisation"`
+	ToTerritory      string     `json:"to_territory"`
+	Reason           string     `json:"reason"`
+	Status           string     `json:"status"`
+	RequestedAt      time.Time  `json:"requested_at"`
+	DecidedAt        *time.Time `json:"decided_at"`
+}
+
+// CaseloadEntry is one person of the case worker's caseload.
+type CaseloadEntry struct {
+	PersonRecord
+	OpenAlerts int `json:"open_alerts"`
+}
+
+// Caseload is the people the caller's organisation follows, open alerts
+// first.
+type Caseload struct {
+	Persons []CaseloadEntry `json:"persons"`
+}
+
+// Intake is what a case worker records when taking a person in charge.
+type Intake struct {
+	DisplayName string   `json:"display_name"`
+	Programme   string   `json:"programme"`
+	Referral    string   `json:"referral"`
+	Territory   string   `json:"territory,omitempty"`
+	Since       string   `json:"since,omitempty"` // YYYY-MM-DD
+	Personal    Personal `json:"personal"`
+	Consents    []string `json:"consents"`
+}
+
+// Personal is a person's personal data, in clear only on its way to or
+// from pathway, which seals it.
+type Personal struct {
+	LegalName   string     `json:"legal_name,omitempty"`
+	BirthDate   string     `json:"birth_date,omitempty"`
+	Nationality string     `json:"nationality,omitempty"`
+	Languages   []string   `json:"languages,omitempty"`
+	Phone       string     `json:"phone,omitempty"`
+	Email       string     `json:"email,omitempty"`
+	Documents   []Document `json:"documents,omitempty"`
+}
+
+// Document is an identity or legal status document.
+type Document struct {
+	Kind      string `json:"kind"`
+	Number    string `json:"number"`
+	ExpiresOn string `json:"expires_on,omitempty"`
+}
+
+// Autonomy is where a person is on the road to autonomy, and why.
+type Autonomy struct {
+	Stage string  `json:"stage"`
+	Index float64 `json:"index"`
+	Areas []struct {
+		Area   string `json:"area"`
+		Status string `json:"status"`
+		Since  string `json:"since"`
+		Why    string `json:"why"`
+	} `json:"areas"`
+	History []StagePoint `json:"history"`
+	Rules   struct {
+		ItalianLevel    string   `json:"italian_level"`
+		DigitalLevel    int      `json:"digital_level"`
+		PlacementMonths int      `json:"placement_months"`
+		Autonomous      []string `json:"autonomous_when_achieved"`
+	} `json:"rules"`
+}
+
+// StagePoint is the autonomy stage and index from a moment on.
+type StagePoint struct {
+	At    time.Time `json:"at"`
+	Stage string    `json:"stage"`
+	Index float64   `json:"index"`
+}
+
+// Permit is a residence permit.
+type Permit struct {
+	Kind          string `json:"kind"`
+	ValidFrom     string `json:"valid_from"`
+	ValidUntil    string `json:"valid_until,omitempty"`
+	MayWork       bool   `json:"may_work"`
+	ConvertedFrom string `json:"converted_from,omitempty"`
+}
+
+// Legal is a person's legal status and what the pathway's facts say
+// about converting the permit.
+type Legal struct {
+	Permits     []Permit `json:"permits"`
+	Current     *Permit  `json:"current"`
+	DaysLeft    int      `json:"days_left"`
+	Convertible bool     `json:"convertible"`
+	Grounds     string   `json:"grounds"`
+	CheckFrom   string   `json:"check_from"`
+}
+
+// Alert asks the case worker to act.
+type Alert struct {
+	ID             string     `json:"id"`
+	Kind           string     `json:"kind"`
+	RaisedAt       time.Time  `json:"raised_at"`
+	Due            *time.Time `json:"due"`
+	AcknowledgedAt *time.Time `json:"acknowledged_at"`
+	ResolvedAt     *time.Time `json:"resolved_at"`
+	ResolvedBy     string     `json:"resolved_by"`
+	Note           string     `json:"note"`
+}
+
+type alertsResponse struct {
+	Alerts []Alert `json:"alerts"`
+}
+
+// IncomingTransfer is a transfer waiting for the caller's organisation.
+type IncomingTransfer struct {
+	Pseudonym string   `json:"pseudonym"`
+	Programme string   `json:"programme"`
+	Transfer  Transfer `json:"transfer"`
+}
+
+type incomingResponse struct {
+	Transfers []IncomingTransfer `json:"transfers"`
+}
+
+type personalResponse struct {
+	Personal Personal `json:"personal"`
+}
+
+// Indicators are the monitoring counts of a period; a nil count was
+// suppressed because it counts fewer than MinCell people.
+type Indicators struct {
+	By      string `json:"by"`
+	From    string `json:"from"`
+	To      string `json:"to"`
+	MinCell int    `json:"min_cell"`
+	Rows    []struct {
+		Group  string          `json:"group"`
+		Counts map[string]*int `json:"counts"`
+	} `json:"rows"`
+}
+
+// cases are the pathway endpoints of the case worker's and the
+// monitoring officer's pages.
+type cases struct {
+	caseload, person, autonomy, legal, alerts, incoming, indicators, indicatorsCSV endpoint.Endpoint
+	intake, personal, plan, permit, alertAction, transfer, decide                  endpoint.Endpoint
+}
+
+func newCases(c *client) cases {
+	return cases{
+		caseload:      c.readEndpoint("pathway.caseload", decodeJSON[Caseload]),
+		person:        c.readEndpoint("pathway.person", decodeJSON[PersonRecord]),
+		autonomy:      c.readEndpoint("pathway.autonomy", decodeJSON[Autonomy]),
+		legal:         c.readEndpoint("pathway.legal", decodeJSON[Legal]),
+		alerts:        c.readEndpoint("pathway.alerts", decodeJSON[alertsResponse]),
+		incoming:      c.readEndpoint("pathway.incoming_transfers", decodeJSON[incomingResponse]),
+		indicators:    c.readEndpoint("pathway.indicators", decodeJSON[Indicators]),
+		indicatorsCSV: c.readEndpoint("pathway.indicators_csv", decodeBytes),
+		// Reading personal data writes an audit entry: once per request.
+		personal:    c.writeEndpoint("pathway.personal", http.MethodGet, decodeJSON[personalResponse]),
+		intake:      c.writeEndpoint("pathway.intake", http.MethodPost, decodeJSON[PersonRecord]),
+		plan:        c.writeEndpoint("pathway.plan", http.MethodPut, decodeJSON[PersonRecord]),
+		permit:      c.writeEndpoint("pathway.permit", http.MethodPost, decodeJSON[PersonRecord]),
+		alertAction: c.writeEndpoint("pathway.alert_action", http.MethodPost, decodeJSON[PersonRecord]),
+		transfer:    c.writeEndpoint("pathway.transfer_request", http.MethodPost, decodeJSON[PersonRecord]),
+		decide:      c.writeEndpoint("pathway.transfer_decision", http.MethodPost, decodeJSON[map[string]any]),
+	}
+}
+
+// Caseload returns the people of the caller's organisation, open alerts
+// first.
+func (p *Pathway) Caseload(ctx context.Context) (*Caseload, error) {
+	return call[Caseload](ctx, p.cases.caseload, apiRequest{Path: "/v1/persons"})
+}
+
+// Person returns the record of pseudonym.
+func (p *Pathway) Person(ctx context.Context, pseudonym string) (*PersonRecord, error) {
+	return call[PersonRecord](ctx, p.cases.person, apiRequest{Path: personPath(pseudonym)})
+}
+
+// Autonomy returns where pseudonym is on the road to autonomy.
+func (p *Pathway) Autonomy(ctx context.Context, pseudonym string) (*Autonomy, error) {
+	return call[Autonomy](ctx, p.cases.autonomy, apiRequest{Path: personPath(pseudonym, "autonomy")})
+}
+
+// Legal returns the legal status of pseudonym.
+func (p *Pathway) Legal(ctx context.Context, pseudonym string) (*Legal, error) {
+	return call[Legal](ctx, p.cases.legal, apiRequest{Path: personPath(pseudonym, "legal")})
+}
+
+// Alerts returns every alert of pseudonym, resolved ones included.
+func (p *Pathway) Alerts(ctx context.Context, pseudonym string) ([]Alert, error) {
+	resp, err := call[alertsResponse](ctx, p.cases.alerts, apiRequest{Path: personPath(pseudonym, "alerts")})
+	if err != nil {
+		return nil, err
+	}
+	return resp.Alerts, nil
+}
+
+// IncomingTransfers returns the transfers waiting for the caller's
+// organisation.
+func (p *Pathway) IncomingTransfers(ctx context.Context) ([]IncomingTransfer, error) {
+	resp, err := call[incomingResponse](ctx, p.cases.incoming, apiRequest{Path: "/v1/transfers/incoming"})
+	if err != nil {
+		return nil, err
+	}
+	return resp.Transfers, nil
+}
+
+// Intake takes a person in charge; the answer names their new pseudonym.
+func (p *Pathway) Intake(ctx context.Context, in Intake) (*PersonRecord, error) {
+	return call[PersonRecord](ctx, p.cases.intake, apiRequest{Path: "/v1/persons", Body: in})
+}
+
+// Personal reads the personal data of pseudonym for reason; pathway
+// writes the read to its audit log before answering.
+func (p *Pathway) Personal(ctx context.Context, pseudonym, reason string) (*Personal, error) {
+	resp, err := call[personalResponse](ctx, p.cases.personal, apiRequest{Path: personPath(pseudonym, "personal"), Query: url.Values{"reason": {reason}}})
+	if err != nil {
+		return nil, err
+	}
+	return &resp.Personal, nil
+}
+
+// UpdatePlan records a new revision of the plan of pseudonym.
+func (p *Pathway) UpdatePlan(ctx context.Context, pseudonym string, goals []Goal) (*PersonRecord, error) {
+	body := struct {
+		Goals []Goal `json:"goals"`
+	}{goals}
+	return call[PersonRecord](ctx, p.cases.plan, apiRequest{Path: personPath(pseudonym, "plan"), Body: body})
+}
+
+// RecordPermit records a residence permit of pseudonym.
+func (p *Pathway) RecordPermit(ctx context.Context, pseudonym string, x Permit) (*PersonRecord, error) {
+	return call[PersonRecord](ctx, p.cases.permit, apiRequest{Path: personPath(pseudonym, "permits"), Body: x})
+}
+
+// AlertAction acknowledges or resolves an alert of pseudonym.
+func (p *Pathway) AlertAction(ctx context.Context, pseudonym, alertID, action, note string) (*PersonRecord, error) {
+	body := struct {
+		Note string `json:"note"`
+	}{note}
+	return call[PersonRecord](ctx, p.cases.alertAction, apiRequest{Path: personPath(pseudonym, "alerts", alertID, action), Body: body})
+}
+
+// RequestTransfer asks another organisation to take pseudonym over.
+func (p *Pathway) RequestTransfer(ctx context.Context, pseudonym, toOrganisation, toTerritory, reason string) (*PersonRecord, error) {
+	body := struct {
+		ToOrganisation string `json:"to_organisation"`
+		ToTerritory    string `json:"to_territory,omitempty"`
+		Reason         string `json:"reason"`
+	}{toOrganisation, toTerritory, reason}
+	return call[PersonRecord](ctx, p.cases.transfer, apiRequest{Path: personPath(pseudonym, "transfers"), Body: body})
+}
+
+// DecideTransfer accepts or refuses a transfer addressed to the caller's
+// organisation.
+func (p *Pathway) DecideTransfer(ctx context.Context, pseudonym, transferID string, accept bool) error {
+	decision := "refuse"
+	if accept {
+		decision = "accept"
+	}
+	_, err := p.cases.decide(ctx, apiRequest{Path: personPath(pseudonym, "transfers", transferID, decision), Body: struct{}{}})
+	return err
+}
+
+// Indicators returns the monitoring indicators of [from, to) grouped by
+// "organisation" or "territory".
+func (p *Pathway) Indicators(ctx context.Context, by string, from, to time.Time) (*Indicators, error) {
+	return call[Indicators](ctx, p.cases.indicators, apiRequest{Path: "/v1/monitoring/indicators", Query: indicatorsQuery(by, from, to, "")})
+}
+
+// IndicatorsCSV returns the same indicators as the CSV the Region and the
+// national funder receive.
+func (p *Pathway) IndicatorsCSV(ctx context.Context, by string, from, to time.Time) ([]byte, error) {
+	b, err := call[[]byte](ctx, p.cases.indicatorsCSV, apiRequest{Path: "/v1/monitoring/indicators", Query: indicatorsQuery(by, from, to, "csv")})
+	if err != nil {
+		return nil, err
+	}
+	return *b, nil
+}
+
+func indicatorsQuery(by string, from, to time.Time, format string) url.Values {
+	q := url.Values{"by": {by}, "from": {from.Format(time.DateOnly)}, "to": {to.Format(time.DateOnly)}}
+	if format != "" {
+		q.Set("format", format)
+	}
+	return q
+}
