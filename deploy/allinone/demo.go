@@ -48,6 +48,7 @@ var demoUsers = map[string]auth.Principal{
 	"elena.ferri":    {Subject: "elena.ferri", Role: auth.Counsellor, Organisation: "coop-aurora"},
 	"gino.esposito":  {Subject: "gino.esposito", Role: auth.Employer, Organisation: "emp-trattoria-gino"},
 	"franco.marino":  {Subject: "franco.marino", Role: auth.Trainer, Organisation: demoTrainingOrg},
+	"sofia.ricci":    {Subject: "sofia.ricci", Role: auth.Monitoring, Organisation: "regione-lazio"}, // the Region's monitoring officer: aggregates only
 }
 
 const demoClass = "cl-it-a2-mattina"
@@ -106,6 +107,9 @@ func seedDemo(ctx context.Context, s *System, dir string) (*Demo, error) {
 		return nil, err
 	}
 	if d.Training, err = seedTrainingDemo(ctx, s, demoPeople); err != nil {
+		return nil, err
+	}
+	if err := seedCaseWorkerDemo(ctx, s, now); err != nil {
 		return nil, err
 	}
 	if err := seedWebAccounts(ctx, s); err != nil {

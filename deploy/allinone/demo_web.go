@@ -18,6 +18,7 @@ var demoDisplayNames = map[string]string{
 	"maria.rossi": "Maria Rossi", "anna.conti": "Anna Conti", "paolo.neri": "Paolo Neri",
 	"giulia.bianchi": "Giulia Bianchi", "luca.verdi": "Luca Verdi", "marta.gallo": "Marta Gallo",
 	"elena.ferri": "Elena Ferri", "gino.esposito": "Gino Esposito", "franco.marino": "Franco Marino",
+	"sofia.ricci": "Sofia Ricci",
 }
 
 // startWeb serves the pages, calling the services this system runs.

@@ -84,12 +84,15 @@ type monitoringData struct {
 	Charts     []*barChart
 	Loaded     bool
 	Suppressed string
+	// The period in words, both days included.
+	FromDay, ToDay string
 }
 
 func (a *App) monitoringPage(w http.ResponseWriter, r *http.Request) {
 	p := a.newPage(r, "monitoring.title")
 	f := a.readPeriod(r, p)
-	d := monitoringData{Period: f, Groupings: a.options(p, "monitoring.by.", []string{"organisation", "territory"}), Suppressed: fmt.Sprintf("<%d", minCell)}
+	d := monitoringData{Period: f, Groupings: a.options(p, "monitoring.by.", []string{"organisation", "territory"}), Suppressed: fmt.Sprintf("<%d", minCell),
+		FromDay: isoToShort(p.Lang, f.From), ToDay: isoToShort(p.Lang, f.To)}
 	for _, ind := range indicators {
 		d.Indicators = append(d.Indicators, p.T("indicator."+ind))
 	}
@@ -116,7 +119,7 @@ func (a *App) monitoringPage(w http.ResponseWriter, r *http.Request) {
 			}
 			d.Rows = append(d.Rows, mr)
 			d.Charts = append(d.Charts, newBarChart("chart-"+strconv.Itoa(len(d.Charts)),
-				p.T("monitoring.chart_title", row.Group), p.T("monitoring.chart_desc", row.Group, f.From, f.To, minCell),
+				p.T("monitoring.chart_title", row.Group), p.T("monitoring.chart_desc", row.Group, d.FromDay, d.ToDay, minCell),
 				d.Indicators, values, d.Suppressed))
 		}
 	}
