@@ -35,6 +35,8 @@ type Config struct {
 	TimeZone      string        `env:"TIME_ZONE" envDefault:"Europe/Rome"`
 	// Resilience of the calls to the services; zero means DefaultResilience.
 	Resilience Resilience
+	// OIDC is an external provider to sign in with; none by default.
+	OIDC OIDCConfig
 }
 
 // App is web assembled: its stores, the clients of the services and the
@@ -52,6 +54,7 @@ type App struct {
 	templates map[string]*template.Template
 	byUser    *limiter
 	byAddr    *limiter
+	oidc      *oidcSignIn // nil unless configured
 }
 
 //go:embed templates static
@@ -73,6 +76,10 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		return nil, fmt.Errorf("web: TIME_ZONE: %w", err)
 	}
 	tmpl, err := parseTemplates()
+	if err != nil {
+		return nil, err
+	}
+	oidcSignIn, err := newOIDCSignIn(cfg.OIDC)
 	if err != nil {
 		return nil, err
 	}
@@ -106,6 +113,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		// fifteen minutes; then that key waits out the window.
 		byUser: newLimiter(5, 15*time.Minute),
 		byAddr: newLimiter(30, 15*time.Minute),
+		oidc:   oidcSignIn,
 	}
 	a.Pages = a.routes()
 	p.Go("session sweep", a.sweepSessions)

@@ -34,6 +34,10 @@ func translateOr(lang, key, fallback string) string {
 var pathwayCatalogue = map[string]map[string]string{
 	"it": {
 		"nav.intake":                             "Nuova presa in carico",
+		"signin.oidc":                            "Accedi con %s",
+		"signin.oidc_failed":                     "L'accesso con il fornitore di identità non è riuscito. Riprova.",
+		"signin.oidc_away":                       "Il fornitore di identità non risponde in questo momento. Riprova tra poco o accedi con nome utente e password.",
+		"signin.oidc_no_role":                    "Il tuo account non ha un ruolo in Percorsi: chiedi alla tua organizzazione.",
 		"nav.transfers":                          "Trasferimenti",
 		"nav.monitoring":                         "Indicatori",
 		"unavailable.caseload":                   "Il servizio del percorso non risponde in questo momento: l'elenco delle persone non è disponibile. Puoi comunque aprire un percorso con lo pseudonimo.",
@@ -289,6 +293,10 @@ var pathwayCatalogue = map[string]map[string]string{
 	},
 	"en": {
 		"nav.intake":                             "New intake",
+		"signin.oidc":                            "Sign in with %s",
+		"signin.oidc_failed":                     "Signing in with the identity provider did not work. Try again.",
+		"signin.oidc_away":                       "The identity provider is not answering right now. Try again shortly, or sign in with user name and password.",
+		"signin.oidc_no_role":                    "Your account has no role in Percorsi: ask your organisation.",
 		"nav.transfers":                          "Transfers",
 		"nav.monitoring":                         "Indicators",
 		"unavailable.caseload":                   "The pathway service is not answering right now: the list of people is unavailable. You can still open a pathway by pseudonym.",

@@ -54,6 +54,7 @@ func (a *App) routes() http.Handler {
 	mux.Handle("GET /persons/open", a.signedIn(caseWorkers, a.openPerson))
 	mux.Handle("GET /persons/{pseudonym}", a.signedIn(caseWorkers, a.personPage))
 	a.caseRoutes(mux)
+	a.oidcRoutes(mux)
 	a.monitoringRoutes(mux)
 	// Refuse cross-origin form posts by the browser's own Sec-Fetch-Site
 	// and Origin headers, beside the token every form carries.
@@ -243,6 +244,7 @@ func localPath(next string) string {
 type signInData struct {
 	Username string
 	Next     string
+	OIDC     string // the external provider's name, when there is one
 }
 
 // anonymousCSRF returns the sign-in form's token, setting its cookie on
@@ -262,7 +264,7 @@ func (a *App) signInPage(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Query().Get("out") == "1" {
 		p.Notice = p.T("signout.done")
 	}
-	p.Data = signInData{Next: localPath(r.URL.Query().Get("next"))}
+	p.Data = signInData{Next: localPath(r.URL.Query().Get("next")), OIDC: a.oidcName()}
 	a.render(w, r, http.StatusOK, "signin", p)
 }
 
@@ -279,7 +281,7 @@ func (a *App) signIn(w http.ResponseWriter, r *http.Request) {
 	p.CSRF = a.anonymousCSRF(w, r)
 	username := strings.TrimSpace(r.PostFormValue("username"))
 	password := r.PostFormValue("password")
-	data := signInData{Username: username, Next: localPath(r.PostFormValue("next"))}
+	data := signInData{Username: username, Next: localPath(r.PostFormValue("next")), OIDC: a.oidcName()}
 	p.Data = data
 	c, err := r.Cookie(csrfCookie)
 	if err != nil || !sameToken(r.PostFormValue(csrfField), c.Value) {
@@ -325,18 +327,21 @@ func (a *App) signIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.byUser.reset(userKey)
+	a.startSession(w, r, &domain.Session{Username: acc.Username, DisplayName: acc.DisplayName, Role: acc.Role, Organisation: acc.Organisation}, data.Next)
+}
+
+// startSession stores s with a fresh id, form token and expiry, sets its
+// cookie and sends the browser on to next.
+func (a *App) startSession(w http.ResponseWriter, r *http.Request, s *domain.Session, next string) {
 	id := randomToken()
-	s := &domain.Session{
-		IDHash: hashID(id), Username: acc.Username, DisplayName: acc.DisplayName, Role: acc.Role,
-		Organisation: acc.Organisation, CSRF: randomToken(), Expires: now.Add(a.cfg.SessionTTL),
-	}
+	s.IDHash, s.CSRF, s.Expires = hashID(id), randomToken(), time.Now().Add(a.cfg.SessionTTL)
 	if err := a.Sessions.Create(r.Context(), s); err != nil {
-		a.fail(w, r, p, "", err)
+		a.fail(w, r, a.newPage(r, "signin.title"), "", err)
 		return
 	}
 	http.SetCookie(w, a.cookie(r, sessionCookie, id, a.cfg.SessionTTL))
 	http.SetCookie(w, a.cookie(r, csrfCookie, "", -1))
-	http.Redirect(w, r, data.Next, http.StatusSeeOther)
+	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
 // unknownUserHash is checked against when a user name is unknown.
