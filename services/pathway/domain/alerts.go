@@ -40,6 +40,25 @@ func (r Rules) Grounds(entries []Entry, now time.Time) (ok bool, why string) {
 	return false, "no confirmed placement and no active enrolment"
 }
 
+// LastActivity is when the latest fact about p by `now` occurred, or when
+// p was taken in charge if later. Pathway's own alerts are not activity:
+// an alert about silence must not end the silence it reports.
+func LastActivity(p *Person, entries []Entry, now time.Time) time.Time {
+	last := p.Since
+	for _, e := range entries {
+		if e.OccurredAt.After(now) {
+			break
+		}
+		if f := e.Fact; f != nil && (f.Kind == "alert_raised" || f.Kind == "alert_resolved") {
+			continue
+		}
+		if e.OccurredAt.After(last) {
+			last = e.OccurredAt
+		}
+	}
+	return last
+}
+
 // Check returns the alerts p's facts call for at `now` that p does not hold
 // yet, and the ids of open alerts that later facts cleared. Alert ids are
 // deterministic, so checking again (or replaying) raises nothing twice.
@@ -56,13 +75,11 @@ func (r Rules) Check(p *Person, entries []Entry, now time.Time) (raise []Alert, 
 	// Absence streaks, per class.
 	streak := map[string]int{}
 	start := map[string]string{}
-	var last time.Time
 	unconfirmed := map[string]bool{}
 	for _, e := range entries {
 		if e.OccurredAt.After(now) {
 			break
 		}
-		last = e.OccurredAt
 		if a := e.Attendance; a != nil {
 			if a.Status == "absent" {
 				if streak[a.ClassID] == 0 {
@@ -101,10 +118,7 @@ func (r Rules) Check(p *Person, entries []Entry, now time.Time) (raise []Alert, 
 			add(AlertPermitWithoutGrounds, permit.ValidUntil.Format("2006-01-02"), permit.ValidUntil)
 		}
 	}
-	if last.Before(p.Since) {
-		last = p.Since
-	}
-	if !last.IsZero() && now.Sub(last) >= r.Inactivity {
+	if last := LastActivity(p, entries, now); !last.IsZero() && now.Sub(last) >= r.Inactivity {
 		add(AlertInactivity, last.Format("2006-01-02"), last.Add(r.Inactivity))
 	}
 

@@ -7,6 +7,7 @@ package domain
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 )
 
@@ -31,6 +32,10 @@ type Person struct {
 	Transfers []Transfer
 	Closed    *Closing
 	ErasedAt  time.Time // zero until the personal data was crypto-shredded
+	// Stage and LastActivity summarise the timeline for the caseload; the
+	// alert pass keeps them, so listing a caseload reads no timeline.
+	Stage        Stage
+	LastActivity time.Time
 }
 
 // Programme is the legal frame of the pathway.
@@ -187,6 +192,21 @@ type Alert struct {
 // Open reports whether the alert still waits for resolution.
 func (a Alert) Open() bool { return a.ResolvedAt.IsZero() }
 
+// MostUrgent returns how many of alerts are open and the kind of the most
+// urgent of them ("" when none is).
+func MostUrgent(alerts []Alert) (open int, kind AlertKind) {
+	for _, a := range alerts {
+		if !a.Open() {
+			continue
+		}
+		open++
+		if kind == "" || a.Kind.Urgency() < kind.Urgency() {
+			kind = a.Kind
+		}
+	}
+	return open, kind
+}
+
 // AlertKind names what an alert is about.
 type AlertKind string
 
@@ -197,6 +217,20 @@ const (
 	AlertHousingExit          AlertKind = "housing_exit_without_destination"
 	AlertInactivity           AlertKind = "inactivity"
 )
+
+// urgency ranks the alert kinds, most urgent first: a person who left
+// their home for nowhere may be in danger tonight; a permit that ends
+// without grounds for conversion costs the right to stay; absences and an
+// unconfirmed placement threaten a course or a job; silence comes last.
+var urgency = []AlertKind{AlertHousingExit, AlertPermitWithoutGrounds, AlertAbsenceStreak, AlertPlacementUnconfirmed, AlertInactivity}
+
+// Urgency is the kind's rank, 0 the most urgent; unknown kinds rank last.
+func (k AlertKind) Urgency() int {
+	if i := slices.Index(urgency, k); i >= 0 {
+		return i
+	}
+	return len(urgency)
+}
 
 // Transfer is a hand-over to another organisation or territory.
 type Transfer struct {
@@ -284,6 +318,9 @@ type Persons interface {
 	Update(ctx context.Context, pseudonym string, fn func(p *Person) ([]Event, error)) error
 	// All returns every person without their sealed fields.
 	All(ctx context.Context) ([]Person, error)
+	// InCharge returns the people org is in charge of, closed pathways
+	// included, without their sealed fields, plan or consents.
+	InCharge(ctx context.Context, org string) ([]Person, error)
 	// TransfersTo returns the people with a transfer pending to org,
 	// without their sealed fields.
 	TransfersTo(ctx context.Context, org string) ([]Person, error)

@@ -141,6 +141,10 @@ func TestCheck(t *testing.T) {
 			"2026-01-04", []string{"housing_exit_without_destination:s1"}, nil},
 		{"45 days of silence", domain.Person{Since: on("2026-01-01")}, []domain.Entry{fact("2026-01-10", "plan_updated", "", "", "")},
 			"2026-02-24", []string{"inactivity:2026-01-10"}, nil},
+		{"an alert does not end the silence it reports", domain.Person{Since: on("2026-01-01"),
+			Alerts: []domain.Alert{{ID: "inactivity:2026-01-10", Kind: domain.AlertInactivity}}},
+			[]domain.Entry{fact("2026-01-10", "plan_updated", "", "", ""), fact("2026-02-24", "alert_raised", "inactivity:2026-01-10", "", "inactivity")},
+			"2026-02-25", nil, nil},
 		{"closed pathways raise nothing", domain.Person{Since: on("2026-01-01"), Closed: &domain.Closing{Reason: "dropped_out"}}, nil, "2026-12-01", nil, nil},
 	} {
 		raise, clear := r.Check(&tc.person, tc.entries, on(tc.now))
@@ -151,5 +155,21 @@ func TestCheck(t *testing.T) {
 		if !slices.Equal(ids, tc.raise) || !slices.Equal(clear, tc.clear) {
 			t.Errorf("%s: raise %v clear %v, want %v %v", tc.name, ids, clear, tc.raise, tc.clear)
 		}
+	}
+}
+
+func TestMostUrgent(t *testing.T) {
+	t.Parallel()
+	alerts := []domain.Alert{
+		{Kind: domain.AlertInactivity},
+		{Kind: domain.AlertHousingExit, ResolvedAt: on("2026-01-02")},
+		{Kind: domain.AlertPermitWithoutGrounds},
+		{Kind: domain.AlertAbsenceStreak},
+	}
+	if n, kind := domain.MostUrgent(alerts); n != 3 || kind != domain.AlertPermitWithoutGrounds {
+		t.Fatalf("MostUrgent = %d %s, want 3 permit_without_grounds", n, kind)
+	}
+	if n, kind := domain.MostUrgent(alerts[1:2]); n != 0 || kind != "" {
+		t.Fatalf("MostUrgent of resolved alerts = %d %q", n, kind)
 	}
 }

@@ -30,6 +30,7 @@ func Indexes() []mongostore.Index {
 		{Collection: personsColl, Keys: outbox.IndexKeys()},
 		{Collection: auditColl, Keys: bson.D{{Key: "person", Value: 1}, {Key: "at", Value: 1}}},
 		{Collection: personsColl, Keys: bson.D{{Key: "pending_to", Value: 1}}},
+		{Collection: personsColl, Keys: bson.D{{Key: "organisation", Value: 1}}},
 	}
 }
 
