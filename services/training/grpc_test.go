@@ -336,8 +336,31 @@ func TestGRPCLifecycle(t *testing.T) {
 		ev, err := events.Unmarshal(m.Value)
 		must("event", err)
 		count[strings.TrimPrefix(ev.Type, "percorsi.training.v1.")]++
-		if q, ok := ev.Payload.(*trainingv1.QualificationAwarded); ok && (ev.Person != "p1" || len(q.EscoSkills) != 2 || q.EditionId != "g1") {
-			t.Fatalf("qualification %v for %s", q, ev.Person)
+		// What the pathway and jobs read: the course and edition, the
+		// module, the minutes so far, the skills certified.
+		ok := true
+		switch p := ev.Payload.(type) {
+		case *trainingv1.EnrolledInTraining:
+			ok = p.EditionId == "g1" && p.CourseId == "aiuto-cuoco" && p.Title == "Aiuto cuoco" && p.PlannedHours == 16 && p.MinAttendanceBp == 7000 && p.EqfLevel == 3
+		case *trainingv1.AttendanceRecorded:
+			ok = p.EditionId == "g1" && p.CourseId == "aiuto-cuoco" && p.ModuleId != "" && p.LessonId != "" && p.LessonMinutes > 0
+		case *trainingv1.InternshipHoursRecorded:
+			ok = p.EditionId == "g1" && p.ModuleId == "stage" && p.TotalMinutes >= p.Minutes && p.PlannedMinutes == 480
+		case *trainingv1.ModuleCompleted:
+			ok = p.EditionId == "g1" && p.ModuleId != "" && p.CourseMinutesPlanned == 960 &&
+				(ev.Person == "p1" && p.CourseMinutesAttended == 1080 || ev.Person == "p2" && p.CourseMinutesAttended == 360)
+		case *trainingv1.ExamTaken:
+			ok = p.EditionId == "g1" && p.MinutesAttended == 1080 && len(p.UnitsPassed) == 2
+		case *trainingv1.QualificationAwarded:
+			ok = ev.Person == "p1" && p.EditionId == "g1" && p.RepertoireCode == "LAZ-AC-0312" && p.EqfLevel == 3 && len(p.EscoSkills) == 2
+		case *trainingv1.CompetencesCertified:
+			ok = ev.Person == "p2" && p.EditionId == "g1" && p.Title == "Aiuto cuoco" && p.EqfLevel == 3 &&
+				slices.Equal(p.EscoSkills, []string{"http://data.europa.eu/esco/skill/food-safety"})
+		case *trainingv1.TrainingWithdrawn:
+			ok = ev.Person == "p2" && p.EditionId == "g1" && p.MinutesAttended == 360 && p.Reason == trainingv1.WithdrawReason_WITHDRAW_REASON_WORK
+		}
+		if !ok {
+			t.Errorf("%s for %s lacks what the pathway needs: %v", ev.Type, ev.Person, ev.Payload)
 		}
 	}
 	wantCount := map[string]int{
