@@ -3,6 +3,9 @@ package training_test
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -143,6 +146,52 @@ func TestLessonsCancelledMovedAndAdded(t *testing.T) {
 		status, b := f.call(t, "trainer", "POST", c.path, c.body)
 		if e := errorOf(t, b); status != 409 || e.Error.Field != c.field {
 			t.Errorf("%s after the module closed: %d %s", c.path, status, b)
+		}
+	}
+}
+
+// A cancellation and a register racing on one lesson: exactly one wins,
+// and the lesson ends cancelled with no register, or recorded with one.
+func TestLessonCancelRacingItsRegister(t *testing.T) {
+	f := start(t)
+	f.setUp(t)
+	send := func(method, path, body string) (int, error) {
+		req, err := http.NewRequestWithContext(t.Context(), method, f.srv.URL+path, strings.NewReader(body))
+		if err != nil {
+			return 0, err
+		}
+		req.Header.Set("Authorization", "Bearer "+f.tokens["trainer"])
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return 0, err
+		}
+		resp.Body.Close()
+		return resp.StatusCode, nil
+	}
+	all := `{"marks":[{"person":"p1","status":"present"},{"person":"p2","status":"present"},{"person":"p3","status":"present"}]}`
+	day := f.now.AddDate(0, 0, -5)
+	for i := range 6 {
+		id := fmt.Sprintf("r%d", i)
+		start := time.Date(day.Year(), day.Month(), day.Day(), 8+i, 0, 0, 0, time.UTC).Format(time.RFC3339)
+		f.must(t, 201, "trainer", "POST", "/v1/editions/ed1/lessons", fmt.Sprintf(`{"id":%q,"module_id":"cucina","start":%q,"minutes":60}`, id, start))
+		var wg sync.WaitGroup
+		var cancelled, recorded int
+		var cancelErr, recordErr error
+		wg.Go(func() { cancelled, cancelErr = send("POST", "/v1/lessons/"+id+"/cancel", "") })
+		wg.Go(func() { recorded, recordErr = send("PUT", "/v1/lessons/"+id+"/register", all) })
+		wg.Wait()
+		if cancelErr != nil || recordErr != nil {
+			t.Fatal(cancelErr, recordErr)
+		}
+		var view training.LessonResponse
+		if err := json.Unmarshal(f.must(t, 200, "trainer", "GET", "/v1/lessons/"+id, ""), &view); err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case cancelled == 200 && recorded == 400 && view.Lesson.Cancelled && view.Register == nil:
+		case recorded == 201 && cancelled == 409 && view.Lesson.Recorded && !view.Lesson.Cancelled && view.Register != nil:
+		default:
+			t.Fatalf("%s: cancel %d, register %d; lesson %+v, register %v", id, cancelled, recorded, view.Lesson, view.Register != nil)
 		}
 	}
 }
