@@ -20,7 +20,9 @@ type Lesson struct {
 	// Cancelled lessons hold no register, so they count in nobody's hours.
 	Cancelled bool
 	// Recorded is set just before the register is stored: from then on the
-	// lesson can be neither cancelled nor moved.
+	// lesson can be neither cancelled nor moved. Should storing the register
+	// then fail, the lesson stays so until a retry stores it: erring on the
+	// side of the register, which the trainer was submitting.
 	Recorded bool
 	// Extra lessons were added after the edition was planned.
 	Extra bool
