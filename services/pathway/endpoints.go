@@ -744,6 +744,10 @@ type Attendance struct {
 	Status        string `json:"status"`
 	Minutes       int    `json:"minutes"`
 	LessonMinutes int    `json:"lesson_minutes"`
+	// A correction replaces the lesson's earlier mark, which it names.
+	Correction      bool   `json:"correction,omitempty"`
+	PreviousStatus  string `json:"previous_status,omitempty"`
+	PreviousMinutes int    `json:"previous_minutes,omitempty"`
 }
 
 func makeTimeline(s *Service) endpoint.Endpoint {
@@ -765,7 +769,7 @@ func makeTimeline(s *Service) endpoint.Endpoint {
 		for i, e := range v.Entries {
 			resp.Entries[i] = EntryJSON{EventID: e.EventID, Type: e.Type, Kind: kindOf(e), OccurredAt: e.OccurredAt, RecordedAt: e.RecordedAt, Text: describe(e, req.Lang)}
 			if a := e.Attendance; a != nil {
-				resp.Entries[i].Attendance = &Attendance{CourseKind: a.CourseKind, ClassID: a.ClassID, LessonID: a.LessonID, Status: a.Status, Minutes: a.Minutes, LessonMinutes: a.LessonMinutes}
+				resp.Entries[i].Attendance = (*Attendance)(a)
 			}
 		}
 		return resp, nil

@@ -57,24 +57,51 @@ func DecodeEvent(_ context.Context, m kafka.Message) (any, error) {
 		EventID: ev.ID, Person: ev.Person, Type: ev.Type, Producer: ev.Producer, Organisation: ev.Organisation,
 		OccurredAt: ev.OccurredAt, RecordedAt: ev.RecordedAt,
 	}
-	f := fact(ev.Payload)
-	if a, ok := ev.Payload.(*coursesv1.AttendanceRecorded); ok {
-		if a.Status == registerv1.AttendanceStatus_ATTENDANCE_STATUS_UNSPECIFIED {
-			return nil, invalid("payload.status", "is unspecified")
-		}
-		e.Attendance = &domain.Attendance{
-			CourseKind:    enumName(a.CourseKind.String(), "COURSE_KIND_"),
-			ClassID:       a.ClassId,
-			LessonID:      a.LessonId,
-			Status:        enumName(a.Status.String(), "ATTENDANCE_STATUS_"),
-			Minutes:       int(a.MinutesAttended),
-			LessonMinutes: int(a.LessonMinutes),
-		}
-	} else if f == nil {
-		return RecordRequest{}, nil
+	if e.Attendance, err = attendance(ev.Payload); err != nil {
+		return nil, err
 	}
-	e.Fact = f
+	if e.Attendance == nil {
+		if e.Fact = fact(ev.Payload); e.Fact == nil {
+			return RecordRequest{}, nil
+		}
+	}
 	return RecordRequest{Entry: e}, nil
+}
+
+// attendance reads a register mark of courses or training, recorded or
+// corrected; nil for any other payload.
+func attendance(payload any) (*domain.Attendance, error) {
+	var a domain.Attendance
+	var status, previous registerv1.AttendanceStatus
+	switch p := payload.(type) {
+	case *coursesv1.AttendanceRecorded:
+		a = domain.Attendance{CourseKind: enumName(p.CourseKind.String(), "COURSE_KIND_"), ClassID: p.ClassId, LessonID: p.LessonId,
+			Minutes: int(p.MinutesAttended), LessonMinutes: int(p.LessonMinutes)}
+		status = p.Status
+	case *coursesv1.AttendanceCorrected:
+		a = domain.Attendance{CourseKind: enumName(p.GetCourse().GetCourseKind().String(), "COURSE_KIND_"), ClassID: p.GetCourse().GetClassId(),
+			LessonID: p.LessonId, Minutes: int(p.MinutesAttended), LessonMinutes: int(p.LessonMinutes),
+			Correction: true, PreviousMinutes: int(p.PreviousMinutes)}
+		status, previous = p.Status, p.PreviousStatus
+	case *trainingv1.AttendanceRecorded:
+		// An edition of training is to its lessons what a class is.
+		a = domain.Attendance{CourseKind: "vocational", ClassID: p.EditionId, LessonID: p.LessonId,
+			Minutes: int(p.MinutesAttended), LessonMinutes: int(p.LessonMinutes), Correction: p.Correction}
+		status = p.Status
+		if p.Correction {
+			previous, a.PreviousMinutes = p.PreviousStatus, int(p.PreviousMinutes)
+		}
+	default:
+		return nil, nil
+	}
+	if status == registerv1.AttendanceStatus_ATTENDANCE_STATUS_UNSPECIFIED {
+		return nil, invalid("payload.status", "is unspecified")
+	}
+	a.Status = enumName(status.String(), "ATTENDANCE_STATUS_")
+	if previous != registerv1.AttendanceStatus_ATTENDANCE_STATUS_UNSPECIFIED {
+		a.PreviousStatus = enumName(previous.String(), "ATTENDANCE_STATUS_")
+	}
+	return &a, nil
 }
 
 // fact keeps what pathway reads of a payload; nil for what it ignores.
@@ -91,10 +118,24 @@ func fact(payload any) *domain.Fact {
 			f.Level = fmt.Sprint(best)
 		}
 		return f
+	case *trainingv1.EnrolledInTraining:
+		return &domain.Fact{Kind: "enrolled_in_training", Ref: p.EditionId, Level: fmt.Sprint(p.EqfLevel), Detail: p.RepertoireCode,
+			On: optTime(p.EditionStart), Until: optTime(p.EditionEnd), Planned: int(p.PlannedHours) * 60}
+	case *trainingv1.ModuleCompleted:
+		return &domain.Fact{Kind: "module_completed", Ref: p.EditionId, Level: p.ModuleId, Detail: enumName(p.ModuleKind.String(), "MODULE_KIND_"),
+			Flag: p.AttendanceReached, Minutes: int(p.MinutesAttended), Planned: int(p.MinutesPlanned)}
+	case *trainingv1.InternshipHoursRecorded:
+		return &domain.Fact{Kind: "internship_hours", Ref: p.EditionId, Level: p.ModuleId, On: optTime(p.Day),
+			Minutes: int(p.Minutes), Total: int(p.TotalMinutes), Planned: int(p.PlannedMinutes)}
+	case *trainingv1.ExamTaken:
+		return &domain.Fact{Kind: "exam_taken", Ref: p.EditionId, Detail: enumName(p.Outcome.String(), "EXAM_OUTCOME_"),
+			Level: fmt.Sprint(p.Score), On: optTime(p.HeldOn)}
 	case *trainingv1.QualificationAwarded:
 		return &domain.Fact{Kind: "qualification_awarded", Ref: p.EditionId, Level: fmt.Sprint(p.EqfLevel), Detail: p.RepertoireCode}
 	case *trainingv1.CompetencesCertified:
 		return &domain.Fact{Kind: "competences_certified", Ref: p.EditionId, Detail: p.RepertoireCode}
+	case *trainingv1.TrainingWithdrawn:
+		return &domain.Fact{Kind: "training_withdrawn", Ref: p.EditionId, Detail: enumName(p.Reason.String(), "WITHDRAW_REASON_")}
 	case *jobsv1.PlacementStarted:
 		return &domain.Fact{Kind: "placement_started", Ref: p.PlacementId, Detail: enumName(p.Contract.String(), "CONTRACT_KIND_"), On: p.StartsOn.AsTime(), Until: optTime(p.EndsOn)}
 	case *jobsv1.PlacementConfirmed:

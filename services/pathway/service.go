@@ -820,7 +820,8 @@ func (s *Service) Close(ctx context.Context, pseudonym string, reason domain.Clo
 type TimelineView struct {
 	Person  *domain.Person
 	Entries []domain.Entry
-	// Minutes attended by course kind, counted from the entries.
+	// Minutes attended by course kind (italian_l2, digital, vocational)
+	// as last corrected, and of internship.
 	MinutesByCourse map[string]int
 }
 
@@ -836,9 +837,12 @@ func (s *Service) Timeline(ctx context.Context, pseudonym string) (*TimelineView
 		return nil, err
 	}
 	v := &TimelineView{Person: p, Entries: entries, MinutesByCourse: map[string]int{}}
-	for _, e := range entries {
-		if a := e.Attendance; a != nil {
-			v.MinutesByCourse[a.CourseKind] += a.Minutes
+	for _, e := range domain.Effective(entries) {
+		switch {
+		case e.Attendance != nil:
+			v.MinutesByCourse[e.Attendance.CourseKind] += e.Attendance.Minutes
+		case e.Fact != nil && e.Fact.Kind == "internship_hours":
+			v.MinutesByCourse["internship"] += e.Fact.Minutes
 		}
 	}
 	return v, nil

@@ -9,16 +9,18 @@ import (
 
 // Grounds says whether the pathway's facts at `now` support converting the
 // art. 18 permit: a placement confirmed by the employer and not ended (a
-// permit for work), or an active enrolment (a permit for study).
+// permit for work), or an active enrolment (a permit for study): a lesson
+// attended or a day of internship within ActiveEnrolment, in a course the
+// person has not withdrawn from.
 func (r Rules) Grounds(entries []Entry, now time.Time) (ok bool, why string) {
 	confirmed, ended := map[string]time.Time{}, map[string]bool{}
-	var lastLesson time.Time
-	for _, e := range entries {
+	attended := map[string]time.Time{} // class or edition -> last lesson
+	for _, e := range Effective(entries) {
 		if e.OccurredAt.After(now) {
 			break
 		}
 		if a := e.Attendance; a != nil && (a.Status == "present" || a.Status == "late") {
-			lastLesson = e.OccurredAt
+			attended[a.ClassID] = e.OccurredAt
 		}
 		if f := e.Fact; f != nil {
 			switch {
@@ -26,12 +28,22 @@ func (r Rules) Grounds(entries []Entry, now time.Time) (ok bool, why string) {
 				confirmed[f.Ref] = f.On
 			case f.Kind == "placement_ended":
 				ended[f.Ref] = true
+			case f.Kind == "internship_hours" && f.Minutes > 0:
+				attended[f.Ref] = e.OccurredAt
+			case f.Kind == "training_withdrawn":
+				delete(attended, f.Ref)
 			}
 		}
 	}
 	for ref, on := range confirmed {
 		if !ended[ref] {
 			return true, fmt.Sprintf("work: placement confirmed by the employer since %s", on.Format("2006-01-02"))
+		}
+	}
+	var lastLesson time.Time
+	for _, at := range attended {
+		if at.After(lastLesson) {
+			lastLesson = at
 		}
 	}
 	if !lastLesson.IsZero() && now.Sub(lastLesson) <= r.ActiveEnrolment {
@@ -72,11 +84,11 @@ func (r Rules) Check(p *Person, entries []Entry, now time.Time) (raise []Alert, 
 		want[id] = Alert{ID: id, Kind: kind, RaisedAt: now, Due: due}
 	}
 
-	// Absence streaks, per class.
+	// Absence streaks, per class or edition, on the marks as corrected.
 	streak := map[string]int{}
 	start := map[string]string{}
 	unconfirmed := map[string]bool{}
-	for _, e := range entries {
+	for _, e := range Effective(entries) {
 		if e.OccurredAt.After(now) {
 			break
 		}

@@ -285,23 +285,64 @@ type Entry struct {
 
 // Attendance is a person's mark in one lesson.
 type Attendance struct {
-	CourseKind    string // italian_l2, digital
-	ClassID       string
+	CourseKind    string // italian_l2, digital (courses), vocational (training)
+	ClassID       string // a class of courses, an edition of training
 	LessonID      string
 	Status        string // present, absent, late, excused
 	Minutes       int
 	LessonMinutes int
+	// Correction marks a register line corrected: this mark replaces the
+	// lesson's earlier one, which was PreviousStatus, PreviousMinutes.
+	Correction      bool
+	PreviousStatus  string
+	PreviousMinutes int
 }
 
 // Fact is what pathway keeps of a non-attendance event, normalised.
 type Fact struct {
 	Kind   string    // e.g. level_assessed, placement_confirmed, lease_signed, permit_recorded
-	Ref    string    // the thing it is about: placement, step, alert, transfer id
-	Level  string    // a CEFR level, an EQF level, a step or permit kind
-	Detail string    // a reason, destination, contract or course kind
+	Ref    string    // the thing it is about: placement, step, alert, transfer, edition id
+	Level  string    // a CEFR level, an EQF level, a step or permit kind, a score
+	Detail string    // a reason, destination, contract or course kind, an outcome
 	On     time.Time // the date the fact is about, when not OccurredAt
 	Until  time.Time
-	Flag   bool // may_work, confirmed by employer, converted
+	Flag   bool // may_work, confirmed by employer, converted, attendance reached
+	// Minutes done (in a day of internship, in a module), Total so far and
+	// Planned, for the facts that count time.
+	Minutes, Total, Planned int
+}
+
+// Effective returns entries with every lesson's mark as last corrected: the
+// final mark takes the place of the lesson's first one, where its lesson
+// stands in the order, and the corrections themselves are left out. Rules
+// and counts read marks through it; the timeline shows every entry.
+func Effective(entries []Entry) []Entry {
+	key := func(a *Attendance) string { return a.CourseKind + "/" + a.ClassID + "/" + a.LessonID }
+	final := map[string]*Attendance{}
+	corrected := false
+	for _, e := range entries {
+		if a := e.Attendance; a != nil {
+			final[key(a)] = a
+			corrected = corrected || a.Correction
+		}
+	}
+	if !corrected {
+		return entries
+	}
+	out := make([]Entry, 0, len(entries))
+	placed := map[string]bool{}
+	for _, e := range entries {
+		if a := e.Attendance; a != nil {
+			k := key(a)
+			if placed[k] {
+				continue
+			}
+			placed[k] = true
+			e.Attendance = final[k]
+		}
+		out = append(out, e)
+	}
+	return out
 }
 
 // Persons stores people. Update loads a person, applies fn and stores the
