@@ -1,0 +1,85 @@
+package web
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/percorsi/percorsi/pkg/errcode"
+)
+
+// What the pages of the counsellor and the housing worker say once a form
+// was saved; the key comes back in ?done= after the redirect, so only
+// these are shown.
+var doneKeys = []string{"proposed", "interview", "follow_up", "step_started", "step_moved", "step_ended", "offer_proposed", "outcome", "lease"}
+
+// doneNotice sets the page's notice from ?done=.
+func doneNotice(p *page, r *http.Request) {
+	if k := r.URL.Query().Get("done"); slices.Contains(doneKeys, k) {
+		p.Notice = p.T("done." + k)
+	}
+}
+
+// writeFailed shows what a form's write got back: a business answer (bad
+// input, a conflict) in words on the page, at its status; it reports false
+// for anything else, which fails the page.
+func writeFailed(p *page, err error) (int, bool) {
+	e := errcode.As(err)
+	if e == nil {
+		return 0, false
+	}
+	what := e.Message
+	if e.Field != "" {
+		what = e.Field + ": " + e.Message
+	}
+	switch e.Code {
+	case errcode.Invalid:
+		p.Error = p.T("error.invalid", what)
+		return http.StatusBadRequest, true
+	case errcode.Conflict:
+		p.Error = p.T("error.conflict_write", what)
+		return http.StatusConflict, true
+	}
+	return 0, false
+}
+
+// formInt reads a whole number typed in a form; a blank or a mistake is
+// 0, which the service refuses by the field's name.
+func formInt(r *http.Request, field string) int {
+	n, _ := strconv.Atoi(strings.TrimSpace(r.PostFormValue(field)))
+	return n
+}
+
+// formCents reads an amount in euros typed in a form ("450" or "450,50")
+// as cents; a mistake is 0, which the service refuses by the field's name.
+func formCents(r *http.Request, field string) int64 {
+	v := strings.ReplaceAll(strings.TrimSpace(r.PostFormValue(field)), ",", ".")
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || f < 0 {
+		return 0
+	}
+	return int64(f*100 + 0.5)
+}
+
+// euros writes cents as an amount.
+func euros(cents int64) string {
+	s := strconv.FormatInt(cents/100, 10)
+	if c := cents % 100; c != 0 {
+		s += "," + strconv.FormatInt(100+c, 10)[1:]
+	}
+	return s + " €"
+}
+
+// today is the date forms propose, in web's time zone.
+func (a *App) today() string { return time.Now().In(a.loc).Format(time.DateOnly) }
+
+// dayText writes a "2006-01-02" date as people read it; "" stays "".
+func dayText(lang, day string) string {
+	t, err := time.Parse(time.DateOnly, day)
+	if err != nil {
+		return day
+	}
+	return shortDate(lang, t)
+}
