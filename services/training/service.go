@@ -380,7 +380,7 @@ func (s *Service) AddLesson(ctx context.Context, editionID string, in domain.Les
 		created = true
 		err = s.lessons.Add(ctx, []domain.Lesson{*l})
 		if errcode.Of(err) == errcode.Conflict {
-			return nil, false, errcode.New(errcode.Conflict, "id", "is taken by another edition's lesson")
+			return nil, false, errcode.New(errcode.Conflict, "id", "is taken by another lesson")
 		}
 		if err != nil {
 			return nil, false, err
@@ -393,7 +393,7 @@ func (s *Service) AddLesson(ctx context.Context, editionID string, in domain.Les
 		return nil, false, err
 	}
 	if stored.EditionID != l.EditionID || stored.ModuleID != l.ModuleID || !stored.Start.Equal(l.Start) || stored.Minutes != l.Minutes {
-		return nil, false, errcode.New(errcode.Conflict, "id", "is another lesson's")
+		return nil, false, errcode.New(errcode.Conflict, "id", "is taken by another lesson")
 	}
 	return stored, created, nil
 }
