@@ -390,8 +390,15 @@ func makeGetEdition(s *Service) endpoint.Endpoint {
 			return nil, err
 		}
 		resp := EditionViewResponse{Edition: editionJSON(v.Edition, v.Course, v.Attendance), Course: courseJSON(v.Course), Lessons: []LessonJSON{}}
+		recorded := make(map[string]bool, len(v.Registers))
+		for _, r := range v.Registers {
+			recorded[r.LessonID] = true
+		}
 		for _, l := range v.Lessons {
-			resp.Lessons = append(resp.Lessons, lessonJSON(l))
+			j := lessonJSON(l)
+			// A register stored before lessons were marked recorded counts.
+			j.Recorded = j.Recorded || recorded[l.ID]
+			resp.Lessons = append(resp.Lessons, j)
 		}
 		return resp, nil
 	}
@@ -589,6 +596,7 @@ func makeGetLesson(s *Service) endpoint.Endpoint {
 			return nil, err
 		}
 		resp := LessonResponse{Lesson: lessonJSON(v.Lesson), Roster: []EnrolmentJSON{}}
+		resp.Lesson.Recorded = resp.Lesson.Recorded || v.Register != nil
 		expected := v.Edition.Expected()
 		for _, en := range v.Edition.Roster {
 			if slices.Contains(expected, en.Person) {
