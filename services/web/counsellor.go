@@ -65,8 +65,9 @@ type partItem struct {
 }
 
 type proposalItem struct {
-	ID, Name, Status, InterviewOn string
-	Score                         int
+	ID, Person, Name, Status, InterviewOn string
+	Score                                 int
+	Placement                             string // the placement it started, if any
 }
 
 type vacancyData struct {
@@ -112,6 +113,19 @@ func (a *App) showVacancy(w http.ResponseWriter, r *http.Request, writeErr error
 		a.fail(w, r, p, "jobs", err)
 		return
 	}
+	// A proposal leads to at most one placement, of its person at its
+	// vacancy: found so, the page links to it instead of offering a start.
+	placements, err := a.Jobs.Placements(r.Context())
+	if err != nil {
+		a.fail(w, r, p, "jobs", err)
+		return
+	}
+	placed := map[string]string{}
+	for _, pl := range placements {
+		if pl.VacancyID == id {
+			placed[pl.Person] = pl.ID
+		}
+	}
 	d := vacancyData{Vacancy: rk.Vacancy, Considered: rk.Considered, Eligible: rk.Eligible, Today: a.today()}
 	d.Excluded = rk.Considered - rk.Eligible
 	names := map[string]string{}
@@ -132,7 +146,9 @@ func (a *App) showVacancy(w http.ResponseWriter, r *http.Request, writeErr error
 		if name == "" {
 			name = pr.Person // ranked beyond the page: known by pseudonym
 		}
-		d.Proposals = append(d.Proposals, proposalItem{ID: pr.ID, Name: name, Status: pr.Status, InterviewOn: dayText(p.Lang, pr.InterviewOn), Score: pr.Score})
+		d.Proposals = append(d.Proposals, proposalItem{
+			ID: pr.ID, Person: pr.Person, Name: name, Status: pr.Status, InterviewOn: dayText(p.Lang, pr.InterviewOn), Score: pr.Score, Placement: placed[pr.Person],
+		})
 	}
 	p.Title = d.Vacancy.Title
 	p.Data = d
