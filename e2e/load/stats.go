@@ -23,11 +23,14 @@ func Percentile(sorted []time.Duration, p float64) time.Duration {
 
 // StatusError is a reply other than the one the user expected.
 type StatusError struct {
-	Action string
+	Action string // or the request's method and path when it is no user action
 	Code   int
+	Detail string // the start of the answer, which names what was wrong
 }
 
-func (e *StatusError) Error() string { return fmt.Sprintf("%s: status %d", e.Action, e.Code) }
+func (e *StatusError) Error() string {
+	return fmt.Sprintf("%s: status %d: %s", e.Action, e.Code, e.Detail)
+}
 
 // Recorder keeps the latency of every user action and per-second counts of
 // what was done, for the report. Safe for concurrent use.
