@@ -158,9 +158,12 @@ func TestChaos(t *testing.T) {
 	logs := cfg.logs
 	if logs == "" {
 		// Not t.TempDir: the logs are what explains a failed run.
-		if logs, err = os.MkdirTemp("", "percorsi-chaos-logs-"); err != nil {
-			t.Fatal(err)
-		}
+		logs, err = os.MkdirTemp("", "percorsi-chaos-logs-")
+	} else {
+		err = os.MkdirAll(logs, 0o700)
+	}
+	if err != nil {
+		t.Fatal(err)
 	}
 	t.Logf("starting the services; their logs go to %s", logs)
 	if err := r.startServices(ctx, bin, logs); err != nil {
