@@ -155,6 +155,26 @@ func TestBrowserPlacement(t *testing.T) {
 		t.Errorf("after the employer confirmed, status %q", status)
 	}
 	tb.screenshot("placement-confirmed")
+
+	// Later, the end: the counsellor issues the link that confirms it, and
+	// the employer confirms the last day and why.
+	tb.do(
+		chromedp.Click(chromedp.CSS(`form[action$="/links"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=employer-link]`)),
+	)
+	endLink, err := chromedp.Run(tb.ctx, chromedp.Value(chromedp.CSS(`[data-testid=employer-link]`)))
+	if err != nil || endLink == link {
+		t.Fatalf("end link %q (%v)", endLink, err)
+	}
+	emp.do(chromedp.Navigate(endLink), chromedp.WaitVisible(chromedp.CSS("#reason")))
+	emp.do(chromedp.SetValue(chromedp.CSS("#reason"), "hired"))
+	emp.checkAccessibility()
+	emp.screenshot("employer-end")
+	emp.do(chromedp.Click(chromedp.CSS("#confirm button")), chromedp.WaitVisible(chromedp.CSS(`[data-testid=employer-done]`)))
+	tb.do(chromedp.Navigate(sys.WebURL+"/jobs/placements/"+placement), chromedp.WaitVisible(chromedp.CSS(`[data-testid=placement-status]`)))
+	if status := tb.text(`[data-testid=placement-status]`); status != "concluso" {
+		t.Errorf("after the employer confirmed the end, status %q", status)
+	}
 }
 
 // A housing worker reads the board and records a step.
@@ -193,6 +213,32 @@ func TestBrowserHousingStep(t *testing.T) {
 	}
 	tb.checkAccessibility()
 	tb.screenshot("step-recorded")
+
+	// Amina K. was proposed a flat by the demo: her answer, then the lease.
+	amina := sys.Demo.People[0].Pseudonym
+	tb.do(chromedp.Navigate(sys.WebURL+"/housing/persons/"+amina), chromedp.WaitVisible(chromedp.CSS(`[data-testid=housing-proposals]`)))
+	if m := tb.text(`[data-testid=matches]`); !strings.Contains(m, "Pigneto") {
+		t.Errorf("offer matches: %q", m)
+	}
+	if evaluate[bool](tb, `!!document.querySelector('[data-testid=housing-proposals] form[action$="/outcome"]')`) {
+		tb.do(
+			chromedp.SetValue(chromedp.CSS(`[data-testid=housing-proposals] select[name=outcome]`), "accepted"),
+			chromedp.Click(chromedp.CSS(`[data-testid=housing-proposals] form[action$="/outcome"] button`)),
+			chromedp.WaitVisible(chromedp.CSS(`[data-testid=housing-proposals] form[action$="/lease"]`)),
+			chromedp.SendKeys(chromedp.CSS(`[data-testid=housing-proposals] input[name=rent]`), "450"),
+		)
+		tb.checkAccessibility()
+		tb.screenshot("lease-form")
+		tb.do(
+			chromedp.Click(chromedp.CSS(`[data-testid=housing-proposals] form[action$="/lease"] button`)),
+			chromedp.WaitNotPresent(chromedp.CSS(`[data-testid=housing-proposals] form[action$="/lease"]`)),
+			chromedp.WaitVisible(chromedp.CSS(`[data-testid=notice]`)),
+		)
+		if n := tb.text(`[data-testid=notice]`); n != "Contratto registrato." {
+			t.Errorf("after the lease the page says %q", n)
+		}
+		tb.screenshot("lease-recorded")
+	}
 }
 
 // Each new page against the roles that must not reach it, and the

@@ -70,7 +70,8 @@ func (a *App) openHousingPerson(w http.ResponseWriter, r *http.Request) {
 
 type housingPersonData struct {
 	Person         string
-	Open           *Step // the step the person is in, if any
+	Open           *Step  // the step the person is in, if any
+	OpenPlace      string // its accommodation's name, when it is one of ours
 	Past           []Step
 	Proposals      []housingProposalItem
 	Matches        []matchItem
@@ -139,6 +140,11 @@ func (a *App) showHousingPerson(w http.ResponseWriter, r *http.Request, person s
 	if d.Accommodations, err = a.Housing.Accommodations(r.Context()); err != nil {
 		a.fail(w, r, p, "housing", err)
 		return
+	}
+	for _, acc := range d.Accommodations {
+		if d.Open != nil && acc.ID == d.Open.AccommodationID {
+			d.OpenPlace = acc.Name
+		}
 	}
 	offers, err := a.Housing.Offers(r.Context())
 	if err != nil {
