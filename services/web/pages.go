@@ -257,8 +257,9 @@ func (a *App) redirectToSignIn(w http.ResponseWriter, r *http.Request) {
 
 // localPath returns next when it is a path of this site, else "/": a
 // sign-in link must not send the user elsewhere. Browsers drop tabs and
-// newlines from a URL and read "\\" as "/", so "/\t/evil.example" leads
-// to another site: no control character or backslash is let through.
+// newlines from a URL and read a backslash as a slash, so
+// "/\t/evil.example" leads to another site: no control character or
+// backslash is let through.
 func localPath(next string) string {
 	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") ||
 		strings.ContainsFunc(next, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '\\' }) {
