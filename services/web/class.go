@@ -34,7 +34,7 @@ type classData struct {
 	Rows            []classRow
 	Below, Near     int
 	Lessons         []lessonItem // a trainer's edition: its lessons, to open their registers
-	NoRate          bool         // figures in hours only (an edition before its first lesson)
+	Edition         bool         // training keeps no run of absences: that column stays empty
 }
 
 // standing places rate against threshold, both in percent.
@@ -163,7 +163,7 @@ func (a *App) editionPage(w http.ResponseWriter, r *http.Request) {
 		planned += m.Hours * 60
 	}
 	threshold := float64(ed.Course.MinAttendanceBP) / 100
-	d := classData{ID: ed.Edition.ID, Title: ed.Course.Title, Kind: p.T("course.vocational"), Threshold: percent(threshold), NoRate: planned == 0}
+	d := classData{ID: ed.Edition.ID, Title: ed.Course.Title, Kind: p.T("course.vocational"), Threshold: percent(threshold), Edition: true}
 	for _, e := range ed.Edition.Roster {
 		if e.Status != "enrolled" && e.Status != "suspended" {
 			continue

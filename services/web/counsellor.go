@@ -268,11 +268,12 @@ func (a *App) issueLink(w http.ResponseWriter, r *http.Request) {
 	link, err := a.Jobs.IssueLink(r.Context(), id, r.PostFormValue("purpose"))
 	if err != nil {
 		p := a.newPage(r, "placement.title")
-		if _, ok := writeFailed(p, err); !ok {
+		status, ok := writeFailed(p, err)
+		if !ok {
 			a.fail(w, r, p, "jobs", err)
 			return
 		}
-		a.render(w, r, http.StatusConflict, "error", p)
+		a.render(w, r, status, "error", p)
 		return
 	}
 	a.showPlacement(w, r, id, &link, http.StatusCreated)
