@@ -16,6 +16,12 @@ type Config struct {
 	Size            Size
 	Users           Users
 	Duration, Drain time.Duration
+	// MinRegisters prolongs the load until that many registers were
+	// acknowledged, however slow the machine (tests).
+	MinRegisters int
+	// RawHTTPFor is how long the bare net/http handler is measured; zero:
+	// three seconds.
+	RawHTTPFor time.Duration
 	// InProcess runs every service in this process (fast to start; memory
 	// and CPU measured together); otherwise each service runs its own
 	// command, built from Repo, beside a stack process started as Self.
@@ -72,7 +78,7 @@ func Bench(ctx context.Context, cfg Config) (*Report, error) {
 		return nil, err
 	}
 	cfg.Progress("driving the users for %s", cfg.Duration)
-	if r.Run, err = Drive(ctx, t, pop, r.Seeded, cfg.Users, cfg.Duration, cfg.Drain, cfg.Progress); err != nil {
+	if r.Run, err = Drive(ctx, t, pop, r.Seeded, cfg); err != nil {
 		return nil, err
 	}
 	stopSampling()
@@ -105,7 +111,10 @@ func measureLimits(ctx context.Context, t *Target, pop *Population, cfg Config) 
 	u := cfg.Users
 	l.HTTPClients = u.Teachers + u.CaseWorkers + u.Counsellors + u.Employers + u.HousingWorkers + u.Watchers
 	cfg.Progress("raw limits: bare net/http handler, %d clients", l.HTTPClients)
-	if l.HTTPReqPerSec, l.HTTPP50, err = MeasureHTTP(ctx, l.HTTPClients, 3*time.Second); err != nil {
+	if cfg.RawHTTPFor == 0 {
+		cfg.RawHTTPFor = 3 * time.Second
+	}
+	if l.HTTPReqPerSec, l.HTTPP50, err = MeasureHTTP(ctx, l.HTTPClients, cfg.RawHTTPFor); err != nil {
 		return l, err
 	}
 	cfg.Progress("raw limits: InsertMany %.0f docs/s, _id read p50 %s at %d docs, produce %.0f msgs/s, consume %.0f msgs/s, net/http %.0f req/s",

@@ -17,6 +17,7 @@ var (
 	white   = color.RGBA{255, 255, 255, 255}
 	ink     = color.RGBA{40, 40, 40, 255}
 	grid    = color.RGBA{225, 225, 225, 255}
+	shade   = color.RGBA{240, 244, 250, 255}
 	palette = []color.RGBA{
 		{31, 119, 180, 255}, {255, 127, 14, 255}, {44, 160, 44, 255}, {214, 39, 40, 255},
 		{148, 103, 189, 255}, {140, 86, 75, 255}, {227, 119, 194, 255}, {127, 127, 127, 255},
@@ -35,6 +36,9 @@ type panel struct {
 	title, unit string
 	lines       []line
 	step        float64
+	// window, in seconds from the first value, is shaded (the load's
+	// span on the panels of the whole run); zero: none.
+	window [2]float64
 }
 
 const (
@@ -67,6 +71,15 @@ func drawPanel(img *image.RGBA, r image.Rectangle, p panel) {
 		}
 	}
 	top = niceCeil(top)
+	if w := p.window; w[1] > 0 && n > 1 {
+		secs := float64(n-1) * p.step
+		x0 := plot.Min.X + int(w[0]/secs*float64(plot.Dx()))
+		x1 := plot.Min.X + int(min(w[1], secs)/secs*float64(plot.Dx()))
+		for x := x0; x <= x1; x++ {
+			vline(img, x, plot.Min.Y, plot.Max.Y, shade)
+		}
+		text(img, x0+4, plot.Min.Y+4, "load", ink)
+	}
 	for i := 0; i <= 4; i++ {
 		y := plot.Max.Y - i*plot.Dy()/4
 		hline(img, plot.Min.X, plot.Max.X, y, grid)
@@ -124,10 +137,7 @@ func niceCeil(v float64) float64 {
 }
 
 func formatTick(v float64) string {
-	if v == math.Trunc(v) {
-		return fmt.Sprintf("%.0f", v)
-	}
-	return fmt.Sprintf("%.1f", v)
+	return fmt.Sprintf("%g", math.Round(v*100)/100)
 }
 
 func hline(img *image.RGBA, x0, x1, y int, c color.RGBA) {

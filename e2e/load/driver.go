@@ -61,9 +61,11 @@ type Run struct {
 	PagesSkipped string   // why case workers did not open web pages, if they did not
 }
 
-// Drive runs the users against t for d, then waits up to drain for the
-// pathway to hold every fact they had acknowledged.
-func Drive(ctx context.Context, t *Target, pop *Population, seeded *Seeded, us Users, d, drain time.Duration, progress func(string, ...any)) (*Run, error) {
+// Drive runs cfg.Users against t for cfg.Duration, and at least until
+// cfg.MinRegisters registers were acknowledged, then waits up to
+// cfg.Drain for the pathway to hold every fact they had acknowledged.
+func Drive(ctx context.Context, t *Target, pop *Population, seeded *Seeded, cfg Config) (*Run, error) {
+	us, progress := cfg.Users, cfg.Progress
 	client, err := mongostore.Connect(ctx, t.MongoURI)
 	if err != nil {
 		return nil, err
@@ -80,7 +82,7 @@ func Drive(ctx context.Context, t *Target, pop *Population, seeded *Seeded, us U
 	for _, c := range pop.Classes {
 		d8.classes[c.ID] = c
 	}
-	loadCtx, stop := context.WithTimeout(ctx, d)
+	loadCtx, stop := context.WithCancel(ctx)
 	defer stop()
 	var wg sync.WaitGroup
 	spawn := func(n int, kind string, fn func(ctx context.Context, i int) bool) {
@@ -112,14 +114,17 @@ func Drive(ctx context.Context, t *Target, pop *Population, seeded *Seeded, us U
 	for range us.Watchers {
 		watchers.Go(func() { d8.follow(watchCtx) })
 	}
-	tick := time.NewTicker(5 * time.Second)
+	tick := time.NewTicker(200 * time.Millisecond)
 	defer tick.Stop()
-progress:
-	for {
-		select {
-		case <-loadCtx.Done():
-			break progress
-		case <-tick.C:
+	lastProgress := start
+	for loadCtx.Err() == nil {
+		<-tick.C
+		done := r.Recorder.Total(actRegister, 0, 1<<30) >= cfg.MinRegisters || d8.isOutOfWork("teachers")
+		if time.Since(start) >= cfg.Duration && done {
+			stop()
+		}
+		if time.Since(lastProgress) >= 5*time.Second {
+			lastProgress = time.Now()
 			progress("%s", d8.status())
 		}
 	}
@@ -132,7 +137,7 @@ progress:
 
 	// Drain: every acknowledged fact must reach the pathway.
 	db := client.Database("percorsi_pathway")
-	deadline := time.Now().Add(drain)
+	deadline := time.Now().Add(cfg.Drain)
 	for {
 		keys, err := ReadTimelines(ctx, db)
 		if err != nil {
@@ -185,6 +190,12 @@ type watch struct {
 // link is an employer link a counsellor handed out.
 type link struct {
 	path, person, placement string
+}
+
+func (d *driver) isOutOfWork(kind string) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.out[kind]
 }
 
 func (d *driver) outOfWork(kind string) {

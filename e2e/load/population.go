@@ -224,3 +224,10 @@ func (p *Population) organisationOf(ps string) int {
 	_, _ = fmt.Sscanf(ps, "ps-%06d", &i)
 	return i % p.Size.Classes % p.Organisations
 }
+
+// What seeding makes through HTTP grows with each organisation's people:
+// at national size, 10 employers, 26 vacancies and 29 accommodations each.
+func (p *Population) perOrg() int               { return len(p.Persons) / p.Organisations }
+func (p *Population) employersPerOrg() int      { return max(1, p.perOrg()/400) }
+func (p *Population) vacanciesPerOrg() int      { return max(2, p.perOrg()/160) }
+func (p *Population) accommodationsPerOrg() int { return max(2, p.perOrg()/140) }

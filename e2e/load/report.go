@@ -99,8 +99,8 @@ func (r *Report) Markdown(w io.Writer) error {
 	housed := len(p.Housed)
 	fmt.Fprintf(&b, "%d people in pathways followed by %d organisations (one per territory: %s); %d CPIA classes (Italian L2, and digital skills) of about %d people, with a school year of %d lessons that began %s; %d lessons already held and not yet locked are the teachers' registers to record; %d job seekers with their profiles, %d employers and %d vacancies; %d accommodations with %d places, %d people already in a housing step and %d waiting for one.\n\n",
 		len(p.Persons), p.Organisations, territoryList(p.Organisations), len(p.Classes), len(p.Persons)/len(p.Classes), len(p.Lessons), p.YearStart.Format("Monday 2 January 2006"),
-		len(p.Registerable), len(p.Profiles), p.Organisations*employersPerOrg, p.Organisations*vacanciesPerOrg,
-		p.Organisations*accommodationsPerOrg, p.Organisations*accommodationsPerOrg*accommodationCapacity, housed, len(p.ToHouse))
+		len(p.Registerable), len(p.Profiles), p.Organisations*p.employersPerOrg(), p.Organisations*p.vacanciesPerOrg(),
+		p.Organisations*p.accommodationsPerOrg(), p.Organisations*p.accommodationsPerOrg()*accommodationCapacity, housed, len(p.ToHouse))
 	b.WriteString("The run is set in the first week of the school year: the year's lessons are all scheduled, and the registers, placements and steps are those the users make during the run. ")
 	b.WriteString("What is large was seeded in bulk straight into each service's store in the shape its store package writes it (the store packages' `Load` functions), because on FerretDB v1, which scans even by `_id`, writing 50,000 people one request at a time would take hours; what is small went through the HTTP APIs as users would make it, so its events flowed like any other.\n\n")
 	b.WriteString("| seeded | count | how | took |\n|---|---|---|---|\n")
@@ -225,8 +225,9 @@ func (r *Report) WriteChart(w io.Writer) error {
 	tput.lines = append(tput.lines, line{"registers", perSec(actRegister)}, line{"marks / 10", scaled(perSec(seriesMarks), 0.1)},
 		line{"timeline reads", perSec(actTimeline)}, line{"pathway pages", perSec(actPage)}, line{"rankings", perSec(actRank)},
 		line{"placements confirmed", perSec(actConfirm)}, line{"housing steps", perSec(actStep)})
-	cpu := panel{title: "CPU by process (cores), whole run", unit: "cores", step: 1}
-	mem := panel{title: "Resident memory by process (MB), whole run", unit: "MB", step: 1}
+	window := [2]float64{run.Start.Sub(r.At).Seconds(), run.End.Sub(r.At).Seconds()}
+	cpu := panel{title: "CPU by process (cores), whole run", unit: "cores", step: 1, window: window}
+	mem := panel{title: "Resident memory by process (MB), whole run", unit: "MB", step: 1, window: window}
 	for i, p := range r.Parts {
 		var c, m []float64
 		for j, s := range r.Samples {

@@ -19,9 +19,9 @@ func TestTinyRun(t *testing.T) {
 	out := filepath.Join(dir, "report", "load.md")
 	var log bytes.Buffer
 	r, err := Bench(t.Context(), Config{
-		Size:      Size{People: 240, Organisations: 2, Classes: 12},
-		Users:     Users{Teachers: 2, CaseWorkers: 1, Counsellors: 1, Employers: 1, HousingWorkers: 1, Watchers: 1},
-		Duration:  5 * time.Second,
+		Size:     Size{People: 240, Organisations: 2, Classes: 12},
+		Users:    Users{Teachers: 2, CaseWorkers: 1, Counsellors: 1, Employers: 1, HousingWorkers: 1, Watchers: 1},
+		Duration: 3 * time.Second, MinRegisters: 2, RawHTTPFor: 500 * time.Millisecond,
 		Drain:     time.Minute,
 		InProcess: true,
 		Dir:       filepath.Join(dir, "data"),

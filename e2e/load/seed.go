@@ -129,7 +129,7 @@ func Seed(ctx context.Context, t *Target, pop *Population, progress func(string,
 	s.Vacancies = make([][]string, pop.Organisations)
 	s.Accommodations = make([][]accommodation, pop.Organisations)
 	today := pop.Now.Format(time.DateOnly)
-	err = step("employers and vacancies (jobs)", "HTTP", pop.Organisations*(employersPerOrg+vacanciesPerOrg), func() error {
+	err = step("employers and vacancies (jobs)", "HTTP", pop.Organisations*(pop.employersPerOrg()+pop.vacanciesPerOrg()), func() error {
 		var g errgroup.Group
 		g.SetLimit(4)
 		var mu sync.Mutex
@@ -137,17 +137,17 @@ func Seed(ctx context.Context, t *Target, pop *Population, progress func(string,
 			g.Go(func() error {
 				co := auth.Principal{Subject: Counsellor(k), Role: auth.Counsellor, Organisation: Organisation(k)}
 				tr := territories[k]
-				for e := range employersPerOrg {
+				for e := range pop.employersPerOrg() {
 					site := map[string]any{"id": "sede", "name": "Sede", "municipality": tr.City, "location": map[string]float64{"lat": tr.Lat + float64(e)/200, "lon": tr.Lon}}
 					body := map[string]any{"name": fmt.Sprintf("Impresa %s %02d", tr.City, e), "sites": []any{site}}
 					if err := u.call(ctx, "", co, http.MethodPut, jobs+"/v1/employers/"+employerID(k, e), body, nil, http.StatusOK, http.StatusCreated); err != nil {
 						return err
 					}
 				}
-				for v := range vacanciesPerOrg {
+				for v := range pop.vacanciesPerOrg() {
 					sector := v % len(sectors)
 					body := map[string]any{
-						"employer_id": employerID(k, v%employersPerOrg), "site_id": "sede", "title": "Tirocinio " + sectors[sector],
+						"employer_id": employerID(k, v%pop.employersPerOrg()), "site_id": "sede", "title": "Tirocinio " + sectors[sector],
 						"occupation": "esco:occupation/" + sectors[sector], "sector": sectors[sector],
 						"required_skills": skillsBySector[sector][:1], "desirable_skills": skillsBySector[sector][1:],
 						"min_italian": "A1", "weekly_hours": 30, "shift": "morning", "contract": "internship", "positions": 3,
@@ -171,27 +171,33 @@ func Seed(ctx context.Context, t *Target, pop *Population, progress func(string,
 	if err != nil {
 		return nil, err
 	}
-	err = step("accommodations (housing)", "HTTP", pop.Organisations*accommodationsPerOrg, func() error {
+	err = step("accommodations (housing)", "HTTP", pop.Organisations*pop.accommodationsPerOrg(), func() error {
+		var g errgroup.Group
+		g.SetLimit(4)
 		for k := range pop.Organisations {
 			hw := auth.Principal{Subject: HousingWorker(k), Role: auth.HousingWorker, Organisation: Organisation(k)}
-			for a := range accommodationsPerOrg {
-				kind := []string{"protected_shelter", "semi_autonomy_flat", "emergency_shelter"}[a%3]
-				body := map[string]any{
-					"name": fmt.Sprintf("Struttura %s %02d", territories[k].City, a), "kind": kind, "territory": territories[k].Code,
-					"address": fmt.Sprintf("Via Immaginaria %d, %s", a+1, territories[k].City), "capacity": accommodationCapacity,
-				}
-				var out struct {
-					Accommodation struct {
-						ID string `json:"id"`
-					} `json:"accommodation"`
-				}
-				if err := u.call(ctx, "", hw, http.MethodPost, housing+"/v1/accommodations", body, &out, http.StatusCreated); err != nil {
-					return err
-				}
-				s.Accommodations[k] = append(s.Accommodations[k], accommodation{ID: out.Accommodation.ID, Kind: kind})
+			s.Accommodations[k] = make([]accommodation, pop.accommodationsPerOrg())
+			for a := range pop.accommodationsPerOrg() {
+				g.Go(func() error {
+					kind := []string{"protected_shelter", "semi_autonomy_flat", "emergency_shelter"}[a%3]
+					body := map[string]any{
+						"name": fmt.Sprintf("Struttura %s %02d", territories[k].City, a), "kind": kind, "territory": territories[k].Code,
+						"address": fmt.Sprintf("Via Immaginaria %d, %s", a+1, territories[k].City), "capacity": accommodationCapacity,
+					}
+					var out struct {
+						Accommodation struct {
+							ID string `json:"id"`
+						} `json:"accommodation"`
+					}
+					if err := u.call(ctx, "", hw, http.MethodPost, housing+"/v1/accommodations", body, &out, http.StatusCreated); err != nil {
+						return err
+					}
+					s.Accommodations[k][a] = accommodation{ID: out.Accommodation.ID, Kind: kind}
+					return nil
+				})
 			}
 		}
-		return nil
+		return g.Wait()
 	})
 	if err != nil {
 		return nil, err
@@ -225,12 +231,7 @@ func Seed(ctx context.Context, t *Target, pop *Population, progress func(string,
 	return s, nil
 }
 
-// What seeding makes through HTTP, per organisation.
-const (
-	employersPerOrg       = 10
-	vacanciesPerOrg       = 25
-	accommodationsPerOrg  = 30
-	accommodationCapacity = 12
-)
+// accommodationCapacity is the places of each accommodation.
+const accommodationCapacity = 12
 
 func employerID(k, e int) string { return fmt.Sprintf("emp-%s-%02d", territories[k].City, e) }
