@@ -27,7 +27,7 @@ func TestDescribe(t *testing.T) {
 		{domain.Fact{Kind: "enrolled_in_training", Detail: "LZ-AIUTO-CUOCO", Level: "3"},
 			"Iscrizione al corso di formazione professionale LZ-AIUTO-CUOCO (EQF 3) il 01/06/2026", "Enrolled in vocational course LZ-AIUTO-CUOCO (EQF 3) on 01/06/2026"},
 		{domain.Fact{Kind: "module_completed", Detail: "practice", Level: "m2", Flag: true},
-			"Modulo di pratica concluso il 01/06/2026 (frequenza minima raggiunta)", "Practice module completed on 01/06/2026 (minimum attendance reached)"},
+			"Modulo di pratica concluso il 01/06/2026 (frequenza minima raggiunta)", "Module of practice completed on 01/06/2026 (minimum attendance reached)"},
 		{domain.Fact{Kind: "internship_hours", Minutes: 270, Total: 2400, Planned: 9000},
 			"Tirocinio curricolare: 4h30 il 01/06/2026 (40h su 150h)", "Internship: 4h30 on 01/06/2026 (40h of 150h)"},
 		{domain.Fact{Kind: "exam_taken", Detail: "passed", Level: "78"},

@@ -108,16 +108,24 @@ func attendance(payload any) (*domain.Attendance, error) {
 func fact(payload any) *domain.Fact {
 	switch p := payload.(type) {
 	case *coursesv1.LevelAssessed:
-		f := &domain.Fact{Kind: "level_assessed", Ref: p.AssessmentId, Detail: enumName(p.CourseKind.String(), "COURSE_KIND_"),
-			Level: enumName(p.CefrOverall.String(), "CEFR_LEVEL_")}
-		if p.CourseKind == coursesv1.CourseKind_COURSE_KIND_DIGITAL {
-			best := uint32(0)
-			for _, l := range p.DigcompByArea {
-				best = max(best, l)
-			}
-			f.Level = fmt.Sprint(best)
-		}
-		return f
+		return &domain.Fact{Kind: "level_assessed", Ref: p.AssessmentId, Detail: enumName(p.CourseKind.String(), "COURSE_KIND_"),
+			Level: courseLevel(p.CourseKind, p.CefrOverall, p.DigcompByArea)}
+	case *coursesv1.EnrolledInCourse:
+		c := p.GetCourse()
+		return &domain.Fact{Kind: "enrolled_in_course", Ref: c.GetClassId(), Detail: enumName(c.GetCourseKind().String(), "COURSE_KIND_"),
+			On: optTime(p.ClassStart), Until: optTime(p.ClassEnd)}
+	case *coursesv1.CourseCompleted:
+		c := p.GetCourse()
+		return &domain.Fact{Kind: "course_completed", Ref: c.GetClassId(), Detail: enumName(c.GetCourseKind().String(), "COURSE_KIND_"),
+			Level: courseLevel(c.GetCourseKind(), p.CefrLevel, p.DigcompByArea)}
+	case *coursesv1.CertificateIssued:
+		c := p.GetCourse()
+		return &domain.Fact{Kind: "certificate_issued", Ref: c.GetClassId(), Detail: enumName(c.GetCourseKind().String(), "COURSE_KIND_"),
+			Level: courseLevel(c.GetCourseKind(), p.CefrLevel, p.DigcompByArea)}
+	case *coursesv1.CourseWithdrawn:
+		c := p.GetCourse()
+		return &domain.Fact{Kind: "course_withdrawn", Ref: c.GetClassId(), Detail: enumName(c.GetCourseKind().String(), "COURSE_KIND_"),
+			Level: enumName(p.Reason.String(), "WITHDRAW_REASON_")}
 	case *trainingv1.EnrolledInTraining:
 		return &domain.Fact{Kind: "enrolled_in_training", Ref: p.EditionId, Level: fmt.Sprint(p.EqfLevel), Detail: p.RepertoireCode,
 			On: optTime(p.EditionStart), Until: optTime(p.EditionEnd), Planned: int(p.PlannedHours) * 60}
@@ -172,6 +180,23 @@ func fact(payload any) *domain.Fact {
 	return nil
 }
 
+// courseLevel is the level a course fact reports: CEFR (a2...) for
+// Italian, the best DigComp area (a number) for digital skills; "" when
+// none was given.
+func courseLevel(kind coursesv1.CourseKind, cefr coursesv1.CefrLevel, digcomp map[string]uint32) string {
+	if kind == coursesv1.CourseKind_COURSE_KIND_DIGITAL {
+		best := uint32(0)
+		for _, l := range digcomp {
+			best = max(best, l)
+		}
+		return fmt.Sprint(best)
+	}
+	if cefr == coursesv1.CefrLevel_CEFR_LEVEL_UNSPECIFIED {
+		return ""
+	}
+	return enumName(cefr.String(), "CEFR_LEVEL_")
+}
+
 func optTime(t *timestamppb.Timestamp) time.Time {
 	if t == nil {
 		return time.Time{}
@@ -221,6 +246,9 @@ func sealEvents(ctx context.Context, evs []domain.Event) ([]outbox.Message, erro
 		meta := events.Meta{ID: events.NewID(), Person: p.Pseudonym, Organisation: p.Organisation, Producer: producer, OccurredAt: ev.At, RecordedAt: ev.At}
 		switch ev.Kind {
 		case "taken_in_charge":
+			// The pathway began when the case worker says, which may be
+			// before the intake was recorded.
+			meta.OccurredAt = p.Since
 			m, err = outbox.Seal(ctx, Topic, meta, &pathwayv1.PersonTakenInCharge{
 				Programme: pathwayv1.Programme(pathwayv1.Programme_value[programmeEnum(p.Programme)]),
 				Referral:  pathwayv1.ReferralSource(pathwayv1.ReferralSource_value["REFERRAL_SOURCE_"+strings.ToUpper(string(p.Referral))]),

@@ -143,11 +143,9 @@ func (s *Service) check(ctx context.Context, pseudonym string) error {
 }
 
 // summary is the stage and last activity of p at now, as the caseload
-// shows them: a closed pathway is assessed as it was when it closed.
+// shows them: a closed pathway is assessed as it was on its closing day.
 func (s *Service) summary(p *domain.Person, entries []domain.Entry, now time.Time) (domain.Stage, time.Time) {
-	if p.Closed != nil && p.Closed.On.Before(now) {
-		now = p.Closed.On
-	}
+	now = p.AssessedAt(now)
 	return s.rules.Assess(entries, now).Stage, domain.LastActivity(p, entries, now)
 }
 
@@ -220,7 +218,7 @@ func (s *Service) Intake(ctx context.Context, r IntakeRequest) (*domain.Person, 
 	}
 	p := &domain.Person{
 		Pseudonym: newPseudonym(), Organisation: caller.Organisation, Territory: r.Territory, DisplayName: r.DisplayName,
-		CaseWorker: r.CaseWorker, Since: r.Since, Programme: r.Programme, Referral: r.Referral, Consents: r.Consents,
+		CaseWorker: r.CaseWorker, Since: r.Since, RecordedAt: now, Programme: r.Programme, Referral: r.Referral, Consents: r.Consents,
 	}
 	for i := range p.Consents {
 		if p.Consents[i].GivenAt.IsZero() {
@@ -865,9 +863,6 @@ func (s *Service) Autonomy(ctx context.Context, pseudonym string) (*AutonomyView
 	if err != nil {
 		return nil, err
 	}
-	now := s.now()
-	if p.Closed != nil && p.Closed.On.Before(now) {
-		now = p.Closed.On
-	}
+	now := p.AssessedAt(s.now())
 	return &AutonomyView{Now: s.rules.Assess(entries, now), History: s.rules.History(entries, p.Since, now), Rules: s.rules}, nil
 }

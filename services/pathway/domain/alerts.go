@@ -30,7 +30,7 @@ func (r Rules) Grounds(entries []Entry, now time.Time) (ok bool, why string) {
 				ended[f.Ref] = true
 			case f.Kind == "internship_hours" && f.Minutes > 0:
 				attended[f.Ref] = e.OccurredAt
-			case f.Kind == "training_withdrawn":
+			case f.Kind == "training_withdrawn" || f.Kind == "course_withdrawn":
 				delete(attended, f.Ref)
 			}
 		}
@@ -53,10 +53,14 @@ func (r Rules) Grounds(entries []Entry, now time.Time) (ok bool, why string) {
 }
 
 // LastActivity is when the latest fact about p by `now` occurred, or when
-// p was taken in charge if later. Pathway's own alerts are not activity:
-// an alert about silence must not end the silence it reports.
+// p was taken in charge or the case worker last recorded something if
+// later. Pathway's own alerts are not activity: an alert about silence
+// must not end the silence it reports.
 func LastActivity(p *Person, entries []Entry, now time.Time) time.Time {
 	last := p.Since
+	if r := p.LastRecorded(); r.After(last) && !r.After(now) {
+		last = r
+	}
 	for _, e := range entries {
 		if e.OccurredAt.After(now) {
 			break

@@ -19,8 +19,9 @@ type Person struct {
 	Organisation string // the organisation in charge
 	Territory    string // of the organisation in charge, e.g. a region code
 	DisplayName  string
-	CaseWorker   string // user subject
-	Since        time.Time
+	CaseWorker   string    // user subject
+	Since        time.Time // the programme's start, as the case worker tells
+	RecordedAt   time.Time // when the intake was recorded
 	Programme    Programme
 	Referral     Referral
 	// Sealed holds each personal field's ciphertext by field name.
@@ -121,6 +122,40 @@ func (k PermitKind) Stable() bool {
 		return true
 	}
 	return false
+}
+
+// LastRecorded is when the case worker last recorded a fact of the
+// pathway on p (intake, plan, permit, transfer): known here before its
+// event is back on the timeline.
+func (p *Person) LastRecorded() time.Time {
+	last := p.RecordedAt
+	later := func(t time.Time) {
+		if t.After(last) {
+			last = t
+		}
+	}
+	later(p.Plan.UpdatedAt)
+	for _, x := range p.Permits {
+		later(x.RecordedAt)
+	}
+	for _, t := range p.Transfers {
+		later(t.RequestedAt)
+		later(t.DecidedAt)
+	}
+	return last
+}
+
+// AssessedAt is the moment p's pathway is assessed at when asked at now:
+// now, or for a closed pathway the end of its closing day, so that the
+// facts of that day count.
+func (p *Person) AssessedAt(now time.Time) time.Time {
+	if p.Closed == nil {
+		return now
+	}
+	if end := p.Closed.On.Truncate(24*time.Hour).AddDate(0, 0, 1).Add(-time.Nanosecond); end.Before(now) {
+		return end
+	}
+	return now
 }
 
 // Current returns the permit recorded last, or nil.

@@ -141,7 +141,16 @@ func (r Rules) assess(entries []Entry, at time.Time) Assessment {
 			continue
 		}
 		switch f.Kind {
-		case "level_assessed":
+		case "enrolled_in_course":
+			area := Italian
+			if f.Detail == "digital" {
+				area = Digital
+			}
+			mark(area, "in_progress", e.OccurredAt, fmt.Sprintf("enrolled in a %s course (%s)", f.Detail, day(e.OccurredAt)))
+		case "level_assessed", "course_completed", "certificate_issued":
+			if f.Level == "" {
+				continue // completed without a level: the lessons said it already
+			}
 			if f.Detail == "digital" {
 				if lvl := digcompLevel(f.Level); lvl >= r.DigitalLevel {
 					mark(Digital, "achieved", e.OccurredAt, fmt.Sprintf("DigComp level %d >= %d (%s)", lvl, r.DigitalLevel, day(e.OccurredAt)))

@@ -74,6 +74,10 @@ func TestAssess(t *testing.T) {
 			map[domain.Area]string{domain.Legal: "achieved"}},
 		{"facts after the moment are ignored", []domain.Entry{fact("2026-02-01", "lease_signed", "s", "", "")}, "2026-01-31", domain.StageTakenInCharge,
 			map[domain.Area]string{domain.Housing: "none"}},
+		{"enrolled in an Italian course", []domain.Entry{fact("2026-02-01", "enrolled_in_course", "c1", "", "italian_l2")}, "2026-02-02", domain.StageLearning,
+			map[domain.Area]string{domain.Italian: "in_progress"}},
+		{"certificate at A2", []domain.Entry{fact("2026-02-01", "certificate_issued", "c1", "a2", "italian_l2")}, "2026-02-02", domain.StageLearning,
+			map[domain.Area]string{domain.Italian: "achieved"}},
 		{"enrolled in vocational training", []domain.Entry{fact("2026-02-01", "enrolled_in_training", "ed1", "3", "LZ-1")}, "2026-02-02", domain.StageLearning,
 			map[domain.Area]string{domain.Training: "in_progress", domain.Italian: "none"}},
 		{"a vocational lesson is training, not Italian", []domain.Entry{vocational("2026-02-02", "ed1", "l1", "present")}, "2026-02-03", domain.StageLearning,
@@ -194,6 +198,11 @@ func TestCheck(t *testing.T) {
 		{"permit ends in 50 days, withdrawn from training", domain.Person{Since: on("2026-01-01"), Permits: art18("2026-03-01")},
 			[]domain.Entry{vocational("2026-01-08", "ed1", "l1", "present"), fact("2026-01-09", "training_withdrawn", "ed1", "", "work")}, "2026-01-10",
 			[]string{"permit_without_grounds:2026-03-01"}, nil},
+		{"withdrawn from the course", domain.Person{Since: on("2026-01-01"), Permits: art18("2026-03-01")},
+			[]domain.Entry{mark("2026-01-08", "c1", "l1", "present"), fact("2026-01-09", "course_withdrawn", "c1", "work", "italian_l2")}, "2026-01-10",
+			[]string{"permit_without_grounds:2026-03-01"}, nil},
+		{"taken in charge long ago, recorded today: no silence", domain.Person{Since: on("2025-06-01"), RecordedAt: on("2026-01-10")},
+			nil, "2026-01-10", nil, nil},
 		{"closed pathways raise nothing", domain.Person{Since: on("2026-01-01"), Closed: &domain.Closing{Reason: "dropped_out"}}, nil, "2026-12-01", nil, nil},
 	} {
 		raise, clear := r.Check(&tc.person, tc.entries, on(tc.now))
@@ -245,5 +254,25 @@ func TestEffective(t *testing.T) {
 	}
 	if entries[0].Attendance.Status != "absent" {
 		t.Fatal("Effective changed its input")
+	}
+}
+
+// A closed pathway is assessed at the end of its closing day, whatever
+// the hour of the facts of that day.
+func TestAssessedAt(t *testing.T) {
+	t.Parallel()
+	now := on("2026-08-01")
+	open := domain.Person{}
+	closed := domain.Person{Closed: &domain.Closing{On: on("2026-06-30")}}
+	today := domain.Person{Closed: &domain.Closing{On: on("2026-08-01")}}
+	for _, tc := range []struct {
+		p    domain.Person
+		want time.Time
+	}{
+		{open, now}, {closed, on("2026-07-01").Add(-time.Nanosecond)}, {today, now},
+	} {
+		if got := tc.p.AssessedAt(now); !got.Equal(tc.want) {
+			t.Errorf("AssessedAt of %+v = %s, want %s", tc.p.Closed, got, tc.want)
+		}
 	}
 }

@@ -53,6 +53,7 @@ type personDoc struct {
 	DisplayName  string            `bson:"display_name"`
 	CaseWorker   string            `bson:"case_worker"`
 	Since        time.Time         `bson:"since"`
+	RecordedAt   time.Time         `bson:"recorded_at,omitempty"`
 	Programme    string            `bson:"programme,omitempty"`
 	Referral     string            `bson:"referral,omitempty"`
 	Sealed       map[string][]byte `bson:"sealed,omitempty"`
@@ -142,7 +143,7 @@ type closingDoc struct {
 func toDoc(p *domain.Person, version int64) personDoc {
 	d := personDoc{
 		Pseudonym: p.Pseudonym, Version: version, Organisation: p.Organisation, Territory: p.Territory,
-		DisplayName: p.DisplayName, CaseWorker: p.CaseWorker, Since: p.Since, Programme: string(p.Programme),
+		DisplayName: p.DisplayName, CaseWorker: p.CaseWorker, Since: p.Since, RecordedAt: p.RecordedAt, Programme: string(p.Programme),
 		Referral: string(p.Referral), Sealed: p.Sealed, ErasedAt: p.ErasedAt, Stage: string(p.Stage), LastActivity: p.LastActivity,
 		Consents: []consentDoc{}, Permits: []permitDoc{}, Alerts: []alertDoc{}, Transfers: []transferDoc{},
 		Plan: planDoc{Current: revision(p.Plan.Revision, p.Plan.Goals, p.Plan.UpdatedAt, p.Plan.UpdatedBy), History: []revisionDoc{}},
@@ -197,7 +198,7 @@ func utc(t time.Time) time.Time {
 func (d *personDoc) person() *domain.Person {
 	p := &domain.Person{
 		Pseudonym: d.Pseudonym, Organisation: d.Organisation, Territory: d.Territory, DisplayName: d.DisplayName,
-		CaseWorker: d.CaseWorker, Since: utc(d.Since), Programme: domain.Programme(d.Programme), Referral: domain.Referral(d.Referral),
+		CaseWorker: d.CaseWorker, Since: utc(d.Since), RecordedAt: utc(d.RecordedAt), Programme: domain.Programme(d.Programme), Referral: domain.Referral(d.Referral),
 		Sealed: d.Sealed, ErasedAt: utc(d.ErasedAt), Stage: domain.Stage(d.Stage), LastActivity: utc(d.LastActivity),
 		Plan: domain.Plan{Revision: d.Plan.Current.Revision, Goals: goals(d.Plan.Current.Goals), UpdatedAt: utc(d.Plan.Current.UpdatedAt), UpdatedBy: d.Plan.Current.UpdatedBy},
 	}
