@@ -141,15 +141,18 @@ func TestGRPCLifecycle(t *testing.T) {
 		must("time "+s, err)
 		return timestamppb.New(tm)
 	}
+	byPerson := func(people []*coursesv1.PersonAttendance) map[string]*coursesv1.PersonAttendance {
+		out := map[string]*coursesv1.PersonAttendance{}
+		for _, p := range people {
+			out[p.Person] = p
+		}
+		return out
+	}
 	attendance := func(class string) map[string]*coursesv1.PersonAttendance {
 		t.Helper()
 		resp, err := client.GetClassAttendance(coord, &coursesv1.GetClassAttendanceRequest{ClassId: class})
 		must("attendance of "+class, err)
-		out := map[string]*coursesv1.PersonAttendance{}
-		for _, p := range resp.People {
-			out[p.Person] = p
-		}
-		return out
+		return byPerson(resp.People)
 	}
 	present := registerv1.AttendanceStatus_ATTENDANCE_STATUS_PRESENT
 	absent := registerv1.AttendanceStatus_ATTENDANCE_STATUS_ABSENT
@@ -186,6 +189,10 @@ func TestGRPCLifecycle(t *testing.T) {
 		report.Rows[2].GetRow() != 2 || report.Rows[2].GetField() != "person" || report.Rows[1].GetOutcome() != "waiting" {
 		t.Fatalf("import roster: %v %v", report, err)
 	}
+	if att, err := client.GetClassAttendance(coord, &coursesv1.GetClassAttendanceRequest{ClassId: "c1"}); err != nil ||
+		len(att.Waiting) != 1 || att.Waiting[0].Person != "p4" || att.AdmissionBp != 7000 || att.CourseKind != "italian_l2" {
+		t.Fatalf("attendance with a waiting list: %v %v", att, err)
+	}
 
 	today, err := client.ListLessons(teacher, &coursesv1.ListLessonsRequest{})
 	if err != nil || today.Date != "2026-11-20" || len(today.Lessons) != 1 || today.Lessons[0].Lesson.GetId() != "c1-20261120-0900" || today.Lessons[0].Expected != 3 {
@@ -211,12 +218,12 @@ func TestGRPCLifecycle(t *testing.T) {
 		t.Fatalf("correct: %v %v", corr, err)
 	}
 	lesson, err := client.GetLesson(teacher, &coursesv1.GetLessonRequest{LessonId: "c1-20261118-0900"})
-	if err != nil || lesson.Register.GetRevision() != 2 || len(lesson.Roster) != 3 || lesson.Locked {
+	if err != nil || lesson.Register.GetRevision() != 2 || len(lesson.Roster) != 3 || lesson.Locked || byPerson(lesson.People)["p1"].GetRateBp() != 10000 {
 		t.Fatalf("lesson: %v %v", lesson, err)
 	}
 
 	added, err := client.AddLesson(teacher, &coursesv1.AddLessonRequest{ClassId: "c1", Start: at("2026-11-21T09:00:00+01:00"), Minutes: 60})
-	if err != nil || added.Lesson.GetId() != "c1-20261121-0900" || !added.Lesson.Start.AsTime().Equal(at("2026-11-21T09:00:00+01:00").AsTime()) {
+	if err != nil || added.Lesson.GetId() != "c1-20261121-0900" || !added.Lesson.GetExtra() || !added.Lesson.Start.AsTime().Equal(at("2026-11-21T09:00:00+01:00").AsTime()) {
 		t.Fatalf("add lesson: %v %v", added, err)
 	}
 	moved, err := client.MoveLesson(teacher, &coursesv1.MoveLessonRequest{LessonId: "c1-20261125-0900", Start: at("2026-11-24T10:00:00+01:00"), Minutes: 90})
@@ -244,14 +251,14 @@ func TestGRPCLifecycle(t *testing.T) {
 	_, err = client.Withdraw(coord, &coursesv1.WithdrawRequest{ClassId: "c1", Person: "p3", Reason: "work", Note: "found a job"})
 	must("withdraw", err)
 	got = attendance("c1")
-	if got["p2"].GetStatus() != "enrolled" || got["p3"].GetStatus() != "withdrawn" || got["p4"].GetStatus() != "enrolled" {
+	if got["p2"].GetStatus() != "enrolled" || got["p3"].GetStatus() != "withdrawn" || got["p3"].GetReason() != "work" || got["p4"].GetStatus() != "enrolled" {
 		t.Fatalf("after suspension, resumption and withdrawal: %v", got)
 	}
 
 	// p1 moves to c2 with her hours; there she is assessed and certified.
 	_, err = client.Transfer(coord, &coursesv1.TransferRequest{ClassId: "c1", Person: "p1", ToClassId: "c2"})
 	must("transfer", err)
-	if p1 := attendance("c2")["p1"]; p1.GetStatus() != "enrolled" || p1.GetMinutesAttended() != 240 {
+	if p1 := attendance("c2")["p1"]; p1.GetStatus() != "enrolled" || p1.GetMinutesAttended() != 240 || p1.GetTransferredFrom() != "c1" {
 		t.Fatalf("p1 in c2: %v", p1)
 	}
 	assessed, err := client.Assess(as("other"), &coursesv1.AssessRequest{ClassId: "c2", Person: "p1", Kind: "final", CefrOverall: "a2",

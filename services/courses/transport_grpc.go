@@ -2,6 +2,7 @@ package courses
 
 import (
 	"context"
+	"math"
 	"time"
 
 	kitgrpc "github.com/go-kit/kit/transport/grpc"
@@ -210,7 +211,7 @@ func decodeGRPCGetLesson(_ context.Context, req any) (any, error) {
 
 func encodeGRPCGetLesson(_ context.Context, resp any) (any, error) {
 	r := resp.(LessonResponse)
-	out := &coursesv1.GetLessonResponse{Lesson: grpcLesson(r.Lesson), ClassTitle: r.Class.Title, Locked: r.Locked}
+	out := &coursesv1.GetLessonResponse{Lesson: grpcLesson(r.Lesson), ClassTitle: r.Class.Title, Locked: r.Locked, People: grpcPeople(r.Class.Roster)}
 	for _, e := range r.Class.Roster {
 		if e.Status == "enrolled" {
 			out.Roster = append(out.Roster, &coursesv1.Mark{Person: e.Person, DisplayName: e.DisplayName})
@@ -247,16 +248,32 @@ func decodeGRPCAttendance(_ context.Context, req any) (any, error) {
 
 func encodeGRPCAttendance(_ context.Context, resp any) (any, error) {
 	r := resp.(AttendanceResponse)
-	out := &coursesv1.GetClassAttendanceResponse{ClassId: r.Class.ID, PlannedMinutes: uint32(r.Class.PlannedMinutes)}
-	for _, e := range r.Class.Roster {
-		out.People = append(out.People, &coursesv1.PersonAttendance{
-			Person: e.Person, DisplayName: e.DisplayName, Status: e.Status,
-			MinutesAttended: uint32(e.MinutesAttended), MinutesHeld: uint32(e.MinutesHeld), RateBp: uint32(e.RatePercent * 100),
-			ConsecutiveAbsences: uint32(e.ConsecutiveAbsences), AdmittedToFinal: e.AdmittedToFinal,
-		})
+	out := &coursesv1.GetClassAttendanceResponse{
+		ClassId: r.Class.ID, Title: r.Class.Title, CourseKind: r.Class.CourseKind, PlannedMinutes: uint32(r.Class.PlannedMinutes),
+		AdmissionBp: bp(r.AdmissionPercent), People: grpcPeople(r.Class.Roster),
+	}
+	for _, w := range r.Class.Waiting {
+		out.Waiting = append(out.Waiting, &coursesv1.WaitingPerson{Person: w.Person, DisplayName: w.DisplayName})
 	}
 	return out, nil
 }
+
+func grpcPeople(roster []EnrolmentJSON) []*coursesv1.PersonAttendance {
+	out := make([]*coursesv1.PersonAttendance, len(roster))
+	for i, e := range roster {
+		out[i] = &coursesv1.PersonAttendance{
+			Person: e.Person, DisplayName: e.DisplayName, Status: e.Status, Reason: e.Reason,
+			MinutesAttended: uint32(e.MinutesAttended), MinutesHeld: uint32(e.MinutesHeld), RateBp: bp(e.RatePercent),
+			ConsecutiveAbsences: uint32(e.ConsecutiveAbsences), AdmittedToFinal: e.AdmittedToFinal,
+			TransferredFrom: e.TransferredFrom, TransferredTo: e.TransferredTo,
+		}
+	}
+	return out
+}
+
+// bp turns a percentage with two decimals back into the basis points it
+// was computed from.
+func bp(percent float64) uint32 { return uint32(math.Round(percent * 100)) }
 
 func decodeGRPCEnrol(_ context.Context, req any) (any, error) {
 	r := req.(*coursesv1.EnrolRequest)
@@ -347,7 +364,7 @@ func encodeGRPCCertify(_ context.Context, resp any) (any, error) {
 }
 
 func grpcLesson(l LessonJSON) *coursesv1.Lesson {
-	return &coursesv1.Lesson{Id: l.ID, ClassId: l.ClassID, Start: timestamppb.New(l.Start), Minutes: uint32(l.Minutes), Status: l.Status}
+	return &coursesv1.Lesson{Id: l.ID, ClassId: l.ClassID, Start: timestamppb.New(l.Start), Minutes: uint32(l.Minutes), Status: l.Status, Extra: l.Extra}
 }
 
 func grpcRegister(r RegisterJSON) *coursesv1.Register {

@@ -176,12 +176,14 @@ func (x *Register) GetRevision() uint32 {
 }
 
 type Lesson struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
-	ClassId       string                 `protobuf:"bytes,2,opt,name=class_id,json=classId,proto3" json:"class_id,omitempty"`
-	Start         *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=start,proto3" json:"start,omitempty"`
-	Minutes       uint32                 `protobuf:"varint,4,opt,name=minutes,proto3" json:"minutes,omitempty"`
-	Status        string                 `protobuf:"bytes,5,opt,name=status,proto3" json:"status,omitempty"`
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Id      string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	ClassId string                 `protobuf:"bytes,2,opt,name=class_id,json=classId,proto3" json:"class_id,omitempty"`
+	Start   *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=start,proto3" json:"start,omitempty"`
+	Minutes uint32                 `protobuf:"varint,4,opt,name=minutes,proto3" json:"minutes,omitempty"`
+	Status  string                 `protobuf:"bytes,5,opt,name=status,proto3" json:"status,omitempty"`
+	// Added to the schedule.
+	Extra         bool `protobuf:"varint,6,opt,name=extra,proto3" json:"extra,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -251,6 +253,13 @@ func (x *Lesson) GetStatus() string {
 	return ""
 }
 
+func (x *Lesson) GetExtra() bool {
+	if x != nil {
+		return x.Extra
+	}
+	return false
+}
+
 type GetLessonRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	LessonId      string                 `protobuf:"bytes,1,opt,name=lesson_id,json=lessonId,proto3" json:"lesson_id,omitempty"`
@@ -299,11 +308,14 @@ type GetLessonResponse struct {
 	state      protoimpl.MessageState `protogen:"open.v1"`
 	Lesson     *Lesson                `protobuf:"bytes,1,opt,name=lesson,proto3" json:"lesson,omitempty"`
 	ClassTitle string                 `protobuf:"bytes,2,opt,name=class_title,json=classTitle,proto3" json:"class_title,omitempty"`
-	Roster     []*Mark                `protobuf:"bytes,3,rep,name=roster,proto3" json:"roster,omitempty"`
+	// The people to mark: those enrolled.
+	Roster []*Mark `protobuf:"bytes,3,rep,name=roster,proto3" json:"roster,omitempty"`
 	// Absent until the register is recorded.
 	Register *Register `protobuf:"bytes,4,opt,name=register,proto3" json:"register,omitempty"`
 	// The caller may no longer correct the register.
-	Locked        bool `protobuf:"varint,5,opt,name=locked,proto3" json:"locked,omitempty"`
+	Locked bool `protobuf:"varint,5,opt,name=locked,proto3" json:"locked,omitempty"`
+	// Everyone of the class with their attendance figures.
+	People        []*PersonAttendance `protobuf:"bytes,6,rep,name=people,proto3" json:"people,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -371,6 +383,13 @@ func (x *GetLessonResponse) GetLocked() bool {
 		return x.Locked
 	}
 	return false
+}
+
+func (x *GetLessonResponse) GetPeople() []*PersonAttendance {
+	if x != nil {
+		return x.People
+	}
+	return nil
 }
 
 type RecordRegisterRequest struct {
@@ -635,8 +654,12 @@ type PersonAttendance struct {
 	RateBp              uint32                 `protobuf:"varint,6,opt,name=rate_bp,json=rateBp,proto3" json:"rate_bp,omitempty"`
 	ConsecutiveAbsences uint32                 `protobuf:"varint,7,opt,name=consecutive_absences,json=consecutiveAbsences,proto3" json:"consecutive_absences,omitempty"`
 	AdmittedToFinal     bool                   `protobuf:"varint,8,opt,name=admitted_to_final,json=admittedToFinal,proto3" json:"admitted_to_final,omitempty"`
-	unknownFields       protoimpl.UnknownFields
-	sizeCache           protoimpl.SizeCache
+	// Why a withdrawn person left.
+	Reason          string `protobuf:"bytes,9,opt,name=reason,proto3" json:"reason,omitempty"`
+	TransferredFrom string `protobuf:"bytes,10,opt,name=transferred_from,json=transferredFrom,proto3" json:"transferred_from,omitempty"`
+	TransferredTo   string `protobuf:"bytes,11,opt,name=transferred_to,json=transferredTo,proto3" json:"transferred_to,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *PersonAttendance) Reset() {
@@ -725,18 +748,96 @@ func (x *PersonAttendance) GetAdmittedToFinal() bool {
 	return false
 }
 
+func (x *PersonAttendance) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *PersonAttendance) GetTransferredFrom() string {
+	if x != nil {
+		return x.TransferredFrom
+	}
+	return ""
+}
+
+func (x *PersonAttendance) GetTransferredTo() string {
+	if x != nil {
+		return x.TransferredTo
+	}
+	return ""
+}
+
+type WaitingPerson struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Person        string                 `protobuf:"bytes,1,opt,name=person,proto3" json:"person,omitempty"`
+	DisplayName   string                 `protobuf:"bytes,2,opt,name=display_name,json=displayName,proto3" json:"display_name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WaitingPerson) Reset() {
+	*x = WaitingPerson{}
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WaitingPerson) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WaitingPerson) ProtoMessage() {}
+
+func (x *WaitingPerson) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WaitingPerson.ProtoReflect.Descriptor instead.
+func (*WaitingPerson) Descriptor() ([]byte, []int) {
+	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *WaitingPerson) GetPerson() string {
+	if x != nil {
+		return x.Person
+	}
+	return ""
+}
+
+func (x *WaitingPerson) GetDisplayName() string {
+	if x != nil {
+		return x.DisplayName
+	}
+	return ""
+}
+
 type GetClassAttendanceResponse struct {
 	state          protoimpl.MessageState `protogen:"open.v1"`
 	ClassId        string                 `protobuf:"bytes,1,opt,name=class_id,json=classId,proto3" json:"class_id,omitempty"`
 	PlannedMinutes uint32                 `protobuf:"varint,2,opt,name=planned_minutes,json=plannedMinutes,proto3" json:"planned_minutes,omitempty"`
 	People         []*PersonAttendance    `protobuf:"bytes,3,rep,name=people,proto3" json:"people,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	Title          string                 `protobuf:"bytes,4,opt,name=title,proto3" json:"title,omitempty"`
+	CourseKind     string                 `protobuf:"bytes,5,opt,name=course_kind,json=courseKind,proto3" json:"course_kind,omitempty"`
+	// Share of the planned time that admits to the final assessment.
+	AdmissionBp   uint32           `protobuf:"varint,6,opt,name=admission_bp,json=admissionBp,proto3" json:"admission_bp,omitempty"`
+	Waiting       []*WaitingPerson `protobuf:"bytes,7,rep,name=waiting,proto3" json:"waiting,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *GetClassAttendanceResponse) Reset() {
 	*x = GetClassAttendanceResponse{}
-	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[11]
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -748,7 +849,7 @@ func (x *GetClassAttendanceResponse) String() string {
 func (*GetClassAttendanceResponse) ProtoMessage() {}
 
 func (x *GetClassAttendanceResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[11]
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -761,7 +862,7 @@ func (x *GetClassAttendanceResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetClassAttendanceResponse.ProtoReflect.Descriptor instead.
 func (*GetClassAttendanceResponse) Descriptor() ([]byte, []int) {
-	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{11}
+	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *GetClassAttendanceResponse) GetClassId() string {
@@ -785,6 +886,34 @@ func (x *GetClassAttendanceResponse) GetPeople() []*PersonAttendance {
 	return nil
 }
 
+func (x *GetClassAttendanceResponse) GetTitle() string {
+	if x != nil {
+		return x.Title
+	}
+	return ""
+}
+
+func (x *GetClassAttendanceResponse) GetCourseKind() string {
+	if x != nil {
+		return x.CourseKind
+	}
+	return ""
+}
+
+func (x *GetClassAttendanceResponse) GetAdmissionBp() uint32 {
+	if x != nil {
+		return x.AdmissionBp
+	}
+	return 0
+}
+
+func (x *GetClassAttendanceResponse) GetWaiting() []*WaitingPerson {
+	if x != nil {
+		return x.Waiting
+	}
+	return nil
+}
+
 type PutCourseRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	Id    string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
@@ -802,7 +931,7 @@ type PutCourseRequest struct {
 
 func (x *PutCourseRequest) Reset() {
 	*x = PutCourseRequest{}
-	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[12]
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -814,7 +943,7 @@ func (x *PutCourseRequest) String() string {
 func (*PutCourseRequest) ProtoMessage() {}
 
 func (x *PutCourseRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[12]
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -827,7 +956,7 @@ func (x *PutCourseRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PutCourseRequest.ProtoReflect.Descriptor instead.
 func (*PutCourseRequest) Descriptor() ([]byte, []int) {
-	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{12}
+	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *PutCourseRequest) GetId() string {
@@ -880,7 +1009,7 @@ type PutCourseResponse struct {
 
 func (x *PutCourseResponse) Reset() {
 	*x = PutCourseResponse{}
-	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[13]
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -892,7 +1021,7 @@ func (x *PutCourseResponse) String() string {
 func (*PutCourseResponse) ProtoMessage() {}
 
 func (x *PutCourseResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[13]
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -905,7 +1034,7 @@ func (x *PutCourseResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PutCourseResponse.ProtoReflect.Descriptor instead.
 func (*PutCourseResponse) Descriptor() ([]byte, []int) {
-	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{13}
+	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{14}
 }
 
 // Slot is a weekly meeting: "monday", "09:00", 120 minutes.
@@ -920,7 +1049,7 @@ type Slot struct {
 
 func (x *Slot) Reset() {
 	*x = Slot{}
-	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[14]
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -932,7 +1061,7 @@ func (x *Slot) String() string {
 func (*Slot) ProtoMessage() {}
 
 func (x *Slot) ProtoReflect() protoreflect.Message {
-	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[14]
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -945,7 +1074,7 @@ func (x *Slot) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Slot.ProtoReflect.Descriptor instead.
 func (*Slot) Descriptor() ([]byte, []int) {
-	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{14}
+	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *Slot) GetWeekday() string {
@@ -986,7 +1115,7 @@ type CreateClassRequest struct {
 
 func (x *CreateClassRequest) Reset() {
 	*x = CreateClassRequest{}
-	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[15]
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -998,7 +1127,7 @@ func (x *CreateClassRequest) String() string {
 func (*CreateClassRequest) ProtoMessage() {}
 
 func (x *CreateClassRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[15]
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1011,7 +1140,7 @@ func (x *CreateClassRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateClassRequest.ProtoReflect.Descriptor instead.
 func (*CreateClassRequest) Descriptor() ([]byte, []int) {
-	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{15}
+	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *CreateClassRequest) GetId() string {
@@ -1089,7 +1218,7 @@ type CreateClassResponse struct {
 
 func (x *CreateClassResponse) Reset() {
 	*x = CreateClassResponse{}
-	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[16]
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1101,7 +1230,7 @@ func (x *CreateClassResponse) String() string {
 func (*CreateClassResponse) ProtoMessage() {}
 
 func (x *CreateClassResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[16]
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1114,7 +1243,7 @@ func (x *CreateClassResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateClassResponse.ProtoReflect.Descriptor instead.
 func (*CreateClassResponse) Descriptor() ([]byte, []int) {
-	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{16}
+	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *CreateClassResponse) GetId() string {
@@ -1148,7 +1277,7 @@ type ListLessonsRequest struct {
 
 func (x *ListLessonsRequest) Reset() {
 	*x = ListLessonsRequest{}
-	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[17]
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1160,7 +1289,7 @@ func (x *ListLessonsRequest) String() string {
 func (*ListLessonsRequest) ProtoMessage() {}
 
 func (x *ListLessonsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[17]
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1173,7 +1302,7 @@ func (x *ListLessonsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListLessonsRequest.ProtoReflect.Descriptor instead.
 func (*ListLessonsRequest) Descriptor() ([]byte, []int) {
-	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{17}
+	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *ListLessonsRequest) GetDate() string {
@@ -1196,7 +1325,7 @@ type DayLesson struct {
 
 func (x *DayLesson) Reset() {
 	*x = DayLesson{}
-	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[18]
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1208,7 +1337,7 @@ func (x *DayLesson) String() string {
 func (*DayLesson) ProtoMessage() {}
 
 func (x *DayLesson) ProtoReflect() protoreflect.Message {
-	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[18]
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1221,7 +1350,7 @@ func (x *DayLesson) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DayLesson.ProtoReflect.Descriptor instead.
 func (*DayLesson) Descriptor() ([]byte, []int) {
-	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{18}
+	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *DayLesson) GetLesson() *Lesson {
@@ -1262,7 +1391,7 @@ type ListLessonsResponse struct {
 
 func (x *ListLessonsResponse) Reset() {
 	*x = ListLessonsResponse{}
-	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[19]
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1274,7 +1403,7 @@ func (x *ListLessonsResponse) String() string {
 func (*ListLessonsResponse) ProtoMessage() {}
 
 func (x *ListLessonsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[19]
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1287,7 +1416,7 @@ func (x *ListLessonsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListLessonsResponse.ProtoReflect.Descriptor instead.
 func (*ListLessonsResponse) Descriptor() ([]byte, []int) {
-	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{19}
+	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *ListLessonsResponse) GetDate() string {
@@ -1315,7 +1444,7 @@ type AddLessonRequest struct {
 
 func (x *AddLessonRequest) Reset() {
 	*x = AddLessonRequest{}
-	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[20]
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1327,7 +1456,7 @@ func (x *AddLessonRequest) String() string {
 func (*AddLessonRequest) ProtoMessage() {}
 
 func (x *AddLessonRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[20]
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1340,7 +1469,7 @@ func (x *AddLessonRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddLessonRequest.ProtoReflect.Descriptor instead.
 func (*AddLessonRequest) Descriptor() ([]byte, []int) {
-	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{20}
+	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *AddLessonRequest) GetClassId() string {
@@ -1373,7 +1502,7 @@ type AddLessonResponse struct {
 
 func (x *AddLessonResponse) Reset() {
 	*x = AddLessonResponse{}
-	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[21]
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1385,7 +1514,7 @@ func (x *AddLessonResponse) String() string {
 func (*AddLessonResponse) ProtoMessage() {}
 
 func (x *AddLessonResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[21]
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1398,7 +1527,7 @@ func (x *AddLessonResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddLessonResponse.ProtoReflect.Descriptor instead.
 func (*AddLessonResponse) Descriptor() ([]byte, []int) {
-	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{21}
+	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *AddLessonResponse) GetLesson() *Lesson {
@@ -1417,7 +1546,7 @@ type CancelLessonRequest struct {
 
 func (x *CancelLessonRequest) Reset() {
 	*x = CancelLessonRequest{}
-	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[22]
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1429,7 +1558,7 @@ func (x *CancelLessonRequest) String() string {
 func (*CancelLessonRequest) ProtoMessage() {}
 
 func (x *CancelLessonRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[22]
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1442,7 +1571,7 @@ func (x *CancelLessonRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelLessonRequest.ProtoReflect.Descriptor instead.
 func (*CancelLessonRequest) Descriptor() ([]byte, []int) {
-	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{22}
+	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *CancelLessonRequest) GetLessonId() string {
@@ -1461,7 +1590,7 @@ type CancelLessonResponse struct {
 
 func (x *CancelLessonResponse) Reset() {
 	*x = CancelLessonResponse{}
-	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[23]
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1473,7 +1602,7 @@ func (x *CancelLessonResponse) String() string {
 func (*CancelLessonResponse) ProtoMessage() {}
 
 func (x *CancelLessonResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[23]
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1486,7 +1615,7 @@ func (x *CancelLessonResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelLessonResponse.ProtoReflect.Descriptor instead.
 func (*CancelLessonResponse) Descriptor() ([]byte, []int) {
-	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{23}
+	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *CancelLessonResponse) GetLesson() *Lesson {
@@ -1507,7 +1636,7 @@ type MoveLessonRequest struct {
 
 func (x *MoveLessonRequest) Reset() {
 	*x = MoveLessonRequest{}
-	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[24]
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1519,7 +1648,7 @@ func (x *MoveLessonRequest) String() string {
 func (*MoveLessonRequest) ProtoMessage() {}
 
 func (x *MoveLessonRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[24]
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1532,7 +1661,7 @@ func (x *MoveLessonRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MoveLessonRequest.ProtoReflect.Descriptor instead.
 func (*MoveLessonRequest) Descriptor() ([]byte, []int) {
-	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{24}
+	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *MoveLessonRequest) GetLessonId() string {
@@ -1565,7 +1694,7 @@ type MoveLessonResponse struct {
 
 func (x *MoveLessonResponse) Reset() {
 	*x = MoveLessonResponse{}
-	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[25]
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1577,7 +1706,7 @@ func (x *MoveLessonResponse) String() string {
 func (*MoveLessonResponse) ProtoMessage() {}
 
 func (x *MoveLessonResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[25]
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1590,7 +1719,7 @@ func (x *MoveLessonResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MoveLessonResponse.ProtoReflect.Descriptor instead.
 func (*MoveLessonResponse) Descriptor() ([]byte, []int) {
-	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{25}
+	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *MoveLessonResponse) GetLesson() *Lesson {
@@ -1612,7 +1741,7 @@ type EnrolRequest struct {
 
 func (x *EnrolRequest) Reset() {
 	*x = EnrolRequest{}
-	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[26]
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1624,7 +1753,7 @@ func (x *EnrolRequest) String() string {
 func (*EnrolRequest) ProtoMessage() {}
 
 func (x *EnrolRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[26]
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1637,7 +1766,7 @@ func (x *EnrolRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EnrolRequest.ProtoReflect.Descriptor instead.
 func (*EnrolRequest) Descriptor() ([]byte, []int) {
-	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{26}
+	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *EnrolRequest) GetClassId() string {
@@ -1671,7 +1800,7 @@ type EnrolResponse struct {
 
 func (x *EnrolResponse) Reset() {
 	*x = EnrolResponse{}
-	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[27]
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1683,7 +1812,7 @@ func (x *EnrolResponse) String() string {
 func (*EnrolResponse) ProtoMessage() {}
 
 func (x *EnrolResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[27]
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1696,7 +1825,7 @@ func (x *EnrolResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EnrolResponse.ProtoReflect.Descriptor instead.
 func (*EnrolResponse) Descriptor() ([]byte, []int) {
-	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{27}
+	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *EnrolResponse) GetStatus() string {
@@ -1716,7 +1845,7 @@ type RosterRow struct {
 
 func (x *RosterRow) Reset() {
 	*x = RosterRow{}
-	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[28]
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1728,7 +1857,7 @@ func (x *RosterRow) String() string {
 func (*RosterRow) ProtoMessage() {}
 
 func (x *RosterRow) ProtoReflect() protoreflect.Message {
-	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[28]
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1741,7 +1870,7 @@ func (x *RosterRow) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RosterRow.ProtoReflect.Descriptor instead.
 func (*RosterRow) Descriptor() ([]byte, []int) {
-	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{28}
+	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *RosterRow) GetPerson() string {
@@ -1769,7 +1898,7 @@ type ImportRosterRequest struct {
 
 func (x *ImportRosterRequest) Reset() {
 	*x = ImportRosterRequest{}
-	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[29]
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1781,7 +1910,7 @@ func (x *ImportRosterRequest) String() string {
 func (*ImportRosterRequest) ProtoMessage() {}
 
 func (x *ImportRosterRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[29]
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1794,7 +1923,7 @@ func (x *ImportRosterRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportRosterRequest.ProtoReflect.Descriptor instead.
 func (*ImportRosterRequest) Descriptor() ([]byte, []int) {
-	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{29}
+	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *ImportRosterRequest) GetClassId() string {
@@ -1827,7 +1956,7 @@ type RosterRowOutcome struct {
 
 func (x *RosterRowOutcome) Reset() {
 	*x = RosterRowOutcome{}
-	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[30]
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1839,7 +1968,7 @@ func (x *RosterRowOutcome) String() string {
 func (*RosterRowOutcome) ProtoMessage() {}
 
 func (x *RosterRowOutcome) ProtoReflect() protoreflect.Message {
-	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[30]
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1852,7 +1981,7 @@ func (x *RosterRowOutcome) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RosterRowOutcome.ProtoReflect.Descriptor instead.
 func (*RosterRowOutcome) Descriptor() ([]byte, []int) {
-	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{30}
+	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *RosterRowOutcome) GetRow() uint32 {
@@ -1902,7 +2031,7 @@ type ImportRosterResponse struct {
 
 func (x *ImportRosterResponse) Reset() {
 	*x = ImportRosterResponse{}
-	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[31]
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1914,7 +2043,7 @@ func (x *ImportRosterResponse) String() string {
 func (*ImportRosterResponse) ProtoMessage() {}
 
 func (x *ImportRosterResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[31]
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1927,7 +2056,7 @@ func (x *ImportRosterResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportRosterResponse.ProtoReflect.Descriptor instead.
 func (*ImportRosterResponse) Descriptor() ([]byte, []int) {
-	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{31}
+	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *ImportRosterResponse) GetEnrolled() uint32 {
@@ -1972,7 +2101,7 @@ type WithdrawRequest struct {
 
 func (x *WithdrawRequest) Reset() {
 	*x = WithdrawRequest{}
-	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[32]
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1984,7 +2113,7 @@ func (x *WithdrawRequest) String() string {
 func (*WithdrawRequest) ProtoMessage() {}
 
 func (x *WithdrawRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[32]
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1997,7 +2126,7 @@ func (x *WithdrawRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WithdrawRequest.ProtoReflect.Descriptor instead.
 func (*WithdrawRequest) Descriptor() ([]byte, []int) {
-	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{32}
+	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *WithdrawRequest) GetClassId() string {
@@ -2036,7 +2165,7 @@ type WithdrawResponse struct {
 
 func (x *WithdrawResponse) Reset() {
 	*x = WithdrawResponse{}
-	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[33]
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2048,7 +2177,7 @@ func (x *WithdrawResponse) String() string {
 func (*WithdrawResponse) ProtoMessage() {}
 
 func (x *WithdrawResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[33]
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2061,7 +2190,7 @@ func (x *WithdrawResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WithdrawResponse.ProtoReflect.Descriptor instead.
 func (*WithdrawResponse) Descriptor() ([]byte, []int) {
-	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{33}
+	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{34}
 }
 
 type SuspendRequest struct {
@@ -2074,7 +2203,7 @@ type SuspendRequest struct {
 
 func (x *SuspendRequest) Reset() {
 	*x = SuspendRequest{}
-	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[34]
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2086,7 +2215,7 @@ func (x *SuspendRequest) String() string {
 func (*SuspendRequest) ProtoMessage() {}
 
 func (x *SuspendRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[34]
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2099,7 +2228,7 @@ func (x *SuspendRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SuspendRequest.ProtoReflect.Descriptor instead.
 func (*SuspendRequest) Descriptor() ([]byte, []int) {
-	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{34}
+	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *SuspendRequest) GetClassId() string {
@@ -2124,7 +2253,7 @@ type SuspendResponse struct {
 
 func (x *SuspendResponse) Reset() {
 	*x = SuspendResponse{}
-	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[35]
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2136,7 +2265,7 @@ func (x *SuspendResponse) String() string {
 func (*SuspendResponse) ProtoMessage() {}
 
 func (x *SuspendResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[35]
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2149,7 +2278,7 @@ func (x *SuspendResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SuspendResponse.ProtoReflect.Descriptor instead.
 func (*SuspendResponse) Descriptor() ([]byte, []int) {
-	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{35}
+	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{36}
 }
 
 type ResumeRequest struct {
@@ -2162,7 +2291,7 @@ type ResumeRequest struct {
 
 func (x *ResumeRequest) Reset() {
 	*x = ResumeRequest{}
-	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[36]
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2174,7 +2303,7 @@ func (x *ResumeRequest) String() string {
 func (*ResumeRequest) ProtoMessage() {}
 
 func (x *ResumeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[36]
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2187,7 +2316,7 @@ func (x *ResumeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResumeRequest.ProtoReflect.Descriptor instead.
 func (*ResumeRequest) Descriptor() ([]byte, []int) {
-	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{36}
+	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *ResumeRequest) GetClassId() string {
@@ -2212,7 +2341,7 @@ type ResumeResponse struct {
 
 func (x *ResumeResponse) Reset() {
 	*x = ResumeResponse{}
-	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[37]
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2224,7 +2353,7 @@ func (x *ResumeResponse) String() string {
 func (*ResumeResponse) ProtoMessage() {}
 
 func (x *ResumeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[37]
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2237,7 +2366,7 @@ func (x *ResumeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResumeResponse.ProtoReflect.Descriptor instead.
 func (*ResumeResponse) Descriptor() ([]byte, []int) {
-	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{37}
+	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{38}
 }
 
 type TransferRequest struct {
@@ -2251,7 +2380,7 @@ type TransferRequest struct {
 
 func (x *TransferRequest) Reset() {
 	*x = TransferRequest{}
-	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[38]
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2263,7 +2392,7 @@ func (x *TransferRequest) String() string {
 func (*TransferRequest) ProtoMessage() {}
 
 func (x *TransferRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[38]
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2276,7 +2405,7 @@ func (x *TransferRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TransferRequest.ProtoReflect.Descriptor instead.
 func (*TransferRequest) Descriptor() ([]byte, []int) {
-	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{38}
+	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *TransferRequest) GetClassId() string {
@@ -2308,7 +2437,7 @@ type TransferResponse struct {
 
 func (x *TransferResponse) Reset() {
 	*x = TransferResponse{}
-	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[39]
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2320,7 +2449,7 @@ func (x *TransferResponse) String() string {
 func (*TransferResponse) ProtoMessage() {}
 
 func (x *TransferResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[39]
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2333,7 +2462,7 @@ func (x *TransferResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TransferResponse.ProtoReflect.Descriptor instead.
 func (*TransferResponse) Descriptor() ([]byte, []int) {
-	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{39}
+	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{40}
 }
 
 type AssessRequest struct {
@@ -2353,7 +2482,7 @@ type AssessRequest struct {
 
 func (x *AssessRequest) Reset() {
 	*x = AssessRequest{}
-	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[40]
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2365,7 +2494,7 @@ func (x *AssessRequest) String() string {
 func (*AssessRequest) ProtoMessage() {}
 
 func (x *AssessRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[40]
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2378,7 +2507,7 @@ func (x *AssessRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AssessRequest.ProtoReflect.Descriptor instead.
 func (*AssessRequest) Descriptor() ([]byte, []int) {
-	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{40}
+	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *AssessRequest) GetClassId() string {
@@ -2432,7 +2561,7 @@ type AssessResponse struct {
 
 func (x *AssessResponse) Reset() {
 	*x = AssessResponse{}
-	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[41]
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2444,7 +2573,7 @@ func (x *AssessResponse) String() string {
 func (*AssessResponse) ProtoMessage() {}
 
 func (x *AssessResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[41]
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2457,7 +2586,7 @@ func (x *AssessResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AssessResponse.ProtoReflect.Descriptor instead.
 func (*AssessResponse) Descriptor() ([]byte, []int) {
-	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{41}
+	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *AssessResponse) GetId() string {
@@ -2477,7 +2606,7 @@ type IssueCertificateRequest struct {
 
 func (x *IssueCertificateRequest) Reset() {
 	*x = IssueCertificateRequest{}
-	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[42]
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2489,7 +2618,7 @@ func (x *IssueCertificateRequest) String() string {
 func (*IssueCertificateRequest) ProtoMessage() {}
 
 func (x *IssueCertificateRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[42]
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2502,7 +2631,7 @@ func (x *IssueCertificateRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use IssueCertificateRequest.ProtoReflect.Descriptor instead.
 func (*IssueCertificateRequest) Descriptor() ([]byte, []int) {
-	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{42}
+	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *IssueCertificateRequest) GetClassId() string {
@@ -2533,7 +2662,7 @@ type IssueCertificateResponse struct {
 
 func (x *IssueCertificateResponse) Reset() {
 	*x = IssueCertificateResponse{}
-	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[43]
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2545,7 +2674,7 @@ func (x *IssueCertificateResponse) String() string {
 func (*IssueCertificateResponse) ProtoMessage() {}
 
 func (x *IssueCertificateResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[43]
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2558,7 +2687,7 @@ func (x *IssueCertificateResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use IssueCertificateResponse.ProtoReflect.Descriptor instead.
 func (*IssueCertificateResponse) Descriptor() ([]byte, []int) {
-	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{43}
+	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *IssueCertificateResponse) GetId() string {
@@ -2621,22 +2750,24 @@ const file_percorsi_courses_v1_courses_service_proto_rawDesc = "" +
 	"\vrecorded_at\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"recordedAt\x12/\n" +
 	"\x05marks\x18\x05 \x03(\v2\x19.percorsi.courses.v1.MarkR\x05marks\x12\x1a\n" +
-	"\brevision\x18\x06 \x01(\rR\brevision\"\x97\x01\n" +
+	"\brevision\x18\x06 \x01(\rR\brevision\"\xad\x01\n" +
 	"\x06Lesson\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x19\n" +
 	"\bclass_id\x18\x02 \x01(\tR\aclassId\x120\n" +
 	"\x05start\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x05start\x12\x18\n" +
 	"\aminutes\x18\x04 \x01(\rR\aminutes\x12\x16\n" +
-	"\x06status\x18\x05 \x01(\tR\x06status\"/\n" +
+	"\x06status\x18\x05 \x01(\tR\x06status\x12\x14\n" +
+	"\x05extra\x18\x06 \x01(\bR\x05extra\"/\n" +
 	"\x10GetLessonRequest\x12\x1b\n" +
-	"\tlesson_id\x18\x01 \x01(\tR\blessonId\"\xef\x01\n" +
+	"\tlesson_id\x18\x01 \x01(\tR\blessonId\"\xae\x02\n" +
 	"\x11GetLessonResponse\x123\n" +
 	"\x06lesson\x18\x01 \x01(\v2\x1b.percorsi.courses.v1.LessonR\x06lesson\x12\x1f\n" +
 	"\vclass_title\x18\x02 \x01(\tR\n" +
 	"classTitle\x121\n" +
 	"\x06roster\x18\x03 \x03(\v2\x19.percorsi.courses.v1.MarkR\x06roster\x129\n" +
 	"\bregister\x18\x04 \x01(\v2\x1d.percorsi.courses.v1.RegisterR\bregister\x12\x16\n" +
-	"\x06locked\x18\x05 \x01(\bR\x06locked\"e\n" +
+	"\x06locked\x18\x05 \x01(\bR\x06locked\x12=\n" +
+	"\x06people\x18\x06 \x03(\v2%.percorsi.courses.v1.PersonAttendanceR\x06people\"e\n" +
 	"\x15RecordRegisterRequest\x12\x1b\n" +
 	"\tlesson_id\x18\x01 \x01(\tR\blessonId\x12/\n" +
 	"\x05marks\x18\x02 \x03(\v2\x19.percorsi.courses.v1.MarkR\x05marks\"m\n" +
@@ -2650,7 +2781,7 @@ const file_percorsi_courses_v1_courses_service_proto_rawDesc = "" +
 	"\x17CorrectRegisterResponse\x129\n" +
 	"\bregister\x18\x01 \x01(\v2\x1d.percorsi.courses.v1.RegisterR\bregister\"6\n" +
 	"\x19GetClassAttendanceRequest\x12\x19\n" +
-	"\bclass_id\x18\x01 \x01(\tR\aclassId\"\xab\x02\n" +
+	"\bclass_id\x18\x01 \x01(\tR\aclassId\"\x95\x03\n" +
 	"\x10PersonAttendance\x12\x16\n" +
 	"\x06person\x18\x01 \x01(\tR\x06person\x12!\n" +
 	"\fdisplay_name\x18\x02 \x01(\tR\vdisplayName\x12\x16\n" +
@@ -2659,11 +2790,23 @@ const file_percorsi_courses_v1_courses_service_proto_rawDesc = "" +
 	"\fminutes_held\x18\x05 \x01(\rR\vminutesHeld\x12\x17\n" +
 	"\arate_bp\x18\x06 \x01(\rR\x06rateBp\x121\n" +
 	"\x14consecutive_absences\x18\a \x01(\rR\x13consecutiveAbsences\x12*\n" +
-	"\x11admitted_to_final\x18\b \x01(\bR\x0fadmittedToFinal\"\x9f\x01\n" +
+	"\x11admitted_to_final\x18\b \x01(\bR\x0fadmittedToFinal\x12\x16\n" +
+	"\x06reason\x18\t \x01(\tR\x06reason\x12)\n" +
+	"\x10transferred_from\x18\n" +
+	" \x01(\tR\x0ftransferredFrom\x12%\n" +
+	"\x0etransferred_to\x18\v \x01(\tR\rtransferredTo\"J\n" +
+	"\rWaitingPerson\x12\x16\n" +
+	"\x06person\x18\x01 \x01(\tR\x06person\x12!\n" +
+	"\fdisplay_name\x18\x02 \x01(\tR\vdisplayName\"\xb7\x02\n" +
 	"\x1aGetClassAttendanceResponse\x12\x19\n" +
 	"\bclass_id\x18\x01 \x01(\tR\aclassId\x12'\n" +
 	"\x0fplanned_minutes\x18\x02 \x01(\rR\x0eplannedMinutes\x12=\n" +
-	"\x06people\x18\x03 \x03(\v2%.percorsi.courses.v1.PersonAttendanceR\x06people\"\xb7\x01\n" +
+	"\x06people\x18\x03 \x03(\v2%.percorsi.courses.v1.PersonAttendanceR\x06people\x12\x14\n" +
+	"\x05title\x18\x04 \x01(\tR\x05title\x12\x1f\n" +
+	"\vcourse_kind\x18\x05 \x01(\tR\n" +
+	"courseKind\x12!\n" +
+	"\fadmission_bp\x18\x06 \x01(\rR\vadmissionBp\x12<\n" +
+	"\awaiting\x18\a \x03(\v2\".percorsi.courses.v1.WaitingPersonR\awaiting\"\xb7\x01\n" +
 	"\x10PutCourseRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04kind\x18\x02 \x01(\tR\x04kind\x12\x14\n" +
@@ -2823,7 +2966,7 @@ func file_percorsi_courses_v1_courses_service_proto_rawDescGZIP() []byte {
 	return file_percorsi_courses_v1_courses_service_proto_rawDescData
 }
 
-var file_percorsi_courses_v1_courses_service_proto_msgTypes = make([]protoimpl.MessageInfo, 47)
+var file_percorsi_courses_v1_courses_service_proto_msgTypes = make([]protoimpl.MessageInfo, 48)
 var file_percorsi_courses_v1_courses_service_proto_goTypes = []any{
 	(*Mark)(nil),                       // 0: percorsi.courses.v1.Mark
 	(*Register)(nil),                   // 1: percorsi.courses.v1.Register
@@ -2836,113 +2979,116 @@ var file_percorsi_courses_v1_courses_service_proto_goTypes = []any{
 	(*CorrectRegisterResponse)(nil),    // 8: percorsi.courses.v1.CorrectRegisterResponse
 	(*GetClassAttendanceRequest)(nil),  // 9: percorsi.courses.v1.GetClassAttendanceRequest
 	(*PersonAttendance)(nil),           // 10: percorsi.courses.v1.PersonAttendance
-	(*GetClassAttendanceResponse)(nil), // 11: percorsi.courses.v1.GetClassAttendanceResponse
-	(*PutCourseRequest)(nil),           // 12: percorsi.courses.v1.PutCourseRequest
-	(*PutCourseResponse)(nil),          // 13: percorsi.courses.v1.PutCourseResponse
-	(*Slot)(nil),                       // 14: percorsi.courses.v1.Slot
-	(*CreateClassRequest)(nil),         // 15: percorsi.courses.v1.CreateClassRequest
-	(*CreateClassResponse)(nil),        // 16: percorsi.courses.v1.CreateClassResponse
-	(*ListLessonsRequest)(nil),         // 17: percorsi.courses.v1.ListLessonsRequest
-	(*DayLesson)(nil),                  // 18: percorsi.courses.v1.DayLesson
-	(*ListLessonsResponse)(nil),        // 19: percorsi.courses.v1.ListLessonsResponse
-	(*AddLessonRequest)(nil),           // 20: percorsi.courses.v1.AddLessonRequest
-	(*AddLessonResponse)(nil),          // 21: percorsi.courses.v1.AddLessonResponse
-	(*CancelLessonRequest)(nil),        // 22: percorsi.courses.v1.CancelLessonRequest
-	(*CancelLessonResponse)(nil),       // 23: percorsi.courses.v1.CancelLessonResponse
-	(*MoveLessonRequest)(nil),          // 24: percorsi.courses.v1.MoveLessonRequest
-	(*MoveLessonResponse)(nil),         // 25: percorsi.courses.v1.MoveLessonResponse
-	(*EnrolRequest)(nil),               // 26: percorsi.courses.v1.EnrolRequest
-	(*EnrolResponse)(nil),              // 27: percorsi.courses.v1.EnrolResponse
-	(*RosterRow)(nil),                  // 28: percorsi.courses.v1.RosterRow
-	(*ImportRosterRequest)(nil),        // 29: percorsi.courses.v1.ImportRosterRequest
-	(*RosterRowOutcome)(nil),           // 30: percorsi.courses.v1.RosterRowOutcome
-	(*ImportRosterResponse)(nil),       // 31: percorsi.courses.v1.ImportRosterResponse
-	(*WithdrawRequest)(nil),            // 32: percorsi.courses.v1.WithdrawRequest
-	(*WithdrawResponse)(nil),           // 33: percorsi.courses.v1.WithdrawResponse
-	(*SuspendRequest)(nil),             // 34: percorsi.courses.v1.SuspendRequest
-	(*SuspendResponse)(nil),            // 35: percorsi.courses.v1.SuspendResponse
-	(*ResumeRequest)(nil),              // 36: percorsi.courses.v1.ResumeRequest
-	(*ResumeResponse)(nil),             // 37: percorsi.courses.v1.ResumeResponse
-	(*TransferRequest)(nil),            // 38: percorsi.courses.v1.TransferRequest
-	(*TransferResponse)(nil),           // 39: percorsi.courses.v1.TransferResponse
-	(*AssessRequest)(nil),              // 40: percorsi.courses.v1.AssessRequest
-	(*AssessResponse)(nil),             // 41: percorsi.courses.v1.AssessResponse
-	(*IssueCertificateRequest)(nil),    // 42: percorsi.courses.v1.IssueCertificateRequest
-	(*IssueCertificateResponse)(nil),   // 43: percorsi.courses.v1.IssueCertificateResponse
-	nil,                                // 44: percorsi.courses.v1.AssessRequest.CefrBySkillEntry
-	nil,                                // 45: percorsi.courses.v1.AssessRequest.DigcompByAreaEntry
-	nil,                                // 46: percorsi.courses.v1.IssueCertificateResponse.DigcompByAreaEntry
-	(v1.AttendanceStatus)(0),           // 47: percorsi.register.v1.AttendanceStatus
-	(*timestamppb.Timestamp)(nil),      // 48: google.protobuf.Timestamp
+	(*WaitingPerson)(nil),              // 11: percorsi.courses.v1.WaitingPerson
+	(*GetClassAttendanceResponse)(nil), // 12: percorsi.courses.v1.GetClassAttendanceResponse
+	(*PutCourseRequest)(nil),           // 13: percorsi.courses.v1.PutCourseRequest
+	(*PutCourseResponse)(nil),          // 14: percorsi.courses.v1.PutCourseResponse
+	(*Slot)(nil),                       // 15: percorsi.courses.v1.Slot
+	(*CreateClassRequest)(nil),         // 16: percorsi.courses.v1.CreateClassRequest
+	(*CreateClassResponse)(nil),        // 17: percorsi.courses.v1.CreateClassResponse
+	(*ListLessonsRequest)(nil),         // 18: percorsi.courses.v1.ListLessonsRequest
+	(*DayLesson)(nil),                  // 19: percorsi.courses.v1.DayLesson
+	(*ListLessonsResponse)(nil),        // 20: percorsi.courses.v1.ListLessonsResponse
+	(*AddLessonRequest)(nil),           // 21: percorsi.courses.v1.AddLessonRequest
+	(*AddLessonResponse)(nil),          // 22: percorsi.courses.v1.AddLessonResponse
+	(*CancelLessonRequest)(nil),        // 23: percorsi.courses.v1.CancelLessonRequest
+	(*CancelLessonResponse)(nil),       // 24: percorsi.courses.v1.CancelLessonResponse
+	(*MoveLessonRequest)(nil),          // 25: percorsi.courses.v1.MoveLessonRequest
+	(*MoveLessonResponse)(nil),         // 26: percorsi.courses.v1.MoveLessonResponse
+	(*EnrolRequest)(nil),               // 27: percorsi.courses.v1.EnrolRequest
+	(*EnrolResponse)(nil),              // 28: percorsi.courses.v1.EnrolResponse
+	(*RosterRow)(nil),                  // 29: percorsi.courses.v1.RosterRow
+	(*ImportRosterRequest)(nil),        // 30: percorsi.courses.v1.ImportRosterRequest
+	(*RosterRowOutcome)(nil),           // 31: percorsi.courses.v1.RosterRowOutcome
+	(*ImportRosterResponse)(nil),       // 32: percorsi.courses.v1.ImportRosterResponse
+	(*WithdrawRequest)(nil),            // 33: percorsi.courses.v1.WithdrawRequest
+	(*WithdrawResponse)(nil),           // 34: percorsi.courses.v1.WithdrawResponse
+	(*SuspendRequest)(nil),             // 35: percorsi.courses.v1.SuspendRequest
+	(*SuspendResponse)(nil),            // 36: percorsi.courses.v1.SuspendResponse
+	(*ResumeRequest)(nil),              // 37: percorsi.courses.v1.ResumeRequest
+	(*ResumeResponse)(nil),             // 38: percorsi.courses.v1.ResumeResponse
+	(*TransferRequest)(nil),            // 39: percorsi.courses.v1.TransferRequest
+	(*TransferResponse)(nil),           // 40: percorsi.courses.v1.TransferResponse
+	(*AssessRequest)(nil),              // 41: percorsi.courses.v1.AssessRequest
+	(*AssessResponse)(nil),             // 42: percorsi.courses.v1.AssessResponse
+	(*IssueCertificateRequest)(nil),    // 43: percorsi.courses.v1.IssueCertificateRequest
+	(*IssueCertificateResponse)(nil),   // 44: percorsi.courses.v1.IssueCertificateResponse
+	nil,                                // 45: percorsi.courses.v1.AssessRequest.CefrBySkillEntry
+	nil,                                // 46: percorsi.courses.v1.AssessRequest.DigcompByAreaEntry
+	nil,                                // 47: percorsi.courses.v1.IssueCertificateResponse.DigcompByAreaEntry
+	(v1.AttendanceStatus)(0),           // 48: percorsi.register.v1.AttendanceStatus
+	(*timestamppb.Timestamp)(nil),      // 49: google.protobuf.Timestamp
 }
 var file_percorsi_courses_v1_courses_service_proto_depIdxs = []int32{
-	47, // 0: percorsi.courses.v1.Mark.status:type_name -> percorsi.register.v1.AttendanceStatus
-	48, // 1: percorsi.courses.v1.Register.recorded_at:type_name -> google.protobuf.Timestamp
+	48, // 0: percorsi.courses.v1.Mark.status:type_name -> percorsi.register.v1.AttendanceStatus
+	49, // 1: percorsi.courses.v1.Register.recorded_at:type_name -> google.protobuf.Timestamp
 	0,  // 2: percorsi.courses.v1.Register.marks:type_name -> percorsi.courses.v1.Mark
-	48, // 3: percorsi.courses.v1.Lesson.start:type_name -> google.protobuf.Timestamp
+	49, // 3: percorsi.courses.v1.Lesson.start:type_name -> google.protobuf.Timestamp
 	2,  // 4: percorsi.courses.v1.GetLessonResponse.lesson:type_name -> percorsi.courses.v1.Lesson
 	0,  // 5: percorsi.courses.v1.GetLessonResponse.roster:type_name -> percorsi.courses.v1.Mark
 	1,  // 6: percorsi.courses.v1.GetLessonResponse.register:type_name -> percorsi.courses.v1.Register
-	0,  // 7: percorsi.courses.v1.RecordRegisterRequest.marks:type_name -> percorsi.courses.v1.Mark
-	1,  // 8: percorsi.courses.v1.RecordRegisterResponse.register:type_name -> percorsi.courses.v1.Register
-	0,  // 9: percorsi.courses.v1.CorrectRegisterRequest.marks:type_name -> percorsi.courses.v1.Mark
-	1,  // 10: percorsi.courses.v1.CorrectRegisterResponse.register:type_name -> percorsi.courses.v1.Register
-	10, // 11: percorsi.courses.v1.GetClassAttendanceResponse.people:type_name -> percorsi.courses.v1.PersonAttendance
-	14, // 12: percorsi.courses.v1.CreateClassRequest.schedule:type_name -> percorsi.courses.v1.Slot
-	2,  // 13: percorsi.courses.v1.DayLesson.lesson:type_name -> percorsi.courses.v1.Lesson
-	18, // 14: percorsi.courses.v1.ListLessonsResponse.lessons:type_name -> percorsi.courses.v1.DayLesson
-	48, // 15: percorsi.courses.v1.AddLessonRequest.start:type_name -> google.protobuf.Timestamp
-	2,  // 16: percorsi.courses.v1.AddLessonResponse.lesson:type_name -> percorsi.courses.v1.Lesson
-	2,  // 17: percorsi.courses.v1.CancelLessonResponse.lesson:type_name -> percorsi.courses.v1.Lesson
-	48, // 18: percorsi.courses.v1.MoveLessonRequest.start:type_name -> google.protobuf.Timestamp
-	2,  // 19: percorsi.courses.v1.MoveLessonResponse.lesson:type_name -> percorsi.courses.v1.Lesson
-	28, // 20: percorsi.courses.v1.ImportRosterRequest.rows:type_name -> percorsi.courses.v1.RosterRow
-	30, // 21: percorsi.courses.v1.ImportRosterResponse.rows:type_name -> percorsi.courses.v1.RosterRowOutcome
-	44, // 22: percorsi.courses.v1.AssessRequest.cefr_by_skill:type_name -> percorsi.courses.v1.AssessRequest.CefrBySkillEntry
-	45, // 23: percorsi.courses.v1.AssessRequest.digcomp_by_area:type_name -> percorsi.courses.v1.AssessRequest.DigcompByAreaEntry
-	46, // 24: percorsi.courses.v1.IssueCertificateResponse.digcomp_by_area:type_name -> percorsi.courses.v1.IssueCertificateResponse.DigcompByAreaEntry
-	48, // 25: percorsi.courses.v1.IssueCertificateResponse.issued_at:type_name -> google.protobuf.Timestamp
-	12, // 26: percorsi.courses.v1.CoursesService.PutCourse:input_type -> percorsi.courses.v1.PutCourseRequest
-	15, // 27: percorsi.courses.v1.CoursesService.CreateClass:input_type -> percorsi.courses.v1.CreateClassRequest
-	17, // 28: percorsi.courses.v1.CoursesService.ListLessons:input_type -> percorsi.courses.v1.ListLessonsRequest
-	20, // 29: percorsi.courses.v1.CoursesService.AddLesson:input_type -> percorsi.courses.v1.AddLessonRequest
-	22, // 30: percorsi.courses.v1.CoursesService.CancelLesson:input_type -> percorsi.courses.v1.CancelLessonRequest
-	24, // 31: percorsi.courses.v1.CoursesService.MoveLesson:input_type -> percorsi.courses.v1.MoveLessonRequest
-	3,  // 32: percorsi.courses.v1.CoursesService.GetLesson:input_type -> percorsi.courses.v1.GetLessonRequest
-	5,  // 33: percorsi.courses.v1.CoursesService.RecordRegister:input_type -> percorsi.courses.v1.RecordRegisterRequest
-	7,  // 34: percorsi.courses.v1.CoursesService.CorrectRegister:input_type -> percorsi.courses.v1.CorrectRegisterRequest
-	9,  // 35: percorsi.courses.v1.CoursesService.GetClassAttendance:input_type -> percorsi.courses.v1.GetClassAttendanceRequest
-	26, // 36: percorsi.courses.v1.CoursesService.Enrol:input_type -> percorsi.courses.v1.EnrolRequest
-	29, // 37: percorsi.courses.v1.CoursesService.ImportRoster:input_type -> percorsi.courses.v1.ImportRosterRequest
-	32, // 38: percorsi.courses.v1.CoursesService.Withdraw:input_type -> percorsi.courses.v1.WithdrawRequest
-	34, // 39: percorsi.courses.v1.CoursesService.Suspend:input_type -> percorsi.courses.v1.SuspendRequest
-	36, // 40: percorsi.courses.v1.CoursesService.Resume:input_type -> percorsi.courses.v1.ResumeRequest
-	38, // 41: percorsi.courses.v1.CoursesService.Transfer:input_type -> percorsi.courses.v1.TransferRequest
-	40, // 42: percorsi.courses.v1.CoursesService.Assess:input_type -> percorsi.courses.v1.AssessRequest
-	42, // 43: percorsi.courses.v1.CoursesService.IssueCertificate:input_type -> percorsi.courses.v1.IssueCertificateRequest
-	13, // 44: percorsi.courses.v1.CoursesService.PutCourse:output_type -> percorsi.courses.v1.PutCourseResponse
-	16, // 45: percorsi.courses.v1.CoursesService.CreateClass:output_type -> percorsi.courses.v1.CreateClassResponse
-	19, // 46: percorsi.courses.v1.CoursesService.ListLessons:output_type -> percorsi.courses.v1.ListLessonsResponse
-	21, // 47: percorsi.courses.v1.CoursesService.AddLesson:output_type -> percorsi.courses.v1.AddLessonResponse
-	23, // 48: percorsi.courses.v1.CoursesService.CancelLesson:output_type -> percorsi.courses.v1.CancelLessonResponse
-	25, // 49: percorsi.courses.v1.CoursesService.MoveLesson:output_type -> percorsi.courses.v1.MoveLessonResponse
-	4,  // 50: percorsi.courses.v1.CoursesService.GetLesson:output_type -> percorsi.courses.v1.GetLessonResponse
-	6,  // 51: percorsi.courses.v1.CoursesService.RecordRegister:output_type -> percorsi.courses.v1.RecordRegisterResponse
-	8,  // 52: percorsi.courses.v1.CoursesService.CorrectRegister:output_type -> percorsi.courses.v1.CorrectRegisterResponse
-	11, // 53: percorsi.courses.v1.CoursesService.GetClassAttendance:output_type -> percorsi.courses.v1.GetClassAttendanceResponse
-	27, // 54: percorsi.courses.v1.CoursesService.Enrol:output_type -> percorsi.courses.v1.EnrolResponse
-	31, // 55: percorsi.courses.v1.CoursesService.ImportRoster:output_type -> percorsi.courses.v1.ImportRosterResponse
-	33, // 56: percorsi.courses.v1.CoursesService.Withdraw:output_type -> percorsi.courses.v1.WithdrawResponse
-	35, // 57: percorsi.courses.v1.CoursesService.Suspend:output_type -> percorsi.courses.v1.SuspendResponse
-	37, // 58: percorsi.courses.v1.CoursesService.Resume:output_type -> percorsi.courses.v1.ResumeResponse
-	39, // 59: percorsi.courses.v1.CoursesService.Transfer:output_type -> percorsi.courses.v1.TransferResponse
-	41, // 60: percorsi.courses.v1.CoursesService.Assess:output_type -> percorsi.courses.v1.AssessResponse
-	43, // 61: percorsi.courses.v1.CoursesService.IssueCertificate:output_type -> percorsi.courses.v1.IssueCertificateResponse
-	44, // [44:62] is the sub-list for method output_type
-	26, // [26:44] is the sub-list for method input_type
-	26, // [26:26] is the sub-list for extension type_name
-	26, // [26:26] is the sub-list for extension extendee
-	0,  // [0:26] is the sub-list for field type_name
+	10, // 7: percorsi.courses.v1.GetLessonResponse.people:type_name -> percorsi.courses.v1.PersonAttendance
+	0,  // 8: percorsi.courses.v1.RecordRegisterRequest.marks:type_name -> percorsi.courses.v1.Mark
+	1,  // 9: percorsi.courses.v1.RecordRegisterResponse.register:type_name -> percorsi.courses.v1.Register
+	0,  // 10: percorsi.courses.v1.CorrectRegisterRequest.marks:type_name -> percorsi.courses.v1.Mark
+	1,  // 11: percorsi.courses.v1.CorrectRegisterResponse.register:type_name -> percorsi.courses.v1.Register
+	10, // 12: percorsi.courses.v1.GetClassAttendanceResponse.people:type_name -> percorsi.courses.v1.PersonAttendance
+	11, // 13: percorsi.courses.v1.GetClassAttendanceResponse.waiting:type_name -> percorsi.courses.v1.WaitingPerson
+	15, // 14: percorsi.courses.v1.CreateClassRequest.schedule:type_name -> percorsi.courses.v1.Slot
+	2,  // 15: percorsi.courses.v1.DayLesson.lesson:type_name -> percorsi.courses.v1.Lesson
+	19, // 16: percorsi.courses.v1.ListLessonsResponse.lessons:type_name -> percorsi.courses.v1.DayLesson
+	49, // 17: percorsi.courses.v1.AddLessonRequest.start:type_name -> google.protobuf.Timestamp
+	2,  // 18: percorsi.courses.v1.AddLessonResponse.lesson:type_name -> percorsi.courses.v1.Lesson
+	2,  // 19: percorsi.courses.v1.CancelLessonResponse.lesson:type_name -> percorsi.courses.v1.Lesson
+	49, // 20: percorsi.courses.v1.MoveLessonRequest.start:type_name -> google.protobuf.Timestamp
+	2,  // 21: percorsi.courses.v1.MoveLessonResponse.lesson:type_name -> percorsi.courses.v1.Lesson
+	29, // 22: percorsi.courses.v1.ImportRosterRequest.rows:type_name -> percorsi.courses.v1.RosterRow
+	31, // 23: percorsi.courses.v1.ImportRosterResponse.rows:type_name -> percorsi.courses.v1.RosterRowOutcome
+	45, // 24: percorsi.courses.v1.AssessRequest.cefr_by_skill:type_name -> percorsi.courses.v1.AssessRequest.CefrBySkillEntry
+	46, // 25: percorsi.courses.v1.AssessRequest.digcomp_by_area:type_name -> percorsi.courses.v1.AssessRequest.DigcompByAreaEntry
+	47, // 26: percorsi.courses.v1.IssueCertificateResponse.digcomp_by_area:type_name -> percorsi.courses.v1.IssueCertificateResponse.DigcompByAreaEntry
+	49, // 27: percorsi.courses.v1.IssueCertificateResponse.issued_at:type_name -> google.protobuf.Timestamp
+	13, // 28: percorsi.courses.v1.CoursesService.PutCourse:input_type -> percorsi.courses.v1.PutCourseRequest
+	16, // 29: percorsi.courses.v1.CoursesService.CreateClass:input_type -> percorsi.courses.v1.CreateClassRequest
+	18, // 30: percorsi.courses.v1.CoursesService.ListLessons:input_type -> percorsi.courses.v1.ListLessonsRequest
+	21, // 31: percorsi.courses.v1.CoursesService.AddLesson:input_type -> percorsi.courses.v1.AddLessonRequest
+	23, // 32: percorsi.courses.v1.CoursesService.CancelLesson:input_type -> percorsi.courses.v1.CancelLessonRequest
+	25, // 33: percorsi.courses.v1.CoursesService.MoveLesson:input_type -> percorsi.courses.v1.MoveLessonRequest
+	3,  // 34: percorsi.courses.v1.CoursesService.GetLesson:input_type -> percorsi.courses.v1.GetLessonRequest
+	5,  // 35: percorsi.courses.v1.CoursesService.RecordRegister:input_type -> percorsi.courses.v1.RecordRegisterRequest
+	7,  // 36: percorsi.courses.v1.CoursesService.CorrectRegister:input_type -> percorsi.courses.v1.CorrectRegisterRequest
+	9,  // 37: percorsi.courses.v1.CoursesService.GetClassAttendance:input_type -> percorsi.courses.v1.GetClassAttendanceRequest
+	27, // 38: percorsi.courses.v1.CoursesService.Enrol:input_type -> percorsi.courses.v1.EnrolRequest
+	30, // 39: percorsi.courses.v1.CoursesService.ImportRoster:input_type -> percorsi.courses.v1.ImportRosterRequest
+	33, // 40: percorsi.courses.v1.CoursesService.Withdraw:input_type -> percorsi.courses.v1.WithdrawRequest
+	35, // 41: percorsi.courses.v1.CoursesService.Suspend:input_type -> percorsi.courses.v1.SuspendRequest
+	37, // 42: percorsi.courses.v1.CoursesService.Resume:input_type -> percorsi.courses.v1.ResumeRequest
+	39, // 43: percorsi.courses.v1.CoursesService.Transfer:input_type -> percorsi.courses.v1.TransferRequest
+	41, // 44: percorsi.courses.v1.CoursesService.Assess:input_type -> percorsi.courses.v1.AssessRequest
+	43, // 45: percorsi.courses.v1.CoursesService.IssueCertificate:input_type -> percorsi.courses.v1.IssueCertificateRequest
+	14, // 46: percorsi.courses.v1.CoursesService.PutCourse:output_type -> percorsi.courses.v1.PutCourseResponse
+	17, // 47: percorsi.courses.v1.CoursesService.CreateClass:output_type -> percorsi.courses.v1.CreateClassResponse
+	20, // 48: percorsi.courses.v1.CoursesService.ListLessons:output_type -> percorsi.courses.v1.ListLessonsResponse
+	22, // 49: percorsi.courses.v1.CoursesService.AddLesson:output_type -> percorsi.courses.v1.AddLessonResponse
+	24, // 50: percorsi.courses.v1.CoursesService.CancelLesson:output_type -> percorsi.courses.v1.CancelLessonResponse
+	26, // 51: percorsi.courses.v1.CoursesService.MoveLesson:output_type -> percorsi.courses.v1.MoveLessonResponse
+	4,  // 52: percorsi.courses.v1.CoursesService.GetLesson:output_type -> percorsi.courses.v1.GetLessonResponse
+	6,  // 53: percorsi.courses.v1.CoursesService.RecordRegister:output_type -> percorsi.courses.v1.RecordRegisterResponse
+	8,  // 54: percorsi.courses.v1.CoursesService.CorrectRegister:output_type -> percorsi.courses.v1.CorrectRegisterResponse
+	12, // 55: percorsi.courses.v1.CoursesService.GetClassAttendance:output_type -> percorsi.courses.v1.GetClassAttendanceResponse
+	28, // 56: percorsi.courses.v1.CoursesService.Enrol:output_type -> percorsi.courses.v1.EnrolResponse
+	32, // 57: percorsi.courses.v1.CoursesService.ImportRoster:output_type -> percorsi.courses.v1.ImportRosterResponse
+	34, // 58: percorsi.courses.v1.CoursesService.Withdraw:output_type -> percorsi.courses.v1.WithdrawResponse
+	36, // 59: percorsi.courses.v1.CoursesService.Suspend:output_type -> percorsi.courses.v1.SuspendResponse
+	38, // 60: percorsi.courses.v1.CoursesService.Resume:output_type -> percorsi.courses.v1.ResumeResponse
+	40, // 61: percorsi.courses.v1.CoursesService.Transfer:output_type -> percorsi.courses.v1.TransferResponse
+	42, // 62: percorsi.courses.v1.CoursesService.Assess:output_type -> percorsi.courses.v1.AssessResponse
+	44, // 63: percorsi.courses.v1.CoursesService.IssueCertificate:output_type -> percorsi.courses.v1.IssueCertificateResponse
+	46, // [46:64] is the sub-list for method output_type
+	28, // [28:46] is the sub-list for method input_type
+	28, // [28:28] is the sub-list for extension type_name
+	28, // [28:28] is the sub-list for extension extendee
+	0,  // [0:28] is the sub-list for field type_name
 }
 
 func init() { file_percorsi_courses_v1_courses_service_proto_init() }
@@ -2956,7 +3102,7 @@ func file_percorsi_courses_v1_courses_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_percorsi_courses_v1_courses_service_proto_rawDesc), len(file_percorsi_courses_v1_courses_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   47,
+			NumMessages:   48,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
