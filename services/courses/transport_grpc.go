@@ -5,6 +5,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/go-kit/kit/endpoint"
 	kitgrpc "github.com/go-kit/kit/transport/grpc"
 	"google.golang.org/grpc"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -27,8 +28,9 @@ type grpcServer struct {
 
 // NewGRPCServer returns a gRPC server of the CoursesService over e.
 func NewGRPCServer(e Endpoints) *grpc.Server {
-	h := func(ep func(context.Context, any) (any, error), dec kitgrpc.DecodeRequestFunc, enc kitgrpc.EncodeResponseFunc) kitgrpc.Handler {
-		return kitgrpc.NewServer(ep, dec, enc, grpckit.ServerOptions()...)
+	opts := grpckit.ServerOptions()
+	h := func(ep endpoint.Endpoint, dec kitgrpc.DecodeRequestFunc, enc kitgrpc.EncodeResponseFunc) kitgrpc.Handler {
+		return kitgrpc.NewServer(ep, dec, enc, opts...)
 	}
 	s := &grpcServer{
 		putCourse:       h(e.PutCourse, decodeGRPCPutCourse, done[coursesv1.PutCourseResponse]()),
