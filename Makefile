@@ -43,6 +43,16 @@ bench: ## benchmarks: our own cost per operation, the raw limits of Kafka and Mo
 	$(GO) test -run '^$$' -bench 'Raw' -benchmem -timeout 30m ./e2e/
 	$(GO) test -run '^$$' -bench 'Pipeline' -benchtime $(PIPELINE_REGISTERS)x -timeout 30m ./e2e/
 
+# `make chaos CHAOS_SHORT=1` runs two kills and two outages in about two
+# minutes; CHAOS_SEED, CHAOS_OUTAGE, CHAOS_HOLD, CHAOS_GAP, CHAOS_PACE,
+# CHAOS_TEACHERS, CHAOS_REPORT and CHAOS_LOGS are read from the
+# environment (see e2e/chaos/chaos_test.go).
+CHAOS_SHORT ?=
+
+.PHONY: chaos
+chaos: ## faults under load (services killed, broker and store away, network slowed and cut), checked against the users' ledger; writes reports/chaos.md
+	CHAOS=1 CHAOS_SHORT=$(CHAOS_SHORT) $(GO) test -run '^TestChaos$$' -count=1 -v -timeout 30m ./e2e/chaos/
+
 .PHONY: fuzz
 fuzz: ## run every fuzz target for FUZZTIME each
 	@for file in $$(grep -rl --include='*_test.go' '^func Fuzz' .); do \

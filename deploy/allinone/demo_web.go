@@ -23,7 +23,10 @@ var demoDisplayNames = map[string]string{
 
 // startWeb serves the pages, calling the services this system runs.
 func (s *System) startWeb(ctx, runCtx context.Context, cfg Config, base process.Config) error {
-	w, err := web.Open(ctx, web.Config{Config: base, CoursesURL: s.CoursesURL, PathwayURL: s.PathwayURL, Resilience: cfg.WebResilience}, cfg.Logger)
+	w, err := web.Open(ctx, web.Config{
+		Config: base, CoursesURL: s.CoursesURL, PathwayURL: s.PathwayURL, TrainingURL: s.TrainingURL, JobsURL: s.JobsURL, HousingURL: s.HousingURL,
+		Resilience: cfg.WebResilience,
+	}, cfg.Logger)
 	if err != nil {
 		return err
 	}

@@ -16,19 +16,43 @@ import (
 	"github.com/percorsi/percorsi/pkg/errcode"
 )
 
-// State is exported to Prometheus: 0 closed, 1 half-open, 2 open.
-var state = prometheus.NewGaugeVec(prometheus.GaugeOpts{
-	Name: "percorsi_breaker_state", Help: "Circuit breaker state: 0 closed, 1 half-open, 2 open.",
-}, []string{"breaker"})
+// Metrics is the breaker state gauge of one process: 0 closed, 1
+// half-open, 2 open, by breaker name. Each process registers its own, so
+// that two processes in one binary (the all-in-one runner, tests) never
+// overwrite each other's states.
+type Metrics struct{ state *prometheus.GaugeVec }
 
-// Register adds the breaker state gauge to reg.
-func Register(reg prometheus.Registerer) error { return reg.Register(state) }
+// NewMetrics registers a breaker state gauge with reg.
+func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
+	m := newMetrics()
+	if err := reg.Register(m.state); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
 
-// New returns a breaker that opens after 5 consecutive infrastructure
-// failures, or more than half of at least 10 calls in a 10 s window, and
-// lets one call through after openFor.
+func newMetrics() *Metrics {
+	return &Metrics{state: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "percorsi_breaker_state", Help: "Circuit breaker state: 0 closed, 1 half-open, 2 open.",
+	}, []string{"breaker"})}
+}
+
+// global is the gauge of New and Register, kept for their callers.
+var global = newMetrics()
+
+// Register adds the process-wide breaker state gauge of New to reg.
+func Register(reg prometheus.Registerer) error { return reg.Register(global.state) }
+
+// New returns a breaker reported by the process-wide gauge (see Register).
 func New(name string, openFor time.Duration) *gobreaker.CircuitBreaker[any] {
-	state.WithLabelValues(name).Set(0)
+	return global.New(name, openFor)
+}
+
+// New returns a breaker, reported by m, that opens after 5 consecutive
+// infrastructure failures, or more than half of at least 10 calls in a
+// 10 s window, and lets one call through after openFor.
+func (m *Metrics) New(name string, openFor time.Duration) *gobreaker.CircuitBreaker[any] {
+	m.state.WithLabelValues(name).Set(0)
 	return gobreaker.NewCircuitBreaker[any](gobreaker.Settings{
 		Name:     name,
 		Interval: 10 * time.Second,
@@ -38,7 +62,7 @@ func New(name string, openFor time.Duration) *gobreaker.CircuitBreaker[any] {
 		},
 		IsExcluded: errcode.IsBusiness,
 		OnStateChange: func(name string, _, to gobreaker.State) {
-			state.WithLabelValues(name).Set(float64(to))
+			m.state.WithLabelValues(name).Set(float64(to))
 		},
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/sony/gobreaker/v2"
 
 	"github.com/percorsi/percorsi/pkg/breaker"
@@ -60,4 +61,43 @@ func TestOpensAndRecovers(t *testing.T) {
 	if cb.State() != gobreaker.StateClosed {
 		t.Fatalf("state = %v after a successful trial", cb.State())
 	}
+}
+
+// Two processes in one binary each report their own breakers of the same
+// name: one opening does not show as open in the other's metrics.
+func TestMetricsPerRegistry(t *testing.T) {
+	t.Parallel()
+	regA, regB := prometheus.NewRegistry(), prometheus.NewRegistry()
+	a, err := breaker.NewMetrics(regA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := breaker.NewMetrics(regB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	failing := breaker.Middleware(a.New("web_jobs", time.Minute))(func(context.Context, any) (any, error) {
+		return nil, errors.New("connection refused")
+	})
+	b.New("web_jobs", time.Minute)
+	for range 5 {
+		_, _ = failing(t.Context(), nil)
+	}
+	for _, c := range []struct {
+		reg  *prometheus.Registry
+		want float64
+	}{{regA, 2}, {regB, 0}} {
+		if got := state(t, c.reg); got != c.want {
+			t.Errorf("state = %v, want %v", got, c.want)
+		}
+	}
+}
+
+func state(t *testing.T, reg *prometheus.Registry) float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil || len(mfs) != 1 || len(mfs[0].Metric) != 1 {
+		t.Fatalf("gathered %v, %v: want one breaker", mfs, err)
+	}
+	return mfs[0].Metric[0].GetGauge().GetValue()
 }

@@ -154,7 +154,7 @@ func ErrorEncoder(_ context.Context, err error, w http.ResponseWriter) {
 		body.Error.Message = "internal error"
 	}
 	if body.Error.Code == errcode.Unavailable {
-		w.Header().Set("Retry-After", "5")
+		w.Header().Set("Retry-After", retryAfter)
 		if body.Error.Message == "" {
 			body.Error.Message = "temporarily unavailable, retry shortly"
 		}
@@ -180,11 +180,11 @@ func EncodeJSON(_ context.Context, w http.ResponseWriter, response any) error {
 }
 
 // Serve serves h on ln until ctx ends, then shuts down gracefully. Every
-// request gets trace context and a recovered panic becomes a 500, never a
-// dropped connection.
+// request gets trace context, a recovered panic becomes a 500, never a
+// dropped connection, and every 503 says when to retry.
 func Serve(ctx context.Context, ln net.Listener, h http.Handler) error {
 	srv := &http.Server{
-		Handler:           tracectx.HTTP(recoverer(h)),
+		Handler:           tracectx.HTTP(recoverer(retryAfter503(h))),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -220,3 +220,27 @@ func recoverer(h http.Handler) http.Handler {
 		h.ServeHTTP(w, r)
 	})
 }
+
+// retryAfter is how many seconds a client told 503 should wait.
+const retryAfter = "5"
+
+// retryAfter503 gives every 503 a Retry-After, as ErrorEncoder does for the
+// APIs' errors: a handler that renders its own 503 (web's pages when a
+// service is away) need not remember to.
+func retryAfter503(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(retryAfterWriter{w}, r)
+	})
+}
+
+type retryAfterWriter struct{ http.ResponseWriter }
+
+func (w retryAfterWriter) WriteHeader(status int) {
+	if status == http.StatusServiceUnavailable && w.Header().Get("Retry-After") == "" {
+		w.Header().Set("Retry-After", retryAfter)
+	}
+	w.ResponseWriter.WriteHeader(status)
+}
+
+// Unwrap lets http.ResponseController reach the server's writer.
+func (w retryAfterWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -58,7 +58,7 @@ func (c Cluster) NewReader(group string, topics ...string) *kafka.Reader {
 		Brokers:          c.Brokers,
 		GroupID:          group,
 		GroupTopics:      topics,
-		Dialer:           &kafka.Dialer{Timeout: 10 * time.Second, DualStack: true, SASLMechanism: c.auth},
+		Dialer:           c.Dialer(),
 		StartOffset:      kafka.FirstOffset,
 		MinBytes:         1,
 		MaxBytes:         10 << 20,
@@ -70,6 +70,13 @@ func (c Cluster) NewReader(group string, topics ...string) *kafka.Reader {
 		SessionTimeout:   10 * time.Second,
 		RebalanceTimeout: 10 * time.Second,
 	})
+}
+
+// Dialer returns a dialer that authenticates as the cluster asks: for what
+// a consumer group does not cover, such as reading a partition's offsets or
+// reading a partition from a given offset.
+func (c Cluster) Dialer() *kafka.Dialer {
+	return &kafka.Dialer{Timeout: 10 * time.Second, DualStack: true, SASLMechanism: c.auth}
 }
 
 // Ping checks that a broker answers and accepts the credentials; it is a

@@ -28,6 +28,7 @@ type Relay struct {
 	gate    *Gate
 	batch   int64
 	poll    time.Duration
+	pass    time.Duration
 	wake    chan struct{}
 
 	published prometheus.Counter
@@ -45,6 +46,12 @@ type RelayConfig struct {
 	// Gate is shared with the stores that update documents carrying an
 	// outbox; nil when documents are only ever inserted.
 	Gate *Gate
+	// PassTimeout fails a pass that takes longer, to be retried: a store
+	// or broker connection that stops answering without closing (a
+	// network partition) would otherwise hold the relay for good, as
+	// kafka-go's metadata requests and a store read in flight wait on the
+	// caller's context alone. Default 30s.
+	PassTimeout time.Duration
 }
 
 // NewRelay returns a relay that publishes the pending events of sources
@@ -55,6 +62,9 @@ func NewRelay(pub Publisher, cfg RelayConfig, sources ...*mongo.Collection) *Rel
 	}
 	if cfg.Poll <= 0 {
 		cfg.Poll = time.Second
+	}
+	if cfg.PassTimeout <= 0 {
+		cfg.PassTimeout = 30 * time.Second
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -67,6 +77,7 @@ func NewRelay(pub Publisher, cfg RelayConfig, sources ...*mongo.Collection) *Rel
 		gate:    cfg.Gate,
 		batch:   cfg.Batch,
 		poll:    cfg.Poll,
+		pass:    cfg.PassTimeout,
 		wake:    make(chan struct{}, 1),
 		published: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "percorsi_outbox_published_total", Help: "Events the relay published to Kafka.", ConstLabels: labels,
@@ -106,7 +117,9 @@ func (r *Relay) Run(ctx context.Context) error {
 		case <-timer.C:
 		case <-r.wake:
 		}
-		n, err := r.Drain(ctx)
+		pass, cancel := context.WithTimeout(ctx, r.pass)
+		n, err := r.Drain(pass)
+		cancel()
 		switch {
 		case ctx.Err() != nil:
 			return nil

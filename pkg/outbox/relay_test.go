@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/segmentio/kafka-go"
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -211,6 +212,50 @@ func TestGateKeepsAppendsAndClearsApart(t *testing.T) {
 		}
 		if stored.N != appends {
 			t.Fatalf("doc %d counts %d updates, want %d: an update was lost", d, stored.N, appends)
+		}
+	}
+}
+
+// stalled is a broker that stops answering without closing the
+// connection, once: its first write waits until the caller gives up.
+type stalled struct {
+	recorder
+	once sync.Once
+}
+
+func (s *stalled) WriteMessages(ctx context.Context, msgs ...kafka.Message) error {
+	stall := false
+	s.once.Do(func() { stall = true })
+	if stall {
+		<-ctx.Done()
+		return ctx.Err()
+	}
+	return s.recorder.WriteMessages(ctx, msgs...)
+}
+
+// A pass that hangs (a network partition: the broker, or the store, stops
+// answering without closing the connection) fails after PassTimeout and is
+// retried, instead of holding the relay for good, as make chaos found it
+// doing after the store link of courses was cut.
+func TestRunRetriesAPassThatHangs(t *testing.T) {
+	coll := setup(t)
+	if _, err := coll.InsertOne(t.Context(), doc{ID: "a", Pending: outbox.NewPending([]outbox.Message{msg("e1", "p1")})}); err != nil {
+		t.Fatal(err)
+	}
+	pub := &stalled{}
+	r := outbox.NewRelay(pub, outbox.RelayConfig{PassTimeout: 200 * time.Millisecond}, coll)
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- r.Run(ctx) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}()
+	for deadline := time.Now().Add(10 * time.Second); fmt.Sprint(pub.ids()) != "[e1]"; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("published %v 10s after a hung pass, want [e1]", pub.ids())
 		}
 	}
 }

@@ -57,6 +57,9 @@ type Process struct {
 	// Gate serialises updates of documents that carry an outbox with the
 	// relay's clears; give it to the relay and to the stores.
 	Gate *outbox.Gate
+	// Ready are the dependencies /readyz checks: MongoDB and Kafka unless
+	// the service removes one it does not use before it serves.
+	Ready map[string]health.Check
 
 	workers []worker
 }
@@ -99,6 +102,7 @@ func Open(ctx context.Context, name string, cfg Config, log *slog.Logger) (*Proc
 		Registry: reg,
 		Verifier: verifier,
 		Gate:     outbox.NewGate(),
+		Ready:    map[string]health.Check{"mongodb": mongostore.Ping(client), "kafka": cluster.Ping},
 	}, nil
 }
 
@@ -112,10 +116,7 @@ func (p *Process) Handler(api http.Handler) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/", api)
 	mux.HandleFunc("GET /healthz", health.Live)
-	mux.Handle("GET /readyz", health.Ready(map[string]health.Check{
-		"mongodb": mongostore.Ping(p.Client),
-		"kafka":   p.Kafka.Ping,
-	}))
+	mux.Handle("GET /readyz", health.Ready(p.Ready))
 	mux.Handle("GET /metrics", promhttp.HandlerFor(p.Registry, promhttp.HandlerOpts{}))
 	return mux
 }

@@ -59,9 +59,34 @@ func OpenWith(ctx context.Context, cfg process.Config, rules domain.Config, now 
 	}
 	svc := NewService(st, rules, now, events.NewID)
 	endpoints := MakeEndpoints(svc, p.Verifier, p.Log, instrument.NewMetrics(p.Registry, Name))
-	p.Go("outbox relay", relay.Run)
-	return &App{
+	a := &App{
 		Process: p, Service: svc, Endpoints: endpoints, Relay: relay, API: NewHTTPHandler(endpoints), GRPC: NewGRPCServer(endpoints),
 		Classes: classes, Lessons: lessons,
-	}, nil
+	}
+	p.Go("outbox relay", relay.Run)
+	p.Go("missed counts", a.recountMissed)
+	return a, nil
+}
+
+// recountMissed counts, once at start, the registers whose count was lost
+// (see Service.RecountMissed), trying again a minute later while the store
+// fails.
+func (a *App) recountMissed(ctx context.Context) error {
+	for {
+		classes, err := a.Service.RecountMissed(ctx)
+		switch {
+		case err == nil:
+			if len(classes) > 0 {
+				a.Log.WarnContext(ctx, "recounted the figures of classes with uncounted registers", "classes", len(classes))
+			}
+			return nil
+		case ctx.Err() == nil:
+			a.Log.ErrorContext(ctx, "recounting uncounted registers", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(time.Minute):
+		}
+	}
 }

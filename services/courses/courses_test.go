@@ -17,6 +17,7 @@ import (
 	"github.com/percorsi/percorsi/pkg/devstack/devstacktest"
 	"github.com/percorsi/percorsi/pkg/httpkit"
 	"github.com/percorsi/percorsi/pkg/process"
+	"github.com/percorsi/percorsi/pkg/register"
 	"github.com/percorsi/percorsi/services/courses"
 	"github.com/percorsi/percorsi/services/courses/domain"
 )
@@ -230,4 +231,44 @@ func httpkitError(err error) string {
 		return ""
 	}
 	return body.Error.Field
+}
+
+// TestRecountMissed: a register stored without its count (the service
+// stopped between the two writes and the teacher never retried) is counted
+// by the recount at start, once.
+func TestRecountMissed(t *testing.T) {
+	f := start(t)
+	ctx := t.Context()
+	if got, err := f.app.Service.RecountMissed(ctx); err != nil || len(got) != 0 {
+		t.Fatalf("recounted %v (%v) with every register counted", got, err)
+	}
+	lesson, err := f.app.Lessons.Get(ctx, "held")
+	if err != nil {
+		t.Fatal(err)
+	}
+	class, err := f.app.Classes.Get(ctx, "c1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg, err := domain.NewRegister(class, lesson, []register.Mark{
+		{Person: "p1", Status: register.Present}, {Person: "p2", Status: register.Late, Minutes: 45}, {Person: "p3", Status: register.Absent},
+	}, "teacher", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.app.Service.Registers.Create(ctx, reg); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := f.app.Service.RecountMissed(ctx); err != nil || len(got) != 1 || got[0] != "c1" {
+		t.Fatalf("recounted %v (%v), want c1", got, err)
+	}
+	if class, err = f.app.Classes.Get(ctx, "c1"); err != nil {
+		t.Fatal(err)
+	}
+	if p2 := class.Find("p2"); p2.Figures.MinutesAttended != 45 || p2.Figures.MinutesHeld != 120 {
+		t.Fatalf("p2 figures after the recount: %+v", p2.Figures)
+	}
+	if got, err := f.app.Service.RecountMissed(ctx); err != nil || len(got) != 0 {
+		t.Fatalf("recounted %v (%v) a second time", got, err)
+	}
 }

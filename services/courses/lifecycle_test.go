@@ -426,7 +426,8 @@ func TestBadInputStoresNothing(t *testing.T) {
 	}
 }
 
-// TestOpenAPIIsServed: the document the service serves names every route.
+// TestOpenAPIIsServed: the service serves its document, which
+// TestOpenAPIDocumentsEveryRoute holds to the routes.
 func TestOpenAPIIsServed(t *testing.T) {
 	f := start(t)
 	resp, err := http.Get(f.srv.URL + "/openapi.yaml")
@@ -435,20 +436,7 @@ func TestOpenAPIIsServed(t *testing.T) {
 	}
 	defer resp.Body.Close()
 	doc, err := io.ReadAll(resp.Body)
-	if err != nil || resp.StatusCode != 200 {
-		t.Fatalf("openapi.yaml: %d %v", resp.StatusCode, err)
-	}
-	for _, path := range []string{
-		"/v1/courses/{id}:", "/v1/classes/{id}:", "/v1/classes/{id}/attendance:", "/v1/classes/{id}/lessons:",
-		"/v1/classes/{id}/enrolments:", "/v1/classes/{id}/roster.csv:", "/v1/classes/{id}/enrolments/{person}/withdraw:",
-		"/v1/classes/{id}/enrolments/{person}/suspend:", "/v1/classes/{id}/enrolments/{person}/resume:",
-		"/v1/classes/{id}/enrolments/{person}/transfer:", "/v1/classes/{id}/enrolments/{person}/certificate:",
-		"/v1/classes/{id}/assessments:", "/v1/classes/{id}/register.csv:", "/v1/classes/{id}/attendance.csv:",
-		"/v1/lessons:", "/v1/lessons/{id}:", "/v1/lessons/{id}/cancel:", "/v1/lessons/{id}/move:",
-		"/v1/lessons/{id}/register:", "/v1/lessons/{id}/corrections:",
-	} {
-		if !bytes.Contains(doc, []byte("\n  "+path+"\n")) {
-			t.Errorf("openapi.yaml does not document %s", path)
-		}
+	if err != nil || resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/yaml" || !bytes.HasPrefix(doc, []byte("openapi: 3.")) {
+		t.Fatalf("openapi.yaml: %d %s %v", resp.StatusCode, resp.Header.Get("Content-Type"), err)
 	}
 }

@@ -8,6 +8,8 @@ package courses
 import (
 	"context"
 	"errors"
+	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -297,7 +299,10 @@ func (s *Service) locked(p auth.Principal, lesson *domain.Lesson) bool {
 // per enrolled person, and (in the same write) one AttendanceRecorded event
 // per mark; then it counts the marks in the class's figures, raising the
 // alerts of runs of absences. Submitting the same marks again returns the
-// stored register with created false, so a client may retry safely. A
+// stored register with created false, so a client may retry safely. The
+// count is a second write, to the class document, which lists the lessons
+// it counts: a retry counts a register whose count failed, once, and
+// RecountMissed at start counts one that was never retried. A
 // register never recorded can still be recorded late: the lock is about
 // changing what was recorded.
 // Errors: NotFound, Forbidden, Invalid (naming the field), Conflict when a
@@ -375,6 +380,35 @@ func (s *Service) recount(ctx context.Context, classID string) error {
 		return c.Recount(regs, s.cfg.AbsenceStreak, s.now()), nil
 	})
 	return err
+}
+
+// RecountMissed recounts the figures of every class that has a register
+// its figures do not count. Storing a register and counting it are two
+// writes to two documents (see RecordRegister): a client's retry counts a
+// register whose count failed, but one recorded just before the service
+// stopped, and never retried, would stay uncounted. It runs at start, reads
+// only ids, and returns the classes recounted.
+func (s *Service) RecountMissed(ctx context.Context) ([]string, error) {
+	recorded, err := s.Registers.Recorded(ctx)
+	if err != nil {
+		return nil, err
+	}
+	counted, err := s.Classes.Counted(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var recounted []string
+	for _, classID := range slices.Sorted(maps.Keys(recorded)) {
+		missed := slices.ContainsFunc(recorded[classID], func(lesson string) bool { return !slices.Contains(counted[classID], lesson) })
+		if !missed {
+			continue
+		}
+		if err := s.recount(ctx, classID); err != nil {
+			return recounted, fmt.Errorf("recount class %s: %w", classID, err)
+		}
+		recounted = append(recounted, classID)
+	}
+	return recounted, nil
 }
 
 // Attendance returns a class with each person's figures, for its teachers

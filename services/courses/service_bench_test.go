@@ -128,6 +128,14 @@ func (m memClasses) Teaching(context.Context, string, string) ([]*domain.Class, 
 	return nil, nil
 }
 
+func (m memClasses) Counted(context.Context) (map[string][]string, error) {
+	out := map[string][]string{}
+	for id, c := range m.classes {
+		out[id] = c.Counted
+	}
+	return out, nil
+}
+
 // memRegisters gives memory the Registers methods.
 type memRegisters struct{ *memory }
 
@@ -165,5 +173,13 @@ func (m memRegisters) OfClass(_ context.Context, classID string) ([]*domain.Regi
 		}
 	}
 	slices.SortFunc(out, func(a, b *domain.Register) int { return a.LessonStart.Compare(b.LessonStart) })
+	return out, nil
+}
+
+func (m memRegisters) Recorded(context.Context) (map[string][]string, error) {
+	out := map[string][]string{}
+	for id, r := range m.registers {
+		out[r.ClassID] = append(out[r.ClassID], id)
+	}
 	return out, nil
 }

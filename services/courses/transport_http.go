@@ -19,6 +19,9 @@ import (
 //go:embed openapi.yaml
 var openAPI []byte
 
+// openAPIRoute serves the document itself.
+const openAPIRoute = "GET /openapi.yaml"
+
 // NewHTTPHandler serves the endpoints as JSON over HTTP (and CSV where a
 // secretariat wants files).
 func NewHTTPHandler(e Endpoints) http.Handler {
@@ -27,12 +30,28 @@ func NewHTTPHandler(e Endpoints) http.Handler {
 		kithttp.ServerErrorEncoder(httpkit.ErrorEncoder),
 	}
 	mux := http.NewServeMux()
-	for _, r := range []struct {
-		pattern string
-		e       endpoint.Endpoint
-		dec     kithttp.DecodeRequestFunc
-		enc     kithttp.EncodeResponseFunc
-	}{
+	for _, r := range routes(e) {
+		mux.Handle(r.pattern, kithttp.NewServer(r.e, r.dec, r.enc, opts...))
+	}
+	mux.HandleFunc(openAPIRoute, func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/yaml")
+		_, _ = w.Write(openAPI)
+	})
+	return mux
+}
+
+// route is one operation of the HTTP API: its pattern (method and path,
+// as openapi.yaml documents it), endpoint and codecs.
+type route struct {
+	pattern string
+	e       endpoint.Endpoint
+	dec     kithttp.DecodeRequestFunc
+	enc     kithttp.EncodeResponseFunc
+}
+
+// routes are the operations of the HTTP API over e.
+func routes(e Endpoints) []route {
+	return []route{
 		{"PUT /v1/courses/{id}", e.PutCourse, body(func(r *http.Request, req *CourseRequest) { req.ID = r.PathValue("id") }), httpkit.EncodeJSON},
 		{"PUT /v1/classes/{id}", e.CreateClass, body(func(r *http.Request, req *ClassRequest) { req.ID = r.PathValue("id") }), httpkit.EncodeJSON},
 		{"GET /v1/classes/{id}/attendance", e.Attendance, path(func(r *http.Request) any { return ClassIDRequest{ClassID: r.PathValue("id")} }), httpkit.EncodeJSON},
@@ -61,14 +80,7 @@ func NewHTTPHandler(e Endpoints) http.Handler {
 		{"POST /v1/lessons/{id}/move", e.MoveLesson, body(func(r *http.Request, req *LessonTimeRequest) { req.LessonID = r.PathValue("id") }), httpkit.EncodeJSON},
 		{"PUT /v1/lessons/{id}/register", e.RecordRegister, DecodeRecordRegister, httpkit.EncodeJSON},
 		{"POST /v1/lessons/{id}/corrections", e.CorrectRegister, decodeCorrection, httpkit.EncodeJSON},
-	} {
-		mux.Handle(r.pattern, kithttp.NewServer(r.e, r.dec, r.enc, opts...))
 	}
-	mux.HandleFunc("GET /openapi.yaml", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "application/yaml")
-		_, _ = w.Write(openAPI)
-	})
-	return mux
 }
 
 // body decodes a JSON body into a Req and lets fill add the path's values.

@@ -27,6 +27,7 @@ type Endpoints struct {
 	CloseVacancy                                    endpoint.Endpoint
 	RankCandidates, Assign                          endpoint.Endpoint
 	Propose, RecordInterview, StartPlacement        endpoint.Endpoint
+	ListProposals                                   endpoint.Endpoint
 	IssueLink, GetPlacement, EndPlacement, FollowUp endpoint.Endpoint
 	ListPlacements                                  endpoint.Endpoint
 	LinkView, ConfirmByLink                         endpoint.Endpoint
@@ -55,6 +56,7 @@ func MakeEndpoints(s *Service, v auth.Verifier, log *slog.Logger, m *instrument.
 		RankCandidates:  wrap("rank_candidates", makeRankCandidates(s), c),
 		Assign:          wrap("assign", makeAssign(s), c),
 		Propose:         wrap("propose", makePropose(s), c),
+		ListProposals:   wrap("list_proposals", makeListProposals(s), c),
 		RecordInterview: wrap("record_interview", makeRecordInterview(s), c),
 		StartPlacement:  wrap("start_placement", makeStartPlacement(s), c),
 		IssueLink:       wrap("issue_link", makeIssueLink(s), c),
@@ -535,6 +537,22 @@ func makePropose(s *Service) endpoint.Endpoint {
 			return nil, err
 		}
 		return Created{proposalJSON(p)}, nil
+	}
+}
+
+func makeListProposals(s *Service) endpoint.Endpoint {
+	return func(ctx context.Context, request any) (any, error) {
+		ps, err := s.Proposals(ctx, request.(ByIDRequest).ID)
+		if err != nil {
+			return nil, err
+		}
+		out := struct {
+			Proposals []ProposalJSON `json:"proposals"`
+		}{Proposals: []ProposalJSON{}}
+		for _, p := range ps {
+			out.Proposals = append(out.Proposals, proposalJSON(p))
+		}
+		return out, nil
 	}
 }
 

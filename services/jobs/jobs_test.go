@@ -248,6 +248,13 @@ func TestPathwayFromFactsToFollowUp(t *testing.T) {
 		placements[p] = st
 	}
 	pl1, pl2 := placements["ps-1"], placements["ps-2"]
+	// The vacancy's proposals are found again, by their organisation only.
+	var props, others struct{ Proposals []jobs.ProposalJSON }
+	f.must(t, "counsellor", "GET", "/v1/vacancies/"+vac.ID+"/proposals", "", 200, &props)
+	f.must(t, "other-org", "GET", "/v1/vacancies/"+vac.ID+"/proposals", "", 200, &others)
+	if len(props.Proposals) != 2 || props.Proposals[0].Status != "accepted" || len(others.Proposals) != 0 {
+		t.Fatalf("proposals of the vacancy: %+v; another organisation's: %+v", props, others)
+	}
 
 	// The vacancy closes: no longer listed, no more proposals; only its
 	// publisher may close it.

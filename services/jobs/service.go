@@ -532,6 +532,20 @@ func (s *Service) Propose(ctx context.Context, person, vacancyID string) (*domai
 	return prop, err
 }
 
+// Proposals returns the proposals the caller's organisation made for a
+// vacancy, so that a counsellor finds them again for the interview and the
+// placement. Errors: NotFound.
+func (s *Service) Proposals(ctx context.Context, vacancyID string) ([]*domain.Proposal, error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.vacancies.Get(ctx, vacancyID); err != nil {
+		return nil, err
+	}
+	return s.proposals.OfVacancy(ctx, vacancyID, p.Organisation)
+}
+
 // RecordInterview records a proposal's interview and outcome.
 // Errors: Invalid, NotFound, Forbidden, Conflict.
 func (s *Service) RecordInterview(ctx context.Context, proposalID string, heldOn time.Time, outcome domain.ProposalStatus) (*domain.Proposal, error) {

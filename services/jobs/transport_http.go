@@ -38,6 +38,7 @@ func NewHTTPHandler(e Endpoints) http.Handler {
 	route("GET /v1/vacancies/{id}", e.GetVacancy, byID(0))
 	route("GET /v1/vacancies/{id}/candidates", e.RankCandidates, byID(20))
 	route("POST /v1/vacancies/{id}/close", e.CloseVacancy, byID(0))
+	route("GET /v1/vacancies/{id}/proposals", e.ListProposals, byID(0))
 	route("POST /v1/assignments", e.Assign, body(func(*http.Request, *AssignRequest) {}))
 	route("POST /v1/proposals", e.Propose, body(func(*http.Request, *ProposeRequest) {}))
 	route("POST /v1/proposals/{id}/interview", e.RecordInterview, body(func(r *http.Request, req *InterviewRequest) { req.ProposalID = r.PathValue("id") }))

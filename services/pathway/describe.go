@@ -19,14 +19,24 @@ var rome = func() *time.Location {
 
 var words = map[string]map[string]string{
 	"it": {
-		"italian_l2": "Italiano L2", "digital": "informatica",
+		"italian_l2": "Italiano L2", "digital": "informatica", "vocational": "formazione professionale",
 		"present": "Presente", "late": "In ritardo", "absent": "Assente", "excused": "Assenza giustificata",
-		"lesson": "%s alla lezione di %s del %s (%d di %d minuti)",
-		"other":  "Evento %s del %s",
+		"lesson":     "%s alla lezione di %s del %s (%d di %d minuti)",
+		"correction": "Registro di %[2]s corretto il %[3]s: %[1]s (prima: %[6]s), %[4]d di %[5]d minuti",
+		"other":      "Evento %s del %s",
 
 		"level_assessed":        "Valutazione di %[2]s del %[1]s: livello %[3]s",
 		"qualification_awarded": "Qualifica professionale conseguita il %[1]s (EQF %[3]s)",
 		"competences_certified": "Competenze certificate il %[1]s",
+		"enrolled_in_training":  "Iscrizione al corso di formazione professionale %[2]s (EQF %[3]s) il %[1]s",
+		"enrolled_in_course":    "Iscrizione al corso di %[2]s il %[1]s",
+		"course_completed":      "Corso di %[2]s concluso il %[1]s",
+		"certificate_issued":    "Attestato del corso di %[2]s rilasciato il %[1]s (livello %[3]s)",
+		"course_withdrawn":      "Ritiro dal corso di %[2]s il %[1]s (motivo: %[3]s)",
+		"module_completed":      "Modulo di %[2]s concluso il %[1]s (%[4]s)",
+		"internship_hours":      "Tirocinio curricolare: %[5]s il %[1]s (%[6]s su %[7]s)",
+		"exam_taken":            "Esame finale del %[1]s: %[2]s (punteggio %[3]s/100)",
+		"training_withdrawn":    "Ritiro dal corso di formazione professionale il %[1]s (motivo: %[2]s)",
 		"placement_started":     "Inserimento lavorativo (%[2]s) iniziato il %[1]s",
 		"placement_confirmed":   "Inserimento lavorativo confermato dal datore di lavoro il %[1]s",
 		"placement_unconfirmed": "Inserimento lavorativo non confermato dal datore di lavoro (%[1]s)",
@@ -44,14 +54,24 @@ var words = map[string]map[string]string{
 		"pathway_closed":        "Percorso chiuso il %[1]s (%[2]s)",
 	},
 	"en": {
-		"italian_l2": "Italian L2", "digital": "computer skills",
+		"italian_l2": "Italian L2", "digital": "computer skills", "vocational": "vocational training",
 		"present": "Present", "late": "Late", "absent": "Absent", "excused": "Excused absence",
-		"lesson": "%s at the %s lesson of %s (%d of %d minutes)",
-		"other":  "Event %s on %s",
+		"lesson":     "%s at the %s lesson of %s (%d of %d minutes)",
+		"correction": "Register of %[2]s corrected on %[3]s: %[1]s (was: %[6]s), %[4]d of %[5]d minutes",
+		"other":      "Event %s on %s",
 
 		"level_assessed":        "%[2]s assessment on %[1]s: level %[3]s",
 		"qualification_awarded": "Vocational qualification awarded on %[1]s (EQF %[3]s)",
 		"competences_certified": "Competences certified on %[1]s",
+		"enrolled_in_training":  "Enrolled in vocational course %[2]s (EQF %[3]s) on %[1]s",
+		"enrolled_in_course":    "Enrolled in a %[2]s course on %[1]s",
+		"course_completed":      "%[2]s course completed on %[1]s",
+		"certificate_issued":    "%[2]s certificate issued on %[1]s (level %[3]s)",
+		"course_withdrawn":      "Withdrew from the %[2]s course on %[1]s (reason: %[3]s)",
+		"module_completed":      "Module of %[2]s completed on %[1]s (%[4]s)",
+		"internship_hours":      "Internship: %[5]s on %[1]s (%[6]s of %[7]s)",
+		"exam_taken":            "Final exam on %[1]s: %[2]s (score %[3]s/100)",
+		"training_withdrawn":    "Withdrew from vocational training on %[1]s (reason: %[2]s)",
 		"placement_started":     "Work placement (%[2]s) started on %[1]s",
 		"placement_confirmed":   "Work placement confirmed by the employer on %[1]s",
 		"placement_unconfirmed": "Work placement not confirmed by the employer (%[1]s)",
@@ -84,6 +104,9 @@ var labels = map[string]map[string]string{
 		"emergency_shelter": "pronta accoglienza", "protected_shelter": "struttura protetta", "semi_autonomy_flat": "appartamento di semi-autonomia",
 		"host_family": "famiglia ospitante", "own_lease": "casa in affitto propria", "unknown": "sconosciuta", "homeless": "senza dimora",
 		"special_cases_art18": "casi speciali (art. 18)", "work_employed": "lavoro subordinato", "work_self_employed": "lavoro autonomo", "study": "studio",
+		"theory": "teoria", "practice": "pratica", "reached": "frequenza minima raggiunta", "not_reached": "frequenza minima non raggiunta",
+		"passed": "superato", "failed": "non superato", "work": "lavoro", "moved": "trasferimento", "health": "salute",
+		"family": "motivi familiari", "no_show": "mancata frequenza", "other": "altro",
 	},
 	"en": {
 		"absence_streak": "absences in a row", "permit_without_grounds": "permit ending without grounds for conversion",
@@ -97,6 +120,9 @@ var labels = map[string]map[string]string{
 		"emergency_shelter": "emergency shelter", "protected_shelter": "protected shelter", "semi_autonomy_flat": "a semi-autonomy flat",
 		"host_family": "a host family", "own_lease": "a home of one's own", "unknown": "unknown", "homeless": "homeless",
 		"special_cases_art18": "special cases (art. 18)", "work_employed": "employed work", "work_self_employed": "self-employment", "study": "study",
+		"theory": "theory", "practice": "practice", "reached": "minimum attendance reached", "not_reached": "minimum attendance not reached",
+		"passed": "passed", "failed": "failed", "work": "work", "moved": "moved", "health": "health",
+		"family": "family reasons", "no_show": "no show", "other": "other",
 	},
 }
 
@@ -108,11 +134,19 @@ func describe(e domain.Entry, lang string) string {
 	}
 	day := e.OccurredAt.In(rome).Format("02/01/2006")
 	if a := e.Attendance; a != nil {
+		if a.Correction {
+			return fmt.Sprintf(w["correction"], w[a.Status], w[a.CourseKind], day, a.Minutes, a.LessonMinutes, label(lang, a.PreviousStatus))
+		}
 		return fmt.Sprintf(w["lesson"], w[a.Status], w[a.CourseKind], day, a.Minutes, a.LessonMinutes)
 	}
 	if f := e.Fact; f != nil {
 		if format, ok := w[f.Kind]; ok {
-			return fmt.Sprintf(format, day, label(lang, f.Detail), label(lang, f.Level))
+			reached := "not_reached"
+			if f.Flag {
+				reached = "reached"
+			}
+			return fmt.Sprintf(format, day, label(lang, f.Detail), label(lang, f.Level), label(lang, reached),
+				duration(f.Minutes), duration(f.Total), duration(f.Planned))
 		}
 	}
 	return fmt.Sprintf(w["other"], e.Type, day)
@@ -130,4 +164,12 @@ func label(lang, code string) string {
 		return l
 	}
 	return code
+}
+
+// duration says minutes as hours and minutes: 4h, 3h30.
+func duration(min int) string {
+	if min%60 == 0 {
+		return fmt.Sprintf("%dh", min/60)
+	}
+	return fmt.Sprintf("%dh%02d", min/60, min%60)
 }

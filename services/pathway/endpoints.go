@@ -24,7 +24,7 @@ type Endpoints struct {
 	Permit, Legal, Plan, Autonomy                   endpoint.Endpoint
 	Alerts, AlertAction                             endpoint.Endpoint
 	TransferRequest, TransferDecision, Close        endpoint.Endpoint
-	IncomingTransfers                               endpoint.Endpoint
+	IncomingTransfers, Caseload                     endpoint.Endpoint
 	Monitoring                                      endpoint.Endpoint
 }
 
@@ -53,6 +53,7 @@ func MakeEndpoints(s *Service, v auth.Verifier, log *slog.Logger, m *instrument.
 		TransferRequest:   cw("transfer_request", makeTransferRequest(s)),
 		TransferDecision:  cw("transfer_decision", makeTransferDecision(s)),
 		IncomingTransfers: cw("incoming_transfers", makeIncomingTransfers(s)),
+		Caseload:          cw("caseload", makeCaseload(s)),
 		Close:             cw("close", makeClose(s)),
 		Monitoring:        endpoint.Chain(instrument.Endpoint("monitoring", log, m), auth.Require(v, auth.Monitoring))(makeMonitoring(s)),
 	}
@@ -590,6 +591,40 @@ func makeTransferDecision(s *Service) endpoint.Endpoint {
 	}
 }
 
+// CaseloadJSON is one person of the caller's caseload.
+type CaseloadJSON struct {
+	Pseudonym   string `json:"pseudonym"`
+	DisplayName string `json:"display_name"` // the organisation's, never the legal name
+	Programme   string `json:"programme,omitempty"`
+	CaseWorker  string `json:"case_worker,omitempty"`
+	Stage       string `json:"stage"`
+	OpenAlerts  int    `json:"open_alerts"`
+	MostUrgent  string `json:"most_urgent_alert,omitempty"`
+	PermitKind  string `json:"permit_kind,omitempty"`
+	// PermitUntil is the current permit's end, YYYY-MM-DD.
+	PermitUntil  string    `json:"permit_until,omitempty"`
+	LastActivity time.Time `json:"last_activity"`
+}
+
+func makeCaseload(s *Service) endpoint.Endpoint {
+	return func(ctx context.Context, _ any) (any, error) {
+		items, err := s.Caseload(ctx)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]CaseloadJSON, len(items))
+		for i, it := range items {
+			p := it.Person
+			out[i] = CaseloadJSON{Pseudonym: p.Pseudonym, DisplayName: p.DisplayName, Programme: string(p.Programme), CaseWorker: p.CaseWorker,
+				Stage: string(p.Stage), OpenAlerts: it.OpenAlerts, MostUrgent: string(it.MostUrgent), LastActivity: p.LastActivity}
+			if x := it.Permit; x != nil {
+				out[i].PermitKind, out[i].PermitUntil = string(x.Kind), date(x.ValidUntil)
+			}
+		}
+		return map[string]any{"persons": out}, nil
+	}
+}
+
 // IncomingJSON is a transfer waiting for the caller's organisation.
 type IncomingJSON struct {
 	Pseudonym string       `json:"pseudonym"`
@@ -709,6 +744,10 @@ type Attendance struct {
 	Status        string `json:"status"`
 	Minutes       int    `json:"minutes"`
 	LessonMinutes int    `json:"lesson_minutes"`
+	// A correction replaces the lesson's earlier mark, which it names.
+	Correction      bool   `json:"correction,omitempty"`
+	PreviousStatus  string `json:"previous_status,omitempty"`
+	PreviousMinutes int    `json:"previous_minutes,omitempty"`
 }
 
 func makeTimeline(s *Service) endpoint.Endpoint {
@@ -730,7 +769,7 @@ func makeTimeline(s *Service) endpoint.Endpoint {
 		for i, e := range v.Entries {
 			resp.Entries[i] = EntryJSON{EventID: e.EventID, Type: e.Type, Kind: kindOf(e), OccurredAt: e.OccurredAt, RecordedAt: e.RecordedAt, Text: describe(e, req.Lang)}
 			if a := e.Attendance; a != nil {
-				resp.Entries[i].Attendance = &Attendance{CourseKind: a.CourseKind, ClassID: a.ClassID, LessonID: a.LessonID, Status: a.Status, Minutes: a.Minutes, LessonMinutes: a.LessonMinutes}
+				resp.Entries[i].Attendance = (*Attendance)(a)
 			}
 		}
 		return resp, nil

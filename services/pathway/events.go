@@ -57,44 +57,93 @@ func DecodeEvent(_ context.Context, m kafka.Message) (any, error) {
 		EventID: ev.ID, Person: ev.Person, Type: ev.Type, Producer: ev.Producer, Organisation: ev.Organisation,
 		OccurredAt: ev.OccurredAt, RecordedAt: ev.RecordedAt,
 	}
-	f := fact(ev.Payload)
-	if a, ok := ev.Payload.(*coursesv1.AttendanceRecorded); ok {
-		if a.Status == registerv1.AttendanceStatus_ATTENDANCE_STATUS_UNSPECIFIED {
-			return nil, invalid("payload.status", "is unspecified")
-		}
-		e.Attendance = &domain.Attendance{
-			CourseKind:    enumName(a.CourseKind.String(), "COURSE_KIND_"),
-			ClassID:       a.ClassId,
-			LessonID:      a.LessonId,
-			Status:        enumName(a.Status.String(), "ATTENDANCE_STATUS_"),
-			Minutes:       int(a.MinutesAttended),
-			LessonMinutes: int(a.LessonMinutes),
-		}
-	} else if f == nil {
-		return RecordRequest{}, nil
+	if e.Attendance, err = attendance(ev.Payload); err != nil {
+		return nil, err
 	}
-	e.Fact = f
+	if e.Attendance == nil {
+		if e.Fact = fact(ev.Payload); e.Fact == nil {
+			return RecordRequest{}, nil
+		}
+	}
 	return RecordRequest{Entry: e}, nil
+}
+
+// attendance reads a register mark of courses or training, recorded or
+// corrected; nil for any other payload.
+func attendance(payload any) (*domain.Attendance, error) {
+	var a domain.Attendance
+	var status, previous registerv1.AttendanceStatus
+	switch p := payload.(type) {
+	case *coursesv1.AttendanceRecorded:
+		a = domain.Attendance{CourseKind: enumName(p.CourseKind.String(), "COURSE_KIND_"), ClassID: p.ClassId, LessonID: p.LessonId,
+			Minutes: int(p.MinutesAttended), LessonMinutes: int(p.LessonMinutes)}
+		status = p.Status
+	case *coursesv1.AttendanceCorrected:
+		a = domain.Attendance{CourseKind: enumName(p.GetCourse().GetCourseKind().String(), "COURSE_KIND_"), ClassID: p.GetCourse().GetClassId(),
+			LessonID: p.LessonId, Minutes: int(p.MinutesAttended), LessonMinutes: int(p.LessonMinutes),
+			Correction: true, PreviousMinutes: int(p.PreviousMinutes)}
+		status, previous = p.Status, p.PreviousStatus
+	case *trainingv1.AttendanceRecorded:
+		// An edition of training is to its lessons what a class is.
+		a = domain.Attendance{CourseKind: "vocational", ClassID: p.EditionId, LessonID: p.LessonId,
+			Minutes: int(p.MinutesAttended), LessonMinutes: int(p.LessonMinutes), Correction: p.Correction}
+		status = p.Status
+		if p.Correction {
+			previous, a.PreviousMinutes = p.PreviousStatus, int(p.PreviousMinutes)
+		}
+	default:
+		return nil, nil
+	}
+	if status == registerv1.AttendanceStatus_ATTENDANCE_STATUS_UNSPECIFIED {
+		return nil, invalid("payload.status", "is unspecified")
+	}
+	a.Status = enumName(status.String(), "ATTENDANCE_STATUS_")
+	if previous != registerv1.AttendanceStatus_ATTENDANCE_STATUS_UNSPECIFIED {
+		a.PreviousStatus = enumName(previous.String(), "ATTENDANCE_STATUS_")
+	}
+	return &a, nil
 }
 
 // fact keeps what pathway reads of a payload; nil for what it ignores.
 func fact(payload any) *domain.Fact {
 	switch p := payload.(type) {
 	case *coursesv1.LevelAssessed:
-		f := &domain.Fact{Kind: "level_assessed", Ref: p.AssessmentId, Detail: enumName(p.CourseKind.String(), "COURSE_KIND_"),
-			Level: enumName(p.CefrOverall.String(), "CEFR_LEVEL_")}
-		if p.CourseKind == coursesv1.CourseKind_COURSE_KIND_DIGITAL {
-			best := uint32(0)
-			for _, l := range p.DigcompByArea {
-				best = max(best, l)
-			}
-			f.Level = fmt.Sprint(best)
-		}
-		return f
+		return &domain.Fact{Kind: "level_assessed", Ref: p.AssessmentId, Detail: enumName(p.CourseKind.String(), "COURSE_KIND_"),
+			Level: courseLevel(p.CourseKind, p.CefrOverall, p.DigcompByArea)}
+	case *coursesv1.EnrolledInCourse:
+		c := p.GetCourse()
+		return &domain.Fact{Kind: "enrolled_in_course", Ref: c.GetClassId(), Detail: enumName(c.GetCourseKind().String(), "COURSE_KIND_"),
+			On: optTime(p.ClassStart), Until: optTime(p.ClassEnd)}
+	case *coursesv1.CourseCompleted:
+		c := p.GetCourse()
+		return &domain.Fact{Kind: "course_completed", Ref: c.GetClassId(), Detail: enumName(c.GetCourseKind().String(), "COURSE_KIND_"),
+			Level: courseLevel(c.GetCourseKind(), p.CefrLevel, p.DigcompByArea)}
+	case *coursesv1.CertificateIssued:
+		c := p.GetCourse()
+		return &domain.Fact{Kind: "certificate_issued", Ref: c.GetClassId(), Detail: enumName(c.GetCourseKind().String(), "COURSE_KIND_"),
+			Level: courseLevel(c.GetCourseKind(), p.CefrLevel, p.DigcompByArea)}
+	case *coursesv1.CourseWithdrawn:
+		c := p.GetCourse()
+		return &domain.Fact{Kind: "course_withdrawn", Ref: c.GetClassId(), Detail: enumName(c.GetCourseKind().String(), "COURSE_KIND_"),
+			Level: enumName(p.Reason.String(), "WITHDRAW_REASON_")}
+	case *trainingv1.EnrolledInTraining:
+		return &domain.Fact{Kind: "enrolled_in_training", Ref: p.EditionId, Level: fmt.Sprint(p.EqfLevel), Detail: p.RepertoireCode,
+			On: optTime(p.EditionStart), Until: optTime(p.EditionEnd), Planned: int(p.PlannedHours) * 60}
+	case *trainingv1.ModuleCompleted:
+		return &domain.Fact{Kind: "module_completed", Ref: p.EditionId, Level: p.ModuleId, Detail: enumName(p.ModuleKind.String(), "MODULE_KIND_"),
+			Flag: p.AttendanceReached, Minutes: int(p.MinutesAttended), Planned: int(p.MinutesPlanned)}
+	case *trainingv1.InternshipHoursRecorded:
+		return &domain.Fact{Kind: "internship_hours", Ref: p.EditionId, Level: p.ModuleId, On: optTime(p.Day),
+			Minutes: int(p.Minutes), Total: int(p.TotalMinutes), Planned: int(p.PlannedMinutes)}
+	case *trainingv1.ExamTaken:
+		return &domain.Fact{Kind: "exam_taken", Ref: p.EditionId, Detail: enumName(p.Outcome.String(), "EXAM_OUTCOME_"),
+			Level: fmt.Sprint(p.Score), On: optTime(p.HeldOn)}
 	case *trainingv1.QualificationAwarded:
 		return &domain.Fact{Kind: "qualification_awarded", Ref: p.EditionId, Level: fmt.Sprint(p.EqfLevel), Detail: p.RepertoireCode}
 	case *trainingv1.CompetencesCertified:
 		return &domain.Fact{Kind: "competences_certified", Ref: p.EditionId, Detail: p.RepertoireCode}
+	case *trainingv1.TrainingWithdrawn:
+		return &domain.Fact{Kind: "training_withdrawn", Ref: p.EditionId, Detail: enumName(p.Reason.String(), "WITHDRAW_REASON_")}
 	case *jobsv1.PlacementStarted:
 		return &domain.Fact{Kind: "placement_started", Ref: p.PlacementId, Detail: enumName(p.Contract.String(), "CONTRACT_KIND_"), On: p.StartsOn.AsTime(), Until: optTime(p.EndsOn)}
 	case *jobsv1.PlacementConfirmed:
@@ -129,6 +178,23 @@ func fact(payload any) *domain.Fact {
 		return &domain.Fact{Kind: "pathway_closed", Detail: enumName(p.Reason.String(), "CLOSING_REASON_"), On: optTime(p.ClosedOn)}
 	}
 	return nil
+}
+
+// courseLevel is the level a course fact reports: CEFR (a2...) for
+// Italian, the best DigComp area (a number) for digital skills; "" when
+// none was given.
+func courseLevel(kind coursesv1.CourseKind, cefr coursesv1.CefrLevel, digcomp map[string]uint32) string {
+	if kind == coursesv1.CourseKind_COURSE_KIND_DIGITAL {
+		best := uint32(0)
+		for _, l := range digcomp {
+			best = max(best, l)
+		}
+		return fmt.Sprint(best)
+	}
+	if cefr == coursesv1.CefrLevel_CEFR_LEVEL_UNSPECIFIED {
+		return ""
+	}
+	return enumName(cefr.String(), "CEFR_LEVEL_")
 }
 
 func optTime(t *timestamppb.Timestamp) time.Time {
@@ -180,6 +246,9 @@ func sealEvents(ctx context.Context, evs []domain.Event) ([]outbox.Message, erro
 		meta := events.Meta{ID: events.NewID(), Person: p.Pseudonym, Organisation: p.Organisation, Producer: producer, OccurredAt: ev.At, RecordedAt: ev.At}
 		switch ev.Kind {
 		case "taken_in_charge":
+			// The pathway began when the case worker says, which may be
+			// before the intake was recorded.
+			meta.OccurredAt = p.Since
 			m, err = outbox.Seal(ctx, Topic, meta, &pathwayv1.PersonTakenInCharge{
 				Programme: pathwayv1.Programme(pathwayv1.Programme_value[programmeEnum(p.Programme)]),
 				Referral:  pathwayv1.ReferralSource(pathwayv1.ReferralSource_value["REFERRAL_SOURCE_"+strings.ToUpper(string(p.Referral))]),

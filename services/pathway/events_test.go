@@ -62,6 +62,51 @@ func TestDecodeEvent(t *testing.T) {
 	}
 }
 
+// Register marks of courses and training, recorded or corrected, become
+// Attendance: a training edition stands for a class.
+func TestDecodeAttendance(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	present, absent := registerv1.AttendanceStatus_ATTENDANCE_STATUS_PRESENT, registerv1.AttendanceStatus_ATTENDANCE_STATUS_ABSENT
+	for _, tc := range []struct {
+		payload proto.Message
+		want    domain.Attendance
+	}{
+		{&trainingv1.AttendanceRecorded{LessonId: "l1", EditionId: "ed1", ModuleId: "m1", ModuleKind: trainingv1.ModuleKind_MODULE_KIND_THEORY,
+			LessonStart: timestamppb.New(at), LessonMinutes: 240, Status: present, MinutesAttended: 240},
+			domain.Attendance{CourseKind: "vocational", ClassID: "ed1", LessonID: "l1", Status: "present", Minutes: 240, LessonMinutes: 240}},
+		{&trainingv1.AttendanceRecorded{LessonId: "l1", EditionId: "ed1", LessonMinutes: 240, Status: present, MinutesAttended: 180,
+			Correction: true, PreviousStatus: absent},
+			domain.Attendance{CourseKind: "vocational", ClassID: "ed1", LessonID: "l1", Status: "present", Minutes: 180, LessonMinutes: 240,
+				Correction: true, PreviousStatus: "absent"}},
+		{&coursesv1.AttendanceCorrected{LessonId: "l2", Course: &coursesv1.Course{ClassId: "c1", CourseKind: coursesv1.CourseKind_COURSE_KIND_DIGITAL},
+			LessonMinutes: 120, PreviousStatus: present, PreviousMinutes: 120, Status: absent},
+			domain.Attendance{CourseKind: "digital", ClassID: "c1", LessonID: "l2", Status: "absent", LessonMinutes: 120,
+				Correction: true, PreviousStatus: "present", PreviousMinutes: 120}},
+	} {
+		b, err := events.Marshal(events.Meta{ID: "e", Person: "ps-1", Producer: "x", OccurredAt: at, RecordedAt: at}, tc.payload)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req, err := pathway.DecodeEvent(t.Context(), kafka.Message{Value: b})
+		if err != nil {
+			t.Fatalf("%T: %v", tc.payload, err)
+		}
+		e := req.(pathway.RecordRequest).Entry
+		if e == nil || e.Attendance == nil || e.Fact != nil || *e.Attendance != tc.want {
+			t.Errorf("%T: got %+v, want %+v", tc.payload, e, tc.want)
+		}
+	}
+	b, err := events.Marshal(events.Meta{ID: "e", Person: "ps-1", Producer: "training", OccurredAt: at, RecordedAt: at},
+		&trainingv1.AttendanceRecorded{LessonId: "l1", EditionId: "ed1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pathway.DecodeEvent(t.Context(), kafka.Message{Value: b}); errcode.As(err) == nil || errcode.As(err).Field != "payload.status" {
+		t.Fatalf("a training mark without status: %v", err)
+	}
+}
+
 // Every fact pathway reads becomes a normalised Fact.
 func TestDecodeFacts(t *testing.T) {
 	t.Parallel()
@@ -74,8 +119,28 @@ func TestDecodeFacts(t *testing.T) {
 			domain.Fact{Kind: "level_assessed", Ref: "a1", Detail: "italian_l2", Level: "a2"}},
 		{&coursesv1.LevelAssessed{AssessmentId: "a2", CourseKind: coursesv1.CourseKind_COURSE_KIND_DIGITAL, DigcompByArea: map[string]uint32{"safety": 2, "information": 4}},
 			domain.Fact{Kind: "level_assessed", Ref: "a2", Detail: "digital", Level: "4"}},
+		{&coursesv1.EnrolledInCourse{Course: &coursesv1.Course{ClassId: "c1", CourseKind: coursesv1.CourseKind_COURSE_KIND_ITALIAN_L2}, ClassStart: timestamppb.New(at)},
+			domain.Fact{Kind: "enrolled_in_course", Ref: "c1", Detail: "italian_l2", On: at}},
+		{&coursesv1.CertificateIssued{Course: &coursesv1.Course{ClassId: "c1", CourseKind: coursesv1.CourseKind_COURSE_KIND_ITALIAN_L2}, CefrLevel: coursesv1.CefrLevel_CEFR_LEVEL_A2},
+			domain.Fact{Kind: "certificate_issued", Ref: "c1", Detail: "italian_l2", Level: "a2"}},
+		{&coursesv1.CourseCompleted{Course: &coursesv1.Course{ClassId: "c2", CourseKind: coursesv1.CourseKind_COURSE_KIND_DIGITAL}, DigcompByArea: map[string]uint32{"safety": 3}},
+			domain.Fact{Kind: "course_completed", Ref: "c2", Detail: "digital", Level: "3"}},
+		{&coursesv1.CourseWithdrawn{Course: &coursesv1.Course{ClassId: "c1", CourseKind: coursesv1.CourseKind_COURSE_KIND_ITALIAN_L2}, Reason: coursesv1.WithdrawReason_WITHDRAW_REASON_WORK},
+			domain.Fact{Kind: "course_withdrawn", Ref: "c1", Detail: "italian_l2", Level: "work"}},
+		{&trainingv1.EnrolledInTraining{EditionId: "ed1", EqfLevel: 3, RepertoireCode: "LZ-123", PlannedHours: 600, EditionStart: timestamppb.New(at), EditionEnd: timestamppb.New(at.AddDate(0, 6, 0))},
+			domain.Fact{Kind: "enrolled_in_training", Ref: "ed1", Level: "3", Detail: "LZ-123", On: at, Until: at.AddDate(0, 6, 0), Planned: 36000}},
+		{&trainingv1.ModuleCompleted{EditionId: "ed1", ModuleId: "m1", ModuleKind: trainingv1.ModuleKind_MODULE_KIND_PRACTICE, MinutesPlanned: 1200, MinutesAttended: 1000, AttendanceReached: true},
+			domain.Fact{Kind: "module_completed", Ref: "ed1", Level: "m1", Detail: "practice", Flag: true, Minutes: 1000, Planned: 1200}},
+		{&trainingv1.InternshipHoursRecorded{EditionId: "ed1", ModuleId: "m3", HostId: "h1", Day: timestamppb.New(at), Minutes: 240, TotalMinutes: 2400, PlannedMinutes: 9000},
+			domain.Fact{Kind: "internship_hours", Ref: "ed1", Level: "m3", On: at, Minutes: 240, Total: 2400, Planned: 9000}},
+		{&trainingv1.ExamTaken{EditionId: "ed1", HeldOn: timestamppb.New(at), Outcome: trainingv1.ExamOutcome_EXAM_OUTCOME_PASSED, Score: 78},
+			domain.Fact{Kind: "exam_taken", Ref: "ed1", Detail: "passed", Level: "78", On: at}},
 		{&trainingv1.QualificationAwarded{EditionId: "ed1", EqfLevel: 3, RepertoireCode: "LZ-123"},
 			domain.Fact{Kind: "qualification_awarded", Ref: "ed1", Level: "3", Detail: "LZ-123"}},
+		{&trainingv1.CompetencesCertified{EditionId: "ed1", RepertoireCode: "LZ-123", Units: []string{"U1"}},
+			domain.Fact{Kind: "competences_certified", Ref: "ed1", Detail: "LZ-123"}},
+		{&trainingv1.TrainingWithdrawn{EditionId: "ed1", Reason: trainingv1.WithdrawReason_WITHDRAW_REASON_WORK, MinutesAttended: 600},
+			domain.Fact{Kind: "training_withdrawn", Ref: "ed1", Detail: "work"}},
 		{&jobsv1.PlacementConfirmed{PlacementId: "pl1", Kind: jobsv1.ConfirmationKind_CONFIRMATION_KIND_START, On: timestamppb.New(at)},
 			domain.Fact{Kind: "placement_confirmed", Ref: "pl1", Detail: "start", On: at}},
 		{&housingv1.HousingExited{LastStepId: "s1", LastKind: housingv1.StepKind_STEP_KIND_SEMI_AUTONOMY_FLAT, Destination: housingv1.Destination_DESTINATION_UNKNOWN, ExitedAt: timestamppb.New(at)},

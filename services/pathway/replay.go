@@ -11,6 +11,7 @@ import (
 	"github.com/segmentio/kafka-go"
 
 	"github.com/percorsi/percorsi/pkg/errcode"
+	"github.com/percorsi/percorsi/pkg/kafkakit"
 	"github.com/percorsi/percorsi/services/pathway/domain"
 )
 
@@ -25,7 +26,7 @@ type Progress func(done, total int64)
 // dead-lettered when first consumed. Alerts are not raised again: they are
 // decisions kept with the person, and their ids make a re-check a no-op.
 func (a *App) Replay(ctx context.Context, progress Progress) (int64, error) {
-	parts, total, err := partitions(ctx, a.Brokers, Consumed)
+	parts, total, err := partitions(ctx, a.Kafka, Consumed)
 	if err != nil {
 		return 0, err
 	}
@@ -57,9 +58,11 @@ type partitionRange struct {
 	first, last int64 // last is the offset after the last record
 }
 
-func partitions(ctx context.Context, brokers []string, topics []string) ([]partitionRange, int64, error) {
-	var d kafka.Dialer
-	conn, err := d.DialContext(ctx, "tcp", brokers[0])
+// partitions reads where each partition of topics starts and ends,
+// authenticating as the cluster asks (SASL/SCRAM in production).
+func partitions(ctx context.Context, cluster kafkakit.Cluster, topics []string) ([]partitionRange, int64, error) {
+	d := cluster.Dialer()
+	conn, err := d.DialContext(ctx, "tcp", cluster.Brokers[0])
 	if err != nil {
 		return nil, 0, fmt.Errorf("replay: dial: %w", err)
 	}
@@ -87,7 +90,8 @@ func partitions(ctx context.Context, brokers []string, topics []string) ([]parti
 }
 
 func (a *App) replayPartition(ctx context.Context, p partitionRange, read func(int64)) (int64, error) {
-	r := kafka.NewReader(kafka.ReaderConfig{Brokers: a.Brokers, Topic: p.topic, Partition: p.partition, MinBytes: 1, MaxBytes: 10 << 20, MaxWait: 100 * time.Millisecond})
+	r := kafka.NewReader(kafka.ReaderConfig{Brokers: a.Kafka.Brokers, Dialer: a.Kafka.Dialer(), Topic: p.topic, Partition: p.partition,
+		MinBytes: 1, MaxBytes: 10 << 20, MaxWait: 100 * time.Millisecond})
 	defer r.Close()
 	if err := r.SetOffset(p.first); err != nil {
 		return 0, err

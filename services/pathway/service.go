@@ -5,13 +5,16 @@
 package pathway
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -53,7 +56,7 @@ func NewService(st Stores, ring *fieldcrypt.Keyring, rules domain.Rules, now fun
 }
 
 // Record adds facts to people's timelines and marks the people touched for
-// an alert check (CheckTouched). It is idempotent by event id, so
+// a check (CheckTouched). It is idempotent by event id, so
 // redelivered events change nothing.
 // Errors: Invalid for an entry without id or person.
 func (s *Service) Record(ctx context.Context, entries ...*domain.Entry) error {
@@ -63,10 +66,9 @@ func (s *Service) Record(ctx context.Context, entries ...*domain.Entry) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, e := range entries {
-		// Pathway's own facts (alerts, permits...) were checked when made.
-		if e.Producer != producer {
-			s.touched[e.Person] = true
-		}
+		// Pathway's own facts count too: a permit recorded changes the
+		// stage once it is on the timeline.
+		s.touched[e.Person] = true
 	}
 	return nil
 }
@@ -87,8 +89,8 @@ func (s *Service) record(ctx context.Context, entries []*domain.Entry) error {
 	return s.timeline.Add(ctx, entries...)
 }
 
-// CheckTouched checks the alerts of the people whose facts arrived since
-// the last call. The checks run apart from Record so that the consumer
+// CheckTouched checks the alerts and the caseload summary of the people
+// whose facts arrived since the last call. The checks run apart from Record so that the consumer
 // keeps its pace; the set lives in memory, and the periodic Sweep covers
 // what a restart forgets.
 func (s *Service) CheckTouched(ctx context.Context) error {
@@ -97,7 +99,7 @@ func (s *Service) CheckTouched(ctx context.Context) error {
 	s.touched = map[string]bool{}
 	s.mu.Unlock()
 	for person := range touched {
-		if err := s.checkAlerts(ctx, person); err != nil && errcode.Of(err) != errcode.NotFound {
+		if err := s.check(ctx, person); err != nil && errcode.Of(err) != errcode.NotFound {
 			s.mu.Lock()
 			for p := range touched {
 				s.touched[p] = true // try them again next time
@@ -109,9 +111,10 @@ func (s *Service) CheckTouched(ctx context.Context) error {
 	return nil
 }
 
-// checkAlerts raises the alerts a person's facts call for and clears those
-// later facts undid. People pathway does not follow (NotFound) have none.
-func (s *Service) checkAlerts(ctx context.Context, pseudonym string) error {
+// check raises the alerts a person's facts call for, clears those later
+// facts undid, and keeps the stage and last activity the caseload shows.
+// People pathway does not follow (NotFound) have none.
+func (s *Service) check(ctx context.Context, pseudonym string) error {
 	entries, err := s.timeline.List(ctx, pseudonym)
 	if err != nil {
 		return err
@@ -119,9 +122,11 @@ func (s *Service) checkAlerts(ctx context.Context, pseudonym string) error {
 	now := s.now()
 	return s.persons.Update(ctx, pseudonym, func(p *domain.Person) ([]domain.Event, error) {
 		raise, clear := s.rules.Check(p, entries, now)
-		if len(raise) == 0 && len(clear) == 0 {
+		stage, last := s.summary(p, entries, now)
+		if len(raise) == 0 && len(clear) == 0 && stage == p.Stage && last.Equal(p.LastActivity) {
 			return nil, domain.ErrUnchanged
 		}
+		p.Stage, p.LastActivity = stage, last
 		var evs []domain.Event
 		for _, a := range raise {
 			p.Alerts = append(p.Alerts, a)
@@ -137,8 +142,16 @@ func (s *Service) checkAlerts(ctx context.Context, pseudonym string) error {
 	})
 }
 
+// summary is the stage and last activity of p at now, as the caseload
+// shows them: a closed pathway is assessed as it was on its closing day.
+func (s *Service) summary(p *domain.Person, entries []domain.Entry, now time.Time) (domain.Stage, time.Time) {
+	now = p.AssessedAt(now)
+	return s.rules.Assess(entries, now).Stage, domain.LastActivity(p, entries, now)
+}
+
 // Sweep checks the time-driven alerts (a permit nearing expiry, inactivity)
-// of every open pathway; it runs periodically.
+// and stages (a placement reaching its months) of every open pathway; it
+// runs periodically.
 func (s *Service) Sweep(ctx context.Context) error {
 	all, err := s.persons.All(ctx)
 	if err != nil {
@@ -148,7 +161,7 @@ func (s *Service) Sweep(ctx context.Context) error {
 		if p.Closed != nil {
 			continue
 		}
-		if err := s.checkAlerts(ctx, p.Pseudonym); err != nil {
+		if err := s.check(ctx, p.Pseudonym); err != nil {
 			return fmt.Errorf("sweep: %w", err)
 		}
 	}
@@ -205,7 +218,7 @@ func (s *Service) Intake(ctx context.Context, r IntakeRequest) (*domain.Person, 
 	}
 	p := &domain.Person{
 		Pseudonym: newPseudonym(), Organisation: caller.Organisation, Territory: r.Territory, DisplayName: r.DisplayName,
-		CaseWorker: r.CaseWorker, Since: r.Since, Programme: r.Programme, Referral: r.Referral, Consents: r.Consents,
+		CaseWorker: r.CaseWorker, Since: r.Since, RecordedAt: now, Programme: r.Programme, Referral: r.Referral, Consents: r.Consents,
 	}
 	for i := range p.Consents {
 		if p.Consents[i].GivenAt.IsZero() {
@@ -498,7 +511,7 @@ func (s *Service) RecordPermit(ctx context.Context, pseudonym string, x domain.P
 	if err != nil {
 		return nil, err
 	}
-	return p, s.checkAlerts(ctx, pseudonym)
+	return p, s.check(ctx, pseudonym)
 }
 
 // LegalView is a person's legal status and what the pathway's facts say
@@ -633,6 +646,78 @@ func (s *Service) RequestTransfer(ctx context.Context, pseudonym, toOrg, toTerri
 	})
 }
 
+// CaseloadItem is one person of a caseload: what a case worker needs to
+// pick whom to see first, never personal data.
+type CaseloadItem struct {
+	Person     domain.Person // without sealed fields, plan or consents
+	OpenAlerts int
+	MostUrgent domain.AlertKind // "" without open alerts
+	Permit     *domain.Permit   // the current one, or nil
+}
+
+// Caseload lists the open pathways of the caller's organisation: people
+// with open alerts first, the most urgent first; then by the end of their
+// current permit, soonest first, people without an end date last; then by
+// display name. Errors: Unauthorized, Forbidden (not a case worker).
+func (s *Service) Caseload(ctx context.Context) ([]CaseloadItem, error) {
+	caller, err := caseWorker(ctx)
+	if err != nil {
+		return nil, err
+	}
+	people, err := s.persons.InCharge(ctx, caller.Organisation)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]CaseloadItem, 0, len(people))
+	for _, p := range people {
+		if p.Closed != nil || p.Organisation != caller.Organisation {
+			continue
+		}
+		it := CaseloadItem{Person: p, Permit: p.Current()}
+		it.OpenAlerts, it.MostUrgent = domain.MostUrgent(p.Alerts)
+		if it.Person.Stage == "" {
+			// Not checked since intake: nothing achieved yet.
+			it.Person.Stage = domain.StageTakenInCharge
+		}
+		if it.Person.LastActivity.IsZero() {
+			it.Person.LastActivity = p.Since
+		}
+		out = append(out, it)
+	}
+	slices.SortFunc(out, compareCaseload)
+	return out, nil
+}
+
+func compareCaseload(a, b CaseloadItem) int {
+	if (a.OpenAlerts > 0) != (b.OpenAlerts > 0) {
+		if a.OpenAlerts > 0 {
+			return -1
+		}
+		return 1
+	}
+	if a.OpenAlerts > 0 {
+		if c := cmp.Compare(a.MostUrgent.Urgency(), b.MostUrgent.Urgency()); c != 0 {
+			return c
+		}
+	}
+	if c := cmp.Compare(expiry(a.Permit), expiry(b.Permit)); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Person.DisplayName, b.Person.DisplayName); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Person.Pseudonym, b.Person.Pseudonym)
+}
+
+// expiry orders permits by their end: without a permit or an end date, as
+// if it ended at the end of time.
+func expiry(x *domain.Permit) int64 {
+	if x == nil || x.ValidUntil.IsZero() {
+		return math.MaxInt64
+	}
+	return x.ValidUntil.Unix()
+}
+
 // IncomingTransfer is a transfer waiting for the caller's organisation.
 type IncomingTransfer struct {
 	Pseudonym string
@@ -733,7 +818,8 @@ func (s *Service) Close(ctx context.Context, pseudonym string, reason domain.Clo
 type TimelineView struct {
 	Person  *domain.Person
 	Entries []domain.Entry
-	// Minutes attended by course kind, counted from the entries.
+	// Minutes attended by course kind (italian_l2, digital, vocational)
+	// as last corrected, and of internship.
 	MinutesByCourse map[string]int
 }
 
@@ -749,9 +835,12 @@ func (s *Service) Timeline(ctx context.Context, pseudonym string) (*TimelineView
 		return nil, err
 	}
 	v := &TimelineView{Person: p, Entries: entries, MinutesByCourse: map[string]int{}}
-	for _, e := range entries {
-		if a := e.Attendance; a != nil {
-			v.MinutesByCourse[a.CourseKind] += a.Minutes
+	for _, e := range domain.Effective(entries) {
+		switch {
+		case e.Attendance != nil:
+			v.MinutesByCourse[e.Attendance.CourseKind] += e.Attendance.Minutes
+		case e.Fact != nil && e.Fact.Kind == "internship_hours":
+			v.MinutesByCourse["internship"] += e.Fact.Minutes
 		}
 	}
 	return v, nil
@@ -774,9 +863,6 @@ func (s *Service) Autonomy(ctx context.Context, pseudonym string) (*AutonomyView
 	if err != nil {
 		return nil, err
 	}
-	now := s.now()
-	if p.Closed != nil && p.Closed.On.Before(now) {
-		now = p.Closed.On
-	}
+	now := p.AssessedAt(s.now())
 	return &AutonomyView{Now: s.rules.Assess(entries, now), History: s.rules.History(entries, p.Since, now), Rules: s.rules}, nil
 }

@@ -29,6 +29,7 @@ func NewHTTPHandler(e Endpoints) http.Handler {
 		mux.Handle(pattern, kithttp.NewServer(ep, dec, encode, opts...))
 	}
 	const person = "/v1/persons/{pseudonym}"
+	route("GET /v1/persons", e.Caseload, noRequest)
 	route("POST /v1/persons", e.Intake, body[IntakeJSON](func(_ *http.Request, b IntakeJSON) any { return b }))
 	route("GET "+person, e.Person, byPseudonym)
 	route("GET "+person+"/timeline", e.Timeline, decodeTimeline)
@@ -46,7 +47,7 @@ func NewHTTPHandler(e Endpoints) http.Handler {
 	}))
 	route("POST "+person+"/transfers", e.TransferRequest, body[TransferRequestJSON](func(r *http.Request, b TransferRequestJSON) any { return transferRequest{r.PathValue("pseudonym"), b} }))
 	route("POST "+person+"/transfers/{transfer}/{decision}", e.TransferDecision, decodeDecision)
-	route("GET /v1/transfers/incoming", e.IncomingTransfers, func(context.Context, *http.Request) (any, error) { return nil, nil })
+	route("GET /v1/transfers/incoming", e.IncomingTransfers, noRequest)
 	route("POST "+person+"/close", e.Close, body[CloseJSON](func(r *http.Request, b CloseJSON) any { return closeRequest{r.PathValue("pseudonym"), b} }))
 	route("GET /v1/monitoring/indicators", e.Monitoring, decodeMonitoring)
 	mux.HandleFunc("GET /openapi.yaml", func(w http.ResponseWriter, _ *http.Request) {
@@ -82,6 +83,8 @@ func encode(ctx context.Context, w http.ResponseWriter, response any) error {
 	w.Header().Set("Cache-Control", "no-store")
 	return httpkit.EncodeJSON(ctx, w, response)
 }
+
+func noRequest(context.Context, *http.Request) (any, error) { return nil, nil }
 
 func byPseudonym(_ context.Context, r *http.Request) (any, error) {
 	return PseudonymRequest{r.PathValue("pseudonym")}, nil

@@ -43,7 +43,7 @@ func Open(ctx context.Context, cfg process.Config, log *slog.Logger) (*App, erro
 	svc := NewService(
 		courses,
 		store.NewEditions(p.DB, EditionEvents(courses, time.Now), relay.Notify, p.Gate),
-		store.NewLessons(p.DB),
+		store.NewLessons(p.DB, p.Gate),
 		store.NewRegisters(p.DB, RegisterEvents, relay.Notify, p.Gate),
 		time.Now,
 	)

@@ -35,6 +35,9 @@ type Endpoints struct {
 	GetLesson       endpoint.Endpoint
 	RecordRegister  endpoint.Endpoint
 	CorrectRegister endpoint.Endpoint
+	AddLesson       endpoint.Endpoint
+	CancelLesson    endpoint.Endpoint
+	MoveLesson      endpoint.Endpoint
 	ExportRegisters endpoint.Endpoint
 	ExportRoster    endpoint.Endpoint
 }
@@ -65,6 +68,9 @@ func MakeEndpoints(s *Service, v auth.Verifier, log *slog.Logger, m *instrument.
 		GetLesson:       wrap("get_lesson", makeGetLesson(s), staff...),
 		RecordRegister:  wrap("record_register", makeRecordRegister(s), staff...),
 		CorrectRegister: wrap("correct_register", makeCorrectRegister(s), staff...),
+		AddLesson:       wrap("add_lesson", makeAddLesson(s), staff...),
+		CancelLesson:    wrap("cancel_lesson", makeCancelLesson(s), staff...),
+		MoveLesson:      wrap("move_lesson", makeMoveLesson(s), staff...),
 		ExportRegisters: wrap("export_registers", makeExportRegisters(s), staff...),
 		ExportRoster:    wrap("export_roster", makeExportRoster(s), staff...),
 	}
@@ -163,10 +169,73 @@ type LessonJSON struct {
 	Start     time.Time `json:"start"`
 	Minutes   int       `json:"minutes"`
 	Cancelled bool      `json:"cancelled,omitempty"`
+	// Recorded: its register is recorded; it can no longer be moved or
+	// cancelled.
+	Recorded bool `json:"recorded,omitempty"`
+	Extra    bool `json:"extra,omitempty"` // added after the edition was planned
 }
 
 func lessonJSON(l *domain.Lesson) LessonJSON {
-	return LessonJSON{ID: l.ID, EditionID: l.EditionID, ModuleID: l.ModuleID, Start: l.Start, Minutes: l.Minutes, Cancelled: l.Cancelled}
+	return LessonJSON{ID: l.ID, EditionID: l.EditionID, ModuleID: l.ModuleID, Start: l.Start, Minutes: l.Minutes, Cancelled: l.Cancelled, Recorded: l.Recorded, Extra: l.Extra}
+}
+
+// AddLessonRequest adds an extra lesson to an edition.
+type AddLessonRequest struct {
+	EditionID string
+	Lesson    domain.Lesson
+}
+
+// MoveLessonRequest gives a lesson a new start and length.
+type MoveLessonRequest struct {
+	LessonID string
+	Start    time.Time
+	Minutes  int
+}
+
+// LessonChangeResponse is a lesson after a change, 201 when just added.
+type LessonChangeResponse struct {
+	Lesson  LessonJSON `json:"lesson"`
+	created bool
+}
+
+// StatusCode implements kithttp.StatusCoder.
+func (r LessonChangeResponse) StatusCode() int {
+	if r.created {
+		return http.StatusCreated
+	}
+	return http.StatusOK
+}
+
+func makeAddLesson(s *Service) endpoint.Endpoint {
+	return func(ctx context.Context, request any) (any, error) {
+		req := request.(AddLessonRequest)
+		l, created, err := s.AddLesson(ctx, req.EditionID, req.Lesson)
+		if err != nil {
+			return nil, err
+		}
+		return LessonChangeResponse{Lesson: lessonJSON(l), created: created}, nil
+	}
+}
+
+func makeCancelLesson(s *Service) endpoint.Endpoint {
+	return func(ctx context.Context, request any) (any, error) {
+		l, err := s.CancelLesson(ctx, request.(GetLessonRequest).LessonID)
+		if err != nil {
+			return nil, err
+		}
+		return LessonChangeResponse{Lesson: lessonJSON(l)}, nil
+	}
+}
+
+func makeMoveLesson(s *Service) endpoint.Endpoint {
+	return func(ctx context.Context, request any) (any, error) {
+		req := request.(MoveLessonRequest)
+		l, err := s.MoveLesson(ctx, req.LessonID, req.Start, req.Minutes)
+		if err != nil {
+			return nil, err
+		}
+		return LessonChangeResponse{Lesson: lessonJSON(l)}, nil
+	}
 }
 
 // CreateEditionRequest plans an edition with its schedule.
@@ -321,8 +390,15 @@ func makeGetEdition(s *Service) endpoint.Endpoint {
 			return nil, err
 		}
 		resp := EditionViewResponse{Edition: editionJSON(v.Edition, v.Course, v.Attendance), Course: courseJSON(v.Course), Lessons: []LessonJSON{}}
+		recorded := make(map[string]bool, len(v.Registers))
+		for _, r := range v.Registers {
+			recorded[r.LessonID] = true
+		}
 		for _, l := range v.Lessons {
-			resp.Lessons = append(resp.Lessons, lessonJSON(l))
+			j := lessonJSON(l)
+			// A register stored before lessons were marked recorded counts.
+			j.Recorded = j.Recorded || recorded[l.ID]
+			resp.Lessons = append(resp.Lessons, j)
 		}
 		return resp, nil
 	}
@@ -520,6 +596,7 @@ func makeGetLesson(s *Service) endpoint.Endpoint {
 			return nil, err
 		}
 		resp := LessonResponse{Lesson: lessonJSON(v.Lesson), Roster: []EnrolmentJSON{}}
+		resp.Lesson.Recorded = resp.Lesson.Recorded || v.Register != nil
 		expected := v.Edition.Expected()
 		for _, en := range v.Edition.Roster {
 			if slices.Contains(expected, en.Person) {

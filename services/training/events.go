@@ -77,12 +77,14 @@ func EditionEvents(courses domain.Courses, now func() time.Time) func(context.Co
 					EditionId: e.ID, CourseId: c.ID, RepertoireCode: c.RepertoireCode, Region: c.Region,
 					EqfLevel: uint32(c.EQFLevel), PlannedHours: uint32(c.PlannedMinutes() / 60),
 					EditionStart: timestamppb.New(e.Start), EditionEnd: timestamppb.New(e.End),
+					Title: c.Title, Sector: c.Sector, MinAttendanceBp: uint32(c.MinAttendanceBP),
 				}
 			case domain.ModuleCompletedFact:
 				payload = &trainingv1.ModuleCompleted{
 					EditionId: e.ID, CourseId: c.ID, ModuleId: f.Module.ID, ModuleKind: moduleKind(f.Module.Kind),
 					MinutesPlanned: uint32(f.Result.MinutesPlanned), MinutesAttended: uint32(f.Result.MinutesAttended),
-					AttendanceReached: f.Result.Reached,
+					AttendanceReached:     f.Result.Reached,
+					CourseMinutesAttended: uint32(f.CourseMinutes), CourseMinutesPlanned: uint32(c.PlannedMinutes()),
 				}
 			case domain.InternshipHoursFact:
 				occurred = f.Day
@@ -96,6 +98,7 @@ func EditionEvents(courses domain.Courses, now func() time.Time) func(context.Co
 				payload = &trainingv1.ExamTaken{
 					EditionId: e.ID, CourseId: c.ID, HeldOn: timestamppb.New(f.Result.HeldOn),
 					Outcome: examOutcome(f.Result.Outcome), Score: uint32(f.Result.Score), UnitsPassed: f.Result.UnitsPassed,
+					MinutesAttended: uint32(f.MinutesAttended),
 				}
 			case domain.QualifiedFact:
 				payload = &trainingv1.QualificationAwarded{
@@ -105,7 +108,7 @@ func EditionEvents(courses domain.Courses, now func() time.Time) func(context.Co
 			case domain.CertifiedFact:
 				payload = &trainingv1.CompetencesCertified{
 					EditionId: e.ID, CourseId: c.ID, RepertoireCode: c.RepertoireCode, Region: c.Region,
-					Units: f.Units, EscoSkills: c.Skills(f.Units),
+					Units: f.Units, EscoSkills: c.Skills(f.Units), Title: c.Title, EqfLevel: uint32(c.EQFLevel),
 				}
 			case domain.WithdrawnFact:
 				payload = &trainingv1.TrainingWithdrawn{

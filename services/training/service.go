@@ -315,6 +315,12 @@ func (s *Service) RecordRegister(ctx context.Context, lessonID string, marks []r
 	if err != nil {
 		return nil, false, err
 	}
+	// The lesson is marked recorded before its register is stored, and only
+	// if it is still as read: a register and a cancellation or move racing
+	// cannot both win.
+	if _, err := s.lessons.Update(ctx, lessonID, func(now *domain.Lesson) error { return now.MarkRecorded(l) }); err != nil {
+		return nil, false, err
+	}
 	err = s.registers.Create(ctx, reg)
 	if errcode.Of(err) == errcode.Conflict {
 		stored, getErr := s.registers.Get(ctx, lessonID)
@@ -350,6 +356,76 @@ func (s *Service) CorrectRegister(ctx context.Context, lessonID string, changes 
 		return nil, errcode.New(errcode.NotFound, "lesson_id", "the register of lesson %s was not recorded yet", lessonID)
 	}
 	return reg, err
+}
+
+// AddLesson adds an extra lesson to an edition's schedule, e.g. to make up
+// for a cancelled one. The same lesson again is a harmless retry (created
+// false). Errors: Invalid (naming the field), NotFound, Forbidden, Conflict
+// when the id is another lesson's or the module is closed.
+func (s *Service) AddLesson(ctx context.Context, editionID string, in domain.Lesson) (l *domain.Lesson, created bool, err error) {
+	e, err := s.edition(ctx, editionID)
+	if err != nil {
+		return nil, false, err
+	}
+	c, err := s.course(ctx, e.CourseID, "course_id")
+	if err != nil {
+		return nil, false, err
+	}
+	if l, err = domain.NewLesson(e, c, in); err != nil {
+		return nil, false, err
+	}
+	stored, err := s.lessons.Get(ctx, l.ID)
+	switch {
+	case errcode.Of(err) == errcode.NotFound:
+		created = true
+		err = s.lessons.Add(ctx, []domain.Lesson{*l})
+		if errcode.Of(err) == errcode.Conflict {
+			return nil, false, errcode.New(errcode.Conflict, "id", "is taken by another lesson")
+		}
+		if err != nil {
+			return nil, false, err
+		}
+		// Added by a retry meanwhile, or taken: what is stored decides.
+		if stored, err = s.lessons.Get(ctx, l.ID); err != nil {
+			return nil, false, err
+		}
+	case err != nil:
+		return nil, false, err
+	}
+	if stored.EditionID != l.EditionID || stored.ModuleID != l.ModuleID || !stored.Start.Equal(l.Start) || stored.Minutes != l.Minutes {
+		return nil, false, errcode.New(errcode.Conflict, "id", "is taken by another lesson")
+	}
+	return stored, created, nil
+}
+
+// CancelLesson cancels a lesson whose register is not recorded: it holds
+// no register and counts in nobody's hours. MoveLesson gives such a lesson
+// a new start and length, keeping its id. Errors: NotFound, Forbidden,
+// Invalid (naming start or minutes), Conflict (cancelled, recorded, or its
+// module closed).
+func (s *Service) CancelLesson(ctx context.Context, lessonID string) (*domain.Lesson, error) {
+	return s.changeLesson(ctx, lessonID, func(l *domain.Lesson, e *domain.Edition, recorded bool) error { return l.Cancel(e, recorded) })
+}
+
+// MoveLesson: see CancelLesson.
+func (s *Service) MoveLesson(ctx context.Context, lessonID string, start time.Time, minutes int) (*domain.Lesson, error) {
+	return s.changeLesson(ctx, lessonID, func(l *domain.Lesson, e *domain.Edition, recorded bool) error {
+		return l.Move(e, start, minutes, recorded)
+	})
+}
+
+func (s *Service) changeLesson(ctx context.Context, lessonID string, change func(l *domain.Lesson, e *domain.Edition, recorded bool) error) (*domain.Lesson, error) {
+	_, e, err := s.lessonFor(ctx, lessonID)
+	if err != nil {
+		return nil, err
+	}
+	// A register stored before lessons were marked recorded counts too.
+	_, err = s.registers.Get(ctx, lessonID)
+	if err != nil && errcode.Of(err) != errcode.NotFound {
+		return nil, err
+	}
+	recorded := err == nil
+	return s.lessons.Update(ctx, lessonID, func(l *domain.Lesson) error { return change(l, e, recorded) })
 }
 
 func (s *Service) lessonFor(ctx context.Context, lessonID string) (*domain.Lesson, *domain.Edition, error) {

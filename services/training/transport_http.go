@@ -28,12 +28,26 @@ func NewHTTPHandler(e Endpoints) http.Handler {
 		kithttp.ServerErrorEncoder(httpkit.ErrorEncoder),
 	}
 	mux := http.NewServeMux()
-	routes := []struct {
-		pattern string
-		ep      endpoint.Endpoint
-		dec     kithttp.DecodeRequestFunc
-		enc     kithttp.EncodeResponseFunc
-	}{
+	for _, rt := range routes(e) {
+		mux.Handle(rt.pattern, kithttp.NewServer(rt.ep, rt.dec, rt.enc, opts...))
+	}
+	mux.HandleFunc("GET /openapi.yaml", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/yaml")
+		_, _ = w.Write(openAPI)
+	})
+	return mux
+}
+
+// route is one operation of the HTTP API; openapi.yaml documents each.
+type route struct {
+	pattern string
+	ep      endpoint.Endpoint
+	dec     kithttp.DecodeRequestFunc
+	enc     kithttp.EncodeResponseFunc
+}
+
+func routes(e Endpoints) []route {
+	return []route{
 		{"PUT /v1/courses/{id}", e.PutCourse, DecodePutCourse, httpkit.EncodeJSON},
 		{"GET /v1/courses/{id}", e.GetCourse, func(_ context.Context, r *http.Request) (any, error) {
 			return GetCourseRequest{CourseID: r.PathValue("id")}, nil
@@ -63,17 +77,14 @@ func NewHTTPHandler(e Endpoints) http.Handler {
 		{"GET /v1/lessons/{id}", e.GetLesson, func(_ context.Context, r *http.Request) (any, error) {
 			return GetLessonRequest{LessonID: r.PathValue("id")}, nil
 		}, httpkit.EncodeJSON},
+		{"POST /v1/editions/{id}/lessons", e.AddLesson, decodeAddLesson, httpkit.EncodeJSON},
+		{"POST /v1/lessons/{id}/cancel", e.CancelLesson, func(_ context.Context, r *http.Request) (any, error) {
+			return GetLessonRequest{LessonID: r.PathValue("id")}, nil
+		}, httpkit.EncodeJSON},
+		{"POST /v1/lessons/{id}/move", e.MoveLesson, decodeMoveLesson, httpkit.EncodeJSON},
 		{"PUT /v1/lessons/{id}/register", e.RecordRegister, DecodeRecordRegister, httpkit.EncodeJSON},
 		{"PATCH /v1/lessons/{id}/register", e.CorrectRegister, DecodeCorrectRegister, httpkit.EncodeJSON},
 	}
-	for _, rt := range routes {
-		mux.Handle(rt.pattern, kithttp.NewServer(rt.ep, rt.dec, rt.enc, opts...))
-	}
-	mux.HandleFunc("GET /openapi.yaml", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "application/yaml")
-		_, _ = w.Write(openAPI)
-	})
-	return mux
 }
 
 // DecodePutCourse reads a course; its id is the path's.
@@ -268,6 +279,38 @@ func DecodeRecordExam(_ context.Context, r *http.Request) (any, error) {
 		req.Results[i] = domain.Result{Person: x.Person, Outcome: domain.ExamOutcome(x.Outcome), Score: x.Score, UnitsPassed: x.UnitsPassed}
 	}
 	return req, nil
+}
+
+func decodeAddLesson(_ context.Context, r *http.Request) (any, error) {
+	var body struct {
+		ID       string `json:"id"`
+		ModuleID string `json:"module_id"`
+		Start    string `json:"start"`
+		Minutes  int    `json:"minutes"`
+	}
+	if err := httpkit.Decode(r, &body); err != nil {
+		return nil, err
+	}
+	start, err := parseTime("start", body.Start, time.RFC3339)
+	if err != nil {
+		return nil, err
+	}
+	return AddLessonRequest{EditionID: r.PathValue("id"), Lesson: domain.Lesson{ID: body.ID, ModuleID: body.ModuleID, Start: start, Minutes: body.Minutes}}, nil
+}
+
+func decodeMoveLesson(_ context.Context, r *http.Request) (any, error) {
+	var body struct {
+		Start   string `json:"start"`
+		Minutes int    `json:"minutes"`
+	}
+	if err := httpkit.Decode(r, &body); err != nil {
+		return nil, err
+	}
+	start, err := parseTime("start", body.Start, time.RFC3339)
+	if err != nil {
+		return nil, err
+	}
+	return MoveLessonRequest{LessonID: r.PathValue("id"), Start: start, Minutes: body.Minutes}, nil
 }
 
 func decodeExport(_ context.Context, r *http.Request) (any, error) {

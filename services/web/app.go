@@ -30,6 +30,9 @@ type Config struct {
 	process.Config
 	CoursesURL    string        `env:"COURSES_URL,required"`
 	PathwayURL    string        `env:"PATHWAY_URL,required"`
+	TrainingURL   string        `env:"TRAINING_URL,required"`
+	JobsURL       string        `env:"JOBS_URL,required"`
+	HousingURL    string        `env:"HOUSING_URL,required"`
 	SecureCookies bool          `env:"SECURE_COOKIES"` // TLS ends at a proxy in front of web
 	SessionTTL    time.Duration `env:"SESSION_TTL" envDefault:"8h"`
 	TimeZone      string        `env:"TIME_ZONE" envDefault:"Europe/Rome"`
@@ -47,6 +50,9 @@ type App struct {
 	Sessions *store.Sessions
 	Courses  *Courses
 	Pathway  *Pathway
+	Training *Training
+	Jobs     *Jobs
+	Housing  *Housing
 	Pages    http.Handler
 
 	cfg       Config
@@ -90,24 +96,31 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	if err := mongostore.EnsureIndexes(ctx, p.DB, store.Indexes()...); err != nil {
 		return nil, err
 	}
-	if err := breaker.Register(p.Registry); err != nil {
+	// web publishes and consumes nothing: Kafka being down must not take
+	// the pages out of the load balancer.
+	delete(p.Ready, "kafka")
+	breakers, err := breaker.NewMetrics(p.Registry)
+	if err != nil {
 		return nil, fmt.Errorf("web: breaker metrics: %w", err)
 	}
 	metrics := instrument.NewMetrics(p.Registry, Name)
-	courses, err := newClient("courses", cfg.CoursesURL, cfg.Resilience, p.Log, metrics)
-	if err != nil {
-		return nil, err
-	}
-	pathway, err := newClient("pathway", cfg.PathwayURL, cfg.Resilience, p.Log, metrics)
-	if err != nil {
-		return nil, err
+	clients := map[string]*client{}
+	for service, base := range map[string]string{
+		"courses": cfg.CoursesURL, "pathway": cfg.PathwayURL, "training": cfg.TrainingURL, "jobs": cfg.JobsURL, "housing": cfg.HousingURL,
+	} {
+		if clients[service], err = newClient(service, base, cfg.Resilience, p.Log, metrics, breakers); err != nil {
+			return nil, err
+		}
 	}
 	a := &App{
 		Process:  p,
 		Accounts: store.NewAccounts(p.DB),
 		Sessions: store.NewSessions(p.DB),
-		Courses:  newCourses(courses),
-		Pathway:  newPathway(pathway),
+		Courses:  newCourses(clients["courses"]),
+		Pathway:  newPathway(clients["pathway"]),
+		Training: newTraining(clients["training"]),
+		Jobs:     newJobs(clients["jobs"]),
+		Housing:  newHousing(clients["housing"]),
 		cfg:      cfg, loc: loc, templates: tmpl,
 		// Five wrong passwords per user name, or thirty per address, in
 		// fifteen minutes; then that key waits out the window.

@@ -467,6 +467,7 @@ func TestBrowserServiceDown(t *testing.T) {
 	app, err := web.Open(t.Context(), web.Config{
 		Config:     process.Config{MongoURI: sys.Stack.MongoURI(), KafkaBrokers: sys.Stack.KafkaBrokers(), TokenKey: tokenKey(t)},
 		CoursesURL: sys.CoursesURL, PathwayURL: "http://" + plug.addr, Resilience: browserResilience,
+		TrainingURL: sys.TrainingURL, JobsURL: sys.JobsURL, HousingURL: sys.HousingURL,
 	}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)

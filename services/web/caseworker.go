@@ -430,7 +430,7 @@ func (a *App) personalPage(w http.ResponseWriter, r *http.Request) {
 	for _, doc := range personal.Documents {
 		value := doc.Number
 		if doc.ExpiresOn != "" {
-			value = p.T("personal.document_expires", doc.Number, isoToShort(p.Lang, doc.ExpiresOn))
+			value = p.T("personal.document_expires", doc.Number, dayText(p.Lang, doc.ExpiresOn))
 		}
 		d.Documents = append(d.Documents, fact{translateOr(p.Lang, "document."+doc.Kind, doc.Kind), value})
 	}

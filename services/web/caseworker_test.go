@@ -48,7 +48,7 @@ func casesRoutes(f *fake, mux *http.ServeMux) {
 	}
 	mux.HandleFunc("GET /v1/persons", caseWorkerOnly(func(w http.ResponseWriter, _ *http.Request) {
 		joy := map[string]any{"pseudonym": "ps-b", "display_name": "Joy O.", "organisation": "coop-aurora", "programme": "art13", "open_alerts": 0}
-		amina := map[string]any{"pseudonym": "ps-a", "display_name": "Amina K.", "organisation": "coop-aurora", "programme": "art18", "since": "2026-08-01T00:00:00Z", "open_alerts": 2}
+		amina := map[string]any{"pseudonym": "ps-a", "display_name": "Amina K.", "organisation": "coop-aurora", "programme": "art18", "stage": "learning", "open_alerts": 2, "most_urgent_alert": "permit_without_grounds", "permit_kind": "special_cases_art18", "permit_until": "2027-02-10"}
 		reply(w, http.StatusOK, map[string]any{"persons": []any{joy, amina}})
 	}))
 	mux.HandleFunc("GET /v1/persons/ps-a", caseWorkerOnly(func(w http.ResponseWriter, _ *http.Request) { reply(w, http.StatusOK, person) }))
@@ -169,7 +169,8 @@ func TestCaseWorkerPages(t *testing.T) {
 		if amina < 0 || joy < 0 || amina > joy {
 			t.Errorf("caseload order: Amina at %d, Joy at %d; want Amina (2 open alerts) first", amina, joy)
 		}
-		if !strings.Contains(page, "Trasferimenti in attesa di risposta: 1") || !strings.Contains(page, "Pseudonimo della persona") {
+		if !strings.Contains(page, "Trasferimenti in attesa di risposta: 1") || !strings.Contains(page, "Pseudonimo della persona") ||
+			!strings.Contains(page, "Permesso in scadenza senza presupposti") || !strings.Contains(page, "scade il 10/02/2027") {
 			t.Error("caseload lacks the incoming transfers or the open-by-pseudonym form")
 		}
 	})

@@ -53,19 +53,19 @@ func autonomyChart(p *page, history []StagePoint, now time.Time, loc *time.Locat
 		} else {
 			fmt.Fprintf(&path, " H%.1f V%.1f", px, py)
 		}
-		c.Points = append(c.Points, chartPoint{X: px, Y: py, Label: p.T("autonomy.point", shortDate(p.Lang, h.At.In(loc)), p.T("stage."+h.Stage), percent(h.Index))})
+		c.Points = append(c.Points, chartPoint{X: px, Y: py, Label: p.T("autonomy.point", shortDate(p.Lang, h.At.In(loc)), p.T("stage."+h.Stage), share(h.Index))})
 	}
 	fmt.Fprintf(&path, " H%.1f", x(end))
 	c.Path = path.String()
 	for _, v := range []float64{0, .25, .5, .75, 1} {
-		c.YTicks = append(c.YTicks, chartTick{At: y(v), Label: percent(v)})
+		c.YTicks = append(c.YTicks, chartTick{At: y(v), Label: share(v)})
 	}
 	for _, t := range []time.Time{start, start.Add(end.Sub(start) / 2), end} {
 		c.XTicks = append(c.XTicks, chartTick{At: x(t), Label: shortDate(p.Lang, t.In(loc))})
 	}
 	first, last := history[0], history[len(history)-1]
 	c.Title = p.T("autonomy.chart_title")
-	c.Desc = p.T("autonomy.chart_desc", percent(first.Index), shortDate(p.Lang, first.At.In(loc)), percent(last.Index), p.T("stage."+last.Stage), len(history))
+	c.Desc = p.T("autonomy.chart_desc", share(first.Index), shortDate(p.Lang, first.At.In(loc)), share(last.Index), p.T("stage."+last.Stage), len(history))
 	return c
 }
 

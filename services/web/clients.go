@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/go-kit/kit/endpoint"
@@ -38,45 +39,83 @@ var DefaultResilience = Resilience{Timeout: 2 * time.Second, Attempts: 2, Pause:
 // by the service's one breaker (so that a failing service is spared as a
 // whole), a retry of infrastructure faults and a per-attempt timeout.
 type client struct {
-	base  *url.URL
-	guard endpoint.Middleware
-	// once guards a call that must not be repeated (it would write twice):
-	// the breaker and the timeout, without the retry.
-	once    endpoint.Middleware
-	log     *slog.Logger
-	metrics *instrument.Metrics
-	http    *http.Client
+	base      *url.URL
+	guard     endpoint.Middleware
+	guardOnce endpoint.Middleware // without the retry
+	log       *slog.Logger
+	metrics   *instrument.Metrics
+	http      *http.Client
 }
 
-func newClient(service, base string, r Resilience, log *slog.Logger, m *instrument.Metrics) (*client, error) {
+func newClient(service, base string, r Resilience, log *slog.Logger, m *instrument.Metrics, breakers *breaker.Metrics) (*client, error) {
 	u, err := url.Parse(base)
 	if err != nil || u.Scheme == "" || u.Host == "" {
 		return nil, fmt.Errorf("web: %s URL %q is not an absolute URL", service, base)
 	}
-	cb := breaker.New("web_"+service, r.BreakerOpen)
+	cb := breakers.New("web_"+service, r.BreakerOpen)
 	return &client{
-		base:    u,
-		guard:   endpoint.Chain(breaker.Middleware(cb), retry(r.Attempts, r.Pause), timeout(r.Timeout)),
-		once:    endpoint.Chain(breaker.Middleware(cb), timeout(r.Timeout)),
-		log:     log,
-		metrics: m,
-		http:    &http.Client{},
+		base:      u,
+		guard:     endpoint.Chain(breaker.Middleware(cb), retry(r.Attempts, r.Pause), timeout(r.Timeout)),
+		guardOnce: endpoint.Chain(breaker.Middleware(cb), timeout(r.Timeout)),
+		log:       log,
+		metrics:   m,
+		http:      &http.Client{},
 	}, nil
 }
 
 // endpoint returns the guarded client endpoint for method and a path that
 // enc fills in from the request.
 func (c *client) endpoint(name, method string, enc kithttp.EncodeRequestFunc, dec kithttp.DecodeResponseFunc) endpoint.Endpoint {
-	return c.guarded(name, method, enc, dec, c.guard)
+	return endpoint.Chain(instrument.Endpoint(name, c.log, c.metrics), c.guard, transportFaults)(c.raw(method, enc, dec))
 }
 
-// guarded is endpoint with the guard given.
-func (c *client) guarded(name, method string, enc kithttp.EncodeRequestFunc, dec kithttp.DecodeResponseFunc, guard endpoint.Middleware) endpoint.Endpoint {
-	e := kithttp.NewClient(method, c.base, enc, dec,
+// once is endpoint for a write that must not be repeated: a retry after a
+// reply lost on the way would propose twice, or spend a link's one
+// showing. The breaker and the timeout guard it all the same.
+func (c *client) once(name, method string, enc kithttp.EncodeRequestFunc, dec kithttp.DecodeResponseFunc) endpoint.Endpoint {
+	return endpoint.Chain(instrument.Endpoint(name, c.log, c.metrics), c.guardOnce, transportFaults)(c.raw(method, enc, dec))
+}
+
+func (c *client) raw(method string, enc kithttp.EncodeRequestFunc, dec kithttp.DecodeResponseFunc) endpoint.Endpoint {
+	return kithttp.NewClient(method, c.base, enc, dec,
 		kithttp.SetClient(c.http),
 		kithttp.ClientBefore(auth.ContextToHTTP, tracectx.ToHTTP),
 	).Endpoint()
-	return endpoint.Chain(instrument.Endpoint(name, c.log, c.metrics), guard, transportFaults)(e)
+}
+
+// apiRequest is one call of a service's JSON API: the path, the query,
+// and the body to send as JSON (nil: none).
+type apiRequest struct {
+	path  string
+	query url.Values
+	body  any
+}
+
+// encodeAPI writes an apiRequest. The path comes escaped: an id with a
+// slash or a percent sign in it stays one segment.
+func encodeAPI(ctx context.Context, r *http.Request, req any) error {
+	ar := req.(apiRequest)
+	u, err := url.Parse(ar.path)
+	if err != nil {
+		return errcode.Wrap(errcode.Internal, err, "request path")
+	}
+	r.URL.Path, r.URL.RawPath, r.URL.RawQuery = u.Path, u.RawPath, ar.query.Encode()
+	if ar.body == nil {
+		return nil
+	}
+	return kithttp.EncodeJSONRequest(ctx, r, ar.body)
+}
+
+// pathOf joins a path of fixed parts and ids, escaping the ids.
+func pathOf(parts ...string) string {
+	var b strings.Builder
+	for i, p := range parts {
+		if i%2 == 1 {
+			p = url.PathEscape(p)
+		}
+		b.WriteString(p)
+	}
+	return b.String()
 }
 
 // transportFaults codes a fault below HTTP (refused, reset, timed out) as
@@ -86,6 +125,12 @@ func transportFaults(next endpoint.Endpoint) endpoint.Endpoint {
 	return func(ctx context.Context, req any) (any, error) {
 		resp, err := next(ctx, req)
 		if err != nil && errcode.As(err) == nil && !errors.Is(err, context.Canceled) {
+			// The URL may carry an employer link's token: it is a
+			// credential, and the error is logged.
+			var ue *url.Error
+			if errors.As(err, &ue) {
+				err = fmt.Errorf("%s: %w", ue.Op, ue.Err)
+			}
 			err = errcode.Wrap(errcode.Unavailable, err, "the service did not answer")
 		}
 		return resp, err
@@ -174,6 +219,7 @@ func encodePath(path func(req any) string) kithttp.EncodeRequestFunc {
 // Courses is a client of the courses API (services/courses/openapi.yaml).
 type Courses struct {
 	today, lesson, record endpoint.Endpoint
+	attendance            endpoint.Endpoint
 }
 
 // Day is the caller's lessons of one day.
@@ -181,6 +227,7 @@ type Day struct {
 	Date    string `json:"date"`
 	Lessons []struct {
 		ID         string    `json:"id"`
+		ClassID    string    `json:"class_id"`
 		Start      time.Time `json:"start"`
 		Minutes    int       `json:"minutes"`
 		Status     string    `json:"status"`
@@ -253,6 +300,7 @@ func newCourses(c *client) *Courses {
 				return kithttp.EncodeJSONRequest(ctx, r, rr)
 			},
 			decodeJSON[registerResponse]),
+		attendance: c.endpoint("courses.attendance", http.MethodGet, encodeAPI, decodeJSON[Attendance]),
 	}
 }
 

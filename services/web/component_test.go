@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -54,6 +55,13 @@ func newFake(t *testing.T, routes func(f *fake, mux *http.ServeMux)) *fake {
 		}
 		token, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		p, err := verifier.Verify(r.Context(), token)
+		if strings.HasPrefix(r.URL.Path, "/v1/employer-links/") {
+			// The link is the credential: no account, and none is sent.
+			p, err = auth.Principal{}, nil
+			if token != "" {
+				err = errors.New("a user's token was sent along an employer link")
+			}
+		}
 		if err != nil {
 			w.WriteHeader(http.StatusUnauthorized)
 			_, _ = io.WriteString(w, `{"error":{"code":"unauthorized","message":"no token"}}`)
@@ -79,6 +87,13 @@ const lessonJSON = `{"lesson":{"id":"lez-1","class_id":"cl-1","start":"2026-11-2
 func coursesRoutes(f *fake, mux *http.ServeMux) {
 	mux.HandleFunc("GET /v1/lessons", func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = io.WriteString(w, `{"date":"2026-11-26","lessons":[{"id":"lez-1","class_id":"cl-1","start":"2026-11-26T08:00:00Z","minutes":120,"status":"scheduled","class_title":"Italiano A2","site":"Via Galvani","expected":2}]}`)
+	})
+	mux.HandleFunc("GET /v1/classes/cl-1/attendance", func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = io.WriteString(w, `{"admission_percent":70,"class":{"id":"cl-1","title":"Italiano A2","course_kind":"italian_l2","roster":[
+		 {"person":"ps-a","display_name":"Amina K.","status":"enrolled","minutes_attended":210,"minutes_held":240,"rate_percent":87.5},
+		 {"person":"ps-b","display_name":"Joy O.","status":"enrolled","minutes_attended":178,"minutes_held":240,"rate_percent":74.16,"consecutive_absences":1},
+		 {"person":"ps-c","display_name":"Blessing E.","status":"enrolled","minutes_attended":144,"minutes_held":240,"rate_percent":60,"consecutive_absences":3},
+		 {"person":"ps-d","display_name":"Gone W.","status":"withdrawn","minutes_attended":0,"minutes_held":240,"rate_percent":0}]}}`)
 	})
 	mux.HandleFunc("GET /v1/lessons/lez-1", func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = io.WriteString(w, lessonJSON)
@@ -119,9 +134,10 @@ func pathwayRoutes(f *fake, mux *http.ServeMux) {
 }
 
 type rig struct {
-	app              *web.App
-	url              string
-	courses, pathway *fake
+	app                     *web.App
+	url                     string
+	courses, pathway        *fake
+	training, jobs, housing *fake
 }
 
 var resilience = web.Resilience{Timeout: time.Second, Attempts: 2, Pause: 10 * time.Millisecond, BreakerOpen: 500 * time.Millisecond}
@@ -129,11 +145,15 @@ var resilience = web.Resilience{Timeout: time.Second, Attempts: 2, Pause: 10 * t
 func start(t *testing.T) *rig {
 	t.Helper()
 	stack := devstacktest.Start(t)
-	r := &rig{courses: newFake(t, coursesRoutes), pathway: newFake(t, pathwayRoutes)}
+	r := &rig{
+		courses: newFake(t, coursesRoutes), pathway: newFake(t, pathwayRoutes),
+		training: newFake(t, trainingRoutes), jobs: newFake(t, jobsRoutes), housing: newFake(t, housingRoutes),
+	}
 	ctx := t.Context()
 	app, err := web.Open(ctx, web.Config{
 		Config:     process.Config{MongoURI: stack.MongoURI(), KafkaBrokers: stack.KafkaBrokers(), TokenKey: testKey},
 		CoursesURL: r.courses.URL, PathwayURL: r.pathway.URL, Resilience: resilience,
+		TrainingURL: r.training.URL, JobsURL: r.jobs.URL, HousingURL: r.housing.URL,
 	}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
@@ -145,6 +165,9 @@ func start(t *testing.T) *rig {
 		{Username: "elena.ferri", DisplayName: "Elena Ferri", Role: auth.Counsellor, Organisation: "coop-aurora"},
 		{Username: "anna.guess", DisplayName: "Anna", Role: auth.CaseWorker, Organisation: "coop-aurora"},
 		{Username: "ex.user", DisplayName: "Ex", Role: auth.Teacher, Organisation: "cpia1-roma", Disabled: true},
+		{Username: "franco.marino", DisplayName: "Franco Marino", Role: auth.Trainer, Organisation: "cfp-lazio"},
+		{Username: "marta.gallo", DisplayName: "Marta Gallo", Role: auth.HousingWorker, Organisation: "coop-aurora"},
+		{Username: "gino.esposito", DisplayName: "Gino Esposito", Role: auth.Employer, Organisation: "emp-trattoria-gino"},
 		{Username: "sofia.ricci", DisplayName: "Sofia Ricci", Role: auth.Monitoring, Organisation: "regione-lazio"},
 	}
 	hash, err := domain.HashPassword("percorsi-demo")
@@ -236,7 +259,9 @@ func TestWeb(t *testing.T) {
 			{"nothing typed", "", "", http.StatusBadRequest, "Scrivi il nome utente e la password."},
 			{"teacher lands on the lessons", "maria.rossi", "percorsi-demo", http.StatusOK, "Codice della lezione"},
 			{"case worker lands on the people", "giulia.bianchi", "percorsi-demo", http.StatusOK, "Pseudonimo della persona"},
-			{"counsellor lands on home", "elena.ferri", "percorsi-demo", http.StatusOK, "orientatrice o orientatore al lavoro"},
+			{"counsellor lands on the vacancies", "elena.ferri", "percorsi-demo", http.StatusOK, "Offerte di lavoro aperte"},
+			{"housing worker lands on the board", "marta.gallo", "percorsi-demo", http.StatusOK, "Posti disponibili"},
+			{"employer lands on home, with nothing to open", "gino.esposito", "percorsi-demo", http.StatusOK, "datore di lavoro"},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {

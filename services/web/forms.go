@@ -1,54 +1,85 @@
 package web
 
 import (
-	"html/template"
+	"net/http"
+	"slices"
+	"strconv"
 	"strings"
+	"time"
+
+	"github.com/percorsi/percorsi/pkg/errcode"
 )
 
-// formFuncs are what the form and chart templates call.
-var formFuncs = template.FuncMap{
-	"add":      func(a, b float64) float64 { return a + b },
-	"sub":      func(a, b float64) float64 { return a - b },
-	"add1":     func(i int) int { return i + 1 },
-	"join":     strings.Join,
-	"fieldOf":  fieldOf,
-	"selectOf": selectOf,
-}
+// What the pages of the counsellor and the housing worker say once a form
+// was saved; the key comes back in ?done= after the redirect, so only
+// these are shown.
+var doneKeys = []string{"proposed", "interview", "follow_up", "step_started", "step_moved", "step_ended", "offer_proposed", "outcome", "lease"}
 
-// inputField is one input of a form, laid out by the "field" template.
-type inputField struct {
-	Name, Label, Value, Error, Hint, Type, Autocomplete, Prefix string
-	Required                                                    bool
-}
-
-// fieldOf lays out the input name of a form: its label and hint are
-// catalogue keys ("" for no hint), errs holds the form's errors. opts
-// are the input's type (text when none) and then "required" or an
-// autocomplete token.
-func fieldOf(p *page, name, labelKey, value string, errs fieldErrors, hintKey string, opts ...string) inputField {
-	f := inputField{Name: name, Label: p.T(labelKey), Value: value, Error: errs[name], Type: "text", Prefix: p.T("form.error_prefix")}
-	if hintKey != "" {
-		f.Hint = p.T(hintKey)
+// doneNotice sets the page's notice from ?done=.
+func doneNotice(p *page, r *http.Request) {
+	if k := r.URL.Query().Get("done"); slices.Contains(doneKeys, k) {
+		p.Notice = p.T("done." + k)
 	}
-	for i, o := range opts {
-		switch {
-		case i == 0:
-			f.Type = o
-		case o == "required":
-			f.Required = true
-		default:
-			f.Autocomplete = o
-		}
+}
+
+// writeFailed shows what a form's write got back: a business answer (bad
+// input, a conflict) in words on the page, at its status; it reports false
+// for anything else, which fails the page.
+func writeFailed(p *page, err error) (int, bool) {
+	e := errcode.As(err)
+	if e == nil {
+		return 0, false
 	}
-	return f
+	what := e.Message
+	if e.Field != "" {
+		what = e.Field + ": " + e.Message
+	}
+	switch e.Code {
+	case errcode.Invalid:
+		p.Error = p.T("error.invalid", what)
+		return http.StatusBadRequest, true
+	case errcode.Conflict:
+		p.Error = p.T("error.conflict_write", what)
+		return http.StatusConflict, true
+	}
+	return 0, false
 }
 
-// selectField is a choice among options, laid out by the "select" template.
-type selectField struct {
-	Name, Label, Value, Error, Choose, Prefix string
-	Options                                   []option
+// formInt reads a whole number typed in a form; a blank or a mistake is
+// 0, which the service refuses by the field's name.
+func formInt(r *http.Request, field string) int {
+	n, _ := strconv.Atoi(strings.TrimSpace(r.PostFormValue(field)))
+	return n
 }
 
-func selectOf(p *page, name, labelKey, value string, errs fieldErrors, options []option) selectField {
-	return selectField{Name: name, Label: p.T(labelKey), Value: value, Error: errs[name], Choose: p.T("intake.choose"), Prefix: p.T("form.error_prefix"), Options: options}
+// formCents reads an amount in euros typed in a form ("450" or "450,50")
+// as cents; a mistake is 0, which the service refuses by the field's name.
+func formCents(r *http.Request, field string) int64 {
+	v := strings.ReplaceAll(strings.TrimSpace(r.PostFormValue(field)), ",", ".")
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || f < 0 {
+		return 0
+	}
+	return int64(f*100 + 0.5)
+}
+
+// euros writes cents as an amount.
+func euros(cents int64) string {
+	s := strconv.FormatInt(cents/100, 10)
+	if c := cents % 100; c != 0 {
+		s += "," + strconv.FormatInt(100+c, 10)[1:]
+	}
+	return s + " €"
+}
+
+// today is the date forms propose, in web's time zone.
+func (a *App) today() string { return time.Now().In(a.loc).Format(time.DateOnly) }
+
+// dayText writes a "2006-01-02" date as people read it; "" stays "".
+func dayText(lang, day string) string {
+	t, err := time.Parse(time.DateOnly, day)
+	if err != nil {
+		return day
+	}
+	return shortDate(lang, t)
 }

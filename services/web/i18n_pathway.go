@@ -1,9 +1,6 @@
 package web
 
-import (
-	"maps"
-	"time"
-)
+import "maps"
 
 // The texts of the case worker's and the monitoring officer's pages live
 // beside those pages and join the catalogue at start; the catalogue test
@@ -12,14 +9,6 @@ func init() {
 	for lang, msgs := range pathwayCatalogue {
 		maps.Copy(catalogue[lang], msgs)
 	}
-}
-
-// shortDate is a day in a list or a table.
-func shortDate(lang string, t time.Time) string {
-	if lang == "it" {
-		return t.Format("02/01/2006")
-	}
-	return t.Format("2 Jan 2006")
 }
 
 // translateOr translates key, or shows fallback (what the service sent)
@@ -50,10 +39,10 @@ var pathwayCatalogue = map[string]map[string]string{
 		"caseload.none":                          "La tua organizzazione non segue ancora nessuna persona.",
 		"caseload.name":                          "Persona",
 		"caseload.programme":                     "Programma",
-		"caseload.since":                         "In carico dal",
-		"caseload.case_worker":                   "Operatrice o operatore",
 		"caseload.alerts":                        "Avvisi aperti",
-		"caseload.closed":                        "percorso chiuso",
+		"caseload.stage":                         "Fase",
+		"caseload.permit":                        "Permesso",
+		"caseload.until":                         "scade il %s",
 		"caseload.incoming":                      "Trasferimenti in attesa di risposta: %d",
 		"caseload.open_other":                    "Apri un altro percorso",
 		"programme.art18":                        "Art. 18 D.lgs. 286/1998",
@@ -309,10 +298,10 @@ var pathwayCatalogue = map[string]map[string]string{
 		"caseload.none":                          "Your organisation follows nobody yet.",
 		"caseload.name":                          "Person",
 		"caseload.programme":                     "Programme",
-		"caseload.since":                         "In charge since",
-		"caseload.case_worker":                   "Case worker",
 		"caseload.alerts":                        "Open alerts",
-		"caseload.closed":                        "pathway closed",
+		"caseload.stage":                         "Stage",
+		"caseload.permit":                        "Permit",
+		"caseload.until":                         "expires %s",
 		"caseload.incoming":                      "Transfers waiting for an answer: %d",
 		"caseload.open_other":                    "Open another pathway",
 		"programme.art18":                        "Art. 18 D.lgs. 286/1998",

@@ -92,7 +92,7 @@ func (a *App) monitoringPage(w http.ResponseWriter, r *http.Request) {
 	p := a.newPage(r, "monitoring.title")
 	f := a.readPeriod(r, p)
 	d := monitoringData{Period: f, Groupings: a.options(p, "monitoring.by.", []string{"organisation", "territory"}), Suppressed: fmt.Sprintf("<%d", minCell),
-		FromDay: isoToShort(p.Lang, f.From), ToDay: isoToShort(p.Lang, f.To)}
+		FromDay: dayText(p.Lang, f.From), ToDay: dayText(p.Lang, f.To)}
 	for _, ind := range indicators {
 		d.Indicators = append(d.Indicators, p.T("indicator."+ind))
 	}

@@ -34,6 +34,7 @@ func TestOIDCSignIn(t *testing.T) {
 	app, err := web.Open(t.Context(), web.Config{
 		Config:     process.Config{MongoURI: stack.MongoURI(), KafkaBrokers: stack.KafkaBrokers(), TokenKey: testKey},
 		CoursesURL: courses.URL, PathwayURL: pathway.URL, Resilience: resilience,
+		TrainingURL: courses.URL, JobsURL: courses.URL, HousingURL: courses.URL, // not called on these pages
 		OIDC: web.OIDCConfig{
 			Issuer: idp.URL, ClientID: "percorsi-web", ClientSecret: "s3cret", RedirectURL: base + "/signin/oidc/callback",
 			RoleClaim: "groups", OrgClaim: "organisation", RoleMap: "pc-caseworkers=case_worker,pc-monitoring=monitoring", Name: "Regione Lazio",

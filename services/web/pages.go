@@ -26,8 +26,14 @@ const tokenTTL = 5 * time.Minute
 
 // Who may open which pages. The services check again with the token.
 var (
-	teachers    = []auth.Role{auth.Teacher, auth.Coordinator}
-	caseWorkers = []auth.Role{auth.CaseWorker}
+	// teachers keep registers: of courses' classes, or of training's
+	// editions for trainers.
+	teachers       = []auth.Role{auth.Teacher, auth.Coordinator, auth.Trainer}
+	classTeams     = []auth.Role{auth.Teacher, auth.Coordinator}
+	editionTeam    = []auth.Role{auth.Trainer, auth.Coordinator}
+	caseWorkers    = []auth.Role{auth.CaseWorker}
+	counsellors    = []auth.Role{auth.Counsellor}
+	housingWorkers = []auth.Role{auth.HousingWorker}
 	// Monitoring officers see aggregates only: no page of theirs names or
 	// links to a person.
 	monitoringOfficers = []auth.Role{auth.Monitoring}
@@ -50,6 +56,30 @@ func (a *App) routes() http.Handler {
 	mux.Handle("GET /lessons/open", a.signedIn(teachers, a.openLesson))
 	mux.Handle("GET /lessons/{id}", a.signedIn(teachers, a.registerPage))
 	mux.Handle("POST /lessons/{id}/register", a.signedIn(teachers, a.saveRegister))
+	mux.Handle("GET /classes/{id}", a.signedIn(classTeams, a.classPage))
+	mux.Handle("GET /editions/{id}", a.signedIn(editionTeam, a.editionPage))
+	mux.Handle("GET /jobs", a.signedIn(counsellors, a.jobsHome))
+	mux.Handle("GET /jobs/candidates/open", a.signedIn(counsellors, a.openCandidate))
+	mux.Handle("GET /jobs/candidates/{pseudonym}", a.signedIn(counsellors, a.candidatePage))
+	mux.Handle("GET /jobs/vacancies/{id}", a.signedIn(counsellors, a.vacancyPage))
+	mux.Handle("POST /jobs/proposals", a.signedIn(counsellors, a.propose))
+	mux.Handle("POST /jobs/proposals/{id}/interview", a.signedIn(counsellors, a.recordInterview))
+	mux.Handle("POST /jobs/proposals/{id}/placement", a.signedIn(counsellors, a.startPlacement))
+	mux.Handle("GET /jobs/placements/{id}", a.signedIn(counsellors, a.placementPage))
+	mux.Handle("POST /jobs/placements/{id}/links", a.signedIn(counsellors, a.issueLink))
+	mux.Handle("POST /jobs/placements/{id}/follow-ups", a.signedIn(counsellors, a.recordFollowUp))
+	// The employer's page: no account, the link's token is the credential.
+	mux.HandleFunc("GET /employer-links/{id}", a.employerPage)
+	mux.HandleFunc("POST /employer-links/{id}", a.confirmByLink)
+	mux.Handle("GET /housing", a.signedIn(housingWorkers, a.housingHome))
+	mux.Handle("GET /housing/persons/open", a.signedIn(housingWorkers, a.openHousingPerson))
+	mux.Handle("GET /housing/persons/{pseudonym}", a.signedIn(housingWorkers, a.housingPersonPage))
+	mux.Handle("POST /housing/steps", a.signedIn(housingWorkers, a.startStep))
+	mux.Handle("POST /housing/steps/{id}/move", a.signedIn(housingWorkers, a.moveStep))
+	mux.Handle("POST /housing/steps/{id}/end", a.signedIn(housingWorkers, a.endStep))
+	mux.Handle("POST /housing/offers/{id}/proposals", a.signedIn(housingWorkers, a.proposeOffer))
+	mux.Handle("POST /housing/proposals/{id}/outcome", a.signedIn(housingWorkers, a.decideOffer))
+	mux.Handle("POST /housing/proposals/{id}/lease", a.signedIn(housingWorkers, a.signLease))
 	mux.Handle("GET /persons", a.signedIn(caseWorkers, a.personsPage))
 	mux.Handle("GET /persons/open", a.signedIn(caseWorkers, a.openPerson))
 	mux.Handle("GET /persons/{pseudonym}", a.signedIn(caseWorkers, a.personPage))
@@ -107,6 +137,10 @@ func (p *page) Can(area string) bool {
 		return slices.Contains(caseWorkers, p.Session.Role)
 	case "monitoring":
 		return slices.Contains(monitoringOfficers, p.Session.Role)
+	case "jobs":
+		return slices.Contains(counsellors, p.Session.Role)
+	case "housing":
+		return slices.Contains(housingWorkers, p.Session.Role)
 	}
 	return false
 }
@@ -121,7 +155,7 @@ func (a *App) newPage(r *http.Request, title string) *page {
 }
 
 func parseTemplates() (map[string]*template.Template, error) {
-	funcs := template.FuncMap{}
+	funcs := template.FuncMap{"euros": euros}
 	maps.Copy(funcs, formFuncs)
 	// The layout and the parts every page may use (templates/parts).
 	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/parts/*.html")
@@ -233,9 +267,13 @@ func (a *App) redirectToSignIn(w http.ResponseWriter, r *http.Request) {
 }
 
 // localPath returns next when it is a path of this site, else "/": a
-// sign-in link must not send the user elsewhere.
+// sign-in link must not send the user elsewhere. Browsers drop tabs and
+// newlines from a URL and read a backslash as a slash, so
+// "/\t/evil.example" leads to another site: no control character or
+// backslash is let through.
 func localPath(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") ||
+		strings.ContainsFunc(next, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '\\' }) {
 		return "/"
 	}
 	return next
@@ -379,6 +417,10 @@ func (a *App) home(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/persons", http.StatusSeeOther)
 	case p.Can("monitoring"):
 		http.Redirect(w, r, "/monitoring", http.StatusSeeOther)
+	case p.Can("jobs"):
+		http.Redirect(w, r, "/jobs", http.StatusSeeOther)
+	case p.Can("housing"):
+		http.Redirect(w, r, "/housing", http.StatusSeeOther)
 	default:
 		a.render(w, r, http.StatusOK, "home", p)
 	}

@@ -13,37 +13,16 @@ import (
 	"github.com/percorsi/percorsi/pkg/errcode"
 )
 
-// apiRequest is one call to a service: the escaped path, the query and a
-// JSON body (nil for none). One encoder serves every method built on it.
-type apiRequest struct {
-	Path  string
-	Query url.Values
-	Body  any
-}
-
-func encodeAPIRequest(ctx context.Context, r *http.Request, req any) error {
-	ar := req.(apiRequest)
-	u, err := url.Parse(ar.Path)
-	if err != nil {
-		return errcode.Wrap(errcode.Internal, err, "request path")
-	}
-	r.URL.Path, r.URL.RawPath, r.URL.RawQuery = u.Path, u.RawPath, ar.Query.Encode()
-	if ar.Body == nil {
-		return nil
-	}
-	return kithttp.EncodeJSONRequest(ctx, r, ar.Body)
-}
-
-// writeEndpoint is endpoint for a call that changes something: a retry
-// after a lost answer could write twice (two intakes, two plan
-// revisions), so the user sees the failure and decides.
+// writeEndpoint is a call that changes something: a retry after a lost
+// answer could write twice (two intakes, two plan revisions), so the
+// user sees the failure and decides.
 func (c *client) writeEndpoint(name, method string, dec kithttp.DecodeResponseFunc) endpoint.Endpoint {
-	return c.guarded(name, method, encodeAPIRequest, dec, c.once)
+	return c.once(name, method, encodeAPI, dec)
 }
 
-// readEndpoint is endpoint for a read, which is safe to repeat.
+// readEndpoint is a read, safe to repeat.
 func (c *client) readEndpoint(name string, dec kithttp.DecodeResponseFunc) endpoint.Endpoint {
-	return c.endpoint(name, http.MethodGet, encodeAPIRequest, dec)
+	return c.endpoint(name, http.MethodGet, encodeAPI, dec)
 }
 
 // decodeBytes returns the body as it came, for documents such as CSV.
@@ -126,8 +105,15 @@ type Transfer struct {
 
 // CaseloadEntry is one person of the case worker's caseload.
 type CaseloadEntry struct {
-	PersonRecord
-	OpenAlerts int `json:"open_alerts"`
+	Pseudonym   string `json:"pseudonym"`
+	DisplayName string `json:"display_name"`
+	Programme   string `json:"programme"`
+	CaseWorker  string `json:"case_worker"`
+	Stage       string `json:"stage"`
+	OpenAlerts  int    `json:"open_alerts"`
+	MostUrgent  string `json:"most_urgent_alert"`
+	PermitKind  string `json:"permit_kind"`
+	PermitUntil string `json:"permit_until"` // YYYY-MM-DD
 }
 
 // Caseload is the people the caller's organisation follows, open alerts
@@ -287,27 +273,27 @@ func newCases(c *client) cases {
 // Caseload returns the people of the caller's organisation, open alerts
 // first.
 func (p *Pathway) Caseload(ctx context.Context) (*Caseload, error) {
-	return call[Caseload](ctx, p.cases.caseload, apiRequest{Path: "/v1/persons"})
+	return call[Caseload](ctx, p.cases.caseload, apiRequest{path: "/v1/persons"})
 }
 
 // Person returns the record of pseudonym.
 func (p *Pathway) Person(ctx context.Context, pseudonym string) (*PersonRecord, error) {
-	return call[PersonRecord](ctx, p.cases.person, apiRequest{Path: personPath(pseudonym)})
+	return call[PersonRecord](ctx, p.cases.person, apiRequest{path: personPath(pseudonym)})
 }
 
 // Autonomy returns where pseudonym is on the road to autonomy.
 func (p *Pathway) Autonomy(ctx context.Context, pseudonym string) (*Autonomy, error) {
-	return call[Autonomy](ctx, p.cases.autonomy, apiRequest{Path: personPath(pseudonym, "autonomy")})
+	return call[Autonomy](ctx, p.cases.autonomy, apiRequest{path: personPath(pseudonym, "autonomy")})
 }
 
 // Legal returns the legal status of pseudonym.
 func (p *Pathway) Legal(ctx context.Context, pseudonym string) (*Legal, error) {
-	return call[Legal](ctx, p.cases.legal, apiRequest{Path: personPath(pseudonym, "legal")})
+	return call[Legal](ctx, p.cases.legal, apiRequest{path: personPath(pseudonym, "legal")})
 }
 
 // Alerts returns every alert of pseudonym, resolved ones included.
 func (p *Pathway) Alerts(ctx context.Context, pseudonym string) ([]Alert, error) {
-	resp, err := call[alertsResponse](ctx, p.cases.alerts, apiRequest{Path: personPath(pseudonym, "alerts")})
+	resp, err := call[alertsResponse](ctx, p.cases.alerts, apiRequest{path: personPath(pseudonym, "alerts")})
 	if err != nil {
 		return nil, err
 	}
@@ -317,7 +303,7 @@ func (p *Pathway) Alerts(ctx context.Context, pseudonym string) ([]Alert, error)
 // IncomingTransfers returns the transfers waiting for the caller's
 // organisation.
 func (p *Pathway) IncomingTransfers(ctx context.Context) ([]IncomingTransfer, error) {
-	resp, err := call[incomingResponse](ctx, p.cases.incoming, apiRequest{Path: "/v1/transfers/incoming"})
+	resp, err := call[incomingResponse](ctx, p.cases.incoming, apiRequest{path: "/v1/transfers/incoming"})
 	if err != nil {
 		return nil, err
 	}
@@ -326,13 +312,13 @@ func (p *Pathway) IncomingTransfers(ctx context.Context) ([]IncomingTransfer, er
 
 // Intake takes a person in charge; the answer names their new pseudonym.
 func (p *Pathway) Intake(ctx context.Context, in Intake) (*PersonRecord, error) {
-	return call[PersonRecord](ctx, p.cases.intake, apiRequest{Path: "/v1/persons", Body: in})
+	return call[PersonRecord](ctx, p.cases.intake, apiRequest{path: "/v1/persons", body: in})
 }
 
 // Personal reads the personal data of pseudonym for reason; pathway
 // writes the read to its audit log before answering.
 func (p *Pathway) Personal(ctx context.Context, pseudonym, reason string) (*Personal, error) {
-	resp, err := call[personalResponse](ctx, p.cases.personal, apiRequest{Path: personPath(pseudonym, "personal"), Query: url.Values{"reason": {reason}}})
+	resp, err := call[personalResponse](ctx, p.cases.personal, apiRequest{path: personPath(pseudonym, "personal"), query: url.Values{"reason": {reason}}})
 	if err != nil {
 		return nil, err
 	}
@@ -344,12 +330,12 @@ func (p *Pathway) UpdatePlan(ctx context.Context, pseudonym string, goals []Goal
 	body := struct {
 		Goals []Goal `json:"goals"`
 	}{goals}
-	return call[PersonRecord](ctx, p.cases.plan, apiRequest{Path: personPath(pseudonym, "plan"), Body: body})
+	return call[PersonRecord](ctx, p.cases.plan, apiRequest{path: personPath(pseudonym, "plan"), body: body})
 }
 
 // RecordPermit records a residence permit of pseudonym.
 func (p *Pathway) RecordPermit(ctx context.Context, pseudonym string, x Permit) (*PersonRecord, error) {
-	return call[PersonRecord](ctx, p.cases.permit, apiRequest{Path: personPath(pseudonym, "permits"), Body: x})
+	return call[PersonRecord](ctx, p.cases.permit, apiRequest{path: personPath(pseudonym, "permits"), body: x})
 }
 
 // AlertAction acknowledges or resolves an alert of pseudonym.
@@ -357,7 +343,7 @@ func (p *Pathway) AlertAction(ctx context.Context, pseudonym, alertID, action, n
 	body := struct {
 		Note string `json:"note"`
 	}{note}
-	return call[PersonRecord](ctx, p.cases.alertAction, apiRequest{Path: personPath(pseudonym, "alerts", alertID, action), Body: body})
+	return call[PersonRecord](ctx, p.cases.alertAction, apiRequest{path: personPath(pseudonym, "alerts", alertID, action), body: body})
 }
 
 // RequestTransfer asks another organisation to take pseudonym over.
@@ -367,7 +353,7 @@ func (p *Pathway) RequestTransfer(ctx context.Context, pseudonym, toOrganisation
 		ToTerritory    string `json:"to_territory,omitempty"`
 		Reason         string `json:"reason"`
 	}{toOrganisation, toTerritory, reason}
-	return call[PersonRecord](ctx, p.cases.transfer, apiRequest{Path: personPath(pseudonym, "transfers"), Body: body})
+	return call[PersonRecord](ctx, p.cases.transfer, apiRequest{path: personPath(pseudonym, "transfers"), body: body})
 }
 
 // DecideTransfer accepts or refuses a transfer addressed to the caller's
@@ -377,20 +363,20 @@ func (p *Pathway) DecideTransfer(ctx context.Context, pseudonym, transferID stri
 	if accept {
 		decision = "accept"
 	}
-	_, err := p.cases.decide(ctx, apiRequest{Path: personPath(pseudonym, "transfers", transferID, decision), Body: struct{}{}})
+	_, err := p.cases.decide(ctx, apiRequest{path: personPath(pseudonym, "transfers", transferID, decision), body: struct{}{}})
 	return err
 }
 
 // Indicators returns the monitoring indicators of [from, to) grouped by
 // "organisation" or "territory".
 func (p *Pathway) Indicators(ctx context.Context, by string, from, to time.Time) (*Indicators, error) {
-	return call[Indicators](ctx, p.cases.indicators, apiRequest{Path: "/v1/monitoring/indicators", Query: indicatorsQuery(by, from, to, "")})
+	return call[Indicators](ctx, p.cases.indicators, apiRequest{path: "/v1/monitoring/indicators", query: indicatorsQuery(by, from, to, "")})
 }
 
 // IndicatorsCSV returns the same indicators as the CSV the Region and the
 // national funder receive.
 func (p *Pathway) IndicatorsCSV(ctx context.Context, by string, from, to time.Time) ([]byte, error) {
-	b, err := call[[]byte](ctx, p.cases.indicatorsCSV, apiRequest{Path: "/v1/monitoring/indicators", Query: indicatorsQuery(by, from, to, "csv")})
+	b, err := call[[]byte](ctx, p.cases.indicatorsCSV, apiRequest{path: "/v1/monitoring/indicators", query: indicatorsQuery(by, from, to, "csv")})
 	if err != nil {
 		return nil, err
 	}

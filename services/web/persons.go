@@ -13,9 +13,8 @@ import (
 )
 
 type caseloadRow struct {
-	Pseudonym, Name, Programme, Since, CaseWorker string
-	OpenAlerts                                    int
-	Closed                                        bool
+	Pseudonym, Name, Programme, Stage, MostUrgent, Permit, PermitUntil string
+	OpenAlerts                                                         int
 }
 
 type caseloadData struct {
@@ -46,12 +45,18 @@ func (a *App) personsPage(w http.ResponseWriter, r *http.Request) {
 	if caseload != nil {
 		d.Loaded = true
 		for _, e := range caseload.Persons {
-			row := caseloadRow{Pseudonym: e.Pseudonym, Name: e.DisplayName, CaseWorker: e.CaseWorker, OpenAlerts: e.OpenAlerts, Closed: e.Closed != nil}
+			row := caseloadRow{Pseudonym: e.Pseudonym, Name: e.DisplayName, OpenAlerts: e.OpenAlerts, PermitUntil: dayText(p.Lang, e.PermitUntil)}
 			if e.Programme != "" {
 				row.Programme = p.T("programme." + e.Programme)
 			}
-			if e.Since != nil {
-				row.Since = shortDate(p.Lang, e.Since.In(a.loc))
+			if e.Stage != "" {
+				row.Stage = translateOr(p.Lang, "stage."+e.Stage, e.Stage)
+			}
+			if e.MostUrgent != "" {
+				row.MostUrgent = translateOr(p.Lang, "alert."+e.MostUrgent, e.MostUrgent)
+			}
+			if e.PermitKind != "" {
+				row.Permit = translateOr(p.Lang, "permit."+e.PermitKind, e.PermitKind)
 			}
 			d.Rows = append(d.Rows, row)
 		}
@@ -334,7 +339,7 @@ func areaOrder(area string) int {
 }
 
 func (a *App) autonomyView(p *page, au *Autonomy) *autonomyView {
-	v := &autonomyView{Stage: p.T("stage." + au.Stage), Index: percent(au.Index)}
+	v := &autonomyView{Stage: p.T("stage." + au.Stage), Index: share(au.Index)}
 	for _, ar := range au.Areas {
 		av := areaView{Area: p.T("area." + ar.Area), Status: translateOr(p.Lang, "area_status."+ar.Status, ar.Status), Why: ar.Why, Achieved: ar.Status == "achieved"}
 		if t, err := time.Parse(time.DateOnly, ar.Since); err == nil {
@@ -343,7 +348,7 @@ func (a *App) autonomyView(p *page, au *Autonomy) *autonomyView {
 		v.Areas = append(v.Areas, av)
 	}
 	for _, h := range au.History {
-		v.Points = append(v.Points, pointView{When: shortDate(p.Lang, h.At.In(a.loc)), Stage: p.T("stage." + h.Stage), Index: percent(h.Index)})
+		v.Points = append(v.Points, pointView{When: shortDate(p.Lang, h.At.In(a.loc)), Stage: p.T("stage." + h.Stage), Index: share(h.Index)})
 	}
 	v.Chart = autonomyChart(p, au.History, time.Now().In(a.loc), a.loc)
 	v.Rules = p.T("autonomy.rules", au.Rules.ItalianLevel, au.Rules.DigitalLevel, au.Rules.PlacementMonths)
@@ -352,13 +357,13 @@ func (a *App) autonomyView(p *page, au *Autonomy) *autonomyView {
 
 func (a *App) legalView(p *page, l *Legal) *legalView {
 	permit := func(x Permit) permitView {
-		v := permitView{Kind: p.T("permit." + x.Kind), From: isoToShort(p.Lang, x.ValidFrom), Until: isoToShort(p.Lang, x.ValidUntil), MayWork: x.MayWork}
+		v := permitView{Kind: p.T("permit." + x.Kind), From: dayText(p.Lang, x.ValidFrom), Until: dayText(p.Lang, x.ValidUntil), MayWork: x.MayWork}
 		if x.ConvertedFrom != "" {
 			v.ConvertedFrom = p.T("permit." + x.ConvertedFrom)
 		}
 		return v
 	}
-	v := &legalView{DaysLeft: l.DaysLeft, Convertible: l.Convertible, Grounds: l.Grounds, CheckFrom: isoToShort(p.Lang, l.CheckFrom)}
+	v := &legalView{DaysLeft: l.DaysLeft, Convertible: l.Convertible, Grounds: l.Grounds, CheckFrom: dayText(p.Lang, l.CheckFrom)}
 	if l.Current != nil {
 		c := permit(*l.Current)
 		v.Current = &c
@@ -385,15 +390,8 @@ func (a *App) options(p *page, prefix string, values []string) []option {
 	return out
 }
 
-func percent(f float64) string { return strconv.Itoa(int(f*100+0.5)) + "%" }
-
-func isoToShort(lang, iso string) string {
-	t, err := time.Parse(time.DateOnly, iso)
-	if err != nil {
-		return ""
-	}
-	return shortDate(lang, t)
-}
+// share writes a fraction of one as a percentage.
+func share(f float64) string { return strconv.Itoa(int(f*100+0.5)) + "%" }
 
 func hours(minutes int) string {
 	h, m := minutes/60, minutes%60

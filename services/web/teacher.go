@@ -1,12 +1,14 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strconv"
 	"time"
 
+	"github.com/percorsi/percorsi/pkg/auth"
 	"github.com/percorsi/percorsi/pkg/errcode"
 )
 
@@ -15,14 +17,34 @@ var statuses = []string{"present", "absent", "late", "excused"}
 
 type lessonItem struct {
 	ID, Class, Site, Time string
+	ClassPage             string // the class's page, "" when none
 	Minutes, Expected     int
 	Cancelled             bool
 }
 
 type lessonsData struct {
-	Today   string
-	Lessons []lessonItem
-	Loaded  bool // the courses service answered
+	Today    string
+	Lessons  []lessonItem
+	Loaded   bool // the courses service answered
+	Editions []editionItem
+}
+
+type editionItem struct{ ID, Title, Dates string }
+
+// registers is a service that keeps the registers of the user's lessons.
+type registers interface {
+	Lesson(ctx context.Context, id string) (*Lesson, error)
+	RecordRegister(ctx context.Context, id string, marks []Mark) (*Register, error)
+}
+
+// registersOf returns who keeps the user's registers, and the part of the
+// pages it serves: training for a trainer, courses for teachers and
+// coordinators.
+func (a *App) registersOf(r *http.Request) (registers, string) {
+	if sessionFrom(r.Context()).Role == auth.Trainer {
+		return a.Training, "training"
+	}
+	return a.Courses, "courses"
 }
 
 // lessonsPage lists today's lessons to open with one tap. When courses is
@@ -30,6 +52,10 @@ type lessonsData struct {
 func (a *App) lessonsPage(w http.ResponseWriter, r *http.Request) {
 	p := a.newPage(r, "lessons.title")
 	d := lessonsData{Today: longDate(p.Lang, time.Now().In(a.loc))}
+	if p.Session.Role == auth.Trainer {
+		a.trainerLessons(w, r, p, d)
+		return
+	}
 	day, err := a.Courses.Today(r.Context())
 	switch {
 	case err == nil:
@@ -38,6 +64,7 @@ func (a *App) lessonsPage(w http.ResponseWriter, r *http.Request) {
 			d.Lessons = append(d.Lessons, lessonItem{
 				ID: l.ID, Class: l.ClassTitle, Site: l.Site, Time: l.Start.In(a.loc).Format("15:04"),
 				Minutes: l.Minutes, Expected: l.Expected, Cancelled: l.Status == "cancelled",
+				ClassPage: "/classes/" + url.PathEscape(l.ClassID),
 			})
 		}
 	case errcode.Of(err) == errcode.Unavailable:
@@ -45,6 +72,53 @@ func (a *App) lessonsPage(w http.ResponseWriter, r *http.Request) {
 	default:
 		a.fail(w, r, p, "courses", err)
 		return
+	}
+	p.Data = d
+	a.render(w, r, http.StatusOK, "lessons", p)
+}
+
+// trainerLessons lists a trainer's lessons of today across the editions
+// they teach, and the editions themselves, whose pages hold every lesson
+// and each person's hours.
+func (a *App) trainerLessons(w http.ResponseWriter, r *http.Request, p *page, d lessonsData) {
+	editions, err := a.Training.Editions(r.Context())
+	if err != nil {
+		if errcode.Of(err) != errcode.Unavailable {
+			a.fail(w, r, p, "training", err)
+			return
+		}
+		p.Away = append(p.Away, p.T("unavailable.training"))
+		p.Data = d
+		a.render(w, r, http.StatusOK, "lessons", p)
+		return
+	}
+	d.Loaded = true
+	today := time.Now().In(a.loc).Format(time.DateOnly)
+	for _, e := range editions {
+		if e.End.Before(time.Now().AddDate(0, 0, -1)) {
+			continue // over: its registers are final
+		}
+		ed, err := a.Training.Edition(r.Context(), e.ID)
+		if err != nil {
+			a.fail(w, r, p, "training", err)
+			return
+		}
+		d.Editions = append(d.Editions, editionItem{ID: e.ID, Title: ed.Course.Title, Dates: shortDate(p.Lang, e.Start.In(a.loc)) + " – " + shortDate(p.Lang, e.End.In(a.loc))})
+		enrolled := 0
+		for _, en := range e.Roster {
+			if en.Status == "enrolled" {
+				enrolled++
+			}
+		}
+		for _, l := range ed.Lessons {
+			if l.Start.In(a.loc).Format(time.DateOnly) != today {
+				continue
+			}
+			d.Lessons = append(d.Lessons, lessonItem{
+				ID: l.ID, Class: ed.Course.Title + " · " + l.ModuleID, Time: l.Start.In(a.loc).Format("15:04"),
+				Minutes: l.Minutes, Expected: enrolled, Cancelled: l.Cancelled, ClassPage: "/editions/" + url.PathEscape(e.ID),
+			})
+		}
 	}
 	p.Data = d
 	a.render(w, r, http.StatusOK, "lessons", p)
@@ -71,6 +145,7 @@ type registerRow struct {
 
 type registerData struct {
 	LessonID, ClassTitle, When string
+	ClassPage                  string
 	Minutes                    int
 	Rows                       []registerRow
 	Recorded                   string // when the register was saved; "" while open
@@ -86,9 +161,10 @@ func (a *App) registerPage(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, p, "courses", errcode.New(errcode.NotFound, "id", "not a lesson id"))
 		return
 	}
-	lesson, err := a.Courses.Lesson(r.Context(), id)
+	keeper, part := a.registersOf(r)
+	lesson, err := keeper.Lesson(r.Context(), id)
 	if err != nil {
-		a.fail(w, r, p, "courses", err)
+		a.fail(w, r, p, part, err)
 		return
 	}
 	if r.URL.Query().Get("saved") == "1" {
@@ -104,7 +180,10 @@ func (a *App) registerData(lang string, l *Lesson, typed map[string]registerRow)
 	d := registerData{
 		LessonID: l.Lesson.ID, ClassTitle: l.Class.Title, Minutes: l.Lesson.Minutes,
 		When: shortDateTime(lang, l.Lesson.Start.In(a.loc)), Cancelled: l.Lesson.Status == "cancelled",
-		Statuses: statuses,
+		Statuses: statuses, ClassPage: "/classes/" + url.PathEscape(l.Class.ID),
+	}
+	if l.Class.CourseKind == "vocational" { // a training lesson: its class is an edition
+		d.ClassPage = "/editions/" + url.PathEscape(l.Class.ID)
 	}
 	stored := map[string]Mark{}
 	if l.Register != nil {
@@ -166,15 +245,16 @@ func (a *App) saveRegister(w http.ResponseWriter, r *http.Request) {
 		typed[person] = row
 		marks = append(marks, m)
 	}
+	keeper, part := a.registersOf(r)
 	if len(bad) == 0 {
-		_, err := a.Courses.RecordRegister(r.Context(), id, marks)
+		_, err := keeper.RecordRegister(r.Context(), id, marks)
 		if err == nil {
 			http.Redirect(w, r, "/lessons/"+url.PathEscape(id)+"?saved=1", http.StatusSeeOther)
 			return
 		}
 		e := errcode.As(err)
 		if e == nil || e.Code != errcode.Invalid && e.Code != errcode.Conflict {
-			a.fail(w, r, p, "courses", err)
+			a.fail(w, r, p, part, err)
 			return
 		}
 		if e.Code == errcode.Conflict {
@@ -192,9 +272,9 @@ func (a *App) saveRegister(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	// Show the form again with what was typed and the faulty rows marked.
-	lesson, err := a.Courses.Lesson(r.Context(), id)
+	lesson, err := keeper.Lesson(r.Context(), id)
 	if err != nil {
-		a.fail(w, r, p, "courses", err)
+		a.fail(w, r, p, part, err)
 		return
 	}
 	d := a.registerData(p.Lang, lesson, typed)

@@ -54,6 +54,9 @@ type Classes interface {
 	// Teaching lists the classes subject teaches, or all of organisation's
 	// when subject is empty.
 	Teaching(ctx context.Context, organisation, subject string) ([]*Class, error)
+	// Counted lists, by class id, the lessons whose registers the class's
+	// figures count.
+	Counted(ctx context.Context) (map[string][]string, error)
 }
 
 // Lessons stores lessons.
@@ -81,6 +84,8 @@ type Registers interface {
 	Update(ctx context.Context, lessonID string, change func(*Register) error) (*Register, error)
 	// OfClass lists a class's registers.
 	OfClass(ctx context.Context, classID string) ([]*Register, error)
+	// Recorded lists, by class id, the lessons that have a register.
+	Recorded(ctx context.Context) (map[string][]string, error)
 }
 
 // Assessments stores assessments and certificates with their events.

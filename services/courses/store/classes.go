@@ -211,3 +211,21 @@ func (s *Classes) Teaching(ctx context.Context, organisation, subject string) ([
 	}
 	return out, nil
 }
+
+// Counted reads only each class's counted lessons: at start, over every
+// class.
+func (s *Classes) Counted(ctx context.Context) (map[string][]string, error) {
+	type countedDoc struct {
+		ID      string   `bson:"_id"`
+		Counted []string `bson:"counted"`
+	}
+	ds, err := find[countedDoc](ctx, s.v.c, bson.D{}, options.Find().SetProjection(bson.D{{Key: "counted", Value: 1}}), "counted lessons")
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string][]string, len(ds))
+	for _, d := range ds {
+		out[d.ID] = d.Counted
+	}
+	return out, nil
+}

@@ -7,6 +7,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/percorsi/percorsi/pkg/mongostore"
 	"github.com/percorsi/percorsi/pkg/outbox"
@@ -127,6 +128,24 @@ func (s *Registers) OfClass(ctx context.Context, classID string) ([]*domain.Regi
 	out := make([]*domain.Register, len(ds))
 	for i := range ds {
 		out[i] = ds[i].domain()
+	}
+	return out, nil
+}
+
+// Recorded reads only each register's lesson and class: at start, over
+// every register.
+func (s *Registers) Recorded(ctx context.Context) (map[string][]string, error) {
+	type recordedDoc struct {
+		LessonID string `bson:"_id"`
+		ClassID  string `bson:"class_id"`
+	}
+	ds, err := find[recordedDoc](ctx, s.v.c, bson.D{}, options.Find().SetProjection(bson.D{{Key: "class_id", Value: 1}}), "recorded lessons")
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]string{}
+	for _, d := range ds {
+		out[d.ClassID] = append(out[d.ClassID], d.LessonID)
 	}
 	return out, nil
 }

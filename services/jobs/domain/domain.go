@@ -349,6 +349,8 @@ type Proposals interface {
 	// proposed for the vacancy.
 	Create(ctx context.Context, p *Proposal, facts []Fact) error
 	Get(ctx context.Context, id string) (*Proposal, error)
+	// OfVacancy returns an organisation's proposals for a vacancy.
+	OfVacancy(ctx context.Context, vacancyID, organisation string) ([]*Proposal, error)
 	// Update applies fn and stores the result with its facts in one write;
 	// NotFound for an unknown id.
 	Update(ctx context.Context, id string, fn func(p *Proposal) ([]Fact, error)) (*Proposal, error)

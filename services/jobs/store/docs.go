@@ -307,6 +307,12 @@ func (s *Proposals) Get(ctx context.Context, id string) (*domain.Proposal, error
 	return p, err
 }
 
+// OfVacancy uses the (vacancy_id, person) index: a vacancy has few
+// proposals.
+func (s *Proposals) OfVacancy(ctx context.Context, vacancyID, organisation string) ([]*domain.Proposal, error) {
+	return s.v.find(ctx, bson.D{{Key: "vacancy_id", Value: vacancyID}, {Key: "organisation", Value: organisation}})
+}
+
 func (s *Proposals) Update(ctx context.Context, id string, fn func(*domain.Proposal) ([]domain.Fact, error)) (*domain.Proposal, error) {
 	return s.v.update(ctx, id, fn)
 }

@@ -9,16 +9,18 @@ import (
 
 // Grounds says whether the pathway's facts at `now` support converting the
 // art. 18 permit: a placement confirmed by the employer and not ended (a
-// permit for work), or an active enrolment (a permit for study).
+// permit for work), or an active enrolment (a permit for study): a lesson
+// attended or a day of internship within ActiveEnrolment, in a course the
+// person has not withdrawn from.
 func (r Rules) Grounds(entries []Entry, now time.Time) (ok bool, why string) {
 	confirmed, ended := map[string]time.Time{}, map[string]bool{}
-	var lastLesson time.Time
-	for _, e := range entries {
+	attended := map[string]time.Time{} // class or edition -> last lesson
+	for _, e := range Effective(entries) {
 		if e.OccurredAt.After(now) {
 			break
 		}
 		if a := e.Attendance; a != nil && (a.Status == "present" || a.Status == "late") {
-			lastLesson = e.OccurredAt
+			attended[a.ClassID] = e.OccurredAt
 		}
 		if f := e.Fact; f != nil {
 			switch {
@@ -26,6 +28,10 @@ func (r Rules) Grounds(entries []Entry, now time.Time) (ok bool, why string) {
 				confirmed[f.Ref] = f.On
 			case f.Kind == "placement_ended":
 				ended[f.Ref] = true
+			case f.Kind == "internship_hours" && f.Minutes > 0:
+				attended[f.Ref] = e.OccurredAt
+			case f.Kind == "training_withdrawn" || f.Kind == "course_withdrawn":
+				delete(attended, f.Ref)
 			}
 		}
 	}
@@ -34,10 +40,39 @@ func (r Rules) Grounds(entries []Entry, now time.Time) (ok bool, why string) {
 			return true, fmt.Sprintf("work: placement confirmed by the employer since %s", on.Format("2006-01-02"))
 		}
 	}
+	var lastLesson time.Time
+	for _, at := range attended {
+		if at.After(lastLesson) {
+			lastLesson = at
+		}
+	}
 	if !lastLesson.IsZero() && now.Sub(lastLesson) <= r.ActiveEnrolment {
 		return true, fmt.Sprintf("study: attending a course (last lesson %s)", lastLesson.Format("2006-01-02"))
 	}
 	return false, "no confirmed placement and no active enrolment"
+}
+
+// LastActivity is when the latest fact about p by `now` occurred, or when
+// p was taken in charge or the case worker last recorded something if
+// later. Pathway's own alerts are not activity: an alert about silence
+// must not end the silence it reports.
+func LastActivity(p *Person, entries []Entry, now time.Time) time.Time {
+	last := p.Since
+	if r := p.LastRecorded(); r.After(last) && !r.After(now) {
+		last = r
+	}
+	for _, e := range entries {
+		if e.OccurredAt.After(now) {
+			break
+		}
+		if f := e.Fact; f != nil && (f.Kind == "alert_raised" || f.Kind == "alert_resolved") {
+			continue
+		}
+		if e.OccurredAt.After(last) {
+			last = e.OccurredAt
+		}
+	}
+	return last
 }
 
 // Check returns the alerts p's facts call for at `now` that p does not hold
@@ -53,16 +88,14 @@ func (r Rules) Check(p *Person, entries []Entry, now time.Time) (raise []Alert, 
 		want[id] = Alert{ID: id, Kind: kind, RaisedAt: now, Due: due}
 	}
 
-	// Absence streaks, per class.
+	// Absence streaks, per class or edition, on the marks as corrected.
 	streak := map[string]int{}
 	start := map[string]string{}
-	var last time.Time
 	unconfirmed := map[string]bool{}
-	for _, e := range entries {
+	for _, e := range Effective(entries) {
 		if e.OccurredAt.After(now) {
 			break
 		}
-		last = e.OccurredAt
 		if a := e.Attendance; a != nil {
 			if a.Status == "absent" {
 				if streak[a.ClassID] == 0 {
@@ -101,10 +134,7 @@ func (r Rules) Check(p *Person, entries []Entry, now time.Time) (raise []Alert, 
 			add(AlertPermitWithoutGrounds, permit.ValidUntil.Format("2006-01-02"), permit.ValidUntil)
 		}
 	}
-	if last.Before(p.Since) {
-		last = p.Since
-	}
-	if !last.IsZero() && now.Sub(last) >= r.Inactivity {
+	if last := LastActivity(p, entries, now); !last.IsZero() && now.Sub(last) >= r.Inactivity {
 		add(AlertInactivity, last.Format("2006-01-02"), last.Add(r.Inactivity))
 	}
 

@@ -7,6 +7,7 @@ package domain
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 )
 
@@ -18,8 +19,9 @@ type Person struct {
 	Organisation string // the organisation in charge
 	Territory    string // of the organisation in charge, e.g. a region code
 	DisplayName  string
-	CaseWorker   string // user subject
-	Since        time.Time
+	CaseWorker   string    // user subject
+	Since        time.Time // the programme's start, as the case worker tells
+	RecordedAt   time.Time // when the intake was recorded
 	Programme    Programme
 	Referral     Referral
 	// Sealed holds each personal field's ciphertext by field name.
@@ -31,6 +33,10 @@ type Person struct {
 	Transfers []Transfer
 	Closed    *Closing
 	ErasedAt  time.Time // zero until the personal data was crypto-shredded
+	// Stage and LastActivity summarise the timeline for the caseload; the
+	// alert pass keeps them, so listing a caseload reads no timeline.
+	Stage        Stage
+	LastActivity time.Time
 }
 
 // Programme is the legal frame of the pathway.
@@ -118,6 +124,40 @@ func (k PermitKind) Stable() bool {
 	return false
 }
 
+// LastRecorded is when the case worker last recorded a fact of the
+// pathway on p (intake, plan, permit, transfer): known here before its
+// event is back on the timeline.
+func (p *Person) LastRecorded() time.Time {
+	last := p.RecordedAt
+	later := func(t time.Time) {
+		if t.After(last) {
+			last = t
+		}
+	}
+	later(p.Plan.UpdatedAt)
+	for _, x := range p.Permits {
+		later(x.RecordedAt)
+	}
+	for _, t := range p.Transfers {
+		later(t.RequestedAt)
+		later(t.DecidedAt)
+	}
+	return last
+}
+
+// AssessedAt is the moment p's pathway is assessed at when asked at now:
+// now, or for a closed pathway the end of its closing day, so that the
+// facts of that day count.
+func (p *Person) AssessedAt(now time.Time) time.Time {
+	if p.Closed == nil {
+		return now
+	}
+	if end := p.Closed.On.Truncate(24*time.Hour).AddDate(0, 0, 1).Add(-time.Nanosecond); end.Before(now) {
+		return end
+	}
+	return now
+}
+
 // Current returns the permit recorded last, or nil.
 func (p *Person) Current() *Permit {
 	if len(p.Permits) == 0 {
@@ -187,6 +227,21 @@ type Alert struct {
 // Open reports whether the alert still waits for resolution.
 func (a Alert) Open() bool { return a.ResolvedAt.IsZero() }
 
+// MostUrgent returns how many of alerts are open and the kind of the most
+// urgent of them ("" when none is).
+func MostUrgent(alerts []Alert) (open int, kind AlertKind) {
+	for _, a := range alerts {
+		if !a.Open() {
+			continue
+		}
+		open++
+		if kind == "" || a.Kind.Urgency() < kind.Urgency() {
+			kind = a.Kind
+		}
+	}
+	return open, kind
+}
+
 // AlertKind names what an alert is about.
 type AlertKind string
 
@@ -197,6 +252,20 @@ const (
 	AlertHousingExit          AlertKind = "housing_exit_without_destination"
 	AlertInactivity           AlertKind = "inactivity"
 )
+
+// urgency ranks the alert kinds, most urgent first: a person who left
+// their home for nowhere may be in danger tonight; a permit that ends
+// without grounds for conversion costs the right to stay; absences and an
+// unconfirmed placement threaten a course or a job; silence comes last.
+var urgency = []AlertKind{AlertHousingExit, AlertPermitWithoutGrounds, AlertAbsenceStreak, AlertPlacementUnconfirmed, AlertInactivity}
+
+// Urgency is the kind's rank, 0 the most urgent; unknown kinds rank last.
+func (k AlertKind) Urgency() int {
+	if i := slices.Index(urgency, k); i >= 0 {
+		return i
+	}
+	return len(urgency)
+}
 
 // Transfer is a hand-over to another organisation or territory.
 type Transfer struct {
@@ -251,23 +320,64 @@ type Entry struct {
 
 // Attendance is a person's mark in one lesson.
 type Attendance struct {
-	CourseKind    string // italian_l2, digital
-	ClassID       string
+	CourseKind    string // italian_l2, digital (courses), vocational (training)
+	ClassID       string // a class of courses, an edition of training
 	LessonID      string
 	Status        string // present, absent, late, excused
 	Minutes       int
 	LessonMinutes int
+	// Correction marks a register line corrected: this mark replaces the
+	// lesson's earlier one, which was PreviousStatus, PreviousMinutes.
+	Correction      bool
+	PreviousStatus  string
+	PreviousMinutes int
 }
 
 // Fact is what pathway keeps of a non-attendance event, normalised.
 type Fact struct {
 	Kind   string    // e.g. level_assessed, placement_confirmed, lease_signed, permit_recorded
-	Ref    string    // the thing it is about: placement, step, alert, transfer id
-	Level  string    // a CEFR level, an EQF level, a step or permit kind
-	Detail string    // a reason, destination, contract or course kind
+	Ref    string    // the thing it is about: placement, step, alert, transfer, edition id
+	Level  string    // a CEFR level, an EQF level, a step or permit kind, a score
+	Detail string    // a reason, destination, contract or course kind, an outcome
 	On     time.Time // the date the fact is about, when not OccurredAt
 	Until  time.Time
-	Flag   bool // may_work, confirmed by employer, converted
+	Flag   bool // may_work, confirmed by employer, converted, attendance reached
+	// Minutes done (in a day of internship, in a module), Total so far and
+	// Planned, for the facts that count time.
+	Minutes, Total, Planned int
+}
+
+// Effective returns entries with every lesson's mark as last corrected: the
+// final mark takes the place of the lesson's first one, where its lesson
+// stands in the order, and the corrections themselves are left out. Rules
+// and counts read marks through it; the timeline shows every entry.
+func Effective(entries []Entry) []Entry {
+	key := func(a *Attendance) string { return a.CourseKind + "/" + a.ClassID + "/" + a.LessonID }
+	final := map[string]*Attendance{}
+	corrected := false
+	for _, e := range entries {
+		if a := e.Attendance; a != nil {
+			final[key(a)] = a
+			corrected = corrected || a.Correction
+		}
+	}
+	if !corrected {
+		return entries
+	}
+	out := make([]Entry, 0, len(entries))
+	placed := map[string]bool{}
+	for _, e := range entries {
+		if a := e.Attendance; a != nil {
+			k := key(a)
+			if placed[k] {
+				continue
+			}
+			placed[k] = true
+			e.Attendance = final[k]
+		}
+		out = append(out, e)
+	}
+	return out
 }
 
 // Persons stores people. Update loads a person, applies fn and stores the
@@ -284,6 +394,9 @@ type Persons interface {
 	Update(ctx context.Context, pseudonym string, fn func(p *Person) ([]Event, error)) error
 	// All returns every person without their sealed fields.
 	All(ctx context.Context) ([]Person, error)
+	// InCharge returns the people org is in charge of, closed pathways
+	// included, without their sealed fields, plan or consents.
+	InCharge(ctx context.Context, org string) ([]Person, error)
 	// TransfersTo returns the people with a transfer pending to org,
 	// without their sealed fields.
 	TransfersTo(ctx context.Context, org string) ([]Person, error)

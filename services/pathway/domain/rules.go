@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -91,6 +92,11 @@ type StagePoint struct {
 // Assess derives the autonomy of a person at `at` from their timeline.
 // Entries after `at` are ignored, so the same function draws the history.
 func (r Rules) Assess(entries []Entry, at time.Time) Assessment {
+	return r.assess(Effective(entries), at)
+}
+
+// assess is Assess of entries already Effective.
+func (r Rules) assess(entries []Entry, at time.Time) Assessment {
 	st := map[Area]*AreaState{}
 	for _, a := range Areas {
 		st[a] = &AreaState{Area: a, Status: "none"}
@@ -108,16 +114,26 @@ func (r Rules) Assess(entries []Entry, at time.Time) Assessment {
 	day := func(t time.Time) string { return t.Format("2006-01-02") }
 	confirmed := map[string]time.Time{} // placement -> confirmed start
 	ended := map[string]time.Time{}     // placement -> end
+	// Vocational training is under way while an edition is, or once some
+	// units of competence are certified; leaving every edition ends it.
+	editions, certified := map[string]bool{}, false
+	training := func(edition string, on time.Time, why string) {
+		editions[edition] = true
+		mark(Training, "in_progress", on, why)
+	}
 	for _, e := range entries {
 		if e.OccurredAt.After(at) {
 			break
 		}
 		if a := e.Attendance; a != nil {
-			area := Italian
-			if a.CourseKind == "digital" {
-				area = Digital
+			switch a.CourseKind {
+			case "vocational":
+				training(a.ClassID, e.OccurredAt, fmt.Sprintf("attending vocational training (%s)", day(e.OccurredAt)))
+			case "digital":
+				mark(Digital, "in_progress", e.OccurredAt, fmt.Sprintf("attending %s (%s)", a.CourseKind, day(e.OccurredAt)))
+			default:
+				mark(Italian, "in_progress", e.OccurredAt, fmt.Sprintf("attending %s (%s)", a.CourseKind, day(e.OccurredAt)))
 			}
-			mark(area, "in_progress", e.OccurredAt, fmt.Sprintf("attending %s (%s)", a.CourseKind, day(e.OccurredAt)))
 			continue
 		}
 		f := e.Fact
@@ -125,7 +141,16 @@ func (r Rules) Assess(entries []Entry, at time.Time) Assessment {
 			continue
 		}
 		switch f.Kind {
-		case "level_assessed":
+		case "enrolled_in_course":
+			area := Italian
+			if f.Detail == "digital" {
+				area = Digital
+			}
+			mark(area, "in_progress", e.OccurredAt, fmt.Sprintf("enrolled in a %s course (%s)", f.Detail, day(e.OccurredAt)))
+		case "level_assessed", "course_completed", "certificate_issued":
+			if f.Level == "" {
+				continue // completed without a level: the lessons said it already
+			}
 			if f.Detail == "digital" {
 				if lvl := digcompLevel(f.Level); lvl >= r.DigitalLevel {
 					mark(Digital, "achieved", e.OccurredAt, fmt.Sprintf("DigComp level %d >= %d (%s)", lvl, r.DigitalLevel, day(e.OccurredAt)))
@@ -139,10 +164,20 @@ func (r Rules) Assess(entries []Entry, at time.Time) Assessment {
 			} else {
 				mark(Italian, "in_progress", e.OccurredAt, fmt.Sprintf("CEFR %s < %s (%s)", f.Level, r.ItalianLevel, day(e.OccurredAt)))
 			}
+		case "enrolled_in_training":
+			training(f.Ref, e.OccurredAt, fmt.Sprintf("enrolled in vocational training %s, EQF %s (%s)", f.Detail, f.Level, day(e.OccurredAt)))
+		case "module_completed", "internship_hours", "exam_taken":
+			training(f.Ref, e.OccurredAt, fmt.Sprintf("%s (%s)", strings.ReplaceAll(f.Kind, "_", " "), day(e.OccurredAt)))
 		case "qualification_awarded":
 			mark(Training, "achieved", e.OccurredAt, fmt.Sprintf("qualification EQF %s (%s)", f.Level, day(e.OccurredAt)))
 		case "competences_certified":
+			certified = true
 			mark(Training, "in_progress", e.OccurredAt, fmt.Sprintf("units of competence certified (%s)", day(e.OccurredAt)))
+		case "training_withdrawn":
+			delete(editions, f.Ref)
+			if len(editions) == 0 && !certified {
+				mark(Training, "none", e.OccurredAt, fmt.Sprintf("withdrew from vocational training: %s (%s)", f.Detail, day(e.OccurredAt)))
+			}
 		case "placement_started":
 			mark(Work, "in_progress", e.OccurredAt, fmt.Sprintf("placement started (%s)", day(e.OccurredAt)))
 		case "placement_confirmed":
@@ -237,12 +272,13 @@ func (r Rules) History(entries []Entry, since, now time.Time) []StagePoint {
 		}
 	}
 	sort.Slice(moments, func(i, j int) bool { return moments[i].Before(moments[j]) })
+	entries = Effective(entries)
 	var out []StagePoint
 	for _, m := range moments {
 		if m.After(now) {
 			break
 		}
-		a := r.Assess(entries, m)
+		a := r.assess(entries, m)
 		if n := len(out); n > 0 && out[n-1].Stage == a.Stage && out[n-1].Index == a.Index {
 			continue
 		}

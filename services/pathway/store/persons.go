@@ -53,6 +53,7 @@ type personDoc struct {
 	DisplayName  string            `bson:"display_name"`
 	CaseWorker   string            `bson:"case_worker"`
 	Since        time.Time         `bson:"since"`
+	RecordedAt   time.Time         `bson:"recorded_at,omitempty"`
 	Programme    string            `bson:"programme,omitempty"`
 	Referral     string            `bson:"referral,omitempty"`
 	Sealed       map[string][]byte `bson:"sealed,omitempty"`
@@ -63,6 +64,8 @@ type personDoc struct {
 	Transfers    []transferDoc     `bson:"transfers"`
 	Closed       *closingDoc       `bson:"closed,omitempty"`
 	ErasedAt     time.Time         `bson:"erased_at,omitempty"`
+	Stage        string            `bson:"stage,omitempty"`
+	LastActivity time.Time         `bson:"last_activity,omitempty"`
 	// PendingTo is the organisation a pending transfer is addressed to: a
 	// scalar field, because filters on fields of arrays of subdocuments
 	// silently match nothing on FerretDB v1.
@@ -140,8 +143,8 @@ type closingDoc struct {
 func toDoc(p *domain.Person, version int64) personDoc {
 	d := personDoc{
 		Pseudonym: p.Pseudonym, Version: version, Organisation: p.Organisation, Territory: p.Territory,
-		DisplayName: p.DisplayName, CaseWorker: p.CaseWorker, Since: p.Since, Programme: string(p.Programme),
-		Referral: string(p.Referral), Sealed: p.Sealed, ErasedAt: p.ErasedAt,
+		DisplayName: p.DisplayName, CaseWorker: p.CaseWorker, Since: p.Since, RecordedAt: p.RecordedAt, Programme: string(p.Programme),
+		Referral: string(p.Referral), Sealed: p.Sealed, ErasedAt: p.ErasedAt, Stage: string(p.Stage), LastActivity: p.LastActivity,
 		Consents: []consentDoc{}, Permits: []permitDoc{}, Alerts: []alertDoc{}, Transfers: []transferDoc{},
 		Plan: planDoc{Current: revision(p.Plan.Revision, p.Plan.Goals, p.Plan.UpdatedAt, p.Plan.UpdatedBy), History: []revisionDoc{}},
 	}
@@ -195,8 +198,8 @@ func utc(t time.Time) time.Time {
 func (d *personDoc) person() *domain.Person {
 	p := &domain.Person{
 		Pseudonym: d.Pseudonym, Organisation: d.Organisation, Territory: d.Territory, DisplayName: d.DisplayName,
-		CaseWorker: d.CaseWorker, Since: utc(d.Since), Programme: domain.Programme(d.Programme), Referral: domain.Referral(d.Referral),
-		Sealed: d.Sealed, ErasedAt: utc(d.ErasedAt),
+		CaseWorker: d.CaseWorker, Since: utc(d.Since), RecordedAt: utc(d.RecordedAt), Programme: domain.Programme(d.Programme), Referral: domain.Referral(d.Referral),
+		Sealed: d.Sealed, ErasedAt: utc(d.ErasedAt), Stage: domain.Stage(d.Stage), LastActivity: utc(d.LastActivity),
 		Plan: domain.Plan{Revision: d.Plan.Current.Revision, Goals: goals(d.Plan.Current.Goals), UpdatedAt: utc(d.Plan.Current.UpdatedAt), UpdatedBy: d.Plan.Current.UpdatedBy},
 	}
 	for _, c := range d.Consents {
@@ -329,7 +332,7 @@ func fields(d personDoc) (bson.D, error) {
 			out = append(out, e)
 		}
 	}
-	for _, k := range []string{"sealed", "closed", "erased_at", "territory", "programme", "referral"} {
+	for _, k := range []string{"sealed", "closed", "erased_at", "territory", "programme", "referral", "stage", "last_activity"} {
 		if !present[k] {
 			out = append(out, bson.E{Key: k, Value: nil})
 		}
@@ -347,8 +350,20 @@ func (s *Persons) TransfersTo(ctx context.Context, org string) ([]domain.Person,
 	return s.find(ctx, bson.D{{Key: "pending_to", Value: org}})
 }
 
-func (s *Persons) find(ctx context.Context, filter bson.D) ([]domain.Person, error) {
-	cur, err := s.c.Find(ctx, filter, options.Find().SetProjection(bson.D{{Key: "sealed", Value: 0}, {Key: "outbox", Value: 0}}))
+// InCharge returns the people org is in charge of: an indexed lookup by
+// organisation, without the fields a caseload does not show.
+func (s *Persons) InCharge(ctx context.Context, org string) ([]domain.Person, error) {
+	return s.find(ctx, bson.D{{Key: "organisation", Value: org}}, "plan", "consents", "transfers")
+}
+
+// find returns the people filter matches, without their sealed fields,
+// their outbox and the fields named in without.
+func (s *Persons) find(ctx context.Context, filter bson.D, without ...string) ([]domain.Person, error) {
+	projection := bson.D{{Key: "sealed", Value: 0}, {Key: "outbox", Value: 0}}
+	for _, f := range without {
+		projection = append(projection, bson.E{Key: f, Value: 0})
+	}
+	cur, err := s.c.Find(ctx, filter, options.Find().SetProjection(projection))
 	if err != nil {
 		return nil, fmt.Errorf("find persons: %w", mongostore.Translate(err))
 	}

@@ -30,6 +30,7 @@ func Indexes() []mongostore.Index {
 		{Collection: personsColl, Keys: outbox.IndexKeys()},
 		{Collection: auditColl, Keys: bson.D{{Key: "person", Value: 1}, {Key: "at", Value: 1}}},
 		{Collection: personsColl, Keys: bson.D{{Key: "pending_to", Value: 1}}},
+		{Collection: personsColl, Keys: bson.D{{Key: "organisation", Value: 1}}},
 	}
 }
 
@@ -58,22 +59,28 @@ type entryDoc struct {
 }
 
 type factDoc struct {
-	Kind   string    `bson:"kind"`
-	Ref    string    `bson:"ref,omitempty"`
-	Level  string    `bson:"level,omitempty"`
-	Detail string    `bson:"detail,omitempty"`
-	On     time.Time `bson:"on,omitempty"`
-	Until  time.Time `bson:"until,omitempty"`
-	Flag   bool      `bson:"flag,omitempty"`
+	Kind    string    `bson:"kind"`
+	Ref     string    `bson:"ref,omitempty"`
+	Level   string    `bson:"level,omitempty"`
+	Detail  string    `bson:"detail,omitempty"`
+	On      time.Time `bson:"on,omitempty"`
+	Until   time.Time `bson:"until,omitempty"`
+	Flag    bool      `bson:"flag,omitempty"`
+	Minutes int       `bson:"minutes,omitempty"`
+	Total   int       `bson:"total,omitempty"`
+	Planned int       `bson:"planned,omitempty"`
 }
 
 type attendanceDoc struct {
-	CourseKind    string `bson:"course_kind"`
-	ClassID       string `bson:"class_id"`
-	LessonID      string `bson:"lesson_id"`
-	Status        string `bson:"status"`
-	Minutes       int    `bson:"minutes"`
-	LessonMinutes int    `bson:"lesson_minutes"`
+	CourseKind      string `bson:"course_kind"`
+	ClassID         string `bson:"class_id"`
+	LessonID        string `bson:"lesson_id"`
+	Status          string `bson:"status"`
+	Minutes         int    `bson:"minutes"`
+	LessonMinutes   int    `bson:"lesson_minutes"`
+	Correction      bool   `bson:"correction,omitempty"`
+	PreviousStatus  string `bson:"previous_status,omitempty"`
+	PreviousMinutes int    `bson:"previous_minutes,omitempty"`
 }
 
 func (s *Timeline) Add(ctx context.Context, entries ...*domain.Entry) error {
@@ -84,10 +91,10 @@ func (s *Timeline) Add(ctx context.Context, entries ...*domain.Entry) error {
 			OccurredAt: e.OccurredAt, RecordedAt: e.RecordedAt,
 		}
 		if a := e.Attendance; a != nil {
-			docs[i].Attendance = &attendanceDoc{CourseKind: a.CourseKind, ClassID: a.ClassID, LessonID: a.LessonID, Status: a.Status, Minutes: a.Minutes, LessonMinutes: a.LessonMinutes}
+			docs[i].Attendance = (*attendanceDoc)(a)
 		}
 		if f := e.Fact; f != nil {
-			docs[i].Fact = &factDoc{Kind: f.Kind, Ref: f.Ref, Level: f.Level, Detail: f.Detail, On: f.On, Until: f.Until, Flag: f.Flag}
+			docs[i].Fact = (*factDoc)(f)
 		}
 	}
 	// Unordered: every new entry lands even when others were applied
@@ -157,10 +164,12 @@ func entries(docs []entryDoc) []domain.Entry {
 			OccurredAt: d.OccurredAt.UTC(), RecordedAt: d.RecordedAt.UTC(),
 		}
 		if a := d.Attendance; a != nil {
-			out[i].Attendance = &domain.Attendance{CourseKind: a.CourseKind, ClassID: a.ClassID, LessonID: a.LessonID, Status: a.Status, Minutes: a.Minutes, LessonMinutes: a.LessonMinutes}
+			out[i].Attendance = (*domain.Attendance)(a)
 		}
 		if f := d.Fact; f != nil {
-			out[i].Fact = &domain.Fact{Kind: f.Kind, Ref: f.Ref, Level: f.Level, Detail: f.Detail, On: utc(f.On), Until: utc(f.Until), Flag: f.Flag}
+			fact := domain.Fact(*f)
+			fact.On, fact.Until = utc(f.On), utc(f.Until)
+			out[i].Fact = &fact
 		}
 	}
 	return out

@@ -58,3 +58,29 @@ func TestTimelineAddIsIdempotent(t *testing.T) {
 		t.Fatalf("unknown person: %v %v", none, err)
 	}
 }
+
+// Every field of an entry comes back as stored: a correction's previous
+// mark, a fact's minutes.
+func TestTimelineRoundTrip(t *testing.T) {
+	ctx := t.Context()
+	db := devstacktest.Mongo(t, devstacktest.Start(t)).Database("pathway_store_test")
+	tl := store.NewTimeline(db)
+	at := time.Date(2026, 9, 1, 9, 0, 0, 0, time.UTC)
+	want := []domain.Entry{
+		{EventID: "e1", Person: "ps-1", Type: "percorsi.training.v1.AttendanceRecorded", Producer: "training", Organisation: "org1", OccurredAt: at, RecordedAt: at.Add(time.Hour),
+			Attendance: &domain.Attendance{CourseKind: "vocational", ClassID: "ed1", LessonID: "l1", Status: "present", Minutes: 200, LessonMinutes: 240,
+				Correction: true, PreviousStatus: "absent", PreviousMinutes: 0}},
+		{EventID: "e2", Person: "ps-1", Type: "percorsi.training.v1.InternshipHoursRecorded", Producer: "training", Organisation: "org1", OccurredAt: at.Add(time.Minute), RecordedAt: at.Add(time.Minute),
+			Fact: &domain.Fact{Kind: "internship_hours", Ref: "ed1", Level: "m3", Detail: "d", On: at, Until: at.AddDate(0, 1, 0), Flag: true, Minutes: 240, Total: 2400, Planned: 9000}},
+	}
+	if err := tl.Add(ctx, &want[0], &want[1]); err != nil {
+		t.Fatal(err)
+	}
+	got, err := tl.List(ctx, "ps-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || *got[0].Attendance != *want[0].Attendance || *got[1].Fact != *want[1].Fact {
+		t.Fatalf("got %+v %+v %+v, want %+v %+v", got, got[0].Attendance, got[1].Fact, want[0].Attendance, want[1].Fact)
+	}
+}

@@ -283,3 +283,54 @@ func TestCloseModule(t *testing.T) {
 	_, err = e.CloseModule(c, "x", nil)
 	wantField(t, err, errcode.NotFound, "module_id")
 }
+
+// A register read for a lesson is stored only if the lesson is still as
+// read: not cancelled, not moved meanwhile.
+func TestMarkRecorded(t *testing.T) {
+	t.Parallel()
+	read := domain.Lesson{ID: "l1", ModuleID: "t", Start: start.AddDate(0, 0, 1), Minutes: 120}
+	cases := []struct {
+		name   string
+		change func(*domain.Lesson)
+		code   errcode.Code
+	}{
+		{"unchanged", func(*domain.Lesson) {}, ""},
+		{"recorded already (a retry)", func(l *domain.Lesson) { l.Recorded = true }, ""},
+		{"cancelled meanwhile", func(l *domain.Lesson) { l.Cancelled = true }, errcode.Invalid},
+		{"moved meanwhile", func(l *domain.Lesson) { l.Start = l.Start.Add(time.Hour) }, errcode.Conflict},
+		{"shortened meanwhile", func(l *domain.Lesson) { l.Minutes = 60 }, errcode.Conflict},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			now := read
+			tc.change(&now)
+			err := now.MarkRecorded(&read)
+			if tc.code == "" {
+				wantField(t, err, "", "")
+				if !now.Recorded {
+					t.Fatal("not marked recorded")
+				}
+				return
+			}
+			wantField(t, err, tc.code, "lesson_id")
+		})
+	}
+}
+
+func TestCancelAndMove(t *testing.T) {
+	t.Parallel()
+	e, _ := edition(t)
+	l := domain.Lesson{ID: "l1", ModuleID: "t", Start: start.AddDate(0, 0, 1), Minutes: 120}
+	wantField(t, l.Move(e, start.AddDate(0, 0, -1), 120, false), errcode.Invalid, "start")
+	wantField(t, l.Move(e, start.AddDate(0, 0, 2), 5, false), errcode.Invalid, "minutes")
+	wantField(t, l.Move(e, start.AddDate(0, 0, 2), 90, true), errcode.Conflict, "lesson_id")
+	wantField(t, l.Move(e, start.AddDate(0, 0, 2), 90, false), "", "")
+	if l.ID != "l1" || !l.Start.Equal(start.AddDate(0, 0, 2)) || l.Minutes != 90 {
+		t.Fatalf("moved %+v", l)
+	}
+	wantField(t, l.Cancel(e, true), errcode.Conflict, "lesson_id")
+	wantField(t, l.Cancel(e, false), "", "")
+	wantField(t, l.Cancel(e, false), errcode.Conflict, "lesson_id")
+	wantField(t, l.Move(e, start.AddDate(0, 0, 3), 90, false), errcode.Conflict, "lesson_id")
+}

@@ -17,6 +17,9 @@ type (
 		Person string
 		Module Module
 		Result ModuleResult
+		// CourseMinutes is the person's minutes in the whole course so far,
+		// lessons and internship.
+		CourseMinutes int
 	}
 	// InternshipHoursFact: a day of internship recorded.
 	InternshipHoursFact struct {
@@ -29,6 +32,8 @@ type (
 	ExamFact struct {
 		Person string
 		Result ExamResult
+		// MinutesAttended, lessons and internship, admitted the person.
+		MinutesAttended int
 	}
 	// QualifiedFact: the qualification awarded.
 	QualifiedFact struct{ Person string }

@@ -83,7 +83,7 @@ func (e *Edition) CloseModule(c *Course, moduleID string, att Attendance) ([]Fac
 		f := register.Figures{MinutesAttended: attended}
 		r := ModuleResult{ModuleID: moduleID, MinutesPlanned: planned, MinutesAttended: attended, Reached: f.Reaches(c.MinAttendanceBP, planned)}
 		en.Modules = append(en.Modules, r)
-		facts = append(facts, ModuleCompletedFact{Person: en.Person, Module: *m, Result: r})
+		facts = append(facts, ModuleCompletedFact{Person: en.Person, Module: *m, Result: r, CourseMinutes: e.Attended(en.Person, att)})
 	}
 	e.ClosedModules = append(e.ClosedModules, moduleID)
 	return facts, nil
@@ -261,7 +261,7 @@ func (e *Edition) RecordExam(c *Course, heldOn time.Time, results []Result, att 
 			units = c.UnitCodes()
 		}
 		en.Exam = &ExamResult{HeldOn: heldOn, Outcome: r.Outcome, Score: r.Score, UnitsPassed: units}
-		facts = append(facts, ExamFact{Person: r.Person, Result: *en.Exam})
+		facts = append(facts, ExamFact{Person: r.Person, Result: *en.Exam, MinutesAttended: e.Attended(r.Person, att)})
 		switch {
 		case r.Outcome == Passed:
 			en.Status, en.Qualified, en.CertifiedUnits = Completed, true, units

@@ -1,56 +1,12 @@
 package domain
 
 import (
-	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/percorsi/percorsi/pkg/errcode"
 	"github.com/percorsi/percorsi/pkg/register"
 )
-
-// Lesson is one scheduled lesson of a theory or practice module.
-type Lesson struct {
-	ID        string
-	EditionID string
-	ModuleID  string
-	Start     time.Time
-	Minutes   int
-	Cancelled bool
-}
-
-// MaxLessons bounds an edition's schedule.
-const MaxLessons = 400
-
-// CheckSchedule checks the lessons of a new edition of course, naming the
-// first faulty field, e.g. "lessons[3].module_id".
-func CheckSchedule(e *Edition, c *Course, lessons []Lesson) error {
-	if len(lessons) > MaxLessons {
-		return errcode.New(errcode.Invalid, "lessons", "must be at most %d", MaxLessons)
-	}
-	for i := range lessons {
-		l := &lessons[i]
-		field := func(name string) string { return fmt.Sprintf("lessons[%d].%s", i, name) }
-		m := c.Module(l.ModuleID)
-		switch {
-		case strings.TrimSpace(l.ID) == "":
-			return errcode.New(errcode.Invalid, field("id"), "is required")
-		case slices.ContainsFunc(lessons[:i], func(o Lesson) bool { return o.ID == l.ID }):
-			return errcode.New(errcode.Invalid, field("id"), "is listed twice")
-		case m == nil:
-			return errcode.New(errcode.Invalid, field("module_id"), "is not a module of course %s", c.ID)
-		case m.Kind == Internship:
-			return errcode.New(errcode.Invalid, field("module_id"), "is an internship: its hours are recorded, not scheduled")
-		case l.Start.Before(e.Start) || !l.Start.Before(e.End):
-			return errcode.New(errcode.Invalid, field("start"), "must fall within the edition's dates")
-		case l.Minutes < 15 || l.Minutes > 8*60:
-			return errcode.New(errcode.Invalid, field("minutes"), "must be between 15 and 480")
-		}
-		l.EditionID, l.Start = e.ID, l.Start.UTC()
-	}
-	return nil
-}
 
 // Register is the attendance of one lesson, in the shared register model.
 type Register struct {

@@ -25,10 +25,13 @@ type Editions interface {
 }
 
 // Lessons stores the schedule. Add returns Conflict when a lesson id is
-// taken by another edition.
+// taken by another edition. Update applies change and writes the lesson
+// unless it changed meanwhile, then retries (NotFound, change's error, or
+// Unavailable when it kept changing).
 type Lessons interface {
 	Get(ctx context.Context, id string) (*Lesson, error)
 	Add(ctx context.Context, ls []Lesson) error
+	Update(ctx context.Context, id string, change func(*Lesson) error) (*Lesson, error)
 	OfEdition(ctx context.Context, editionID string) ([]*Lesson, error)
 }
 

@@ -12,14 +12,21 @@ import (
 
 	"github.com/percorsi/percorsi/pkg/errcode"
 	"github.com/percorsi/percorsi/pkg/mongostore"
+	"github.com/percorsi/percorsi/pkg/outbox"
 	"github.com/percorsi/percorsi/services/training/domain"
 )
 
 // Lessons implements domain.Lessons.
-type Lessons struct{ c *mongo.Collection }
+type Lessons struct {
+	c    *mongo.Collection
+	gate *outbox.Gate
+}
 
-// NewLessons returns the lesson store of db.
-func NewLessons(db *mongo.Database) *Lessons { return &Lessons{db.Collection(lessonsColl)} }
+// NewLessons returns the lesson store of db. gate is the process's: it
+// serialises the changes of one lesson, which FerretDB v1 does not isolate.
+func NewLessons(db *mongo.Database, gate *outbox.Gate) *Lessons {
+	return &Lessons{c: db.Collection(lessonsColl), gate: gate}
+}
 
 type lessonDoc struct {
 	ID        string    `bson:"_id"`
@@ -28,10 +35,16 @@ type lessonDoc struct {
 	Start     time.Time `bson:"start"`
 	Minutes   int       `bson:"minutes"`
 	Cancelled bool      `bson:"cancelled,omitempty"`
+	Recorded  bool      `bson:"recorded,omitempty"`
+	Extra     bool      `bson:"extra,omitempty"`
+}
+
+func toLessonDoc(l *domain.Lesson) lessonDoc {
+	return lessonDoc{ID: l.ID, EditionID: l.EditionID, ModuleID: l.ModuleID, Start: l.Start, Minutes: l.Minutes, Cancelled: l.Cancelled, Recorded: l.Recorded, Extra: l.Extra}
 }
 
 func (d *lessonDoc) domain() *domain.Lesson {
-	return &domain.Lesson{ID: d.ID, EditionID: d.EditionID, ModuleID: d.ModuleID, Start: d.Start.UTC(), Minutes: d.Minutes, Cancelled: d.Cancelled}
+	return &domain.Lesson{ID: d.ID, EditionID: d.EditionID, ModuleID: d.ModuleID, Start: d.Start.UTC(), Minutes: d.Minutes, Cancelled: d.Cancelled, Recorded: d.Recorded, Extra: d.Extra}
 }
 
 func (s *Lessons) Get(ctx context.Context, id string) (*domain.Lesson, error) {
@@ -51,9 +64,9 @@ func (s *Lessons) Add(ctx context.Context, ls []domain.Lesson) error {
 	}
 	ids := make([]string, len(ls))
 	docs := make([]any, len(ls))
-	for i, l := range ls {
-		ids[i] = l.ID
-		docs[i] = lessonDoc{ID: l.ID, EditionID: l.EditionID, ModuleID: l.ModuleID, Start: l.Start, Minutes: l.Minutes, Cancelled: l.Cancelled}
+	for i := range ls {
+		ids[i] = ls[i].ID
+		docs[i] = toLessonDoc(&ls[i])
 	}
 	if err := s.taken(ctx, ls, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}); err != nil {
 		return err
@@ -96,6 +109,44 @@ func allDuplicates(errs []mongo.BulkWriteError) bool {
 		}
 	}
 	return true
+}
+
+// Update applies change to a lesson and writes it back unless it changed
+// meanwhile, in which case it tries again on the lesson as it is now.
+func (s *Lessons) Update(ctx context.Context, id string, change func(*domain.Lesson) error) (*domain.Lesson, error) {
+	// The gate serialises this process's writes; the condition on every
+	// field a change may touch keeps several processes right on MongoDB.
+	defer s.gate.Lock(lessonsColl, id)()
+	const attempts = 5
+	for range attempts {
+		d, err := get[lessonDoc](ctx, s.c, id, "lesson")
+		if err != nil {
+			return nil, err
+		}
+		l := d.domain()
+		if err := change(l); err != nil {
+			return nil, err
+		}
+		n := toLessonDoc(l)
+		filter := bson.D{{Key: "_id", Value: id}, {Key: "start", Value: d.Start}, {Key: "minutes", Value: d.Minutes}, flag("cancelled", d.Cancelled), flag("recorded", d.Recorded)}
+		set := bson.D{{Key: "start", Value: n.Start}, {Key: "minutes", Value: n.Minutes}, {Key: "cancelled", Value: n.Cancelled}, {Key: "recorded", Value: n.Recorded}}
+		res, err := s.c.UpdateOne(ctx, filter, bson.D{{Key: "$set", Value: set}})
+		if err != nil {
+			return nil, fmt.Errorf("update lesson %s: %w", id, mongostore.Translate(err))
+		}
+		if res.MatchedCount == 1 {
+			return l, nil
+		}
+	}
+	return nil, errcode.New(errcode.Unavailable, "", "lesson %s kept changing; retry", id)
+}
+
+// flag matches a boolean stored with omitempty: false is also missing.
+func flag(name string, v bool) bson.E {
+	if v {
+		return bson.E{Key: name, Value: true}
+	}
+	return bson.E{Key: name, Value: bson.D{{Key: "$ne", Value: true}}}
 }
 
 func (s *Lessons) OfEdition(ctx context.Context, editionID string) ([]*domain.Lesson, error) {

@@ -176,12 +176,14 @@ func (x *Register) GetRevision() uint32 {
 }
 
 type Lesson struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
-	ClassId       string                 `protobuf:"bytes,2,opt,name=class_id,json=classId,proto3" json:"class_id,omitempty"`
-	Start         *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=start,proto3" json:"start,omitempty"`
-	Minutes       uint32                 `protobuf:"varint,4,opt,name=minutes,proto3" json:"minutes,omitempty"`
-	Status        string                 `protobuf:"bytes,5,opt,name=status,proto3" json:"status,omitempty"`
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Id      string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	ClassId string                 `protobuf:"bytes,2,opt,name=class_id,json=classId,proto3" json:"class_id,omitempty"`
+	Start   *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=start,proto3" json:"start,omitempty"`
+	Minutes uint32                 `protobuf:"varint,4,opt,name=minutes,proto3" json:"minutes,omitempty"`
+	Status  string                 `protobuf:"bytes,5,opt,name=status,proto3" json:"status,omitempty"`
+	// Added to the schedule.
+	Extra         bool `protobuf:"varint,6,opt,name=extra,proto3" json:"extra,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -251,6 +253,13 @@ func (x *Lesson) GetStatus() string {
 	return ""
 }
 
+func (x *Lesson) GetExtra() bool {
+	if x != nil {
+		return x.Extra
+	}
+	return false
+}
+
 type GetLessonRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	LessonId      string                 `protobuf:"bytes,1,opt,name=lesson_id,json=lessonId,proto3" json:"lesson_id,omitempty"`
@@ -299,9 +308,14 @@ type GetLessonResponse struct {
 	state      protoimpl.MessageState `protogen:"open.v1"`
 	Lesson     *Lesson                `protobuf:"bytes,1,opt,name=lesson,proto3" json:"lesson,omitempty"`
 	ClassTitle string                 `protobuf:"bytes,2,opt,name=class_title,json=classTitle,proto3" json:"class_title,omitempty"`
-	Roster     []*Mark                `protobuf:"bytes,3,rep,name=roster,proto3" json:"roster,omitempty"`
+	// The people to mark: those enrolled.
+	Roster []*Mark `protobuf:"bytes,3,rep,name=roster,proto3" json:"roster,omitempty"`
 	// Absent until the register is recorded.
-	Register      *Register `protobuf:"bytes,4,opt,name=register,proto3" json:"register,omitempty"`
+	Register *Register `protobuf:"bytes,4,opt,name=register,proto3" json:"register,omitempty"`
+	// The caller may no longer correct the register.
+	Locked bool `protobuf:"varint,5,opt,name=locked,proto3" json:"locked,omitempty"`
+	// Everyone of the class with their attendance figures.
+	People        []*PersonAttendance `protobuf:"bytes,6,rep,name=people,proto3" json:"people,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -360,6 +374,20 @@ func (x *GetLessonResponse) GetRoster() []*Mark {
 func (x *GetLessonResponse) GetRegister() *Register {
 	if x != nil {
 		return x.Register
+	}
+	return nil
+}
+
+func (x *GetLessonResponse) GetLocked() bool {
+	if x != nil {
+		return x.Locked
+	}
+	return false
+}
+
+func (x *GetLessonResponse) GetPeople() []*PersonAttendance {
+	if x != nil {
+		return x.People
 	}
 	return nil
 }
@@ -626,8 +654,12 @@ type PersonAttendance struct {
 	RateBp              uint32                 `protobuf:"varint,6,opt,name=rate_bp,json=rateBp,proto3" json:"rate_bp,omitempty"`
 	ConsecutiveAbsences uint32                 `protobuf:"varint,7,opt,name=consecutive_absences,json=consecutiveAbsences,proto3" json:"consecutive_absences,omitempty"`
 	AdmittedToFinal     bool                   `protobuf:"varint,8,opt,name=admitted_to_final,json=admittedToFinal,proto3" json:"admitted_to_final,omitempty"`
-	unknownFields       protoimpl.UnknownFields
-	sizeCache           protoimpl.SizeCache
+	// Why a withdrawn person left.
+	Reason          string `protobuf:"bytes,9,opt,name=reason,proto3" json:"reason,omitempty"`
+	TransferredFrom string `protobuf:"bytes,10,opt,name=transferred_from,json=transferredFrom,proto3" json:"transferred_from,omitempty"`
+	TransferredTo   string `protobuf:"bytes,11,opt,name=transferred_to,json=transferredTo,proto3" json:"transferred_to,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *PersonAttendance) Reset() {
@@ -716,18 +748,96 @@ func (x *PersonAttendance) GetAdmittedToFinal() bool {
 	return false
 }
 
+func (x *PersonAttendance) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *PersonAttendance) GetTransferredFrom() string {
+	if x != nil {
+		return x.TransferredFrom
+	}
+	return ""
+}
+
+func (x *PersonAttendance) GetTransferredTo() string {
+	if x != nil {
+		return x.TransferredTo
+	}
+	return ""
+}
+
+type WaitingPerson struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Person        string                 `protobuf:"bytes,1,opt,name=person,proto3" json:"person,omitempty"`
+	DisplayName   string                 `protobuf:"bytes,2,opt,name=display_name,json=displayName,proto3" json:"display_name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WaitingPerson) Reset() {
+	*x = WaitingPerson{}
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WaitingPerson) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WaitingPerson) ProtoMessage() {}
+
+func (x *WaitingPerson) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WaitingPerson.ProtoReflect.Descriptor instead.
+func (*WaitingPerson) Descriptor() ([]byte, []int) {
+	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *WaitingPerson) GetPerson() string {
+	if x != nil {
+		return x.Person
+	}
+	return ""
+}
+
+func (x *WaitingPerson) GetDisplayName() string {
+	if x != nil {
+		return x.DisplayName
+	}
+	return ""
+}
+
 type GetClassAttendanceResponse struct {
 	state          protoimpl.MessageState `protogen:"open.v1"`
 	ClassId        string                 `protobuf:"bytes,1,opt,name=class_id,json=classId,proto3" json:"class_id,omitempty"`
 	PlannedMinutes uint32                 `protobuf:"varint,2,opt,name=planned_minutes,json=plannedMinutes,proto3" json:"planned_minutes,omitempty"`
 	People         []*PersonAttendance    `protobuf:"bytes,3,rep,name=people,proto3" json:"people,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	Title          string                 `protobuf:"bytes,4,opt,name=title,proto3" json:"title,omitempty"`
+	CourseKind     string                 `protobuf:"bytes,5,opt,name=course_kind,json=courseKind,proto3" json:"course_kind,omitempty"`
+	// Share of the planned time that admits to the final assessment.
+	AdmissionBp   uint32           `protobuf:"varint,6,opt,name=admission_bp,json=admissionBp,proto3" json:"admission_bp,omitempty"`
+	Waiting       []*WaitingPerson `protobuf:"bytes,7,rep,name=waiting,proto3" json:"waiting,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *GetClassAttendanceResponse) Reset() {
 	*x = GetClassAttendanceResponse{}
-	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[11]
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -739,7 +849,7 @@ func (x *GetClassAttendanceResponse) String() string {
 func (*GetClassAttendanceResponse) ProtoMessage() {}
 
 func (x *GetClassAttendanceResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[11]
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -752,7 +862,7 @@ func (x *GetClassAttendanceResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetClassAttendanceResponse.ProtoReflect.Descriptor instead.
 func (*GetClassAttendanceResponse) Descriptor() ([]byte, []int) {
-	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{11}
+	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *GetClassAttendanceResponse) GetClassId() string {
@@ -776,6 +886,1852 @@ func (x *GetClassAttendanceResponse) GetPeople() []*PersonAttendance {
 	return nil
 }
 
+func (x *GetClassAttendanceResponse) GetTitle() string {
+	if x != nil {
+		return x.Title
+	}
+	return ""
+}
+
+func (x *GetClassAttendanceResponse) GetCourseKind() string {
+	if x != nil {
+		return x.CourseKind
+	}
+	return ""
+}
+
+func (x *GetClassAttendanceResponse) GetAdmissionBp() uint32 {
+	if x != nil {
+		return x.AdmissionBp
+	}
+	return 0
+}
+
+func (x *GetClassAttendanceResponse) GetWaiting() []*WaitingPerson {
+	if x != nil {
+		return x.Waiting
+	}
+	return nil
+}
+
+type PutCourseRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Id    string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// "italian_l2" or "digital".
+	Kind       string `protobuf:"bytes,2,opt,name=kind,proto3" json:"kind,omitempty"`
+	Title      string `protobuf:"bytes,3,opt,name=title,proto3" json:"title,omitempty"`
+	TotalHours uint32 `protobuf:"varint,4,opt,name=total_hours,json=totalHours,proto3" json:"total_hours,omitempty"`
+	// CEFR level of an Italian course, from "pre_a1" up, e.g. "a2".
+	TargetLevel string `protobuf:"bytes,5,opt,name=target_level,json=targetLevel,proto3" json:"target_level,omitempty"`
+	// DigComp 2.2 proficiency level of a digital course.
+	TargetDigcomp uint32 `protobuf:"varint,6,opt,name=target_digcomp,json=targetDigcomp,proto3" json:"target_digcomp,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PutCourseRequest) Reset() {
+	*x = PutCourseRequest{}
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PutCourseRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PutCourseRequest) ProtoMessage() {}
+
+func (x *PutCourseRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PutCourseRequest.ProtoReflect.Descriptor instead.
+func (*PutCourseRequest) Descriptor() ([]byte, []int) {
+	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *PutCourseRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *PutCourseRequest) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *PutCourseRequest) GetTitle() string {
+	if x != nil {
+		return x.Title
+	}
+	return ""
+}
+
+func (x *PutCourseRequest) GetTotalHours() uint32 {
+	if x != nil {
+		return x.TotalHours
+	}
+	return 0
+}
+
+func (x *PutCourseRequest) GetTargetLevel() string {
+	if x != nil {
+		return x.TargetLevel
+	}
+	return ""
+}
+
+func (x *PutCourseRequest) GetTargetDigcomp() uint32 {
+	if x != nil {
+		return x.TargetDigcomp
+	}
+	return 0
+}
+
+type PutCourseResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PutCourseResponse) Reset() {
+	*x = PutCourseResponse{}
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PutCourseResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PutCourseResponse) ProtoMessage() {}
+
+func (x *PutCourseResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PutCourseResponse.ProtoReflect.Descriptor instead.
+func (*PutCourseResponse) Descriptor() ([]byte, []int) {
+	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{14}
+}
+
+// Slot is a weekly meeting: "monday", "09:00", 120 minutes.
+type Slot struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Weekday       string                 `protobuf:"bytes,1,opt,name=weekday,proto3" json:"weekday,omitempty"`
+	Start         string                 `protobuf:"bytes,2,opt,name=start,proto3" json:"start,omitempty"`
+	Minutes       uint32                 `protobuf:"varint,3,opt,name=minutes,proto3" json:"minutes,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Slot) Reset() {
+	*x = Slot{}
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Slot) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Slot) ProtoMessage() {}
+
+func (x *Slot) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Slot.ProtoReflect.Descriptor instead.
+func (*Slot) Descriptor() ([]byte, []int) {
+	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *Slot) GetWeekday() string {
+	if x != nil {
+		return x.Weekday
+	}
+	return ""
+}
+
+func (x *Slot) GetStart() string {
+	if x != nil {
+		return x.Start
+	}
+	return ""
+}
+
+func (x *Slot) GetMinutes() uint32 {
+	if x != nil {
+		return x.Minutes
+	}
+	return 0
+}
+
+type CreateClassRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	CourseId      string                 `protobuf:"bytes,2,opt,name=course_id,json=courseId,proto3" json:"course_id,omitempty"`
+	Title         string                 `protobuf:"bytes,3,opt,name=title,proto3" json:"title,omitempty"`
+	Site          string                 `protobuf:"bytes,4,opt,name=site,proto3" json:"site,omitempty"`
+	Teachers      []string               `protobuf:"bytes,5,rep,name=teachers,proto3" json:"teachers,omitempty"`
+	Schedule      []*Slot                `protobuf:"bytes,6,rep,name=schedule,proto3" json:"schedule,omitempty"`
+	StartDate     string                 `protobuf:"bytes,7,opt,name=start_date,json=startDate,proto3" json:"start_date,omitempty"`
+	EndDate       string                 `protobuf:"bytes,8,opt,name=end_date,json=endDate,proto3" json:"end_date,omitempty"`
+	Capacity      uint32                 `protobuf:"varint,9,opt,name=capacity,proto3" json:"capacity,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateClassRequest) Reset() {
+	*x = CreateClassRequest{}
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateClassRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateClassRequest) ProtoMessage() {}
+
+func (x *CreateClassRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateClassRequest.ProtoReflect.Descriptor instead.
+func (*CreateClassRequest) Descriptor() ([]byte, []int) {
+	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *CreateClassRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *CreateClassRequest) GetCourseId() string {
+	if x != nil {
+		return x.CourseId
+	}
+	return ""
+}
+
+func (x *CreateClassRequest) GetTitle() string {
+	if x != nil {
+		return x.Title
+	}
+	return ""
+}
+
+func (x *CreateClassRequest) GetSite() string {
+	if x != nil {
+		return x.Site
+	}
+	return ""
+}
+
+func (x *CreateClassRequest) GetTeachers() []string {
+	if x != nil {
+		return x.Teachers
+	}
+	return nil
+}
+
+func (x *CreateClassRequest) GetSchedule() []*Slot {
+	if x != nil {
+		return x.Schedule
+	}
+	return nil
+}
+
+func (x *CreateClassRequest) GetStartDate() string {
+	if x != nil {
+		return x.StartDate
+	}
+	return ""
+}
+
+func (x *CreateClassRequest) GetEndDate() string {
+	if x != nil {
+		return x.EndDate
+	}
+	return ""
+}
+
+func (x *CreateClassRequest) GetCapacity() uint32 {
+	if x != nil {
+		return x.Capacity
+	}
+	return 0
+}
+
+type CreateClassResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Id    string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// Lessons generated from the schedule.
+	Lessons       uint32 `protobuf:"varint,2,opt,name=lessons,proto3" json:"lessons,omitempty"`
+	Created       bool   `protobuf:"varint,3,opt,name=created,proto3" json:"created,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateClassResponse) Reset() {
+	*x = CreateClassResponse{}
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateClassResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateClassResponse) ProtoMessage() {}
+
+func (x *CreateClassResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateClassResponse.ProtoReflect.Descriptor instead.
+func (*CreateClassResponse) Descriptor() ([]byte, []int) {
+	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *CreateClassResponse) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *CreateClassResponse) GetLessons() uint32 {
+	if x != nil {
+		return x.Lessons
+	}
+	return 0
+}
+
+func (x *CreateClassResponse) GetCreated() bool {
+	if x != nil {
+		return x.Created
+	}
+	return false
+}
+
+type ListLessonsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Today when empty.
+	Date          string `protobuf:"bytes,1,opt,name=date,proto3" json:"date,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListLessonsRequest) Reset() {
+	*x = ListLessonsRequest{}
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListLessonsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListLessonsRequest) ProtoMessage() {}
+
+func (x *ListLessonsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListLessonsRequest.ProtoReflect.Descriptor instead.
+func (*ListLessonsRequest) Descriptor() ([]byte, []int) {
+	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *ListLessonsRequest) GetDate() string {
+	if x != nil {
+		return x.Date
+	}
+	return ""
+}
+
+type DayLesson struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	Lesson     *Lesson                `protobuf:"bytes,1,opt,name=lesson,proto3" json:"lesson,omitempty"`
+	ClassTitle string                 `protobuf:"bytes,2,opt,name=class_title,json=classTitle,proto3" json:"class_title,omitempty"`
+	Site       string                 `protobuf:"bytes,3,opt,name=site,proto3" json:"site,omitempty"`
+	// People to mark.
+	Expected      uint32 `protobuf:"varint,4,opt,name=expected,proto3" json:"expected,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DayLesson) Reset() {
+	*x = DayLesson{}
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DayLesson) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DayLesson) ProtoMessage() {}
+
+func (x *DayLesson) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DayLesson.ProtoReflect.Descriptor instead.
+func (*DayLesson) Descriptor() ([]byte, []int) {
+	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *DayLesson) GetLesson() *Lesson {
+	if x != nil {
+		return x.Lesson
+	}
+	return nil
+}
+
+func (x *DayLesson) GetClassTitle() string {
+	if x != nil {
+		return x.ClassTitle
+	}
+	return ""
+}
+
+func (x *DayLesson) GetSite() string {
+	if x != nil {
+		return x.Site
+	}
+	return ""
+}
+
+func (x *DayLesson) GetExpected() uint32 {
+	if x != nil {
+		return x.Expected
+	}
+	return 0
+}
+
+type ListLessonsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Date          string                 `protobuf:"bytes,1,opt,name=date,proto3" json:"date,omitempty"`
+	Lessons       []*DayLesson           `protobuf:"bytes,2,rep,name=lessons,proto3" json:"lessons,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListLessonsResponse) Reset() {
+	*x = ListLessonsResponse{}
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListLessonsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListLessonsResponse) ProtoMessage() {}
+
+func (x *ListLessonsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListLessonsResponse.ProtoReflect.Descriptor instead.
+func (*ListLessonsResponse) Descriptor() ([]byte, []int) {
+	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *ListLessonsResponse) GetDate() string {
+	if x != nil {
+		return x.Date
+	}
+	return ""
+}
+
+func (x *ListLessonsResponse) GetLessons() []*DayLesson {
+	if x != nil {
+		return x.Lessons
+	}
+	return nil
+}
+
+type AddLessonRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ClassId       string                 `protobuf:"bytes,1,opt,name=class_id,json=classId,proto3" json:"class_id,omitempty"`
+	Start         *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=start,proto3" json:"start,omitempty"`
+	Minutes       uint32                 `protobuf:"varint,3,opt,name=minutes,proto3" json:"minutes,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AddLessonRequest) Reset() {
+	*x = AddLessonRequest{}
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AddLessonRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AddLessonRequest) ProtoMessage() {}
+
+func (x *AddLessonRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AddLessonRequest.ProtoReflect.Descriptor instead.
+func (*AddLessonRequest) Descriptor() ([]byte, []int) {
+	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *AddLessonRequest) GetClassId() string {
+	if x != nil {
+		return x.ClassId
+	}
+	return ""
+}
+
+func (x *AddLessonRequest) GetStart() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Start
+	}
+	return nil
+}
+
+func (x *AddLessonRequest) GetMinutes() uint32 {
+	if x != nil {
+		return x.Minutes
+	}
+	return 0
+}
+
+type AddLessonResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Lesson        *Lesson                `protobuf:"bytes,1,opt,name=lesson,proto3" json:"lesson,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AddLessonResponse) Reset() {
+	*x = AddLessonResponse{}
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AddLessonResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AddLessonResponse) ProtoMessage() {}
+
+func (x *AddLessonResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AddLessonResponse.ProtoReflect.Descriptor instead.
+func (*AddLessonResponse) Descriptor() ([]byte, []int) {
+	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *AddLessonResponse) GetLesson() *Lesson {
+	if x != nil {
+		return x.Lesson
+	}
+	return nil
+}
+
+type CancelLessonRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	LessonId      string                 `protobuf:"bytes,1,opt,name=lesson_id,json=lessonId,proto3" json:"lesson_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CancelLessonRequest) Reset() {
+	*x = CancelLessonRequest{}
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CancelLessonRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CancelLessonRequest) ProtoMessage() {}
+
+func (x *CancelLessonRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CancelLessonRequest.ProtoReflect.Descriptor instead.
+func (*CancelLessonRequest) Descriptor() ([]byte, []int) {
+	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *CancelLessonRequest) GetLessonId() string {
+	if x != nil {
+		return x.LessonId
+	}
+	return ""
+}
+
+type CancelLessonResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Lesson        *Lesson                `protobuf:"bytes,1,opt,name=lesson,proto3" json:"lesson,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CancelLessonResponse) Reset() {
+	*x = CancelLessonResponse{}
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CancelLessonResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CancelLessonResponse) ProtoMessage() {}
+
+func (x *CancelLessonResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CancelLessonResponse.ProtoReflect.Descriptor instead.
+func (*CancelLessonResponse) Descriptor() ([]byte, []int) {
+	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *CancelLessonResponse) GetLesson() *Lesson {
+	if x != nil {
+		return x.Lesson
+	}
+	return nil
+}
+
+type MoveLessonRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	LessonId      string                 `protobuf:"bytes,1,opt,name=lesson_id,json=lessonId,proto3" json:"lesson_id,omitempty"`
+	Start         *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=start,proto3" json:"start,omitempty"`
+	Minutes       uint32                 `protobuf:"varint,3,opt,name=minutes,proto3" json:"minutes,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MoveLessonRequest) Reset() {
+	*x = MoveLessonRequest{}
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MoveLessonRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MoveLessonRequest) ProtoMessage() {}
+
+func (x *MoveLessonRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MoveLessonRequest.ProtoReflect.Descriptor instead.
+func (*MoveLessonRequest) Descriptor() ([]byte, []int) {
+	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *MoveLessonRequest) GetLessonId() string {
+	if x != nil {
+		return x.LessonId
+	}
+	return ""
+}
+
+func (x *MoveLessonRequest) GetStart() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Start
+	}
+	return nil
+}
+
+func (x *MoveLessonRequest) GetMinutes() uint32 {
+	if x != nil {
+		return x.Minutes
+	}
+	return 0
+}
+
+type MoveLessonResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Lesson        *Lesson                `protobuf:"bytes,1,opt,name=lesson,proto3" json:"lesson,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MoveLessonResponse) Reset() {
+	*x = MoveLessonResponse{}
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MoveLessonResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MoveLessonResponse) ProtoMessage() {}
+
+func (x *MoveLessonResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MoveLessonResponse.ProtoReflect.Descriptor instead.
+func (*MoveLessonResponse) Descriptor() ([]byte, []int) {
+	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *MoveLessonResponse) GetLesson() *Lesson {
+	if x != nil {
+		return x.Lesson
+	}
+	return nil
+}
+
+type EnrolRequest struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	ClassId string                 `protobuf:"bytes,1,opt,name=class_id,json=classId,proto3" json:"class_id,omitempty"`
+	Person  string                 `protobuf:"bytes,2,opt,name=person,proto3" json:"person,omitempty"`
+	// The name the person's organisation chose to show, never the legal name.
+	DisplayName   string `protobuf:"bytes,3,opt,name=display_name,json=displayName,proto3" json:"display_name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EnrolRequest) Reset() {
+	*x = EnrolRequest{}
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EnrolRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EnrolRequest) ProtoMessage() {}
+
+func (x *EnrolRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EnrolRequest.ProtoReflect.Descriptor instead.
+func (*EnrolRequest) Descriptor() ([]byte, []int) {
+	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *EnrolRequest) GetClassId() string {
+	if x != nil {
+		return x.ClassId
+	}
+	return ""
+}
+
+func (x *EnrolRequest) GetPerson() string {
+	if x != nil {
+		return x.Person
+	}
+	return ""
+}
+
+func (x *EnrolRequest) GetDisplayName() string {
+	if x != nil {
+		return x.DisplayName
+	}
+	return ""
+}
+
+type EnrolResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// "enrolled" or "waiting".
+	Status        string `protobuf:"bytes,1,opt,name=status,proto3" json:"status,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EnrolResponse) Reset() {
+	*x = EnrolResponse{}
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EnrolResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EnrolResponse) ProtoMessage() {}
+
+func (x *EnrolResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EnrolResponse.ProtoReflect.Descriptor instead.
+func (*EnrolResponse) Descriptor() ([]byte, []int) {
+	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *EnrolResponse) GetStatus() string {
+	if x != nil {
+		return x.Status
+	}
+	return ""
+}
+
+type RosterRow struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Person        string                 `protobuf:"bytes,1,opt,name=person,proto3" json:"person,omitempty"`
+	DisplayName   string                 `protobuf:"bytes,2,opt,name=display_name,json=displayName,proto3" json:"display_name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RosterRow) Reset() {
+	*x = RosterRow{}
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RosterRow) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RosterRow) ProtoMessage() {}
+
+func (x *RosterRow) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RosterRow.ProtoReflect.Descriptor instead.
+func (*RosterRow) Descriptor() ([]byte, []int) {
+	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *RosterRow) GetPerson() string {
+	if x != nil {
+		return x.Person
+	}
+	return ""
+}
+
+func (x *RosterRow) GetDisplayName() string {
+	if x != nil {
+		return x.DisplayName
+	}
+	return ""
+}
+
+type ImportRosterRequest struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	ClassId string                 `protobuf:"bytes,1,opt,name=class_id,json=classId,proto3" json:"class_id,omitempty"`
+	// At most 500 rows.
+	Rows          []*RosterRow `protobuf:"bytes,2,rep,name=rows,proto3" json:"rows,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ImportRosterRequest) Reset() {
+	*x = ImportRosterRequest{}
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ImportRosterRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImportRosterRequest) ProtoMessage() {}
+
+func (x *ImportRosterRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImportRosterRequest.ProtoReflect.Descriptor instead.
+func (*ImportRosterRequest) Descriptor() ([]byte, []int) {
+	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *ImportRosterRequest) GetClassId() string {
+	if x != nil {
+		return x.ClassId
+	}
+	return ""
+}
+
+func (x *ImportRosterRequest) GetRows() []*RosterRow {
+	if x != nil {
+		return x.Rows
+	}
+	return nil
+}
+
+// RosterRowOutcome is what became of one row: enrolled, waiting or
+// rejected with the field and the reason.
+type RosterRowOutcome struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Index of the row in the request, from 0.
+	Row           uint32 `protobuf:"varint,1,opt,name=row,proto3" json:"row,omitempty"`
+	Person        string `protobuf:"bytes,2,opt,name=person,proto3" json:"person,omitempty"`
+	Outcome       string `protobuf:"bytes,3,opt,name=outcome,proto3" json:"outcome,omitempty"`
+	Field         string `protobuf:"bytes,4,opt,name=field,proto3" json:"field,omitempty"`
+	Reason        string `protobuf:"bytes,5,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RosterRowOutcome) Reset() {
+	*x = RosterRowOutcome{}
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RosterRowOutcome) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RosterRowOutcome) ProtoMessage() {}
+
+func (x *RosterRowOutcome) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RosterRowOutcome.ProtoReflect.Descriptor instead.
+func (*RosterRowOutcome) Descriptor() ([]byte, []int) {
+	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *RosterRowOutcome) GetRow() uint32 {
+	if x != nil {
+		return x.Row
+	}
+	return 0
+}
+
+func (x *RosterRowOutcome) GetPerson() string {
+	if x != nil {
+		return x.Person
+	}
+	return ""
+}
+
+func (x *RosterRowOutcome) GetOutcome() string {
+	if x != nil {
+		return x.Outcome
+	}
+	return ""
+}
+
+func (x *RosterRowOutcome) GetField() string {
+	if x != nil {
+		return x.Field
+	}
+	return ""
+}
+
+func (x *RosterRowOutcome) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+type ImportRosterResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Enrolled      uint32                 `protobuf:"varint,1,opt,name=enrolled,proto3" json:"enrolled,omitempty"`
+	Waiting       uint32                 `protobuf:"varint,2,opt,name=waiting,proto3" json:"waiting,omitempty"`
+	Rejected      uint32                 `protobuf:"varint,3,opt,name=rejected,proto3" json:"rejected,omitempty"`
+	Rows          []*RosterRowOutcome    `protobuf:"bytes,4,rep,name=rows,proto3" json:"rows,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ImportRosterResponse) Reset() {
+	*x = ImportRosterResponse{}
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ImportRosterResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImportRosterResponse) ProtoMessage() {}
+
+func (x *ImportRosterResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImportRosterResponse.ProtoReflect.Descriptor instead.
+func (*ImportRosterResponse) Descriptor() ([]byte, []int) {
+	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *ImportRosterResponse) GetEnrolled() uint32 {
+	if x != nil {
+		return x.Enrolled
+	}
+	return 0
+}
+
+func (x *ImportRosterResponse) GetWaiting() uint32 {
+	if x != nil {
+		return x.Waiting
+	}
+	return 0
+}
+
+func (x *ImportRosterResponse) GetRejected() uint32 {
+	if x != nil {
+		return x.Rejected
+	}
+	return 0
+}
+
+func (x *ImportRosterResponse) GetRows() []*RosterRowOutcome {
+	if x != nil {
+		return x.Rows
+	}
+	return nil
+}
+
+type WithdrawRequest struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	ClassId string                 `protobuf:"bytes,1,opt,name=class_id,json=classId,proto3" json:"class_id,omitempty"`
+	Person  string                 `protobuf:"bytes,2,opt,name=person,proto3" json:"person,omitempty"`
+	// "work", "moved", "health", "family", "no_show" or "other".
+	Reason string `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+	// Kept with the enrolment, never published.
+	Note          string `protobuf:"bytes,4,opt,name=note,proto3" json:"note,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WithdrawRequest) Reset() {
+	*x = WithdrawRequest{}
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WithdrawRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WithdrawRequest) ProtoMessage() {}
+
+func (x *WithdrawRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WithdrawRequest.ProtoReflect.Descriptor instead.
+func (*WithdrawRequest) Descriptor() ([]byte, []int) {
+	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *WithdrawRequest) GetClassId() string {
+	if x != nil {
+		return x.ClassId
+	}
+	return ""
+}
+
+func (x *WithdrawRequest) GetPerson() string {
+	if x != nil {
+		return x.Person
+	}
+	return ""
+}
+
+func (x *WithdrawRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *WithdrawRequest) GetNote() string {
+	if x != nil {
+		return x.Note
+	}
+	return ""
+}
+
+type WithdrawResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WithdrawResponse) Reset() {
+	*x = WithdrawResponse{}
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WithdrawResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WithdrawResponse) ProtoMessage() {}
+
+func (x *WithdrawResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WithdrawResponse.ProtoReflect.Descriptor instead.
+func (*WithdrawResponse) Descriptor() ([]byte, []int) {
+	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{34}
+}
+
+type SuspendRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ClassId       string                 `protobuf:"bytes,1,opt,name=class_id,json=classId,proto3" json:"class_id,omitempty"`
+	Person        string                 `protobuf:"bytes,2,opt,name=person,proto3" json:"person,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SuspendRequest) Reset() {
+	*x = SuspendRequest{}
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[35]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SuspendRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SuspendRequest) ProtoMessage() {}
+
+func (x *SuspendRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[35]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SuspendRequest.ProtoReflect.Descriptor instead.
+func (*SuspendRequest) Descriptor() ([]byte, []int) {
+	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{35}
+}
+
+func (x *SuspendRequest) GetClassId() string {
+	if x != nil {
+		return x.ClassId
+	}
+	return ""
+}
+
+func (x *SuspendRequest) GetPerson() string {
+	if x != nil {
+		return x.Person
+	}
+	return ""
+}
+
+type SuspendResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SuspendResponse) Reset() {
+	*x = SuspendResponse{}
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[36]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SuspendResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SuspendResponse) ProtoMessage() {}
+
+func (x *SuspendResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[36]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SuspendResponse.ProtoReflect.Descriptor instead.
+func (*SuspendResponse) Descriptor() ([]byte, []int) {
+	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{36}
+}
+
+type ResumeRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ClassId       string                 `protobuf:"bytes,1,opt,name=class_id,json=classId,proto3" json:"class_id,omitempty"`
+	Person        string                 `protobuf:"bytes,2,opt,name=person,proto3" json:"person,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResumeRequest) Reset() {
+	*x = ResumeRequest{}
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[37]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResumeRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResumeRequest) ProtoMessage() {}
+
+func (x *ResumeRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[37]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResumeRequest.ProtoReflect.Descriptor instead.
+func (*ResumeRequest) Descriptor() ([]byte, []int) {
+	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{37}
+}
+
+func (x *ResumeRequest) GetClassId() string {
+	if x != nil {
+		return x.ClassId
+	}
+	return ""
+}
+
+func (x *ResumeRequest) GetPerson() string {
+	if x != nil {
+		return x.Person
+	}
+	return ""
+}
+
+type ResumeResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResumeResponse) Reset() {
+	*x = ResumeResponse{}
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[38]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResumeResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResumeResponse) ProtoMessage() {}
+
+func (x *ResumeResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[38]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResumeResponse.ProtoReflect.Descriptor instead.
+func (*ResumeResponse) Descriptor() ([]byte, []int) {
+	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{38}
+}
+
+type TransferRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ClassId       string                 `protobuf:"bytes,1,opt,name=class_id,json=classId,proto3" json:"class_id,omitempty"`
+	Person        string                 `protobuf:"bytes,2,opt,name=person,proto3" json:"person,omitempty"`
+	ToClassId     string                 `protobuf:"bytes,3,opt,name=to_class_id,json=toClassId,proto3" json:"to_class_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TransferRequest) Reset() {
+	*x = TransferRequest{}
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[39]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TransferRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TransferRequest) ProtoMessage() {}
+
+func (x *TransferRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[39]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TransferRequest.ProtoReflect.Descriptor instead.
+func (*TransferRequest) Descriptor() ([]byte, []int) {
+	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{39}
+}
+
+func (x *TransferRequest) GetClassId() string {
+	if x != nil {
+		return x.ClassId
+	}
+	return ""
+}
+
+func (x *TransferRequest) GetPerson() string {
+	if x != nil {
+		return x.Person
+	}
+	return ""
+}
+
+func (x *TransferRequest) GetToClassId() string {
+	if x != nil {
+		return x.ToClassId
+	}
+	return ""
+}
+
+type TransferResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TransferResponse) Reset() {
+	*x = TransferResponse{}
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[40]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TransferResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TransferResponse) ProtoMessage() {}
+
+func (x *TransferResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[40]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TransferResponse.ProtoReflect.Descriptor instead.
+func (*TransferResponse) Descriptor() ([]byte, []int) {
+	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{40}
+}
+
+type AssessRequest struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	ClassId string                 `protobuf:"bytes,1,opt,name=class_id,json=classId,proto3" json:"class_id,omitempty"`
+	Person  string                 `protobuf:"bytes,2,opt,name=person,proto3" json:"person,omitempty"`
+	// "placement", "progress" or "final".
+	Kind        string `protobuf:"bytes,3,opt,name=kind,proto3" json:"kind,omitempty"`
+	CefrOverall string `protobuf:"bytes,4,opt,name=cefr_overall,json=cefrOverall,proto3" json:"cefr_overall,omitempty"`
+	// CEFR level by skill: listening, reading, speaking, writing.
+	CefrBySkill map[string]string `protobuf:"bytes,5,rep,name=cefr_by_skill,json=cefrBySkill,proto3" json:"cefr_by_skill,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// DigComp proficiency level by competence area.
+	DigcompByArea map[string]uint32 `protobuf:"bytes,6,rep,name=digcomp_by_area,json=digcompByArea,proto3" json:"digcomp_by_area,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AssessRequest) Reset() {
+	*x = AssessRequest{}
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[41]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AssessRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AssessRequest) ProtoMessage() {}
+
+func (x *AssessRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[41]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AssessRequest.ProtoReflect.Descriptor instead.
+func (*AssessRequest) Descriptor() ([]byte, []int) {
+	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{41}
+}
+
+func (x *AssessRequest) GetClassId() string {
+	if x != nil {
+		return x.ClassId
+	}
+	return ""
+}
+
+func (x *AssessRequest) GetPerson() string {
+	if x != nil {
+		return x.Person
+	}
+	return ""
+}
+
+func (x *AssessRequest) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *AssessRequest) GetCefrOverall() string {
+	if x != nil {
+		return x.CefrOverall
+	}
+	return ""
+}
+
+func (x *AssessRequest) GetCefrBySkill() map[string]string {
+	if x != nil {
+		return x.CefrBySkill
+	}
+	return nil
+}
+
+func (x *AssessRequest) GetDigcompByArea() map[string]uint32 {
+	if x != nil {
+		return x.DigcompByArea
+	}
+	return nil
+}
+
+type AssessResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AssessResponse) Reset() {
+	*x = AssessResponse{}
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[42]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AssessResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AssessResponse) ProtoMessage() {}
+
+func (x *AssessResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[42]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AssessResponse.ProtoReflect.Descriptor instead.
+func (*AssessResponse) Descriptor() ([]byte, []int) {
+	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{42}
+}
+
+func (x *AssessResponse) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+type IssueCertificateRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ClassId       string                 `protobuf:"bytes,1,opt,name=class_id,json=classId,proto3" json:"class_id,omitempty"`
+	Person        string                 `protobuf:"bytes,2,opt,name=person,proto3" json:"person,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *IssueCertificateRequest) Reset() {
+	*x = IssueCertificateRequest{}
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[43]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *IssueCertificateRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*IssueCertificateRequest) ProtoMessage() {}
+
+func (x *IssueCertificateRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[43]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use IssueCertificateRequest.ProtoReflect.Descriptor instead.
+func (*IssueCertificateRequest) Descriptor() ([]byte, []int) {
+	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{43}
+}
+
+func (x *IssueCertificateRequest) GetClassId() string {
+	if x != nil {
+		return x.ClassId
+	}
+	return ""
+}
+
+func (x *IssueCertificateRequest) GetPerson() string {
+	if x != nil {
+		return x.Person
+	}
+	return ""
+}
+
+type IssueCertificateResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	Person        string                 `protobuf:"bytes,2,opt,name=person,proto3" json:"person,omitempty"`
+	CefrLevel     string                 `protobuf:"bytes,3,opt,name=cefr_level,json=cefrLevel,proto3" json:"cefr_level,omitempty"`
+	DigcompByArea map[string]uint32      `protobuf:"bytes,4,rep,name=digcomp_by_area,json=digcompByArea,proto3" json:"digcomp_by_area,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
+	IssuedAt      *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=issued_at,json=issuedAt,proto3" json:"issued_at,omitempty"`
+	Created       bool                   `protobuf:"varint,6,opt,name=created,proto3" json:"created,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *IssueCertificateResponse) Reset() {
+	*x = IssueCertificateResponse{}
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[44]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *IssueCertificateResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*IssueCertificateResponse) ProtoMessage() {}
+
+func (x *IssueCertificateResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_courses_v1_courses_service_proto_msgTypes[44]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use IssueCertificateResponse.ProtoReflect.Descriptor instead.
+func (*IssueCertificateResponse) Descriptor() ([]byte, []int) {
+	return file_percorsi_courses_v1_courses_service_proto_rawDescGZIP(), []int{44}
+}
+
+func (x *IssueCertificateResponse) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *IssueCertificateResponse) GetPerson() string {
+	if x != nil {
+		return x.Person
+	}
+	return ""
+}
+
+func (x *IssueCertificateResponse) GetCefrLevel() string {
+	if x != nil {
+		return x.CefrLevel
+	}
+	return ""
+}
+
+func (x *IssueCertificateResponse) GetDigcompByArea() map[string]uint32 {
+	if x != nil {
+		return x.DigcompByArea
+	}
+	return nil
+}
+
+func (x *IssueCertificateResponse) GetIssuedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.IssuedAt
+	}
+	return nil
+}
+
+func (x *IssueCertificateResponse) GetCreated() bool {
+	if x != nil {
+		return x.Created
+	}
+	return false
+}
+
 var File_percorsi_courses_v1_courses_service_proto protoreflect.FileDescriptor
 
 const file_percorsi_courses_v1_courses_service_proto_rawDesc = "" +
@@ -794,21 +2750,24 @@ const file_percorsi_courses_v1_courses_service_proto_rawDesc = "" +
 	"\vrecorded_at\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"recordedAt\x12/\n" +
 	"\x05marks\x18\x05 \x03(\v2\x19.percorsi.courses.v1.MarkR\x05marks\x12\x1a\n" +
-	"\brevision\x18\x06 \x01(\rR\brevision\"\x97\x01\n" +
+	"\brevision\x18\x06 \x01(\rR\brevision\"\xad\x01\n" +
 	"\x06Lesson\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x19\n" +
 	"\bclass_id\x18\x02 \x01(\tR\aclassId\x120\n" +
 	"\x05start\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x05start\x12\x18\n" +
 	"\aminutes\x18\x04 \x01(\rR\aminutes\x12\x16\n" +
-	"\x06status\x18\x05 \x01(\tR\x06status\"/\n" +
+	"\x06status\x18\x05 \x01(\tR\x06status\x12\x14\n" +
+	"\x05extra\x18\x06 \x01(\bR\x05extra\"/\n" +
 	"\x10GetLessonRequest\x12\x1b\n" +
-	"\tlesson_id\x18\x01 \x01(\tR\blessonId\"\xd7\x01\n" +
+	"\tlesson_id\x18\x01 \x01(\tR\blessonId\"\xae\x02\n" +
 	"\x11GetLessonResponse\x123\n" +
 	"\x06lesson\x18\x01 \x01(\v2\x1b.percorsi.courses.v1.LessonR\x06lesson\x12\x1f\n" +
 	"\vclass_title\x18\x02 \x01(\tR\n" +
 	"classTitle\x121\n" +
 	"\x06roster\x18\x03 \x03(\v2\x19.percorsi.courses.v1.MarkR\x06roster\x129\n" +
-	"\bregister\x18\x04 \x01(\v2\x1d.percorsi.courses.v1.RegisterR\bregister\"e\n" +
+	"\bregister\x18\x04 \x01(\v2\x1d.percorsi.courses.v1.RegisterR\bregister\x12\x16\n" +
+	"\x06locked\x18\x05 \x01(\bR\x06locked\x12=\n" +
+	"\x06people\x18\x06 \x03(\v2%.percorsi.courses.v1.PersonAttendanceR\x06people\"e\n" +
 	"\x15RecordRegisterRequest\x12\x1b\n" +
 	"\tlesson_id\x18\x01 \x01(\tR\blessonId\x12/\n" +
 	"\x05marks\x18\x02 \x03(\v2\x19.percorsi.courses.v1.MarkR\x05marks\"m\n" +
@@ -822,7 +2781,7 @@ const file_percorsi_courses_v1_courses_service_proto_rawDesc = "" +
 	"\x17CorrectRegisterResponse\x129\n" +
 	"\bregister\x18\x01 \x01(\v2\x1d.percorsi.courses.v1.RegisterR\bregister\"6\n" +
 	"\x19GetClassAttendanceRequest\x12\x19\n" +
-	"\bclass_id\x18\x01 \x01(\tR\aclassId\"\xab\x02\n" +
+	"\bclass_id\x18\x01 \x01(\tR\aclassId\"\x95\x03\n" +
 	"\x10PersonAttendance\x12\x16\n" +
 	"\x06person\x18\x01 \x01(\tR\x06person\x12!\n" +
 	"\fdisplay_name\x18\x02 \x01(\tR\vdisplayName\x12\x16\n" +
@@ -831,16 +2790,169 @@ const file_percorsi_courses_v1_courses_service_proto_rawDesc = "" +
 	"\fminutes_held\x18\x05 \x01(\rR\vminutesHeld\x12\x17\n" +
 	"\arate_bp\x18\x06 \x01(\rR\x06rateBp\x121\n" +
 	"\x14consecutive_absences\x18\a \x01(\rR\x13consecutiveAbsences\x12*\n" +
-	"\x11admitted_to_final\x18\b \x01(\bR\x0fadmittedToFinal\"\x9f\x01\n" +
+	"\x11admitted_to_final\x18\b \x01(\bR\x0fadmittedToFinal\x12\x16\n" +
+	"\x06reason\x18\t \x01(\tR\x06reason\x12)\n" +
+	"\x10transferred_from\x18\n" +
+	" \x01(\tR\x0ftransferredFrom\x12%\n" +
+	"\x0etransferred_to\x18\v \x01(\tR\rtransferredTo\"J\n" +
+	"\rWaitingPerson\x12\x16\n" +
+	"\x06person\x18\x01 \x01(\tR\x06person\x12!\n" +
+	"\fdisplay_name\x18\x02 \x01(\tR\vdisplayName\"\xb7\x02\n" +
 	"\x1aGetClassAttendanceResponse\x12\x19\n" +
 	"\bclass_id\x18\x01 \x01(\tR\aclassId\x12'\n" +
 	"\x0fplanned_minutes\x18\x02 \x01(\rR\x0eplannedMinutes\x12=\n" +
-	"\x06people\x18\x03 \x03(\v2%.percorsi.courses.v1.PersonAttendanceR\x06people2\xbc\x03\n" +
+	"\x06people\x18\x03 \x03(\v2%.percorsi.courses.v1.PersonAttendanceR\x06people\x12\x14\n" +
+	"\x05title\x18\x04 \x01(\tR\x05title\x12\x1f\n" +
+	"\vcourse_kind\x18\x05 \x01(\tR\n" +
+	"courseKind\x12!\n" +
+	"\fadmission_bp\x18\x06 \x01(\rR\vadmissionBp\x12<\n" +
+	"\awaiting\x18\a \x03(\v2\".percorsi.courses.v1.WaitingPersonR\awaiting\"\xb7\x01\n" +
+	"\x10PutCourseRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
+	"\x04kind\x18\x02 \x01(\tR\x04kind\x12\x14\n" +
+	"\x05title\x18\x03 \x01(\tR\x05title\x12\x1f\n" +
+	"\vtotal_hours\x18\x04 \x01(\rR\n" +
+	"totalHours\x12!\n" +
+	"\ftarget_level\x18\x05 \x01(\tR\vtargetLevel\x12%\n" +
+	"\x0etarget_digcomp\x18\x06 \x01(\rR\rtargetDigcomp\"\x13\n" +
+	"\x11PutCourseResponse\"P\n" +
+	"\x04Slot\x12\x18\n" +
+	"\aweekday\x18\x01 \x01(\tR\aweekday\x12\x14\n" +
+	"\x05start\x18\x02 \x01(\tR\x05start\x12\x18\n" +
+	"\aminutes\x18\x03 \x01(\rR\aminutes\"\x94\x02\n" +
+	"\x12CreateClassRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1b\n" +
+	"\tcourse_id\x18\x02 \x01(\tR\bcourseId\x12\x14\n" +
+	"\x05title\x18\x03 \x01(\tR\x05title\x12\x12\n" +
+	"\x04site\x18\x04 \x01(\tR\x04site\x12\x1a\n" +
+	"\bteachers\x18\x05 \x03(\tR\bteachers\x125\n" +
+	"\bschedule\x18\x06 \x03(\v2\x19.percorsi.courses.v1.SlotR\bschedule\x12\x1d\n" +
+	"\n" +
+	"start_date\x18\a \x01(\tR\tstartDate\x12\x19\n" +
+	"\bend_date\x18\b \x01(\tR\aendDate\x12\x1a\n" +
+	"\bcapacity\x18\t \x01(\rR\bcapacity\"Y\n" +
+	"\x13CreateClassResponse\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x18\n" +
+	"\alessons\x18\x02 \x01(\rR\alessons\x12\x18\n" +
+	"\acreated\x18\x03 \x01(\bR\acreated\"(\n" +
+	"\x12ListLessonsRequest\x12\x12\n" +
+	"\x04date\x18\x01 \x01(\tR\x04date\"\x91\x01\n" +
+	"\tDayLesson\x123\n" +
+	"\x06lesson\x18\x01 \x01(\v2\x1b.percorsi.courses.v1.LessonR\x06lesson\x12\x1f\n" +
+	"\vclass_title\x18\x02 \x01(\tR\n" +
+	"classTitle\x12\x12\n" +
+	"\x04site\x18\x03 \x01(\tR\x04site\x12\x1a\n" +
+	"\bexpected\x18\x04 \x01(\rR\bexpected\"c\n" +
+	"\x13ListLessonsResponse\x12\x12\n" +
+	"\x04date\x18\x01 \x01(\tR\x04date\x128\n" +
+	"\alessons\x18\x02 \x03(\v2\x1e.percorsi.courses.v1.DayLessonR\alessons\"y\n" +
+	"\x10AddLessonRequest\x12\x19\n" +
+	"\bclass_id\x18\x01 \x01(\tR\aclassId\x120\n" +
+	"\x05start\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x05start\x12\x18\n" +
+	"\aminutes\x18\x03 \x01(\rR\aminutes\"H\n" +
+	"\x11AddLessonResponse\x123\n" +
+	"\x06lesson\x18\x01 \x01(\v2\x1b.percorsi.courses.v1.LessonR\x06lesson\"2\n" +
+	"\x13CancelLessonRequest\x12\x1b\n" +
+	"\tlesson_id\x18\x01 \x01(\tR\blessonId\"K\n" +
+	"\x14CancelLessonResponse\x123\n" +
+	"\x06lesson\x18\x01 \x01(\v2\x1b.percorsi.courses.v1.LessonR\x06lesson\"|\n" +
+	"\x11MoveLessonRequest\x12\x1b\n" +
+	"\tlesson_id\x18\x01 \x01(\tR\blessonId\x120\n" +
+	"\x05start\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x05start\x12\x18\n" +
+	"\aminutes\x18\x03 \x01(\rR\aminutes\"I\n" +
+	"\x12MoveLessonResponse\x123\n" +
+	"\x06lesson\x18\x01 \x01(\v2\x1b.percorsi.courses.v1.LessonR\x06lesson\"d\n" +
+	"\fEnrolRequest\x12\x19\n" +
+	"\bclass_id\x18\x01 \x01(\tR\aclassId\x12\x16\n" +
+	"\x06person\x18\x02 \x01(\tR\x06person\x12!\n" +
+	"\fdisplay_name\x18\x03 \x01(\tR\vdisplayName\"'\n" +
+	"\rEnrolResponse\x12\x16\n" +
+	"\x06status\x18\x01 \x01(\tR\x06status\"F\n" +
+	"\tRosterRow\x12\x16\n" +
+	"\x06person\x18\x01 \x01(\tR\x06person\x12!\n" +
+	"\fdisplay_name\x18\x02 \x01(\tR\vdisplayName\"d\n" +
+	"\x13ImportRosterRequest\x12\x19\n" +
+	"\bclass_id\x18\x01 \x01(\tR\aclassId\x122\n" +
+	"\x04rows\x18\x02 \x03(\v2\x1e.percorsi.courses.v1.RosterRowR\x04rows\"\x84\x01\n" +
+	"\x10RosterRowOutcome\x12\x10\n" +
+	"\x03row\x18\x01 \x01(\rR\x03row\x12\x16\n" +
+	"\x06person\x18\x02 \x01(\tR\x06person\x12\x18\n" +
+	"\aoutcome\x18\x03 \x01(\tR\aoutcome\x12\x14\n" +
+	"\x05field\x18\x04 \x01(\tR\x05field\x12\x16\n" +
+	"\x06reason\x18\x05 \x01(\tR\x06reason\"\xa3\x01\n" +
+	"\x14ImportRosterResponse\x12\x1a\n" +
+	"\benrolled\x18\x01 \x01(\rR\benrolled\x12\x18\n" +
+	"\awaiting\x18\x02 \x01(\rR\awaiting\x12\x1a\n" +
+	"\brejected\x18\x03 \x01(\rR\brejected\x129\n" +
+	"\x04rows\x18\x04 \x03(\v2%.percorsi.courses.v1.RosterRowOutcomeR\x04rows\"p\n" +
+	"\x0fWithdrawRequest\x12\x19\n" +
+	"\bclass_id\x18\x01 \x01(\tR\aclassId\x12\x16\n" +
+	"\x06person\x18\x02 \x01(\tR\x06person\x12\x16\n" +
+	"\x06reason\x18\x03 \x01(\tR\x06reason\x12\x12\n" +
+	"\x04note\x18\x04 \x01(\tR\x04note\"\x12\n" +
+	"\x10WithdrawResponse\"C\n" +
+	"\x0eSuspendRequest\x12\x19\n" +
+	"\bclass_id\x18\x01 \x01(\tR\aclassId\x12\x16\n" +
+	"\x06person\x18\x02 \x01(\tR\x06person\"\x11\n" +
+	"\x0fSuspendResponse\"B\n" +
+	"\rResumeRequest\x12\x19\n" +
+	"\bclass_id\x18\x01 \x01(\tR\aclassId\x12\x16\n" +
+	"\x06person\x18\x02 \x01(\tR\x06person\"\x10\n" +
+	"\x0eResumeResponse\"d\n" +
+	"\x0fTransferRequest\x12\x19\n" +
+	"\bclass_id\x18\x01 \x01(\tR\aclassId\x12\x16\n" +
+	"\x06person\x18\x02 \x01(\tR\x06person\x12\x1e\n" +
+	"\vto_class_id\x18\x03 \x01(\tR\ttoClassId\"\x12\n" +
+	"\x10TransferResponse\"\xb3\x03\n" +
+	"\rAssessRequest\x12\x19\n" +
+	"\bclass_id\x18\x01 \x01(\tR\aclassId\x12\x16\n" +
+	"\x06person\x18\x02 \x01(\tR\x06person\x12\x12\n" +
+	"\x04kind\x18\x03 \x01(\tR\x04kind\x12!\n" +
+	"\fcefr_overall\x18\x04 \x01(\tR\vcefrOverall\x12W\n" +
+	"\rcefr_by_skill\x18\x05 \x03(\v23.percorsi.courses.v1.AssessRequest.CefrBySkillEntryR\vcefrBySkill\x12]\n" +
+	"\x0fdigcomp_by_area\x18\x06 \x03(\v25.percorsi.courses.v1.AssessRequest.DigcompByAreaEntryR\rdigcompByArea\x1a>\n" +
+	"\x10CefrBySkillEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1a@\n" +
+	"\x12DigcompByAreaEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\rR\x05value:\x028\x01\" \n" +
+	"\x0eAssessResponse\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\"L\n" +
+	"\x17IssueCertificateRequest\x12\x19\n" +
+	"\bclass_id\x18\x01 \x01(\tR\aclassId\x12\x16\n" +
+	"\x06person\x18\x02 \x01(\tR\x06person\"\xe0\x02\n" +
+	"\x18IssueCertificateResponse\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x16\n" +
+	"\x06person\x18\x02 \x01(\tR\x06person\x12\x1d\n" +
+	"\n" +
+	"cefr_level\x18\x03 \x01(\tR\tcefrLevel\x12h\n" +
+	"\x0fdigcomp_by_area\x18\x04 \x03(\v2@.percorsi.courses.v1.IssueCertificateResponse.DigcompByAreaEntryR\rdigcompByArea\x127\n" +
+	"\tissued_at\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\bissuedAt\x12\x18\n" +
+	"\acreated\x18\x06 \x01(\bR\acreated\x1a@\n" +
+	"\x12DigcompByAreaEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\rR\x05value:\x028\x012\xd0\r\n" +
 	"\x0eCoursesService\x12Z\n" +
+	"\tPutCourse\x12%.percorsi.courses.v1.PutCourseRequest\x1a&.percorsi.courses.v1.PutCourseResponse\x12`\n" +
+	"\vCreateClass\x12'.percorsi.courses.v1.CreateClassRequest\x1a(.percorsi.courses.v1.CreateClassResponse\x12`\n" +
+	"\vListLessons\x12'.percorsi.courses.v1.ListLessonsRequest\x1a(.percorsi.courses.v1.ListLessonsResponse\x12Z\n" +
+	"\tAddLesson\x12%.percorsi.courses.v1.AddLessonRequest\x1a&.percorsi.courses.v1.AddLessonResponse\x12c\n" +
+	"\fCancelLesson\x12(.percorsi.courses.v1.CancelLessonRequest\x1a).percorsi.courses.v1.CancelLessonResponse\x12]\n" +
+	"\n" +
+	"MoveLesson\x12&.percorsi.courses.v1.MoveLessonRequest\x1a'.percorsi.courses.v1.MoveLessonResponse\x12Z\n" +
 	"\tGetLesson\x12%.percorsi.courses.v1.GetLessonRequest\x1a&.percorsi.courses.v1.GetLessonResponse\x12i\n" +
 	"\x0eRecordRegister\x12*.percorsi.courses.v1.RecordRegisterRequest\x1a+.percorsi.courses.v1.RecordRegisterResponse\x12l\n" +
 	"\x0fCorrectRegister\x12+.percorsi.courses.v1.CorrectRegisterRequest\x1a,.percorsi.courses.v1.CorrectRegisterResponse\x12u\n" +
-	"\x12GetClassAttendance\x12..percorsi.courses.v1.GetClassAttendanceRequest\x1a/.percorsi.courses.v1.GetClassAttendanceResponseBBZ@github.com/percorsi/percorsi/proto/percorsi/courses/v1;coursesv1b\x06proto3"
+	"\x12GetClassAttendance\x12..percorsi.courses.v1.GetClassAttendanceRequest\x1a/.percorsi.courses.v1.GetClassAttendanceResponse\x12N\n" +
+	"\x05Enrol\x12!.percorsi.courses.v1.EnrolRequest\x1a\".percorsi.courses.v1.EnrolResponse\x12c\n" +
+	"\fImportRoster\x12(.percorsi.courses.v1.ImportRosterRequest\x1a).percorsi.courses.v1.ImportRosterResponse\x12W\n" +
+	"\bWithdraw\x12$.percorsi.courses.v1.WithdrawRequest\x1a%.percorsi.courses.v1.WithdrawResponse\x12T\n" +
+	"\aSuspend\x12#.percorsi.courses.v1.SuspendRequest\x1a$.percorsi.courses.v1.SuspendResponse\x12Q\n" +
+	"\x06Resume\x12\".percorsi.courses.v1.ResumeRequest\x1a#.percorsi.courses.v1.ResumeResponse\x12W\n" +
+	"\bTransfer\x12$.percorsi.courses.v1.TransferRequest\x1a%.percorsi.courses.v1.TransferResponse\x12Q\n" +
+	"\x06Assess\x12\".percorsi.courses.v1.AssessRequest\x1a#.percorsi.courses.v1.AssessResponse\x12o\n" +
+	"\x10IssueCertificate\x12,.percorsi.courses.v1.IssueCertificateRequest\x1a-.percorsi.courses.v1.IssueCertificateResponseBBZ@github.com/percorsi/percorsi/proto/percorsi/courses/v1;coursesv1b\x06proto3"
 
 var (
 	file_percorsi_courses_v1_courses_service_proto_rawDescOnce sync.Once
@@ -854,7 +2966,7 @@ func file_percorsi_courses_v1_courses_service_proto_rawDescGZIP() []byte {
 	return file_percorsi_courses_v1_courses_service_proto_rawDescData
 }
 
-var file_percorsi_courses_v1_courses_service_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
+var file_percorsi_courses_v1_courses_service_proto_msgTypes = make([]protoimpl.MessageInfo, 48)
 var file_percorsi_courses_v1_courses_service_proto_goTypes = []any{
 	(*Mark)(nil),                       // 0: percorsi.courses.v1.Mark
 	(*Register)(nil),                   // 1: percorsi.courses.v1.Register
@@ -867,36 +2979,116 @@ var file_percorsi_courses_v1_courses_service_proto_goTypes = []any{
 	(*CorrectRegisterResponse)(nil),    // 8: percorsi.courses.v1.CorrectRegisterResponse
 	(*GetClassAttendanceRequest)(nil),  // 9: percorsi.courses.v1.GetClassAttendanceRequest
 	(*PersonAttendance)(nil),           // 10: percorsi.courses.v1.PersonAttendance
-	(*GetClassAttendanceResponse)(nil), // 11: percorsi.courses.v1.GetClassAttendanceResponse
-	(v1.AttendanceStatus)(0),           // 12: percorsi.register.v1.AttendanceStatus
-	(*timestamppb.Timestamp)(nil),      // 13: google.protobuf.Timestamp
+	(*WaitingPerson)(nil),              // 11: percorsi.courses.v1.WaitingPerson
+	(*GetClassAttendanceResponse)(nil), // 12: percorsi.courses.v1.GetClassAttendanceResponse
+	(*PutCourseRequest)(nil),           // 13: percorsi.courses.v1.PutCourseRequest
+	(*PutCourseResponse)(nil),          // 14: percorsi.courses.v1.PutCourseResponse
+	(*Slot)(nil),                       // 15: percorsi.courses.v1.Slot
+	(*CreateClassRequest)(nil),         // 16: percorsi.courses.v1.CreateClassRequest
+	(*CreateClassResponse)(nil),        // 17: percorsi.courses.v1.CreateClassResponse
+	(*ListLessonsRequest)(nil),         // 18: percorsi.courses.v1.ListLessonsRequest
+	(*DayLesson)(nil),                  // 19: percorsi.courses.v1.DayLesson
+	(*ListLessonsResponse)(nil),        // 20: percorsi.courses.v1.ListLessonsResponse
+	(*AddLessonRequest)(nil),           // 21: percorsi.courses.v1.AddLessonRequest
+	(*AddLessonResponse)(nil),          // 22: percorsi.courses.v1.AddLessonResponse
+	(*CancelLessonRequest)(nil),        // 23: percorsi.courses.v1.CancelLessonRequest
+	(*CancelLessonResponse)(nil),       // 24: percorsi.courses.v1.CancelLessonResponse
+	(*MoveLessonRequest)(nil),          // 25: percorsi.courses.v1.MoveLessonRequest
+	(*MoveLessonResponse)(nil),         // 26: percorsi.courses.v1.MoveLessonResponse
+	(*EnrolRequest)(nil),               // 27: percorsi.courses.v1.EnrolRequest
+	(*EnrolResponse)(nil),              // 28: percorsi.courses.v1.EnrolResponse
+	(*RosterRow)(nil),                  // 29: percorsi.courses.v1.RosterRow
+	(*ImportRosterRequest)(nil),        // 30: percorsi.courses.v1.ImportRosterRequest
+	(*RosterRowOutcome)(nil),           // 31: percorsi.courses.v1.RosterRowOutcome
+	(*ImportRosterResponse)(nil),       // 32: percorsi.courses.v1.ImportRosterResponse
+	(*WithdrawRequest)(nil),            // 33: percorsi.courses.v1.WithdrawRequest
+	(*WithdrawResponse)(nil),           // 34: percorsi.courses.v1.WithdrawResponse
+	(*SuspendRequest)(nil),             // 35: percorsi.courses.v1.SuspendRequest
+	(*SuspendResponse)(nil),            // 36: percorsi.courses.v1.SuspendResponse
+	(*ResumeRequest)(nil),              // 37: percorsi.courses.v1.ResumeRequest
+	(*ResumeResponse)(nil),             // 38: percorsi.courses.v1.ResumeResponse
+	(*TransferRequest)(nil),            // 39: percorsi.courses.v1.TransferRequest
+	(*TransferResponse)(nil),           // 40: percorsi.courses.v1.TransferResponse
+	(*AssessRequest)(nil),              // 41: percorsi.courses.v1.AssessRequest
+	(*AssessResponse)(nil),             // 42: percorsi.courses.v1.AssessResponse
+	(*IssueCertificateRequest)(nil),    // 43: percorsi.courses.v1.IssueCertificateRequest
+	(*IssueCertificateResponse)(nil),   // 44: percorsi.courses.v1.IssueCertificateResponse
+	nil,                                // 45: percorsi.courses.v1.AssessRequest.CefrBySkillEntry
+	nil,                                // 46: percorsi.courses.v1.AssessRequest.DigcompByAreaEntry
+	nil,                                // 47: percorsi.courses.v1.IssueCertificateResponse.DigcompByAreaEntry
+	(v1.AttendanceStatus)(0),           // 48: percorsi.register.v1.AttendanceStatus
+	(*timestamppb.Timestamp)(nil),      // 49: google.protobuf.Timestamp
 }
 var file_percorsi_courses_v1_courses_service_proto_depIdxs = []int32{
-	12, // 0: percorsi.courses.v1.Mark.status:type_name -> percorsi.register.v1.AttendanceStatus
-	13, // 1: percorsi.courses.v1.Register.recorded_at:type_name -> google.protobuf.Timestamp
+	48, // 0: percorsi.courses.v1.Mark.status:type_name -> percorsi.register.v1.AttendanceStatus
+	49, // 1: percorsi.courses.v1.Register.recorded_at:type_name -> google.protobuf.Timestamp
 	0,  // 2: percorsi.courses.v1.Register.marks:type_name -> percorsi.courses.v1.Mark
-	13, // 3: percorsi.courses.v1.Lesson.start:type_name -> google.protobuf.Timestamp
+	49, // 3: percorsi.courses.v1.Lesson.start:type_name -> google.protobuf.Timestamp
 	2,  // 4: percorsi.courses.v1.GetLessonResponse.lesson:type_name -> percorsi.courses.v1.Lesson
 	0,  // 5: percorsi.courses.v1.GetLessonResponse.roster:type_name -> percorsi.courses.v1.Mark
 	1,  // 6: percorsi.courses.v1.GetLessonResponse.register:type_name -> percorsi.courses.v1.Register
-	0,  // 7: percorsi.courses.v1.RecordRegisterRequest.marks:type_name -> percorsi.courses.v1.Mark
-	1,  // 8: percorsi.courses.v1.RecordRegisterResponse.register:type_name -> percorsi.courses.v1.Register
-	0,  // 9: percorsi.courses.v1.CorrectRegisterRequest.marks:type_name -> percorsi.courses.v1.Mark
-	1,  // 10: percorsi.courses.v1.CorrectRegisterResponse.register:type_name -> percorsi.courses.v1.Register
-	10, // 11: percorsi.courses.v1.GetClassAttendanceResponse.people:type_name -> percorsi.courses.v1.PersonAttendance
-	3,  // 12: percorsi.courses.v1.CoursesService.GetLesson:input_type -> percorsi.courses.v1.GetLessonRequest
-	5,  // 13: percorsi.courses.v1.CoursesService.RecordRegister:input_type -> percorsi.courses.v1.RecordRegisterRequest
-	7,  // 14: percorsi.courses.v1.CoursesService.CorrectRegister:input_type -> percorsi.courses.v1.CorrectRegisterRequest
-	9,  // 15: percorsi.courses.v1.CoursesService.GetClassAttendance:input_type -> percorsi.courses.v1.GetClassAttendanceRequest
-	4,  // 16: percorsi.courses.v1.CoursesService.GetLesson:output_type -> percorsi.courses.v1.GetLessonResponse
-	6,  // 17: percorsi.courses.v1.CoursesService.RecordRegister:output_type -> percorsi.courses.v1.RecordRegisterResponse
-	8,  // 18: percorsi.courses.v1.CoursesService.CorrectRegister:output_type -> percorsi.courses.v1.CorrectRegisterResponse
-	11, // 19: percorsi.courses.v1.CoursesService.GetClassAttendance:output_type -> percorsi.courses.v1.GetClassAttendanceResponse
-	16, // [16:20] is the sub-list for method output_type
-	12, // [12:16] is the sub-list for method input_type
-	12, // [12:12] is the sub-list for extension type_name
-	12, // [12:12] is the sub-list for extension extendee
-	0,  // [0:12] is the sub-list for field type_name
+	10, // 7: percorsi.courses.v1.GetLessonResponse.people:type_name -> percorsi.courses.v1.PersonAttendance
+	0,  // 8: percorsi.courses.v1.RecordRegisterRequest.marks:type_name -> percorsi.courses.v1.Mark
+	1,  // 9: percorsi.courses.v1.RecordRegisterResponse.register:type_name -> percorsi.courses.v1.Register
+	0,  // 10: percorsi.courses.v1.CorrectRegisterRequest.marks:type_name -> percorsi.courses.v1.Mark
+	1,  // 11: percorsi.courses.v1.CorrectRegisterResponse.register:type_name -> percorsi.courses.v1.Register
+	10, // 12: percorsi.courses.v1.GetClassAttendanceResponse.people:type_name -> percorsi.courses.v1.PersonAttendance
+	11, // 13: percorsi.courses.v1.GetClassAttendanceResponse.waiting:type_name -> percorsi.courses.v1.WaitingPerson
+	15, // 14: percorsi.courses.v1.CreateClassRequest.schedule:type_name -> percorsi.courses.v1.Slot
+	2,  // 15: percorsi.courses.v1.DayLesson.lesson:type_name -> percorsi.courses.v1.Lesson
+	19, // 16: percorsi.courses.v1.ListLessonsResponse.lessons:type_name -> percorsi.courses.v1.DayLesson
+	49, // 17: percorsi.courses.v1.AddLessonRequest.start:type_name -> google.protobuf.Timestamp
+	2,  // 18: percorsi.courses.v1.AddLessonResponse.lesson:type_name -> percorsi.courses.v1.Lesson
+	2,  // 19: percorsi.courses.v1.CancelLessonResponse.lesson:type_name -> percorsi.courses.v1.Lesson
+	49, // 20: percorsi.courses.v1.MoveLessonRequest.start:type_name -> google.protobuf.Timestamp
+	2,  // 21: percorsi.courses.v1.MoveLessonResponse.lesson:type_name -> percorsi.courses.v1.Lesson
+	29, // 22: percorsi.courses.v1.ImportRosterRequest.rows:type_name -> percorsi.courses.v1.RosterRow
+	31, // 23: percorsi.courses.v1.ImportRosterResponse.rows:type_name -> percorsi.courses.v1.RosterRowOutcome
+	45, // 24: percorsi.courses.v1.AssessRequest.cefr_by_skill:type_name -> percorsi.courses.v1.AssessRequest.CefrBySkillEntry
+	46, // 25: percorsi.courses.v1.AssessRequest.digcomp_by_area:type_name -> percorsi.courses.v1.AssessRequest.DigcompByAreaEntry
+	47, // 26: percorsi.courses.v1.IssueCertificateResponse.digcomp_by_area:type_name -> percorsi.courses.v1.IssueCertificateResponse.DigcompByAreaEntry
+	49, // 27: percorsi.courses.v1.IssueCertificateResponse.issued_at:type_name -> google.protobuf.Timestamp
+	13, // 28: percorsi.courses.v1.CoursesService.PutCourse:input_type -> percorsi.courses.v1.PutCourseRequest
+	16, // 29: percorsi.courses.v1.CoursesService.CreateClass:input_type -> percorsi.courses.v1.CreateClassRequest
+	18, // 30: percorsi.courses.v1.CoursesService.ListLessons:input_type -> percorsi.courses.v1.ListLessonsRequest
+	21, // 31: percorsi.courses.v1.CoursesService.AddLesson:input_type -> percorsi.courses.v1.AddLessonRequest
+	23, // 32: percorsi.courses.v1.CoursesService.CancelLesson:input_type -> percorsi.courses.v1.CancelLessonRequest
+	25, // 33: percorsi.courses.v1.CoursesService.MoveLesson:input_type -> percorsi.courses.v1.MoveLessonRequest
+	3,  // 34: percorsi.courses.v1.CoursesService.GetLesson:input_type -> percorsi.courses.v1.GetLessonRequest
+	5,  // 35: percorsi.courses.v1.CoursesService.RecordRegister:input_type -> percorsi.courses.v1.RecordRegisterRequest
+	7,  // 36: percorsi.courses.v1.CoursesService.CorrectRegister:input_type -> percorsi.courses.v1.CorrectRegisterRequest
+	9,  // 37: percorsi.courses.v1.CoursesService.GetClassAttendance:input_type -> percorsi.courses.v1.GetClassAttendanceRequest
+	27, // 38: percorsi.courses.v1.CoursesService.Enrol:input_type -> percorsi.courses.v1.EnrolRequest
+	30, // 39: percorsi.courses.v1.CoursesService.ImportRoster:input_type -> percorsi.courses.v1.ImportRosterRequest
+	33, // 40: percorsi.courses.v1.CoursesService.Withdraw:input_type -> percorsi.courses.v1.WithdrawRequest
+	35, // 41: percorsi.courses.v1.CoursesService.Suspend:input_type -> percorsi.courses.v1.SuspendRequest
+	37, // 42: percorsi.courses.v1.CoursesService.Resume:input_type -> percorsi.courses.v1.ResumeRequest
+	39, // 43: percorsi.courses.v1.CoursesService.Transfer:input_type -> percorsi.courses.v1.TransferRequest
+	41, // 44: percorsi.courses.v1.CoursesService.Assess:input_type -> percorsi.courses.v1.AssessRequest
+	43, // 45: percorsi.courses.v1.CoursesService.IssueCertificate:input_type -> percorsi.courses.v1.IssueCertificateRequest
+	14, // 46: percorsi.courses.v1.CoursesService.PutCourse:output_type -> percorsi.courses.v1.PutCourseResponse
+	17, // 47: percorsi.courses.v1.CoursesService.CreateClass:output_type -> percorsi.courses.v1.CreateClassResponse
+	20, // 48: percorsi.courses.v1.CoursesService.ListLessons:output_type -> percorsi.courses.v1.ListLessonsResponse
+	22, // 49: percorsi.courses.v1.CoursesService.AddLesson:output_type -> percorsi.courses.v1.AddLessonResponse
+	24, // 50: percorsi.courses.v1.CoursesService.CancelLesson:output_type -> percorsi.courses.v1.CancelLessonResponse
+	26, // 51: percorsi.courses.v1.CoursesService.MoveLesson:output_type -> percorsi.courses.v1.MoveLessonResponse
+	4,  // 52: percorsi.courses.v1.CoursesService.GetLesson:output_type -> percorsi.courses.v1.GetLessonResponse
+	6,  // 53: percorsi.courses.v1.CoursesService.RecordRegister:output_type -> percorsi.courses.v1.RecordRegisterResponse
+	8,  // 54: percorsi.courses.v1.CoursesService.CorrectRegister:output_type -> percorsi.courses.v1.CorrectRegisterResponse
+	12, // 55: percorsi.courses.v1.CoursesService.GetClassAttendance:output_type -> percorsi.courses.v1.GetClassAttendanceResponse
+	28, // 56: percorsi.courses.v1.CoursesService.Enrol:output_type -> percorsi.courses.v1.EnrolResponse
+	32, // 57: percorsi.courses.v1.CoursesService.ImportRoster:output_type -> percorsi.courses.v1.ImportRosterResponse
+	34, // 58: percorsi.courses.v1.CoursesService.Withdraw:output_type -> percorsi.courses.v1.WithdrawResponse
+	36, // 59: percorsi.courses.v1.CoursesService.Suspend:output_type -> percorsi.courses.v1.SuspendResponse
+	38, // 60: percorsi.courses.v1.CoursesService.Resume:output_type -> percorsi.courses.v1.ResumeResponse
+	40, // 61: percorsi.courses.v1.CoursesService.Transfer:output_type -> percorsi.courses.v1.TransferResponse
+	42, // 62: percorsi.courses.v1.CoursesService.Assess:output_type -> percorsi.courses.v1.AssessResponse
+	44, // 63: percorsi.courses.v1.CoursesService.IssueCertificate:output_type -> percorsi.courses.v1.IssueCertificateResponse
+	46, // [46:64] is the sub-list for method output_type
+	28, // [28:46] is the sub-list for method input_type
+	28, // [28:28] is the sub-list for extension type_name
+	28, // [28:28] is the sub-list for extension extendee
+	0,  // [0:28] is the sub-list for field type_name
 }
 
 func init() { file_percorsi_courses_v1_courses_service_proto_init() }
@@ -910,7 +3102,7 @@ func file_percorsi_courses_v1_courses_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_percorsi_courses_v1_courses_service_proto_rawDesc), len(file_percorsi_courses_v1_courses_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   12,
+			NumMessages:   48,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -19,10 +19,24 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
+	CoursesService_PutCourse_FullMethodName          = "/percorsi.courses.v1.CoursesService/PutCourse"
+	CoursesService_CreateClass_FullMethodName        = "/percorsi.courses.v1.CoursesService/CreateClass"
+	CoursesService_ListLessons_FullMethodName        = "/percorsi.courses.v1.CoursesService/ListLessons"
+	CoursesService_AddLesson_FullMethodName          = "/percorsi.courses.v1.CoursesService/AddLesson"
+	CoursesService_CancelLesson_FullMethodName       = "/percorsi.courses.v1.CoursesService/CancelLesson"
+	CoursesService_MoveLesson_FullMethodName         = "/percorsi.courses.v1.CoursesService/MoveLesson"
 	CoursesService_GetLesson_FullMethodName          = "/percorsi.courses.v1.CoursesService/GetLesson"
 	CoursesService_RecordRegister_FullMethodName     = "/percorsi.courses.v1.CoursesService/RecordRegister"
 	CoursesService_CorrectRegister_FullMethodName    = "/percorsi.courses.v1.CoursesService/CorrectRegister"
 	CoursesService_GetClassAttendance_FullMethodName = "/percorsi.courses.v1.CoursesService/GetClassAttendance"
+	CoursesService_Enrol_FullMethodName              = "/percorsi.courses.v1.CoursesService/Enrol"
+	CoursesService_ImportRoster_FullMethodName       = "/percorsi.courses.v1.CoursesService/ImportRoster"
+	CoursesService_Withdraw_FullMethodName           = "/percorsi.courses.v1.CoursesService/Withdraw"
+	CoursesService_Suspend_FullMethodName            = "/percorsi.courses.v1.CoursesService/Suspend"
+	CoursesService_Resume_FullMethodName             = "/percorsi.courses.v1.CoursesService/Resume"
+	CoursesService_Transfer_FullMethodName           = "/percorsi.courses.v1.CoursesService/Transfer"
+	CoursesService_Assess_FullMethodName             = "/percorsi.courses.v1.CoursesService/Assess"
+	CoursesService_IssueCertificate_FullMethodName   = "/percorsi.courses.v1.CoursesService/IssueCertificate"
 )
 
 // CoursesServiceClient is the client API for CoursesService service.
@@ -31,8 +45,27 @@ const (
 //
 // CoursesService is the gRPC face of the courses endpoints a teacher's
 // tablet or another service uses; it serves the same go-kit endpoints as
-// the HTTP JSON API. Every call needs "authorization: Bearer <token>".
+// the HTTP JSON API, with the same rules and errors (a refused field is
+// named in a google.rpc.BadRequest detail). Every call needs
+// "authorization: Bearer <token>". The CSV files a secretariat downloads
+// (a class's register, a month's attendance summary) are HTTP only: they
+// are files for a spreadsheet, and GetClassAttendance carries the figures.
+// Dates are "2026-09-15" and clock times "09:00" in the schools' time zone,
+// as over HTTP.
 type CoursesServiceClient interface {
+	// PutCourse creates or replaces a course of the coordinator's CPIA.
+	PutCourse(ctx context.Context, in *PutCourseRequest, opts ...grpc.CallOption) (*PutCourseResponse, error)
+	// CreateClass creates a class and generates its lessons from the weekly
+	// schedule; the same class again is answered with created false.
+	CreateClass(ctx context.Context, in *CreateClassRequest, opts ...grpc.CallOption) (*CreateClassResponse, error)
+	// ListLessons returns the caller's lessons of a day.
+	ListLessons(ctx context.Context, in *ListLessonsRequest, opts ...grpc.CallOption) (*ListLessonsResponse, error)
+	// AddLesson adds an extra lesson to a class.
+	AddLesson(ctx context.Context, in *AddLessonRequest, opts ...grpc.CallOption) (*AddLessonResponse, error)
+	// CancelLesson cancels a lesson whose register is not recorded.
+	CancelLesson(ctx context.Context, in *CancelLessonRequest, opts ...grpc.CallOption) (*CancelLessonResponse, error)
+	// MoveLesson moves a lesson whose register is not recorded.
+	MoveLesson(ctx context.Context, in *MoveLessonRequest, opts ...grpc.CallOption) (*MoveLessonResponse, error)
 	// GetLesson returns a lesson with the roster to mark and its register.
 	GetLesson(ctx context.Context, in *GetLessonRequest, opts ...grpc.CallOption) (*GetLessonResponse, error)
 	// RecordRegister stores a lesson's register; the same marks again are
@@ -42,6 +75,24 @@ type CoursesServiceClient interface {
 	CorrectRegister(ctx context.Context, in *CorrectRegisterRequest, opts ...grpc.CallOption) (*CorrectRegisterResponse, error)
 	// GetClassAttendance returns each enrolled person's attendance figures.
 	GetClassAttendance(ctx context.Context, in *GetClassAttendanceRequest, opts ...grpc.CallOption) (*GetClassAttendanceResponse, error)
+	// Enrol gives a person a place in a class, or one on its waiting list.
+	Enrol(ctx context.Context, in *EnrolRequest, opts ...grpc.CallOption) (*EnrolResponse, error)
+	// ImportRoster enrols the rows of a roster, reporting what became of
+	// each; a row that breaks a rule is rejected alone.
+	ImportRoster(ctx context.Context, in *ImportRosterRequest, opts ...grpc.CallOption) (*ImportRosterResponse, error)
+	// Withdraw ends a person's enrolment with a reason.
+	Withdraw(ctx context.Context, in *WithdrawRequest, opts ...grpc.CallOption) (*WithdrawResponse, error)
+	// Suspend takes a person off the registers until resumed.
+	Suspend(ctx context.Context, in *SuspendRequest, opts ...grpc.CallOption) (*SuspendResponse, error)
+	// Resume puts a suspended person back on the registers.
+	Resume(ctx context.Context, in *ResumeRequest, opts ...grpc.CallOption) (*ResumeResponse, error)
+	// Transfer moves a person to another class, keeping the hours.
+	Transfer(ctx context.Context, in *TransferRequest, opts ...grpc.CallOption) (*TransferResponse, error)
+	// Assess records a placement, progress or final assessment.
+	Assess(ctx context.Context, in *AssessRequest, opts ...grpc.CallOption) (*AssessResponse, error)
+	// IssueCertificate issues the certificate of a person admitted to the
+	// final assessment; issuing it again returns it with created false.
+	IssueCertificate(ctx context.Context, in *IssueCertificateRequest, opts ...grpc.CallOption) (*IssueCertificateResponse, error)
 }
 
 type coursesServiceClient struct {
@@ -50,6 +101,66 @@ type coursesServiceClient struct {
 
 func NewCoursesServiceClient(cc grpc.ClientConnInterface) CoursesServiceClient {
 	return &coursesServiceClient{cc}
+}
+
+func (c *coursesServiceClient) PutCourse(ctx context.Context, in *PutCourseRequest, opts ...grpc.CallOption) (*PutCourseResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(PutCourseResponse)
+	err := c.cc.Invoke(ctx, CoursesService_PutCourse_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *coursesServiceClient) CreateClass(ctx context.Context, in *CreateClassRequest, opts ...grpc.CallOption) (*CreateClassResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CreateClassResponse)
+	err := c.cc.Invoke(ctx, CoursesService_CreateClass_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *coursesServiceClient) ListLessons(ctx context.Context, in *ListLessonsRequest, opts ...grpc.CallOption) (*ListLessonsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListLessonsResponse)
+	err := c.cc.Invoke(ctx, CoursesService_ListLessons_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *coursesServiceClient) AddLesson(ctx context.Context, in *AddLessonRequest, opts ...grpc.CallOption) (*AddLessonResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(AddLessonResponse)
+	err := c.cc.Invoke(ctx, CoursesService_AddLesson_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *coursesServiceClient) CancelLesson(ctx context.Context, in *CancelLessonRequest, opts ...grpc.CallOption) (*CancelLessonResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CancelLessonResponse)
+	err := c.cc.Invoke(ctx, CoursesService_CancelLesson_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *coursesServiceClient) MoveLesson(ctx context.Context, in *MoveLessonRequest, opts ...grpc.CallOption) (*MoveLessonResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(MoveLessonResponse)
+	err := c.cc.Invoke(ctx, CoursesService_MoveLesson_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func (c *coursesServiceClient) GetLesson(ctx context.Context, in *GetLessonRequest, opts ...grpc.CallOption) (*GetLessonResponse, error) {
@@ -92,14 +203,113 @@ func (c *coursesServiceClient) GetClassAttendance(ctx context.Context, in *GetCl
 	return out, nil
 }
 
+func (c *coursesServiceClient) Enrol(ctx context.Context, in *EnrolRequest, opts ...grpc.CallOption) (*EnrolResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(EnrolResponse)
+	err := c.cc.Invoke(ctx, CoursesService_Enrol_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *coursesServiceClient) ImportRoster(ctx context.Context, in *ImportRosterRequest, opts ...grpc.CallOption) (*ImportRosterResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ImportRosterResponse)
+	err := c.cc.Invoke(ctx, CoursesService_ImportRoster_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *coursesServiceClient) Withdraw(ctx context.Context, in *WithdrawRequest, opts ...grpc.CallOption) (*WithdrawResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(WithdrawResponse)
+	err := c.cc.Invoke(ctx, CoursesService_Withdraw_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *coursesServiceClient) Suspend(ctx context.Context, in *SuspendRequest, opts ...grpc.CallOption) (*SuspendResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(SuspendResponse)
+	err := c.cc.Invoke(ctx, CoursesService_Suspend_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *coursesServiceClient) Resume(ctx context.Context, in *ResumeRequest, opts ...grpc.CallOption) (*ResumeResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ResumeResponse)
+	err := c.cc.Invoke(ctx, CoursesService_Resume_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *coursesServiceClient) Transfer(ctx context.Context, in *TransferRequest, opts ...grpc.CallOption) (*TransferResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(TransferResponse)
+	err := c.cc.Invoke(ctx, CoursesService_Transfer_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *coursesServiceClient) Assess(ctx context.Context, in *AssessRequest, opts ...grpc.CallOption) (*AssessResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(AssessResponse)
+	err := c.cc.Invoke(ctx, CoursesService_Assess_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *coursesServiceClient) IssueCertificate(ctx context.Context, in *IssueCertificateRequest, opts ...grpc.CallOption) (*IssueCertificateResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(IssueCertificateResponse)
+	err := c.cc.Invoke(ctx, CoursesService_IssueCertificate_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // CoursesServiceServer is the server API for CoursesService service.
 // All implementations must embed UnimplementedCoursesServiceServer
 // for forward compatibility.
 //
 // CoursesService is the gRPC face of the courses endpoints a teacher's
 // tablet or another service uses; it serves the same go-kit endpoints as
-// the HTTP JSON API. Every call needs "authorization: Bearer <token>".
+// the HTTP JSON API, with the same rules and errors (a refused field is
+// named in a google.rpc.BadRequest detail). Every call needs
+// "authorization: Bearer <token>". The CSV files a secretariat downloads
+// (a class's register, a month's attendance summary) are HTTP only: they
+// are files for a spreadsheet, and GetClassAttendance carries the figures.
+// Dates are "2026-09-15" and clock times "09:00" in the schools' time zone,
+// as over HTTP.
 type CoursesServiceServer interface {
+	// PutCourse creates or replaces a course of the coordinator's CPIA.
+	PutCourse(context.Context, *PutCourseRequest) (*PutCourseResponse, error)
+	// CreateClass creates a class and generates its lessons from the weekly
+	// schedule; the same class again is answered with created false.
+	CreateClass(context.Context, *CreateClassRequest) (*CreateClassResponse, error)
+	// ListLessons returns the caller's lessons of a day.
+	ListLessons(context.Context, *ListLessonsRequest) (*ListLessonsResponse, error)
+	// AddLesson adds an extra lesson to a class.
+	AddLesson(context.Context, *AddLessonRequest) (*AddLessonResponse, error)
+	// CancelLesson cancels a lesson whose register is not recorded.
+	CancelLesson(context.Context, *CancelLessonRequest) (*CancelLessonResponse, error)
+	// MoveLesson moves a lesson whose register is not recorded.
+	MoveLesson(context.Context, *MoveLessonRequest) (*MoveLessonResponse, error)
 	// GetLesson returns a lesson with the roster to mark and its register.
 	GetLesson(context.Context, *GetLessonRequest) (*GetLessonResponse, error)
 	// RecordRegister stores a lesson's register; the same marks again are
@@ -109,6 +319,24 @@ type CoursesServiceServer interface {
 	CorrectRegister(context.Context, *CorrectRegisterRequest) (*CorrectRegisterResponse, error)
 	// GetClassAttendance returns each enrolled person's attendance figures.
 	GetClassAttendance(context.Context, *GetClassAttendanceRequest) (*GetClassAttendanceResponse, error)
+	// Enrol gives a person a place in a class, or one on its waiting list.
+	Enrol(context.Context, *EnrolRequest) (*EnrolResponse, error)
+	// ImportRoster enrols the rows of a roster, reporting what became of
+	// each; a row that breaks a rule is rejected alone.
+	ImportRoster(context.Context, *ImportRosterRequest) (*ImportRosterResponse, error)
+	// Withdraw ends a person's enrolment with a reason.
+	Withdraw(context.Context, *WithdrawRequest) (*WithdrawResponse, error)
+	// Suspend takes a person off the registers until resumed.
+	Suspend(context.Context, *SuspendRequest) (*SuspendResponse, error)
+	// Resume puts a suspended person back on the registers.
+	Resume(context.Context, *ResumeRequest) (*ResumeResponse, error)
+	// Transfer moves a person to another class, keeping the hours.
+	Transfer(context.Context, *TransferRequest) (*TransferResponse, error)
+	// Assess records a placement, progress or final assessment.
+	Assess(context.Context, *AssessRequest) (*AssessResponse, error)
+	// IssueCertificate issues the certificate of a person admitted to the
+	// final assessment; issuing it again returns it with created false.
+	IssueCertificate(context.Context, *IssueCertificateRequest) (*IssueCertificateResponse, error)
 	mustEmbedUnimplementedCoursesServiceServer()
 }
 
@@ -119,6 +347,24 @@ type CoursesServiceServer interface {
 // pointer dereference when methods are called.
 type UnimplementedCoursesServiceServer struct{}
 
+func (UnimplementedCoursesServiceServer) PutCourse(context.Context, *PutCourseRequest) (*PutCourseResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method PutCourse not implemented")
+}
+func (UnimplementedCoursesServiceServer) CreateClass(context.Context, *CreateClassRequest) (*CreateClassResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CreateClass not implemented")
+}
+func (UnimplementedCoursesServiceServer) ListLessons(context.Context, *ListLessonsRequest) (*ListLessonsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListLessons not implemented")
+}
+func (UnimplementedCoursesServiceServer) AddLesson(context.Context, *AddLessonRequest) (*AddLessonResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method AddLesson not implemented")
+}
+func (UnimplementedCoursesServiceServer) CancelLesson(context.Context, *CancelLessonRequest) (*CancelLessonResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CancelLesson not implemented")
+}
+func (UnimplementedCoursesServiceServer) MoveLesson(context.Context, *MoveLessonRequest) (*MoveLessonResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method MoveLesson not implemented")
+}
 func (UnimplementedCoursesServiceServer) GetLesson(context.Context, *GetLessonRequest) (*GetLessonResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetLesson not implemented")
 }
@@ -130,6 +376,30 @@ func (UnimplementedCoursesServiceServer) CorrectRegister(context.Context, *Corre
 }
 func (UnimplementedCoursesServiceServer) GetClassAttendance(context.Context, *GetClassAttendanceRequest) (*GetClassAttendanceResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetClassAttendance not implemented")
+}
+func (UnimplementedCoursesServiceServer) Enrol(context.Context, *EnrolRequest) (*EnrolResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Enrol not implemented")
+}
+func (UnimplementedCoursesServiceServer) ImportRoster(context.Context, *ImportRosterRequest) (*ImportRosterResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ImportRoster not implemented")
+}
+func (UnimplementedCoursesServiceServer) Withdraw(context.Context, *WithdrawRequest) (*WithdrawResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Withdraw not implemented")
+}
+func (UnimplementedCoursesServiceServer) Suspend(context.Context, *SuspendRequest) (*SuspendResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Suspend not implemented")
+}
+func (UnimplementedCoursesServiceServer) Resume(context.Context, *ResumeRequest) (*ResumeResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Resume not implemented")
+}
+func (UnimplementedCoursesServiceServer) Transfer(context.Context, *TransferRequest) (*TransferResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Transfer not implemented")
+}
+func (UnimplementedCoursesServiceServer) Assess(context.Context, *AssessRequest) (*AssessResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Assess not implemented")
+}
+func (UnimplementedCoursesServiceServer) IssueCertificate(context.Context, *IssueCertificateRequest) (*IssueCertificateResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method IssueCertificate not implemented")
 }
 func (UnimplementedCoursesServiceServer) mustEmbedUnimplementedCoursesServiceServer() {}
 func (UnimplementedCoursesServiceServer) testEmbeddedByValue()                        {}
@@ -150,6 +420,114 @@ func RegisterCoursesServiceServer(s grpc.ServiceRegistrar, srv CoursesServiceSer
 		t.testEmbeddedByValue()
 	}
 	s.RegisterService(&CoursesService_ServiceDesc, srv)
+}
+
+func _CoursesService_PutCourse_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(PutCourseRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CoursesServiceServer).PutCourse(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CoursesService_PutCourse_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CoursesServiceServer).PutCourse(ctx, req.(*PutCourseRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CoursesService_CreateClass_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreateClassRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CoursesServiceServer).CreateClass(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CoursesService_CreateClass_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CoursesServiceServer).CreateClass(ctx, req.(*CreateClassRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CoursesService_ListLessons_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListLessonsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CoursesServiceServer).ListLessons(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CoursesService_ListLessons_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CoursesServiceServer).ListLessons(ctx, req.(*ListLessonsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CoursesService_AddLesson_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(AddLessonRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CoursesServiceServer).AddLesson(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CoursesService_AddLesson_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CoursesServiceServer).AddLesson(ctx, req.(*AddLessonRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CoursesService_CancelLesson_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CancelLessonRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CoursesServiceServer).CancelLesson(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CoursesService_CancelLesson_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CoursesServiceServer).CancelLesson(ctx, req.(*CancelLessonRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CoursesService_MoveLesson_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MoveLessonRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CoursesServiceServer).MoveLesson(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CoursesService_MoveLesson_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CoursesServiceServer).MoveLesson(ctx, req.(*MoveLessonRequest))
+	}
+	return interceptor(ctx, in, info, handler)
 }
 
 func _CoursesService_GetLesson_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
@@ -224,6 +602,150 @@ func _CoursesService_GetClassAttendance_Handler(srv interface{}, ctx context.Con
 	return interceptor(ctx, in, info, handler)
 }
 
+func _CoursesService_Enrol_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(EnrolRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CoursesServiceServer).Enrol(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CoursesService_Enrol_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CoursesServiceServer).Enrol(ctx, req.(*EnrolRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CoursesService_ImportRoster_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ImportRosterRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CoursesServiceServer).ImportRoster(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CoursesService_ImportRoster_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CoursesServiceServer).ImportRoster(ctx, req.(*ImportRosterRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CoursesService_Withdraw_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(WithdrawRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CoursesServiceServer).Withdraw(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CoursesService_Withdraw_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CoursesServiceServer).Withdraw(ctx, req.(*WithdrawRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CoursesService_Suspend_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SuspendRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CoursesServiceServer).Suspend(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CoursesService_Suspend_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CoursesServiceServer).Suspend(ctx, req.(*SuspendRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CoursesService_Resume_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ResumeRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CoursesServiceServer).Resume(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CoursesService_Resume_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CoursesServiceServer).Resume(ctx, req.(*ResumeRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CoursesService_Transfer_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(TransferRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CoursesServiceServer).Transfer(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CoursesService_Transfer_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CoursesServiceServer).Transfer(ctx, req.(*TransferRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CoursesService_Assess_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(AssessRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CoursesServiceServer).Assess(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CoursesService_Assess_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CoursesServiceServer).Assess(ctx, req.(*AssessRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CoursesService_IssueCertificate_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(IssueCertificateRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CoursesServiceServer).IssueCertificate(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CoursesService_IssueCertificate_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CoursesServiceServer).IssueCertificate(ctx, req.(*IssueCertificateRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // CoursesService_ServiceDesc is the grpc.ServiceDesc for CoursesService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -231,6 +753,30 @@ var CoursesService_ServiceDesc = grpc.ServiceDesc{
 	ServiceName: "percorsi.courses.v1.CoursesService",
 	HandlerType: (*CoursesServiceServer)(nil),
 	Methods: []grpc.MethodDesc{
+		{
+			MethodName: "PutCourse",
+			Handler:    _CoursesService_PutCourse_Handler,
+		},
+		{
+			MethodName: "CreateClass",
+			Handler:    _CoursesService_CreateClass_Handler,
+		},
+		{
+			MethodName: "ListLessons",
+			Handler:    _CoursesService_ListLessons_Handler,
+		},
+		{
+			MethodName: "AddLesson",
+			Handler:    _CoursesService_AddLesson_Handler,
+		},
+		{
+			MethodName: "CancelLesson",
+			Handler:    _CoursesService_CancelLesson_Handler,
+		},
+		{
+			MethodName: "MoveLesson",
+			Handler:    _CoursesService_MoveLesson_Handler,
+		},
 		{
 			MethodName: "GetLesson",
 			Handler:    _CoursesService_GetLesson_Handler,
@@ -246,6 +792,38 @@ var CoursesService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetClassAttendance",
 			Handler:    _CoursesService_GetClassAttendance_Handler,
+		},
+		{
+			MethodName: "Enrol",
+			Handler:    _CoursesService_Enrol_Handler,
+		},
+		{
+			MethodName: "ImportRoster",
+			Handler:    _CoursesService_ImportRoster_Handler,
+		},
+		{
+			MethodName: "Withdraw",
+			Handler:    _CoursesService_Withdraw_Handler,
+		},
+		{
+			MethodName: "Suspend",
+			Handler:    _CoursesService_Suspend_Handler,
+		},
+		{
+			MethodName: "Resume",
+			Handler:    _CoursesService_Resume_Handler,
+		},
+		{
+			MethodName: "Transfer",
+			Handler:    _CoursesService_Transfer_Handler,
+		},
+		{
+			MethodName: "Assess",
+			Handler:    _CoursesService_Assess_Handler,
+		},
+		{
+			MethodName: "IssueCertificate",
+			Handler:    _CoursesService_IssueCertificate_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

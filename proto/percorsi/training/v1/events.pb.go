@@ -307,8 +307,11 @@ type CompetencesCertified struct {
 	Region         string                 `protobuf:"bytes,4,opt,name=region,proto3" json:"region,omitempty"`
 	Units          []string               `protobuf:"bytes,5,rep,name=units,proto3" json:"units,omitempty"`
 	EscoSkills     []string               `protobuf:"bytes,6,rep,name=esco_skills,json=escoSkills,proto3" json:"esco_skills,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// The qualification the units belong to, and its EQF level.
+	Title         string `protobuf:"bytes,7,opt,name=title,proto3" json:"title,omitempty"`
+	EqfLevel      uint32 `protobuf:"varint,8,opt,name=eqf_level,json=eqfLevel,proto3" json:"eqf_level,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *CompetencesCertified) Reset() {
@@ -383,6 +386,20 @@ func (x *CompetencesCertified) GetEscoSkills() []string {
 	return nil
 }
 
+func (x *CompetencesCertified) GetTitle() string {
+	if x != nil {
+		return x.Title
+	}
+	return ""
+}
+
+func (x *CompetencesCertified) GetEqfLevel() uint32 {
+	if x != nil {
+		return x.EqfLevel
+	}
+	return 0
+}
+
 // EnrolledInTraining is a person enrolled in an edition of a course.
 type EnrolledInTraining struct {
 	state          protoimpl.MessageState `protogen:"open.v1"`
@@ -392,11 +409,16 @@ type EnrolledInTraining struct {
 	Region         string                 `protobuf:"bytes,4,opt,name=region,proto3" json:"region,omitempty"`
 	EqfLevel       uint32                 `protobuf:"varint,5,opt,name=eqf_level,json=eqfLevel,proto3" json:"eqf_level,omitempty"`
 	// Planned hours of the whole course, internship included.
-	PlannedHours  uint32                 `protobuf:"varint,6,opt,name=planned_hours,json=plannedHours,proto3" json:"planned_hours,omitempty"`
-	EditionStart  *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=edition_start,json=editionStart,proto3" json:"edition_start,omitempty"`
-	EditionEnd    *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=edition_end,json=editionEnd,proto3" json:"edition_end,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	PlannedHours uint32                 `protobuf:"varint,6,opt,name=planned_hours,json=plannedHours,proto3" json:"planned_hours,omitempty"`
+	EditionStart *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=edition_start,json=editionStart,proto3" json:"edition_start,omitempty"`
+	EditionEnd   *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=edition_end,json=editionEnd,proto3" json:"edition_end,omitempty"`
+	Title        string                 `protobuf:"bytes,9,opt,name=title,proto3" json:"title,omitempty"`
+	Sector       string                 `protobuf:"bytes,10,opt,name=sector,proto3" json:"sector,omitempty"`
+	// Share of the planned hours to attend (lessons and internship) to sit
+	// the exam, in basis points (7000 is 70%).
+	MinAttendanceBp uint32 `protobuf:"varint,11,opt,name=min_attendance_bp,json=minAttendanceBp,proto3" json:"min_attendance_bp,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *EnrolledInTraining) Reset() {
@@ -483,6 +505,27 @@ func (x *EnrolledInTraining) GetEditionEnd() *timestamppb.Timestamp {
 		return x.EditionEnd
 	}
 	return nil
+}
+
+func (x *EnrolledInTraining) GetTitle() string {
+	if x != nil {
+		return x.Title
+	}
+	return ""
+}
+
+func (x *EnrolledInTraining) GetSector() string {
+	if x != nil {
+		return x.Sector
+	}
+	return ""
+}
+
+func (x *EnrolledInTraining) GetMinAttendanceBp() uint32 {
+	if x != nil {
+		return x.MinAttendanceBp
+	}
+	return 0
 }
 
 // AttendanceRecorded is one person's mark in a lesson register of a theory
@@ -633,8 +676,13 @@ type ModuleCompleted struct {
 	MinutesAttended uint32                 `protobuf:"varint,6,opt,name=minutes_attended,json=minutesAttended,proto3" json:"minutes_attended,omitempty"`
 	// Whether the attendance reached the course's minimum share.
 	AttendanceReached bool `protobuf:"varint,7,opt,name=attendance_reached,json=attendanceReached,proto3" json:"attendance_reached,omitempty"`
-	unknownFields     protoimpl.UnknownFields
-	sizeCache         protoimpl.SizeCache
+	// The person's minutes in the whole course so far (lessons attended and
+	// internship done) against the course's planned minutes: the progress
+	// toward admission to the exam.
+	CourseMinutesAttended uint32 `protobuf:"varint,8,opt,name=course_minutes_attended,json=courseMinutesAttended,proto3" json:"course_minutes_attended,omitempty"`
+	CourseMinutesPlanned  uint32 `protobuf:"varint,9,opt,name=course_minutes_planned,json=courseMinutesPlanned,proto3" json:"course_minutes_planned,omitempty"`
+	unknownFields         protoimpl.UnknownFields
+	sizeCache             protoimpl.SizeCache
 }
 
 func (x *ModuleCompleted) Reset() {
@@ -714,6 +762,20 @@ func (x *ModuleCompleted) GetAttendanceReached() bool {
 		return x.AttendanceReached
 	}
 	return false
+}
+
+func (x *ModuleCompleted) GetCourseMinutesAttended() uint32 {
+	if x != nil {
+		return x.CourseMinutesAttended
+	}
+	return 0
+}
+
+func (x *ModuleCompleted) GetCourseMinutesPlanned() uint32 {
+	if x != nil {
+		return x.CourseMinutesPlanned
+	}
+	return 0
 }
 
 // InternshipHoursRecorded is hours done at the host company on one day. The
@@ -829,9 +891,11 @@ type ExamTaken struct {
 	// Score out of 100; 0 when absent.
 	Score uint32 `protobuf:"varint,5,opt,name=score,proto3" json:"score,omitempty"`
 	// Units of competence passed, codes of the repertoire.
-	UnitsPassed   []string `protobuf:"bytes,6,rep,name=units_passed,json=unitsPassed,proto3" json:"units_passed,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	UnitsPassed []string `protobuf:"bytes,6,rep,name=units_passed,json=unitsPassed,proto3" json:"units_passed,omitempty"`
+	// The minutes (lessons and internship) that admitted the person.
+	MinutesAttended uint32 `protobuf:"varint,7,opt,name=minutes_attended,json=minutesAttended,proto3" json:"minutes_attended,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *ExamTaken) Reset() {
@@ -904,6 +968,13 @@ func (x *ExamTaken) GetUnitsPassed() []string {
 		return x.UnitsPassed
 	}
 	return nil
+}
+
+func (x *ExamTaken) GetMinutesAttended() uint32 {
+	if x != nil {
+		return x.MinutesAttended
+	}
+	return 0
 }
 
 // TrainingWithdrawn is a person leaving an edition before its end.
@@ -999,7 +1070,7 @@ const file_percorsi_training_v1_events_proto_rawDesc = "" +
 	"\teqf_level\x18\x06 \x01(\rR\beqfLevel\x12\x1f\n" +
 	"\vesco_skills\x18\a \x03(\tR\n" +
 	"escoSkills\x12'\n" +
-	"\x0fesco_occupation\x18\b \x01(\tR\x0eescoOccupation\"\xca\x01\n" +
+	"\x0fesco_occupation\x18\b \x01(\tR\x0eescoOccupation\"\xfd\x01\n" +
 	"\x14CompetencesCertified\x12\x1d\n" +
 	"\n" +
 	"edition_id\x18\x01 \x01(\tR\teditionId\x12\x1b\n" +
@@ -1008,7 +1079,9 @@ const file_percorsi_training_v1_events_proto_rawDesc = "" +
 	"\x06region\x18\x04 \x01(\tR\x06region\x12\x14\n" +
 	"\x05units\x18\x05 \x03(\tR\x05units\x12\x1f\n" +
 	"\vesco_skills\x18\x06 \x03(\tR\n" +
-	"escoSkills\"\xd1\x02\n" +
+	"escoSkills\x12\x14\n" +
+	"\x05title\x18\a \x01(\tR\x05title\x12\x1b\n" +
+	"\teqf_level\x18\b \x01(\rR\beqfLevel\"\xab\x03\n" +
 	"\x12EnrolledInTraining\x12\x1d\n" +
 	"\n" +
 	"edition_id\x18\x01 \x01(\tR\teditionId\x12\x1b\n" +
@@ -1019,7 +1092,11 @@ const file_percorsi_training_v1_events_proto_rawDesc = "" +
 	"\rplanned_hours\x18\x06 \x01(\rR\fplannedHours\x12?\n" +
 	"\redition_start\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\feditionStart\x12;\n" +
 	"\vedition_end\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"editionEnd\"\xba\x04\n" +
+	"editionEnd\x12\x14\n" +
+	"\x05title\x18\t \x01(\tR\x05title\x12\x16\n" +
+	"\x06sector\x18\n" +
+	" \x01(\tR\x06sector\x12*\n" +
+	"\x11min_attendance_bp\x18\v \x01(\rR\x0fminAttendanceBp\"\xba\x04\n" +
 	"\x12AttendanceRecorded\x12\x1b\n" +
 	"\tlesson_id\x18\x01 \x01(\tR\blessonId\x12\x1d\n" +
 	"\n" +
@@ -1037,7 +1114,7 @@ const file_percorsi_training_v1_events_proto_rawDesc = "" +
 	" \x01(\bR\n" +
 	"correction\x12O\n" +
 	"\x0fprevious_status\x18\v \x01(\x0e2&.percorsi.register.v1.AttendanceStatusR\x0epreviousStatus\x12)\n" +
-	"\x10previous_minutes\x18\f \x01(\rR\x0fpreviousMinutes\"\xb0\x02\n" +
+	"\x10previous_minutes\x18\f \x01(\rR\x0fpreviousMinutes\"\x9e\x03\n" +
 	"\x0fModuleCompleted\x12\x1d\n" +
 	"\n" +
 	"edition_id\x18\x01 \x01(\tR\teditionId\x12\x1b\n" +
@@ -1047,7 +1124,9 @@ const file_percorsi_training_v1_events_proto_rawDesc = "" +
 	"moduleKind\x12'\n" +
 	"\x0fminutes_planned\x18\x05 \x01(\rR\x0eminutesPlanned\x12)\n" +
 	"\x10minutes_attended\x18\x06 \x01(\rR\x0fminutesAttended\x12-\n" +
-	"\x12attendance_reached\x18\a \x01(\bR\x11attendanceReached\"\xa1\x02\n" +
+	"\x12attendance_reached\x18\a \x01(\bR\x11attendanceReached\x126\n" +
+	"\x17course_minutes_attended\x18\b \x01(\rR\x15courseMinutesAttended\x124\n" +
+	"\x16course_minutes_planned\x18\t \x01(\rR\x14courseMinutesPlanned\"\xa1\x02\n" +
 	"\x17InternshipHoursRecorded\x12\x1d\n" +
 	"\n" +
 	"edition_id\x18\x01 \x01(\tR\teditionId\x12\x1b\n" +
@@ -1057,7 +1136,7 @@ const file_percorsi_training_v1_events_proto_rawDesc = "" +
 	"\x03day\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\x03day\x12\x18\n" +
 	"\aminutes\x18\x06 \x01(\rR\aminutes\x12#\n" +
 	"\rtotal_minutes\x18\a \x01(\rR\ftotalMinutes\x12'\n" +
-	"\x0fplanned_minutes\x18\b \x01(\rR\x0eplannedMinutes\"\xf2\x01\n" +
+	"\x0fplanned_minutes\x18\b \x01(\rR\x0eplannedMinutes\"\x9d\x02\n" +
 	"\tExamTaken\x12\x1d\n" +
 	"\n" +
 	"edition_id\x18\x01 \x01(\tR\teditionId\x12\x1b\n" +
@@ -1065,7 +1144,8 @@ const file_percorsi_training_v1_events_proto_rawDesc = "" +
 	"\aheld_on\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x06heldOn\x12;\n" +
 	"\aoutcome\x18\x04 \x01(\x0e2!.percorsi.training.v1.ExamOutcomeR\aoutcome\x12\x14\n" +
 	"\x05score\x18\x05 \x01(\rR\x05score\x12!\n" +
-	"\funits_passed\x18\x06 \x03(\tR\vunitsPassed\"\xe7\x01\n" +
+	"\funits_passed\x18\x06 \x03(\tR\vunitsPassed\x12)\n" +
+	"\x10minutes_attended\x18\a \x01(\rR\x0fminutesAttended\"\xe7\x01\n" +
 	"\x11TrainingWithdrawn\x12\x1d\n" +
 	"\n" +
 	"edition_id\x18\x01 \x01(\tR\teditionId\x12\x1b\n" +

@@ -10,6 +10,7 @@ import (
 	v1 "github.com/percorsi/percorsi/proto/percorsi/register/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
 	unsafe "unsafe"
@@ -22,23 +23,297 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// Course is a vocational course of a regional qualifications repertoire.
+type Course struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Id    string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	Title string                 `protobuf:"bytes,2,opt,name=title,proto3" json:"title,omitempty"`
+	// Code in the regional qualifications repertoire and its Region.
+	RepertoireCode string `protobuf:"bytes,3,opt,name=repertoire_code,json=repertoireCode,proto3" json:"repertoire_code,omitempty"`
+	Region         string `protobuf:"bytes,4,opt,name=region,proto3" json:"region,omitempty"`
+	Sector         string `protobuf:"bytes,5,opt,name=sector,proto3" json:"sector,omitempty"`
+	// The training organisation that runs it.
+	Provider string `protobuf:"bytes,6,opt,name=provider,proto3" json:"provider,omitempty"`
+	// EQF level, 1 to 8.
+	EqfLevel uint32 `protobuf:"varint,7,opt,name=eqf_level,json=eqfLevel,proto3" json:"eqf_level,omitempty"`
+	// ESCO occupation URI the course prepares for, if any.
+	EscoOccupation string `protobuf:"bytes,8,opt,name=esco_occupation,json=escoOccupation,proto3" json:"esco_occupation,omitempty"`
+	// Share of the planned hours needed to sit the exam, in basis points;
+	// 0 in a request means the default, 7000.
+	MinAttendanceBp uint32    `protobuf:"varint,9,opt,name=min_attendance_bp,json=minAttendanceBp,proto3" json:"min_attendance_bp,omitempty"`
+	Modules         []*Module `protobuf:"bytes,10,rep,name=modules,proto3" json:"modules,omitempty"`
+	Units           []*Unit   `protobuf:"bytes,11,rep,name=units,proto3" json:"units,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *Course) Reset() {
+	*x = Course{}
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Course) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Course) ProtoMessage() {}
+
+func (x *Course) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Course.ProtoReflect.Descriptor instead.
+func (*Course) Descriptor() ([]byte, []int) {
+	return file_percorsi_training_v1_training_service_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *Course) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *Course) GetTitle() string {
+	if x != nil {
+		return x.Title
+	}
+	return ""
+}
+
+func (x *Course) GetRepertoireCode() string {
+	if x != nil {
+		return x.RepertoireCode
+	}
+	return ""
+}
+
+func (x *Course) GetRegion() string {
+	if x != nil {
+		return x.Region
+	}
+	return ""
+}
+
+func (x *Course) GetSector() string {
+	if x != nil {
+		return x.Sector
+	}
+	return ""
+}
+
+func (x *Course) GetProvider() string {
+	if x != nil {
+		return x.Provider
+	}
+	return ""
+}
+
+func (x *Course) GetEqfLevel() uint32 {
+	if x != nil {
+		return x.EqfLevel
+	}
+	return 0
+}
+
+func (x *Course) GetEscoOccupation() string {
+	if x != nil {
+		return x.EscoOccupation
+	}
+	return ""
+}
+
+func (x *Course) GetMinAttendanceBp() uint32 {
+	if x != nil {
+		return x.MinAttendanceBp
+	}
+	return 0
+}
+
+func (x *Course) GetModules() []*Module {
+	if x != nil {
+		return x.Modules
+	}
+	return nil
+}
+
+func (x *Course) GetUnits() []*Unit {
+	if x != nil {
+		return x.Units
+	}
+	return nil
+}
+
+// Module is one part of a course.
+type Module struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	Title         string                 `protobuf:"bytes,2,opt,name=title,proto3" json:"title,omitempty"`
+	Kind          ModuleKind             `protobuf:"varint,3,opt,name=kind,proto3,enum=percorsi.training.v1.ModuleKind" json:"kind,omitempty"`
+	Hours         uint32                 `protobuf:"varint,4,opt,name=hours,proto3" json:"hours,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Module) Reset() {
+	*x = Module{}
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Module) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Module) ProtoMessage() {}
+
+func (x *Module) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Module.ProtoReflect.Descriptor instead.
+func (*Module) Descriptor() ([]byte, []int) {
+	return file_percorsi_training_v1_training_service_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *Module) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *Module) GetTitle() string {
+	if x != nil {
+		return x.Title
+	}
+	return ""
+}
+
+func (x *Module) GetKind() ModuleKind {
+	if x != nil {
+		return x.Kind
+	}
+	return ModuleKind_MODULE_KIND_UNSPECIFIED
+}
+
+func (x *Module) GetHours() uint32 {
+	if x != nil {
+		return x.Hours
+	}
+	return 0
+}
+
+// Unit is a unit of competence, certifiable on its own, with the ESCO
+// skills it stands for.
+type Unit struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Code          string                 `protobuf:"bytes,1,opt,name=code,proto3" json:"code,omitempty"`
+	Title         string                 `protobuf:"bytes,2,opt,name=title,proto3" json:"title,omitempty"`
+	EscoSkills    []string               `protobuf:"bytes,3,rep,name=esco_skills,json=escoSkills,proto3" json:"esco_skills,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Unit) Reset() {
+	*x = Unit{}
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Unit) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Unit) ProtoMessage() {}
+
+func (x *Unit) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Unit.ProtoReflect.Descriptor instead.
+func (*Unit) Descriptor() ([]byte, []int) {
+	return file_percorsi_training_v1_training_service_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *Unit) GetCode() string {
+	if x != nil {
+		return x.Code
+	}
+	return ""
+}
+
+func (x *Unit) GetTitle() string {
+	if x != nil {
+		return x.Title
+	}
+	return ""
+}
+
+func (x *Unit) GetEscoSkills() []string {
+	if x != nil {
+		return x.EscoSkills
+	}
+	return nil
+}
+
 // Enrolment is one person of an edition's roster.
 type Enrolment struct {
 	state       protoimpl.MessageState `protogen:"open.v1"`
 	Person      string                 `protobuf:"bytes,1,opt,name=person,proto3" json:"person,omitempty"`
 	DisplayName string                 `protobuf:"bytes,2,opt,name=display_name,json=displayName,proto3" json:"display_name,omitempty"`
 	// enrolled, suspended, withdrawn or completed.
-	Status            string   `protobuf:"bytes,3,opt,name=status,proto3" json:"status,omitempty"`
-	InternshipMinutes uint32   `protobuf:"varint,4,opt,name=internship_minutes,json=internshipMinutes,proto3" json:"internship_minutes,omitempty"`
-	Qualified         bool     `protobuf:"varint,5,opt,name=qualified,proto3" json:"qualified,omitempty"`
-	CertifiedUnits    []string `protobuf:"bytes,6,rep,name=certified_units,json=certifiedUnits,proto3" json:"certified_units,omitempty"`
-	unknownFields     protoimpl.UnknownFields
-	sizeCache         protoimpl.SizeCache
+	Status string `protobuf:"bytes,3,opt,name=status,proto3" json:"status,omitempty"`
+	// Minutes of internship done so far.
+	InternshipMinutes uint32                 `protobuf:"varint,4,opt,name=internship_minutes,json=internshipMinutes,proto3" json:"internship_minutes,omitempty"`
+	Qualified         bool                   `protobuf:"varint,5,opt,name=qualified,proto3" json:"qualified,omitempty"`
+	CertifiedUnits    []string               `protobuf:"bytes,6,rep,name=certified_units,json=certifiedUnits,proto3" json:"certified_units,omitempty"`
+	EnrolledAt        *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=enrolled_at,json=enrolledAt,proto3" json:"enrolled_at,omitempty"`
+	Reason            WithdrawReason         `protobuf:"varint,8,opt,name=reason,proto3,enum=percorsi.training.v1.WithdrawReason" json:"reason,omitempty"`
+	// Why suspended or withdrawn; may hold personal data.
+	Note       string          `protobuf:"bytes,9,opt,name=note,proto3" json:"note,omitempty"`
+	Modules    []*ModuleResult `protobuf:"bytes,10,rep,name=modules,proto3" json:"modules,omitempty"`
+	Internship *Internship     `protobuf:"bytes,11,opt,name=internship,proto3" json:"internship,omitempty"`
+	Exam       *Exam           `protobuf:"bytes,12,opt,name=exam,proto3" json:"exam,omitempty"`
+	// In GetEdition only: the minutes attended so far (lessons and
+	// internship) and whether they admit to the exam.
+	MinutesAttended *uint32 `protobuf:"varint,13,opt,name=minutes_attended,json=minutesAttended,proto3,oneof" json:"minutes_attended,omitempty"`
+	Admitted        *bool   `protobuf:"varint,14,opt,name=admitted,proto3,oneof" json:"admitted,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *Enrolment) Reset() {
 	*x = Enrolment{}
-	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[0]
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -50,7 +325,7 @@ func (x *Enrolment) String() string {
 func (*Enrolment) ProtoMessage() {}
 
 func (x *Enrolment) ProtoReflect() protoreflect.Message {
-	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[0]
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -63,7 +338,7 @@ func (x *Enrolment) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Enrolment.ProtoReflect.Descriptor instead.
 func (*Enrolment) Descriptor() ([]byte, []int) {
-	return file_percorsi_training_v1_training_service_proto_rawDescGZIP(), []int{0}
+	return file_percorsi_training_v1_training_service_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *Enrolment) GetPerson() string {
@@ -108,20 +383,448 @@ func (x *Enrolment) GetCertifiedUnits() []string {
 	return nil
 }
 
-// Edition is an edition's roster after a change.
+func (x *Enrolment) GetEnrolledAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.EnrolledAt
+	}
+	return nil
+}
+
+func (x *Enrolment) GetReason() WithdrawReason {
+	if x != nil {
+		return x.Reason
+	}
+	return WithdrawReason_WITHDRAW_REASON_UNSPECIFIED
+}
+
+func (x *Enrolment) GetNote() string {
+	if x != nil {
+		return x.Note
+	}
+	return ""
+}
+
+func (x *Enrolment) GetModules() []*ModuleResult {
+	if x != nil {
+		return x.Modules
+	}
+	return nil
+}
+
+func (x *Enrolment) GetInternship() *Internship {
+	if x != nil {
+		return x.Internship
+	}
+	return nil
+}
+
+func (x *Enrolment) GetExam() *Exam {
+	if x != nil {
+		return x.Exam
+	}
+	return nil
+}
+
+func (x *Enrolment) GetMinutesAttended() uint32 {
+	if x != nil && x.MinutesAttended != nil {
+		return *x.MinutesAttended
+	}
+	return 0
+}
+
+func (x *Enrolment) GetAdmitted() bool {
+	if x != nil && x.Admitted != nil {
+		return *x.Admitted
+	}
+	return false
+}
+
+// ModuleResult is a closed module's figures for one person.
+type ModuleResult struct {
+	state           protoimpl.MessageState `protogen:"open.v1"`
+	ModuleId        string                 `protobuf:"bytes,1,opt,name=module_id,json=moduleId,proto3" json:"module_id,omitempty"`
+	MinutesPlanned  uint32                 `protobuf:"varint,2,opt,name=minutes_planned,json=minutesPlanned,proto3" json:"minutes_planned,omitempty"`
+	MinutesAttended uint32                 `protobuf:"varint,3,opt,name=minutes_attended,json=minutesAttended,proto3" json:"minutes_attended,omitempty"`
+	Reached         bool                   `protobuf:"varint,4,opt,name=reached,proto3" json:"reached,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *ModuleResult) Reset() {
+	*x = ModuleResult{}
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ModuleResult) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ModuleResult) ProtoMessage() {}
+
+func (x *ModuleResult) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ModuleResult.ProtoReflect.Descriptor instead.
+func (*ModuleResult) Descriptor() ([]byte, []int) {
+	return file_percorsi_training_v1_training_service_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *ModuleResult) GetModuleId() string {
+	if x != nil {
+		return x.ModuleId
+	}
+	return ""
+}
+
+func (x *ModuleResult) GetMinutesPlanned() uint32 {
+	if x != nil {
+		return x.MinutesPlanned
+	}
+	return 0
+}
+
+func (x *ModuleResult) GetMinutesAttended() uint32 {
+	if x != nil {
+		return x.MinutesAttended
+	}
+	return 0
+}
+
+func (x *ModuleResult) GetReached() bool {
+	if x != nil {
+		return x.Reached
+	}
+	return false
+}
+
+// Internship is a person's internship at a host company.
+type Internship struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	ModuleId string                 `protobuf:"bytes,1,opt,name=module_id,json=moduleId,proto3" json:"module_id,omitempty"`
+	HostId   string                 `protobuf:"bytes,2,opt,name=host_id,json=hostId,proto3" json:"host_id,omitempty"`
+	HostName string                 `protobuf:"bytes,3,opt,name=host_name,json=hostName,proto3" json:"host_name,omitempty"`
+	// The host's employee who follows the intern.
+	Tutor        string           `protobuf:"bytes,4,opt,name=tutor,proto3" json:"tutor,omitempty"`
+	PlannedHours uint32           `protobuf:"varint,5,opt,name=planned_hours,json=plannedHours,proto3" json:"planned_hours,omitempty"`
+	MinutesDone  uint32           `protobuf:"varint,6,opt,name=minutes_done,json=minutesDone,proto3" json:"minutes_done,omitempty"`
+	Days         []*InternshipDay `protobuf:"bytes,7,rep,name=days,proto3" json:"days,omitempty"`
+	// The host tutor's evaluation, once given.
+	Evaluation    *InternshipEvaluation `protobuf:"bytes,8,opt,name=evaluation,proto3" json:"evaluation,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Internship) Reset() {
+	*x = Internship{}
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Internship) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Internship) ProtoMessage() {}
+
+func (x *Internship) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Internship.ProtoReflect.Descriptor instead.
+func (*Internship) Descriptor() ([]byte, []int) {
+	return file_percorsi_training_v1_training_service_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *Internship) GetModuleId() string {
+	if x != nil {
+		return x.ModuleId
+	}
+	return ""
+}
+
+func (x *Internship) GetHostId() string {
+	if x != nil {
+		return x.HostId
+	}
+	return ""
+}
+
+func (x *Internship) GetHostName() string {
+	if x != nil {
+		return x.HostName
+	}
+	return ""
+}
+
+func (x *Internship) GetTutor() string {
+	if x != nil {
+		return x.Tutor
+	}
+	return ""
+}
+
+func (x *Internship) GetPlannedHours() uint32 {
+	if x != nil {
+		return x.PlannedHours
+	}
+	return 0
+}
+
+func (x *Internship) GetMinutesDone() uint32 {
+	if x != nil {
+		return x.MinutesDone
+	}
+	return 0
+}
+
+func (x *Internship) GetDays() []*InternshipDay {
+	if x != nil {
+		return x.Days
+	}
+	return nil
+}
+
+func (x *Internship) GetEvaluation() *InternshipEvaluation {
+	if x != nil {
+		return x.Evaluation
+	}
+	return nil
+}
+
+// InternshipDay is the minutes done at the host on one day.
+type InternshipDay struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// YYYY-MM-DD.
+	Day           string `protobuf:"bytes,1,opt,name=day,proto3" json:"day,omitempty"`
+	Minutes       uint32 `protobuf:"varint,2,opt,name=minutes,proto3" json:"minutes,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *InternshipDay) Reset() {
+	*x = InternshipDay{}
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *InternshipDay) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*InternshipDay) ProtoMessage() {}
+
+func (x *InternshipDay) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use InternshipDay.ProtoReflect.Descriptor instead.
+func (*InternshipDay) Descriptor() ([]byte, []int) {
+	return file_percorsi_training_v1_training_service_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *InternshipDay) GetDay() string {
+	if x != nil {
+		return x.Day
+	}
+	return ""
+}
+
+func (x *InternshipDay) GetMinutes() uint32 {
+	if x != nil {
+		return x.Minutes
+	}
+	return 0
+}
+
+// InternshipEvaluation is the host tutor's evaluation, as the trainer
+// recorded it.
+type InternshipEvaluation struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// 1 (insufficient) to 5 (excellent).
+	Rating        uint32                 `protobuf:"varint,1,opt,name=rating,proto3" json:"rating,omitempty"`
+	Note          string                 `protobuf:"bytes,2,opt,name=note,proto3" json:"note,omitempty"`
+	By            string                 `protobuf:"bytes,3,opt,name=by,proto3" json:"by,omitempty"`
+	At            *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=at,proto3" json:"at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *InternshipEvaluation) Reset() {
+	*x = InternshipEvaluation{}
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *InternshipEvaluation) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*InternshipEvaluation) ProtoMessage() {}
+
+func (x *InternshipEvaluation) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use InternshipEvaluation.ProtoReflect.Descriptor instead.
+func (*InternshipEvaluation) Descriptor() ([]byte, []int) {
+	return file_percorsi_training_v1_training_service_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *InternshipEvaluation) GetRating() uint32 {
+	if x != nil {
+		return x.Rating
+	}
+	return 0
+}
+
+func (x *InternshipEvaluation) GetNote() string {
+	if x != nil {
+		return x.Note
+	}
+	return ""
+}
+
+func (x *InternshipEvaluation) GetBy() string {
+	if x != nil {
+		return x.By
+	}
+	return ""
+}
+
+func (x *InternshipEvaluation) GetAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.At
+	}
+	return nil
+}
+
+// Exam is a person's final exam.
+type Exam struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// YYYY-MM-DD.
+	HeldOn        string      `protobuf:"bytes,1,opt,name=held_on,json=heldOn,proto3" json:"held_on,omitempty"`
+	Outcome       ExamOutcome `protobuf:"varint,2,opt,name=outcome,proto3,enum=percorsi.training.v1.ExamOutcome" json:"outcome,omitempty"`
+	Score         uint32      `protobuf:"varint,3,opt,name=score,proto3" json:"score,omitempty"`
+	UnitsPassed   []string    `protobuf:"bytes,4,rep,name=units_passed,json=unitsPassed,proto3" json:"units_passed,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Exam) Reset() {
+	*x = Exam{}
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Exam) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Exam) ProtoMessage() {}
+
+func (x *Exam) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Exam.ProtoReflect.Descriptor instead.
+func (*Exam) Descriptor() ([]byte, []int) {
+	return file_percorsi_training_v1_training_service_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *Exam) GetHeldOn() string {
+	if x != nil {
+		return x.HeldOn
+	}
+	return ""
+}
+
+func (x *Exam) GetOutcome() ExamOutcome {
+	if x != nil {
+		return x.Outcome
+	}
+	return ExamOutcome_EXAM_OUTCOME_UNSPECIFIED
+}
+
+func (x *Exam) GetScore() uint32 {
+	if x != nil {
+		return x.Score
+	}
+	return 0
+}
+
+func (x *Exam) GetUnitsPassed() []string {
+	if x != nil {
+		return x.UnitsPassed
+	}
+	return nil
+}
+
+// Edition is one run of a course and its roster.
 type Edition struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
 	CourseId      string                 `protobuf:"bytes,2,opt,name=course_id,json=courseId,proto3" json:"course_id,omitempty"`
 	ClosedModules []string               `protobuf:"bytes,3,rep,name=closed_modules,json=closedModules,proto3" json:"closed_modules,omitempty"`
 	Roster        []*Enrolment           `protobuf:"bytes,4,rep,name=roster,proto3" json:"roster,omitempty"`
+	Organisation  string                 `protobuf:"bytes,5,opt,name=organisation,proto3" json:"organisation,omitempty"`
+	// User ids of its trainers.
+	Trainers      []string               `protobuf:"bytes,6,rep,name=trainers,proto3" json:"trainers,omitempty"`
+	Start         *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=start,proto3" json:"start,omitempty"`
+	End           *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=end,proto3" json:"end,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Edition) Reset() {
 	*x = Edition{}
-	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[1]
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -133,7 +836,7 @@ func (x *Edition) String() string {
 func (*Edition) ProtoMessage() {}
 
 func (x *Edition) ProtoReflect() protoreflect.Message {
-	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[1]
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -146,7 +849,7 @@ func (x *Edition) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Edition.ProtoReflect.Descriptor instead.
 func (*Edition) Descriptor() ([]byte, []int) {
-	return file_percorsi_training_v1_training_service_proto_rawDescGZIP(), []int{1}
+	return file_percorsi_training_v1_training_service_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *Edition) GetId() string {
@@ -177,6 +880,886 @@ func (x *Edition) GetRoster() []*Enrolment {
 	return nil
 }
 
+func (x *Edition) GetOrganisation() string {
+	if x != nil {
+		return x.Organisation
+	}
+	return ""
+}
+
+func (x *Edition) GetTrainers() []string {
+	if x != nil {
+		return x.Trainers
+	}
+	return nil
+}
+
+func (x *Edition) GetStart() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Start
+	}
+	return nil
+}
+
+func (x *Edition) GetEnd() *timestamppb.Timestamp {
+	if x != nil {
+		return x.End
+	}
+	return nil
+}
+
+// Lesson is one scheduled lesson of a theory or practice module. Its id is
+// its register's.
+type Lesson struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	Id        string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	EditionId string                 `protobuf:"bytes,2,opt,name=edition_id,json=editionId,proto3" json:"edition_id,omitempty"`
+	ModuleId  string                 `protobuf:"bytes,3,opt,name=module_id,json=moduleId,proto3" json:"module_id,omitempty"`
+	Start     *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=start,proto3" json:"start,omitempty"`
+	Minutes   uint32                 `protobuf:"varint,5,opt,name=minutes,proto3" json:"minutes,omitempty"`
+	Cancelled bool                   `protobuf:"varint,6,opt,name=cancelled,proto3" json:"cancelled,omitempty"`
+	// Its register is recorded: it can no longer be moved or cancelled.
+	Recorded bool `protobuf:"varint,7,opt,name=recorded,proto3" json:"recorded,omitempty"`
+	// Added after the edition was planned.
+	Extra         bool `protobuf:"varint,8,opt,name=extra,proto3" json:"extra,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Lesson) Reset() {
+	*x = Lesson{}
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Lesson) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Lesson) ProtoMessage() {}
+
+func (x *Lesson) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Lesson.ProtoReflect.Descriptor instead.
+func (*Lesson) Descriptor() ([]byte, []int) {
+	return file_percorsi_training_v1_training_service_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *Lesson) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *Lesson) GetEditionId() string {
+	if x != nil {
+		return x.EditionId
+	}
+	return ""
+}
+
+func (x *Lesson) GetModuleId() string {
+	if x != nil {
+		return x.ModuleId
+	}
+	return ""
+}
+
+func (x *Lesson) GetStart() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Start
+	}
+	return nil
+}
+
+func (x *Lesson) GetMinutes() uint32 {
+	if x != nil {
+		return x.Minutes
+	}
+	return 0
+}
+
+func (x *Lesson) GetCancelled() bool {
+	if x != nil {
+		return x.Cancelled
+	}
+	return false
+}
+
+func (x *Lesson) GetRecorded() bool {
+	if x != nil {
+		return x.Recorded
+	}
+	return false
+}
+
+func (x *Lesson) GetExtra() bool {
+	if x != nil {
+		return x.Extra
+	}
+	return false
+}
+
+// Mark is one line of a register.
+type Mark struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Person  string                 `protobuf:"bytes,1,opt,name=person,proto3" json:"person,omitempty"`
+	Status  v1.AttendanceStatus    `protobuf:"varint,2,opt,name=status,proto3,enum=percorsi.register.v1.AttendanceStatus" json:"status,omitempty"`
+	Minutes uint32                 `protobuf:"varint,3,opt,name=minutes,proto3" json:"minutes,omitempty"`
+	// In responses only.
+	DisplayName   string `protobuf:"bytes,4,opt,name=display_name,json=displayName,proto3" json:"display_name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Mark) Reset() {
+	*x = Mark{}
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Mark) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Mark) ProtoMessage() {}
+
+func (x *Mark) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Mark.ProtoReflect.Descriptor instead.
+func (*Mark) Descriptor() ([]byte, []int) {
+	return file_percorsi_training_v1_training_service_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *Mark) GetPerson() string {
+	if x != nil {
+		return x.Person
+	}
+	return ""
+}
+
+func (x *Mark) GetStatus() v1.AttendanceStatus {
+	if x != nil {
+		return x.Status
+	}
+	return v1.AttendanceStatus(0)
+}
+
+func (x *Mark) GetMinutes() uint32 {
+	if x != nil {
+		return x.Minutes
+	}
+	return 0
+}
+
+func (x *Mark) GetDisplayName() string {
+	if x != nil {
+		return x.DisplayName
+	}
+	return ""
+}
+
+// Correction is one corrected line of a register: what it said, who
+// changed it, when and why.
+type Correction struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Person        string                 `protobuf:"bytes,1,opt,name=person,proto3" json:"person,omitempty"`
+	From          *Mark                  `protobuf:"bytes,2,opt,name=from,proto3" json:"from,omitempty"`
+	To            *Mark                  `protobuf:"bytes,3,opt,name=to,proto3" json:"to,omitempty"`
+	By            string                 `protobuf:"bytes,4,opt,name=by,proto3" json:"by,omitempty"`
+	At            *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=at,proto3" json:"at,omitempty"`
+	Reason        string                 `protobuf:"bytes,6,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Correction) Reset() {
+	*x = Correction{}
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Correction) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Correction) ProtoMessage() {}
+
+func (x *Correction) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Correction.ProtoReflect.Descriptor instead.
+func (*Correction) Descriptor() ([]byte, []int) {
+	return file_percorsi_training_v1_training_service_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *Correction) GetPerson() string {
+	if x != nil {
+		return x.Person
+	}
+	return ""
+}
+
+func (x *Correction) GetFrom() *Mark {
+	if x != nil {
+		return x.From
+	}
+	return nil
+}
+
+func (x *Correction) GetTo() *Mark {
+	if x != nil {
+		return x.To
+	}
+	return nil
+}
+
+func (x *Correction) GetBy() string {
+	if x != nil {
+		return x.By
+	}
+	return ""
+}
+
+func (x *Correction) GetAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.At
+	}
+	return nil
+}
+
+func (x *Correction) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+// Register is a lesson's recorded register with its corrections.
+type Register struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	LessonId   string                 `protobuf:"bytes,1,opt,name=lesson_id,json=lessonId,proto3" json:"lesson_id,omitempty"`
+	EditionId  string                 `protobuf:"bytes,2,opt,name=edition_id,json=editionId,proto3" json:"edition_id,omitempty"`
+	ModuleId   string                 `protobuf:"bytes,3,opt,name=module_id,json=moduleId,proto3" json:"module_id,omitempty"`
+	RecordedBy string                 `protobuf:"bytes,4,opt,name=recorded_by,json=recordedBy,proto3" json:"recorded_by,omitempty"`
+	RecordedAt *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=recorded_at,json=recordedAt,proto3" json:"recorded_at,omitempty"`
+	Marks      []*Mark                `protobuf:"bytes,6,rep,name=marks,proto3" json:"marks,omitempty"`
+	// 1 when recorded, one more per correction.
+	Revision uint32 `protobuf:"varint,7,opt,name=revision,proto3" json:"revision,omitempty"`
+	// Oldest first.
+	Corrections   []*Correction `protobuf:"bytes,8,rep,name=corrections,proto3" json:"corrections,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Register) Reset() {
+	*x = Register{}
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Register) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Register) ProtoMessage() {}
+
+func (x *Register) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Register.ProtoReflect.Descriptor instead.
+func (*Register) Descriptor() ([]byte, []int) {
+	return file_percorsi_training_v1_training_service_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *Register) GetLessonId() string {
+	if x != nil {
+		return x.LessonId
+	}
+	return ""
+}
+
+func (x *Register) GetEditionId() string {
+	if x != nil {
+		return x.EditionId
+	}
+	return ""
+}
+
+func (x *Register) GetModuleId() string {
+	if x != nil {
+		return x.ModuleId
+	}
+	return ""
+}
+
+func (x *Register) GetRecordedBy() string {
+	if x != nil {
+		return x.RecordedBy
+	}
+	return ""
+}
+
+func (x *Register) GetRecordedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.RecordedAt
+	}
+	return nil
+}
+
+func (x *Register) GetMarks() []*Mark {
+	if x != nil {
+		return x.Marks
+	}
+	return nil
+}
+
+func (x *Register) GetRevision() uint32 {
+	if x != nil {
+		return x.Revision
+	}
+	return 0
+}
+
+func (x *Register) GetCorrections() []*Correction {
+	if x != nil {
+		return x.Corrections
+	}
+	return nil
+}
+
+type PutCourseRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Course        *Course                `protobuf:"bytes,1,opt,name=course,proto3" json:"course,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PutCourseRequest) Reset() {
+	*x = PutCourseRequest{}
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PutCourseRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PutCourseRequest) ProtoMessage() {}
+
+func (x *PutCourseRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PutCourseRequest.ProtoReflect.Descriptor instead.
+func (*PutCourseRequest) Descriptor() ([]byte, []int) {
+	return file_percorsi_training_v1_training_service_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *PutCourseRequest) GetCourse() *Course {
+	if x != nil {
+		return x.Course
+	}
+	return nil
+}
+
+type PutCourseResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Course        *Course                `protobuf:"bytes,1,opt,name=course,proto3" json:"course,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PutCourseResponse) Reset() {
+	*x = PutCourseResponse{}
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PutCourseResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PutCourseResponse) ProtoMessage() {}
+
+func (x *PutCourseResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PutCourseResponse.ProtoReflect.Descriptor instead.
+func (*PutCourseResponse) Descriptor() ([]byte, []int) {
+	return file_percorsi_training_v1_training_service_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *PutCourseResponse) GetCourse() *Course {
+	if x != nil {
+		return x.Course
+	}
+	return nil
+}
+
+type GetCourseRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	CourseId      string                 `protobuf:"bytes,1,opt,name=course_id,json=courseId,proto3" json:"course_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetCourseRequest) Reset() {
+	*x = GetCourseRequest{}
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetCourseRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetCourseRequest) ProtoMessage() {}
+
+func (x *GetCourseRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetCourseRequest.ProtoReflect.Descriptor instead.
+func (*GetCourseRequest) Descriptor() ([]byte, []int) {
+	return file_percorsi_training_v1_training_service_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *GetCourseRequest) GetCourseId() string {
+	if x != nil {
+		return x.CourseId
+	}
+	return ""
+}
+
+type GetCourseResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Course        *Course                `protobuf:"bytes,1,opt,name=course,proto3" json:"course,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetCourseResponse) Reset() {
+	*x = GetCourseResponse{}
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetCourseResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetCourseResponse) ProtoMessage() {}
+
+func (x *GetCourseResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetCourseResponse.ProtoReflect.Descriptor instead.
+func (*GetCourseResponse) Descriptor() ([]byte, []int) {
+	return file_percorsi_training_v1_training_service_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *GetCourseResponse) GetCourse() *Course {
+	if x != nil {
+		return x.Course
+	}
+	return nil
+}
+
+type CreateEditionRequest struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	Id       string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	CourseId string                 `protobuf:"bytes,2,opt,name=course_id,json=courseId,proto3" json:"course_id,omitempty"`
+	Trainers []string               `protobuf:"bytes,3,rep,name=trainers,proto3" json:"trainers,omitempty"`
+	Start    *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=start,proto3" json:"start,omitempty"`
+	End      *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=end,proto3" json:"end,omitempty"`
+	// Of each lesson, the id, module_id, start and minutes are read.
+	Lessons       []*Lesson `protobuf:"bytes,6,rep,name=lessons,proto3" json:"lessons,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateEditionRequest) Reset() {
+	*x = CreateEditionRequest{}
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateEditionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateEditionRequest) ProtoMessage() {}
+
+func (x *CreateEditionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateEditionRequest.ProtoReflect.Descriptor instead.
+func (*CreateEditionRequest) Descriptor() ([]byte, []int) {
+	return file_percorsi_training_v1_training_service_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *CreateEditionRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *CreateEditionRequest) GetCourseId() string {
+	if x != nil {
+		return x.CourseId
+	}
+	return ""
+}
+
+func (x *CreateEditionRequest) GetTrainers() []string {
+	if x != nil {
+		return x.Trainers
+	}
+	return nil
+}
+
+func (x *CreateEditionRequest) GetStart() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Start
+	}
+	return nil
+}
+
+func (x *CreateEditionRequest) GetEnd() *timestamppb.Timestamp {
+	if x != nil {
+		return x.End
+	}
+	return nil
+}
+
+func (x *CreateEditionRequest) GetLessons() []*Lesson {
+	if x != nil {
+		return x.Lessons
+	}
+	return nil
+}
+
+type CreateEditionResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Edition       *Edition               `protobuf:"bytes,1,opt,name=edition,proto3" json:"edition,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateEditionResponse) Reset() {
+	*x = CreateEditionResponse{}
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateEditionResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateEditionResponse) ProtoMessage() {}
+
+func (x *CreateEditionResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateEditionResponse.ProtoReflect.Descriptor instead.
+func (*CreateEditionResponse) Descriptor() ([]byte, []int) {
+	return file_percorsi_training_v1_training_service_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *CreateEditionResponse) GetEdition() *Edition {
+	if x != nil {
+		return x.Edition
+	}
+	return nil
+}
+
+type GetEditionRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	EditionId     string                 `protobuf:"bytes,1,opt,name=edition_id,json=editionId,proto3" json:"edition_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetEditionRequest) Reset() {
+	*x = GetEditionRequest{}
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetEditionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetEditionRequest) ProtoMessage() {}
+
+func (x *GetEditionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetEditionRequest.ProtoReflect.Descriptor instead.
+func (*GetEditionRequest) Descriptor() ([]byte, []int) {
+	return file_percorsi_training_v1_training_service_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *GetEditionRequest) GetEditionId() string {
+	if x != nil {
+		return x.EditionId
+	}
+	return ""
+}
+
+type GetEditionResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Edition       *Edition               `protobuf:"bytes,1,opt,name=edition,proto3" json:"edition,omitempty"`
+	Course        *Course                `protobuf:"bytes,2,opt,name=course,proto3" json:"course,omitempty"`
+	Lessons       []*Lesson              `protobuf:"bytes,3,rep,name=lessons,proto3" json:"lessons,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetEditionResponse) Reset() {
+	*x = GetEditionResponse{}
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetEditionResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetEditionResponse) ProtoMessage() {}
+
+func (x *GetEditionResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetEditionResponse.ProtoReflect.Descriptor instead.
+func (*GetEditionResponse) Descriptor() ([]byte, []int) {
+	return file_percorsi_training_v1_training_service_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *GetEditionResponse) GetEdition() *Edition {
+	if x != nil {
+		return x.Edition
+	}
+	return nil
+}
+
+func (x *GetEditionResponse) GetCourse() *Course {
+	if x != nil {
+		return x.Course
+	}
+	return nil
+}
+
+func (x *GetEditionResponse) GetLessons() []*Lesson {
+	if x != nil {
+		return x.Lessons
+	}
+	return nil
+}
+
+type ListEditionsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListEditionsRequest) Reset() {
+	*x = ListEditionsRequest{}
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListEditionsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListEditionsRequest) ProtoMessage() {}
+
+func (x *ListEditionsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListEditionsRequest.ProtoReflect.Descriptor instead.
+func (*ListEditionsRequest) Descriptor() ([]byte, []int) {
+	return file_percorsi_training_v1_training_service_proto_rawDescGZIP(), []int{22}
+}
+
+type ListEditionsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Editions      []*Edition             `protobuf:"bytes,1,rep,name=editions,proto3" json:"editions,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListEditionsResponse) Reset() {
+	*x = ListEditionsResponse{}
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListEditionsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListEditionsResponse) ProtoMessage() {}
+
+func (x *ListEditionsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListEditionsResponse.ProtoReflect.Descriptor instead.
+func (*ListEditionsResponse) Descriptor() ([]byte, []int) {
+	return file_percorsi_training_v1_training_service_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *ListEditionsResponse) GetEditions() []*Edition {
+	if x != nil {
+		return x.Editions
+	}
+	return nil
+}
+
 type EnrolRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	EditionId     string                 `protobuf:"bytes,1,opt,name=edition_id,json=editionId,proto3" json:"edition_id,omitempty"`
@@ -188,7 +1771,7 @@ type EnrolRequest struct {
 
 func (x *EnrolRequest) Reset() {
 	*x = EnrolRequest{}
-	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[2]
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -200,7 +1783,7 @@ func (x *EnrolRequest) String() string {
 func (*EnrolRequest) ProtoMessage() {}
 
 func (x *EnrolRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[2]
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -213,7 +1796,7 @@ func (x *EnrolRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EnrolRequest.ProtoReflect.Descriptor instead.
 func (*EnrolRequest) Descriptor() ([]byte, []int) {
-	return file_percorsi_training_v1_training_service_proto_rawDescGZIP(), []int{2}
+	return file_percorsi_training_v1_training_service_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *EnrolRequest) GetEditionId() string {
@@ -246,7 +1829,7 @@ type EnrolResponse struct {
 
 func (x *EnrolResponse) Reset() {
 	*x = EnrolResponse{}
-	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[3]
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -258,7 +1841,7 @@ func (x *EnrolResponse) String() string {
 func (*EnrolResponse) ProtoMessage() {}
 
 func (x *EnrolResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[3]
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -271,7 +1854,7 @@ func (x *EnrolResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EnrolResponse.ProtoReflect.Descriptor instead.
 func (*EnrolResponse) Descriptor() ([]byte, []int) {
-	return file_percorsi_training_v1_training_service_proto_rawDescGZIP(), []int{3}
+	return file_percorsi_training_v1_training_service_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *EnrolResponse) GetEdition() *Edition {
@@ -281,214 +1864,31 @@ func (x *EnrolResponse) GetEdition() *Edition {
 	return nil
 }
 
-// Mark is one line of a register.
-type Mark struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Person        string                 `protobuf:"bytes,1,opt,name=person,proto3" json:"person,omitempty"`
-	Status        v1.AttendanceStatus    `protobuf:"varint,2,opt,name=status,proto3,enum=percorsi.register.v1.AttendanceStatus" json:"status,omitempty"`
-	Minutes       uint32                 `protobuf:"varint,3,opt,name=minutes,proto3" json:"minutes,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *Mark) Reset() {
-	*x = Mark{}
-	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[4]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *Mark) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*Mark) ProtoMessage() {}
-
-func (x *Mark) ProtoReflect() protoreflect.Message {
-	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[4]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use Mark.ProtoReflect.Descriptor instead.
-func (*Mark) Descriptor() ([]byte, []int) {
-	return file_percorsi_training_v1_training_service_proto_rawDescGZIP(), []int{4}
-}
-
-func (x *Mark) GetPerson() string {
-	if x != nil {
-		return x.Person
-	}
-	return ""
-}
-
-func (x *Mark) GetStatus() v1.AttendanceStatus {
-	if x != nil {
-		return x.Status
-	}
-	return v1.AttendanceStatus(0)
-}
-
-func (x *Mark) GetMinutes() uint32 {
-	if x != nil {
-		return x.Minutes
-	}
-	return 0
-}
-
-type RecordRegisterRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	LessonId      string                 `protobuf:"bytes,1,opt,name=lesson_id,json=lessonId,proto3" json:"lesson_id,omitempty"`
-	Marks         []*Mark                `protobuf:"bytes,2,rep,name=marks,proto3" json:"marks,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *RecordRegisterRequest) Reset() {
-	*x = RecordRegisterRequest{}
-	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[5]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *RecordRegisterRequest) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*RecordRegisterRequest) ProtoMessage() {}
-
-func (x *RecordRegisterRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[5]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use RecordRegisterRequest.ProtoReflect.Descriptor instead.
-func (*RecordRegisterRequest) Descriptor() ([]byte, []int) {
-	return file_percorsi_training_v1_training_service_proto_rawDescGZIP(), []int{5}
-}
-
-func (x *RecordRegisterRequest) GetLessonId() string {
-	if x != nil {
-		return x.LessonId
-	}
-	return ""
-}
-
-func (x *RecordRegisterRequest) GetMarks() []*Mark {
-	if x != nil {
-		return x.Marks
-	}
-	return nil
-}
-
-type RecordRegisterResponse struct {
-	state     protoimpl.MessageState `protogen:"open.v1"`
-	LessonId  string                 `protobuf:"bytes,1,opt,name=lesson_id,json=lessonId,proto3" json:"lesson_id,omitempty"`
-	EditionId string                 `protobuf:"bytes,2,opt,name=edition_id,json=editionId,proto3" json:"edition_id,omitempty"`
-	Marks     []*Mark                `protobuf:"bytes,3,rep,name=marks,proto3" json:"marks,omitempty"`
-	// False when the same register was already recorded (a safe retry).
-	Created       bool `protobuf:"varint,4,opt,name=created,proto3" json:"created,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *RecordRegisterResponse) Reset() {
-	*x = RecordRegisterResponse{}
-	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[6]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *RecordRegisterResponse) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*RecordRegisterResponse) ProtoMessage() {}
-
-func (x *RecordRegisterResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[6]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use RecordRegisterResponse.ProtoReflect.Descriptor instead.
-func (*RecordRegisterResponse) Descriptor() ([]byte, []int) {
-	return file_percorsi_training_v1_training_service_proto_rawDescGZIP(), []int{6}
-}
-
-func (x *RecordRegisterResponse) GetLessonId() string {
-	if x != nil {
-		return x.LessonId
-	}
-	return ""
-}
-
-func (x *RecordRegisterResponse) GetEditionId() string {
-	if x != nil {
-		return x.EditionId
-	}
-	return ""
-}
-
-func (x *RecordRegisterResponse) GetMarks() []*Mark {
-	if x != nil {
-		return x.Marks
-	}
-	return nil
-}
-
-func (x *RecordRegisterResponse) GetCreated() bool {
-	if x != nil {
-		return x.Created
-	}
-	return false
-}
-
-type RecordInternshipHoursRequest struct {
+type SuspendRequest struct {
 	state     protoimpl.MessageState `protogen:"open.v1"`
 	EditionId string                 `protobuf:"bytes,1,opt,name=edition_id,json=editionId,proto3" json:"edition_id,omitempty"`
 	Person    string                 `protobuf:"bytes,2,opt,name=person,proto3" json:"person,omitempty"`
-	// The day, YYYY-MM-DD.
-	Day           string `protobuf:"bytes,3,opt,name=day,proto3" json:"day,omitempty"`
-	Minutes       uint32 `protobuf:"varint,4,opt,name=minutes,proto3" json:"minutes,omitempty"`
+	// Why: required. Stays in training.
+	Note          string `protobuf:"bytes,3,opt,name=note,proto3" json:"note,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
-func (x *RecordInternshipHoursRequest) Reset() {
-	*x = RecordInternshipHoursRequest{}
-	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[7]
+func (x *SuspendRequest) Reset() {
+	*x = SuspendRequest{}
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
 
-func (x *RecordInternshipHoursRequest) String() string {
+func (x *SuspendRequest) String() string {
 	return protoimpl.X.MessageStringOf(x)
 }
 
-func (*RecordInternshipHoursRequest) ProtoMessage() {}
+func (*SuspendRequest) ProtoMessage() {}
 
-func (x *RecordInternshipHoursRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[7]
+func (x *SuspendRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -499,61 +1899,54 @@ func (x *RecordInternshipHoursRequest) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use RecordInternshipHoursRequest.ProtoReflect.Descriptor instead.
-func (*RecordInternshipHoursRequest) Descriptor() ([]byte, []int) {
-	return file_percorsi_training_v1_training_service_proto_rawDescGZIP(), []int{7}
+// Deprecated: Use SuspendRequest.ProtoReflect.Descriptor instead.
+func (*SuspendRequest) Descriptor() ([]byte, []int) {
+	return file_percorsi_training_v1_training_service_proto_rawDescGZIP(), []int{26}
 }
 
-func (x *RecordInternshipHoursRequest) GetEditionId() string {
+func (x *SuspendRequest) GetEditionId() string {
 	if x != nil {
 		return x.EditionId
 	}
 	return ""
 }
 
-func (x *RecordInternshipHoursRequest) GetPerson() string {
+func (x *SuspendRequest) GetPerson() string {
 	if x != nil {
 		return x.Person
 	}
 	return ""
 }
 
-func (x *RecordInternshipHoursRequest) GetDay() string {
+func (x *SuspendRequest) GetNote() string {
 	if x != nil {
-		return x.Day
+		return x.Note
 	}
 	return ""
 }
 
-func (x *RecordInternshipHoursRequest) GetMinutes() uint32 {
-	if x != nil {
-		return x.Minutes
-	}
-	return 0
-}
-
-type RecordInternshipHoursResponse struct {
+type SuspendResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Edition       *Edition               `protobuf:"bytes,1,opt,name=edition,proto3" json:"edition,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
-func (x *RecordInternshipHoursResponse) Reset() {
-	*x = RecordInternshipHoursResponse{}
-	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[8]
+func (x *SuspendResponse) Reset() {
+	*x = SuspendResponse{}
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
 
-func (x *RecordInternshipHoursResponse) String() string {
+func (x *SuspendResponse) String() string {
 	return protoimpl.X.MessageStringOf(x)
 }
 
-func (*RecordInternshipHoursResponse) ProtoMessage() {}
+func (*SuspendResponse) ProtoMessage() {}
 
-func (x *RecordInternshipHoursResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[8]
+func (x *SuspendResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -564,44 +1957,41 @@ func (x *RecordInternshipHoursResponse) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use RecordInternshipHoursResponse.ProtoReflect.Descriptor instead.
-func (*RecordInternshipHoursResponse) Descriptor() ([]byte, []int) {
-	return file_percorsi_training_v1_training_service_proto_rawDescGZIP(), []int{8}
+// Deprecated: Use SuspendResponse.ProtoReflect.Descriptor instead.
+func (*SuspendResponse) Descriptor() ([]byte, []int) {
+	return file_percorsi_training_v1_training_service_proto_rawDescGZIP(), []int{27}
 }
 
-func (x *RecordInternshipHoursResponse) GetEdition() *Edition {
+func (x *SuspendResponse) GetEdition() *Edition {
 	if x != nil {
 		return x.Edition
 	}
 	return nil
 }
 
-// ExamResult is one person's line of an exam session.
-type ExamResult struct {
+type ResumeRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
-	Person        string                 `protobuf:"bytes,1,opt,name=person,proto3" json:"person,omitempty"`
-	Outcome       ExamOutcome            `protobuf:"varint,2,opt,name=outcome,proto3,enum=percorsi.training.v1.ExamOutcome" json:"outcome,omitempty"`
-	Score         uint32                 `protobuf:"varint,3,opt,name=score,proto3" json:"score,omitempty"`
-	UnitsPassed   []string               `protobuf:"bytes,4,rep,name=units_passed,json=unitsPassed,proto3" json:"units_passed,omitempty"`
+	EditionId     string                 `protobuf:"bytes,1,opt,name=edition_id,json=editionId,proto3" json:"edition_id,omitempty"`
+	Person        string                 `protobuf:"bytes,2,opt,name=person,proto3" json:"person,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
-func (x *ExamResult) Reset() {
-	*x = ExamResult{}
-	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[9]
+func (x *ResumeRequest) Reset() {
+	*x = ResumeRequest{}
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
 
-func (x *ExamResult) String() string {
+func (x *ResumeRequest) String() string {
 	return protoimpl.X.MessageStringOf(x)
 }
 
-func (*ExamResult) ProtoMessage() {}
+func (*ResumeRequest) ProtoMessage() {}
 
-func (x *ExamResult) ProtoReflect() protoreflect.Message {
-	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[9]
+func (x *ResumeRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -612,122 +2002,47 @@ func (x *ExamResult) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use ExamResult.ProtoReflect.Descriptor instead.
-func (*ExamResult) Descriptor() ([]byte, []int) {
-	return file_percorsi_training_v1_training_service_proto_rawDescGZIP(), []int{9}
+// Deprecated: Use ResumeRequest.ProtoReflect.Descriptor instead.
+func (*ResumeRequest) Descriptor() ([]byte, []int) {
+	return file_percorsi_training_v1_training_service_proto_rawDescGZIP(), []int{28}
 }
 
-func (x *ExamResult) GetPerson() string {
-	if x != nil {
-		return x.Person
-	}
-	return ""
-}
-
-func (x *ExamResult) GetOutcome() ExamOutcome {
-	if x != nil {
-		return x.Outcome
-	}
-	return ExamOutcome_EXAM_OUTCOME_UNSPECIFIED
-}
-
-func (x *ExamResult) GetScore() uint32 {
-	if x != nil {
-		return x.Score
-	}
-	return 0
-}
-
-func (x *ExamResult) GetUnitsPassed() []string {
-	if x != nil {
-		return x.UnitsPassed
-	}
-	return nil
-}
-
-type RecordExamRequest struct {
-	state     protoimpl.MessageState `protogen:"open.v1"`
-	EditionId string                 `protobuf:"bytes,1,opt,name=edition_id,json=editionId,proto3" json:"edition_id,omitempty"`
-	// The day the exam was held, YYYY-MM-DD.
-	HeldOn        string        `protobuf:"bytes,2,opt,name=held_on,json=heldOn,proto3" json:"held_on,omitempty"`
-	Results       []*ExamResult `protobuf:"bytes,3,rep,name=results,proto3" json:"results,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *RecordExamRequest) Reset() {
-	*x = RecordExamRequest{}
-	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[10]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *RecordExamRequest) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*RecordExamRequest) ProtoMessage() {}
-
-func (x *RecordExamRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[10]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use RecordExamRequest.ProtoReflect.Descriptor instead.
-func (*RecordExamRequest) Descriptor() ([]byte, []int) {
-	return file_percorsi_training_v1_training_service_proto_rawDescGZIP(), []int{10}
-}
-
-func (x *RecordExamRequest) GetEditionId() string {
+func (x *ResumeRequest) GetEditionId() string {
 	if x != nil {
 		return x.EditionId
 	}
 	return ""
 }
 
-func (x *RecordExamRequest) GetHeldOn() string {
+func (x *ResumeRequest) GetPerson() string {
 	if x != nil {
-		return x.HeldOn
+		return x.Person
 	}
 	return ""
 }
 
-func (x *RecordExamRequest) GetResults() []*ExamResult {
-	if x != nil {
-		return x.Results
-	}
-	return nil
-}
-
-type RecordExamResponse struct {
+type ResumeResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Edition       *Edition               `protobuf:"bytes,1,opt,name=edition,proto3" json:"edition,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
-func (x *RecordExamResponse) Reset() {
-	*x = RecordExamResponse{}
-	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[11]
+func (x *ResumeResponse) Reset() {
+	*x = ResumeResponse{}
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
 
-func (x *RecordExamResponse) String() string {
+func (x *ResumeResponse) String() string {
 	return protoimpl.X.MessageStringOf(x)
 }
 
-func (*RecordExamResponse) ProtoMessage() {}
+func (*ResumeResponse) ProtoMessage() {}
 
-func (x *RecordExamResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[11]
+func (x *ResumeResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -738,12 +2053,12 @@ func (x *RecordExamResponse) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use RecordExamResponse.ProtoReflect.Descriptor instead.
-func (*RecordExamResponse) Descriptor() ([]byte, []int) {
-	return file_percorsi_training_v1_training_service_proto_rawDescGZIP(), []int{11}
+// Deprecated: Use ResumeResponse.ProtoReflect.Descriptor instead.
+func (*ResumeResponse) Descriptor() ([]byte, []int) {
+	return file_percorsi_training_v1_training_service_proto_rawDescGZIP(), []int{29}
 }
 
-func (x *RecordExamResponse) GetEdition() *Edition {
+func (x *ResumeResponse) GetEdition() *Edition {
 	if x != nil {
 		return x.Edition
 	}
@@ -764,7 +2079,7 @@ type WithdrawRequest struct {
 
 func (x *WithdrawRequest) Reset() {
 	*x = WithdrawRequest{}
-	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[12]
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -776,7 +2091,7 @@ func (x *WithdrawRequest) String() string {
 func (*WithdrawRequest) ProtoMessage() {}
 
 func (x *WithdrawRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[12]
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -789,7 +2104,7 @@ func (x *WithdrawRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WithdrawRequest.ProtoReflect.Descriptor instead.
 func (*WithdrawRequest) Descriptor() ([]byte, []int) {
-	return file_percorsi_training_v1_training_service_proto_rawDescGZIP(), []int{12}
+	return file_percorsi_training_v1_training_service_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *WithdrawRequest) GetEditionId() string {
@@ -836,7 +2151,7 @@ type WithdrawResponse struct {
 
 func (x *WithdrawResponse) Reset() {
 	*x = WithdrawResponse{}
-	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[13]
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -848,7 +2163,7 @@ func (x *WithdrawResponse) String() string {
 func (*WithdrawResponse) ProtoMessage() {}
 
 func (x *WithdrawResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[13]
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -861,7 +2176,7 @@ func (x *WithdrawResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WithdrawResponse.ProtoReflect.Descriptor instead.
 func (*WithdrawResponse) Descriptor() ([]byte, []int) {
-	return file_percorsi_training_v1_training_service_proto_rawDescGZIP(), []int{13}
+	return file_percorsi_training_v1_training_service_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *WithdrawResponse) GetEdition() *Edition {
@@ -871,43 +2186,1484 @@ func (x *WithdrawResponse) GetEdition() *Edition {
 	return nil
 }
 
+type PlaceInternRequest struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	EditionId string                 `protobuf:"bytes,1,opt,name=edition_id,json=editionId,proto3" json:"edition_id,omitempty"`
+	Person    string                 `protobuf:"bytes,2,opt,name=person,proto3" json:"person,omitempty"`
+	// An internship module of the course.
+	ModuleId      string `protobuf:"bytes,3,opt,name=module_id,json=moduleId,proto3" json:"module_id,omitempty"`
+	HostId        string `protobuf:"bytes,4,opt,name=host_id,json=hostId,proto3" json:"host_id,omitempty"`
+	HostName      string `protobuf:"bytes,5,opt,name=host_name,json=hostName,proto3" json:"host_name,omitempty"`
+	Tutor         string `protobuf:"bytes,6,opt,name=tutor,proto3" json:"tutor,omitempty"`
+	PlannedHours  uint32 `protobuf:"varint,7,opt,name=planned_hours,json=plannedHours,proto3" json:"planned_hours,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PlaceInternRequest) Reset() {
+	*x = PlaceInternRequest{}
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PlaceInternRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PlaceInternRequest) ProtoMessage() {}
+
+func (x *PlaceInternRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PlaceInternRequest.ProtoReflect.Descriptor instead.
+func (*PlaceInternRequest) Descriptor() ([]byte, []int) {
+	return file_percorsi_training_v1_training_service_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *PlaceInternRequest) GetEditionId() string {
+	if x != nil {
+		return x.EditionId
+	}
+	return ""
+}
+
+func (x *PlaceInternRequest) GetPerson() string {
+	if x != nil {
+		return x.Person
+	}
+	return ""
+}
+
+func (x *PlaceInternRequest) GetModuleId() string {
+	if x != nil {
+		return x.ModuleId
+	}
+	return ""
+}
+
+func (x *PlaceInternRequest) GetHostId() string {
+	if x != nil {
+		return x.HostId
+	}
+	return ""
+}
+
+func (x *PlaceInternRequest) GetHostName() string {
+	if x != nil {
+		return x.HostName
+	}
+	return ""
+}
+
+func (x *PlaceInternRequest) GetTutor() string {
+	if x != nil {
+		return x.Tutor
+	}
+	return ""
+}
+
+func (x *PlaceInternRequest) GetPlannedHours() uint32 {
+	if x != nil {
+		return x.PlannedHours
+	}
+	return 0
+}
+
+type PlaceInternResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Edition       *Edition               `protobuf:"bytes,1,opt,name=edition,proto3" json:"edition,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PlaceInternResponse) Reset() {
+	*x = PlaceInternResponse{}
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PlaceInternResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PlaceInternResponse) ProtoMessage() {}
+
+func (x *PlaceInternResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PlaceInternResponse.ProtoReflect.Descriptor instead.
+func (*PlaceInternResponse) Descriptor() ([]byte, []int) {
+	return file_percorsi_training_v1_training_service_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *PlaceInternResponse) GetEdition() *Edition {
+	if x != nil {
+		return x.Edition
+	}
+	return nil
+}
+
+type RecordInternshipHoursRequest struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	EditionId string                 `protobuf:"bytes,1,opt,name=edition_id,json=editionId,proto3" json:"edition_id,omitempty"`
+	Person    string                 `protobuf:"bytes,2,opt,name=person,proto3" json:"person,omitempty"`
+	// The day, YYYY-MM-DD.
+	Day           string `protobuf:"bytes,3,opt,name=day,proto3" json:"day,omitempty"`
+	Minutes       uint32 `protobuf:"varint,4,opt,name=minutes,proto3" json:"minutes,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RecordInternshipHoursRequest) Reset() {
+	*x = RecordInternshipHoursRequest{}
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RecordInternshipHoursRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RecordInternshipHoursRequest) ProtoMessage() {}
+
+func (x *RecordInternshipHoursRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RecordInternshipHoursRequest.ProtoReflect.Descriptor instead.
+func (*RecordInternshipHoursRequest) Descriptor() ([]byte, []int) {
+	return file_percorsi_training_v1_training_service_proto_rawDescGZIP(), []int{34}
+}
+
+func (x *RecordInternshipHoursRequest) GetEditionId() string {
+	if x != nil {
+		return x.EditionId
+	}
+	return ""
+}
+
+func (x *RecordInternshipHoursRequest) GetPerson() string {
+	if x != nil {
+		return x.Person
+	}
+	return ""
+}
+
+func (x *RecordInternshipHoursRequest) GetDay() string {
+	if x != nil {
+		return x.Day
+	}
+	return ""
+}
+
+func (x *RecordInternshipHoursRequest) GetMinutes() uint32 {
+	if x != nil {
+		return x.Minutes
+	}
+	return 0
+}
+
+type RecordInternshipHoursResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Edition       *Edition               `protobuf:"bytes,1,opt,name=edition,proto3" json:"edition,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RecordInternshipHoursResponse) Reset() {
+	*x = RecordInternshipHoursResponse{}
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[35]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RecordInternshipHoursResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RecordInternshipHoursResponse) ProtoMessage() {}
+
+func (x *RecordInternshipHoursResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[35]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RecordInternshipHoursResponse.ProtoReflect.Descriptor instead.
+func (*RecordInternshipHoursResponse) Descriptor() ([]byte, []int) {
+	return file_percorsi_training_v1_training_service_proto_rawDescGZIP(), []int{35}
+}
+
+func (x *RecordInternshipHoursResponse) GetEdition() *Edition {
+	if x != nil {
+		return x.Edition
+	}
+	return nil
+}
+
+type EvaluateInternshipRequest struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	EditionId string                 `protobuf:"bytes,1,opt,name=edition_id,json=editionId,proto3" json:"edition_id,omitempty"`
+	Person    string                 `protobuf:"bytes,2,opt,name=person,proto3" json:"person,omitempty"`
+	// 1 (insufficient) to 5 (excellent).
+	Rating        uint32 `protobuf:"varint,3,opt,name=rating,proto3" json:"rating,omitempty"`
+	Note          string `protobuf:"bytes,4,opt,name=note,proto3" json:"note,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EvaluateInternshipRequest) Reset() {
+	*x = EvaluateInternshipRequest{}
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[36]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EvaluateInternshipRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EvaluateInternshipRequest) ProtoMessage() {}
+
+func (x *EvaluateInternshipRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[36]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EvaluateInternshipRequest.ProtoReflect.Descriptor instead.
+func (*EvaluateInternshipRequest) Descriptor() ([]byte, []int) {
+	return file_percorsi_training_v1_training_service_proto_rawDescGZIP(), []int{36}
+}
+
+func (x *EvaluateInternshipRequest) GetEditionId() string {
+	if x != nil {
+		return x.EditionId
+	}
+	return ""
+}
+
+func (x *EvaluateInternshipRequest) GetPerson() string {
+	if x != nil {
+		return x.Person
+	}
+	return ""
+}
+
+func (x *EvaluateInternshipRequest) GetRating() uint32 {
+	if x != nil {
+		return x.Rating
+	}
+	return 0
+}
+
+func (x *EvaluateInternshipRequest) GetNote() string {
+	if x != nil {
+		return x.Note
+	}
+	return ""
+}
+
+type EvaluateInternshipResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Edition       *Edition               `protobuf:"bytes,1,opt,name=edition,proto3" json:"edition,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EvaluateInternshipResponse) Reset() {
+	*x = EvaluateInternshipResponse{}
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[37]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EvaluateInternshipResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EvaluateInternshipResponse) ProtoMessage() {}
+
+func (x *EvaluateInternshipResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[37]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EvaluateInternshipResponse.ProtoReflect.Descriptor instead.
+func (*EvaluateInternshipResponse) Descriptor() ([]byte, []int) {
+	return file_percorsi_training_v1_training_service_proto_rawDescGZIP(), []int{37}
+}
+
+func (x *EvaluateInternshipResponse) GetEdition() *Edition {
+	if x != nil {
+		return x.Edition
+	}
+	return nil
+}
+
+type CloseModuleRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	EditionId     string                 `protobuf:"bytes,1,opt,name=edition_id,json=editionId,proto3" json:"edition_id,omitempty"`
+	ModuleId      string                 `protobuf:"bytes,2,opt,name=module_id,json=moduleId,proto3" json:"module_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CloseModuleRequest) Reset() {
+	*x = CloseModuleRequest{}
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[38]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CloseModuleRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CloseModuleRequest) ProtoMessage() {}
+
+func (x *CloseModuleRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[38]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CloseModuleRequest.ProtoReflect.Descriptor instead.
+func (*CloseModuleRequest) Descriptor() ([]byte, []int) {
+	return file_percorsi_training_v1_training_service_proto_rawDescGZIP(), []int{38}
+}
+
+func (x *CloseModuleRequest) GetEditionId() string {
+	if x != nil {
+		return x.EditionId
+	}
+	return ""
+}
+
+func (x *CloseModuleRequest) GetModuleId() string {
+	if x != nil {
+		return x.ModuleId
+	}
+	return ""
+}
+
+type CloseModuleResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Edition       *Edition               `protobuf:"bytes,1,opt,name=edition,proto3" json:"edition,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CloseModuleResponse) Reset() {
+	*x = CloseModuleResponse{}
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[39]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CloseModuleResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CloseModuleResponse) ProtoMessage() {}
+
+func (x *CloseModuleResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[39]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CloseModuleResponse.ProtoReflect.Descriptor instead.
+func (*CloseModuleResponse) Descriptor() ([]byte, []int) {
+	return file_percorsi_training_v1_training_service_proto_rawDescGZIP(), []int{39}
+}
+
+func (x *CloseModuleResponse) GetEdition() *Edition {
+	if x != nil {
+		return x.Edition
+	}
+	return nil
+}
+
+// ExamResult is one person's line of an exam session.
+type ExamResult struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Person        string                 `protobuf:"bytes,1,opt,name=person,proto3" json:"person,omitempty"`
+	Outcome       ExamOutcome            `protobuf:"varint,2,opt,name=outcome,proto3,enum=percorsi.training.v1.ExamOutcome" json:"outcome,omitempty"`
+	Score         uint32                 `protobuf:"varint,3,opt,name=score,proto3" json:"score,omitempty"`
+	UnitsPassed   []string               `protobuf:"bytes,4,rep,name=units_passed,json=unitsPassed,proto3" json:"units_passed,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExamResult) Reset() {
+	*x = ExamResult{}
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[40]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExamResult) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExamResult) ProtoMessage() {}
+
+func (x *ExamResult) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[40]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExamResult.ProtoReflect.Descriptor instead.
+func (*ExamResult) Descriptor() ([]byte, []int) {
+	return file_percorsi_training_v1_training_service_proto_rawDescGZIP(), []int{40}
+}
+
+func (x *ExamResult) GetPerson() string {
+	if x != nil {
+		return x.Person
+	}
+	return ""
+}
+
+func (x *ExamResult) GetOutcome() ExamOutcome {
+	if x != nil {
+		return x.Outcome
+	}
+	return ExamOutcome_EXAM_OUTCOME_UNSPECIFIED
+}
+
+func (x *ExamResult) GetScore() uint32 {
+	if x != nil {
+		return x.Score
+	}
+	return 0
+}
+
+func (x *ExamResult) GetUnitsPassed() []string {
+	if x != nil {
+		return x.UnitsPassed
+	}
+	return nil
+}
+
+type RecordExamRequest struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	EditionId string                 `protobuf:"bytes,1,opt,name=edition_id,json=editionId,proto3" json:"edition_id,omitempty"`
+	// The day the exam was held, YYYY-MM-DD.
+	HeldOn        string        `protobuf:"bytes,2,opt,name=held_on,json=heldOn,proto3" json:"held_on,omitempty"`
+	Results       []*ExamResult `protobuf:"bytes,3,rep,name=results,proto3" json:"results,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RecordExamRequest) Reset() {
+	*x = RecordExamRequest{}
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[41]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RecordExamRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RecordExamRequest) ProtoMessage() {}
+
+func (x *RecordExamRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[41]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RecordExamRequest.ProtoReflect.Descriptor instead.
+func (*RecordExamRequest) Descriptor() ([]byte, []int) {
+	return file_percorsi_training_v1_training_service_proto_rawDescGZIP(), []int{41}
+}
+
+func (x *RecordExamRequest) GetEditionId() string {
+	if x != nil {
+		return x.EditionId
+	}
+	return ""
+}
+
+func (x *RecordExamRequest) GetHeldOn() string {
+	if x != nil {
+		return x.HeldOn
+	}
+	return ""
+}
+
+func (x *RecordExamRequest) GetResults() []*ExamResult {
+	if x != nil {
+		return x.Results
+	}
+	return nil
+}
+
+type RecordExamResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Edition       *Edition               `protobuf:"bytes,1,opt,name=edition,proto3" json:"edition,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RecordExamResponse) Reset() {
+	*x = RecordExamResponse{}
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[42]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RecordExamResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RecordExamResponse) ProtoMessage() {}
+
+func (x *RecordExamResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[42]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RecordExamResponse.ProtoReflect.Descriptor instead.
+func (*RecordExamResponse) Descriptor() ([]byte, []int) {
+	return file_percorsi_training_v1_training_service_proto_rawDescGZIP(), []int{42}
+}
+
+func (x *RecordExamResponse) GetEdition() *Edition {
+	if x != nil {
+		return x.Edition
+	}
+	return nil
+}
+
+type GetLessonRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	LessonId      string                 `protobuf:"bytes,1,opt,name=lesson_id,json=lessonId,proto3" json:"lesson_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetLessonRequest) Reset() {
+	*x = GetLessonRequest{}
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[43]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetLessonRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetLessonRequest) ProtoMessage() {}
+
+func (x *GetLessonRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[43]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetLessonRequest.ProtoReflect.Descriptor instead.
+func (*GetLessonRequest) Descriptor() ([]byte, []int) {
+	return file_percorsi_training_v1_training_service_proto_rawDescGZIP(), []int{43}
+}
+
+func (x *GetLessonRequest) GetLessonId() string {
+	if x != nil {
+		return x.LessonId
+	}
+	return ""
+}
+
+type GetLessonResponse struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Lesson *Lesson                `protobuf:"bytes,1,opt,name=lesson,proto3" json:"lesson,omitempty"`
+	// The people to mark.
+	Roster []*Enrolment `protobuf:"bytes,2,rep,name=roster,proto3" json:"roster,omitempty"`
+	// Unset until recorded.
+	Register      *Register `protobuf:"bytes,3,opt,name=register,proto3" json:"register,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetLessonResponse) Reset() {
+	*x = GetLessonResponse{}
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[44]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetLessonResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetLessonResponse) ProtoMessage() {}
+
+func (x *GetLessonResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[44]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetLessonResponse.ProtoReflect.Descriptor instead.
+func (*GetLessonResponse) Descriptor() ([]byte, []int) {
+	return file_percorsi_training_v1_training_service_proto_rawDescGZIP(), []int{44}
+}
+
+func (x *GetLessonResponse) GetLesson() *Lesson {
+	if x != nil {
+		return x.Lesson
+	}
+	return nil
+}
+
+func (x *GetLessonResponse) GetRoster() []*Enrolment {
+	if x != nil {
+		return x.Roster
+	}
+	return nil
+}
+
+func (x *GetLessonResponse) GetRegister() *Register {
+	if x != nil {
+		return x.Register
+	}
+	return nil
+}
+
+type AddLessonRequest struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	EditionId string                 `protobuf:"bytes,1,opt,name=edition_id,json=editionId,proto3" json:"edition_id,omitempty"`
+	// The lesson's id, and its register's.
+	Id            string                 `protobuf:"bytes,2,opt,name=id,proto3" json:"id,omitempty"`
+	ModuleId      string                 `protobuf:"bytes,3,opt,name=module_id,json=moduleId,proto3" json:"module_id,omitempty"`
+	Start         *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=start,proto3" json:"start,omitempty"`
+	Minutes       uint32                 `protobuf:"varint,5,opt,name=minutes,proto3" json:"minutes,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AddLessonRequest) Reset() {
+	*x = AddLessonRequest{}
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[45]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AddLessonRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AddLessonRequest) ProtoMessage() {}
+
+func (x *AddLessonRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[45]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AddLessonRequest.ProtoReflect.Descriptor instead.
+func (*AddLessonRequest) Descriptor() ([]byte, []int) {
+	return file_percorsi_training_v1_training_service_proto_rawDescGZIP(), []int{45}
+}
+
+func (x *AddLessonRequest) GetEditionId() string {
+	if x != nil {
+		return x.EditionId
+	}
+	return ""
+}
+
+func (x *AddLessonRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *AddLessonRequest) GetModuleId() string {
+	if x != nil {
+		return x.ModuleId
+	}
+	return ""
+}
+
+func (x *AddLessonRequest) GetStart() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Start
+	}
+	return nil
+}
+
+func (x *AddLessonRequest) GetMinutes() uint32 {
+	if x != nil {
+		return x.Minutes
+	}
+	return 0
+}
+
+type AddLessonResponse struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Lesson *Lesson                `protobuf:"bytes,1,opt,name=lesson,proto3" json:"lesson,omitempty"`
+	// False when the same lesson was already added (a safe retry).
+	Created       bool `protobuf:"varint,2,opt,name=created,proto3" json:"created,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AddLessonResponse) Reset() {
+	*x = AddLessonResponse{}
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[46]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AddLessonResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AddLessonResponse) ProtoMessage() {}
+
+func (x *AddLessonResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[46]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AddLessonResponse.ProtoReflect.Descriptor instead.
+func (*AddLessonResponse) Descriptor() ([]byte, []int) {
+	return file_percorsi_training_v1_training_service_proto_rawDescGZIP(), []int{46}
+}
+
+func (x *AddLessonResponse) GetLesson() *Lesson {
+	if x != nil {
+		return x.Lesson
+	}
+	return nil
+}
+
+func (x *AddLessonResponse) GetCreated() bool {
+	if x != nil {
+		return x.Created
+	}
+	return false
+}
+
+type CancelLessonRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	LessonId      string                 `protobuf:"bytes,1,opt,name=lesson_id,json=lessonId,proto3" json:"lesson_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CancelLessonRequest) Reset() {
+	*x = CancelLessonRequest{}
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[47]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CancelLessonRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CancelLessonRequest) ProtoMessage() {}
+
+func (x *CancelLessonRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[47]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CancelLessonRequest.ProtoReflect.Descriptor instead.
+func (*CancelLessonRequest) Descriptor() ([]byte, []int) {
+	return file_percorsi_training_v1_training_service_proto_rawDescGZIP(), []int{47}
+}
+
+func (x *CancelLessonRequest) GetLessonId() string {
+	if x != nil {
+		return x.LessonId
+	}
+	return ""
+}
+
+type CancelLessonResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Lesson        *Lesson                `protobuf:"bytes,1,opt,name=lesson,proto3" json:"lesson,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CancelLessonResponse) Reset() {
+	*x = CancelLessonResponse{}
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[48]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CancelLessonResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CancelLessonResponse) ProtoMessage() {}
+
+func (x *CancelLessonResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[48]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CancelLessonResponse.ProtoReflect.Descriptor instead.
+func (*CancelLessonResponse) Descriptor() ([]byte, []int) {
+	return file_percorsi_training_v1_training_service_proto_rawDescGZIP(), []int{48}
+}
+
+func (x *CancelLessonResponse) GetLesson() *Lesson {
+	if x != nil {
+		return x.Lesson
+	}
+	return nil
+}
+
+type MoveLessonRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	LessonId      string                 `protobuf:"bytes,1,opt,name=lesson_id,json=lessonId,proto3" json:"lesson_id,omitempty"`
+	Start         *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=start,proto3" json:"start,omitempty"`
+	Minutes       uint32                 `protobuf:"varint,3,opt,name=minutes,proto3" json:"minutes,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MoveLessonRequest) Reset() {
+	*x = MoveLessonRequest{}
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[49]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MoveLessonRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MoveLessonRequest) ProtoMessage() {}
+
+func (x *MoveLessonRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[49]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MoveLessonRequest.ProtoReflect.Descriptor instead.
+func (*MoveLessonRequest) Descriptor() ([]byte, []int) {
+	return file_percorsi_training_v1_training_service_proto_rawDescGZIP(), []int{49}
+}
+
+func (x *MoveLessonRequest) GetLessonId() string {
+	if x != nil {
+		return x.LessonId
+	}
+	return ""
+}
+
+func (x *MoveLessonRequest) GetStart() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Start
+	}
+	return nil
+}
+
+func (x *MoveLessonRequest) GetMinutes() uint32 {
+	if x != nil {
+		return x.Minutes
+	}
+	return 0
+}
+
+type MoveLessonResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Lesson        *Lesson                `protobuf:"bytes,1,opt,name=lesson,proto3" json:"lesson,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MoveLessonResponse) Reset() {
+	*x = MoveLessonResponse{}
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[50]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MoveLessonResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MoveLessonResponse) ProtoMessage() {}
+
+func (x *MoveLessonResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[50]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MoveLessonResponse.ProtoReflect.Descriptor instead.
+func (*MoveLessonResponse) Descriptor() ([]byte, []int) {
+	return file_percorsi_training_v1_training_service_proto_rawDescGZIP(), []int{50}
+}
+
+func (x *MoveLessonResponse) GetLesson() *Lesson {
+	if x != nil {
+		return x.Lesson
+	}
+	return nil
+}
+
+type RecordRegisterRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	LessonId      string                 `protobuf:"bytes,1,opt,name=lesson_id,json=lessonId,proto3" json:"lesson_id,omitempty"`
+	Marks         []*Mark                `protobuf:"bytes,2,rep,name=marks,proto3" json:"marks,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RecordRegisterRequest) Reset() {
+	*x = RecordRegisterRequest{}
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[51]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RecordRegisterRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RecordRegisterRequest) ProtoMessage() {}
+
+func (x *RecordRegisterRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[51]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RecordRegisterRequest.ProtoReflect.Descriptor instead.
+func (*RecordRegisterRequest) Descriptor() ([]byte, []int) {
+	return file_percorsi_training_v1_training_service_proto_rawDescGZIP(), []int{51}
+}
+
+func (x *RecordRegisterRequest) GetLessonId() string {
+	if x != nil {
+		return x.LessonId
+	}
+	return ""
+}
+
+func (x *RecordRegisterRequest) GetMarks() []*Mark {
+	if x != nil {
+		return x.Marks
+	}
+	return nil
+}
+
+type RecordRegisterResponse struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	LessonId  string                 `protobuf:"bytes,1,opt,name=lesson_id,json=lessonId,proto3" json:"lesson_id,omitempty"`
+	EditionId string                 `protobuf:"bytes,2,opt,name=edition_id,json=editionId,proto3" json:"edition_id,omitempty"`
+	Marks     []*Mark                `protobuf:"bytes,3,rep,name=marks,proto3" json:"marks,omitempty"`
+	// False when the same register was already recorded (a safe retry).
+	Created       bool `protobuf:"varint,4,opt,name=created,proto3" json:"created,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RecordRegisterResponse) Reset() {
+	*x = RecordRegisterResponse{}
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[52]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RecordRegisterResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RecordRegisterResponse) ProtoMessage() {}
+
+func (x *RecordRegisterResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[52]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RecordRegisterResponse.ProtoReflect.Descriptor instead.
+func (*RecordRegisterResponse) Descriptor() ([]byte, []int) {
+	return file_percorsi_training_v1_training_service_proto_rawDescGZIP(), []int{52}
+}
+
+func (x *RecordRegisterResponse) GetLessonId() string {
+	if x != nil {
+		return x.LessonId
+	}
+	return ""
+}
+
+func (x *RecordRegisterResponse) GetEditionId() string {
+	if x != nil {
+		return x.EditionId
+	}
+	return ""
+}
+
+func (x *RecordRegisterResponse) GetMarks() []*Mark {
+	if x != nil {
+		return x.Marks
+	}
+	return nil
+}
+
+func (x *RecordRegisterResponse) GetCreated() bool {
+	if x != nil {
+		return x.Created
+	}
+	return false
+}
+
+type CorrectRegisterRequest struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	LessonId string                 `protobuf:"bytes,1,opt,name=lesson_id,json=lessonId,proto3" json:"lesson_id,omitempty"`
+	// Why the lines change: required.
+	Reason string `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+	// The changed lines only.
+	Marks         []*Mark `protobuf:"bytes,3,rep,name=marks,proto3" json:"marks,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CorrectRegisterRequest) Reset() {
+	*x = CorrectRegisterRequest{}
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[53]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CorrectRegisterRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CorrectRegisterRequest) ProtoMessage() {}
+
+func (x *CorrectRegisterRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[53]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CorrectRegisterRequest.ProtoReflect.Descriptor instead.
+func (*CorrectRegisterRequest) Descriptor() ([]byte, []int) {
+	return file_percorsi_training_v1_training_service_proto_rawDescGZIP(), []int{53}
+}
+
+func (x *CorrectRegisterRequest) GetLessonId() string {
+	if x != nil {
+		return x.LessonId
+	}
+	return ""
+}
+
+func (x *CorrectRegisterRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *CorrectRegisterRequest) GetMarks() []*Mark {
+	if x != nil {
+		return x.Marks
+	}
+	return nil
+}
+
+type CorrectRegisterResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Register      *Register              `protobuf:"bytes,1,opt,name=register,proto3" json:"register,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CorrectRegisterResponse) Reset() {
+	*x = CorrectRegisterResponse{}
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[54]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CorrectRegisterResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CorrectRegisterResponse) ProtoMessage() {}
+
+func (x *CorrectRegisterResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_percorsi_training_v1_training_service_proto_msgTypes[54]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CorrectRegisterResponse.ProtoReflect.Descriptor instead.
+func (*CorrectRegisterResponse) Descriptor() ([]byte, []int) {
+	return file_percorsi_training_v1_training_service_proto_rawDescGZIP(), []int{54}
+}
+
+func (x *CorrectRegisterResponse) GetRegister() *Register {
+	if x != nil {
+		return x.Register
+	}
+	return nil
+}
+
 var File_percorsi_training_v1_training_service_proto protoreflect.FileDescriptor
 
 const file_percorsi_training_v1_training_service_proto_rawDesc = "" +
 	"\n" +
-	"+percorsi/training/v1/training_service.proto\x12\x14percorsi.training.v1\x1a%percorsi/register/v1/attendance.proto\x1a!percorsi/training/v1/events.proto\"\xd4\x01\n" +
+	"+percorsi/training/v1/training_service.proto\x12\x14percorsi.training.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a%percorsi/register/v1/attendance.proto\x1a!percorsi/training/v1/events.proto\"\xff\x02\n" +
+	"\x06Course\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n" +
+	"\x05title\x18\x02 \x01(\tR\x05title\x12'\n" +
+	"\x0frepertoire_code\x18\x03 \x01(\tR\x0erepertoireCode\x12\x16\n" +
+	"\x06region\x18\x04 \x01(\tR\x06region\x12\x16\n" +
+	"\x06sector\x18\x05 \x01(\tR\x06sector\x12\x1a\n" +
+	"\bprovider\x18\x06 \x01(\tR\bprovider\x12\x1b\n" +
+	"\teqf_level\x18\a \x01(\rR\beqfLevel\x12'\n" +
+	"\x0fesco_occupation\x18\b \x01(\tR\x0eescoOccupation\x12*\n" +
+	"\x11min_attendance_bp\x18\t \x01(\rR\x0fminAttendanceBp\x126\n" +
+	"\amodules\x18\n" +
+	" \x03(\v2\x1c.percorsi.training.v1.ModuleR\amodules\x120\n" +
+	"\x05units\x18\v \x03(\v2\x1a.percorsi.training.v1.UnitR\x05units\"z\n" +
+	"\x06Module\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n" +
+	"\x05title\x18\x02 \x01(\tR\x05title\x124\n" +
+	"\x04kind\x18\x03 \x01(\x0e2 .percorsi.training.v1.ModuleKindR\x04kind\x12\x14\n" +
+	"\x05hours\x18\x04 \x01(\rR\x05hours\"Q\n" +
+	"\x04Unit\x12\x12\n" +
+	"\x04code\x18\x01 \x01(\tR\x04code\x12\x14\n" +
+	"\x05title\x18\x02 \x01(\tR\x05title\x12\x1f\n" +
+	"\vesco_skills\x18\x03 \x03(\tR\n" +
+	"escoSkills\"\x86\x05\n" +
 	"\tEnrolment\x12\x16\n" +
 	"\x06person\x18\x01 \x01(\tR\x06person\x12!\n" +
 	"\fdisplay_name\x18\x02 \x01(\tR\vdisplayName\x12\x16\n" +
 	"\x06status\x18\x03 \x01(\tR\x06status\x12-\n" +
 	"\x12internship_minutes\x18\x04 \x01(\rR\x11internshipMinutes\x12\x1c\n" +
 	"\tqualified\x18\x05 \x01(\bR\tqualified\x12'\n" +
-	"\x0fcertified_units\x18\x06 \x03(\tR\x0ecertifiedUnits\"\x96\x01\n" +
+	"\x0fcertified_units\x18\x06 \x03(\tR\x0ecertifiedUnits\x12;\n" +
+	"\venrolled_at\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"enrolledAt\x12<\n" +
+	"\x06reason\x18\b \x01(\x0e2$.percorsi.training.v1.WithdrawReasonR\x06reason\x12\x12\n" +
+	"\x04note\x18\t \x01(\tR\x04note\x12<\n" +
+	"\amodules\x18\n" +
+	" \x03(\v2\".percorsi.training.v1.ModuleResultR\amodules\x12@\n" +
+	"\n" +
+	"internship\x18\v \x01(\v2 .percorsi.training.v1.InternshipR\n" +
+	"internship\x12.\n" +
+	"\x04exam\x18\f \x01(\v2\x1a.percorsi.training.v1.ExamR\x04exam\x12.\n" +
+	"\x10minutes_attended\x18\r \x01(\rH\x00R\x0fminutesAttended\x88\x01\x01\x12\x1f\n" +
+	"\badmitted\x18\x0e \x01(\bH\x01R\badmitted\x88\x01\x01B\x13\n" +
+	"\x11_minutes_attendedB\v\n" +
+	"\t_admitted\"\x99\x01\n" +
+	"\fModuleResult\x12\x1b\n" +
+	"\tmodule_id\x18\x01 \x01(\tR\bmoduleId\x12'\n" +
+	"\x0fminutes_planned\x18\x02 \x01(\rR\x0eminutesPlanned\x12)\n" +
+	"\x10minutes_attended\x18\x03 \x01(\rR\x0fminutesAttended\x12\x18\n" +
+	"\areached\x18\x04 \x01(\bR\areached\"\xc2\x02\n" +
+	"\n" +
+	"Internship\x12\x1b\n" +
+	"\tmodule_id\x18\x01 \x01(\tR\bmoduleId\x12\x17\n" +
+	"\ahost_id\x18\x02 \x01(\tR\x06hostId\x12\x1b\n" +
+	"\thost_name\x18\x03 \x01(\tR\bhostName\x12\x14\n" +
+	"\x05tutor\x18\x04 \x01(\tR\x05tutor\x12#\n" +
+	"\rplanned_hours\x18\x05 \x01(\rR\fplannedHours\x12!\n" +
+	"\fminutes_done\x18\x06 \x01(\rR\vminutesDone\x127\n" +
+	"\x04days\x18\a \x03(\v2#.percorsi.training.v1.InternshipDayR\x04days\x12J\n" +
+	"\n" +
+	"evaluation\x18\b \x01(\v2*.percorsi.training.v1.InternshipEvaluationR\n" +
+	"evaluation\";\n" +
+	"\rInternshipDay\x12\x10\n" +
+	"\x03day\x18\x01 \x01(\tR\x03day\x12\x18\n" +
+	"\aminutes\x18\x02 \x01(\rR\aminutes\"~\n" +
+	"\x14InternshipEvaluation\x12\x16\n" +
+	"\x06rating\x18\x01 \x01(\rR\x06rating\x12\x12\n" +
+	"\x04note\x18\x02 \x01(\tR\x04note\x12\x0e\n" +
+	"\x02by\x18\x03 \x01(\tR\x02by\x12*\n" +
+	"\x02at\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\"\x95\x01\n" +
+	"\x04Exam\x12\x17\n" +
+	"\aheld_on\x18\x01 \x01(\tR\x06heldOn\x12;\n" +
+	"\aoutcome\x18\x02 \x01(\x0e2!.percorsi.training.v1.ExamOutcomeR\aoutcome\x12\x14\n" +
+	"\x05score\x18\x03 \x01(\rR\x05score\x12!\n" +
+	"\funits_passed\x18\x04 \x03(\tR\vunitsPassed\"\xb6\x02\n" +
 	"\aEdition\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1b\n" +
 	"\tcourse_id\x18\x02 \x01(\tR\bcourseId\x12%\n" +
 	"\x0eclosed_modules\x18\x03 \x03(\tR\rclosedModules\x127\n" +
-	"\x06roster\x18\x04 \x03(\v2\x1f.percorsi.training.v1.EnrolmentR\x06roster\"h\n" +
+	"\x06roster\x18\x04 \x03(\v2\x1f.percorsi.training.v1.EnrolmentR\x06roster\x12\"\n" +
+	"\forganisation\x18\x05 \x01(\tR\forganisation\x12\x1a\n" +
+	"\btrainers\x18\x06 \x03(\tR\btrainers\x120\n" +
+	"\x05start\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\x05start\x12,\n" +
+	"\x03end\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\x03end\"\xf0\x01\n" +
+	"\x06Lesson\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1d\n" +
+	"\n" +
+	"edition_id\x18\x02 \x01(\tR\teditionId\x12\x1b\n" +
+	"\tmodule_id\x18\x03 \x01(\tR\bmoduleId\x120\n" +
+	"\x05start\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\x05start\x12\x18\n" +
+	"\aminutes\x18\x05 \x01(\rR\aminutes\x12\x1c\n" +
+	"\tcancelled\x18\x06 \x01(\bR\tcancelled\x12\x1a\n" +
+	"\brecorded\x18\a \x01(\bR\brecorded\x12\x14\n" +
+	"\x05extra\x18\b \x01(\bR\x05extra\"\x9b\x01\n" +
+	"\x04Mark\x12\x16\n" +
+	"\x06person\x18\x01 \x01(\tR\x06person\x12>\n" +
+	"\x06status\x18\x02 \x01(\x0e2&.percorsi.register.v1.AttendanceStatusR\x06status\x12\x18\n" +
+	"\aminutes\x18\x03 \x01(\rR\aminutes\x12!\n" +
+	"\fdisplay_name\x18\x04 \x01(\tR\vdisplayName\"\xd4\x01\n" +
+	"\n" +
+	"Correction\x12\x16\n" +
+	"\x06person\x18\x01 \x01(\tR\x06person\x12.\n" +
+	"\x04from\x18\x02 \x01(\v2\x1a.percorsi.training.v1.MarkR\x04from\x12*\n" +
+	"\x02to\x18\x03 \x01(\v2\x1a.percorsi.training.v1.MarkR\x02to\x12\x0e\n" +
+	"\x02by\x18\x04 \x01(\tR\x02by\x12*\n" +
+	"\x02at\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\x12\x16\n" +
+	"\x06reason\x18\x06 \x01(\tR\x06reason\"\xd3\x02\n" +
+	"\bRegister\x12\x1b\n" +
+	"\tlesson_id\x18\x01 \x01(\tR\blessonId\x12\x1d\n" +
+	"\n" +
+	"edition_id\x18\x02 \x01(\tR\teditionId\x12\x1b\n" +
+	"\tmodule_id\x18\x03 \x01(\tR\bmoduleId\x12\x1f\n" +
+	"\vrecorded_by\x18\x04 \x01(\tR\n" +
+	"recordedBy\x12;\n" +
+	"\vrecorded_at\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"recordedAt\x120\n" +
+	"\x05marks\x18\x06 \x03(\v2\x1a.percorsi.training.v1.MarkR\x05marks\x12\x1a\n" +
+	"\brevision\x18\a \x01(\rR\brevision\x12B\n" +
+	"\vcorrections\x18\b \x03(\v2 .percorsi.training.v1.CorrectionR\vcorrections\"H\n" +
+	"\x10PutCourseRequest\x124\n" +
+	"\x06course\x18\x01 \x01(\v2\x1c.percorsi.training.v1.CourseR\x06course\"I\n" +
+	"\x11PutCourseResponse\x124\n" +
+	"\x06course\x18\x01 \x01(\v2\x1c.percorsi.training.v1.CourseR\x06course\"/\n" +
+	"\x10GetCourseRequest\x12\x1b\n" +
+	"\tcourse_id\x18\x01 \x01(\tR\bcourseId\"I\n" +
+	"\x11GetCourseResponse\x124\n" +
+	"\x06course\x18\x01 \x01(\v2\x1c.percorsi.training.v1.CourseR\x06course\"\xf7\x01\n" +
+	"\x14CreateEditionRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1b\n" +
+	"\tcourse_id\x18\x02 \x01(\tR\bcourseId\x12\x1a\n" +
+	"\btrainers\x18\x03 \x03(\tR\btrainers\x120\n" +
+	"\x05start\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\x05start\x12,\n" +
+	"\x03end\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\x03end\x126\n" +
+	"\alessons\x18\x06 \x03(\v2\x1c.percorsi.training.v1.LessonR\alessons\"P\n" +
+	"\x15CreateEditionResponse\x127\n" +
+	"\aedition\x18\x01 \x01(\v2\x1d.percorsi.training.v1.EditionR\aedition\"2\n" +
+	"\x11GetEditionRequest\x12\x1d\n" +
+	"\n" +
+	"edition_id\x18\x01 \x01(\tR\teditionId\"\xbb\x01\n" +
+	"\x12GetEditionResponse\x127\n" +
+	"\aedition\x18\x01 \x01(\v2\x1d.percorsi.training.v1.EditionR\aedition\x124\n" +
+	"\x06course\x18\x02 \x01(\v2\x1c.percorsi.training.v1.CourseR\x06course\x126\n" +
+	"\alessons\x18\x03 \x03(\v2\x1c.percorsi.training.v1.LessonR\alessons\"\x15\n" +
+	"\x13ListEditionsRequest\"Q\n" +
+	"\x14ListEditionsResponse\x129\n" +
+	"\beditions\x18\x01 \x03(\v2\x1d.percorsi.training.v1.EditionR\beditions\"h\n" +
 	"\fEnrolRequest\x12\x1d\n" +
 	"\n" +
 	"edition_id\x18\x01 \x01(\tR\teditionId\x12\x16\n" +
 	"\x06person\x18\x02 \x01(\tR\x06person\x12!\n" +
 	"\fdisplay_name\x18\x03 \x01(\tR\vdisplayName\"H\n" +
 	"\rEnrolResponse\x127\n" +
-	"\aedition\x18\x01 \x01(\v2\x1d.percorsi.training.v1.EditionR\aedition\"x\n" +
-	"\x04Mark\x12\x16\n" +
-	"\x06person\x18\x01 \x01(\tR\x06person\x12>\n" +
-	"\x06status\x18\x02 \x01(\x0e2&.percorsi.register.v1.AttendanceStatusR\x06status\x12\x18\n" +
-	"\aminutes\x18\x03 \x01(\rR\aminutes\"f\n" +
-	"\x15RecordRegisterRequest\x12\x1b\n" +
-	"\tlesson_id\x18\x01 \x01(\tR\blessonId\x120\n" +
-	"\x05marks\x18\x02 \x03(\v2\x1a.percorsi.training.v1.MarkR\x05marks\"\xa0\x01\n" +
-	"\x16RecordRegisterResponse\x12\x1b\n" +
-	"\tlesson_id\x18\x01 \x01(\tR\blessonId\x12\x1d\n" +
+	"\aedition\x18\x01 \x01(\v2\x1d.percorsi.training.v1.EditionR\aedition\"[\n" +
+	"\x0eSuspendRequest\x12\x1d\n" +
 	"\n" +
-	"edition_id\x18\x02 \x01(\tR\teditionId\x120\n" +
-	"\x05marks\x18\x03 \x03(\v2\x1a.percorsi.training.v1.MarkR\x05marks\x12\x18\n" +
-	"\acreated\x18\x04 \x01(\bR\acreated\"\x81\x01\n" +
+	"edition_id\x18\x01 \x01(\tR\teditionId\x12\x16\n" +
+	"\x06person\x18\x02 \x01(\tR\x06person\x12\x12\n" +
+	"\x04note\x18\x03 \x01(\tR\x04note\"J\n" +
+	"\x0fSuspendResponse\x127\n" +
+	"\aedition\x18\x01 \x01(\v2\x1d.percorsi.training.v1.EditionR\aedition\"F\n" +
+	"\rResumeRequest\x12\x1d\n" +
+	"\n" +
+	"edition_id\x18\x01 \x01(\tR\teditionId\x12\x16\n" +
+	"\x06person\x18\x02 \x01(\tR\x06person\"I\n" +
+	"\x0eResumeResponse\x127\n" +
+	"\aedition\x18\x01 \x01(\v2\x1d.percorsi.training.v1.EditionR\aedition\"\xc3\x01\n" +
+	"\x0fWithdrawRequest\x12\x1d\n" +
+	"\n" +
+	"edition_id\x18\x01 \x01(\tR\teditionId\x12\x16\n" +
+	"\x06person\x18\x02 \x01(\tR\x06person\x12<\n" +
+	"\x06reason\x18\x03 \x01(\x0e2$.percorsi.training.v1.WithdrawReasonR\x06reason\x12\x12\n" +
+	"\x04note\x18\x04 \x01(\tR\x04note\x12'\n" +
+	"\x0funits_certified\x18\x05 \x03(\tR\x0eunitsCertified\"K\n" +
+	"\x10WithdrawResponse\x127\n" +
+	"\aedition\x18\x01 \x01(\v2\x1d.percorsi.training.v1.EditionR\aedition\"\xd9\x01\n" +
+	"\x12PlaceInternRequest\x12\x1d\n" +
+	"\n" +
+	"edition_id\x18\x01 \x01(\tR\teditionId\x12\x16\n" +
+	"\x06person\x18\x02 \x01(\tR\x06person\x12\x1b\n" +
+	"\tmodule_id\x18\x03 \x01(\tR\bmoduleId\x12\x17\n" +
+	"\ahost_id\x18\x04 \x01(\tR\x06hostId\x12\x1b\n" +
+	"\thost_name\x18\x05 \x01(\tR\bhostName\x12\x14\n" +
+	"\x05tutor\x18\x06 \x01(\tR\x05tutor\x12#\n" +
+	"\rplanned_hours\x18\a \x01(\rR\fplannedHours\"N\n" +
+	"\x13PlaceInternResponse\x127\n" +
+	"\aedition\x18\x01 \x01(\v2\x1d.percorsi.training.v1.EditionR\aedition\"\x81\x01\n" +
 	"\x1cRecordInternshipHoursRequest\x12\x1d\n" +
 	"\n" +
 	"edition_id\x18\x01 \x01(\tR\teditionId\x12\x16\n" +
@@ -915,6 +3671,20 @@ const file_percorsi_training_v1_training_service_proto_rawDesc = "" +
 	"\x03day\x18\x03 \x01(\tR\x03day\x12\x18\n" +
 	"\aminutes\x18\x04 \x01(\rR\aminutes\"X\n" +
 	"\x1dRecordInternshipHoursResponse\x127\n" +
+	"\aedition\x18\x01 \x01(\v2\x1d.percorsi.training.v1.EditionR\aedition\"~\n" +
+	"\x19EvaluateInternshipRequest\x12\x1d\n" +
+	"\n" +
+	"edition_id\x18\x01 \x01(\tR\teditionId\x12\x16\n" +
+	"\x06person\x18\x02 \x01(\tR\x06person\x12\x16\n" +
+	"\x06rating\x18\x03 \x01(\rR\x06rating\x12\x12\n" +
+	"\x04note\x18\x04 \x01(\tR\x04note\"U\n" +
+	"\x1aEvaluateInternshipResponse\x127\n" +
+	"\aedition\x18\x01 \x01(\v2\x1d.percorsi.training.v1.EditionR\aedition\"P\n" +
+	"\x12CloseModuleRequest\x12\x1d\n" +
+	"\n" +
+	"edition_id\x18\x01 \x01(\tR\teditionId\x12\x1b\n" +
+	"\tmodule_id\x18\x02 \x01(\tR\bmoduleId\"N\n" +
+	"\x13CloseModuleResponse\x127\n" +
 	"\aedition\x18\x01 \x01(\v2\x1d.percorsi.training.v1.EditionR\aedition\"\x9a\x01\n" +
 	"\n" +
 	"ExamResult\x12\x16\n" +
@@ -928,23 +3698,72 @@ const file_percorsi_training_v1_training_service_proto_rawDesc = "" +
 	"\aheld_on\x18\x02 \x01(\tR\x06heldOn\x12:\n" +
 	"\aresults\x18\x03 \x03(\v2 .percorsi.training.v1.ExamResultR\aresults\"M\n" +
 	"\x12RecordExamResponse\x127\n" +
-	"\aedition\x18\x01 \x01(\v2\x1d.percorsi.training.v1.EditionR\aedition\"\xc3\x01\n" +
-	"\x0fWithdrawRequest\x12\x1d\n" +
+	"\aedition\x18\x01 \x01(\v2\x1d.percorsi.training.v1.EditionR\aedition\"/\n" +
+	"\x10GetLessonRequest\x12\x1b\n" +
+	"\tlesson_id\x18\x01 \x01(\tR\blessonId\"\xbe\x01\n" +
+	"\x11GetLessonResponse\x124\n" +
+	"\x06lesson\x18\x01 \x01(\v2\x1c.percorsi.training.v1.LessonR\x06lesson\x127\n" +
+	"\x06roster\x18\x02 \x03(\v2\x1f.percorsi.training.v1.EnrolmentR\x06roster\x12:\n" +
+	"\bregister\x18\x03 \x01(\v2\x1e.percorsi.training.v1.RegisterR\bregister\"\xaa\x01\n" +
+	"\x10AddLessonRequest\x12\x1d\n" +
 	"\n" +
-	"edition_id\x18\x01 \x01(\tR\teditionId\x12\x16\n" +
-	"\x06person\x18\x02 \x01(\tR\x06person\x12<\n" +
-	"\x06reason\x18\x03 \x01(\x0e2$.percorsi.training.v1.WithdrawReasonR\x06reason\x12\x12\n" +
-	"\x04note\x18\x04 \x01(\tR\x04note\x12'\n" +
-	"\x0funits_certified\x18\x05 \x03(\tR\x0eunitsCertified\"K\n" +
-	"\x10WithdrawResponse\x127\n" +
-	"\aedition\x18\x01 \x01(\v2\x1d.percorsi.training.v1.EditionR\aedition2\x8f\x04\n" +
-	"\x0fTrainingService\x12P\n" +
-	"\x05Enrol\x12\".percorsi.training.v1.EnrolRequest\x1a#.percorsi.training.v1.EnrolResponse\x12k\n" +
-	"\x0eRecordRegister\x12+.percorsi.training.v1.RecordRegisterRequest\x1a,.percorsi.training.v1.RecordRegisterResponse\x12\x80\x01\n" +
-	"\x15RecordInternshipHours\x122.percorsi.training.v1.RecordInternshipHoursRequest\x1a3.percorsi.training.v1.RecordInternshipHoursResponse\x12_\n" +
+	"edition_id\x18\x01 \x01(\tR\teditionId\x12\x0e\n" +
+	"\x02id\x18\x02 \x01(\tR\x02id\x12\x1b\n" +
+	"\tmodule_id\x18\x03 \x01(\tR\bmoduleId\x120\n" +
+	"\x05start\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\x05start\x12\x18\n" +
+	"\aminutes\x18\x05 \x01(\rR\aminutes\"c\n" +
+	"\x11AddLessonResponse\x124\n" +
+	"\x06lesson\x18\x01 \x01(\v2\x1c.percorsi.training.v1.LessonR\x06lesson\x12\x18\n" +
+	"\acreated\x18\x02 \x01(\bR\acreated\"2\n" +
+	"\x13CancelLessonRequest\x12\x1b\n" +
+	"\tlesson_id\x18\x01 \x01(\tR\blessonId\"L\n" +
+	"\x14CancelLessonResponse\x124\n" +
+	"\x06lesson\x18\x01 \x01(\v2\x1c.percorsi.training.v1.LessonR\x06lesson\"|\n" +
+	"\x11MoveLessonRequest\x12\x1b\n" +
+	"\tlesson_id\x18\x01 \x01(\tR\blessonId\x120\n" +
+	"\x05start\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x05start\x12\x18\n" +
+	"\aminutes\x18\x03 \x01(\rR\aminutes\"J\n" +
+	"\x12MoveLessonResponse\x124\n" +
+	"\x06lesson\x18\x01 \x01(\v2\x1c.percorsi.training.v1.LessonR\x06lesson\"f\n" +
+	"\x15RecordRegisterRequest\x12\x1b\n" +
+	"\tlesson_id\x18\x01 \x01(\tR\blessonId\x120\n" +
+	"\x05marks\x18\x02 \x03(\v2\x1a.percorsi.training.v1.MarkR\x05marks\"\xa0\x01\n" +
+	"\x16RecordRegisterResponse\x12\x1b\n" +
+	"\tlesson_id\x18\x01 \x01(\tR\blessonId\x12\x1d\n" +
 	"\n" +
-	"RecordExam\x12'.percorsi.training.v1.RecordExamRequest\x1a(.percorsi.training.v1.RecordExamResponse\x12Y\n" +
-	"\bWithdraw\x12%.percorsi.training.v1.WithdrawRequest\x1a&.percorsi.training.v1.WithdrawResponseBDZBgithub.com/percorsi/percorsi/proto/percorsi/training/v1;trainingv1b\x06proto3"
+	"edition_id\x18\x02 \x01(\tR\teditionId\x120\n" +
+	"\x05marks\x18\x03 \x03(\v2\x1a.percorsi.training.v1.MarkR\x05marks\x12\x18\n" +
+	"\acreated\x18\x04 \x01(\bR\acreated\"\x7f\n" +
+	"\x16CorrectRegisterRequest\x12\x1b\n" +
+	"\tlesson_id\x18\x01 \x01(\tR\blessonId\x12\x16\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason\x120\n" +
+	"\x05marks\x18\x03 \x03(\v2\x1a.percorsi.training.v1.MarkR\x05marks\"U\n" +
+	"\x17CorrectRegisterResponse\x12:\n" +
+	"\bregister\x18\x01 \x01(\v2\x1e.percorsi.training.v1.RegisterR\bregister2\xdf\x0f\n" +
+	"\x0fTrainingService\x12\\\n" +
+	"\tPutCourse\x12&.percorsi.training.v1.PutCourseRequest\x1a'.percorsi.training.v1.PutCourseResponse\x12\\\n" +
+	"\tGetCourse\x12&.percorsi.training.v1.GetCourseRequest\x1a'.percorsi.training.v1.GetCourseResponse\x12h\n" +
+	"\rCreateEdition\x12*.percorsi.training.v1.CreateEditionRequest\x1a+.percorsi.training.v1.CreateEditionResponse\x12_\n" +
+	"\n" +
+	"GetEdition\x12'.percorsi.training.v1.GetEditionRequest\x1a(.percorsi.training.v1.GetEditionResponse\x12e\n" +
+	"\fListEditions\x12).percorsi.training.v1.ListEditionsRequest\x1a*.percorsi.training.v1.ListEditionsResponse\x12P\n" +
+	"\x05Enrol\x12\".percorsi.training.v1.EnrolRequest\x1a#.percorsi.training.v1.EnrolResponse\x12V\n" +
+	"\aSuspend\x12$.percorsi.training.v1.SuspendRequest\x1a%.percorsi.training.v1.SuspendResponse\x12S\n" +
+	"\x06Resume\x12#.percorsi.training.v1.ResumeRequest\x1a$.percorsi.training.v1.ResumeResponse\x12Y\n" +
+	"\bWithdraw\x12%.percorsi.training.v1.WithdrawRequest\x1a&.percorsi.training.v1.WithdrawResponse\x12b\n" +
+	"\vPlaceIntern\x12(.percorsi.training.v1.PlaceInternRequest\x1a).percorsi.training.v1.PlaceInternResponse\x12\x80\x01\n" +
+	"\x15RecordInternshipHours\x122.percorsi.training.v1.RecordInternshipHoursRequest\x1a3.percorsi.training.v1.RecordInternshipHoursResponse\x12w\n" +
+	"\x12EvaluateInternship\x12/.percorsi.training.v1.EvaluateInternshipRequest\x1a0.percorsi.training.v1.EvaluateInternshipResponse\x12b\n" +
+	"\vCloseModule\x12(.percorsi.training.v1.CloseModuleRequest\x1a).percorsi.training.v1.CloseModuleResponse\x12_\n" +
+	"\n" +
+	"RecordExam\x12'.percorsi.training.v1.RecordExamRequest\x1a(.percorsi.training.v1.RecordExamResponse\x12\\\n" +
+	"\tGetLesson\x12&.percorsi.training.v1.GetLessonRequest\x1a'.percorsi.training.v1.GetLessonResponse\x12\\\n" +
+	"\tAddLesson\x12&.percorsi.training.v1.AddLessonRequest\x1a'.percorsi.training.v1.AddLessonResponse\x12e\n" +
+	"\fCancelLesson\x12).percorsi.training.v1.CancelLessonRequest\x1a*.percorsi.training.v1.CancelLessonResponse\x12_\n" +
+	"\n" +
+	"MoveLesson\x12'.percorsi.training.v1.MoveLessonRequest\x1a(.percorsi.training.v1.MoveLessonResponse\x12k\n" +
+	"\x0eRecordRegister\x12+.percorsi.training.v1.RecordRegisterRequest\x1a,.percorsi.training.v1.RecordRegisterResponse\x12n\n" +
+	"\x0fCorrectRegister\x12,.percorsi.training.v1.CorrectRegisterRequest\x1a-.percorsi.training.v1.CorrectRegisterResponseBDZBgithub.com/percorsi/percorsi/proto/percorsi/training/v1;trainingv1b\x06proto3"
 
 var (
 	file_percorsi_training_v1_training_service_proto_rawDescOnce sync.Once
@@ -958,53 +3777,173 @@ func file_percorsi_training_v1_training_service_proto_rawDescGZIP() []byte {
 	return file_percorsi_training_v1_training_service_proto_rawDescData
 }
 
-var file_percorsi_training_v1_training_service_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
+var file_percorsi_training_v1_training_service_proto_msgTypes = make([]protoimpl.MessageInfo, 55)
 var file_percorsi_training_v1_training_service_proto_goTypes = []any{
-	(*Enrolment)(nil),                     // 0: percorsi.training.v1.Enrolment
-	(*Edition)(nil),                       // 1: percorsi.training.v1.Edition
-	(*EnrolRequest)(nil),                  // 2: percorsi.training.v1.EnrolRequest
-	(*EnrolResponse)(nil),                 // 3: percorsi.training.v1.EnrolResponse
-	(*Mark)(nil),                          // 4: percorsi.training.v1.Mark
-	(*RecordRegisterRequest)(nil),         // 5: percorsi.training.v1.RecordRegisterRequest
-	(*RecordRegisterResponse)(nil),        // 6: percorsi.training.v1.RecordRegisterResponse
-	(*RecordInternshipHoursRequest)(nil),  // 7: percorsi.training.v1.RecordInternshipHoursRequest
-	(*RecordInternshipHoursResponse)(nil), // 8: percorsi.training.v1.RecordInternshipHoursResponse
-	(*ExamResult)(nil),                    // 9: percorsi.training.v1.ExamResult
-	(*RecordExamRequest)(nil),             // 10: percorsi.training.v1.RecordExamRequest
-	(*RecordExamResponse)(nil),            // 11: percorsi.training.v1.RecordExamResponse
-	(*WithdrawRequest)(nil),               // 12: percorsi.training.v1.WithdrawRequest
-	(*WithdrawResponse)(nil),              // 13: percorsi.training.v1.WithdrawResponse
-	(v1.AttendanceStatus)(0),              // 14: percorsi.register.v1.AttendanceStatus
-	(ExamOutcome)(0),                      // 15: percorsi.training.v1.ExamOutcome
-	(WithdrawReason)(0),                   // 16: percorsi.training.v1.WithdrawReason
+	(*Course)(nil),                        // 0: percorsi.training.v1.Course
+	(*Module)(nil),                        // 1: percorsi.training.v1.Module
+	(*Unit)(nil),                          // 2: percorsi.training.v1.Unit
+	(*Enrolment)(nil),                     // 3: percorsi.training.v1.Enrolment
+	(*ModuleResult)(nil),                  // 4: percorsi.training.v1.ModuleResult
+	(*Internship)(nil),                    // 5: percorsi.training.v1.Internship
+	(*InternshipDay)(nil),                 // 6: percorsi.training.v1.InternshipDay
+	(*InternshipEvaluation)(nil),          // 7: percorsi.training.v1.InternshipEvaluation
+	(*Exam)(nil),                          // 8: percorsi.training.v1.Exam
+	(*Edition)(nil),                       // 9: percorsi.training.v1.Edition
+	(*Lesson)(nil),                        // 10: percorsi.training.v1.Lesson
+	(*Mark)(nil),                          // 11: percorsi.training.v1.Mark
+	(*Correction)(nil),                    // 12: percorsi.training.v1.Correction
+	(*Register)(nil),                      // 13: percorsi.training.v1.Register
+	(*PutCourseRequest)(nil),              // 14: percorsi.training.v1.PutCourseRequest
+	(*PutCourseResponse)(nil),             // 15: percorsi.training.v1.PutCourseResponse
+	(*GetCourseRequest)(nil),              // 16: percorsi.training.v1.GetCourseRequest
+	(*GetCourseResponse)(nil),             // 17: percorsi.training.v1.GetCourseResponse
+	(*CreateEditionRequest)(nil),          // 18: percorsi.training.v1.CreateEditionRequest
+	(*CreateEditionResponse)(nil),         // 19: percorsi.training.v1.CreateEditionResponse
+	(*GetEditionRequest)(nil),             // 20: percorsi.training.v1.GetEditionRequest
+	(*GetEditionResponse)(nil),            // 21: percorsi.training.v1.GetEditionResponse
+	(*ListEditionsRequest)(nil),           // 22: percorsi.training.v1.ListEditionsRequest
+	(*ListEditionsResponse)(nil),          // 23: percorsi.training.v1.ListEditionsResponse
+	(*EnrolRequest)(nil),                  // 24: percorsi.training.v1.EnrolRequest
+	(*EnrolResponse)(nil),                 // 25: percorsi.training.v1.EnrolResponse
+	(*SuspendRequest)(nil),                // 26: percorsi.training.v1.SuspendRequest
+	(*SuspendResponse)(nil),               // 27: percorsi.training.v1.SuspendResponse
+	(*ResumeRequest)(nil),                 // 28: percorsi.training.v1.ResumeRequest
+	(*ResumeResponse)(nil),                // 29: percorsi.training.v1.ResumeResponse
+	(*WithdrawRequest)(nil),               // 30: percorsi.training.v1.WithdrawRequest
+	(*WithdrawResponse)(nil),              // 31: percorsi.training.v1.WithdrawResponse
+	(*PlaceInternRequest)(nil),            // 32: percorsi.training.v1.PlaceInternRequest
+	(*PlaceInternResponse)(nil),           // 33: percorsi.training.v1.PlaceInternResponse
+	(*RecordInternshipHoursRequest)(nil),  // 34: percorsi.training.v1.RecordInternshipHoursRequest
+	(*RecordInternshipHoursResponse)(nil), // 35: percorsi.training.v1.RecordInternshipHoursResponse
+	(*EvaluateInternshipRequest)(nil),     // 36: percorsi.training.v1.EvaluateInternshipRequest
+	(*EvaluateInternshipResponse)(nil),    // 37: percorsi.training.v1.EvaluateInternshipResponse
+	(*CloseModuleRequest)(nil),            // 38: percorsi.training.v1.CloseModuleRequest
+	(*CloseModuleResponse)(nil),           // 39: percorsi.training.v1.CloseModuleResponse
+	(*ExamResult)(nil),                    // 40: percorsi.training.v1.ExamResult
+	(*RecordExamRequest)(nil),             // 41: percorsi.training.v1.RecordExamRequest
+	(*RecordExamResponse)(nil),            // 42: percorsi.training.v1.RecordExamResponse
+	(*GetLessonRequest)(nil),              // 43: percorsi.training.v1.GetLessonRequest
+	(*GetLessonResponse)(nil),             // 44: percorsi.training.v1.GetLessonResponse
+	(*AddLessonRequest)(nil),              // 45: percorsi.training.v1.AddLessonRequest
+	(*AddLessonResponse)(nil),             // 46: percorsi.training.v1.AddLessonResponse
+	(*CancelLessonRequest)(nil),           // 47: percorsi.training.v1.CancelLessonRequest
+	(*CancelLessonResponse)(nil),          // 48: percorsi.training.v1.CancelLessonResponse
+	(*MoveLessonRequest)(nil),             // 49: percorsi.training.v1.MoveLessonRequest
+	(*MoveLessonResponse)(nil),            // 50: percorsi.training.v1.MoveLessonResponse
+	(*RecordRegisterRequest)(nil),         // 51: percorsi.training.v1.RecordRegisterRequest
+	(*RecordRegisterResponse)(nil),        // 52: percorsi.training.v1.RecordRegisterResponse
+	(*CorrectRegisterRequest)(nil),        // 53: percorsi.training.v1.CorrectRegisterRequest
+	(*CorrectRegisterResponse)(nil),       // 54: percorsi.training.v1.CorrectRegisterResponse
+	(ModuleKind)(0),                       // 55: percorsi.training.v1.ModuleKind
+	(*timestamppb.Timestamp)(nil),         // 56: google.protobuf.Timestamp
+	(WithdrawReason)(0),                   // 57: percorsi.training.v1.WithdrawReason
+	(ExamOutcome)(0),                      // 58: percorsi.training.v1.ExamOutcome
+	(v1.AttendanceStatus)(0),              // 59: percorsi.register.v1.AttendanceStatus
 }
 var file_percorsi_training_v1_training_service_proto_depIdxs = []int32{
-	0,  // 0: percorsi.training.v1.Edition.roster:type_name -> percorsi.training.v1.Enrolment
-	1,  // 1: percorsi.training.v1.EnrolResponse.edition:type_name -> percorsi.training.v1.Edition
-	14, // 2: percorsi.training.v1.Mark.status:type_name -> percorsi.register.v1.AttendanceStatus
-	4,  // 3: percorsi.training.v1.RecordRegisterRequest.marks:type_name -> percorsi.training.v1.Mark
-	4,  // 4: percorsi.training.v1.RecordRegisterResponse.marks:type_name -> percorsi.training.v1.Mark
-	1,  // 5: percorsi.training.v1.RecordInternshipHoursResponse.edition:type_name -> percorsi.training.v1.Edition
-	15, // 6: percorsi.training.v1.ExamResult.outcome:type_name -> percorsi.training.v1.ExamOutcome
-	9,  // 7: percorsi.training.v1.RecordExamRequest.results:type_name -> percorsi.training.v1.ExamResult
-	1,  // 8: percorsi.training.v1.RecordExamResponse.edition:type_name -> percorsi.training.v1.Edition
-	16, // 9: percorsi.training.v1.WithdrawRequest.reason:type_name -> percorsi.training.v1.WithdrawReason
-	1,  // 10: percorsi.training.v1.WithdrawResponse.edition:type_name -> percorsi.training.v1.Edition
-	2,  // 11: percorsi.training.v1.TrainingService.Enrol:input_type -> percorsi.training.v1.EnrolRequest
-	5,  // 12: percorsi.training.v1.TrainingService.RecordRegister:input_type -> percorsi.training.v1.RecordRegisterRequest
-	7,  // 13: percorsi.training.v1.TrainingService.RecordInternshipHours:input_type -> percorsi.training.v1.RecordInternshipHoursRequest
-	10, // 14: percorsi.training.v1.TrainingService.RecordExam:input_type -> percorsi.training.v1.RecordExamRequest
-	12, // 15: percorsi.training.v1.TrainingService.Withdraw:input_type -> percorsi.training.v1.WithdrawRequest
-	3,  // 16: percorsi.training.v1.TrainingService.Enrol:output_type -> percorsi.training.v1.EnrolResponse
-	6,  // 17: percorsi.training.v1.TrainingService.RecordRegister:output_type -> percorsi.training.v1.RecordRegisterResponse
-	8,  // 18: percorsi.training.v1.TrainingService.RecordInternshipHours:output_type -> percorsi.training.v1.RecordInternshipHoursResponse
-	11, // 19: percorsi.training.v1.TrainingService.RecordExam:output_type -> percorsi.training.v1.RecordExamResponse
-	13, // 20: percorsi.training.v1.TrainingService.Withdraw:output_type -> percorsi.training.v1.WithdrawResponse
-	16, // [16:21] is the sub-list for method output_type
-	11, // [11:16] is the sub-list for method input_type
-	11, // [11:11] is the sub-list for extension type_name
-	11, // [11:11] is the sub-list for extension extendee
-	0,  // [0:11] is the sub-list for field type_name
+	1,  // 0: percorsi.training.v1.Course.modules:type_name -> percorsi.training.v1.Module
+	2,  // 1: percorsi.training.v1.Course.units:type_name -> percorsi.training.v1.Unit
+	55, // 2: percorsi.training.v1.Module.kind:type_name -> percorsi.training.v1.ModuleKind
+	56, // 3: percorsi.training.v1.Enrolment.enrolled_at:type_name -> google.protobuf.Timestamp
+	57, // 4: percorsi.training.v1.Enrolment.reason:type_name -> percorsi.training.v1.WithdrawReason
+	4,  // 5: percorsi.training.v1.Enrolment.modules:type_name -> percorsi.training.v1.ModuleResult
+	5,  // 6: percorsi.training.v1.Enrolment.internship:type_name -> percorsi.training.v1.Internship
+	8,  // 7: percorsi.training.v1.Enrolment.exam:type_name -> percorsi.training.v1.Exam
+	6,  // 8: percorsi.training.v1.Internship.days:type_name -> percorsi.training.v1.InternshipDay
+	7,  // 9: percorsi.training.v1.Internship.evaluation:type_name -> percorsi.training.v1.InternshipEvaluation
+	56, // 10: percorsi.training.v1.InternshipEvaluation.at:type_name -> google.protobuf.Timestamp
+	58, // 11: percorsi.training.v1.Exam.outcome:type_name -> percorsi.training.v1.ExamOutcome
+	3,  // 12: percorsi.training.v1.Edition.roster:type_name -> percorsi.training.v1.Enrolment
+	56, // 13: percorsi.training.v1.Edition.start:type_name -> google.protobuf.Timestamp
+	56, // 14: percorsi.training.v1.Edition.end:type_name -> google.protobuf.Timestamp
+	56, // 15: percorsi.training.v1.Lesson.start:type_name -> google.protobuf.Timestamp
+	59, // 16: percorsi.training.v1.Mark.status:type_name -> percorsi.register.v1.AttendanceStatus
+	11, // 17: percorsi.training.v1.Correction.from:type_name -> percorsi.training.v1.Mark
+	11, // 18: percorsi.training.v1.Correction.to:type_name -> percorsi.training.v1.Mark
+	56, // 19: percorsi.training.v1.Correction.at:type_name -> google.protobuf.Timestamp
+	56, // 20: percorsi.training.v1.Register.recorded_at:type_name -> google.protobuf.Timestamp
+	11, // 21: percorsi.training.v1.Register.marks:type_name -> percorsi.training.v1.Mark
+	12, // 22: percorsi.training.v1.Register.corrections:type_name -> percorsi.training.v1.Correction
+	0,  // 23: percorsi.training.v1.PutCourseRequest.course:type_name -> percorsi.training.v1.Course
+	0,  // 24: percorsi.training.v1.PutCourseResponse.course:type_name -> percorsi.training.v1.Course
+	0,  // 25: percorsi.training.v1.GetCourseResponse.course:type_name -> percorsi.training.v1.Course
+	56, // 26: percorsi.training.v1.CreateEditionRequest.start:type_name -> google.protobuf.Timestamp
+	56, // 27: percorsi.training.v1.CreateEditionRequest.end:type_name -> google.protobuf.Timestamp
+	10, // 28: percorsi.training.v1.CreateEditionRequest.lessons:type_name -> percorsi.training.v1.Lesson
+	9,  // 29: percorsi.training.v1.CreateEditionResponse.edition:type_name -> percorsi.training.v1.Edition
+	9,  // 30: percorsi.training.v1.GetEditionResponse.edition:type_name -> percorsi.training.v1.Edition
+	0,  // 31: percorsi.training.v1.GetEditionResponse.course:type_name -> percorsi.training.v1.Course
+	10, // 32: percorsi.training.v1.GetEditionResponse.lessons:type_name -> percorsi.training.v1.Lesson
+	9,  // 33: percorsi.training.v1.ListEditionsResponse.editions:type_name -> percorsi.training.v1.Edition
+	9,  // 34: percorsi.training.v1.EnrolResponse.edition:type_name -> percorsi.training.v1.Edition
+	9,  // 35: percorsi.training.v1.SuspendResponse.edition:type_name -> percorsi.training.v1.Edition
+	9,  // 36: percorsi.training.v1.ResumeResponse.edition:type_name -> percorsi.training.v1.Edition
+	57, // 37: percorsi.training.v1.WithdrawRequest.reason:type_name -> percorsi.training.v1.WithdrawReason
+	9,  // 38: percorsi.training.v1.WithdrawResponse.edition:type_name -> percorsi.training.v1.Edition
+	9,  // 39: percorsi.training.v1.PlaceInternResponse.edition:type_name -> percorsi.training.v1.Edition
+	9,  // 40: percorsi.training.v1.RecordInternshipHoursResponse.edition:type_name -> percorsi.training.v1.Edition
+	9,  // 41: percorsi.training.v1.EvaluateInternshipResponse.edition:type_name -> percorsi.training.v1.Edition
+	9,  // 42: percorsi.training.v1.CloseModuleResponse.edition:type_name -> percorsi.training.v1.Edition
+	58, // 43: percorsi.training.v1.ExamResult.outcome:type_name -> percorsi.training.v1.ExamOutcome
+	40, // 44: percorsi.training.v1.RecordExamRequest.results:type_name -> percorsi.training.v1.ExamResult
+	9,  // 45: percorsi.training.v1.RecordExamResponse.edition:type_name -> percorsi.training.v1.Edition
+	10, // 46: percorsi.training.v1.GetLessonResponse.lesson:type_name -> percorsi.training.v1.Lesson
+	3,  // 47: percorsi.training.v1.GetLessonResponse.roster:type_name -> percorsi.training.v1.Enrolment
+	13, // 48: percorsi.training.v1.GetLessonResponse.register:type_name -> percorsi.training.v1.Register
+	56, // 49: percorsi.training.v1.AddLessonRequest.start:type_name -> google.protobuf.Timestamp
+	10, // 50: percorsi.training.v1.AddLessonResponse.lesson:type_name -> percorsi.training.v1.Lesson
+	10, // 51: percorsi.training.v1.CancelLessonResponse.lesson:type_name -> percorsi.training.v1.Lesson
+	56, // 52: percorsi.training.v1.MoveLessonRequest.start:type_name -> google.protobuf.Timestamp
+	10, // 53: percorsi.training.v1.MoveLessonResponse.lesson:type_name -> percorsi.training.v1.Lesson
+	11, // 54: percorsi.training.v1.RecordRegisterRequest.marks:type_name -> percorsi.training.v1.Mark
+	11, // 55: percorsi.training.v1.RecordRegisterResponse.marks:type_name -> percorsi.training.v1.Mark
+	11, // 56: percorsi.training.v1.CorrectRegisterRequest.marks:type_name -> percorsi.training.v1.Mark
+	13, // 57: percorsi.training.v1.CorrectRegisterResponse.register:type_name -> percorsi.training.v1.Register
+	14, // 58: percorsi.training.v1.TrainingService.PutCourse:input_type -> percorsi.training.v1.PutCourseRequest
+	16, // 59: percorsi.training.v1.TrainingService.GetCourse:input_type -> percorsi.training.v1.GetCourseRequest
+	18, // 60: percorsi.training.v1.TrainingService.CreateEdition:input_type -> percorsi.training.v1.CreateEditionRequest
+	20, // 61: percorsi.training.v1.TrainingService.GetEdition:input_type -> percorsi.training.v1.GetEditionRequest
+	22, // 62: percorsi.training.v1.TrainingService.ListEditions:input_type -> percorsi.training.v1.ListEditionsRequest
+	24, // 63: percorsi.training.v1.TrainingService.Enrol:input_type -> percorsi.training.v1.EnrolRequest
+	26, // 64: percorsi.training.v1.TrainingService.Suspend:input_type -> percorsi.training.v1.SuspendRequest
+	28, // 65: percorsi.training.v1.TrainingService.Resume:input_type -> percorsi.training.v1.ResumeRequest
+	30, // 66: percorsi.training.v1.TrainingService.Withdraw:input_type -> percorsi.training.v1.WithdrawRequest
+	32, // 67: percorsi.training.v1.TrainingService.PlaceIntern:input_type -> percorsi.training.v1.PlaceInternRequest
+	34, // 68: percorsi.training.v1.TrainingService.RecordInternshipHours:input_type -> percorsi.training.v1.RecordInternshipHoursRequest
+	36, // 69: percorsi.training.v1.TrainingService.EvaluateInternship:input_type -> percorsi.training.v1.EvaluateInternshipRequest
+	38, // 70: percorsi.training.v1.TrainingService.CloseModule:input_type -> percorsi.training.v1.CloseModuleRequest
+	41, // 71: percorsi.training.v1.TrainingService.RecordExam:input_type -> percorsi.training.v1.RecordExamRequest
+	43, // 72: percorsi.training.v1.TrainingService.GetLesson:input_type -> percorsi.training.v1.GetLessonRequest
+	45, // 73: percorsi.training.v1.TrainingService.AddLesson:input_type -> percorsi.training.v1.AddLessonRequest
+	47, // 74: percorsi.training.v1.TrainingService.CancelLesson:input_type -> percorsi.training.v1.CancelLessonRequest
+	49, // 75: percorsi.training.v1.TrainingService.MoveLesson:input_type -> percorsi.training.v1.MoveLessonRequest
+	51, // 76: percorsi.training.v1.TrainingService.RecordRegister:input_type -> percorsi.training.v1.RecordRegisterRequest
+	53, // 77: percorsi.training.v1.TrainingService.CorrectRegister:input_type -> percorsi.training.v1.CorrectRegisterRequest
+	15, // 78: percorsi.training.v1.TrainingService.PutCourse:output_type -> percorsi.training.v1.PutCourseResponse
+	17, // 79: percorsi.training.v1.TrainingService.GetCourse:output_type -> percorsi.training.v1.GetCourseResponse
+	19, // 80: percorsi.training.v1.TrainingService.CreateEdition:output_type -> percorsi.training.v1.CreateEditionResponse
+	21, // 81: percorsi.training.v1.TrainingService.GetEdition:output_type -> percorsi.training.v1.GetEditionResponse
+	23, // 82: percorsi.training.v1.TrainingService.ListEditions:output_type -> percorsi.training.v1.ListEditionsResponse
+	25, // 83: percorsi.training.v1.TrainingService.Enrol:output_type -> percorsi.training.v1.EnrolResponse
+	27, // 84: percorsi.training.v1.TrainingService.Suspend:output_type -> percorsi.training.v1.SuspendResponse
+	29, // 85: percorsi.training.v1.TrainingService.Resume:output_type -> percorsi.training.v1.ResumeResponse
+	31, // 86: percorsi.training.v1.TrainingService.Withdraw:output_type -> percorsi.training.v1.WithdrawResponse
+	33, // 87: percorsi.training.v1.TrainingService.PlaceIntern:output_type -> percorsi.training.v1.PlaceInternResponse
+	35, // 88: percorsi.training.v1.TrainingService.RecordInternshipHours:output_type -> percorsi.training.v1.RecordInternshipHoursResponse
+	37, // 89: percorsi.training.v1.TrainingService.EvaluateInternship:output_type -> percorsi.training.v1.EvaluateInternshipResponse
+	39, // 90: percorsi.training.v1.TrainingService.CloseModule:output_type -> percorsi.training.v1.CloseModuleResponse
+	42, // 91: percorsi.training.v1.TrainingService.RecordExam:output_type -> percorsi.training.v1.RecordExamResponse
+	44, // 92: percorsi.training.v1.TrainingService.GetLesson:output_type -> percorsi.training.v1.GetLessonResponse
+	46, // 93: percorsi.training.v1.TrainingService.AddLesson:output_type -> percorsi.training.v1.AddLessonResponse
+	48, // 94: percorsi.training.v1.TrainingService.CancelLesson:output_type -> percorsi.training.v1.CancelLessonResponse
+	50, // 95: percorsi.training.v1.TrainingService.MoveLesson:output_type -> percorsi.training.v1.MoveLessonResponse
+	52, // 96: percorsi.training.v1.TrainingService.RecordRegister:output_type -> percorsi.training.v1.RecordRegisterResponse
+	54, // 97: percorsi.training.v1.TrainingService.CorrectRegister:output_type -> percorsi.training.v1.CorrectRegisterResponse
+	78, // [78:98] is the sub-list for method output_type
+	58, // [58:78] is the sub-list for method input_type
+	58, // [58:58] is the sub-list for extension type_name
+	58, // [58:58] is the sub-list for extension extendee
+	0,  // [0:58] is the sub-list for field type_name
 }
 
 func init() { file_percorsi_training_v1_training_service_proto_init() }
@@ -1013,13 +3952,14 @@ func file_percorsi_training_v1_training_service_proto_init() {
 		return
 	}
 	file_percorsi_training_v1_events_proto_init()
+	file_percorsi_training_v1_training_service_proto_msgTypes[3].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_percorsi_training_v1_training_service_proto_rawDesc), len(file_percorsi_training_v1_training_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   14,
+			NumMessages:   55,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -19,11 +19,26 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
+	TrainingService_PutCourse_FullMethodName             = "/percorsi.training.v1.TrainingService/PutCourse"
+	TrainingService_GetCourse_FullMethodName             = "/percorsi.training.v1.TrainingService/GetCourse"
+	TrainingService_CreateEdition_FullMethodName         = "/percorsi.training.v1.TrainingService/CreateEdition"
+	TrainingService_GetEdition_FullMethodName            = "/percorsi.training.v1.TrainingService/GetEdition"
+	TrainingService_ListEditions_FullMethodName          = "/percorsi.training.v1.TrainingService/ListEditions"
 	TrainingService_Enrol_FullMethodName                 = "/percorsi.training.v1.TrainingService/Enrol"
-	TrainingService_RecordRegister_FullMethodName        = "/percorsi.training.v1.TrainingService/RecordRegister"
-	TrainingService_RecordInternshipHours_FullMethodName = "/percorsi.training.v1.TrainingService/RecordInternshipHours"
-	TrainingService_RecordExam_FullMethodName            = "/percorsi.training.v1.TrainingService/RecordExam"
+	TrainingService_Suspend_FullMethodName               = "/percorsi.training.v1.TrainingService/Suspend"
+	TrainingService_Resume_FullMethodName                = "/percorsi.training.v1.TrainingService/Resume"
 	TrainingService_Withdraw_FullMethodName              = "/percorsi.training.v1.TrainingService/Withdraw"
+	TrainingService_PlaceIntern_FullMethodName           = "/percorsi.training.v1.TrainingService/PlaceIntern"
+	TrainingService_RecordInternshipHours_FullMethodName = "/percorsi.training.v1.TrainingService/RecordInternshipHours"
+	TrainingService_EvaluateInternship_FullMethodName    = "/percorsi.training.v1.TrainingService/EvaluateInternship"
+	TrainingService_CloseModule_FullMethodName           = "/percorsi.training.v1.TrainingService/CloseModule"
+	TrainingService_RecordExam_FullMethodName            = "/percorsi.training.v1.TrainingService/RecordExam"
+	TrainingService_GetLesson_FullMethodName             = "/percorsi.training.v1.TrainingService/GetLesson"
+	TrainingService_AddLesson_FullMethodName             = "/percorsi.training.v1.TrainingService/AddLesson"
+	TrainingService_CancelLesson_FullMethodName          = "/percorsi.training.v1.TrainingService/CancelLesson"
+	TrainingService_MoveLesson_FullMethodName            = "/percorsi.training.v1.TrainingService/MoveLesson"
+	TrainingService_RecordRegister_FullMethodName        = "/percorsi.training.v1.TrainingService/RecordRegister"
+	TrainingService_CorrectRegister_FullMethodName       = "/percorsi.training.v1.TrainingService/CorrectRegister"
 )
 
 // TrainingServiceClient is the client API for TrainingService service.
@@ -31,20 +46,57 @@ const (
 // For semantics around ctx use and closing/ending streaming RPCs, please refer to https://pkg.go.dev/google.golang.org/grpc/?tab=doc#ClientConn.NewStream.
 //
 // TrainingService is the training service's gRPC face: the same go-kit
-// endpoints as its HTTP JSON API, for the use cases a trainer's device
-// calls. The caller's bearer token travels in the "authorization"
-// metadata; a refused request's field is a google.rpc.BadRequest detail.
+// endpoints as its HTTP JSON API, every one of them but the CSV exports
+// (registers.csv and roster.csv), which are files for a spreadsheet and
+// stay HTTP only. The caller's bearer token travels in the "authorization"
+// metadata; a refused request's field is a google.rpc.BadRequest detail,
+// named as in the HTTP API (e.g. "results[0].person").
 type TrainingServiceClient interface {
+	// Create or replace a course (coordinator of its provider).
+	PutCourse(ctx context.Context, in *PutCourseRequest, opts ...grpc.CallOption) (*PutCourseResponse, error)
+	// A course of the catalogue.
+	GetCourse(ctx context.Context, in *GetCourseRequest, opts ...grpc.CallOption) (*GetCourseResponse, error)
+	// Plan an edition with its schedule (coordinator of the course's
+	// provider). Retrying a creation is safe.
+	CreateEdition(ctx context.Context, in *CreateEditionRequest, opts ...grpc.CallOption) (*CreateEditionResponse, error)
+	// An edition with its course, schedule, and each person's minutes
+	// attended and exam admission.
+	GetEdition(ctx context.Context, in *GetEditionRequest, opts ...grpc.CallOption) (*GetEditionResponse, error)
+	// The editions the caller may open: a trainer's own, or all of a
+	// coordinator's organisation.
+	ListEditions(ctx context.Context, in *ListEditionsRequest, opts ...grpc.CallOption) (*ListEditionsResponse, error)
 	// Enrol a person (pseudonym and display name) in an edition.
 	Enrol(ctx context.Context, in *EnrolRequest, opts ...grpc.CallOption) (*EnrolResponse, error)
-	// Record the register of a lesson that has started.
-	RecordRegister(ctx context.Context, in *RecordRegisterRequest, opts ...grpc.CallOption) (*RecordRegisterResponse, error)
-	// Record the minutes done at the host company on one day.
-	RecordInternshipHours(ctx context.Context, in *RecordInternshipHoursRequest, opts ...grpc.CallOption) (*RecordInternshipHoursResponse, error)
-	// Record a final exam session.
-	RecordExam(ctx context.Context, in *RecordExamRequest, opts ...grpc.CallOption) (*RecordExamResponse, error)
+	// Suspend an enrolment: the person leaves the registers until resumed.
+	Suspend(ctx context.Context, in *SuspendRequest, opts ...grpc.CallOption) (*SuspendResponse, error)
+	// End a suspension.
+	Resume(ctx context.Context, in *ResumeRequest, opts ...grpc.CallOption) (*ResumeResponse, error)
 	// Withdraw a person, certifying the units passed if any.
 	Withdraw(ctx context.Context, in *WithdrawRequest, opts ...grpc.CallOption) (*WithdrawResponse, error)
+	// Place a person in an internship at a host company (replaceable until
+	// hours are recorded).
+	PlaceIntern(ctx context.Context, in *PlaceInternRequest, opts ...grpc.CallOption) (*PlaceInternResponse, error)
+	// Record the minutes done at the host company on one day.
+	RecordInternshipHours(ctx context.Context, in *RecordInternshipHoursRequest, opts ...grpc.CallOption) (*RecordInternshipHoursResponse, error)
+	// Record the host tutor's evaluation of an internship.
+	EvaluateInternship(ctx context.Context, in *EvaluateInternshipRequest, opts ...grpc.CallOption) (*EvaluateInternshipResponse, error)
+	// Close a module for everyone on the course.
+	CloseModule(ctx context.Context, in *CloseModuleRequest, opts ...grpc.CallOption) (*CloseModuleResponse, error)
+	// Record a final exam session.
+	RecordExam(ctx context.Context, in *RecordExamRequest, opts ...grpc.CallOption) (*RecordExamResponse, error)
+	// A lesson with the people to mark and, once recorded, its register.
+	GetLesson(ctx context.Context, in *GetLessonRequest, opts ...grpc.CallOption) (*GetLessonResponse, error)
+	// Add an extra lesson to an edition's schedule.
+	AddLesson(ctx context.Context, in *AddLessonRequest, opts ...grpc.CallOption) (*AddLessonResponse, error)
+	// Cancel a lesson whose register is not recorded: it counts in nobody's
+	// minutes.
+	CancelLesson(ctx context.Context, in *CancelLessonRequest, opts ...grpc.CallOption) (*CancelLessonResponse, error)
+	// Move a lesson whose register is not recorded; it keeps its id.
+	MoveLesson(ctx context.Context, in *MoveLessonRequest, opts ...grpc.CallOption) (*MoveLessonResponse, error)
+	// Record the register of a lesson that has started.
+	RecordRegister(ctx context.Context, in *RecordRegisterRequest, opts ...grpc.CallOption) (*RecordRegisterResponse, error)
+	// Correct some lines of a recorded register, saying why.
+	CorrectRegister(ctx context.Context, in *CorrectRegisterRequest, opts ...grpc.CallOption) (*CorrectRegisterResponse, error)
 }
 
 type trainingServiceClient struct {
@@ -53,6 +105,56 @@ type trainingServiceClient struct {
 
 func NewTrainingServiceClient(cc grpc.ClientConnInterface) TrainingServiceClient {
 	return &trainingServiceClient{cc}
+}
+
+func (c *trainingServiceClient) PutCourse(ctx context.Context, in *PutCourseRequest, opts ...grpc.CallOption) (*PutCourseResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(PutCourseResponse)
+	err := c.cc.Invoke(ctx, TrainingService_PutCourse_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *trainingServiceClient) GetCourse(ctx context.Context, in *GetCourseRequest, opts ...grpc.CallOption) (*GetCourseResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetCourseResponse)
+	err := c.cc.Invoke(ctx, TrainingService_GetCourse_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *trainingServiceClient) CreateEdition(ctx context.Context, in *CreateEditionRequest, opts ...grpc.CallOption) (*CreateEditionResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CreateEditionResponse)
+	err := c.cc.Invoke(ctx, TrainingService_CreateEdition_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *trainingServiceClient) GetEdition(ctx context.Context, in *GetEditionRequest, opts ...grpc.CallOption) (*GetEditionResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetEditionResponse)
+	err := c.cc.Invoke(ctx, TrainingService_GetEdition_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *trainingServiceClient) ListEditions(ctx context.Context, in *ListEditionsRequest, opts ...grpc.CallOption) (*ListEditionsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListEditionsResponse)
+	err := c.cc.Invoke(ctx, TrainingService_ListEditions_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func (c *trainingServiceClient) Enrol(ctx context.Context, in *EnrolRequest, opts ...grpc.CallOption) (*EnrolResponse, error) {
@@ -65,30 +167,20 @@ func (c *trainingServiceClient) Enrol(ctx context.Context, in *EnrolRequest, opt
 	return out, nil
 }
 
-func (c *trainingServiceClient) RecordRegister(ctx context.Context, in *RecordRegisterRequest, opts ...grpc.CallOption) (*RecordRegisterResponse, error) {
+func (c *trainingServiceClient) Suspend(ctx context.Context, in *SuspendRequest, opts ...grpc.CallOption) (*SuspendResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
-	out := new(RecordRegisterResponse)
-	err := c.cc.Invoke(ctx, TrainingService_RecordRegister_FullMethodName, in, out, cOpts...)
+	out := new(SuspendResponse)
+	err := c.cc.Invoke(ctx, TrainingService_Suspend_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-func (c *trainingServiceClient) RecordInternshipHours(ctx context.Context, in *RecordInternshipHoursRequest, opts ...grpc.CallOption) (*RecordInternshipHoursResponse, error) {
+func (c *trainingServiceClient) Resume(ctx context.Context, in *ResumeRequest, opts ...grpc.CallOption) (*ResumeResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
-	out := new(RecordInternshipHoursResponse)
-	err := c.cc.Invoke(ctx, TrainingService_RecordInternshipHours_FullMethodName, in, out, cOpts...)
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-func (c *trainingServiceClient) RecordExam(ctx context.Context, in *RecordExamRequest, opts ...grpc.CallOption) (*RecordExamResponse, error) {
-	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
-	out := new(RecordExamResponse)
-	err := c.cc.Invoke(ctx, TrainingService_RecordExam_FullMethodName, in, out, cOpts...)
+	out := new(ResumeResponse)
+	err := c.cc.Invoke(ctx, TrainingService_Resume_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -105,25 +197,172 @@ func (c *trainingServiceClient) Withdraw(ctx context.Context, in *WithdrawReques
 	return out, nil
 }
 
+func (c *trainingServiceClient) PlaceIntern(ctx context.Context, in *PlaceInternRequest, opts ...grpc.CallOption) (*PlaceInternResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(PlaceInternResponse)
+	err := c.cc.Invoke(ctx, TrainingService_PlaceIntern_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *trainingServiceClient) RecordInternshipHours(ctx context.Context, in *RecordInternshipHoursRequest, opts ...grpc.CallOption) (*RecordInternshipHoursResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(RecordInternshipHoursResponse)
+	err := c.cc.Invoke(ctx, TrainingService_RecordInternshipHours_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *trainingServiceClient) EvaluateInternship(ctx context.Context, in *EvaluateInternshipRequest, opts ...grpc.CallOption) (*EvaluateInternshipResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(EvaluateInternshipResponse)
+	err := c.cc.Invoke(ctx, TrainingService_EvaluateInternship_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *trainingServiceClient) CloseModule(ctx context.Context, in *CloseModuleRequest, opts ...grpc.CallOption) (*CloseModuleResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CloseModuleResponse)
+	err := c.cc.Invoke(ctx, TrainingService_CloseModule_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *trainingServiceClient) RecordExam(ctx context.Context, in *RecordExamRequest, opts ...grpc.CallOption) (*RecordExamResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(RecordExamResponse)
+	err := c.cc.Invoke(ctx, TrainingService_RecordExam_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *trainingServiceClient) GetLesson(ctx context.Context, in *GetLessonRequest, opts ...grpc.CallOption) (*GetLessonResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetLessonResponse)
+	err := c.cc.Invoke(ctx, TrainingService_GetLesson_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *trainingServiceClient) AddLesson(ctx context.Context, in *AddLessonRequest, opts ...grpc.CallOption) (*AddLessonResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(AddLessonResponse)
+	err := c.cc.Invoke(ctx, TrainingService_AddLesson_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *trainingServiceClient) CancelLesson(ctx context.Context, in *CancelLessonRequest, opts ...grpc.CallOption) (*CancelLessonResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CancelLessonResponse)
+	err := c.cc.Invoke(ctx, TrainingService_CancelLesson_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *trainingServiceClient) MoveLesson(ctx context.Context, in *MoveLessonRequest, opts ...grpc.CallOption) (*MoveLessonResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(MoveLessonResponse)
+	err := c.cc.Invoke(ctx, TrainingService_MoveLesson_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *trainingServiceClient) RecordRegister(ctx context.Context, in *RecordRegisterRequest, opts ...grpc.CallOption) (*RecordRegisterResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(RecordRegisterResponse)
+	err := c.cc.Invoke(ctx, TrainingService_RecordRegister_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *trainingServiceClient) CorrectRegister(ctx context.Context, in *CorrectRegisterRequest, opts ...grpc.CallOption) (*CorrectRegisterResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CorrectRegisterResponse)
+	err := c.cc.Invoke(ctx, TrainingService_CorrectRegister_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // TrainingServiceServer is the server API for TrainingService service.
 // All implementations must embed UnimplementedTrainingServiceServer
 // for forward compatibility.
 //
 // TrainingService is the training service's gRPC face: the same go-kit
-// endpoints as its HTTP JSON API, for the use cases a trainer's device
-// calls. The caller's bearer token travels in the "authorization"
-// metadata; a refused request's field is a google.rpc.BadRequest detail.
+// endpoints as its HTTP JSON API, every one of them but the CSV exports
+// (registers.csv and roster.csv), which are files for a spreadsheet and
+// stay HTTP only. The caller's bearer token travels in the "authorization"
+// metadata; a refused request's field is a google.rpc.BadRequest detail,
+// named as in the HTTP API (e.g. "results[0].person").
 type TrainingServiceServer interface {
+	// Create or replace a course (coordinator of its provider).
+	PutCourse(context.Context, *PutCourseRequest) (*PutCourseResponse, error)
+	// A course of the catalogue.
+	GetCourse(context.Context, *GetCourseRequest) (*GetCourseResponse, error)
+	// Plan an edition with its schedule (coordinator of the course's
+	// provider). Retrying a creation is safe.
+	CreateEdition(context.Context, *CreateEditionRequest) (*CreateEditionResponse, error)
+	// An edition with its course, schedule, and each person's minutes
+	// attended and exam admission.
+	GetEdition(context.Context, *GetEditionRequest) (*GetEditionResponse, error)
+	// The editions the caller may open: a trainer's own, or all of a
+	// coordinator's organisation.
+	ListEditions(context.Context, *ListEditionsRequest) (*ListEditionsResponse, error)
 	// Enrol a person (pseudonym and display name) in an edition.
 	Enrol(context.Context, *EnrolRequest) (*EnrolResponse, error)
-	// Record the register of a lesson that has started.
-	RecordRegister(context.Context, *RecordRegisterRequest) (*RecordRegisterResponse, error)
-	// Record the minutes done at the host company on one day.
-	RecordInternshipHours(context.Context, *RecordInternshipHoursRequest) (*RecordInternshipHoursResponse, error)
-	// Record a final exam session.
-	RecordExam(context.Context, *RecordExamRequest) (*RecordExamResponse, error)
+	// Suspend an enrolment: the person leaves the registers until resumed.
+	Suspend(context.Context, *SuspendRequest) (*SuspendResponse, error)
+	// End a suspension.
+	Resume(context.Context, *ResumeRequest) (*ResumeResponse, error)
 	// Withdraw a person, certifying the units passed if any.
 	Withdraw(context.Context, *WithdrawRequest) (*WithdrawResponse, error)
+	// Place a person in an internship at a host company (replaceable until
+	// hours are recorded).
+	PlaceIntern(context.Context, *PlaceInternRequest) (*PlaceInternResponse, error)
+	// Record the minutes done at the host company on one day.
+	RecordInternshipHours(context.Context, *RecordInternshipHoursRequest) (*RecordInternshipHoursResponse, error)
+	// Record the host tutor's evaluation of an internship.
+	EvaluateInternship(context.Context, *EvaluateInternshipRequest) (*EvaluateInternshipResponse, error)
+	// Close a module for everyone on the course.
+	CloseModule(context.Context, *CloseModuleRequest) (*CloseModuleResponse, error)
+	// Record a final exam session.
+	RecordExam(context.Context, *RecordExamRequest) (*RecordExamResponse, error)
+	// A lesson with the people to mark and, once recorded, its register.
+	GetLesson(context.Context, *GetLessonRequest) (*GetLessonResponse, error)
+	// Add an extra lesson to an edition's schedule.
+	AddLesson(context.Context, *AddLessonRequest) (*AddLessonResponse, error)
+	// Cancel a lesson whose register is not recorded: it counts in nobody's
+	// minutes.
+	CancelLesson(context.Context, *CancelLessonRequest) (*CancelLessonResponse, error)
+	// Move a lesson whose register is not recorded; it keeps its id.
+	MoveLesson(context.Context, *MoveLessonRequest) (*MoveLessonResponse, error)
+	// Record the register of a lesson that has started.
+	RecordRegister(context.Context, *RecordRegisterRequest) (*RecordRegisterResponse, error)
+	// Correct some lines of a recorded register, saying why.
+	CorrectRegister(context.Context, *CorrectRegisterRequest) (*CorrectRegisterResponse, error)
 	mustEmbedUnimplementedTrainingServiceServer()
 }
 
@@ -134,20 +373,65 @@ type TrainingServiceServer interface {
 // pointer dereference when methods are called.
 type UnimplementedTrainingServiceServer struct{}
 
+func (UnimplementedTrainingServiceServer) PutCourse(context.Context, *PutCourseRequest) (*PutCourseResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method PutCourse not implemented")
+}
+func (UnimplementedTrainingServiceServer) GetCourse(context.Context, *GetCourseRequest) (*GetCourseResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetCourse not implemented")
+}
+func (UnimplementedTrainingServiceServer) CreateEdition(context.Context, *CreateEditionRequest) (*CreateEditionResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CreateEdition not implemented")
+}
+func (UnimplementedTrainingServiceServer) GetEdition(context.Context, *GetEditionRequest) (*GetEditionResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetEdition not implemented")
+}
+func (UnimplementedTrainingServiceServer) ListEditions(context.Context, *ListEditionsRequest) (*ListEditionsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListEditions not implemented")
+}
 func (UnimplementedTrainingServiceServer) Enrol(context.Context, *EnrolRequest) (*EnrolResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method Enrol not implemented")
 }
-func (UnimplementedTrainingServiceServer) RecordRegister(context.Context, *RecordRegisterRequest) (*RecordRegisterResponse, error) {
-	return nil, status.Error(codes.Unimplemented, "method RecordRegister not implemented")
+func (UnimplementedTrainingServiceServer) Suspend(context.Context, *SuspendRequest) (*SuspendResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Suspend not implemented")
+}
+func (UnimplementedTrainingServiceServer) Resume(context.Context, *ResumeRequest) (*ResumeResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Resume not implemented")
+}
+func (UnimplementedTrainingServiceServer) Withdraw(context.Context, *WithdrawRequest) (*WithdrawResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Withdraw not implemented")
+}
+func (UnimplementedTrainingServiceServer) PlaceIntern(context.Context, *PlaceInternRequest) (*PlaceInternResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method PlaceIntern not implemented")
 }
 func (UnimplementedTrainingServiceServer) RecordInternshipHours(context.Context, *RecordInternshipHoursRequest) (*RecordInternshipHoursResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method RecordInternshipHours not implemented")
 }
+func (UnimplementedTrainingServiceServer) EvaluateInternship(context.Context, *EvaluateInternshipRequest) (*EvaluateInternshipResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method EvaluateInternship not implemented")
+}
+func (UnimplementedTrainingServiceServer) CloseModule(context.Context, *CloseModuleRequest) (*CloseModuleResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CloseModule not implemented")
+}
 func (UnimplementedTrainingServiceServer) RecordExam(context.Context, *RecordExamRequest) (*RecordExamResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method RecordExam not implemented")
 }
-func (UnimplementedTrainingServiceServer) Withdraw(context.Context, *WithdrawRequest) (*WithdrawResponse, error) {
-	return nil, status.Error(codes.Unimplemented, "method Withdraw not implemented")
+func (UnimplementedTrainingServiceServer) GetLesson(context.Context, *GetLessonRequest) (*GetLessonResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetLesson not implemented")
+}
+func (UnimplementedTrainingServiceServer) AddLesson(context.Context, *AddLessonRequest) (*AddLessonResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method AddLesson not implemented")
+}
+func (UnimplementedTrainingServiceServer) CancelLesson(context.Context, *CancelLessonRequest) (*CancelLessonResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CancelLesson not implemented")
+}
+func (UnimplementedTrainingServiceServer) MoveLesson(context.Context, *MoveLessonRequest) (*MoveLessonResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method MoveLesson not implemented")
+}
+func (UnimplementedTrainingServiceServer) RecordRegister(context.Context, *RecordRegisterRequest) (*RecordRegisterResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method RecordRegister not implemented")
+}
+func (UnimplementedTrainingServiceServer) CorrectRegister(context.Context, *CorrectRegisterRequest) (*CorrectRegisterResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CorrectRegister not implemented")
 }
 func (UnimplementedTrainingServiceServer) mustEmbedUnimplementedTrainingServiceServer() {}
 func (UnimplementedTrainingServiceServer) testEmbeddedByValue()                         {}
@@ -170,6 +454,96 @@ func RegisterTrainingServiceServer(s grpc.ServiceRegistrar, srv TrainingServiceS
 	s.RegisterService(&TrainingService_ServiceDesc, srv)
 }
 
+func _TrainingService_PutCourse_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(PutCourseRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TrainingServiceServer).PutCourse(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TrainingService_PutCourse_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TrainingServiceServer).PutCourse(ctx, req.(*PutCourseRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TrainingService_GetCourse_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetCourseRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TrainingServiceServer).GetCourse(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TrainingService_GetCourse_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TrainingServiceServer).GetCourse(ctx, req.(*GetCourseRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TrainingService_CreateEdition_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreateEditionRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TrainingServiceServer).CreateEdition(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TrainingService_CreateEdition_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TrainingServiceServer).CreateEdition(ctx, req.(*CreateEditionRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TrainingService_GetEdition_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetEditionRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TrainingServiceServer).GetEdition(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TrainingService_GetEdition_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TrainingServiceServer).GetEdition(ctx, req.(*GetEditionRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TrainingService_ListEditions_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListEditionsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TrainingServiceServer).ListEditions(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TrainingService_ListEditions_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TrainingServiceServer).ListEditions(ctx, req.(*ListEditionsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _TrainingService_Enrol_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(EnrolRequest)
 	if err := dec(in); err != nil {
@@ -188,56 +562,38 @@ func _TrainingService_Enrol_Handler(srv interface{}, ctx context.Context, dec fu
 	return interceptor(ctx, in, info, handler)
 }
 
-func _TrainingService_RecordRegister_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
-	in := new(RecordRegisterRequest)
+func _TrainingService_Suspend_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SuspendRequest)
 	if err := dec(in); err != nil {
 		return nil, err
 	}
 	if interceptor == nil {
-		return srv.(TrainingServiceServer).RecordRegister(ctx, in)
+		return srv.(TrainingServiceServer).Suspend(ctx, in)
 	}
 	info := &grpc.UnaryServerInfo{
 		Server:     srv,
-		FullMethod: TrainingService_RecordRegister_FullMethodName,
+		FullMethod: TrainingService_Suspend_FullMethodName,
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
-		return srv.(TrainingServiceServer).RecordRegister(ctx, req.(*RecordRegisterRequest))
+		return srv.(TrainingServiceServer).Suspend(ctx, req.(*SuspendRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
 
-func _TrainingService_RecordInternshipHours_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
-	in := new(RecordInternshipHoursRequest)
+func _TrainingService_Resume_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ResumeRequest)
 	if err := dec(in); err != nil {
 		return nil, err
 	}
 	if interceptor == nil {
-		return srv.(TrainingServiceServer).RecordInternshipHours(ctx, in)
+		return srv.(TrainingServiceServer).Resume(ctx, in)
 	}
 	info := &grpc.UnaryServerInfo{
 		Server:     srv,
-		FullMethod: TrainingService_RecordInternshipHours_FullMethodName,
+		FullMethod: TrainingService_Resume_FullMethodName,
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
-		return srv.(TrainingServiceServer).RecordInternshipHours(ctx, req.(*RecordInternshipHoursRequest))
-	}
-	return interceptor(ctx, in, info, handler)
-}
-
-func _TrainingService_RecordExam_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
-	in := new(RecordExamRequest)
-	if err := dec(in); err != nil {
-		return nil, err
-	}
-	if interceptor == nil {
-		return srv.(TrainingServiceServer).RecordExam(ctx, in)
-	}
-	info := &grpc.UnaryServerInfo{
-		Server:     srv,
-		FullMethod: TrainingService_RecordExam_FullMethodName,
-	}
-	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
-		return srv.(TrainingServiceServer).RecordExam(ctx, req.(*RecordExamRequest))
+		return srv.(TrainingServiceServer).Resume(ctx, req.(*ResumeRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -260,6 +616,204 @@ func _TrainingService_Withdraw_Handler(srv interface{}, ctx context.Context, dec
 	return interceptor(ctx, in, info, handler)
 }
 
+func _TrainingService_PlaceIntern_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(PlaceInternRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TrainingServiceServer).PlaceIntern(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TrainingService_PlaceIntern_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TrainingServiceServer).PlaceIntern(ctx, req.(*PlaceInternRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TrainingService_RecordInternshipHours_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RecordInternshipHoursRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TrainingServiceServer).RecordInternshipHours(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TrainingService_RecordInternshipHours_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TrainingServiceServer).RecordInternshipHours(ctx, req.(*RecordInternshipHoursRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TrainingService_EvaluateInternship_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(EvaluateInternshipRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TrainingServiceServer).EvaluateInternship(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TrainingService_EvaluateInternship_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TrainingServiceServer).EvaluateInternship(ctx, req.(*EvaluateInternshipRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TrainingService_CloseModule_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CloseModuleRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TrainingServiceServer).CloseModule(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TrainingService_CloseModule_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TrainingServiceServer).CloseModule(ctx, req.(*CloseModuleRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TrainingService_RecordExam_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RecordExamRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TrainingServiceServer).RecordExam(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TrainingService_RecordExam_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TrainingServiceServer).RecordExam(ctx, req.(*RecordExamRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TrainingService_GetLesson_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetLessonRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TrainingServiceServer).GetLesson(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TrainingService_GetLesson_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TrainingServiceServer).GetLesson(ctx, req.(*GetLessonRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TrainingService_AddLesson_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(AddLessonRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TrainingServiceServer).AddLesson(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TrainingService_AddLesson_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TrainingServiceServer).AddLesson(ctx, req.(*AddLessonRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TrainingService_CancelLesson_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CancelLessonRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TrainingServiceServer).CancelLesson(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TrainingService_CancelLesson_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TrainingServiceServer).CancelLesson(ctx, req.(*CancelLessonRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TrainingService_MoveLesson_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MoveLessonRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TrainingServiceServer).MoveLesson(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TrainingService_MoveLesson_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TrainingServiceServer).MoveLesson(ctx, req.(*MoveLessonRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TrainingService_RecordRegister_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RecordRegisterRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TrainingServiceServer).RecordRegister(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TrainingService_RecordRegister_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TrainingServiceServer).RecordRegister(ctx, req.(*RecordRegisterRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TrainingService_CorrectRegister_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CorrectRegisterRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TrainingServiceServer).CorrectRegister(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TrainingService_CorrectRegister_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TrainingServiceServer).CorrectRegister(ctx, req.(*CorrectRegisterRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // TrainingService_ServiceDesc is the grpc.ServiceDesc for TrainingService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -268,24 +822,84 @@ var TrainingService_ServiceDesc = grpc.ServiceDesc{
 	HandlerType: (*TrainingServiceServer)(nil),
 	Methods: []grpc.MethodDesc{
 		{
+			MethodName: "PutCourse",
+			Handler:    _TrainingService_PutCourse_Handler,
+		},
+		{
+			MethodName: "GetCourse",
+			Handler:    _TrainingService_GetCourse_Handler,
+		},
+		{
+			MethodName: "CreateEdition",
+			Handler:    _TrainingService_CreateEdition_Handler,
+		},
+		{
+			MethodName: "GetEdition",
+			Handler:    _TrainingService_GetEdition_Handler,
+		},
+		{
+			MethodName: "ListEditions",
+			Handler:    _TrainingService_ListEditions_Handler,
+		},
+		{
 			MethodName: "Enrol",
 			Handler:    _TrainingService_Enrol_Handler,
 		},
 		{
-			MethodName: "RecordRegister",
-			Handler:    _TrainingService_RecordRegister_Handler,
+			MethodName: "Suspend",
+			Handler:    _TrainingService_Suspend_Handler,
+		},
+		{
+			MethodName: "Resume",
+			Handler:    _TrainingService_Resume_Handler,
+		},
+		{
+			MethodName: "Withdraw",
+			Handler:    _TrainingService_Withdraw_Handler,
+		},
+		{
+			MethodName: "PlaceIntern",
+			Handler:    _TrainingService_PlaceIntern_Handler,
 		},
 		{
 			MethodName: "RecordInternshipHours",
 			Handler:    _TrainingService_RecordInternshipHours_Handler,
 		},
 		{
+			MethodName: "EvaluateInternship",
+			Handler:    _TrainingService_EvaluateInternship_Handler,
+		},
+		{
+			MethodName: "CloseModule",
+			Handler:    _TrainingService_CloseModule_Handler,
+		},
+		{
 			MethodName: "RecordExam",
 			Handler:    _TrainingService_RecordExam_Handler,
 		},
 		{
-			MethodName: "Withdraw",
-			Handler:    _TrainingService_Withdraw_Handler,
+			MethodName: "GetLesson",
+			Handler:    _TrainingService_GetLesson_Handler,
+		},
+		{
+			MethodName: "AddLesson",
+			Handler:    _TrainingService_AddLesson_Handler,
+		},
+		{
+			MethodName: "CancelLesson",
+			Handler:    _TrainingService_CancelLesson_Handler,
+		},
+		{
+			MethodName: "MoveLesson",
+			Handler:    _TrainingService_MoveLesson_Handler,
+		},
+		{
+			MethodName: "RecordRegister",
+			Handler:    _TrainingService_RecordRegister_Handler,
+		},
+		{
+			MethodName: "CorrectRegister",
+			Handler:    _TrainingService_CorrectRegister_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

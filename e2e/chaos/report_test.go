@@ -1,0 +1,365 @@
+package chaos
+
+import (
+	"fmt"
+	"maps"
+	"net/http"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+)
+
+// report is what the run saw, written as reports/chaos.md.
+type report struct {
+	cfg                                              config
+	w                                                *world
+	faults                                           []*fault
+	outcomes                                         []outcome
+	breakers                                         []transition
+	backlog                                          []sample
+	verdict                                          verdict
+	steadyFrom, steadyTo, loadEnd, drained, caughtUp time.Time
+	crashes                                          map[string][]string
+	took                                             time.Duration
+	loadAvg                                          [2]string // at the start and at the end
+}
+
+// tally is what users saw of one operation in one window.
+type tally struct {
+	calls, ok, degraded, unavailable, noRetryAfter int
+	other                                          map[int]int    // status -> calls
+	noAnswer                                       map[string]int // why -> calls
+	maxFailed, maxAll                              time.Duration
+}
+
+func (t *tally) failed() int { return t.calls - t.ok }
+
+func (t *tally) add(o outcome) {
+	t.calls++
+	t.maxAll = max(t.maxAll, o.latency)
+	switch {
+	case o.ok():
+		t.ok++
+		return
+	case o.degraded:
+		t.degraded++
+	case o.status == http.StatusServiceUnavailable:
+		t.unavailable++
+		if !o.retryAfter {
+			t.noRetryAfter++
+		}
+	case o.status != 0:
+		t.other[o.status]++
+	default:
+		t.noAnswer[o.fault]++
+	}
+	t.maxFailed = max(t.maxFailed, o.latency)
+}
+
+func (t *tally) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d: %d 2xx", t.calls, t.ok)
+	if t.degraded > 0 {
+		fmt.Fprintf(&b, ", %d 200 with a part unavailable", t.degraded)
+	}
+	if t.unavailable > 0 {
+		fmt.Fprintf(&b, ", %d 503", t.unavailable)
+		if t.noRetryAfter > 0 {
+			fmt.Fprintf(&b, " (%d without Retry-After)", t.noRetryAfter)
+		}
+	}
+	for _, s := range slices.Sorted(maps.Keys(t.other)) {
+		fmt.Fprintf(&b, ", %d %d", t.other[s], s)
+	}
+	for _, f := range slices.Sorted(maps.Keys(t.noAnswer)) {
+		fmt.Fprintf(&b, ", %d no answer (%s)", t.noAnswer[f], f)
+	}
+	return b.String()
+}
+
+// window tallies the calls that started in [from, to), by operation.
+func (r *report) window(from, to time.Time) map[string]*tally {
+	out := map[string]*tally{}
+	for _, o := range r.outcomes {
+		if o.start.Before(from) || !o.start.Before(to) {
+			continue
+		}
+		t := out[o.op]
+		if t == nil {
+			t = &tally{other: map[int]int{}, noAnswer: map[string]int{}}
+			out[o.op] = t
+		}
+		t.add(o)
+	}
+	return out
+}
+
+// recovered is how long after healed every operation that failed during
+// [from, healed) first succeeded again; ok is false if one never did.
+func (r *report) recovered(from, healed time.Time) (d time.Duration, anyFailed, ok bool) {
+	failed := map[string]bool{}
+	for _, o := range r.outcomes {
+		if !o.start.Before(from) && o.start.Before(healed) && !o.ok() {
+			failed[o.op] = true
+		}
+	}
+	if len(failed) == 0 {
+		return 0, false, true
+	}
+	for op := range failed {
+		first := time.Time{}
+		for _, o := range r.outcomes {
+			if o.op == op && o.ok() && !o.start.Before(healed) && (first.IsZero() || o.start.Before(first)) {
+				first = o.start
+			}
+		}
+		if first.IsZero() {
+			return 0, true, false
+		}
+		d = max(d, first.Sub(healed))
+	}
+	return d, true, true
+}
+
+// baseline is the most documents with pending events seen under steady
+// load before the first fault: under load the relays are never idle.
+func (r *report) baseline() int64 {
+	var b int64
+	for _, s := range r.backlog {
+		if !s.at.Before(r.steadyFrom) && s.at.Before(r.steadyTo) {
+			b = max(b, s.pending)
+		}
+	}
+	return b
+}
+
+// backlogIn is the peak of pending documents in [from, to) and how long
+// after healed they were first back to the baseline, whenever that was.
+func (r *report) backlogIn(from, to, healed time.Time) (peak int64, backAfter time.Duration, back bool) {
+	base := r.baseline()
+	for _, s := range r.backlog {
+		if !s.at.Before(from) && s.at.Before(to) {
+			peak = max(peak, s.pending)
+		}
+		if !back && !s.at.Before(healed) && s.pending <= base {
+			backAfter, back = s.at.Sub(healed), true
+		}
+	}
+	return peak, backAfter, back
+}
+
+var stateNames = []string{"closed", "half-open", "open"}
+
+func (r *report) breakersIn(from, to time.Time) string {
+	var parts []string
+	for _, tr := range r.breakers {
+		if tr.at.Before(from) || !tr.at.Before(to) {
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("%s %s +%s", strings.TrimPrefix(tr.breaker, "web_"), stateNames[tr.state], secs(tr.at.Sub(from))))
+	}
+	if len(parts) == 0 {
+		return "stayed closed"
+	}
+	return strings.Join(parts, ", ")
+}
+
+func secs(d time.Duration) string { return fmt.Sprintf("%.1fs", d.Seconds()) }
+
+// hangs are calls the client gave up on after callTimeout.
+func (r *report) hangs() []outcome {
+	var out []outcome
+	for _, o := range r.outcomes {
+		if o.status == 0 && o.fault == "timeout" {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// slowFailures are, by operation, the slowest failed answer when it came
+// after storeBound.
+func (r *report) slowFailures() map[string]time.Duration {
+	out := map[string]time.Duration{}
+	for _, o := range r.outcomes {
+		if !o.ok() && o.status != 0 && o.latency > storeBound {
+			out[o.op] = max(out[o.op], o.latency)
+		}
+	}
+	return out
+}
+
+func (r *report) withoutRetryAfter() map[string]int {
+	out := map[string]int{}
+	for _, o := range r.outcomes {
+		if o.status == http.StatusServiceUnavailable && !o.retryAfter {
+			out[o.op]++
+		}
+	}
+	return out
+}
+
+// problems are what fails the run.
+func (r *report) problems() []string {
+	var p []string
+	v := r.verdict
+	for _, m := range v.missing {
+		p = append(p, "lost: "+m)
+	}
+	for _, d := range v.duplicated {
+		p = append(p, "duplicated: "+d)
+	}
+	for _, w := range v.wrong {
+		p = append(p, "wrong: "+w)
+	}
+	if h := r.hangs(); len(h) > 0 {
+		p = append(p, fmt.Sprintf("%d calls got no answer within %s", len(h), callTimeout))
+	}
+	for op, n := range r.withoutRetryAfter() {
+		p = append(p, fmt.Sprintf("%s: %d answers 503 without Retry-After", op, n))
+	}
+	if r.drained.IsZero() {
+		p = append(p, "the relays' backlogs did not drain")
+	}
+	if r.caughtUp.IsZero() {
+		p = append(p, "the pathways did not catch up with the ledger")
+	}
+	for n, c := range r.crashes {
+		p = append(p, fmt.Sprintf("%s exited on its own %d times: %s", n, len(c), strings.Join(c, "; ")))
+	}
+	return p
+}
+
+func (r *report) markdown() string {
+	var b strings.Builder
+	v := r.verdict
+	p := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
+	mode := "full"
+	if r.cfg.short {
+		mode = "short (CHAOS_SHORT=1)"
+	}
+	p("# Chaos: faults under load")
+	p("")
+	p("Written by `make chaos` (e2e/chaos) on %s, %s run, seed %d (`CHAOS_SEED=%d make chaos` repeats the same random moments), %s in all.",
+		time.Now().UTC().Format("2006-01-02 15:04 UTC"), mode, r.cfg.seed, r.cfg.seed, r.took.Round(time.Second))
+	p("Machine: %s/%s, %d CPUs, %s, shared with other jobs running at the same time (load average %s at the start, %s at the end), so latencies are pessimistic.",
+		runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version(), r.loadAvg[0], r.loadAvg[1])
+	p("")
+	p("Every service runs as its own process (its real binary) on the embedded stack: kfake as the broker, FerretDB v1 as the store. "+
+		"A toxiproxy (in this process) stands in front of the broker, which advertises the proxy's address so that every broker connection passes through it, "+
+		"and one in front of the store per service. Users work through the public HTTP APIs all along: %d teachers record the registers of %d classes of %d people "+
+		"(one every %s each, a failed one resubmitted a second later), an employer confirms each person's placement through its single-use link, "+
+		"a housing worker starts each person's step in a flat, and through web a case worker opens pathway pages and a teacher the day's lessons. "+
+		"Each call's outcome and latency are recorded; a 2xx goes into the ledger. "+
+		"The APIs answer a missing dependency with 503 and Retry-After; web's pages answer 200 with the page's frame and a notice that a part is unavailable, "+
+		"counted here as a failure the user saw.",
+		r.cfg.teachers, r.w.classes, r.w.people, r.cfg.pace)
+	p("")
+	p("## Verdict")
+	p("")
+	lost := "nothing lost"
+	if !v.clean() {
+		lost = fmt.Sprintf("**%d missing, %d duplicated, %d wrong**", len(v.missing), len(v.duplicated), len(v.wrong))
+	}
+	p("- Acknowledged: %d registers (%d marks), %d placement confirmations, %d housing steps. On the pathways, read through pathway's HTTP API as the case worker: %s; each acknowledged mark, confirmation and step is there exactly once, as acknowledged.",
+		v.registers, v.marks, v.confirmations, v.steps, lost)
+	if v.unsure > 0 {
+		p("- %d confirmations got no answer and their retry a 409 (the single-use link was spent): %d of them are on the pathway, as the employer's first try was in fact kept.", v.unsure, v.unsureKept)
+	}
+	if len(v.extra) > 0 {
+		p("- On the pathways without an acknowledgement (done, but the user never heard): %s.", strings.Join(v.extra, "; "))
+	}
+	switch {
+	case r.drained.IsZero():
+		p("- **The relays' backlogs did not drain** within 3 minutes of the load stopping.")
+	case r.caughtUp.IsZero():
+		p("- Relay backlogs (events pending in every outbox) drained %s after the load stopped; **the pathways did not catch up** with the ledger.", secs(r.drained.Sub(r.loadEnd)))
+	default:
+		p("- Relay backlogs (events pending in every outbox) drained %s after the load stopped; the pathways held the whole ledger %s after.", secs(r.drained.Sub(r.loadEnd)), secs(r.caughtUp.Sub(r.loadEnd)))
+	}
+	p("- Hangs (no answer within the client's %s): %d.", callTimeout, len(r.hangs()))
+	slowOps := r.slowFailures()
+	for _, op := range slices.Sorted(maps.Keys(slowOps)) {
+		p("- %s: failures answered after more than %s, the store's bound per operation (a request makes several), the slowest in %s.", op, storeBound, secs(slowOps[op]))
+	}
+	nra := r.withoutRetryAfter()
+	if len(nra) == 0 {
+		p("- Every 503 carried Retry-After.")
+	} else {
+		for _, op := range slices.Sorted(maps.Keys(nra)) {
+			p("- **%s: %d answers 503 without Retry-After.**", op, nra[op])
+		}
+	}
+	if len(r.crashes) == 0 {
+		p("- No service exited on its own.")
+	} else {
+		for _, n := range slices.Sorted(maps.Keys(r.crashes)) {
+			p("- **%s exited on its own %d times** (restarted a second later): %s.", n, len(r.crashes[n]), strings.Join(r.crashes[n], "; "))
+		}
+	}
+	p("")
+	p("## Faults")
+	p("")
+	p("Each fault is held for the time shown, then healed; its window runs until the next fault starts, so it includes the recovery under load. "+
+		"*Recovered* is how long after the heal every operation that had failed got a 2xx again. *Backlog* is the peak of documents with events pending in the outboxes "+
+		"(sampled every second) and how long after the heal it was back to its level under steady load before the first fault (%d). *Breakers* are web's, from its /metrics, relative to the fault's start.", r.baseline())
+	p("")
+	p("| # | fault | held | calls: 2xx / failed | max latency of a failed call | recovered | backlog peak, back after | breakers |")
+	p("| - | ----- | ---- | ------------------- | ---------------------------- | --------- | ------------------------ | -------- |")
+	for i, f := range r.faults {
+		ts := r.window(f.start, f.next)
+		var calls, ok int
+		var maxFailed time.Duration
+		for _, t := range ts {
+			calls, ok = calls+t.calls, ok+t.ok
+			maxFailed = max(maxFailed, t.maxFailed)
+		}
+		rec := "no user saw an error"
+		if d, anyFailed, fine := r.recovered(f.start, f.healed); anyFailed {
+			rec = secs(d)
+			if !fine {
+				rec = "**never**"
+			}
+		}
+		peak, after, drained := r.backlogIn(f.start, f.next, f.healed)
+		bl := fmt.Sprintf("%d, %s", peak, secs(after))
+		if !drained {
+			bl = fmt.Sprintf("%d, not before the end", peak)
+		}
+		held := secs(f.healed.Sub(f.start))
+		if f.restart > 0 {
+			held += fmt.Sprintf(" (restart to /healthz %s)", secs(f.restart))
+		}
+		p("| %d | %s | %s | %d / %d | %s | %s | %s | %s |", i+1, f.name, held, ok, calls-ok, secs(maxFailed), rec, bl, r.breakersIn(f.start, f.next))
+	}
+	p("")
+	p("### What each user saw")
+	p("")
+	p("Calls that started in each window, by operation: how many, and their answers (*no answer*: the connection was refused, reset or timed out). Max is the slowest call of any outcome.")
+	p("")
+	windows := []struct {
+		name     string
+		from, to time.Time
+	}{{"steady load before the first fault", r.steadyFrom, r.steadyTo}}
+	for i, f := range r.faults {
+		windows = append(windows, struct {
+			name     string
+			from, to time.Time
+		}{fmt.Sprintf("%d. %s", i+1, f.name), f.start, f.next})
+	}
+	for _, win := range windows {
+		p("**%s** (%s)", win.name, secs(win.to.Sub(win.from)))
+		p("")
+		p("| operation | calls | max |")
+		p("| --------- | ----- | --- |")
+		ts := r.window(win.from, win.to)
+		for _, op := range ops {
+			if t := ts[op]; t != nil {
+				p("| %s | %s | %s |", op, t, secs(t.maxAll))
+			}
+		}
+		p("")
+	}
+	return b.String()
+}

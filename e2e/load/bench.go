@@ -1,0 +1,151 @@
+package load
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Config is one whole run: the system, the population, the users, and
+// where the report goes.
+type Config struct {
+	Size            Size
+	Users           Users
+	Duration, Drain time.Duration
+	// MinRegisters prolongs the load until that many registers were
+	// acknowledged, however slow the machine (tests).
+	MinRegisters int
+	// RawHTTPFor is how long the bare net/http handler is measured; zero:
+	// three seconds.
+	RawHTTPFor time.Duration
+	// InProcess runs every service in this process (fast to start; memory
+	// and CPU measured together); otherwise each service runs its own
+	// command, built from Repo, beside a stack process started as Self.
+	InProcess bool
+	Repo      string
+	Self      string
+	Dir       string // data of the run; emptied first
+	Out       string // the Markdown report; the chart goes beside it as .png
+	Command   string // as the report names it
+	Progress  func(format string, args ...any)
+}
+
+// Bench starts the system, measures its parts' raw limits, seeds the
+// population, drives the users, and writes the report.
+func Bench(ctx context.Context, cfg Config) (*Report, error) {
+	if err := os.RemoveAll(cfg.Dir); err != nil {
+		return nil, fmt.Errorf("load: %w", err)
+	}
+	if err := os.MkdirAll(cfg.Dir, 0o700); err != nil {
+		return nil, fmt.Errorf("load: %w", err)
+	}
+	started := time.Now()
+	pop, err := Generate(cfg.Size, started)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Progress("population: %d people, %d organisations, %d classes, %d lessons (%d to record), %d job seekers",
+		len(pop.Persons), pop.Organisations, len(pop.Classes), len(pop.Lessons), len(pop.Registerable), len(pop.Profiles))
+
+	var t *Target
+	if cfg.InProcess {
+		t, err = StartInProcess(ctx, filepath.Join(cfg.Dir, "system"))
+	} else {
+		t, err = StartProcesses(ctx, ProcessConfig{Repo: cfg.Repo, Dir: cfg.Dir, Self: cfg.Self, Progress: cfg.Progress})
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer t.Close()
+	parts := slices.Clone(t.Parts)
+	if !t.Shared {
+		parts = append(parts, Part{Name: "driver (the users)", PID: os.Getpid()})
+	}
+	sampler := NewSampler(parts, started)
+	sampleCtx, stopSampling := context.WithCancel(ctx)
+	defer stopSampling()
+	go sampler.Run(sampleCtx)
+
+	r := &Report{At: started, Command: cfg.Command, Pop: pop, Parts: parts, Shared: t.Shared, Chart: strings.TrimSuffix(filepath.Base(cfg.Out), ".md") + ".png"}
+	if r.Limits, err = measureLimits(ctx, t, pop, cfg); err != nil {
+		return nil, err
+	}
+	if r.Seeded, err = Seed(ctx, t, pop, cfg.Progress); err != nil {
+		return nil, err
+	}
+	cfg.Progress("driving the users for %s", cfg.Duration)
+	if r.Run, err = Drive(ctx, t, pop, r.Seeded, cfg); err != nil {
+		return nil, err
+	}
+	stopSampling()
+	r.Samples = sampler.Samples()
+	r.Usage = sampler.Window(r.Run.Start.Sub(started), r.Run.End.Sub(started))
+	if err := t.Close(); err != nil {
+		r.Warnings = append(r.Warnings, "stopping the system: "+err.Error())
+	}
+	if err := r.write(cfg.Out); err != nil {
+		return nil, err
+	}
+	cfg.Progress("report: %s and %s", cfg.Out, r.Chart)
+	return r, nil
+}
+
+func measureLimits(ctx context.Context, t *Target, pop *Population, cfg Config) (Limits, error) {
+	var l Limits
+	var err error
+	sizes := []int{len(pop.Persons), len(pop.Lessons)}
+	slices.Sort(sizes)
+	cfg.Progress("raw limits: store InsertMany and _id reads at %v documents", sizes)
+	if l.InsertManyDocsPerSec, l.IDRead, err = MeasureStore(ctx, t.MongoURI, slices.Compact(sizes), cfg.Progress); err != nil {
+		return l, err
+	}
+	l.BrokerMessages = min(100000, max(2000, 2*len(pop.Persons)))
+	cfg.Progress("raw limits: broker produce and consume of %d messages", l.BrokerMessages)
+	if l.ProduceMsgsPerSec, l.ConsumeMsgsPerSec, err = MeasureBroker(ctx, t.Brokers, l.BrokerMessages); err != nil {
+		return l, err
+	}
+	u := cfg.Users
+	l.HTTPClients = u.Teachers + u.CaseWorkers + u.Counsellors + u.Employers + u.HousingWorkers + u.Watchers
+	cfg.Progress("raw limits: bare net/http handler, %d clients", l.HTTPClients)
+	if cfg.RawHTTPFor == 0 {
+		cfg.RawHTTPFor = 3 * time.Second
+	}
+	if l.HTTPReqPerSec, l.HTTPP50, err = MeasureHTTP(ctx, l.HTTPClients, cfg.RawHTTPFor); err != nil {
+		return l, err
+	}
+	cfg.Progress("raw limits: InsertMany %.0f docs/s, _id read p50 %s at %d docs, produce %.0f msgs/s, consume %.0f msgs/s, net/http %.0f req/s",
+		l.InsertManyDocsPerSec, l.IDRead[len(l.IDRead)-1].P50, l.IDRead[len(l.IDRead)-1].Size, l.ProduceMsgsPerSec, l.ConsumeMsgsPerSec, l.HTTPReqPerSec)
+	return l, nil
+}
+
+// write writes the Markdown and the chart beside it.
+func (r *Report) write(out string) error {
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return fmt.Errorf("load: %w", err)
+	}
+	md, err := os.Create(out)
+	if err != nil {
+		return fmt.Errorf("load: %w", err)
+	}
+	if err := r.Markdown(md); err != nil {
+		md.Close()
+		return fmt.Errorf("load: write %s: %w", out, err)
+	}
+	if err := md.Close(); err != nil {
+		return fmt.Errorf("load: write %s: %w", out, err)
+	}
+	chart := filepath.Join(filepath.Dir(out), r.Chart)
+	f, err := os.Create(chart)
+	if err != nil {
+		return fmt.Errorf("load: %w", err)
+	}
+	if err := r.WriteChart(f); err != nil {
+		f.Close()
+		return fmt.Errorf("load: write %s: %w", chart, err)
+	}
+	return f.Close()
+}

@@ -1,0 +1,491 @@
+package load
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/percorsi/percorsi/pkg/auth"
+	"github.com/percorsi/percorsi/pkg/mongostore"
+	coursesdomain "github.com/percorsi/percorsi/services/courses/domain"
+)
+
+// The users' actions, as the report names them.
+const (
+	actRegister   = "teacher: record a lesson's register"
+	actTimeline   = "case worker: read a timeline (pathway API)"
+	actPage       = "case worker: open a person's pathway page (web)"
+	actRank       = "counsellor: rank a vacancy's candidates"
+	actPropose    = "counsellor: propose a candidate"
+	actInterview  = "counsellor: record the interview"
+	actPlacement  = "counsellor: start the placement"
+	actLinkView   = "employer: open the link"
+	actConfirm    = "employer: confirm the start"
+	actStep       = "housing worker: start a housing step"
+	seriesMarks   = "marks"
+	pollEvery     = 200 * time.Millisecond
+	watchDeadline = 3 * time.Minute
+)
+
+// Users says how many of each kind of user act at once. Each one acts
+// again as soon as answered: the morning peak, when teachers record
+// registers, counsellors and housing workers work through their lists,
+// employers answer their links, and case workers open pathways.
+type Users struct {
+	Teachers, CaseWorkers, Counsellors, Employers, HousingWorkers int
+	// Watchers follow acknowledged facts to the person's timeline to
+	// measure freshness; a fact is followed only when one is free.
+	Watchers int
+}
+
+// DefaultUsers is a morning peak on a small machine.
+var DefaultUsers = Users{Teachers: 8, CaseWorkers: 2, Counsellors: 2, Employers: 1, HousingWorkers: 1, Watchers: 2}
+
+// Run is one load run's outcome.
+type Run struct {
+	Users
+	Start, End   time.Time // of the load, seeding excluded
+	Drained      time.Time // when the pathway held every acknowledged fact; zero if it never did
+	Recorder     *Recorder
+	Ledger       *Ledger
+	Verdict      Verdict
+	OutOfWork    []string // kinds of users who ran out of work before the end
+	PagesSkipped string   // why case workers did not open web pages, if they did not
+}
+
+// Drive runs cfg.Users against t for cfg.Duration, and at least until
+// cfg.MinRegisters registers were acknowledged, then waits up to
+// cfg.Drain for the pathway to hold every fact they had acknowledged.
+func Drive(ctx context.Context, t *Target, pop *Population, seeded *Seeded, cfg Config) (*Run, error) {
+	us, progress := cfg.Users, cfg.Progress
+	client, err := mongostore.Connect(ctx, t.MongoURI)
+	if err != nil {
+		return nil, err
+	}
+	defer client.Disconnect(context.WithoutCancel(ctx))
+	start := time.Now()
+	r := &Run{Users: us, Start: start, Recorder: NewRecorder(start), Ledger: NewLedger()}
+	conns := us.Teachers + us.CaseWorkers + us.Counsellors + us.Employers + us.HousingWorkers + us.Watchers
+	d8 := &driver{
+		t: t, pop: pop, seeded: seeded, run: r, u: newUsers(t.Issuer, conns, r.Recorder),
+		watch: make(chan watch), links: make(chan link, 64), classes: map[string]*coursesdomain.Class{},
+		proposed: map[string]bool{},
+	}
+	for _, c := range pop.Classes {
+		d8.classes[c.ID] = c
+	}
+	loadCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	var wg sync.WaitGroup
+	spawn := func(n int, kind string, fn func(ctx context.Context, i int) bool) {
+		for i := range n {
+			wg.Go(func() {
+				for loadCtx.Err() == nil {
+					if !fn(loadCtx, i) {
+						d8.outOfWork(kind)
+						return
+					}
+				}
+			})
+		}
+	}
+	spawn(us.Teachers, "teachers", d8.register)
+	spawn(us.Counsellors, "counsellors", d8.place)
+	spawn(us.Employers, "employers", d8.confirm)
+	spawn(us.HousingWorkers, "housing workers", d8.house)
+	pages, err := d8.signInCaseWorkers(ctx, us.CaseWorkers)
+	if err != nil {
+		r.PagesSkipped = err.Error()
+		progress("case workers will not open web pages: %v", err)
+	} else {
+		spawn(us.CaseWorkers, "case workers", func(ctx context.Context, i int) bool { return d8.openPage(ctx, pages[i], i) })
+	}
+	var watchers sync.WaitGroup
+	watchCtx, stopWatching := context.WithCancel(ctx)
+	defer stopWatching()
+	for range us.Watchers {
+		watchers.Go(func() { d8.follow(watchCtx) })
+	}
+	tick := time.NewTicker(200 * time.Millisecond)
+	defer tick.Stop()
+	lastProgress := start
+	for loadCtx.Err() == nil {
+		<-tick.C
+		done := r.Recorder.Total(actRegister, 0, 1<<30) >= cfg.MinRegisters || d8.isOutOfWork("teachers")
+		if time.Since(start) >= cfg.Duration && done {
+			stop()
+		}
+		if time.Since(lastProgress) >= 5*time.Second {
+			lastProgress = time.Now()
+			progress("%s", d8.status())
+		}
+	}
+	wg.Wait()
+	r.End = time.Now()
+	progress("load over after %s: %s", r.End.Sub(start).Round(time.Second), d8.status())
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+
+	// Drain: every acknowledged fact must reach the pathway.
+	db := client.Database("percorsi_pathway")
+	deadline := time.Now().Add(cfg.Drain)
+	for {
+		keys, err := ReadTimelines(ctx, db)
+		if err != nil {
+			return nil, err
+		}
+		r.Verdict = r.Ledger.Check(keys)
+		progress("pathway holds %d of %d acknowledged facts exactly once, %d missing, %d duplicated",
+			r.Verdict.ExactlyOnce, r.Verdict.Acked, len(r.Verdict.Missing), len(r.Verdict.Duplicated))
+		if len(r.Verdict.Missing) == 0 {
+			r.Drained = time.Now()
+			break
+		}
+		if time.Now().After(deadline) {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(3 * time.Second):
+		}
+	}
+	stopWatching()
+	watchers.Wait()
+	return r, nil
+}
+
+type driver struct {
+	t       *Target
+	pop     *Population
+	seeded  *Seeded
+	run     *Run
+	u       *users
+	watch   chan watch
+	links   chan link
+	classes map[string]*coursesdomain.Class
+
+	nextLesson, nextHoused, nextAcc atomic.Int64
+
+	mu       sync.Mutex
+	proposed map[string]bool // people proposed by the load
+	out      map[string]bool
+}
+
+// watch is a fact to follow to a person's timeline.
+type watch struct {
+	person string
+	org    int
+}
+
+// link is an employer link a counsellor handed out.
+type link struct {
+	path, person, placement string
+}
+
+func (d *driver) isOutOfWork(kind string) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.out[kind]
+}
+
+func (d *driver) outOfWork(kind string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.out == nil {
+		d.out = map[string]bool{}
+	}
+	if !d.out[kind] {
+		d.out[kind] = true
+		d.run.OutOfWork = append(d.run.OutOfWork, kind)
+	}
+}
+
+// follow offers a fact to a free watcher; none free, it goes unfollowed.
+func (d *driver) follow1(w watch) {
+	select {
+	case d.watch <- w:
+	default:
+	}
+}
+
+// register records the register of the next lesson held.
+func (d *driver) register(ctx context.Context, _ int) bool {
+	n := int(d.nextLesson.Add(1)) - 1
+	if n >= len(d.pop.Registerable) {
+		return false
+	}
+	lesson := &d.pop.Lessons[d.pop.Registerable[n]]
+	class := d.classes[lesson.ClassID]
+	marks := Marks(class, lesson)
+	type markJSON struct {
+		Person  string `json:"person"`
+		Status  string `json:"status"`
+		Minutes int    `json:"minutes,omitempty"`
+	}
+	body := struct {
+		Marks []markJSON `json:"marks"`
+	}{}
+	for _, m := range marks {
+		body.Marks = append(body.Marks, markJSON{m.Person, string(m.Status), m.Minutes})
+	}
+	teacher := auth.Principal{Subject: class.Teachers[0], Role: auth.Teacher, Organisation: class.Organisation}
+	err := d.u.call(ctx, actRegister, teacher, http.MethodPut, d.t.URLs["courses"]+"/v1/lessons/"+lesson.ID+"/register", body, nil, http.StatusCreated, http.StatusOK)
+	if err != nil {
+		return true
+	}
+	now := time.Now()
+	for _, m := range marks {
+		d.run.Ledger.Ack(Key{Kind: Attendance, Person: m.Person, Ref: lesson.ID}, now)
+	}
+	d.run.Recorder.Add(seriesMarks, now, len(marks))
+	p := marks[int(hash(lesson.ID))%len(marks)].Person
+	d.follow1(watch{person: p, org: d.pop.organisationOf(p)})
+	return true
+}
+
+// follow reads the timelines of the facts offered, as a case worker
+// would, until each shows its facts.
+func (d *driver) follow(ctx context.Context) {
+	for {
+		var w watch
+		select {
+		case <-ctx.Done():
+			return
+		case w = <-d.watch:
+		}
+		cw := auth.Principal{Subject: CaseWorker(w.org, 0), Role: auth.CaseWorker, Organisation: Organisation(w.org)}
+		deadline := time.Now().Add(watchDeadline)
+		for d.run.Ledger.Pending(w.person) && time.Now().Before(deadline) && ctx.Err() == nil {
+			var tl struct {
+				Entries []struct {
+					Kind       string `json:"kind"`
+					Attendance *struct {
+						LessonID string `json:"lesson_id"`
+					} `json:"attendance"`
+				} `json:"entries"`
+			}
+			if err := d.u.call(ctx, actTimeline, cw, http.MethodGet, d.t.URLs["pathway"]+"/v1/persons/"+w.person+"/timeline", nil, &tl, http.StatusOK); err == nil {
+				at := time.Now()
+				keys := make([]Key, len(tl.Entries))
+				for i, e := range tl.Entries {
+					keys[i].Kind = e.Kind
+					if e.Attendance != nil {
+						keys[i].Ref = e.Attendance.LessonID
+					}
+				}
+				d.run.Ledger.Observe(w.person, keys, at)
+			}
+			select {
+			case <-ctx.Done():
+			case <-time.After(pollEvery):
+			}
+		}
+	}
+}
+
+// signInCaseWorkers signs n case workers in to the pages.
+func (d *driver) signInCaseWorkers(ctx context.Context, n int) ([]*page, error) {
+	var pages []*page
+	for i := range n {
+		k := i % d.pop.Organisations
+		p, err := d.u.signIn(ctx, d.t.URLs["web"], CaseWorker(k, i/d.pop.Organisations%caseWorkersPerOrg), password)
+		if err != nil {
+			return nil, err
+		}
+		pages = append(pages, p)
+	}
+	return pages, nil
+}
+
+// openPage opens the pathway page of one of the case worker's people.
+func (d *driver) openPage(ctx context.Context, p *page, i int) bool {
+	k := i % d.pop.Organisations
+	n := int(d.nextAcc.Add(1))
+	// The people of organisation k are those of its classes.
+	c := (int(hash(fmt.Sprint(n)))%(d.pop.Size.Classes/d.pop.Organisations))*d.pop.Organisations + k
+	class := d.pop.Classes[c]
+	person := class.Roster[n%len(class.Roster)].Person
+	_ = p.open(ctx, actPage, "/persons/"+person)
+	return true
+}
+
+// place ranks a vacancy's candidates, proposes the best one not yet
+// proposed, records the interview and starts the placement, handing the
+// employer's link over.
+func (d *driver) place(ctx context.Context, i int) bool {
+	k := (i + int(d.nextAcc.Add(1))) % d.pop.Organisations
+	vs := d.seeded.Vacancies[k]
+	vacancy := vs[int(hash(fmt.Sprint(time.Now().UnixNano())))%len(vs)]
+	co := auth.Principal{Subject: Counsellor(k), Role: auth.Counsellor, Organisation: Organisation(k)}
+	jobs := d.t.URLs["jobs"]
+	var ranked struct {
+		Candidates []struct {
+			Person string `json:"person"`
+		} `json:"candidates"`
+	}
+	if err := d.u.call(ctx, actRank, co, http.MethodGet, jobs+"/v1/vacancies/"+vacancy+"/candidates", nil, &ranked, http.StatusOK); err != nil {
+		return true
+	}
+	person := ""
+	d.mu.Lock()
+	for _, c := range ranked.Candidates {
+		if !d.proposed[c.Person] {
+			person = c.Person
+			d.proposed[person] = true
+			break
+		}
+	}
+	d.mu.Unlock()
+	if person == "" {
+		return true // all proposed already: another vacancy next time
+	}
+	var prop struct {
+		ID string `json:"id"`
+	}
+	if err := d.u.call(ctx, actPropose, co, http.MethodPost, jobs+"/v1/proposals", map[string]string{"person": person, "vacancy_id": vacancy}, &prop, http.StatusCreated); err != nil {
+		return true
+	}
+	today := time.Now().Format(time.DateOnly)
+	if err := d.u.call(ctx, actInterview, co, http.MethodPost, jobs+"/v1/proposals/"+prop.ID+"/interview", map[string]string{"held_on": today, "outcome": "accepted"}, nil, http.StatusOK); err != nil {
+		return true
+	}
+	var started struct {
+		Placement struct {
+			ID string `json:"id"`
+		} `json:"placement"`
+		EmployerLink string `json:"employer_link"`
+	}
+	terms := map[string]any{
+		"starts_on": today, "ends_on": time.Now().AddDate(0, 6, 0).Format(time.DateOnly), "weekly_hours": 30,
+		"monthly_allowance_cents": 60000, "duration_months": 6,
+	}
+	if err := d.u.call(ctx, actPlacement, co, http.MethodPost, jobs+"/v1/proposals/"+prop.ID+"/placement", terms, &started, http.StatusCreated); err != nil {
+		return true
+	}
+	select {
+	case d.links <- link{path: started.EmployerLink, person: person, placement: started.Placement.ID}:
+	case <-ctx.Done():
+	}
+	return true
+}
+
+// confirm opens an employer link and confirms the placement's start.
+func (d *driver) confirm(ctx context.Context, _ int) bool {
+	var l link
+	select {
+	case <-ctx.Done():
+		return true
+	case l = <-d.links:
+	}
+	jobs := d.t.URLs["jobs"]
+	if err := d.u.call(ctx, actLinkView, auth.Principal{}, http.MethodGet, jobs+l.path, nil, nil, http.StatusOK); err != nil {
+		return true
+	}
+	_, token, _ := strings.Cut(l.path, "?token=")
+	body := map[string]any{"token": token, "on": time.Now().Format(time.DateOnly), "weekly_hours": 30}
+	if err := d.u.call(ctx, actConfirm, auth.Principal{}, http.MethodPost, jobs+"/v1/employer-links/"+l.placement, body, nil, http.StatusOK); err != nil {
+		return true
+	}
+	d.run.Ledger.Ack(Key{Kind: PlacementConfirmed, Person: l.person, Ref: l.placement}, time.Now())
+	d.follow1(watch{person: l.person, org: d.pop.organisationOf(l.person)})
+	return true
+}
+
+// house starts the first housing step of the next person waiting, in an
+// accommodation of their organisation with a free place.
+func (d *driver) house(ctx context.Context, _ int) bool {
+	n := int(d.nextHoused.Add(1)) - 1
+	if n >= len(d.pop.ToHouse) {
+		return false
+	}
+	ps := d.pop.ToHouse[n]
+	k := d.pop.organisationOf(ps)
+	hw := auth.Principal{Subject: HousingWorker(k), Role: auth.HousingWorker, Organisation: Organisation(k)}
+	accs := d.seeded.Accommodations[k]
+	id := "st-load-" + ps
+	for try := range 3 { // a full accommodation: the next one
+		acc := accs[(n+try)%len(accs)]
+		body := map[string]any{"id": id, "person": ps, "kind": acc.Kind, "accommodation_id": acc.ID, "start": time.Now().Format(time.DateOnly)}
+		err := d.u.call(ctx, actStep, hw, http.MethodPost, d.t.URLs["housing"]+"/v1/steps", body, nil, http.StatusCreated, http.StatusOK)
+		if se, ok := err.(*StatusError); ok && se.Code == http.StatusConflict {
+			continue
+		}
+		if err == nil {
+			d.run.Ledger.Ack(Key{Kind: HousingStepStarted, Person: ps, Ref: id}, time.Now())
+			d.follow1(watch{person: ps, org: k})
+		}
+		break
+	}
+	return true
+}
+
+// status is one line of progress.
+func (d *driver) status() string {
+	r := d.run
+	secs := time.Since(r.Start).Seconds()
+	regs := r.Recorder.Total(actRegister, 0, 1<<30)
+	marks := r.Recorder.Total(seriesMarks, 0, 1<<30)
+	fresh := r.Ledger.Freshness(Attendance)
+	failed := 0
+	var p95 time.Duration
+	for _, a := range r.Recorder.Actions() {
+		for _, n := range a.Failed {
+			failed += n
+		}
+		if a.Name == actRegister {
+			p95 = a.P95
+		}
+	}
+	placed, _ := r.Ledger.Count(PlacementConfirmed)
+	housed, _ := r.Ledger.Count(HousingStepStarted)
+	return fmt.Sprintf("[%3.0fs] registers %d (%.1f/s, p95 %s) marks %d (%.0f/s) | placements confirmed %d, housing steps %d, pages %d | freshness p50 %s (n=%d) | failed %d",
+		secs, regs, float64(regs)/secs, p95.Round(time.Millisecond), marks, float64(marks)/secs, placed, housed,
+		r.Recorder.Total(actPage, 0, 1<<30), Percentile(fresh, 50).Round(time.Millisecond), len(fresh), failed)
+}
+
+// ReadTimelines returns the key of every entry of every person's timeline
+// as pathway stores it (with the Ref of every fact), for Ledger.Check.
+func ReadTimelines(ctx context.Context, db *mongo.Database) ([]Key, error) {
+	proj := bson.D{{Key: "person", Value: 1}, {Key: "attendance", Value: 1}, {Key: "fact", Value: 1}}
+	cur, err := db.Collection("timeline").Find(ctx, bson.D{}, options.Find().SetProjection(proj))
+	if err != nil {
+		return nil, fmt.Errorf("read timelines: %w", err)
+	}
+	defer cur.Close(ctx)
+	var keys []Key
+	for cur.Next(ctx) {
+		var e struct {
+			Person     string `bson:"person"`
+			Attendance *struct {
+				LessonID string `bson:"lesson_id"`
+			} `bson:"attendance"`
+			Fact *struct {
+				Kind string `bson:"kind"`
+				Ref  string `bson:"ref"`
+			} `bson:"fact"`
+		}
+		if err := cur.Decode(&e); err != nil {
+			return nil, fmt.Errorf("read timelines: %w", err)
+		}
+		switch {
+		case e.Attendance != nil:
+			keys = append(keys, Key{Kind: Attendance, Person: e.Person, Ref: e.Attendance.LessonID})
+		case e.Fact != nil:
+			keys = append(keys, Key{Kind: e.Fact.Kind, Person: e.Person, Ref: e.Fact.Ref})
+		}
+	}
+	if err := cur.Err(); err != nil {
+		return nil, fmt.Errorf("read timelines: %w", err)
+	}
+	return keys, nil
+}

@@ -1,0 +1,263 @@
+package load
+
+import (
+	"fmt"
+	"io"
+	"maps"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Report is everything one run measured.
+type Report struct {
+	At       time.Time
+	Command  string
+	Pop      *Population
+	Seeded   *Seeded
+	Parts    []Part
+	Shared   bool // the parts share one process
+	Limits   Limits
+	Run      *Run
+	Usage    []Usage  // over the load window, each part then the machine
+	Samples  []Sample // the whole run's, for the chart
+	Loaded   time.Duration
+	Chart    string // the chart's file name, beside the Markdown
+	Warnings []string
+}
+
+func ms(d time.Duration) string {
+	switch {
+	case d == 0:
+		return "–"
+	case d < 10*time.Millisecond:
+		return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond))
+	case d < 10*time.Second:
+		return fmt.Sprintf("%.0f ms", float64(d)/float64(time.Millisecond))
+	}
+	return fmt.Sprintf("%.1f s", d.Seconds())
+}
+
+func mb(b int64) string { return fmt.Sprintf("%.0f MB", float64(b)/(1<<20)) }
+
+func ratio(a, b float64) string {
+	if b == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.3g", a/b)
+}
+
+// Markdown writes the report.
+func (r *Report) Markdown(w io.Writer) error {
+	var b strings.Builder
+	p, run := r.Pop, r.Run
+	window := run.End.Sub(run.Start).Seconds()
+	registers := run.Recorder.Total(actRegister, 0, 1<<30)
+	marks := run.Recorder.Total(seriesMarks, 0, 1<<30)
+	requests := 0
+	for _, a := range run.Recorder.Actions() {
+		requests += a.OK
+	}
+	machine := r.Usage[len(r.Usage)-1]
+	ours := 0.0
+	for _, u := range r.Usage[:len(r.Usage)-1] {
+		ours += u.Cores
+	}
+
+	fmt.Fprintf(&b, "# Percorsi under load: a national school year on the embedded stack\n\n")
+	fmt.Fprintf(&b, "Measured %s on this machine (%d CPU cores, %s, %s/%s) by `%s`.\n",
+		r.At.UTC().Format("2006-01-02 15:04 MST"), runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH, r.Command)
+	fmt.Fprintf(&b, "The load ran for %.0f s after seeding; the machine's CPUs were busy %.2f cores on average meanwhile, %.2f of them by Percorsi's processes and the driver, **%.2f by other work on the machine**",
+		window, machine.Cores, ours, max(0, machine.Cores-ours))
+	if machine.Cores-ours > 0.2 {
+		b.WriteString(" (it was shared: the figures below are lower than on a quiet machine)")
+	}
+	b.WriteString(".\n\n")
+	for _, w := range r.Warnings {
+		fmt.Fprintf(&b, "> **Note:** %s\n\n", w)
+	}
+	fmt.Fprintf(&b, "![throughput, CPU and memory over the run](%s)\n\n", r.Chart)
+
+	b.WriteString("## In short\n\n")
+	b.WriteString("| figure | value | limit of the part on this machine, same run | ratio |\n|---|---|---|---|\n")
+	fmt.Fprintf(&b, "| registers recorded (HTTP -> courses store -> outbox -> Kafka -> pathway) | %.2f /s | | |\n", float64(registers)/window)
+	fmt.Fprintf(&b, "| attendance marks | %.1f /s | broker produce %.0f msgs/s | %s |\n", float64(marks)/window, r.Limits.ProduceMsgsPerSec, ratio(float64(marks)/window, r.Limits.ProduceMsgsPerSec))
+	fmt.Fprintf(&b, "| attendance marks into timelines | %.1f /s | store InsertMany %.0f docs/s | %s |\n", float64(marks)/window, r.Limits.InsertManyDocsPerSec, ratio(float64(marks)/window, r.Limits.InsertManyDocsPerSec))
+	fmt.Fprintf(&b, "| HTTP requests answered, every action | %.1f /s | bare net/http %.0f req/s (%d clients) | %s |\n", float64(requests)/window, r.Limits.HTTPReqPerSec, r.Limits.HTTPClients, ratio(float64(requests)/window, r.Limits.HTTPReqPerSec))
+	fresh := run.Ledger.Freshness(Attendance)
+	fmt.Fprintf(&b, "| freshness: register acknowledged -> the person's timeline shows it | p50 %s, p99 %s (%d sampled) | | |\n", ms(Percentile(fresh, 50)), ms(Percentile(fresh, 99)), len(fresh))
+	drain := "never, within the drain allowed"
+	if !run.Drained.IsZero() {
+		drain = fmt.Sprintf("%.0f s after the load stopped", run.Drained.Sub(run.End).Seconds())
+	}
+	fmt.Fprintf(&b, "| every acknowledged fact in the pathway | %s | | |\n", drain)
+	v := run.Verdict
+	fmt.Fprintf(&b, "| acknowledged facts in the pathway exactly once | %d of %d (%d missing, %d duplicated) | | |\n\n", v.ExactlyOnce, v.Acked, len(v.Missing), len(v.Duplicated))
+
+	b.WriteString("## The population\n\n")
+	housed := len(p.Housed)
+	fmt.Fprintf(&b, "%d people in pathways followed by %d organisations (one per territory: %s); %d CPIA classes (Italian L2, and digital skills) of about %d people, with a school year of %d lessons that began %s; %d lessons already held and not yet locked are the teachers' registers to record; %d job seekers with their profiles, %d employers and %d vacancies; %d accommodations with %d places, %d people already in a housing step and %d waiting for one.\n\n",
+		len(p.Persons), p.Organisations, territoryList(p.Organisations), len(p.Classes), len(p.Persons)/len(p.Classes), len(p.Lessons), p.YearStart.Format("Monday 2 January 2006"),
+		len(p.Registerable), len(p.Profiles), p.Organisations*p.employersPerOrg(), p.Organisations*p.vacanciesPerOrg(),
+		p.Organisations*p.accommodationsPerOrg(), p.Organisations*p.accommodationsPerOrg()*accommodationCapacity, housed, len(p.ToHouse))
+	b.WriteString("The run is set in the first week of the school year: the year's lessons are all scheduled, and the registers, placements and steps are those the users make during the run. ")
+	b.WriteString("What is large was seeded in bulk straight into each service's store in the shape its store package writes it (the store packages' `Load` functions), because on FerretDB v1, which scans even by `_id`, writing 50,000 people one request at a time would take hours; what is small went through the HTTP APIs as users would make it, so its events flowed like any other.\n\n")
+	b.WriteString("| seeded | count | how | took |\n|---|---|---|---|\n")
+	for _, s := range r.Seeded.Steps {
+		fmt.Fprintf(&b, "| %s | %d | %s | %s |\n", s.What, s.Count, s.How, s.Took.Round(100*time.Millisecond))
+	}
+
+	b.WriteString("\n## The users\n\n")
+	fmt.Fprintf(&b, "At once: %d teachers, %d counsellors, %d employer(s), %d housing worker(s), %d case workers opening pages, and %d case workers reading the timelines of facts just acknowledged (the freshness probe: a fact is followed when one of them is free, by reading the person's timeline every %s). Each acts again as soon as answered: a morning peak, not an average day.",
+		run.Teachers, run.Counsellors, run.Employers, run.HousingWorkers, run.CaseWorkers, run.Watchers, pollEvery)
+	if len(run.OutOfWork) > 0 {
+		fmt.Fprintf(&b, " Ran out of work before the end: %s.", strings.Join(run.OutOfWork, ", "))
+	}
+	if run.PagesSkipped != "" {
+		fmt.Fprintf(&b, " Case workers did not open web pages: %s.", run.PagesSkipped)
+	}
+	b.WriteString("\n\n## Latency of each user action\n\n")
+	read := r.Limits.IDRead[len(r.Limits.IDRead)-1]
+	fmt.Fprintf(&b, "Every request, from sending it to reading the whole answer. The last column is the action's p50 as a multiple of the store's own single-document `_id` read at %d documents (p50 %s), the size of the largest collection these requests touch.\n\n", read.Size, ms(read.P50))
+	b.WriteString("| action | done | failed | p50 | p95 | p99 | max | p50 ÷ `_id` read |\n|---|---|---|---|---|---|---|---|\n")
+	for _, a := range run.Recorder.Actions() {
+		failed := "0"
+		if len(a.Failed) > 0 {
+			var parts []string
+			for _, k := range slices.Sorted(maps.Keys(a.Failed)) {
+				parts = append(parts, fmt.Sprintf("%d (%s)", a.Failed[k], k))
+			}
+			failed = strings.Join(parts, ", ")
+		}
+		fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s | %s | %s |\n", a.Name, a.OK, failed, ms(a.P50), ms(a.P95), ms(a.P99), ms(a.Max), ratio(float64(a.P50), float64(read.P50)))
+	}
+
+	b.WriteString("\n## Freshness\n\nFrom the user's acknowledgement to the person's pathway timeline (pathway's HTTP API) showing the fact:\n\n")
+	b.WriteString("| fact | followed | p50 | p99 | max |\n|---|---|---|---|---|\n")
+	for _, k := range []string{Attendance, PlacementConfirmed, HousingStepStarted} {
+		f := run.Ledger.Freshness(k)
+		mx := time.Duration(0)
+		if len(f) > 0 {
+			mx = f[len(f)-1]
+		}
+		fmt.Fprintf(&b, "| %s | %d | %s | %s | %s |\n", k, len(f), ms(Percentile(f, 50)), ms(Percentile(f, 99)), ms(mx))
+	}
+	fmt.Fprintf(&b, "\nThe probe reads every %s, so each figure is late by up to that plus one timeline read.\n", pollEvery)
+
+	b.WriteString("\n## Exactly once\n\n")
+	fmt.Fprintf(&b, "After the load, the driver's ledger of what users were told had succeeded was checked against every timeline entry pathway stores: %d acknowledged facts (", v.Acked)
+	var kinds []string
+	for _, k := range []string{Attendance, PlacementConfirmed, HousingStepStarted} {
+		n, _ := run.Ledger.Count(k)
+		kinds = append(kinds, fmt.Sprintf("%d %s", n, k))
+	}
+	fmt.Fprintf(&b, "%s), %d there exactly once, %d missing, %d there more than once.\n", strings.Join(kinds, ", "), v.ExactlyOnce, len(v.Missing), len(v.Duplicated))
+	for i, f := range append(v.Missing, v.Duplicated...) {
+		if i == 10 {
+			b.WriteString("- …\n")
+			break
+		}
+		fmt.Fprintf(&b, "- %s %s %s: %d copies\n", f.Kind, f.Person, f.Ref, f.Copies)
+	}
+
+	b.WriteString("\n## Memory and CPU\n\n")
+	if r.Shared {
+		b.WriteString("Every service, the stack and the driver ran in one process here, so these figures are the whole process's: run the command without `-in-process` to measure each service apart.\n\n")
+	} else {
+		b.WriteString("Each service ran its own command (`services/<name>/cmd/<name>`) in a process of its own, as deployed, and the embedded Kafka and FerretDB in another, so each is measured apart from /proc every second during the load; the driver (the users, and the raw measurements before the load) is its own process too.\n\n")
+	}
+	b.WriteString("| process | CPU (cores, mean) | CPU seconds | RSS mean | RSS peak |\n|---|---|---|---|---|\n")
+	for _, u := range r.Usage {
+		if u.Name == "whole machine" {
+			fmt.Fprintf(&b, "| whole machine, every process | %.2f of %d | %.0f | | |\n", u.Cores, runtime.NumCPU(), u.CPUSeconds)
+			continue
+		}
+		fmt.Fprintf(&b, "| %s | %.2f | %.0f | %s | %s |\n", u.Name, u.Cores, u.CPUSeconds, mb(u.RSSMean), mb(u.RSSPeak))
+	}
+
+	l := r.Limits
+	b.WriteString("\n## Raw limits of the parts, same machine, same run\n\n")
+	b.WriteString("Measured before the load on the same embedded stack, with the shapes the services use (see `e2e/bench_test.go` for the Go benchmarks of the same):\n\n")
+	b.WriteString("| part | what | figure |\n|---|---|---|\n")
+	fmt.Fprintf(&b, "| store (FerretDB v1, SQLite) | InsertMany, batches of 1000 timeline-sized documents | %.0f docs/s |\n", l.InsertManyDocsPerSec)
+	for _, rd := range l.IDRead {
+		fmt.Fprintf(&b, "| store | FindOne by `_id` in a collection of %d documents | p50 %s, p99 %s |\n", rd.Size, ms(rd.P50), ms(rd.P99))
+	}
+	fmt.Fprintf(&b, "| broker (kfake) | produce, acks=all, batches of 1000 300-byte messages (%d messages) | %.0f msgs/s |\n", l.BrokerMessages, l.ProduceMsgsPerSec)
+	fmt.Fprintf(&b, "| broker | consume through a consumer group, committing every 1000 | %.0f msgs/s |\n", l.ConsumeMsgsPerSec)
+	fmt.Fprintf(&b, "| net/http | a bare handler over loopback, %d keep-alive clients | %.0f req/s, p50 %s |\n", l.HTTPClients, l.HTTPReqPerSec, ms(l.HTTPP50))
+
+	b.WriteString("\n## Reading these figures\n\n")
+	b.WriteString("- The embedded FerretDB v1 scans every collection for every query, even by `_id` (see the `_id` rows above and `../shared/DESIGN.md`): each register reads its lesson among the whole school year's and its class among all classes, and every timeline read scans every entry. Much of the latency here is that scanning: the last column of the latency table says how many `_id` reads' worth of time each action takes. On MongoDB with its indexes the same reads do not grow with the size.\n")
+	b.WriteString("- The throughput is what the users' closed loop reached with the machine as it was; the ratios say how far each flow is from the raw limit of the part beneath it.\n")
+	b.WriteString("- Seeding is excluded from every figure; the raw limits were measured before the load, on the same stack.\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func territoryList(n int) string {
+	var names []string
+	for _, t := range territories[:n] {
+		names = append(names, t.City)
+	}
+	return strings.Join(names, ", ")
+}
+
+// WriteChart draws throughput, CPU and memory over the run.
+func (r *Report) WriteChart(w io.Writer) error {
+	const bucket = 5 // seconds
+	run := r.Run
+	perSec := func(name string) []float64 {
+		s := run.Recorder.Series(name)
+		n := int(run.End.Sub(run.Start).Seconds())
+		var out []float64
+		for i := 0; i < n; i += bucket {
+			sum := 0
+			for j := i; j < min(i+bucket, len(s)); j++ {
+				sum += s[j]
+			}
+			out = append(out, float64(sum)/bucket)
+		}
+		return out
+	}
+	tput := panel{title: "Throughput during the load, per second (5 s means)", unit: "per s", step: bucket}
+	tput.lines = append(tput.lines, line{"registers", perSec(actRegister)}, line{"marks / 10", scaled(perSec(seriesMarks), 0.1)},
+		line{"timeline reads", perSec(actTimeline)}, line{"pathway pages", perSec(actPage)}, line{"rankings", perSec(actRank)},
+		line{"placements confirmed", perSec(actConfirm)}, line{"housing steps", perSec(actStep)})
+	window := [2]float64{run.Start.Sub(r.At).Seconds(), run.End.Sub(r.At).Seconds()}
+	cpu := panel{title: "CPU by process (cores), whole run", unit: "cores", step: 1, window: window}
+	mem := panel{title: "Resident memory by process (MB), whole run", unit: "MB", step: 1, window: window}
+	for i, p := range r.Parts {
+		var c, m []float64
+		for j, s := range r.Samples {
+			m = append(m, float64(s.RSS[i])/(1<<20))
+			if j > 0 {
+				dt := (s.At - r.Samples[j-1].At).Seconds()
+				c = append(c, (s.CPU[i]-r.Samples[j-1].CPU[i])/dt)
+			}
+		}
+		cpu.lines = append(cpu.lines, line{shortName(p.Name), c})
+		mem.lines = append(mem.lines, line{shortName(p.Name), m})
+	}
+	var machine []float64
+	for j := 1; j < len(r.Samples); j++ {
+		s, prev := r.Samples[j], r.Samples[j-1]
+		machine = append(machine, (s.MachineCPU-prev.MachineCPU)/(s.At-prev.At).Seconds())
+	}
+	cpu.lines = append(cpu.lines, line{"whole machine", machine})
+	return drawChart(w, []panel{tput, cpu, mem})
+}
+
+func scaled(v []float64, f float64) []float64 {
+	out := make([]float64, len(v))
+	for i := range v {
+		out[i] = v[i] * f
+	}
+	return out
+}
+
+func shortName(s string) string {
+	name, _, _ := strings.Cut(s, " (")
+	return name
+}

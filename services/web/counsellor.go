@@ -1,0 +1,336 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/percorsi/percorsi/pkg/errcode"
+)
+
+// The counsellor's pages: vacancies and their ranked candidates, each
+// score explained; proposals, interviews, placements, the employer's
+// link, and the follow-ups due.
+
+type jobsHomeData struct {
+	Vacancies  []Vacancy
+	Placements []placementItem
+	Due        int
+}
+
+type placementItem struct {
+	ID, Name, Title, Status, StartsOn string
+	Due                               []int // follow-up months due
+}
+
+func (a *App) jobsHome(w http.ResponseWriter, r *http.Request) {
+	p := a.newPage(r, "jobs.title")
+	var d jobsHomeData
+	vacancies, err := a.Jobs.Vacancies(r.Context())
+	if err != nil {
+		a.fail(w, r, p, "jobs", err)
+		return
+	}
+	d.Vacancies = vacancies
+	placements, err := a.Jobs.Placements(r.Context())
+	if err != nil {
+		a.fail(w, r, p, "jobs", err)
+		return
+	}
+	for _, pl := range placements {
+		d.Placements = append(d.Placements, placementItem{
+			ID: pl.ID, Name: pl.DisplayName, Title: pl.Title, Status: pl.Status, StartsOn: dayText(p.Lang, pl.StartsOn), Due: pl.DueFollowUps,
+		})
+		if len(pl.DueFollowUps) > 0 {
+			d.Due++
+		}
+	}
+	// Follow-ups due first: they are the counsellor's to do.
+	slices.SortStableFunc(d.Placements, func(x, y placementItem) int { return len(y.Due) - len(x.Due) })
+	p.Data = d
+	a.render(w, r, http.StatusOK, "jobs", p)
+}
+
+type candidateItem struct {
+	Person, Name string
+	Score        int
+	Parts        []partItem
+	Proposed     bool
+}
+
+type partItem struct {
+	Part, Reason string
+	Points, Max  int
+}
+
+type proposalItem struct {
+	ID, Person, Name, Status, InterviewOn string
+	Score                                 int
+	Placement                             string // the placement it started, if any
+}
+
+type vacancyData struct {
+	Vacancy                        Vacancy
+	Candidates                     []candidateItem
+	Considered, Eligible, Excluded int
+	Proposals                      []proposalItem
+	Today                          string
+}
+
+func (a *App) vacancyPage(w http.ResponseWriter, r *http.Request) {
+	a.showVacancy(w, r, nil)
+}
+
+// showVacancy shows a vacancy with its ranked candidates and the
+// proposals made for it; writeErr is what a form of the page got back.
+func (a *App) showVacancy(w http.ResponseWriter, r *http.Request, writeErr error) {
+	p := a.newPage(r, "vacancy.title")
+	id := r.PathValue("id")
+	if r.Method == http.MethodPost {
+		id = r.PostFormValue("vacancy")
+	}
+	if !idPattern.MatchString(id) {
+		a.fail(w, r, p, "jobs", errcode.New(errcode.NotFound, "id", "not a vacancy id"))
+		return
+	}
+	status := http.StatusOK
+	if writeErr != nil {
+		var ok bool
+		if status, ok = writeFailed(p, writeErr); !ok {
+			a.fail(w, r, p, "jobs", writeErr)
+			return
+		}
+	}
+	doneNotice(p, r)
+	rk, err := a.Jobs.Candidates(r.Context(), id)
+	if err != nil {
+		a.fail(w, r, p, "jobs", err)
+		return
+	}
+	proposals, err := a.Jobs.Proposals(r.Context(), id)
+	if err != nil {
+		a.fail(w, r, p, "jobs", err)
+		return
+	}
+	// A proposal leads to at most one placement, of its person at its
+	// vacancy: found so, the page links to it instead of offering a start.
+	placements, err := a.Jobs.Placements(r.Context())
+	if err != nil {
+		a.fail(w, r, p, "jobs", err)
+		return
+	}
+	placed := map[string]string{}
+	for _, pl := range placements {
+		if pl.VacancyID == id {
+			placed[pl.Person] = pl.ID
+		}
+	}
+	d := vacancyData{Vacancy: rk.Vacancy, Considered: rk.Considered, Eligible: rk.Eligible, Today: a.today()}
+	d.Excluded = rk.Considered - rk.Eligible
+	names := map[string]string{}
+	proposed := map[string]bool{}
+	for _, pr := range proposals {
+		proposed[pr.Person] = true
+	}
+	for _, c := range rk.Candidates {
+		names[c.Person] = c.DisplayName
+		item := candidateItem{Person: c.Person, Name: c.DisplayName, Score: c.Match.Score, Proposed: proposed[c.Person]}
+		for _, part := range c.Match.Parts {
+			item.Parts = append(item.Parts, partItem{Part: part.Part, Reason: part.Reason, Points: part.Points, Max: part.Max})
+		}
+		d.Candidates = append(d.Candidates, item)
+	}
+	for _, pr := range proposals {
+		name := names[pr.Person]
+		if name == "" {
+			name = pr.Person // ranked beyond the page: known by pseudonym
+		}
+		d.Proposals = append(d.Proposals, proposalItem{
+			ID: pr.ID, Person: pr.Person, Name: name, Status: pr.Status, InterviewOn: dayText(p.Lang, pr.InterviewOn), Score: pr.Score, Placement: placed[pr.Person],
+		})
+	}
+	p.Title = d.Vacancy.Title
+	p.Data = d
+	a.render(w, r, status, "vacancy", p)
+}
+
+func (a *App) propose(w http.ResponseWriter, r *http.Request) {
+	vacancy, person := r.PostFormValue("vacancy"), r.PostFormValue("person")
+	if !idPattern.MatchString(vacancy) || !idPattern.MatchString(person) {
+		a.fail(w, r, a.newPage(r, "vacancy.title"), "jobs", errcode.New(errcode.NotFound, "person", "not a pseudonym"))
+		return
+	}
+	if _, err := a.Jobs.Propose(r.Context(), person, vacancy); err != nil {
+		a.showVacancy(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/jobs/vacancies/"+url.PathEscape(vacancy)+"?done=proposed#proposals", http.StatusSeeOther)
+}
+
+func (a *App) recordInterview(w http.ResponseWriter, r *http.Request) {
+	vacancy := r.PostFormValue("vacancy")
+	_, err := a.Jobs.RecordInterview(r.Context(), r.PathValue("id"), r.PostFormValue("held_on"), r.PostFormValue("outcome"))
+	if err != nil || !idPattern.MatchString(vacancy) {
+		a.showVacancy(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/jobs/vacancies/"+url.PathEscape(vacancy)+"?done=interview#proposals", http.StatusSeeOther)
+}
+
+// startPlacement starts the placement and shows its page with the
+// employer's link: jobs hands the link out once, so it is shown in this
+// answer and never put in a URL of ours.
+func (a *App) startPlacement(w http.ResponseWriter, r *http.Request) {
+	terms := PlacementTerms{
+		StartsOn: r.PostFormValue("starts_on"), EndsOn: r.PostFormValue("ends_on"), WeeklyHours: formInt(r, "weekly_hours"),
+		AllowanceCents: int(formCents(r, "allowance")), DurationMonths: formInt(r, "duration_months"),
+	}
+	pl, link, err := a.Jobs.StartPlacement(r.Context(), r.PathValue("id"), terms)
+	if err != nil {
+		a.showVacancy(w, r, err)
+		return
+	}
+	a.showPlacement(w, r, pl.ID, &link, http.StatusCreated)
+}
+
+type placementData struct {
+	Placement Placement
+	StartsOn  string
+	EndsOn    string
+	Allowance string
+	Link      string // the employer's link, just issued
+	Purpose   string // what a new link would confirm: start, end, or none
+	Months    []int  // follow-ups not yet recorded, the due ones first
+	Today     string
+}
+
+func (a *App) placementPage(w http.ResponseWriter, r *http.Request) {
+	a.showPlacement(w, r, r.PathValue("id"), nil, http.StatusOK)
+}
+
+func (a *App) showPlacement(w http.ResponseWriter, r *http.Request, id string, link *EmployerLink, status int) {
+	p := a.newPage(r, "placement.title")
+	if !idPattern.MatchString(id) {
+		a.fail(w, r, p, "jobs", errcode.New(errcode.NotFound, "id", "not a placement id"))
+		return
+	}
+	doneNotice(p, r)
+	pl, err := a.Jobs.Placement(r.Context(), id)
+	if err != nil {
+		a.fail(w, r, p, "jobs", err)
+		return
+	}
+	d := placementData{
+		Placement: *pl, StartsOn: dayText(p.Lang, pl.StartsOn), EndsOn: dayText(p.Lang, pl.EndsOn), Today: a.today(),
+	}
+	if pl.AllowanceCents > 0 {
+		d.Allowance = euros(int64(pl.AllowanceCents))
+	}
+	switch pl.Status {
+	case "awaiting_confirmation":
+		d.Purpose = "start"
+	case "confirmed":
+		d.Purpose = "end"
+	}
+	if link != nil {
+		d.Link = a.employerURL(r, *link)
+		p.Notice = p.T("placement.link_ready")
+	}
+	recorded := map[int]bool{}
+	for _, f := range pl.FollowUps {
+		recorded[f.Month] = true
+	}
+	d.Months = append(d.Months, pl.DueFollowUps...)
+	for _, m := range []int{1, 3, 6, 12} {
+		if !recorded[m] && !slices.Contains(d.Months, m) {
+			d.Months = append(d.Months, m)
+		}
+	}
+	p.Title = pl.DisplayName + " · " + pl.Title
+	p.Data = d
+	a.render(w, r, status, "placement", p)
+}
+
+// employerURL is the address of the employer's page for link, on the
+// host the counsellor reached web by.
+func (a *App) employerURL(r *http.Request, link EmployerLink) string {
+	scheme := "http"
+	if r.TLS != nil || a.cfg.SecureCookies {
+		scheme = "https"
+	}
+	u := url.URL{Scheme: scheme, Host: r.Host, Path: "/employer-links/" + link.Placement, RawQuery: url.Values{"token": {link.Token}}.Encode()}
+	return u.String()
+}
+
+func (a *App) issueLink(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	link, err := a.Jobs.IssueLink(r.Context(), id, r.PostFormValue("purpose"))
+	if err != nil {
+		p := a.newPage(r, "placement.title")
+		status, ok := writeFailed(p, err)
+		if !ok {
+			a.fail(w, r, p, "jobs", err)
+			return
+		}
+		a.render(w, r, status, "error", p)
+		return
+	}
+	a.showPlacement(w, r, id, &link, http.StatusCreated)
+}
+
+func (a *App) recordFollowUp(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	err := a.Jobs.FollowUp(r.Context(), id, formInt(r, "month"), r.PostFormValue("still_working") == "yes", formInt(r, "weekly_hours"))
+	if err != nil {
+		p := a.newPage(r, "placement.title")
+		status, ok := writeFailed(p, err)
+		if !ok {
+			a.fail(w, r, p, "jobs", err)
+			return
+		}
+		a.render(w, r, status, "error", p)
+		return
+	}
+	http.Redirect(w, r, "/jobs/placements/"+url.PathEscape(id)+"?done=follow_up", http.StatusSeeOther)
+}
+
+type candidateData struct {
+	Profile   Profile
+	Vacancies []VacancyMatch
+}
+
+// candidatePage is a candidate's profile and the open vacancies ranked
+// for them.
+func (a *App) candidatePage(w http.ResponseWriter, r *http.Request) {
+	p := a.newPage(r, "candidate.title")
+	person := r.PathValue("pseudonym")
+	if !idPattern.MatchString(person) {
+		a.fail(w, r, p, "jobs", errcode.New(errcode.NotFound, "pseudonym", "not a pseudonym"))
+		return
+	}
+	pr, err := a.Jobs.Profile(r.Context(), person)
+	if err != nil {
+		a.fail(w, r, p, "jobs", err)
+		return
+	}
+	matches, err := a.Jobs.VacanciesFor(r.Context(), person)
+	if err != nil {
+		a.fail(w, r, p, "jobs", err)
+		return
+	}
+	p.Title = pr.DisplayName
+	p.Data = candidateData{Profile: *pr, Vacancies: matches}
+	a.render(w, r, http.StatusOK, "candidate", p)
+}
+
+func (a *App) openCandidate(w http.ResponseWriter, r *http.Request) {
+	ps := strings.TrimSpace(r.URL.Query().Get("pseudonym"))
+	if !idPattern.MatchString(ps) {
+		p := a.newPage(r, "error.title")
+		p.Error = p.T("error.not_found")
+		a.render(w, r, http.StatusNotFound, "error", p)
+		return
+	}
+	http.Redirect(w, r, "/jobs/candidates/"+url.PathEscape(ps), http.StatusSeeOther)
+}

@@ -1,0 +1,229 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/percorsi/percorsi/pkg/errcode"
+)
+
+// The housing worker's pages: the availability board, the organisation's
+// accommodations with who lives there, the offers on the market; and a
+// person's steps (start, move, end with where they went) and offers
+// (proposals, outcome, lease). Housing knows people by pseudonym only, and
+// so do these pages.
+
+// Choices the forms offer, as the housing service names them.
+var (
+	stepKinds    = []string{"emergency_shelter", "protected_shelter", "semi_autonomy_flat", "host_family", "own_lease"}
+	exitReasons  = []string{"own_lease", "programme_completed", "left_voluntarily", "rules_breach", "assisted_voluntary_return", "transferred", "other"}
+	destinations = []string{"own_lease", "semi_autonomy_flat", "host_family", "family_or_friends", "other_project", "country_of_origin", "homeless", "unknown", "other"}
+	outcomes     = []string{"accepted", "declined", "withdrawn"}
+)
+
+type housingHomeData struct {
+	Board          []BoardRow
+	Accommodations []Accommodation
+	Offers         []offerItem
+}
+
+type offerItem struct {
+	Offer
+	Rent, From string
+}
+
+func (a *App) housingHome(w http.ResponseWriter, r *http.Request) {
+	p := a.newPage(r, "housing.title")
+	var d housingHomeData
+	var err error
+	if d.Board, err = a.Housing.Board(r.Context()); err != nil {
+		a.fail(w, r, p, "housing", err)
+		return
+	}
+	if d.Accommodations, err = a.Housing.Accommodations(r.Context()); err != nil {
+		a.fail(w, r, p, "housing", err)
+		return
+	}
+	offers, err := a.Housing.Offers(r.Context())
+	if err != nil {
+		a.fail(w, r, p, "housing", err)
+		return
+	}
+	for _, o := range offers {
+		d.Offers = append(d.Offers, offerItem{Offer: o, Rent: euros(o.MonthlyRentCents), From: dayText(p.Lang, o.AvailableFrom)})
+	}
+	p.Data = d
+	a.render(w, r, http.StatusOK, "housing", p)
+}
+
+func (a *App) openHousingPerson(w http.ResponseWriter, r *http.Request) {
+	ps := strings.TrimSpace(r.URL.Query().Get("pseudonym"))
+	if !idPattern.MatchString(ps) {
+		p := a.newPage(r, "error.title")
+		p.Error = p.T("error.not_found")
+		a.render(w, r, http.StatusNotFound, "error", p)
+		return
+	}
+	http.Redirect(w, r, "/housing/persons/"+url.PathEscape(ps), http.StatusSeeOther)
+}
+
+type housingPersonData struct {
+	Person         string
+	Open           *Step  // the step the person is in, if any
+	OpenPlace      string // its accommodation's name, when it is one of ours
+	Past           []Step
+	Proposals      []housingProposalItem
+	Matches        []matchItem
+	Budget         string
+	Accommodations []Accommodation
+	Today, NewStep string // NewStep: the id a started step will have
+	Kinds          []string
+	Reasons        []string
+	Destinations   []string
+	Outcomes       []string
+}
+
+type housingProposalItem struct {
+	HousingProposal
+	Offer *Offer
+	When  string
+}
+
+type matchItem struct {
+	Offer   offerItem
+	Reasons []string
+}
+
+func (a *App) housingPersonPage(w http.ResponseWriter, r *http.Request) {
+	a.showHousingPerson(w, r, r.PathValue("pseudonym"), nil)
+}
+
+// showHousingPerson shows a person's housing; writeErr is what a form of
+// the page got back.
+func (a *App) showHousingPerson(w http.ResponseWriter, r *http.Request, person string, writeErr error) {
+	p := a.newPage(r, "housing.person_title")
+	if !idPattern.MatchString(person) {
+		a.fail(w, r, p, "housing", errcode.New(errcode.NotFound, "person", "not a pseudonym"))
+		return
+	}
+	status := http.StatusOK
+	if writeErr != nil {
+		var ok bool
+		if status, ok = writeFailed(p, writeErr); !ok {
+			a.fail(w, r, p, "housing", writeErr)
+			return
+		}
+	}
+	doneNotice(p, r)
+	ph, err := a.Housing.Person(r.Context(), person)
+	if err != nil {
+		a.fail(w, r, p, "housing", err)
+		return
+	}
+	d := housingPersonData{
+		Person: person, Today: a.today(), NewStep: "step-" + randomToken()[:16],
+		Kinds: stepKinds, Reasons: exitReasons, Destinations: destinations, Outcomes: outcomes,
+	}
+	for i := range ph.Steps {
+		st := ph.Steps[i]
+		if st.End == "" {
+			d.Open = &st
+			continue
+		}
+		st.Start, st.End = dayText(p.Lang, st.Start), dayText(p.Lang, st.End)
+		d.Past = append(d.Past, st)
+	}
+	if d.Open != nil {
+		d.Open.Start = dayText(p.Lang, d.Open.Start)
+	}
+	if d.Accommodations, err = a.Housing.Accommodations(r.Context()); err != nil {
+		a.fail(w, r, p, "housing", err)
+		return
+	}
+	for _, acc := range d.Accommodations {
+		if d.Open != nil && acc.ID == d.Open.AccommodationID {
+			d.OpenPlace = acc.Name
+		}
+	}
+	offers, err := a.Housing.Offers(r.Context())
+	if err != nil {
+		a.fail(w, r, p, "housing", err)
+		return
+	}
+	for _, pr := range ph.Proposals {
+		item := housingProposalItem{HousingProposal: pr, When: shortDate(p.Lang, pr.ProposedAt.In(a.loc))}
+		for i := range offers {
+			if offers[i].ID == pr.OfferID {
+				item.Offer = &offers[i]
+			}
+		}
+		d.Proposals = append(d.Proposals, item)
+	}
+	// Matches need a readiness profile of the worker's organisation;
+	// without one there is nothing to rank, which is no fault of the page.
+	switch m, err := a.Housing.Matches(r.Context(), person); {
+	case err == nil:
+		d.Budget = euros(m.BudgetCents)
+		for _, x := range m.Matches {
+			d.Matches = append(d.Matches, matchItem{Offer: offerItem{Offer: x.Offer, Rent: euros(x.Offer.MonthlyRentCents), From: dayText(p.Lang, x.Offer.AvailableFrom)}, Reasons: x.Reasons})
+		}
+	case errcode.Of(err) != errcode.NotFound && errcode.Of(err) != errcode.Forbidden:
+		a.fail(w, r, p, "housing", err)
+		return
+	}
+	p.Title = p.T("housing.person_title") + " " + person
+	p.Data = d
+	a.render(w, r, status, "housing_person", p)
+}
+
+// afterHousingWrite goes back to the person's page saying what was done,
+// or shows the page again with what went wrong.
+func (a *App) afterHousingWrite(w http.ResponseWriter, r *http.Request, err error, done string) {
+	person := r.PostFormValue("person")
+	if err != nil || !idPattern.MatchString(person) {
+		a.showHousingPerson(w, r, person, err)
+		return
+	}
+	http.Redirect(w, r, "/housing/persons/"+url.PathEscape(person)+"?done="+done, http.StatusSeeOther)
+}
+
+func (a *App) startStep(w http.ResponseWriter, r *http.Request) {
+	err := a.Housing.StartStep(r.Context(), StepInput{
+		ID: r.PostFormValue("step"), Person: r.PostFormValue("person"), Kind: r.PostFormValue("kind"),
+		AccommodationID: r.PostFormValue("accommodation"), Start: r.PostFormValue("start"),
+	})
+	a.afterHousingWrite(w, r, err, "step_started")
+}
+
+func (a *App) moveStep(w http.ResponseWriter, r *http.Request) {
+	err := a.Housing.MoveStep(r.Context(), r.PathValue("id"), StepInput{
+		Kind: r.PostFormValue("kind"), AccommodationID: r.PostFormValue("accommodation"), Start: r.PostFormValue("start"),
+	})
+	a.afterHousingWrite(w, r, err, "step_moved")
+}
+
+func (a *App) endStep(w http.ResponseWriter, r *http.Request) {
+	err := a.Housing.EndStep(r.Context(), r.PathValue("id"), StepEnd{
+		End: r.PostFormValue("end"), Reason: r.PostFormValue("reason"), Destination: r.PostFormValue("destination"),
+	})
+	a.afterHousingWrite(w, r, err, "step_ended")
+}
+
+func (a *App) proposeOffer(w http.ResponseWriter, r *http.Request) {
+	err := a.Housing.Propose(r.Context(), r.PathValue("id"), r.PostFormValue("person"))
+	a.afterHousingWrite(w, r, err, "offer_proposed")
+}
+
+func (a *App) decideOffer(w http.ResponseWriter, r *http.Request) {
+	err := a.Housing.Decide(r.Context(), r.PathValue("id"), r.PostFormValue("outcome"), strings.TrimSpace(r.PostFormValue("reason")))
+	a.afterHousingWrite(w, r, err, "outcome")
+}
+
+func (a *App) signLease(w http.ResponseWriter, r *http.Request) {
+	err := a.Housing.SignLease(r.Context(), r.PathValue("id"), Lease{
+		SignedOn: r.PostFormValue("signed_on"), Start: r.PostFormValue("start"),
+		MonthlyRentCents: formCents(r, "rent"), DurationMonths: formInt(r, "duration_months"),
+	})
+	a.afterHousingWrite(w, r, err, "lease")
+}

@@ -1,0 +1,224 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/go-kit/kit/endpoint"
+)
+
+// Housing is a client of the housing API (services/housing/openapi.yaml).
+type Housing struct {
+	board, accommodations, offers, person, matches endpoint.Endpoint
+	startStep, moveStep, endStep                   endpoint.Endpoint
+	propose, decide, lease                         endpoint.Endpoint
+}
+
+// BoardRow is the free places of a kind in a territory: counts only.
+type BoardRow struct {
+	Territory      string `json:"territory"`
+	Kind           string `json:"kind"`
+	Accommodations int    `json:"accommodations"`
+	Places         int    `json:"places"`
+	Free           int    `json:"free"`
+}
+
+// Step is a housing step of a person.
+type Step struct {
+	ID              string `json:"id"`
+	Person          string `json:"person"`
+	Kind            string `json:"kind"`
+	AccommodationID string `json:"accommodation_id"`
+	Start           string `json:"start"`
+	End             string `json:"end"`
+	Reason          string `json:"reason"`
+	Destination     string `json:"destination"`
+}
+
+// Accommodation is one of the housing worker's own accommodations.
+type Accommodation struct {
+	ID        string `json:"id"`
+	Name      string `json:"name"`
+	Kind      string `json:"kind"`
+	Territory string `json:"territory"`
+	Capacity  int    `json:"capacity"`
+	Occupied  int    `json:"occupied"`
+	Free      int    `json:"free"`
+	Open      []Step `json:"open_steps"`
+}
+
+// Offer is a place on the market: an area, never an address.
+type Offer struct {
+	ID               string `json:"id"`
+	Source           string `json:"source"`
+	MonthlyRentCents int64  `json:"monthly_rent_cents"`
+	Territory        string `json:"territory"`
+	Area             string `json:"area"`
+	Places           int    `json:"places"`
+	Conditions       string `json:"conditions"`
+	AvailableFrom    string `json:"available_from"`
+	Status           string `json:"status"`
+}
+
+// HousingProposal is an offer proposed to a person, and its outcome.
+type HousingProposal struct {
+	ID            string    `json:"id"`
+	OfferID       string    `json:"offer_id"`
+	ProposedAt    time.Time `json:"proposed_at"`
+	Outcome       string    `json:"outcome"`
+	OutcomeReason string    `json:"outcome_reason"`
+	Lease         *struct {
+		SignedOn         string `json:"signed_on"`
+		Start            string `json:"start"`
+		MonthlyRentCents int64  `json:"monthly_rent_cents"`
+	} `json:"lease"`
+}
+
+// PersonHousing is a person's steps, rent support and proposals.
+type PersonHousing struct {
+	Person    string            `json:"person"`
+	Steps     []Step            `json:"steps"`
+	Proposals []HousingProposal `json:"proposals"`
+}
+
+// OfferMatches ranks the offers that fit a person, with the reasons.
+type OfferMatches struct {
+	BudgetCents int64 `json:"budget_cents"`
+	Matches     []struct {
+		Offer   Offer    `json:"offer"`
+		Reasons []string `json:"reasons"`
+	} `json:"matches"`
+}
+
+// StepInput starts a step, or moves a person to the next one.
+type StepInput struct {
+	ID              string `json:"id,omitempty"`
+	Person          string `json:"person,omitempty"`
+	Kind            string `json:"kind"`
+	AccommodationID string `json:"accommodation_id,omitempty"`
+	Start           string `json:"start"`
+}
+
+// StepEnd ends a step: the day, why, and where the person went.
+type StepEnd struct {
+	End         string `json:"end"`
+	Reason      string `json:"reason"`
+	Destination string `json:"destination"`
+}
+
+// Lease is a signed lease.
+type Lease struct {
+	SignedOn         string `json:"signed_on"`
+	Start            string `json:"start"`
+	MonthlyRentCents int64  `json:"monthly_rent_cents"`
+	DurationMonths   int    `json:"duration_months"`
+}
+
+type (
+	boardResponse struct {
+		Rows []BoardRow `json:"rows"`
+	}
+	accommodationsResponse struct {
+		Accommodations []Accommodation `json:"accommodations"`
+	}
+	offersResponse struct {
+		Offers []Offer `json:"offers"`
+	}
+	housingWritten struct{} // the pages reload what a write changed
+)
+
+func newHousing(c *client) *Housing {
+	get := func(name string, dec func(context.Context, *http.Response) (any, error)) endpoint.Endpoint {
+		return c.endpoint(name, http.MethodGet, encodeAPI, dec)
+	}
+	// A step carries the id the form was given, so housing answers a
+	// repeated start with the same step: safe to retry. The other writes
+	// are not repeated.
+	return &Housing{
+		board:          get("housing.board", decodeJSON[boardResponse]),
+		accommodations: get("housing.accommodations", decodeJSON[accommodationsResponse]),
+		offers:         get("housing.offers", decodeJSON[offersResponse]),
+		person:         get("housing.person", decodeJSON[PersonHousing]),
+		matches:        get("housing.offer_matches", decodeJSON[OfferMatches]),
+		startStep:      c.endpoint("housing.start_step", http.MethodPost, encodeAPI, decodeJSON[housingWritten]),
+		moveStep:       c.once("housing.move_step", http.MethodPost, encodeAPI, decodeJSON[housingWritten]),
+		endStep:        c.once("housing.end_step", http.MethodPost, encodeAPI, decodeJSON[housingWritten]),
+		propose:        c.once("housing.propose_offer", http.MethodPost, encodeAPI, decodeJSON[housingWritten]),
+		decide:         c.once("housing.decide_proposal", http.MethodPost, encodeAPI, decodeJSON[housingWritten]),
+		lease:          c.once("housing.sign_lease", http.MethodPost, encodeAPI, decodeJSON[housingWritten]),
+	}
+}
+
+// Board returns the free places by territory and kind.
+func (h *Housing) Board(ctx context.Context) ([]BoardRow, error) {
+	resp, err := call[boardResponse](ctx, h.board, apiRequest{path: "/v1/availability"})
+	if err != nil {
+		return nil, err
+	}
+	return resp.Rows, nil
+}
+
+// Accommodations returns the caller's organisation's accommodations.
+func (h *Housing) Accommodations(ctx context.Context) ([]Accommodation, error) {
+	resp, err := call[accommodationsResponse](ctx, h.accommodations, apiRequest{path: "/v1/accommodations"})
+	if err != nil {
+		return nil, err
+	}
+	return resp.Accommodations, nil
+}
+
+// Offers returns the open offers.
+func (h *Housing) Offers(ctx context.Context) ([]Offer, error) {
+	resp, err := call[offersResponse](ctx, h.offers, apiRequest{path: "/v1/offers"})
+	if err != nil {
+		return nil, err
+	}
+	return resp.Offers, nil
+}
+
+// Person returns a person's housing.
+func (h *Housing) Person(ctx context.Context, person string) (*PersonHousing, error) {
+	return call[PersonHousing](ctx, h.person, apiRequest{path: pathOf("/v1/persons/", person, "/housing")})
+}
+
+// Matches ranks the offers for a person.
+func (h *Housing) Matches(ctx context.Context, person string) (*OfferMatches, error) {
+	return call[OfferMatches](ctx, h.matches, apiRequest{path: pathOf("/v1/persons/", person, "/offer-matches")})
+}
+
+// StartStep starts a person's step.
+func (h *Housing) StartStep(ctx context.Context, in StepInput) error {
+	_, err := h.startStep(ctx, apiRequest{path: "/v1/steps", body: in})
+	return err
+}
+
+// MoveStep ends step id and starts the next one.
+func (h *Housing) MoveStep(ctx context.Context, id string, in StepInput) error {
+	_, err := h.moveStep(ctx, apiRequest{path: pathOf("/v1/steps/", id, "/move"), body: in})
+	return err
+}
+
+// EndStep ends step id.
+func (h *Housing) EndStep(ctx context.Context, id string, in StepEnd) error {
+	_, err := h.endStep(ctx, apiRequest{path: pathOf("/v1/steps/", id, "/end"), body: in})
+	return err
+}
+
+// Propose proposes offer id to person.
+func (h *Housing) Propose(ctx context.Context, offer, person string) error {
+	_, err := h.propose(ctx, apiRequest{path: pathOf("/v1/offers/", offer, "/proposals"), body: map[string]string{"person": person}})
+	return err
+}
+
+// Decide records proposal id's outcome.
+func (h *Housing) Decide(ctx context.Context, id, outcome, reason string) error {
+	_, err := h.decide(ctx, apiRequest{path: pathOf("/v1/proposals/", id, "/outcome"), body: map[string]string{"outcome": outcome, "reason": reason}})
+	return err
+}
+
+// SignLease records the lease signed on proposal id.
+func (h *Housing) SignLease(ctx context.Context, id string, l Lease) error {
+	_, err := h.lease(ctx, apiRequest{path: pathOf("/v1/proposals/", id, "/lease"), body: l})
+	return err
+}

@@ -1,0 +1,311 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/go-kit/kit/endpoint"
+
+	"github.com/percorsi/percorsi/pkg/errcode"
+)
+
+// Jobs is a client of the jobs API (services/jobs/openapi.yaml).
+type Jobs struct {
+	vacancies, candidates, proposals     endpoint.Endpoint
+	profile, profileVacancies            endpoint.Endpoint
+	placements, placement                endpoint.Endpoint
+	propose, interview, start, issueLink endpoint.Endpoint
+	followUp                             endpoint.Endpoint
+	linkView, linkConfirm                endpoint.Endpoint
+}
+
+// Vacancy is a vacancy as jobs shows it.
+type Vacancy struct {
+	ID          string   `json:"id"`
+	EmployerID  string   `json:"employer_id"`
+	Title       string   `json:"title"`
+	Sector      string   `json:"sector"`
+	Required    []string `json:"required_skills"`
+	Desirable   []string `json:"desirable_skills"`
+	MinItalian  string   `json:"min_italian"`
+	WeeklyHours int      `json:"weekly_hours"`
+	Shift       string   `json:"shift"`
+	Contract    string   `json:"contract"`
+	Positions   int      `json:"positions"`
+	StartsOn    string   `json:"starts_on"`
+	ClosesOn    string   `json:"closes_on"`
+	Status      string   `json:"status"`
+}
+
+// Explanation is a score with the reason of each of its parts.
+type Explanation struct {
+	Score int `json:"score"`
+	Parts []struct {
+		Part   string `json:"part"`
+		Points int    `json:"points"`
+		Max    int    `json:"max"`
+		Reason string `json:"reason"`
+	} `json:"parts"`
+	Exclusions []struct {
+		Constraint string `json:"constraint"`
+		Reason     string `json:"reason"`
+	} `json:"exclusions"`
+}
+
+// Ranking is a vacancy's candidates, best first.
+type Ranking struct {
+	Vacancy    Vacancy `json:"vacancy"`
+	Candidates []struct {
+		Person      string      `json:"person"`
+		DisplayName string      `json:"display_name"`
+		Match       Explanation `json:"match"`
+	} `json:"candidates"`
+	Considered int            `json:"considered"`
+	Eligible   int            `json:"eligible"`
+	ExcludedBy map[string]int `json:"excluded_by"`
+}
+
+// Proposal is a candidate put forward for a vacancy.
+type Proposal struct {
+	ID          string `json:"id"`
+	Person      string `json:"person"`
+	VacancyID   string `json:"vacancy_id"`
+	Score       int    `json:"score"`
+	Status      string `json:"status"`
+	InterviewOn string `json:"interview_on"`
+}
+
+// Profile is a candidate's profile.
+type Profile struct {
+	Person      string `json:"person"`
+	DisplayName string `json:"display_name"`
+	Skills      []struct {
+		Code     string `json:"code"`
+		Evidence string `json:"evidence"`
+	} `json:"skills"`
+	Italian        string   `json:"italian_level"`
+	Qualifications []string `json:"qualifications"`
+	Permit         struct {
+		Known      bool   `json:"known"`
+		MayWork    bool   `json:"may_work"`
+		ValidUntil string `json:"valid_until"`
+	} `json:"permit"`
+}
+
+// VacancyMatch is a vacancy ranked for a candidate.
+type VacancyMatch struct {
+	Vacancy Vacancy     `json:"vacancy"`
+	Match   Explanation `json:"match"`
+}
+
+// Placement is a placement as its counsellor, or the employer, sees it.
+type Placement struct {
+	ID             string `json:"id"`
+	Person         string `json:"person"`
+	DisplayName    string `json:"display_name"`
+	VacancyID      string `json:"vacancy_id"`
+	Title          string `json:"title"`
+	EmployerID     string `json:"employer_id"`
+	Contract       string `json:"contract"`
+	StartsOn       string `json:"starts_on"`
+	EndsOn         string `json:"ends_on"`
+	WeeklyHours    int    `json:"weekly_hours"`
+	AllowanceCents int    `json:"monthly_allowance_cents"`
+	Status         string `json:"status"`
+	EndedOn        string `json:"ended_on"`
+	EndReason      string `json:"end_reason"`
+	FollowUps      []struct {
+		Month        int  `json:"month"`
+		StillWorking bool `json:"still_working"`
+		WeeklyHours  int  `json:"weekly_hours"`
+	} `json:"follow_ups"`
+	DueFollowUps []int  `json:"due_follow_ups"`
+	Confirm      string `json:"confirm"` // what an employer link confirms: start or end
+}
+
+// PlacementTerms are what a counsellor agreed for a placement.
+type PlacementTerms struct {
+	StartsOn       string `json:"starts_on"`
+	EndsOn         string `json:"ends_on,omitempty"`
+	WeeklyHours    int    `json:"weekly_hours"`
+	AllowanceCents int    `json:"monthly_allowance_cents,omitempty"`
+	DurationMonths int    `json:"duration_months,omitempty"`
+}
+
+// Confirmation is what an employer confirms through a link.
+type Confirmation struct {
+	Token       string `json:"token"`
+	On          string `json:"on"`
+	WeeklyHours int    `json:"weekly_hours,omitempty"`
+	Reason      string `json:"reason,omitempty"`
+}
+
+// EmployerLink is a link an employer confirms with: its placement and
+// the token that is its only credential.
+type EmployerLink struct{ Placement, Token string }
+
+// parseLink reads the link jobs returns, "/v1/employer-links/{id}?token=…".
+func parseLink(s string) (EmployerLink, error) {
+	u, err := url.Parse(s)
+	id, ok := strings.CutPrefix(u.Path, "/v1/employer-links/")
+	if err != nil || !ok || !idPattern.MatchString(id) || u.Query().Get("token") == "" {
+		return EmployerLink{}, errcode.New(errcode.Internal, "employer_link", "jobs returned a link web cannot read")
+	}
+	return EmployerLink{Placement: id, Token: u.Query().Get("token")}, nil
+}
+
+type (
+	vacanciesResponse struct {
+		Vacancies []Vacancy `json:"vacancies"`
+	}
+	proposalsResponse struct {
+		Proposals []Proposal `json:"proposals"`
+	}
+	vacancyMatches struct {
+		Vacancies []VacancyMatch `json:"vacancies"`
+	}
+	placementsResponse struct {
+		Placements []Placement `json:"placements"`
+	}
+	startedResponse struct {
+		Placement    Placement `json:"placement"`
+		EmployerLink string    `json:"employer_link"`
+	}
+	linkResponse struct {
+		EmployerLink string `json:"employer_link"`
+	}
+	confirmedResponse struct {
+		Status string `json:"status"`
+	}
+)
+
+func newJobs(c *client) *Jobs {
+	get := func(name string, dec func(context.Context, *http.Response) (any, error)) endpoint.Endpoint {
+		return c.endpoint(name, http.MethodGet, encodeAPI, dec)
+	}
+	// Writes are not repeated: a proposal or a placement made twice is a
+	// conflict, and a link lost in a retried answer cannot be shown again.
+	post := func(name string, dec func(context.Context, *http.Response) (any, error)) endpoint.Endpoint {
+		return c.once(name, http.MethodPost, encodeAPI, dec)
+	}
+	return &Jobs{
+		vacancies:        get("jobs.vacancies", decodeJSON[vacanciesResponse]),
+		candidates:       get("jobs.rank_candidates", decodeJSON[Ranking]),
+		proposals:        get("jobs.proposals", decodeJSON[proposalsResponse]),
+		profile:          get("jobs.profile", decodeJSON[Profile]),
+		profileVacancies: get("jobs.rank_vacancies", decodeJSON[vacancyMatches]),
+		placements:       get("jobs.placements", decodeJSON[placementsResponse]),
+		placement:        get("jobs.placement", decodeJSON[Placement]),
+		propose:          post("jobs.propose", decodeJSON[Proposal]),
+		interview:        post("jobs.record_interview", decodeJSON[Proposal]),
+		start:            post("jobs.start_placement", decodeJSON[startedResponse]),
+		issueLink:        post("jobs.issue_link", decodeJSON[linkResponse]),
+		followUp:         post("jobs.record_follow_up", decodeJSON[Placement]),
+		linkView:         get("jobs.employer_link_view", decodeJSON[Placement]),
+		linkConfirm:      post("jobs.employer_link_confirm", decodeJSON[confirmedResponse]),
+	}
+}
+
+// Vacancies lists the open vacancies.
+func (j *Jobs) Vacancies(ctx context.Context) ([]Vacancy, error) {
+	resp, err := call[vacanciesResponse](ctx, j.vacancies, apiRequest{path: "/v1/vacancies"})
+	if err != nil {
+		return nil, err
+	}
+	return resp.Vacancies, nil
+}
+
+// Candidates ranks the caller's candidates for vacancy id.
+func (j *Jobs) Candidates(ctx context.Context, id string) (*Ranking, error) {
+	return call[Ranking](ctx, j.candidates, apiRequest{path: pathOf("/v1/vacancies/", id, "/candidates")})
+}
+
+// Proposals lists the caller's proposals for vacancy id.
+func (j *Jobs) Proposals(ctx context.Context, id string) ([]Proposal, error) {
+	resp, err := call[proposalsResponse](ctx, j.proposals, apiRequest{path: pathOf("/v1/vacancies/", id, "/proposals")})
+	if err != nil {
+		return nil, err
+	}
+	return resp.Proposals, nil
+}
+
+// Profile returns a candidate's profile.
+func (j *Jobs) Profile(ctx context.Context, person string) (*Profile, error) {
+	return call[Profile](ctx, j.profile, apiRequest{path: pathOf("/v1/profiles/", person)})
+}
+
+// VacanciesFor ranks the open vacancies for a candidate.
+func (j *Jobs) VacanciesFor(ctx context.Context, person string) ([]VacancyMatch, error) {
+	resp, err := call[vacancyMatches](ctx, j.profileVacancies, apiRequest{path: pathOf("/v1/profiles/", person, "/vacancies")})
+	if err != nil {
+		return nil, err
+	}
+	return resp.Vacancies, nil
+}
+
+// Placements lists the placements of the caller's organisation.
+func (j *Jobs) Placements(ctx context.Context) ([]Placement, error) {
+	resp, err := call[placementsResponse](ctx, j.placements, apiRequest{path: "/v1/placements"})
+	if err != nil {
+		return nil, err
+	}
+	return resp.Placements, nil
+}
+
+// Placement returns placement id.
+func (j *Jobs) Placement(ctx context.Context, id string) (*Placement, error) {
+	return call[Placement](ctx, j.placement, apiRequest{path: pathOf("/v1/placements/", id)})
+}
+
+// Propose puts person forward for vacancy.
+func (j *Jobs) Propose(ctx context.Context, person, vacancy string) (*Proposal, error) {
+	return call[Proposal](ctx, j.propose, apiRequest{path: "/v1/proposals", body: map[string]string{"person": person, "vacancy_id": vacancy}})
+}
+
+// RecordInterview records proposal id's interview, held on day with outcome.
+func (j *Jobs) RecordInterview(ctx context.Context, id, day, outcome string) (*Proposal, error) {
+	return call[Proposal](ctx, j.interview, apiRequest{path: pathOf("/v1/proposals/", id, "/interview"), body: map[string]string{"held_on": day, "outcome": outcome}})
+}
+
+// StartPlacement starts the placement of accepted proposal id and returns
+// it with the employer's link, which is shown this once.
+func (j *Jobs) StartPlacement(ctx context.Context, id string, t PlacementTerms) (*Placement, EmployerLink, error) {
+	resp, err := call[startedResponse](ctx, j.start, apiRequest{path: pathOf("/v1/proposals/", id, "/placement"), body: t})
+	if err != nil {
+		return nil, EmployerLink{}, err
+	}
+	link, err := parseLink(resp.EmployerLink)
+	return &resp.Placement, link, err
+}
+
+// IssueLink issues a new employer link of placement id for purpose (start
+// or end); the links issued before stop working.
+func (j *Jobs) IssueLink(ctx context.Context, id, purpose string) (EmployerLink, error) {
+	resp, err := call[linkResponse](ctx, j.issueLink, apiRequest{path: pathOf("/v1/placements/", id, "/links"), body: map[string]string{"purpose": purpose}})
+	if err != nil {
+		return EmployerLink{}, err
+	}
+	return parseLink(resp.EmployerLink)
+}
+
+// FollowUp records the follow-up of a month after placement id started.
+func (j *Jobs) FollowUp(ctx context.Context, id string, month int, stillWorking bool, weeklyHours int) error {
+	_, err := call[Placement](ctx, j.followUp, apiRequest{path: pathOf("/v1/placements/", id, "/follow-ups"), body: map[string]any{
+		"month": month, "still_working": stillWorking, "weekly_hours": weeklyHours,
+	}})
+	return err
+}
+
+// LinkView returns what link confirms, without spending it. No user token
+// goes along: the link is the credential.
+func (j *Jobs) LinkView(ctx context.Context, link EmployerLink) (*Placement, error) {
+	return call[Placement](ctx, j.linkView, apiRequest{path: pathOf("/v1/employer-links/", link.Placement), query: url.Values{"token": {link.Token}}})
+}
+
+// Confirm spends link to confirm its placement's start or end.
+func (j *Jobs) Confirm(ctx context.Context, placement string, c Confirmation) error {
+	_, err := call[confirmedResponse](ctx, j.linkConfirm, apiRequest{path: pathOf("/v1/employer-links/", placement), body: c})
+	return err
+}

@@ -1,0 +1,283 @@
+package web_test
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/percorsi/percorsi/pkg/auth"
+)
+
+// Fakes of training, jobs and housing for the pages of trainers,
+// counsellors, employers and housing workers.
+
+func trainingRoutes(_ *fake, mux *http.ServeMux) {
+	today := time.Now().UTC().Format(time.RFC3339)
+	mux.HandleFunc("GET /v1/editions", func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = io.WriteString(w, `{"editions":[{"id":"ed-1","course_id":"crs-1","start":"2026-10-01T00:00:00Z","end":"2099-01-01T00:00:00Z","roster":[{"person":"ps-a","display_name":"Amina K.","status":"enrolled"}]}]}`)
+	})
+	mux.HandleFunc("GET /v1/editions/ed-1", func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = io.WriteString(w, `{"edition":{"id":"ed-1","roster":[
+		  {"person":"ps-a","display_name":"Amina K.","status":"enrolled","minutes_attended":6000,"admitted":true},
+		  {"person":"ps-b","display_name":"Joy O.","status":"enrolled","minutes_attended":600,"admitted":false}]},
+		 "course":{"title":"Aiuto cuoco","min_attendance_bp":7000,"modules":[{"id":"igiene","hours":100}]},
+		 "lessons":[{"id":"tr-1","edition_id":"ed-1","module_id":"igiene","start":"`+today+`","minutes":240}]}`)
+	})
+	mux.HandleFunc("GET /v1/lessons/tr-1", func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = io.WriteString(w, `{"lesson":{"id":"tr-1","edition_id":"ed-1","module_id":"igiene","start":"`+today+`","minutes":240},
+		 "roster":[{"person":"ps-a","display_name":"Amina K.","status":"enrolled"}],"register":null}`)
+	})
+	mux.HandleFunc("PUT /v1/lessons/tr-1/register", func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusCreated)
+		_, _ = io.WriteString(w, `{"register":{"lesson_id":"tr-1","marks":[]}}`)
+	})
+}
+
+// jobsState is what the jobs fake remembers between calls.
+var jobsState = struct {
+	sync.Mutex
+	proposed, confirmed bool
+}{}
+
+func jobsRoutes(f *fake, mux *http.ServeMux) {
+	placement := `{"id":"pl-1","person":"ps-a","display_name":"Amina K.","vacancy_id":"vac-1","title":"Aiuto cuoco","contract":"internship","starts_on":"2026-11-26","weekly_hours":30,"status":"awaiting_confirmation","confirm":"start"}`
+	mux.HandleFunc("GET /v1/vacancies", func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = io.WriteString(w, `{"vacancies":[{"id":"vac-1","title":"Aiuto cuoco","contract":"internship","weekly_hours":30,"positions":2,"closes_on":"2026-12-06","shift":"morning"}]}`)
+	})
+	mux.HandleFunc("GET /v1/vacancies/vac-1/candidates", func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = io.WriteString(w, `{"vacancy":{"id":"vac-1","title":"Aiuto cuoco","contract":"internship","weekly_hours":30,"positions":2,"shift":"morning"},
+		 "candidates":[{"person":"ps-a","display_name":"Amina K.","match":{"score":87,"parts":[{"part":"skills","points":36,"max":40,"reason":"2 of 2 required skills assessed"}]}}],
+		 "considered":8,"eligible":5,"excluded_by":{"work_permit":2}}`)
+	})
+	mux.HandleFunc("GET /v1/vacancies/vac-1/proposals", func(w http.ResponseWriter, _ *http.Request) {
+		jobsState.Lock()
+		defer jobsState.Unlock()
+		if !jobsState.proposed {
+			_, _ = io.WriteString(w, `{"proposals":[]}`)
+			return
+		}
+		_, _ = io.WriteString(w, `{"proposals":[{"id":"prop-1","person":"ps-a","vacancy_id":"vac-1","score":87,"status":"accepted"}]}`)
+	})
+	mux.HandleFunc("POST /v1/proposals", func(w http.ResponseWriter, _ *http.Request) {
+		jobsState.Lock()
+		jobsState.proposed = true
+		jobsState.Unlock()
+		w.WriteHeader(http.StatusCreated)
+		_, _ = io.WriteString(w, `{"id":"prop-1","person":"ps-a","vacancy_id":"vac-1","score":87,"status":"proposed"}`)
+	})
+	mux.HandleFunc("POST /v1/proposals/prop-1/placement", func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusCreated)
+		_, _ = io.WriteString(w, `{"placement":`+placement+`,"employer_link":"/v1/employer-links/pl-1?token=tok-1"}`)
+	})
+	mux.HandleFunc("GET /v1/placements", func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = io.WriteString(w, `{"placements":[`+placement+`]}`)
+	})
+	mux.HandleFunc("GET /v1/placements/pl-1", func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = io.WriteString(w, placement)
+	})
+	mux.HandleFunc("GET /v1/employer-links/pl-1", func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("token") != "tok-1" {
+			w.WriteHeader(http.StatusForbidden)
+			_, _ = io.WriteString(w, `{"error":{"code":"forbidden","field":"token","message":"not valid"}}`)
+			return
+		}
+		_, _ = io.WriteString(w, strings.Replace(placement, `"person":"ps-a",`, "", 1))
+	})
+	mux.HandleFunc("POST /v1/employer-links/pl-1", func(w http.ResponseWriter, _ *http.Request) {
+		f.mu.Lock()
+		body := string(f.last)
+		f.mu.Unlock()
+		jobsState.Lock()
+		defer jobsState.Unlock()
+		switch {
+		case !strings.Contains(body, `"token":"tok-1"`):
+			w.WriteHeader(http.StatusForbidden)
+			_, _ = io.WriteString(w, `{"error":{"code":"forbidden","field":"token","message":"not valid"}}`)
+		case jobsState.confirmed:
+			w.WriteHeader(http.StatusConflict)
+			_, _ = io.WriteString(w, `{"error":{"code":"conflict","field":"token","message":"already used"}}`)
+		default:
+			jobsState.confirmed = true
+			_, _ = io.WriteString(w, `{"status":"confirmed"}`)
+		}
+	})
+}
+
+func housingRoutes(_ *fake, mux *http.ServeMux) {
+	mux.HandleFunc("GET /v1/availability", func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = io.WriteString(w, `{"rows":[{"territory":"RM","kind":"protected_shelter","accommodations":1,"places":6,"free":4}]}`)
+	})
+	mux.HandleFunc("GET /v1/accommodations", func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = io.WriteString(w, `{"accommodations":[{"id":"acc-1","name":"Casa rifugio Aurora","kind":"protected_shelter","territory":"RM","capacity":6,"occupied":2,"free":4,
+		 "open_steps":[{"id":"st-1","person":"ps-a","kind":"protected_shelter","start":"2026-02-01"}]}]}`)
+	})
+	mux.HandleFunc("GET /v1/offers", func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = io.WriteString(w, `{"offers":[{"id":"of-1","source":"landlord","monthly_rent_cents":45000,"territory":"RM","area":"Roma - Pigneto","places":1,"available_from":"2026-12-01","status":"open"}]}`)
+	})
+	mux.HandleFunc("GET /v1/persons/ps-a/housing", func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = io.WriteString(w, `{"person":"ps-a","steps":[{"id":"st-1","person":"ps-a","kind":"protected_shelter","accommodation_id":"acc-1","start":"2026-02-01"}],"proposals":[]}`)
+	})
+	mux.HandleFunc("GET /v1/persons/ps-a/offer-matches", func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = io.WriteString(w, `{"error":{"code":"not_found","field":"pseudonym","message":"no housing profile"}}`)
+	})
+	mux.HandleFunc("POST /v1/steps/st-1/move", func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusCreated)
+		_, _ = io.WriteString(w, `{"step":{"id":"st-2"}}`)
+	})
+	mux.HandleFunc("POST /v1/steps/st-1/end", func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = io.WriteString(w, `{"error":{"code":"invalid","field":"destination","message":"is not a known destination"}}`)
+	})
+}
+
+func TestWorkPages(t *testing.T) {
+	r := start(t)
+
+	t.Run("readiness does not wait for Kafka", func(t *testing.T) {
+		status, page := r.browser(t).get("/readyz")
+		if status != http.StatusOK || strings.Contains(page, "kafka") || !strings.Contains(page, "mongodb") {
+			t.Errorf("readyz: %d %s, want 200 checking MongoDB only", status, page)
+		}
+	})
+
+	t.Run("every service's breaker is in the metrics", func(t *testing.T) {
+		m := metrics(t, r)
+		for _, s := range []string{"courses", "pathway", "training", "jobs", "housing"} {
+			if !strings.Contains(m, `percorsi_breaker_state{breaker="web_`+s+`"}`) {
+				t.Errorf("no breaker state of %s", s)
+			}
+		}
+	})
+
+	t.Run("the class page ranks who is below and close to the threshold", func(t *testing.T) {
+		b := r.browser(t)
+		b.signIn("maria.rossi")
+		status, page := b.get("/classes/cl-1")
+		if status != http.StatusOK {
+			t.Fatalf("status %d", status)
+		}
+		below, near, ok := strings.Index(page, "Blessing E."), strings.Index(page, "Joy O."), strings.Index(page, "Amina K.")
+		if !strings.Contains(page, "Soglia per l&#39;ammissione: 70% delle ore") || !strings.Contains(page, "Sotto la soglia: 1 · vicino alla soglia: 1") ||
+			below < 0 || below > near || near > ok || !strings.Contains(page, "60%") || !strings.Contains(page, "3 h 30 min su 4 h") || strings.Contains(page, "Gone W.") {
+			t.Errorf("class page:\n%s", page)
+		}
+	})
+
+	t.Run("a trainer opens today's lesson and the edition", func(t *testing.T) {
+		b := r.browser(t)
+		b.signIn("franco.marino")
+		if status, page := b.get("/lessons"); status != http.StatusOK || !strings.Contains(page, `href="/lessons/tr-1"`) || !strings.Contains(page, `href="/editions/ed-1"`) {
+			t.Fatalf("lessons: %d\n%s", status, page)
+		}
+		if status, page := b.get("/editions/ed-1"); status != http.StatusOK || !strings.Contains(page, "Joy O.") || !strings.Contains(page, "Sotto la soglia") {
+			t.Errorf("edition: %d\n%s", status, page)
+		}
+		status, page := b.post("/lessons/tr-1", "/lessons/tr-1/register", url.Values{"person": {"ps-a"}, "status-ps-a": {"present"}})
+		if status != http.StatusOK || !strings.Contains(page, "Registro salvato.") {
+			t.Errorf("register: %d", status)
+		}
+		r.training.mu.Lock()
+		who := r.training.who
+		r.training.mu.Unlock()
+		if who.Role != auth.Trainer {
+			t.Errorf("training was called as %+v", who)
+		}
+	})
+
+	t.Run("a counsellor proposes, starts a placement and gets the employer's link", func(t *testing.T) {
+		b := r.browser(t)
+		b.signIn("elena.ferri")
+		status, page := b.get("/jobs/vacancies/vac-1")
+		if status != http.StatusOK || !strings.Contains(page, "87/100") || !strings.Contains(page, "2 of 2 required skills assessed") {
+			t.Fatalf("vacancy: %d\n%s", status, page)
+		}
+		if status, page := b.post("/jobs/vacancies/vac-1", "/jobs/proposals", url.Values{"vacancy": {"vac-1"}, "person": {"ps-a"}}); status != http.StatusOK || !strings.Contains(page, "Candidatura proposta.") {
+			t.Fatalf("propose: %d", status)
+		}
+		status, page = b.post("/jobs/vacancies/vac-1", "/jobs/proposals/prop-1/placement", url.Values{
+			"vacancy": {"vac-1"}, "starts_on": {"2026-11-26"}, "weekly_hours": {"30"}, "allowance": {"800"}, "duration_months": {"6"},
+		})
+		if status != http.StatusCreated || !strings.Contains(page, "/employer-links/pl-1?token=tok-1") {
+			t.Fatalf("start: %d\n%s", status, page)
+		}
+		r.jobs.mu.Lock()
+		body := string(r.jobs.last)
+		r.jobs.mu.Unlock()
+		var terms map[string]any
+		if err := json.Unmarshal([]byte(body), &terms); err != nil || terms["monthly_allowance_cents"] != 80000.0 || terms["weekly_hours"] != 30.0 {
+			t.Errorf("jobs got %s", body)
+		}
+	})
+
+	t.Run("the employer's link: a GET never confirms, a forged form is refused, once only", func(t *testing.T) {
+		b := r.browser(t)
+		before := r.jobs.calls.Load()
+		status, page := b.get("/employer-links/pl-1?token=tok-1")
+		if status != http.StatusOK || !strings.Contains(page, "Amina K.") || strings.Contains(page, "ps-a") || strings.Contains(page, `href="/jobs`) || strings.Contains(page, "<nav") {
+			t.Fatalf("link page: %d\n%s", status, page)
+		}
+		if got := r.jobs.calls.Load() - before; got != 1 {
+			t.Errorf("opening the link made %d calls, want the one view", got)
+		}
+		if status, _ := b.get("/employer-links/pl-1?token=forged"); status != http.StatusForbidden {
+			t.Errorf("a forged token: %d, want 403", status)
+		}
+		form := url.Values{"token": {"tok-1"}, "purpose": {"start"}, "on": {"2026-11-26"}, "weekly_hours": {"30"}}
+		forged := url.Values{"csrf": {"forged"}}
+		for k, v := range form {
+			forged[k] = v
+		}
+		before = r.jobs.calls.Load()
+		if status, _ := b.post("", "/employer-links/pl-1", forged); status != http.StatusForbidden || r.jobs.calls.Load() != before {
+			t.Errorf("a forged form: %d, %d calls; want 403 and none", status, r.jobs.calls.Load()-before)
+		}
+		if status, page := b.post("/employer-links/pl-1?token=tok-1", "/employer-links/pl-1", form); status != http.StatusOK || !strings.Contains(page, "Grazie: conferma registrata.") {
+			t.Errorf("confirm: %d\n%s", status, page)
+		}
+		if status, page := b.post("/signin", "/employer-links/pl-1", form); status != http.StatusConflict || !strings.Contains(page, "già stato usato") {
+			t.Errorf("second confirmation: %d", status)
+		}
+	})
+
+	t.Run("a housing worker sees the board and moves a person; a refused end names the field", func(t *testing.T) {
+		b := r.browser(t)
+		b.signIn("marta.gallo")
+		if status, page := b.get("/housing"); status != http.StatusOK || !strings.Contains(page, "Casa rifugio Aurora") || !strings.Contains(page, "450 €") {
+			t.Fatalf("housing: %d\n%s", status, page)
+		}
+		from := "/housing/persons/ps-a"
+		if status, page := b.post(from, "/housing/steps/st-1/move", url.Values{"person": {"ps-a"}, "kind": {"semi_autonomy_flat"}, "start": {"2026-11-26"}}); status != http.StatusOK || !strings.Contains(page, "Passaggio registrato.") {
+			t.Errorf("move: %d", status)
+		}
+		if status, page := b.post(from, "/housing/steps/st-1/end", url.Values{"person": {"ps-a"}, "end": {"2026-11-26"}, "reason": {"other"}, "destination": {"moon"}}); status != http.StatusBadRequest || !strings.Contains(page, "destination: is not a known destination") {
+			t.Errorf("end: %d", status)
+		}
+	})
+
+	t.Run("access to the new pages", func(t *testing.T) {
+		tests := []struct{ user, path string }{
+			{"giulia.bianchi", "/classes/cl-1"}, {"elena.ferri", "/classes/cl-1"}, {"franco.marino", "/classes/cl-1"},
+			{"maria.rossi", "/editions/ed-1"}, {"marta.gallo", "/editions/ed-1"},
+			{"maria.rossi", "/jobs"}, {"giulia.bianchi", "/jobs/vacancies/vac-1"}, {"marta.gallo", "/jobs/placements/pl-1"}, {"gino.esposito", "/jobs"},
+			{"elena.ferri", "/housing"}, {"giulia.bianchi", "/housing/persons/ps-a"}, {"gino.esposito", "/housing"}, {"maria.rossi", "/housing"},
+		}
+		for _, tt := range tests {
+			b := r.browser(t)
+			b.signIn(tt.user)
+			if status, _ := b.get(tt.path); status != http.StatusForbidden {
+				t.Errorf("%s GET %s: %d, want 403", tt.user, tt.path, status)
+			}
+		}
+		for _, path := range []string{"/jobs", "/housing", "/classes/cl-1", "/editions/ed-1"} {
+			if _, page := r.browser(t).get(path); !strings.Contains(page, `name="password"`) {
+				t.Errorf("signed out, %s does not lead to the sign-in", path)
+			}
+		}
+	})
+}
