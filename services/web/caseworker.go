@@ -274,7 +274,7 @@ func (a *App) actionFailed(w http.ResponseWriter, r *http.Request, p *page, ps s
 	} else {
 		status = a.statusOf(r.Context(), p, err, "pathway")
 	}
-	d, _, derr := a.personData(r, p, ps)
+	d, derr := a.personData(r, p, ps)
 	if derr != nil {
 		a.fail(w, r, p, "pathway", derr)
 		return

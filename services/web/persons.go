@@ -177,9 +177,12 @@ func (a *App) personPage(w http.ResponseWriter, r *http.Request) {
 	case q.Get("created") == "1":
 		p.Notice = p.T("intake.done")
 	case q.Get("done") != "":
-		p.Notice = p.T("person.done." + q.Get("done"))
+		// Only the notices the forms send back: ?done= is anyone's to type.
+		if _, known := catalogue[p.Lang]["person.done."+q.Get("done")]; known {
+			p.Notice = p.T("person.done." + q.Get("done"))
+		}
 	}
-	d, status, err := a.personData(r, p, ps)
+	d, err := a.personData(r, p, ps)
 	if err != nil {
 		p.Data = personData{Pseudonym: ps}
 		a.fail(w, r, p, "pathway", err)
@@ -187,20 +190,20 @@ func (a *App) personPage(w http.ResponseWriter, r *http.Request) {
 	}
 	p.Title = d.Name
 	p.Data = d
-	a.render(w, r, status, "person", p)
+	a.render(w, r, http.StatusOK, "person", p)
 }
 
 // personData reads everything the pathway page shows of ps. An error is
 // the timeline's, which the page cannot do without; a part that is away
 // is named in p.Away.
-func (a *App) personData(r *http.Request, p *page, ps string) (personData, int, error) {
+func (a *App) personData(r *http.Request, p *page, ps string) (personData, error) {
 	ctx := r.Context()
 	// The timeline first: it also tells whether pathway is there and the
 	// caller may see the person, and a breaker letting one call through
 	// after an outage lets it be this one. The other parts then together.
 	tl, err := a.Pathway.Timeline(ctx, ps, p.Lang)
 	if err != nil {
-		return personData{}, 0, err
+		return personData{}, err
 	}
 	var (
 		load     sync.WaitGroup
@@ -269,7 +272,7 @@ func (a *App) personData(r *http.Request, p *page, ps string) (personData, int, 
 		}
 		return 0
 	})
-	return d, http.StatusOK, nil
+	return d, nil
 }
 
 // describePerson lays out the record: the programme, the plan, consents,
