@@ -219,10 +219,8 @@ func (a *App) intake(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
+	// The summary at the top of the form says it, linking to each field.
 	f.Summary = f.Errors.ordered(intakeFields)
-	if len(f.Summary) > 0 {
-		p.Error = p.T("form.check", len(f.Summary))
-	}
 	p.Data = f
 	a.render(w, r, status, "intake", p)
 }
