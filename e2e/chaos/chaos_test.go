@@ -381,7 +381,9 @@ func (r *run) inject(t *testing.T, ctx context.Context, faults []*fault) {
 		}
 		f.healed = time.Now()
 	}
-	time.Sleep(r.cfg.gap) // the last fault's recovery under load
+	// The last fault's recovery under load: long enough for web's
+	// breakers (open 15 s) and a consumer that fell behind.
+	time.Sleep(3 * r.cfg.gap)
 	faults[len(faults)-1].next = time.Now()
 }
 
