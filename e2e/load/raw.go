@@ -15,10 +15,10 @@ import (
 
 	"github.com/segmentio/kafka-go"
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/percorsi/percorsi/pkg/kafkakit"
-	"github.com/percorsi/percorsi/pkg/mongostore"
 )
 
 // rawTopic is where the broker's own limits are measured.
@@ -49,7 +49,7 @@ type IDRead struct {
 // of 1000 until the collection holds each of sizes (ascending), reading 200
 // random documents by _id at each; then drops them.
 func MeasureStore(ctx context.Context, uri string, sizes []int, progress func(string, ...any)) (insertPerSec float64, reads []IDRead, err error) {
-	client, err := mongostore.Connect(ctx, uri)
+	client, err := connect(uri)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -219,4 +219,15 @@ func ensureTopic(addr, topic string) error {
 		return fmt.Errorf("raw broker: create %s: %w", topic, err)
 	}
 	return nil
+}
+
+// connect is the driver's own client of the store. Its reads and writes
+// are large (a batch of a thousand, every timeline) and the store is slow
+// under load, so it waits longer than a service's client would.
+func connect(uri string) (*mongo.Client, error) {
+	c, err := mongo.Connect(options.Client().ApplyURI(uri).SetTimeout(2 * time.Minute).SetAppName("percorsi-load"))
+	if err != nil {
+		return nil, fmt.Errorf("load: connect to the store: %w", err)
+	}
+	return c, nil
 }
