@@ -38,12 +38,17 @@ lint: $(BUF) ## go vet, gofmt, buf lint, and the import-boundary check
 
 # Registers pushed through the whole pipeline by BenchmarkPipeline.
 PIPELINE_REGISTERS ?= 2000
+# The load driver (e2e/load): people in pathways, and how long their users
+# act after seeding; it writes reports/load.md and reports/load.png.
+LOAD_PEOPLE   ?= 50000
+LOAD_DURATION ?= 5m
 
 .PHONY: bench
 bench: ## benchmarks: our own cost per operation, the raw limits of Kafka and MongoDB, and the register pipeline end to end
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m $$($(GO) list ./... | grep -v /e2e)
 	$(GO) test -run '^$$' -bench 'Raw' -benchmem -timeout 30m ./e2e/
 	$(GO) test -run '^$$' -bench 'Pipeline' -benchtime $(PIPELINE_REGISTERS)x -timeout 30m ./e2e/
+	$(GO) run ./e2e/load/cmd/percorsi-load -people $(LOAD_PEOPLE) -duration $(LOAD_DURATION) -out reports/load.md
 
 # `make chaos CHAOS_SHORT=1` runs two kills and two outages in about two
 # minutes; CHAOS_SEED, CHAOS_OUTAGE, CHAOS_HOLD, CHAOS_GAP, CHAOS_PACE,

@@ -66,7 +66,7 @@ func (r *Report) Markdown(w io.Writer) error {
 	}
 
 	fmt.Fprintf(&b, "# Percorsi under load: a national school year on the embedded stack\n\n")
-	fmt.Fprintf(&b, "Measured %s on this machine (%d CPU cores, %s, %s/%s) by `%s`.\n",
+	fmt.Fprintf(&b, "Measured %s on this machine (%d CPU cores, %s, %s/%s) by `%s` (the last step of `make bench`).\n",
 		r.At.UTC().Format("2006-01-02 15:04 MST"), runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH, r.Command)
 	fmt.Fprintf(&b, "The load ran for %.0f s after seeding; the machine's CPUs were busy %.2f cores on average meanwhile, %.2f of them by Percorsi's processes and the driver, **%.2f by other work on the machine**",
 		window, machine.Cores, ours, max(0, machine.Cores-ours))
