@@ -76,13 +76,13 @@ func Drive(ctx context.Context, t *Target, pop *Population, seeded *Seeded, cfg 
 	start := time.Now()
 	r := &Run{Users: us, Start: start, Recorder: NewRecorder(start), Ledger: NewLedger()}
 	conns := us.Teachers + us.CaseWorkers + us.Counsellors + us.Employers + us.HousingWorkers + us.Watchers
-	d8 := &driver{
+	dr := &driver{
 		t: t, pop: pop, seeded: seeded, run: r, u: newUsers(t.Issuer, conns, r.Recorder),
 		watch: make(chan watch), links: make(chan link, 64), classes: map[string]*coursesdomain.Class{},
 		proposed: map[string]bool{},
 	}
 	for _, c := range pop.Classes {
-		d8.classes[c.ID] = c
+		dr.classes[c.ID] = c
 	}
 	loadCtx, stop := context.WithCancel(ctx)
 	defer stop()
@@ -92,47 +92,47 @@ func Drive(ctx context.Context, t *Target, pop *Population, seeded *Seeded, cfg 
 			wg.Go(func() {
 				for loadCtx.Err() == nil {
 					if !fn(loadCtx, i) {
-						d8.outOfWork(kind)
+						dr.outOfWork(kind)
 						return
 					}
 				}
 			})
 		}
 	}
-	spawn(us.Teachers, "teachers", d8.register)
-	spawn(us.Counsellors, "counsellors", d8.place)
-	spawn(us.Employers, "employers", d8.confirm)
-	spawn(us.HousingWorkers, "housing workers", d8.house)
-	pages, err := d8.signInCaseWorkers(ctx, us.CaseWorkers)
+	spawn(us.Teachers, "teachers", dr.register)
+	spawn(us.Counsellors, "counsellors", dr.place)
+	spawn(us.Employers, "employers", dr.confirm)
+	spawn(us.HousingWorkers, "housing workers", dr.house)
+	pages, err := dr.signInCaseWorkers(ctx, us.CaseWorkers)
 	if err != nil {
 		r.PagesSkipped = err.Error()
 		progress("case workers will not open web pages: %v", err)
 	} else {
-		spawn(us.CaseWorkers, "case workers", func(ctx context.Context, i int) bool { return d8.openPage(ctx, pages[i], i) })
+		spawn(us.CaseWorkers, "case workers", func(ctx context.Context, i int) bool { return dr.openPage(ctx, pages[i], i) })
 	}
 	var watchers sync.WaitGroup
 	watchCtx, stopWatching := context.WithCancel(ctx)
 	defer stopWatching()
 	for range us.Watchers {
-		watchers.Go(func() { d8.follow(watchCtx) })
+		watchers.Go(func() { dr.follow(watchCtx) })
 	}
 	tick := time.NewTicker(200 * time.Millisecond)
 	defer tick.Stop()
 	lastProgress := start
 	for loadCtx.Err() == nil {
 		<-tick.C
-		done := r.Recorder.Total(actRegister, 0, 1<<30) >= cfg.MinRegisters || d8.isOutOfWork("teachers")
+		done := r.Recorder.Total(actRegister, 0, 1<<30) >= cfg.MinRegisters || dr.isOutOfWork("teachers")
 		if time.Since(start) >= cfg.Duration && done {
 			stop()
 		}
 		if time.Since(lastProgress) >= 5*time.Second {
 			lastProgress = time.Now()
-			progress("%s", d8.status())
+			progress("%s", dr.status())
 		}
 	}
 	wg.Wait()
 	r.End = time.Now()
-	progress("load over after %s: %s", r.End.Sub(start).Round(time.Second), d8.status())
+	progress("load over after %s: %s", r.End.Sub(start).Round(time.Second), dr.status())
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
@@ -177,7 +177,7 @@ type driver struct {
 	links   chan link
 	classes map[string]*coursesdomain.Class
 
-	nextLesson, nextHoused, nextAcc atomic.Int64
+	nextLesson, nextHoused, turn atomic.Int64
 
 	mu       sync.Mutex
 	proposed map[string]bool // people proposed by the load
@@ -213,8 +213,8 @@ func (d *driver) outOfWork(kind string) {
 	}
 }
 
-// follow offers a fact to a free watcher; none free, it goes unfollowed.
-func (d *driver) follow1(w watch) {
+// offer hands a fact to a free watcher; none free, it goes unfollowed.
+func (d *driver) offer(w watch) {
 	select {
 	case d.watch <- w:
 	default:
@@ -252,7 +252,7 @@ func (d *driver) register(ctx context.Context, _ int) bool {
 	}
 	d.run.Recorder.Add(seriesMarks, now, len(marks))
 	p := marks[int(hash(lesson.ID))%len(marks)].Person
-	d.follow1(watch{person: p, org: d.pop.organisationOf(p)})
+	d.offer(watch{person: p, org: d.pop.organisationOf(p)})
 	return true
 }
 
@@ -313,7 +313,7 @@ func (d *driver) signInCaseWorkers(ctx context.Context, n int) ([]*page, error) 
 // openPage opens the pathway page of one of the case worker's people.
 func (d *driver) openPage(ctx context.Context, p *page, i int) bool {
 	k := i % d.pop.Organisations
-	n := int(d.nextAcc.Add(1))
+	n := int(d.turn.Add(1))
 	// The people of organisation k are those of its classes.
 	c := (int(hash(fmt.Sprint(n)))%(d.pop.Size.Classes/d.pop.Organisations))*d.pop.Organisations + k
 	class := d.pop.Classes[c]
@@ -326,7 +326,7 @@ func (d *driver) openPage(ctx context.Context, p *page, i int) bool {
 // proposed, records the interview and starts the placement, handing the
 // employer's link over.
 func (d *driver) place(ctx context.Context, i int) bool {
-	k := (i + int(d.nextAcc.Add(1))) % d.pop.Organisations
+	k := (i + int(d.turn.Add(1))) % d.pop.Organisations
 	vs := d.seeded.Vacancies[k]
 	vacancy := vs[int(hash(fmt.Sprint(time.Now().UnixNano())))%len(vs)]
 	co := auth.Principal{Subject: Counsellor(k), Role: auth.Counsellor, Organisation: Organisation(k)}

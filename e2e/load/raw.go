@@ -24,6 +24,10 @@ import (
 // rawTopic is where the broker's own limits are measured.
 const rawTopic = "load.raw"
 
+// idReads are the reads by _id measured at each size: at national size
+// each takes most of a second on FerretDB.
+const idReads = 50
+
 // Limits are the raw limits of the parts on this machine, measured in the
 // same run: what the system's figures are ratios to.
 type Limits struct {
@@ -46,8 +50,8 @@ type IDRead struct {
 }
 
 // MeasureStore inserts documents the size of a timeline entry in batches
-// of 1000 until the collection holds each of sizes (ascending), reading 200
-// random documents by _id at each; then drops them.
+// of 1000 until the collection holds each of sizes (ascending), reading
+// idReads random documents by _id at each; then drops them.
 func MeasureStore(ctx context.Context, uri string, sizes []int, progress func(string, ...any)) (insertPerSec float64, reads []IDRead, err error) {
 	client, err := connect(uri)
 	if err != nil {
@@ -81,7 +85,7 @@ func MeasureStore(ctx context.Context, uri string, sizes []int, progress func(st
 		}
 		progress("raw store: %d documents, reading by _id", size)
 		var lat []time.Duration
-		for i := range 200 {
+		for i := range idReads {
 			id := fmt.Sprintf("raw-%08d", int(hash(strconv.Itoa(i)))%size)
 			t0 := time.Now()
 			if err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Err(); err != nil {

@@ -119,7 +119,7 @@ func (r *Report) Markdown(w io.Writer) error {
 	}
 	b.WriteString("\n\n## Latency of each user action\n\n")
 	read := r.Limits.IDRead[len(r.Limits.IDRead)-1]
-	fmt.Fprintf(&b, "Every request, from sending it to reading the whole answer. The last column is the action's p50 as a multiple of the store's own single-document `_id` read at %d documents (p50 %s), the size of the largest collection these requests touch.\n\n", read.Size, ms(read.P50))
+	fmt.Fprintf(&b, "Every request, from sending it to reading the whole answer. The last column is the action's p50 as a multiple of the store's own single-document `_id` read in a collection of %d documents (p50 %s), the size of the school year's lessons, the largest collection a request reads (a register reads its lesson there).\n\n", read.Size, ms(read.P50))
 	b.WriteString("| action | done | failed | p50 | p95 | p99 | max | p50 ÷ `_id` read |\n|---|---|---|---|---|---|---|---|\n")
 	for _, a := range run.Recorder.Actions() {
 		failed := "0"
