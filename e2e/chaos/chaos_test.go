@@ -299,7 +299,9 @@ func (r *run) schedule() []*fault {
 		fs = append(fs, &fault{
 			name:   "kill -9 " + s.name,
 			inject: s.kill,
-			hold:   time.Duration(1000+r.rng.IntN(4000)) * time.Millisecond,
+			// Down long enough for web's breakers (five failures in a
+			// row) to judge a service it calls away.
+			hold: time.Duration(4000+r.rng.IntN(5000)) * time.Millisecond,
 		})
 		f := fs[len(fs)-1]
 		// Restart the same binary on the same port and stores.

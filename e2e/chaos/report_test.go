@@ -302,6 +302,22 @@ func (r *report) markdown() string {
 			p("- **%s: %d answers 503 without Retry-After.**", op, nra[op])
 		}
 	}
+	opened := map[string]int{}
+	closed := map[string]int{}
+	for _, tr := range r.breakers {
+		switch tr.state {
+		case 2:
+			opened[tr.breaker]++
+		case 0:
+			closed[tr.breaker]++
+		}
+	}
+	if len(opened) == 0 {
+		p("- **web's breakers never opened.**")
+	}
+	for _, b := range slices.Sorted(maps.Keys(opened)) {
+		p("- web's breaker %s opened %d times and closed again %d times.", b, opened[b], closed[b])
+	}
 	if len(r.crashes) == 0 {
 		p("- No service exited on its own.")
 	} else {

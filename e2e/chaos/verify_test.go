@@ -89,8 +89,6 @@ type verdict struct {
 	extra                                  []string // on the pathway, never acknowledged nor unsure
 }
 
-func (v verdict) lost() int { return len(v.missing) }
-
 func (v verdict) clean() bool {
 	return len(v.missing) == 0 && len(v.duplicated) == 0 && len(v.wrong) == 0
 }
