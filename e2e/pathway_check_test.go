@@ -60,6 +60,13 @@ func (j *journey) checkJourney(ps string) {
 		}
 		facts = append(facts, line)
 	}
+	// Facts of one past day may share their instant (a flat left the day
+	// the lease starts): within a day, in the order of their names.
+	past := slices.IndexFunc(facts, func(l string) bool { return strings.HasPrefix(l, "today ") })
+	if past < 0 {
+		past = len(facts)
+	}
+	slices.Sort(facts[:past])
 	want := []string{
 		j.day(-200) + " taken_in_charge",
 		j.day(-150) + " housing_step_started",
@@ -73,7 +80,9 @@ func (j *journey) checkJourney(ps string) {
 		j.day(-12) + " internship_hours",
 		j.day(-5) + " exam_taken",
 		j.day(-3) + " lease_signed",
+		j.day(-2) + " housing_step_ended",
 		j.day(-2) + " housing_step_started",
+		"today interview_held", // held today, a date: at midnight
 		"today permit_recorded",
 		"today plan_updated",
 		"today enrolled_in_course",
@@ -82,7 +91,9 @@ func (j *journey) checkJourney(ps string) {
 		"today module_completed",
 		"today module_completed",
 		"today qualification_awarded",
+		"today match_proposed",
 		"today placement_confirmed",
+		"today housing_offer_proposed",
 		"today permit_recorded",
 		"today pathway_closed",
 	}

@@ -128,17 +128,17 @@ func (j *journey) must(method, url, user string, body, out any) {
 	}
 }
 
-// eventually waits up to a minute for ok, which says what it waits for.
+// eventually waits up to two minutes for ok, which says what it waits for.
 func (j *journey) eventually(what string, ok func() (bool, string)) {
 	j.t.Helper()
-	deadline := time.Now().Add(time.Minute)
+	deadline := time.Now().Add(2 * time.Minute)
 	for {
 		done, got := ok()
 		if done {
 			return
 		}
 		if time.Now().After(deadline) {
-			j.t.Fatalf("waited a minute for %s; last: %s", what, got)
+			j.t.Fatalf("waited two minutes for %s; last: %s", what, got)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

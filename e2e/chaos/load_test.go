@@ -96,22 +96,28 @@ type load struct {
 }
 
 func (ld *load) run(ctx context.Context) error {
+	// Two case workers and two teachers on the pages, so that web's
+	// breakers see calls often enough to judge a service away.
+	var pages []*http.Client
+	for range 2 {
+		for _, who := range []string{caseWorker.Subject, teacher.Subject} {
+			c, err := ld.signIn(ctx, who)
+			if err != nil {
+				return err
+			}
+			pages = append(pages, c)
+		}
+	}
 	var wg sync.WaitGroup
 	for t := range ld.teachers {
 		wg.Go(func() { ld.teacher(ctx, t) })
 	}
 	wg.Go(func() { ld.employer(ctx) })
 	wg.Go(func() { ld.housingWorker(ctx) })
-	caseWorker, err := ld.signIn(ctx, caseWorker.Subject)
-	if err != nil {
-		return err
+	for i := range 2 {
+		wg.Go(func() { ld.webReader(ctx, pages[2*i], opWebPerson, i, 1500*time.Millisecond) })
+		wg.Go(func() { ld.webReader(ctx, pages[2*i+1], opWebLessons, i, 2*time.Second) })
 	}
-	teacherWeb, err := ld.signIn(ctx, teacher.Subject)
-	if err != nil {
-		return err
-	}
-	wg.Go(func() { ld.webReader(ctx, caseWorker, opWebPerson, time.Second) })
-	wg.Go(func() { ld.webReader(ctx, teacherWeb, opWebLessons, 1500*time.Millisecond) })
 	wg.Wait()
 	return nil
 }
@@ -332,10 +338,10 @@ func (ld *load) signIn(ctx context.Context, subject string) (*http.Client, error
 }
 
 // webReader opens a page every interval: a pathway page of each person in
-// turn, or the teacher's lessons of the day.
-func (ld *load) webReader(ctx context.Context, client *http.Client, op string, interval time.Duration) {
+// turn from the first-th, or the teacher's lessons of the day.
+func (ld *load) webReader(ctx context.Context, client *http.Client, op string, first int, interval time.Duration) {
 	persons := ld.w.persons()
-	for i := 0; ; i++ {
+	for i := first * len(persons) / 2; ; i++ {
 		path := "/lessons"
 		if op == opWebPerson {
 			path = "/persons/" + persons[i%len(persons)]

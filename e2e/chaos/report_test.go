@@ -183,7 +183,7 @@ func (r *report) hangs() []outcome {
 func (r *report) slowFailures() map[string]time.Duration {
 	out := map[string]time.Duration{}
 	for _, o := range r.outcomes {
-		if !o.ok() && o.status != 0 && o.latency > storeBound {
+		if !o.ok() && o.status != 0 && o.latency > storeBound+time.Second {
 			out[o.op] = max(out[o.op], o.latency)
 		}
 	}
@@ -250,7 +250,7 @@ func (r *report) markdown() string {
 		"A toxiproxy (in this process) stands in front of the broker, which advertises the proxy's address so that every broker connection passes through it, "+
 		"and one in front of the store per service. Users work through the public HTTP APIs all along: %d teachers record the registers of %d classes of %d people "+
 		"(one every %s each, a failed one resubmitted a second later), an employer confirms each person's placement through its single-use link, "+
-		"a housing worker starts each person's step in a flat, and through web a case worker opens pathway pages and a teacher the day's lessons. "+
+		"a housing worker starts each person's step in a flat, and through web two case workers open pathway pages and two teachers the day's lessons. "+
 		"Each call's outcome and latency are recorded; a 2xx goes into the ledger. "+
 		"The APIs answer a missing dependency with 503 and Retry-After; web's pages answer 200 with the page's frame and a notice that a part is unavailable, "+
 		"counted here as a failure the user saw.",
@@ -268,7 +268,18 @@ func (r *report) markdown() string {
 		p("- %d confirmations got no answer and their retry a 409 (the single-use link was spent): %d of them are on the pathway, as the employer's first try was in fact kept.", v.unsure, v.unsureKept)
 	}
 	if len(v.extra) > 0 {
-		p("- On the pathways without an acknowledgement (done, but the user never heard): %s.", strings.Join(v.extra, "; "))
+		// "ps-01-02: mark les-01-003 (1)": count the pathways per fact.
+		pathways := map[string]int{}
+		for _, e := range v.extra {
+			_, what, _ := strings.Cut(e, ": ")
+			what, _, _ = strings.Cut(what, " (")
+			pathways[what]++
+		}
+		var parts []string
+		for _, what := range slices.Sorted(maps.Keys(pathways)) {
+			parts = append(parts, fmt.Sprintf("%s on %d pathways", what, pathways[what]))
+		}
+		p("- On the pathways without an acknowledgement (done, but the user's call failed or was cut, and the user moved on): %s.", strings.Join(parts, "; "))
 	}
 	switch {
 	case r.drained.IsZero():
@@ -281,7 +292,7 @@ func (r *report) markdown() string {
 	p("- Hangs (no answer within the client's %s): %d.", callTimeout, len(r.hangs()))
 	slowOps := r.slowFailures()
 	for _, op := range slices.Sorted(maps.Keys(slowOps)) {
-		p("- %s: failures answered after more than %s, the store's bound per operation (a request makes several), the slowest in %s.", op, storeBound, secs(slowOps[op]))
+		p("- %s: failures answered after more than %s, the store's bound per operation (a request makes several), the slowest in %s.", op, storeBound+time.Second, secs(slowOps[op]))
 	}
 	nra := r.withoutRetryAfter()
 	if len(nra) == 0 {
@@ -290,6 +301,22 @@ func (r *report) markdown() string {
 		for _, op := range slices.Sorted(maps.Keys(nra)) {
 			p("- **%s: %d answers 503 without Retry-After.**", op, nra[op])
 		}
+	}
+	opened := map[string]int{}
+	closed := map[string]int{}
+	for _, tr := range r.breakers {
+		switch tr.state {
+		case 2:
+			opened[tr.breaker]++
+		case 0:
+			closed[tr.breaker]++
+		}
+	}
+	if len(opened) == 0 {
+		p("- **web's breakers never opened.**")
+	}
+	for _, b := range slices.Sorted(maps.Keys(opened)) {
+		p("- web's breaker %s opened %d times and closed again %d times.", b, opened[b], closed[b])
 	}
 	if len(r.crashes) == 0 {
 		p("- No service exited on its own.")

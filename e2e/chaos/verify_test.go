@@ -89,83 +89,108 @@ type verdict struct {
 	extra                                  []string // on the pathway, never acknowledged nor unsure
 }
 
-func (v verdict) lost() int { return len(v.missing) }
-
 func (v verdict) clean() bool {
 	return len(v.missing) == 0 && len(v.duplicated) == 0 && len(v.wrong) == 0
 }
 
 // check reads every person's pathway and holds it against the ledger:
 // each acknowledged mark, confirmation and step exactly once, as
-// acknowledged.
-func check(ctx context.Context, pathwayURL, token string, w *world, led *ledger) (verdict, error) {
+// acknowledged. A person whose pathway still misses something (the
+// consumer catching up) is read again until deadline; caughtUp is when
+// the last one held everything, zero if one never did.
+func check(ctx context.Context, pathwayURL, token string, w *world, led *ledger, deadline time.Time) (v verdict, caughtUp time.Time, err error) {
 	led.mu.Lock()
 	defer led.mu.Unlock()
-	v := verdict{registers: len(led.registers), marks: len(led.registers) * w.people, confirmations: len(led.confirmed), steps: len(led.steps), unsure: len(led.unsure)}
+	v = verdict{registers: len(led.registers), marks: len(led.registers) * w.people, confirmations: len(led.confirmed), steps: len(led.steps), unsure: len(led.unsure)}
 	placementOf := map[string]string{}
 	for _, pl := range w.placements {
 		placementOf[pl.person] = pl.id
 	}
+	caughtUp = time.Now()
 	for c := range w.classes {
 		for p := range w.people {
 			ps := w.person(c, p)
-			entries, err := timeline(ctx, pathwayURL, token, ps)
-			if err != nil {
-				return v, fmt.Errorf("%s: %w", ps, err)
-			}
-			seen := map[string]int{}
-			for _, e := range entries {
-				switch {
-				case e.Attendance != nil:
-					seen["mark "+e.Attendance.LessonID]++
-					l := -1
-					if at, ok := led.registers[e.Attendance.LessonID]; ok {
-						l = at[1]
+			var pv verdict
+			for {
+				entries, err := timeline(ctx, pathwayURL, token, ps)
+				if err == nil {
+					pv = checkPerson(w, led, c, p, placementOf[ps], entries)
+					if len(pv.missing) == 0 {
+						caughtUp = time.Now()
+						break
 					}
-					status, min := mark(p, l)
-					if l >= 0 && (e.Attendance.Status != status || e.Attendance.Minutes != min) {
-						v.wrong = append(v.wrong, fmt.Sprintf("%s mark of %s is %s %d, acknowledged %s %d", ps, e.Attendance.LessonID, e.Attendance.Status, e.Attendance.Minutes, status, min))
+				}
+				if time.Now().After(deadline) {
+					if err != nil {
+						return v, time.Time{}, fmt.Errorf("%s: %w", ps, err)
 					}
-				case e.Kind == "placement_confirmed", e.Kind == "housing_step_started":
-					seen[e.Kind]++
+					caughtUp = time.Time{}
+					break
 				}
+				time.Sleep(time.Second)
 			}
-			want := map[string]bool{}
-			for l := range w.lessons {
-				if _, ok := led.registers[w.lessonID(c, l)]; ok {
-					want["mark "+w.lessonID(c, l)] = true
-				}
-			}
-			if _, ok := led.confirmed[placementOf[ps]]; ok {
-				want["placement_confirmed"] = true
-			}
-			if _, ok := led.steps[w.stepID(ps)]; ok {
-				want["housing_step_started"] = true
-			}
-			for what := range want {
-				switch n := seen[what]; {
-				case n == 0:
-					v.missing = append(v.missing, ps+": "+what)
-				case n > 1:
-					v.duplicated = append(v.duplicated, fmt.Sprintf("%s: %s %d times", ps, what, n))
-				}
-			}
-			for what, n := range seen {
-				if want[what] {
-					continue
-				}
-				if _, ok := led.unsure[placementOf[ps]]; ok && what == "placement_confirmed" {
-					v.unsureKept++
-					if n > 1 {
-						v.duplicated = append(v.duplicated, fmt.Sprintf("%s: %s %d times", ps, what, n))
-					}
-					continue
-				}
-				v.extra = append(v.extra, fmt.Sprintf("%s: %s (%d)", ps, what, n))
-			}
+			v.missing = append(v.missing, pv.missing...)
+			v.duplicated = append(v.duplicated, pv.duplicated...)
+			v.wrong = append(v.wrong, pv.wrong...)
+			v.extra = append(v.extra, pv.extra...)
+			v.unsureKept += pv.unsureKept
 		}
 	}
-	return v, nil
+	return v, caughtUp, nil
+}
+
+// checkPerson holds the timeline entries of person p of class c against
+// the ledger.
+func checkPerson(w *world, led *ledger, c, p int, placement string, entries []timelineEntry) verdict {
+	var v verdict
+	ps := w.person(c, p)
+	seen := map[string]int{}
+	for _, e := range entries {
+		switch {
+		case e.Attendance != nil:
+			seen["mark "+e.Attendance.LessonID]++
+			at, ok := led.registers[e.Attendance.LessonID]
+			if status, min := mark(p, at[1]); ok && (e.Attendance.Status != status || e.Attendance.Minutes != min) {
+				v.wrong = append(v.wrong, fmt.Sprintf("%s mark of %s is %s %d, acknowledged %s %d", ps, e.Attendance.LessonID, e.Attendance.Status, e.Attendance.Minutes, status, min))
+			}
+		case e.Kind == "placement_confirmed", e.Kind == "housing_step_started":
+			seen[e.Kind]++
+		}
+	}
+	want := map[string]bool{}
+	for l := range w.lessons {
+		if _, ok := led.registers[w.lessonID(c, l)]; ok {
+			want["mark "+w.lessonID(c, l)] = true
+		}
+	}
+	if _, ok := led.confirmed[placement]; ok {
+		want["placement_confirmed"] = true
+	}
+	if _, ok := led.steps[w.stepID(ps)]; ok {
+		want["housing_step_started"] = true
+	}
+	for what := range want {
+		switch n := seen[what]; {
+		case n == 0:
+			v.missing = append(v.missing, ps+": "+what)
+		case n > 1:
+			v.duplicated = append(v.duplicated, fmt.Sprintf("%s: %s %d times", ps, what, n))
+		}
+	}
+	for what, n := range seen {
+		if want[what] {
+			continue
+		}
+		if _, ok := led.unsure[placement]; ok && what == "placement_confirmed" {
+			v.unsureKept++
+			if n > 1 {
+				v.duplicated = append(v.duplicated, fmt.Sprintf("%s: %s %d times", ps, what, n))
+			}
+			continue
+		}
+		v.extra = append(v.extra, fmt.Sprintf("%s: %s (%d)", ps, what, n))
+	}
+	return v
 }
 
 // transition is a breaker changing state, as web's /metrics showed it.
@@ -176,7 +201,7 @@ type transition struct {
 }
 
 // breakerWatch scrapes web's /metrics and keeps every change of its
-// breakers' states; a scrape while web is away is skipped.
+// breakers' states.
 type breakerWatch struct {
 	url string
 
@@ -190,6 +215,11 @@ func (b *breakerWatch) run(ctx context.Context, every time.Duration) {
 	for pause(ctx, every) {
 		states, err := scrapeBreakers(ctx, client, b.url+"/metrics")
 		if err != nil {
+			// web is away: a restarted web's breakers start closed,
+			// which is no transition.
+			b.mu.Lock()
+			clear(b.last)
+			b.mu.Unlock()
 			continue
 		}
 		now := time.Now()

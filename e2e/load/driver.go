@@ -14,7 +14,6 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/percorsi/percorsi/pkg/auth"
-	"github.com/percorsi/percorsi/pkg/mongostore"
 	coursesdomain "github.com/percorsi/percorsi/services/courses/domain"
 )
 
@@ -41,13 +40,16 @@ const (
 // employers answer their links, and case workers open pathways.
 type Users struct {
 	Teachers, CaseWorkers, Counsellors, Employers, HousingWorkers int
-	// Watchers follow acknowledged facts to the person's timeline to
-	// measure freshness; a fact is followed only when one is free.
+	// Watchers follow acknowledged registers to a person's timeline to
+	// measure freshness; a register is followed only when one is free.
+	// Placements and housing steps are checked after the load only.
 	Watchers int
 }
 
 // DefaultUsers is a morning peak on a small machine.
-var DefaultUsers = Users{Teachers: 8, CaseWorkers: 2, Counsellors: 2, Employers: 1, HousingWorkers: 1, Watchers: 2}
+// One store serves every service on the embedded stack and scans at each
+// query, so more users only queue there, past the services' store timeout.
+var DefaultUsers = Users{Teachers: 4, CaseWorkers: 1, Counsellors: 1, Employers: 1, HousingWorkers: 1, Watchers: 2}
 
 // Run is one load run's outcome.
 type Run struct {
@@ -66,7 +68,7 @@ type Run struct {
 // cfg.Drain for the pathway to hold every fact they had acknowledged.
 func Drive(ctx context.Context, t *Target, pop *Population, seeded *Seeded, cfg Config) (*Run, error) {
 	us, progress := cfg.Users, cfg.Progress
-	client, err := mongostore.Connect(ctx, t.MongoURI)
+	client, err := connect(t.MongoURI)
 	if err != nil {
 		return nil, err
 	}
@@ -74,13 +76,13 @@ func Drive(ctx context.Context, t *Target, pop *Population, seeded *Seeded, cfg 
 	start := time.Now()
 	r := &Run{Users: us, Start: start, Recorder: NewRecorder(start), Ledger: NewLedger()}
 	conns := us.Teachers + us.CaseWorkers + us.Counsellors + us.Employers + us.HousingWorkers + us.Watchers
-	d8 := &driver{
+	dr := &driver{
 		t: t, pop: pop, seeded: seeded, run: r, u: newUsers(t.Issuer, conns, r.Recorder),
 		watch: make(chan watch), links: make(chan link, 64), classes: map[string]*coursesdomain.Class{},
 		proposed: map[string]bool{},
 	}
 	for _, c := range pop.Classes {
-		d8.classes[c.ID] = c
+		dr.classes[c.ID] = c
 	}
 	loadCtx, stop := context.WithCancel(ctx)
 	defer stop()
@@ -90,47 +92,47 @@ func Drive(ctx context.Context, t *Target, pop *Population, seeded *Seeded, cfg 
 			wg.Go(func() {
 				for loadCtx.Err() == nil {
 					if !fn(loadCtx, i) {
-						d8.outOfWork(kind)
+						dr.outOfWork(kind)
 						return
 					}
 				}
 			})
 		}
 	}
-	spawn(us.Teachers, "teachers", d8.register)
-	spawn(us.Counsellors, "counsellors", d8.place)
-	spawn(us.Employers, "employers", d8.confirm)
-	spawn(us.HousingWorkers, "housing workers", d8.house)
-	pages, err := d8.signInCaseWorkers(ctx, us.CaseWorkers)
+	spawn(us.Teachers, "teachers", dr.register)
+	spawn(us.Counsellors, "counsellors", dr.place)
+	spawn(us.Employers, "employers", dr.confirm)
+	spawn(us.HousingWorkers, "housing workers", dr.house)
+	pages, err := dr.signInCaseWorkers(ctx, us.CaseWorkers)
 	if err != nil {
 		r.PagesSkipped = err.Error()
 		progress("case workers will not open web pages: %v", err)
 	} else {
-		spawn(us.CaseWorkers, "case workers", func(ctx context.Context, i int) bool { return d8.openPage(ctx, pages[i], i) })
+		spawn(us.CaseWorkers, "case workers", func(ctx context.Context, i int) bool { return dr.openPage(ctx, pages[i], i) })
 	}
 	var watchers sync.WaitGroup
 	watchCtx, stopWatching := context.WithCancel(ctx)
 	defer stopWatching()
 	for range us.Watchers {
-		watchers.Go(func() { d8.follow(watchCtx) })
+		watchers.Go(func() { dr.follow(watchCtx) })
 	}
 	tick := time.NewTicker(200 * time.Millisecond)
 	defer tick.Stop()
 	lastProgress := start
 	for loadCtx.Err() == nil {
 		<-tick.C
-		done := r.Recorder.Total(actRegister, 0, 1<<30) >= cfg.MinRegisters || d8.isOutOfWork("teachers")
+		done := r.Recorder.Total(actRegister, 0, 1<<30) >= cfg.MinRegisters || dr.isOutOfWork("teachers")
 		if time.Since(start) >= cfg.Duration && done {
 			stop()
 		}
 		if time.Since(lastProgress) >= 5*time.Second {
 			lastProgress = time.Now()
-			progress("%s", d8.status())
+			progress("%s", dr.status())
 		}
 	}
 	wg.Wait()
 	r.End = time.Now()
-	progress("load over after %s: %s", r.End.Sub(start).Round(time.Second), d8.status())
+	progress("load over after %s: %s", r.End.Sub(start).Round(time.Second), dr.status())
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
@@ -140,15 +142,16 @@ func Drive(ctx context.Context, t *Target, pop *Population, seeded *Seeded, cfg 
 	deadline := time.Now().Add(cfg.Drain)
 	for {
 		keys, err := ReadTimelines(ctx, db)
-		if err != nil {
-			return nil, err
-		}
-		r.Verdict = r.Ledger.Check(keys)
-		progress("pathway holds %d of %d acknowledged facts exactly once, %d missing, %d duplicated",
-			r.Verdict.ExactlyOnce, r.Verdict.Acked, len(r.Verdict.Missing), len(r.Verdict.Duplicated))
-		if len(r.Verdict.Missing) == 0 {
-			r.Drained = time.Now()
-			break
+		if err == nil {
+			r.Verdict = r.Ledger.Check(keys)
+			progress("pathway holds %d of %d acknowledged facts exactly once, %d missing, %d duplicated",
+				r.Verdict.ExactlyOnce, r.Verdict.Acked, len(r.Verdict.Missing), len(r.Verdict.Duplicated))
+			if len(r.Verdict.Missing) == 0 {
+				r.Drained = time.Now()
+				break
+			}
+		} else {
+			progress("reading the timelines failed, trying again: %v", err)
 		}
 		if time.Now().After(deadline) {
 			break
@@ -174,7 +177,7 @@ type driver struct {
 	links   chan link
 	classes map[string]*coursesdomain.Class
 
-	nextLesson, nextHoused, nextAcc atomic.Int64
+	nextLesson, nextHoused, turn atomic.Int64
 
 	mu       sync.Mutex
 	proposed map[string]bool // people proposed by the load
@@ -210,8 +213,8 @@ func (d *driver) outOfWork(kind string) {
 	}
 }
 
-// follow offers a fact to a free watcher; none free, it goes unfollowed.
-func (d *driver) follow1(w watch) {
+// offer hands a fact to a free watcher; none free, it goes unfollowed.
+func (d *driver) offer(w watch) {
 	select {
 	case d.watch <- w:
 	default:
@@ -249,7 +252,7 @@ func (d *driver) register(ctx context.Context, _ int) bool {
 	}
 	d.run.Recorder.Add(seriesMarks, now, len(marks))
 	p := marks[int(hash(lesson.ID))%len(marks)].Person
-	d.follow1(watch{person: p, org: d.pop.organisationOf(p)})
+	d.offer(watch{person: p, org: d.pop.organisationOf(p)})
 	return true
 }
 
@@ -310,7 +313,7 @@ func (d *driver) signInCaseWorkers(ctx context.Context, n int) ([]*page, error) 
 // openPage opens the pathway page of one of the case worker's people.
 func (d *driver) openPage(ctx context.Context, p *page, i int) bool {
 	k := i % d.pop.Organisations
-	n := int(d.nextAcc.Add(1))
+	n := int(d.turn.Add(1))
 	// The people of organisation k are those of its classes.
 	c := (int(hash(fmt.Sprint(n)))%(d.pop.Size.Classes/d.pop.Organisations))*d.pop.Organisations + k
 	class := d.pop.Classes[c]
@@ -323,7 +326,7 @@ func (d *driver) openPage(ctx context.Context, p *page, i int) bool {
 // proposed, records the interview and starts the placement, handing the
 // employer's link over.
 func (d *driver) place(ctx context.Context, i int) bool {
-	k := (i + int(d.nextAcc.Add(1))) % d.pop.Organisations
+	k := (i + int(d.turn.Add(1))) % d.pop.Organisations
 	vs := d.seeded.Vacancies[k]
 	vacancy := vs[int(hash(fmt.Sprint(time.Now().UnixNano())))%len(vs)]
 	co := auth.Principal{Subject: Counsellor(k), Role: auth.Counsellor, Organisation: Organisation(k)}
@@ -397,7 +400,6 @@ func (d *driver) confirm(ctx context.Context, _ int) bool {
 		return true
 	}
 	d.run.Ledger.Ack(Key{Kind: PlacementConfirmed, Person: l.person, Ref: l.placement}, time.Now())
-	d.follow1(watch{person: l.person, org: d.pop.organisationOf(l.person)})
 	return true
 }
 
@@ -409,24 +411,30 @@ func (d *driver) house(ctx context.Context, _ int) bool {
 		return false
 	}
 	ps := d.pop.ToHouse[n]
-	k := d.pop.organisationOf(ps)
-	hw := auth.Principal{Subject: HousingWorker(k), Role: auth.HousingWorker, Organisation: Organisation(k)}
-	accs := d.seeded.Accommodations[k]
 	id := "st-load-" + ps
-	for try := range 3 { // a full accommodation: the next one
-		acc := accs[(n+try)%len(accs)]
-		body := map[string]any{"id": id, "person": ps, "kind": acc.Kind, "accommodation_id": acc.ID, "start": time.Now().Format(time.DateOnly)}
-		err := d.u.call(ctx, actStep, hw, http.MethodPost, d.t.URLs["housing"]+"/v1/steps", body, nil, http.StatusCreated, http.StatusOK)
-		if se, ok := err.(*StatusError); ok && se.Code == http.StatusConflict {
-			continue
-		}
-		if err == nil {
-			d.run.Ledger.Ack(Key{Kind: HousingStepStarted, Person: ps, Ref: id}, time.Now())
-			d.follow1(watch{person: ps, org: k})
-		}
-		break
+	if startStep(ctx, d.u, actStep, d.t.URLs["housing"], d.pop, d.seeded, ps, id, n) == nil {
+		d.run.Ledger.Ack(Key{Kind: HousingStepStarted, Person: ps, Ref: id}, time.Now())
 	}
 	return true
+}
+
+// startStep starts person ps's first housing step, named id, in an
+// accommodation of their organisation, the n-th first and, when it is
+// full, the next ones, as a housing worker looking for a free place would.
+func startStep(ctx context.Context, u *users, action, housing string, pop *Population, seeded *Seeded, ps, id string, n int) error {
+	k := pop.organisationOf(ps)
+	hw := auth.Principal{Subject: HousingWorker(k), Role: auth.HousingWorker, Organisation: Organisation(k)}
+	accs := seeded.Accommodations[k]
+	var err error
+	for try := range len(accs) {
+		acc := accs[(n+try)%len(accs)]
+		body := map[string]any{"id": id, "person": ps, "kind": acc.Kind, "accommodation_id": acc.ID, "start": time.Now().Format(time.DateOnly)}
+		err = u.call(ctx, action, hw, http.MethodPost, housing+"/v1/steps", body, nil, http.StatusCreated, http.StatusOK)
+		if se, ok := err.(*StatusError); !ok || se.Code != http.StatusConflict {
+			return err
+		}
+	}
+	return err
 }
 
 // status is one line of progress.

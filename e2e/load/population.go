@@ -111,14 +111,15 @@ func Generate(size Size, now time.Time) (*Population, error) {
 		})
 		class := p.Classes[c]
 		class.Roster = append(class.Roster, coursesdomain.Enrolment{Person: ps, DisplayName: fmt.Sprintf("Persona %06d", i), Status: coursesdomain.Enrolled, Since: p.YearStart})
-		switch i % 10 {
-		case 0:
+		// One in ten seeks work, one in fifty is housed already, one in
+		// ten waits for housing: counted along each class's roster, so
+		// that every organisation has its share.
+		switch j := (i/size.Classes + c) % 50; {
+		case j%10 == 0:
 			p.Profiles = append(p.Profiles, profile(i, k, now))
-		case 1:
-			if i%50 == 1 {
-				p.Housed = append(p.Housed, ps)
-			}
-		case 5:
+		case j == 1:
+			p.Housed = append(p.Housed, ps)
+		case j%10 == 5:
 			p.ToHouse = append(p.ToHouse, ps)
 		}
 	}

@@ -15,14 +15,18 @@ import (
 
 	"github.com/segmentio/kafka-go"
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/percorsi/percorsi/pkg/kafkakit"
-	"github.com/percorsi/percorsi/pkg/mongostore"
 )
 
 // rawTopic is where the broker's own limits are measured.
 const rawTopic = "load.raw"
+
+// idReads are the reads by _id measured at each size: at national size
+// each takes most of a second on FerretDB.
+const idReads = 50
 
 // Limits are the raw limits of the parts on this machine, measured in the
 // same run: what the system's figures are ratios to.
@@ -46,10 +50,10 @@ type IDRead struct {
 }
 
 // MeasureStore inserts documents the size of a timeline entry in batches
-// of 1000 until the collection holds each of sizes (ascending), reading 200
-// random documents by _id at each; then drops them.
+// of 1000 until the collection holds each of sizes (ascending), reading
+// idReads random documents by _id at each; then drops them.
 func MeasureStore(ctx context.Context, uri string, sizes []int, progress func(string, ...any)) (insertPerSec float64, reads []IDRead, err error) {
-	client, err := mongostore.Connect(ctx, uri)
+	client, err := connect(uri)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -81,7 +85,7 @@ func MeasureStore(ctx context.Context, uri string, sizes []int, progress func(st
 		}
 		progress("raw store: %d documents, reading by _id", size)
 		var lat []time.Duration
-		for i := range 200 {
+		for i := range idReads {
 			id := fmt.Sprintf("raw-%08d", int(hash(strconv.Itoa(i)))%size)
 			t0 := time.Now()
 			if err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Err(); err != nil {
@@ -219,4 +223,15 @@ func ensureTopic(addr, topic string) error {
 		return fmt.Errorf("raw broker: create %s: %w", topic, err)
 	}
 	return nil
+}
+
+// connect is the driver's own client of the store. Its reads and writes
+// are large (a batch of a thousand, every timeline) and the store is slow
+// under load, so it waits longer than a service's client would.
+func connect(uri string) (*mongo.Client, error) {
+	c, err := mongo.Connect(options.Client().ApplyURI(uri).SetTimeout(2 * time.Minute).SetAppName("percorsi-load"))
+	if err != nil {
+		return nil, fmt.Errorf("load: connect to the store: %w", err)
+	}
+	return c, nil
 }

@@ -11,7 +11,6 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/percorsi/percorsi/pkg/auth"
-	"github.com/percorsi/percorsi/pkg/mongostore"
 	coursesstore "github.com/percorsi/percorsi/services/courses/store"
 	jobsstore "github.com/percorsi/percorsi/services/jobs/store"
 	pathwaystore "github.com/percorsi/percorsi/services/pathway/store"
@@ -47,7 +46,7 @@ type SeedStep struct {
 // vacancies, accommodations, and the housing steps of people already
 // housed), so its events flow like any other.
 func Seed(ctx context.Context, t *Target, pop *Population, progress func(string, ...any)) (*Seeded, error) {
-	client, err := mongostore.Connect(ctx, t.MongoURI)
+	client, err := connect(t.MongoURI)
 	if err != nil {
 		return nil, err
 	}
@@ -128,7 +127,6 @@ func Seed(ctx context.Context, t *Target, pop *Population, progress func(string,
 	jobs, housing := t.URLs["jobs"], t.URLs["housing"]
 	s.Vacancies = make([][]string, pop.Organisations)
 	s.Accommodations = make([][]accommodation, pop.Organisations)
-	today := pop.Now.Format(time.DateOnly)
 	err = step("employers and vacancies (jobs)", "HTTP", pop.Organisations*(pop.employersPerOrg()+pop.vacanciesPerOrg()), func() error {
 		var g errgroup.Group
 		g.SetLimit(4)
@@ -210,11 +208,7 @@ func Seed(ctx context.Context, t *Target, pop *Population, progress func(string,
 		g.SetLimit(4)
 		for i, ps := range pop.Housed {
 			g.Go(func() error {
-				k := pop.organisationOf(ps)
-				acc := s.Accommodations[k][i%len(s.Accommodations[k])]
-				hw := auth.Principal{Subject: HousingWorker(k), Role: auth.HousingWorker, Organisation: Organisation(k)}
-				body := map[string]any{"id": "st-seed-" + ps, "person": ps, "kind": acc.Kind, "accommodation_id": acc.ID, "start": today}
-				if err := u.call(ctx, "", hw, http.MethodPost, housing+"/v1/steps", body, nil, http.StatusCreated, http.StatusOK); err != nil {
+				if err := startStep(ctx, u, "", housing, pop, s, ps, "st-seed-"+ps, i); err != nil {
 					return fmt.Errorf("step of %s: %w", ps, err)
 				}
 				if n := done.Add(1); n%200 == 0 {

@@ -114,7 +114,7 @@ func StartProcesses(ctx context.Context, cfg ProcessConfig) (_ *Target, err erro
 	}()
 
 	cfg.Progress("starting the embedded stack")
-	stack, addrs, err := startStack(ctx, cfg.Self, filepath.Join(cfg.Dir, "stack"), filepath.Join(logs, "stack.log"))
+	stack, addrs, err := startStack(cfg.Self, filepath.Join(cfg.Dir, "stack"), filepath.Join(logs, "stack.log"))
 	if err != nil {
 		return nil, err
 	}
@@ -145,7 +145,7 @@ func StartProcesses(ctx context.Context, cfg ProcessConfig) (_ *Target, err erro
 			}
 		}
 		cfg.Progress("starting %s", s)
-		p, err := startProcess(ctx, filepath.Join(bin, s), env, filepath.Join(logs, s+".log"))
+		p, err := startProcess(filepath.Join(bin, s), env, filepath.Join(logs, s+".log"))
 		if err != nil {
 			return nil, err
 		}
@@ -179,7 +179,7 @@ func start(cmd *exec.Cmd, log *os.File) (*proc, error) {
 	return p, nil
 }
 
-func startProcess(ctx context.Context, path string, env []string, logPath string) (*proc, error) {
+func startProcess(path string, env []string, logPath string) (*proc, error) {
 	log, err := os.Create(logPath)
 	if err != nil {
 		return nil, fmt.Errorf("load: %w", err)
@@ -236,7 +236,7 @@ type stackAddrs struct {
 	Brokers  []string `json:"brokers"`
 }
 
-func startStack(ctx context.Context, self, dir, logPath string) (*proc, stackAddrs, error) {
+func startStack(self, dir, logPath string) (*proc, stackAddrs, error) {
 	var addrs stackAddrs
 	log, err := os.Create(logPath)
 	if err != nil {

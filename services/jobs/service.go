@@ -8,6 +8,7 @@ package jobs
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"slices"
 	"time"
 
@@ -234,8 +235,8 @@ func (s *Service) PutEmployer(ctx context.Context, e *domain.Employer) error {
 		return err
 	}
 	switch {
-	case e.ID == "" || len(e.ID) > 64:
-		return errcode.New(errcode.Invalid, "id", "is required, at most 64 characters")
+	case !employerID.MatchString(e.ID):
+		return errcode.New(errcode.Invalid, "id", "is required: up to 64 letters, digits, '-' and '_'")
 	case e.Name == "":
 		return errcode.New(errcode.Invalid, "name", "is required")
 	case len(e.Sites) == 0 || len(e.Sites) > 50:
@@ -245,9 +246,16 @@ func (s *Service) PutEmployer(ctx context.Context, e *domain.Employer) error {
 		if st.ID == "" || st.Municipality == "" {
 			return errcode.New(errcode.Invalid, fmt.Sprintf("sites[%d]", i), "needs an id and a municipality")
 		}
+		if l := st.Location; l.Lat < -90 || l.Lat > 90 || l.Lon < -180 || l.Lon > 180 {
+			return errcode.New(errcode.Invalid, fmt.Sprintf("sites[%d].location", i), "must be a latitude and longitude")
+		}
 	}
 	return s.employers.Put(ctx, e)
 }
+
+// employerID is what an employer's id may be: it names the employer in
+// URLs, links and events, so no control, invisible or markup character.
+var employerID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$`)
 
 // PublishVacancy records a vacancy of an employer's site and publishes
 // it. Errors: Invalid (naming employer_id or site_id when unknown).

@@ -91,6 +91,19 @@ func TestCaseload(t *testing.T) {
 	if got, _ := caseload("cw2"); len(got) != 1 || got[0].Name != "Elena" {
 		t.Errorf("caseload of org2: %+v", got)
 	}
+	// A transfer accepted moves Dora from one caseload to the other.
+	if status := r.do("POST", "/v1/persons/"+dora+"/transfers", "cw1", map[string]any{"to_organisation": "org2", "reason": "safety"}, nil); status != 200 {
+		t.Fatalf("transfer: %d", status)
+	}
+	if status := r.do("POST", "/v1/persons/"+dora+"/transfers/t1/accept", "cw2", nil, nil); status != 200 {
+		t.Fatalf("accept: %d", status)
+	}
+	if got, _ := caseload("cw2"); len(got) != 2 || got[0].Name != "Dora" || got[1].Name != "Elena" {
+		t.Errorf("caseload of org2 after the transfer: %+v", got)
+	}
+	if got, _ := caseload("cw1"); len(got) != 3 || slices.ContainsFunc(got, func(x row) bool { return x.Name == "Dora" }) {
+		t.Errorf("caseload of org1 after the transfer: %+v", got)
+	}
 	for _, user := range []string{"teacher", "monitor"} {
 		if status := r.do("GET", "/v1/persons", user, nil, nil); status != http.StatusForbidden {
 			t.Errorf("%s read a caseload: %d", user, status)

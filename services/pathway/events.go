@@ -144,6 +144,16 @@ func fact(payload any) *domain.Fact {
 		return &domain.Fact{Kind: "competences_certified", Ref: p.EditionId, Detail: p.RepertoireCode}
 	case *trainingv1.TrainingWithdrawn:
 		return &domain.Fact{Kind: "training_withdrawn", Ref: p.EditionId, Detail: enumName(p.Reason.String(), "WITHDRAW_REASON_")}
+	case *jobsv1.MatchProposed:
+		return &domain.Fact{Kind: "match_proposed", Ref: p.ProposalId}
+	case *jobsv1.InterviewHeld:
+		return &domain.Fact{Kind: "interview_held", Ref: p.ProposalId, Detail: enumName(p.Outcome.String(), "INTERVIEW_OUTCOME_"), On: optTime(p.HeldOn)}
+	case *jobsv1.FollowUpRecorded:
+		f := &domain.Fact{Kind: "placement_follow_up", Ref: p.PlacementId, Level: fmt.Sprint(p.Month), Detail: "not_working", Flag: p.StillWorking}
+		if p.StillWorking {
+			f.Detail = "still_working"
+		}
+		return f
 	case *jobsv1.PlacementStarted:
 		return &domain.Fact{Kind: "placement_started", Ref: p.PlacementId, Detail: enumName(p.Contract.String(), "CONTRACT_KIND_"), On: p.StartsOn.AsTime(), Until: optTime(p.EndsOn)}
 	case *jobsv1.PlacementConfirmed:
@@ -154,6 +164,13 @@ func fact(payload any) *domain.Fact {
 		return &domain.Fact{Kind: "placement_ended", Ref: p.PlacementId, Detail: enumName(p.Reason.String(), "END_REASON_"), On: p.EndedOn.AsTime(), Flag: p.ConfirmedByEmployer}
 	case *housingv1.HousingStepStarted:
 		return &domain.Fact{Kind: "housing_step_started", Ref: p.StepId, Level: enumName(p.Kind.String(), "STEP_KIND_"), On: p.StartedAt.AsTime()}
+	case *housingv1.HousingStepEnded:
+		return &domain.Fact{Kind: "housing_step_ended", Ref: p.StepId, Level: enumName(p.Kind.String(), "STEP_KIND_"),
+			Detail: enumName(p.Reason.String(), "EXIT_REASON_"), On: optTime(p.EndedAt)}
+	case *housingv1.RentSupportGranted:
+		return &domain.Fact{Kind: "rent_support_granted", Ref: p.RentSupportId, Level: fmt.Sprint(p.Months), On: optTime(p.StartsOn)}
+	case *housingv1.HousingOfferProposed:
+		return &domain.Fact{Kind: "housing_offer_proposed", Ref: p.ProposalId, Detail: enumName(p.Source.String(), "OFFER_SOURCE_")}
 	case *housingv1.LeaseSigned:
 		return &domain.Fact{Kind: "lease_signed", Ref: p.StepId, On: p.StartsOn.AsTime()}
 	case *housingv1.HousingExited:

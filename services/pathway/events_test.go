@@ -48,7 +48,7 @@ func TestDecodeEvent(t *testing.T) {
 
 	// An event type pathway has no use for yet is skipped, not dead-lettered.
 	other, err := events.Marshal(events.Meta{ID: "e2", Person: "ps-1", Producer: "jobs", OccurredAt: time.Now(), RecordedAt: time.Now()},
-		&jobsv1.MatchProposed{ProposalId: "p1"})
+		&jobsv1.ProfileUpdated{Fields: []string{"skills"}, Source: "counsellor"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,6 +141,17 @@ func TestDecodeFacts(t *testing.T) {
 			domain.Fact{Kind: "competences_certified", Ref: "ed1", Detail: "LZ-123"}},
 		{&trainingv1.TrainingWithdrawn{EditionId: "ed1", Reason: trainingv1.WithdrawReason_WITHDRAW_REASON_WORK, MinutesAttended: 600},
 			domain.Fact{Kind: "training_withdrawn", Ref: "ed1", Detail: "work"}},
+		{&jobsv1.MatchProposed{ProposalId: "pr1", VacancyId: "v1", Score: 80}, domain.Fact{Kind: "match_proposed", Ref: "pr1"}},
+		{&jobsv1.InterviewHeld{ProposalId: "pr1", HeldOn: timestamppb.New(at), Outcome: jobsv1.InterviewOutcome_INTERVIEW_OUTCOME_ACCEPTED},
+			domain.Fact{Kind: "interview_held", Ref: "pr1", Detail: "accepted", On: at}},
+		{&jobsv1.FollowUpRecorded{PlacementId: "pl1", Month: 3, StillWorking: true},
+			domain.Fact{Kind: "placement_follow_up", Ref: "pl1", Level: "3", Detail: "still_working", Flag: true}},
+		{&housingv1.HousingStepEnded{StepId: "s1", Kind: housingv1.StepKind_STEP_KIND_SEMI_AUTONOMY_FLAT, Reason: housingv1.ExitReason_EXIT_REASON_OWN_LEASE, EndedAt: timestamppb.New(at)},
+			domain.Fact{Kind: "housing_step_ended", Ref: "s1", Level: "semi_autonomy_flat", Detail: "own_lease", On: at}},
+		{&housingv1.RentSupportGranted{RentSupportId: "r1", MonthlyAmountCents: 20000, Months: 6, StartsOn: timestamppb.New(at)},
+			domain.Fact{Kind: "rent_support_granted", Ref: "r1", Level: "6", On: at}},
+		{&housingv1.HousingOfferProposed{ProposalId: "hp1", Source: housingv1.OfferSource_OFFER_SOURCE_PUBLIC_PROGRAMME},
+			domain.Fact{Kind: "housing_offer_proposed", Ref: "hp1", Detail: "public_programme"}},
 		{&jobsv1.PlacementConfirmed{PlacementId: "pl1", Kind: jobsv1.ConfirmationKind_CONFIRMATION_KIND_START, On: timestamppb.New(at)},
 			domain.Fact{Kind: "placement_confirmed", Ref: "pl1", Detail: "start", On: at}},
 		{&housingv1.HousingExited{LastStepId: "s1", LastKind: housingv1.StepKind_STEP_KIND_SEMI_AUTONOMY_FLAT, Destination: housingv1.Destination_DESTINATION_UNKNOWN, ExitedAt: timestamppb.New(at)},

@@ -483,6 +483,8 @@ func TestWeb(t *testing.T) {
 		}
 	})
 
+	t.Run("work pages", func(t *testing.T) { testWorkPages(t, r) })
+
 	t.Run("sign-out ends the session", func(t *testing.T) {
 		b := r.browser(t)
 		b.signIn("maria.rossi")

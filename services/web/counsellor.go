@@ -202,7 +202,6 @@ type placementData struct {
 	Link      string // the employer's link, just issued
 	Purpose   string // what a new link would confirm: start, end, or none
 	Months    []int  // follow-ups not yet recorded, the due ones first
-	Today     string
 }
 
 func (a *App) placementPage(w http.ResponseWriter, r *http.Request) {
@@ -222,7 +221,7 @@ func (a *App) showPlacement(w http.ResponseWriter, r *http.Request, id string, l
 		return
 	}
 	d := placementData{
-		Placement: *pl, StartsOn: dayText(p.Lang, pl.StartsOn), EndsOn: dayText(p.Lang, pl.EndsOn), Today: a.today(),
+		Placement: *pl, StartsOn: dayText(p.Lang, pl.StartsOn), EndsOn: dayText(p.Lang, pl.EndsOn),
 	}
 	if pl.AllowanceCents > 0 {
 		d.Allowance = euros(int64(pl.AllowanceCents))

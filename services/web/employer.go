@@ -16,7 +16,6 @@ type employerData struct {
 	Placement        Placement
 	Link             EmployerLink
 	StartsOn, EndsOn string
-	Today            string
 	Confirmed        bool     // just confirmed: the thanks, no form
 	Reasons          []string // end reasons to choose from
 	OnValue          string   // the date to confirm, as typed after a mistake
@@ -46,7 +45,7 @@ func (a *App) showEmployer(w http.ResponseWriter, r *http.Request, link Employer
 	}
 	d := employerData{
 		Placement: *pl, Link: link, StartsOn: dayText(p.Lang, pl.StartsOn), EndsOn: dayText(p.Lang, pl.EndsOn),
-		Today: a.today(), Reasons: endReasons, OnValue: pl.StartsOn,
+		Reasons: endReasons, OnValue: pl.StartsOn,
 	}
 	if pl.Confirm == "end" {
 		d.OnValue = a.today()

@@ -307,9 +307,16 @@ func Pseudonym(field, p string) error {
 		return errcode.New(errcode.Invalid, field, "is required")
 	case len(p) > maxPseudonym:
 		return errcode.New(errcode.Invalid, field, "is longer than %d characters", maxPseudonym)
+	case !pseudonymChars.MatchString(p):
+		return errcode.New(errcode.Invalid, field, "must be letters, digits, '-' and '_'")
 	}
 	return nil
 }
+
+// pseudonymChars are what pseudonyms are made of. A pseudonym is a Kafka
+// key and part of URLs: a NUL, an RTL override or markup must not become
+// one.
+var pseudonymChars = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 
 // ParseDate reads a YYYY-MM-DD date in field, as midnight UTC.
 func ParseDate(field, s string) (time.Time, error) {
