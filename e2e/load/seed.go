@@ -124,6 +124,9 @@ func Seed(ctx context.Context, t *Target, pop *Population, progress func(string,
 	}
 
 	u := newUsers(t.Issuer, 8, NewRecorder(time.Now()))
+	// Seeding is no user: when a service answers 503 (its store was too
+	// slow), it waits and asks again, as the answer says to.
+	u.retry503 = true
 	jobs, housing := t.URLs["jobs"], t.URLs["housing"]
 	s.Vacancies = make([][]string, pop.Organisations)
 	s.Accommodations = make([][]accommodation, pop.Organisations)

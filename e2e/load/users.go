@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -22,6 +23,10 @@ type users struct {
 	issuer *auth.HMAC
 	client *http.Client
 	rec    *Recorder
+
+	// retry503 asks again, up to five times a second apart, when a
+	// service answers 503; users see the 503 instead.
+	retry503 bool
 
 	mu     sync.Mutex
 	tokens map[auth.Principal]string
@@ -50,6 +55,21 @@ func (u *users) token(p auth.Principal) (string, error) {
 // records it as action unless action is "", and decodes the answer into
 // out when its status is one of want.
 func (u *users) call(ctx context.Context, action string, p auth.Principal, method, url string, body, out any, want ...int) error {
+	for try := 1; ; try++ {
+		err := u.call1(ctx, action, p, method, url, body, out, want...)
+		var se *StatusError
+		if !u.retry503 || try == 5 || !errors.As(err, &se) || se.Code != http.StatusServiceUnavailable {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+func (u *users) call1(ctx context.Context, action string, p auth.Principal, method, url string, body, out any, want ...int) error {
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
