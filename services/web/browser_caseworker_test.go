@@ -32,7 +32,7 @@ func TestBrowserCaseWorker(t *testing.T) {
 	tb.screenshot("caseload")
 
 	tb.do(
-		chromedp.Click(chromedp.CSS(`nav a[href="/persons/new"]`)),
+		chromedp.Click(chromedp.CSS(`nav a[href="/intake"]`)),
 		chromedp.WaitVisible(chromedp.CSS("#f-display_name")),
 		chromedp.SendKeys(chromedp.CSS("#f-display_name"), "Precious I."),
 		chromedp.Click(chromedp.CSS("button.big")),
@@ -172,15 +172,15 @@ func TestBrowserCaseAccess(t *testing.T) {
 	sys := whole(t)
 	amina := sys.Demo.People[0].Pseudonym
 	refused := map[string][]string{
-		"maria.rossi":    {"/persons/new", "/transfers", "/monitoring", "/monitoring/export", "/persons/" + amina + "/plan"},
-		"anna.conti":     {"/persons/new", "/monitoring"},
-		"franco.marino":  {"/persons/new", "/transfers", "/monitoring"},
-		"elena.ferri":    {"/persons/new", "/transfers", "/monitoring/export"},
-		"gino.esposito":  {"/persons/new", "/transfers", "/monitoring"},
-		"marta.gallo":    {"/persons/new", "/monitoring"},
+		"maria.rossi":    {"/intake", "/transfers", "/monitoring", "/monitoring/export", "/persons/" + amina + "/plan"},
+		"anna.conti":     {"/intake", "/monitoring"},
+		"franco.marino":  {"/intake", "/transfers", "/monitoring"},
+		"elena.ferri":    {"/intake", "/transfers", "/monitoring/export"},
+		"gino.esposito":  {"/intake", "/transfers", "/monitoring"},
+		"marta.gallo":    {"/intake", "/monitoring"},
 		"giulia.bianchi": {"/monitoring", "/monitoring/export"},
 		"luca.verdi":     {"/persons/" + amina + "/plan"}, // another organisation's: refused by pathway
-		"sofia.ricci":    {"/persons", "/persons/new", "/persons/" + amina, "/persons/" + amina + "/plan", "/transfers"},
+		"sofia.ricci":    {"/persons", "/intake", "/persons/" + amina, "/persons/" + amina + "/plan", "/transfers"},
 	}
 	tb := newTab(t, sys.WebURL)
 	for user, paths := range refused {
@@ -194,7 +194,7 @@ func TestBrowserCaseAccess(t *testing.T) {
 		}
 		tb.signOut()
 	}
-	for _, path := range []string{"/persons/new", "/transfers", "/monitoring", "/monitoring/export"} {
+	for _, path := range []string{"/intake", "/transfers", "/monitoring", "/monitoring/export"} {
 		tb.do(chromedp.Navigate(sys.WebURL+path), chromedp.WaitVisible(chromedp.CSS("#password")))
 	}
 	tb.screenshot("signed-out")

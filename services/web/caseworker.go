@@ -21,8 +21,8 @@ import (
 
 // caseRoutes adds the case worker's forms to mux.
 func (a *App) caseRoutes(mux *http.ServeMux) {
-	mux.Handle("GET /persons/new", a.signedIn(caseWorkers, a.intakePage))
-	mux.Handle("POST /persons", a.signedIn(caseWorkers, a.intake))
+	mux.Handle("GET /intake", a.signedIn(caseWorkers, a.intakePage))
+	mux.Handle("POST /intake", a.signedIn(caseWorkers, a.intake))
 	mux.Handle("GET /persons/{pseudonym}/plan", a.signedIn(caseWorkers, a.planPage))
 	mux.Handle("POST /persons/{pseudonym}/plan", a.signedIn(caseWorkers, a.savePlan))
 	mux.Handle("POST /persons/{pseudonym}/personal", a.signedIn(caseWorkers, a.personalPage))

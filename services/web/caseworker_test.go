@@ -179,7 +179,7 @@ func TestCaseWorkerPages(t *testing.T) {
 		b := r.browser(t)
 		b.signIn("giulia.bianchi")
 		before := r.pathway.calls.Load()
-		status, page := b.post("/persons/new", "/persons", url.Values{"email": {"not-an-address"}, "birth_date": {"2999-01-01"}})
+		status, page := b.post("/intake", "/intake", url.Values{"email": {"not-an-address"}, "birth_date": {"2999-01-01"}})
 		if status != http.StatusBadRequest {
 			t.Errorf("status %d, want 400", status)
 		}
@@ -205,7 +205,7 @@ func TestCaseWorkerPages(t *testing.T) {
 	t.Run("intake: taken in charge, the pathway page follows", func(t *testing.T) {
 		b := r.browser(t)
 		b.signIn("giulia.bianchi")
-		status, page := b.post("/persons/new", "/persons", valid)
+		status, page := b.post("/intake", "/intake", valid)
 		if status != http.StatusOK || !strings.Contains(page, "Persona presa in carico.") || !strings.Contains(page, "<h1>Amina K.</h1>") {
 			t.Fatalf("status %d; want the new pathway page with its notice", status)
 		}
@@ -231,7 +231,7 @@ func TestCaseWorkerPages(t *testing.T) {
 		}
 		refused.Set("legal_name", "Rifiutata")
 		refused.Set("nationality", "Atlantide")
-		status, page := b.post("/persons/new", "/persons", refused)
+		status, page := b.post("/intake", "/intake", refused)
 		if status != http.StatusBadRequest || !strings.Contains(page, `data-testid="error-nationality"`) || !strings.Contains(page, `value="Atlantide"`) {
 			t.Errorf("status %d; want 400 with the nationality marked and kept", status)
 		}
@@ -372,15 +372,15 @@ func TestCaseWorkerPages(t *testing.T) {
 		}{
 			{"sofia.ricci", "GET", "/persons"},
 			{"sofia.ricci", "GET", "/persons/ps-a"},
-			{"sofia.ricci", "GET", "/persons/new"},
+			{"sofia.ricci", "GET", "/intake"},
 			{"sofia.ricci", "GET", "/persons/ps-a/plan"},
 			{"sofia.ricci", "GET", "/transfers"},
 			{"sofia.ricci", "POST", "/persons/ps-a/personal"},
-			{"sofia.ricci", "POST", "/persons"},
+			{"sofia.ricci", "POST", "/intake"},
 			{"giulia.bianchi", "GET", "/monitoring"},
 			{"giulia.bianchi", "GET", "/monitoring/export"},
 			{"maria.rossi", "GET", "/monitoring"},
-			{"maria.rossi", "GET", "/persons/new"},
+			{"maria.rossi", "GET", "/intake"},
 			{"maria.rossi", "POST", "/persons/ps-a/personal"},
 			{"elena.ferri", "GET", "/monitoring/export"},
 			{"elena.ferri", "GET", "/transfers"},
@@ -406,7 +406,7 @@ func TestCaseWorkerPages(t *testing.T) {
 				}
 			})
 		}
-		for _, path := range []string{"/monitoring", "/monitoring/export", "/persons/new", "/transfers"} {
+		for _, path := range []string{"/monitoring", "/monitoring/export", "/intake", "/transfers"} {
 			if _, page := r.browser(t).get(path); !strings.Contains(page, `name="password"`) {
 				t.Errorf("anonymous %s not sent to the sign-in page", path)
 			}
