@@ -60,6 +60,9 @@ type Run struct {
 	Ledger       *Ledger
 	Verdict      Verdict
 	OutOfWork    []string // kinds of users who ran out of work before the end
+	// Unseen counts the registers the freshness probe followed and gave
+	// up on, not on the timeline watchDeadline after acknowledgement.
+	Unseen atomic.Int64
 	PagesSkipped string   // why case workers did not open web pages, if they did not
 }
 
@@ -292,6 +295,9 @@ func (d *driver) follow(ctx context.Context) {
 			case <-ctx.Done():
 			case <-time.After(pollEvery):
 			}
+		}
+		if d.run.Ledger.Pending(w.person) && !time.Now().Before(deadline) {
+			d.run.Unseen.Add(1)
 		}
 	}
 }
