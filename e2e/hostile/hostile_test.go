@@ -231,7 +231,7 @@ func (s service) cases(t *testing.T, issuer, other *auth.HMAC, route string, op 
 	if !ok {
 		allowed = s.defaults
 	}
-	ownerRole := auth.CaseWorker
+	ownerRole := auth.CaseWorker // an open route: any signed-in user
 	if len(allowed) > 0 {
 		ownerRole = allowed[0]
 	}
