@@ -54,13 +54,16 @@ var DefaultUsers = Users{Teachers: 4, CaseWorkers: 1, Counsellors: 1, Employers:
 // Run is one load run's outcome.
 type Run struct {
 	Users
-	Start, End   time.Time // of the load, seeding excluded
-	Drained      time.Time // when the pathway held every acknowledged fact; zero if it never did
-	Recorder     *Recorder
-	Ledger       *Ledger
-	Verdict      Verdict
-	OutOfWork    []string // kinds of users who ran out of work before the end
-	PagesSkipped string   // why case workers did not open web pages, if they did not
+	Start, End time.Time // of the load, seeding excluded
+	Drained    time.Time // when the pathway held every acknowledged fact; zero if it never did
+	Recorder   *Recorder
+	Ledger     *Ledger
+	Verdict    Verdict
+	OutOfWork  []string // kinds of users who ran out of work before the end
+	// Unseen counts the registers the freshness probe followed and gave
+	// up on, not on the timeline watchDeadline after acknowledgement.
+	Unseen       atomic.Int64
+	PagesSkipped string // why case workers did not open web pages, if they did not
 }
 
 // Drive runs cfg.Users against t for cfg.Duration, and at least until
@@ -292,6 +295,9 @@ func (d *driver) follow(ctx context.Context) {
 			case <-ctx.Done():
 			case <-time.After(pollEvery):
 			}
+		}
+		if d.run.Ledger.Pending(w.person) && !time.Now().Before(deadline) {
+			d.run.Unseen.Add(1)
 		}
 	}
 }

@@ -140,6 +140,9 @@ func (r *Report) Markdown(w io.Writer) error {
 		mx = fresh[len(fresh)-1]
 	}
 	fmt.Fprintf(&b, "| a register's mark, for one person of the class | %d | %s | %s | %s |\n", len(fresh), ms(Percentile(fresh, 50)), ms(Percentile(fresh, 99)), ms(mx))
+	if n := run.Unseen.Load(); n > 0 {
+		fmt.Fprintf(&b, "\n%d registers the probe followed were still not on the timeline %s after acknowledgement: their freshness is above that.\n", n, watchDeadline)
+	}
 	fmt.Fprintf(&b, "\nThe probe reads every %s, so each figure is late by up to that plus one timeline read. Placements and housing steps are not followed one by one (the probe's own reads load the store); they are in the check below.\n", pollEvery)
 
 	b.WriteString("\n## Exactly once\n\n")

@@ -8,7 +8,7 @@ import (
 )
 
 // FuzzHTTPDecoders fuzzes the decoder of every documented route, the CSV
-// roster and the register lines included.
+// roster (sent as text/csv) and the register lines included.
 func FuzzHTTPDecoders(f *testing.F) {
 	c := httpkittest.NewCapture[courses.Endpoints]()
 	httpkittest.FuzzRoutes(f, c, courses.NewHTTPHandler(c.Endpoints),
@@ -17,5 +17,6 @@ func FuzzHTTPDecoders(f *testing.F) {
 		`{"kind":"italian_l2","title":"A2","total_hours":100,"target_level":"A2"}`,
 		`{"person":"p1","kind":"final","overall":"A2","by_skill":{"reading":"A2"},"by_area":{"1":3}}`,
 		`{"start":"2026-11-02T09:00:00+01:00","minutes":120}`,
+		"person,display_name\nps-1,Amina K.\nps-2,\"Joy, O.\"\n",
 		`{"marks":[null,{"minutes":"x"}]}`, `[]`, ``, `{"a.b":1}`, `{"$gt":""}`)
 }

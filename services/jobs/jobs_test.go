@@ -141,6 +141,10 @@ func (f *fixture) seedEmployers(t *testing.T) {
 	t.Helper()
 	f.must(t, "counsellor", "PUT", "/v1/employers/emp-trattoria", `{"name":"Trattoria da Gino","sites":[{"id":"s1","name":"Cucina","municipality":"Roma","location":{"lat":41.9,"lon":12.5}}]}`, 200, nil)
 	f.must(t, "counsellor", "PUT", "/v1/employers/emp-pulizie", `{"name":"Pulizie Srl","sites":[{"id":"s1","name":"Sede","municipality":"Guidonia","location":{"lat":42.0,"lon":12.72}}]}`, 200, nil)
+	// The organisation that registered an employer keeps its record.
+	if status, e := f.do(t, "other-org", "PUT", "/v1/employers/emp-pulizie", `{"name":"Altro","sites":[{"id":"s9","municipality":"Roma"}]}`, nil); status != 403 || e.Error.Field != "id" {
+		t.Fatalf("another organisation changed an employer: %d %+v", status, e)
+	}
 }
 
 const cookVacancy = `{"employer_id":"emp-trattoria","site_id":"s1","title":"Aiuto cuoco","occupation":"esco:5120.1","sector":"hospitality",

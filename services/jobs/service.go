@@ -229,11 +229,15 @@ func (s *Service) ApplyFact(ctx context.Context, f *ProfileFact) error {
 	return err
 }
 
-// PutEmployer records an employer and its sites. Errors: Invalid.
+// PutEmployer records an employer and its sites for the caller's
+// organisation, which keeps the record from then on. Errors: Invalid,
+// Forbidden (another organisation keeps it).
 func (s *Service) PutEmployer(ctx context.Context, e *domain.Employer) error {
-	if _, err := caller(ctx); err != nil {
+	p, err := caller(ctx)
+	if err != nil {
 		return err
 	}
+	e.Organisation = p.Organisation
 	switch {
 	case !employerID.MatchString(e.ID):
 		return errcode.New(errcode.Invalid, "id", "is required: up to 64 letters, digits, '-' and '_'")
@@ -249,6 +253,13 @@ func (s *Service) PutEmployer(ctx context.Context, e *domain.Employer) error {
 		if l := st.Location; l.Lat < -90 || l.Lat > 90 || l.Lon < -180 || l.Lon > 180 {
 			return errcode.New(errcode.Invalid, fmt.Sprintf("sites[%d].location", i), "must be a latitude and longitude")
 		}
+	}
+	switch kept, err := s.employers.Get(ctx, e.ID); {
+	case errcode.Of(err) == errcode.NotFound:
+	case err != nil:
+		return err
+	case kept.Organisation != e.Organisation:
+		return errcode.New(errcode.Forbidden, "id", "this employer is kept by another organisation")
 	}
 	return s.employers.Put(ctx, e)
 }

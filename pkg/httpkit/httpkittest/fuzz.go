@@ -91,6 +91,9 @@ func Routes(tb testing.TB, h http.Handler) []Route {
 	}
 	var routes []Route
 	for path, item := range doc.Paths {
+		if path == "/openapi.yaml" {
+			continue // the document itself: no decoder
+		}
 		for method := range item {
 			m := strings.ToUpper(method)
 			if !slices.Contains([]string{"GET", "POST", "PUT", "PATCH", "DELETE"}, m) {
@@ -138,12 +141,15 @@ func FuzzRoutes[E any](f *testing.F, c *Capture[E], h http.Handler, seeds ...str
 		r := httptest.NewRequest(rt.Method, path, strings.NewReader(body))
 		r.URL.RawQuery = query
 		r.Header.Set("Content-Type", "application/json")
+		if strings.HasSuffix(rt.Path, ".csv") {
+			r.Header.Set("Content-Type", "text/csv") // a file upload, such as a roster
+		}
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, r)
 
 		var e httpkit.ErrorBody
 		if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil {
-			t.Fatalf("%s %s: status %d, body not an error: %q", rt.Method, path, rec.Code, rec.Body)
+			t.Fatalf("%s %s: status %d, body not an error: %.200q", rt.Method, path, rec.Code, rec.Body)
 		}
 		switch {
 		case rec.Code == http.StatusConflict && e.Error.Field == decodedField:

@@ -216,6 +216,9 @@ type Employer struct {
 	ID    string
 	Name  string
 	Sites []Site
+	// Organisation registered the employer and keeps its record: every
+	// organisation publishes vacancies of it, only this one changes it.
+	Organisation string
 }
 
 // Site is one of an employer's workplaces.

@@ -154,9 +154,10 @@ type Employers struct{ c *mongo.Collection }
 func NewEmployers(db *mongo.Database) *Employers { return &Employers{db.Collection(employersColl)} }
 
 type employerDoc struct {
-	ID    string    `bson:"_id"`
-	Name  string    `bson:"name"`
-	Sites []siteDoc `bson:"sites"`
+	ID           string    `bson:"_id"`
+	Name         string    `bson:"name"`
+	Sites        []siteDoc `bson:"sites"`
+	Organisation string    `bson:"organisation"`
 }
 
 type siteDoc struct {
@@ -171,7 +172,7 @@ func (s *Employers) Get(ctx context.Context, id string) (*domain.Employer, error
 	if err := s.c.FindOne(ctx, byID(id)).Decode(&d); err != nil {
 		return nil, mongostore.Translate(err)
 	}
-	e := &domain.Employer{ID: d.ID, Name: d.Name}
+	e := &domain.Employer{ID: d.ID, Name: d.Name, Organisation: d.Organisation}
 	for _, st := range d.Sites {
 		e.Sites = append(e.Sites, domain.Site{ID: st.ID, Name: st.Name, Municipality: st.Municipality, Location: domain.Point(st.Location)})
 	}
@@ -179,7 +180,7 @@ func (s *Employers) Get(ctx context.Context, id string) (*domain.Employer, error
 }
 
 func (s *Employers) Put(ctx context.Context, e *domain.Employer) error {
-	d := employerDoc{ID: e.ID, Name: e.Name, Sites: []siteDoc{}}
+	d := employerDoc{ID: e.ID, Name: e.Name, Sites: []siteDoc{}, Organisation: e.Organisation}
 	for _, st := range e.Sites {
 		d.Sites = append(d.Sites, siteDoc{ID: st.ID, Name: st.Name, Municipality: st.Municipality, Location: pointDoc(st.Location)})
 	}
