@@ -28,7 +28,7 @@ type Relay struct {
 	gate    *Gate
 	batch   int64
 	poll    time.Duration
-	pass    time.Duration
+	call    time.Duration // bound of each store or broker call
 	wake    chan struct{}
 
 	published prometheus.Counter
@@ -46,12 +46,15 @@ type RelayConfig struct {
 	// Gate is shared with the stores that update documents carrying an
 	// outbox; nil when documents are only ever inserted.
 	Gate *Gate
-	// PassTimeout fails a pass that takes longer, to be retried: a store
-	// or broker connection that stops answering without closing (a
-	// network partition) would otherwise hold the relay for good, as
-	// kafka-go's metadata requests and a store read in flight wait on the
-	// caller's context alone. Default 30s.
-	PassTimeout time.Duration
+	// CallTimeout fails a store or broker call of a pass that takes
+	// longer, and with it the pass, to be retried: a connection that stops
+	// answering without closing (a network partition) would otherwise hold
+	// the relay for good, as kafka-go's metadata requests and a store read
+	// in flight wait on the caller's context alone. It bounds each call,
+	// not the whole pass, so that a long pass on a slow store is not cut
+	// between publishing and clearing, which would publish it again.
+	// Default 30s.
+	CallTimeout time.Duration
 }
 
 // NewRelay returns a relay that publishes the pending events of sources
@@ -63,8 +66,8 @@ func NewRelay(pub Publisher, cfg RelayConfig, sources ...*mongo.Collection) *Rel
 	if cfg.Poll <= 0 {
 		cfg.Poll = time.Second
 	}
-	if cfg.PassTimeout <= 0 {
-		cfg.PassTimeout = 30 * time.Second
+	if cfg.CallTimeout <= 0 {
+		cfg.CallTimeout = 30 * time.Second
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -77,7 +80,7 @@ func NewRelay(pub Publisher, cfg RelayConfig, sources ...*mongo.Collection) *Rel
 		gate:    cfg.Gate,
 		batch:   cfg.Batch,
 		poll:    cfg.Poll,
-		pass:    cfg.PassTimeout,
+		call:    cfg.CallTimeout,
 		wake:    make(chan struct{}, 1),
 		published: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "percorsi_outbox_published_total", Help: "Events the relay published to Kafka.", ConstLabels: labels,
@@ -117,9 +120,7 @@ func (r *Relay) Run(ctx context.Context) error {
 		case <-timer.C:
 		case <-r.wake:
 		}
-		pass, cancel := context.WithTimeout(ctx, r.pass)
-		n, err := r.Drain(pass)
-		cancel()
+		n, err := r.Drain(ctx)
 		switch {
 		case ctx.Err() != nil:
 			return nil
@@ -153,21 +154,9 @@ type pendingDoc struct {
 func (r *Relay) Drain(ctx context.Context) (int, error) {
 	var docs []pendingDoc
 	for _, c := range r.sources {
-		cur, err := c.Find(ctx,
-			bson.D{{Key: fieldPending, Value: true}},
-			options.Find().
-				SetSort(bson.D{{Key: fieldAt, Value: 1}}).
-				SetLimit(r.batch).
-				SetProjection(bson.D{{Key: fieldEvents, Value: 1}, {Key: fieldRev, Value: 1}}))
+		batch, err := r.pending(ctx, c)
 		if err != nil {
-			return 0, fmt.Errorf("outbox: find pending in %s: %w", c.Name(), err)
-		}
-		var batch []pendingDoc
-		if err := cur.All(ctx, &batch); err != nil {
-			return 0, fmt.Errorf("outbox: read pending in %s: %w", c.Name(), err)
-		}
-		for i := range batch {
-			batch[i].coll = c
+			return 0, err
 		}
 		docs = append(docs, batch...)
 	}
@@ -191,7 +180,10 @@ func (r *Relay) Drain(ctx context.Context) (int, error) {
 		for i, m := range msgs {
 			out[i] = kafka.Message{Topic: m.Topic, Key: []byte(m.Key), Value: m.Value, Headers: headers(m)}
 		}
-		if err := r.pub.WriteMessages(ctx, out...); err != nil {
+		call, cancel := context.WithTimeout(ctx, r.call)
+		err := r.pub.WriteMessages(call, out...)
+		cancel()
+		if err != nil {
 			return 0, fmt.Errorf("outbox: publish %d events: %w", len(out), err)
 		}
 	}
@@ -200,6 +192,29 @@ func (r *Relay) Drain(ctx context.Context) (int, error) {
 	}
 	r.published.Add(float64(len(msgs)))
 	return len(msgs), nil
+}
+
+// pending reads the oldest documents of c with events to publish.
+func (r *Relay) pending(ctx context.Context, c *mongo.Collection) ([]pendingDoc, error) {
+	ctx, cancel := context.WithTimeout(ctx, r.call)
+	defer cancel()
+	cur, err := c.Find(ctx,
+		bson.D{{Key: fieldPending, Value: true}},
+		options.Find().
+			SetSort(bson.D{{Key: fieldAt, Value: 1}}).
+			SetLimit(r.batch).
+			SetProjection(bson.D{{Key: fieldEvents, Value: 1}, {Key: fieldRev, Value: 1}}))
+	if err != nil {
+		return nil, fmt.Errorf("outbox: find pending in %s: %w", c.Name(), err)
+	}
+	var docs []pendingDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, fmt.Errorf("outbox: read pending in %s: %w", c.Name(), err)
+	}
+	for i := range docs {
+		docs[i].coll = c
+	}
+	return docs, nil
 }
 
 // clear removes published events. A document whose outbox changed since it
@@ -217,6 +232,8 @@ func (r *Relay) clearOne(ctx context.Context, d pendingDoc) error {
 	if r.gate != nil {
 		defer r.gate.Lock(d.coll.Name(), d.ID)()
 	}
+	ctx, cancel := context.WithTimeout(ctx, r.call)
+	defer cancel()
 	res, err := d.coll.UpdateOne(ctx,
 		bson.D{{Key: "_id", Value: d.ID}, {Key: fieldRev, Value: d.Rev}},
 		bson.D{

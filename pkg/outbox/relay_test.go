@@ -234,7 +234,7 @@ func (s *stalled) WriteMessages(ctx context.Context, msgs ...kafka.Message) erro
 }
 
 // A pass that hangs (a network partition: the broker, or the store, stops
-// answering without closing the connection) fails after PassTimeout and is
+// answering without closing the connection) fails after CallTimeout and is
 // retried, instead of holding the relay for good, as make chaos found it
 // doing after the store link of courses was cut.
 func TestRunRetriesAPassThatHangs(t *testing.T) {
@@ -243,7 +243,7 @@ func TestRunRetriesAPassThatHangs(t *testing.T) {
 		t.Fatal(err)
 	}
 	pub := &stalled{}
-	r := outbox.NewRelay(pub, outbox.RelayConfig{PassTimeout: 200 * time.Millisecond}, coll)
+	r := outbox.NewRelay(pub, outbox.RelayConfig{CallTimeout: 200 * time.Millisecond}, coll)
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
 	go func() { done <- r.Run(ctx) }()
