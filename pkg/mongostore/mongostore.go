@@ -81,3 +81,19 @@ func isSelection(err error) bool {
 func Ping(c *mongo.Client) func(context.Context) error {
 	return func(ctx context.Context) error { return c.Ping(ctx, nil) }
 }
+
+// InsertBatches inserts docs into c a thousand at a time, unordered,
+// calling progress after each batch: a bulk load (a migration, a
+// benchmark's population) takes the store's fastest path, where one write
+// per document would scan the collection each time on FerretDB.
+func InsertBatches(ctx context.Context, c *mongo.Collection, docs []any, progress func(done, total int)) error {
+	const batch = 1000
+	for i := 0; i < len(docs); i += batch {
+		end := min(i+batch, len(docs))
+		if _, err := c.InsertMany(ctx, docs[i:end], options.InsertMany().SetOrdered(false)); err != nil {
+			return fmt.Errorf("insert %s %d-%d: %w", c.Name(), i, end, Translate(err))
+		}
+		progress(end, len(docs))
+	}
+	return nil
+}
