@@ -3,8 +3,11 @@ package auth
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"github.com/golang-jwt/jwt/v5"
@@ -57,9 +60,8 @@ type OIDC struct {
 	verifier *oidc.IDTokenVerifier
 }
 
-// NewOIDC reads the provider's discovery document. ctx bounds the
-// discovery and lives as long as the key set, which fetches keys with it:
-// give it no deadline.
+// NewOIDC reads the provider's discovery document within ctx. The key set
+// then fetches the provider's keys on its own, each fetch bounded.
 func NewOIDC(ctx context.Context, cfg OIDCConfig) (*OIDC, error) {
 	if cfg.Issuer == "" || cfg.ClientID == "" {
 		return nil, fmt.Errorf("auth: an OpenID Connect provider needs an issuer and a client id")
@@ -70,11 +72,55 @@ func NewOIDC(ctx context.Context, cfg OIDCConfig) (*OIDC, error) {
 	if cfg.OrgClaim == "" {
 		cfg.OrgClaim = "org"
 	}
-	p, err := oidc.NewProvider(ctx, cfg.Issuer)
+	p, err := oidc.NewProvider(oidc.ClientContext(ctx, &http.Client{Timeout: 10 * time.Second}), cfg.Issuer)
 	if err != nil {
 		return nil, fmt.Errorf("auth: OpenID Connect discovery at %s: %w", cfg.Issuer, err)
 	}
 	return &OIDC{cfg: cfg, provider: p, verifier: p.Verifier(&oidc.Config{ClientID: cfg.ClientID})}, nil
+}
+
+// LazyOIDC discovers the provider on first use and again after a failed
+// discovery, so that a process starts, and takes the built-in issuer's
+// tokens, while the provider is away.
+type LazyOIDC struct {
+	cfg OIDCConfig
+
+	mu sync.Mutex
+	o  *OIDC
+}
+
+// NewLazyOIDC checks cfg without reaching the provider.
+func NewLazyOIDC(cfg OIDCConfig) (*LazyOIDC, error) {
+	if cfg.Issuer == "" || cfg.ClientID == "" {
+		return nil, fmt.Errorf("auth: an OpenID Connect provider needs an issuer and a client id")
+	}
+	return &LazyOIDC{cfg: cfg}, nil
+}
+
+// Get returns the discovered provider; Unavailable while it cannot be read.
+func (l *LazyOIDC) Get(ctx context.Context) (*OIDC, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.o == nil {
+		o, err := NewOIDC(ctx, l.cfg)
+		if err != nil {
+			return nil, errcode.Wrap(errcode.Unavailable, err, "the OpenID Connect provider")
+		}
+		l.o = o
+	}
+	return l.o, nil
+}
+
+// Issuer is the provider's issuer URL, known before discovery.
+func (l *LazyOIDC) Issuer() string { return l.cfg.Issuer }
+
+// Verify implements Verifier.
+func (l *LazyOIDC) Verify(ctx context.Context, raw string) (Principal, error) {
+	o, err := l.Get(ctx)
+	if err != nil {
+		return Principal{}, err
+	}
+	return o.Verify(ctx, raw)
 }
 
 // Provider is the discovered provider, whose endpoints a sign-in flow uses.

@@ -41,6 +41,37 @@ type Config struct {
 	KafkaUsername string `env:"KAFKA_USERNAME"`
 	KafkaPassword string `env:"KAFKA_PASSWORD"`
 	TokenKey      string `env:"TOKEN_KEY,required"` // HMAC key shared with the issuer, 32+ bytes
+	// OIDC is an external provider whose tokens are accepted beside the
+	// built-in issuer's; none when OIDC_ISSUER is empty.
+	OIDC OIDCConfig
+}
+
+// OIDCConfig names an external OpenID Connect provider (the Region's, an
+// organisation's) and the claims that carry the role and the organisation.
+type OIDCConfig struct {
+	Issuer    string `env:"OIDC_ISSUER"`
+	ClientID  string `env:"OIDC_CLIENT_ID"` // the audience its tokens name
+	RoleClaim string `env:"OIDC_ROLE_CLAIM" envDefault:"role"`
+	OrgClaim  string `env:"OIDC_ORG_CLAIM" envDefault:"org"`
+	// RoleMap maps the provider's values to roles: "value=role,...".
+	RoleMap string `env:"OIDC_ROLE_MAP"`
+}
+
+// Provider is the provider cfg names, discovered on first use; nil when
+// none is configured.
+func (cfg OIDCConfig) Provider() (*auth.LazyOIDC, error) {
+	if cfg.Issuer == "" {
+		return nil, nil
+	}
+	roles, err := auth.ParseRoleMap(cfg.RoleMap)
+	if err != nil {
+		return nil, fmt.Errorf("OIDC_ROLE_MAP: %w", err)
+	}
+	p, err := auth.NewLazyOIDC(auth.OIDCConfig{Issuer: cfg.Issuer, ClientID: cfg.ClientID, RoleClaim: cfg.RoleClaim, OrgClaim: cfg.OrgClaim, RoleMap: roles})
+	if err != nil {
+		return nil, fmt.Errorf("OIDC_ISSUER: %w", err)
+	}
+	return p, nil
 }
 
 // Process is one running service's shared parts.
@@ -53,7 +84,10 @@ type Process struct {
 	Kafka    kafkakit.Cluster
 	Brokers  []string // Kafka.Brokers
 	Registry *prometheus.Registry
-	Verifier *auth.HMAC
+	// Tokens is the built-in issuer; Verifier accepts its tokens and, when
+	// one is configured, those of the external provider.
+	Tokens   *auth.HMAC
+	Verifier auth.Verifier
 	// Gate serialises updates of documents that carry an outbox with the
 	// relay's clears; give it to the relay and to the stores.
 	Gate *outbox.Gate
@@ -75,9 +109,17 @@ func Open(ctx context.Context, name string, cfg Config, log *slog.Logger) (*Proc
 	if cfg.Database == "" {
 		cfg.Database = "percorsi_" + name
 	}
-	verifier, err := auth.NewHMAC([]byte(cfg.TokenKey))
+	tokens, err := auth.NewHMAC([]byte(cfg.TokenKey))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	var verifier auth.Verifier = tokens
+	provider, err := cfg.OIDC.Provider()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if provider != nil {
+		verifier = auth.ByIssuer{tokens.Issuer(): tokens, provider.Issuer(): provider}
 	}
 	cluster, err := kafkakit.NewCluster(cfg.KafkaBrokers, cfg.KafkaUsername, cfg.KafkaPassword)
 	if err != nil {
@@ -100,6 +142,7 @@ func Open(ctx context.Context, name string, cfg Config, log *slog.Logger) (*Proc
 		Kafka:    cluster,
 		Brokers:  cfg.KafkaBrokers,
 		Registry: reg,
+		Tokens:   tokens,
 		Verifier: verifier,
 		Gate:     outbox.NewGate(),
 		Ready:    map[string]health.Check{"mongodb": mongostore.Ping(client), "kafka": cluster.Ping},

@@ -38,8 +38,9 @@ type Config struct {
 	TimeZone      string        `env:"TIME_ZONE" envDefault:"Europe/Rome"`
 	// Resilience of the calls to the services; zero means DefaultResilience.
 	Resilience Resilience
-	// OIDC is an external provider to sign in with; none by default.
-	OIDC OIDCConfig
+	// SignIn is the sign-in flow with Config.OIDC's provider, when one is
+	// configured.
+	SignIn SignInConfig
 }
 
 // App is web assembled: its stores, the clients of the services and the
@@ -85,7 +86,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	oidcSignIn, err := newOIDCSignIn(cfg.OIDC)
+	oidcSignIn, err := newOIDCSignIn(cfg.Config.OIDC, cfg.SignIn)
 	if err != nil {
 		return nil, err
 	}

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
@@ -14,25 +13,20 @@ import (
 
 	"github.com/percorsi/percorsi/pkg/auth"
 	"github.com/percorsi/percorsi/pkg/errcode"
+	"github.com/percorsi/percorsi/pkg/process"
 	"github.com/percorsi/percorsi/services/web/domain"
 )
 
-// OIDCConfig lets people sign in with an external OpenID Connect provider
-// (the Region's, an organisation's) by the authorization-code flow with
-// PKCE, beside the accounts web keeps. Off when Issuer is empty. The
-// provider's subject becomes the user's id towards the services, and its
-// claims name the role and the organisation.
-type OIDCConfig struct {
-	Issuer       string `env:"OIDC_ISSUER"`
-	ClientID     string `env:"OIDC_CLIENT_ID"`
+// SignInConfig lets people sign in with the external OpenID Connect
+// provider that process.Config's OIDC names (the Region's, an
+// organisation's) by the authorization-code flow with PKCE, beside the
+// accounts web keeps. The provider's subject becomes the user's id towards
+// the services, and its claims name the role and the organisation.
+type SignInConfig struct {
 	ClientSecret string `env:"OIDC_CLIENT_SECRET"`
 	// RedirectURL is web's /signin/oidc/callback as browsers reach it,
 	// registered with the provider.
 	RedirectURL string `env:"OIDC_REDIRECT_URL"`
-	RoleClaim   string `env:"OIDC_ROLE_CLAIM" envDefault:"role"`
-	OrgClaim    string `env:"OIDC_ORG_CLAIM" envDefault:"org"`
-	// RoleMap maps the provider's values to roles: "value=role,...".
-	RoleMap string `env:"OIDC_ROLE_MAP"`
 	// Name is what the sign-in button says, e.g. "SPID" or "Regione Lazio".
 	Name string `env:"OIDC_NAME" envDefault:"OpenID Connect"`
 }
@@ -41,52 +35,36 @@ type OIDCConfig struct {
 // the redirect to the provider to the callback, and nowhere else.
 const oidcCookie = "percorsi_oidc"
 
-// oidcSignIn discovers the provider on first use, so that web starts, and
-// its own accounts sign in, while the provider is away.
+// oidcSignIn is the sign-in flow with the provider, discovered on first
+// use so that web starts, and its own accounts sign in, while the provider
+// is away.
 type oidcSignIn struct {
-	cfg   OIDCConfig
-	roles map[string]auth.Role
-
-	mu       sync.Mutex
-	verifier *auth.OIDC
-	oauth    *oauth2.Config
+	cfg      SignInConfig
+	clientID string
+	provider *auth.LazyOIDC
 }
 
-func newOIDCSignIn(cfg OIDCConfig) (*oidcSignIn, error) {
-	if cfg.Issuer == "" {
-		return nil, nil
+func newOIDCSignIn(provider process.OIDCConfig, cfg SignInConfig) (*oidcSignIn, error) {
+	lazy, err := provider.Provider()
+	if err != nil || lazy == nil {
+		return nil, err
 	}
-	if cfg.ClientID == "" || cfg.RedirectURL == "" {
-		return nil, fmt.Errorf("web: OIDC_ISSUER needs OIDC_CLIENT_ID and OIDC_REDIRECT_URL")
+	if cfg.RedirectURL == "" {
+		return nil, fmt.Errorf("web: OIDC_ISSUER needs OIDC_REDIRECT_URL")
 	}
-	roles, err := auth.ParseRoleMap(cfg.RoleMap)
+	return &oidcSignIn{cfg: cfg, clientID: provider.ClientID, provider: lazy}, nil
+}
+
+// client returns the verifier and the OAuth2 client of the provider.
+func (o *oidcSignIn) client(ctx context.Context) (*auth.OIDC, *oauth2.Config, error) {
+	v, err := o.provider.Get(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("web: OIDC_ROLE_MAP: %w", err)
+		return nil, nil, err
 	}
-	return &oidcSignIn{cfg: cfg, roles: roles}, nil
-}
-
-// provider returns the verifier and the OAuth2 client, discovering the
-// provider when not done yet.
-func (o *oidcSignIn) provider(ctx context.Context) (*auth.OIDC, *oauth2.Config, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if o.verifier == nil {
-		// The key set outlives this request: it refreshes keys with the
-		// context it was made with.
-		v, err := auth.NewOIDC(context.WithoutCancel(ctx), auth.OIDCConfig{
-			Issuer: o.cfg.Issuer, ClientID: o.cfg.ClientID, RoleClaim: o.cfg.RoleClaim, OrgClaim: o.cfg.OrgClaim, RoleMap: o.roles,
-		})
-		if err != nil {
-			return nil, nil, errcode.Wrap(errcode.Unavailable, err, "the sign-in provider")
-		}
-		o.verifier = v
-		o.oauth = &oauth2.Config{
-			ClientID: o.cfg.ClientID, ClientSecret: o.cfg.ClientSecret, RedirectURL: o.cfg.RedirectURL,
-			Endpoint: v.Provider().Endpoint(), Scopes: []string{oidc.ScopeOpenID, "profile"},
-		}
-	}
-	return o.verifier, o.oauth, nil
+	return v, &oauth2.Config{
+		ClientID: o.clientID, ClientSecret: o.cfg.ClientSecret, RedirectURL: o.cfg.RedirectURL,
+		Endpoint: v.Provider().Endpoint(), Scopes: []string{oidc.ScopeOpenID, "profile"},
+	}, nil
 }
 
 type oidcState struct {
@@ -103,7 +81,7 @@ func (a *App) oidcRoutes(mux *http.ServeMux) {
 
 // oidcStart sends the browser to the provider.
 func (a *App) oidcStart(w http.ResponseWriter, r *http.Request) {
-	_, conf, err := a.oidc.provider(r.Context())
+	_, conf, err := a.oidc.client(r.Context())
 	if err != nil {
 		a.oidcFailed(w, r, http.StatusServiceUnavailable, "signin.oidc_away", err)
 		return
@@ -146,7 +124,7 @@ func (a *App) oidcCallback(w http.ResponseWriter, r *http.Request) {
 		a.oidcFailed(w, r, http.StatusUnauthorized, "signin.oidc_failed", nil)
 		return
 	}
-	verifier, conf, err := a.oidc.provider(r.Context())
+	verifier, conf, err := a.oidc.client(r.Context())
 	if err != nil {
 		a.oidcFailed(w, r, http.StatusServiceUnavailable, "signin.oidc_away", err)
 		return

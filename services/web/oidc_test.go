@@ -32,13 +32,13 @@ func TestOIDCSignIn(t *testing.T) {
 	}
 	base := "http://" + ln.Addr().String()
 	app, err := web.Open(t.Context(), web.Config{
-		Config:     process.Config{MongoURI: stack.MongoURI(), KafkaBrokers: stack.KafkaBrokers(), TokenKey: testKey},
+		Config: process.Config{MongoURI: stack.MongoURI(), KafkaBrokers: stack.KafkaBrokers(), TokenKey: testKey, OIDC: process.OIDCConfig{
+			Issuer: idp.URL, ClientID: "percorsi-web", RoleClaim: "groups", OrgClaim: "organisation",
+			RoleMap: "pc-caseworkers=case_worker,pc-monitoring=monitoring",
+		}},
 		CoursesURL: courses.URL, PathwayURL: pathway.URL, Resilience: resilience,
 		TrainingURL: courses.URL, JobsURL: courses.URL, HousingURL: courses.URL, // not called on these pages
-		OIDC: web.OIDCConfig{
-			Issuer: idp.URL, ClientID: "percorsi-web", ClientSecret: "s3cret", RedirectURL: base + "/signin/oidc/callback",
-			RoleClaim: "groups", OrgClaim: "organisation", RoleMap: "pc-caseworkers=case_worker,pc-monitoring=monitoring", Name: "Regione Lazio",
-		},
+		SignIn: web.SignInConfig{ClientSecret: "s3cret", RedirectURL: base + "/signin/oidc/callback", Name: "Regione Lazio"},
 	}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)

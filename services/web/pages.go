@@ -249,7 +249,7 @@ func (a *App) signedIn(roles []auth.Role, h http.HandlerFunc) http.Handler {
 			a.render(w, r, http.StatusForbidden, "error", p)
 			return
 		}
-		token, err := a.Verifier.Issue(s.Principal(), tokenTTL)
+		token, err := a.Tokens.Issue(s.Principal(), tokenTTL)
 		if err != nil {
 			a.fail(w, r, a.newPage(r, "error.title"), "", err)
 			return
