@@ -1,0 +1,299 @@
+// Package grpckittest fuzzes a service's gRPC request decoders through the
+// service's own gRPC server, so that every RPC it registers is fuzzed, a
+// new one included, without a target per decoder.
+package grpckittest
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/go-kit/kit/endpoint"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/status"
+	"google.golang.org/grpc/test/bufconn"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/reflect/protoregistry"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/percorsi/percorsi/pkg/errcode"
+)
+
+// decodedField names the refusal Capture's endpoints answer with: a
+// FailedPrecondition naming it means the decoder accepted the request. An
+// error, rather than a response, keeps the services' response encoders
+// (which type-assert their own responses) out of the test.
+const decodedField = "grpckittest.decoded"
+
+// Capture fills every endpoint.Endpoint field of an Endpoints struct E with
+// one that keeps the request its decoder produced.
+type Capture[E any] struct {
+	Endpoints E
+
+	mu  sync.Mutex
+	got any
+}
+
+// NewCapture returns a Capture whose Endpoints are all capturing.
+func NewCapture[E any]() *Capture[E] {
+	c := &Capture[E]{}
+	var e endpoint.Endpoint = func(_ context.Context, req any) (any, error) {
+		c.mu.Lock()
+		c.got = req
+		c.mu.Unlock()
+		return nil, errcode.New(errcode.Conflict, decodedField, "decoded")
+	}
+	v := reflect.ValueOf(&c.Endpoints).Elem()
+	for i := range v.NumField() {
+		if v.Field(i).Type() == reflect.TypeFor[endpoint.Endpoint]() {
+			v.Field(i).Set(reflect.ValueOf(e))
+		}
+	}
+	return c
+}
+
+func (c *Capture[E]) take() any {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	got := c.got
+	c.got = nil
+	return got
+}
+
+// method is one unary RPC a server registers.
+type method struct {
+	Name    string // the full method, "/package.Service/Method"
+	In, Out protoreflect.MessageType
+	ids     []protoreflect.FieldDescriptor // the request's own id fields
+}
+
+// methods lists the RPCs srv registers, read from the protobuf descriptors
+// of its services and sorted so that a fuzz input names the same RPC on
+// every run. A streaming RPC fails the test: its messages would need a
+// target of their own.
+func methods(tb testing.TB, srv *grpc.Server) []method {
+	tb.Helper()
+	var ms []method
+	for name, info := range srv.GetServiceInfo() {
+		d, err := protoregistry.GlobalFiles.FindDescriptorByName(protoreflect.FullName(name))
+		if err != nil {
+			tb.Fatalf("service %s: %v", name, err)
+		}
+		sd, ok := d.(protoreflect.ServiceDescriptor)
+		if !ok {
+			tb.Fatalf("%s is not a service", name)
+		}
+		for _, mi := range info.Methods {
+			if mi.IsClientStream || mi.IsServerStream {
+				tb.Fatalf("%s/%s streams: no fuzz target covers it", name, mi.Name)
+			}
+			md := sd.Methods().ByName(protoreflect.Name(mi.Name))
+			if md == nil {
+				tb.Fatalf("%s/%s: not in the service's descriptor", name, mi.Name)
+			}
+			m := method{Name: "/" + name + "/" + mi.Name, In: messageType(tb, md.Input()), Out: messageType(tb, md.Output())}
+			fields := md.Input().Fields()
+			for i := range fields.Len() {
+				if fd := fields.Get(i); fd.Kind() == protoreflect.StringKind && isID(fd.Name()) {
+					m.ids = append(m.ids, fd)
+				}
+			}
+			ms = append(ms, m)
+		}
+	}
+	if len(ms) == 0 {
+		tb.Fatal("the server registers no RPC")
+	}
+	slices.SortFunc(ms, func(a, b method) int { return strings.Compare(a.Name, b.Name) })
+	return ms
+}
+
+// isID tells an id field by the contracts' naming: id, course_id,
+// person (a pseudonym). Other strings may be parsed (a day into a time)
+// rather than kept.
+func isID(name protoreflect.Name) bool {
+	return name == "id" || name == "person" || strings.HasSuffix(string(name), "_id")
+}
+
+func messageType(tb testing.TB, d protoreflect.MessageDescriptor) protoreflect.MessageType {
+	tb.Helper()
+	mt, err := protoregistry.GlobalTypes.FindMessageByName(d.FullName())
+	if err != nil {
+		tb.Fatalf("message %s: %v", d.FullName(), err)
+	}
+	return mt
+}
+
+// FuzzServer fuzzes the decoder of every RPC srv registers: the fuzzer's
+// bytes are unmarshalled into the RPC's request message, as the server
+// would, and what unmarshals is sent to srv, whose endpoints are c's.
+// Properties:
+//   - no panic, and no answer but the decoded marker or InvalidArgument;
+//   - a refusal names the field at fault;
+//   - an accepted request held no timestamp out of range;
+//   - an accepted request keeps every id of the message's own fields, as
+//     HTTP keeps its path parameters: a decoder drops none.
+//
+// Seeds are valid requests of any of the RPCs, each given to the RPCs
+// that take its message; every RPC also starts from an empty request.
+func FuzzServer[E any](f *testing.F, c *Capture[E], srv *grpc.Server, seeds ...proto.Message) {
+	rpcs := methods(f, srv)
+	for i := range rpcs {
+		f.Add(uint8(i), []byte{})
+	}
+	for _, s := range seeds {
+		b, err := proto.Marshal(s)
+		if err != nil {
+			f.Fatalf("seed %T: %v", s, err)
+		}
+		seeded := false
+		for i, m := range rpcs {
+			if m.In.Descriptor().FullName() == s.ProtoReflect().Descriptor().FullName() {
+				f.Add(uint8(i), b)
+				seeded = true
+			}
+		}
+		if !seeded {
+			f.Fatalf("seed %T: no RPC of the server takes it", s)
+		}
+	}
+	conn := serve(f, srv)
+	f.Fuzz(func(t *testing.T, rpc uint8, b []byte) {
+		m := rpcs[int(rpc)%len(rpcs)]
+		in := m.In.New().Interface()
+		if err := proto.Unmarshal(b, in); err != nil {
+			return // the server refuses it before any decoder of ours
+		}
+		err := conn.Invoke(t.Context(), m.Name, in, m.Out.New().Interface())
+		st := status.Convert(err)
+		field := fieldOf(st)
+		switch {
+		case st.Code() == codes.FailedPrecondition && field == decodedField:
+			req := c.take()
+			if req == nil {
+				t.Fatalf("%s %v: answered decoded, but no endpoint got a request", m.Name, in)
+			}
+			msg := in.ProtoReflect()
+			if p := invalidTime(msg, ""); p != "" {
+				t.Fatalf("%s %v: decoded %+v from the invalid timestamp %s", m.Name, in, req, p)
+			}
+			for _, fd := range m.ids {
+				for _, s := range strs(msg, fd) {
+					if s != "" && !holds(reflect.ValueOf(req), s) {
+						t.Fatalf("%s %v: decoded %+v lost %s %q", m.Name, in, req, fd.Name(), s)
+					}
+				}
+			}
+		case st.Code() == codes.InvalidArgument && field != "":
+		default:
+			t.Fatalf("%s %v: %v %q naming %q, want the decoded request or InvalidArgument naming a field", m.Name, in, st.Code(), st.Message(), field)
+		}
+	})
+}
+
+// serve runs srv on an in-memory listener for the fuzz run and returns a
+// connection to it.
+func serve(f *testing.F, srv *grpc.Server) *grpc.ClientConn {
+	lis := bufconn.Listen(1 << 20)
+	go func() { _ = srv.Serve(lis) }() // returns when srv stops, at cleanup
+	f.Cleanup(srv.Stop)
+	conn, err := grpc.NewClient("passthrough:///fuzz",
+		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) }),
+		grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		f.Fatalf("connecting to the server: %v", err)
+	}
+	f.Cleanup(func() { _ = conn.Close() })
+	return conn
+}
+
+// strs is the value of a string field, one or repeated.
+func strs(m protoreflect.Message, fd protoreflect.FieldDescriptor) []string {
+	if !fd.IsList() {
+		return []string{m.Get(fd).String()}
+	}
+	l := m.Get(fd).List()
+	out := make([]string, l.Len())
+	for i := range l.Len() {
+		out[i] = l.Get(i).String()
+	}
+	return out
+}
+
+// invalidTime is the path of a timestamp in m out of its documented range
+// (year 1 to 9999, nanos under a second), or "". A decoder must refuse
+// one rather than read it as another instant.
+func invalidTime(m protoreflect.Message, path string) string {
+	if ts, ok := m.Interface().(*timestamppb.Timestamp); ok {
+		if ts.CheckValid() != nil {
+			return path
+		}
+		return ""
+	}
+	var bad string
+	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+		if fd.Kind() != protoreflect.MessageKind || fd.IsMap() {
+			return true
+		}
+		p := path + "." + string(fd.Name())
+		if fd.IsList() {
+			for i := range v.List().Len() {
+				if bad = invalidTime(v.List().Get(i).Message(), fmt.Sprintf("%s[%d]", p, i)); bad != "" {
+					return false
+				}
+			}
+			return true
+		}
+		bad = invalidTime(v.Message(), p)
+		return bad == ""
+	})
+	return bad
+}
+
+// fieldOf is the field a status's BadRequest detail names.
+func fieldOf(st *status.Status) string {
+	for _, d := range st.Details() {
+		if br, ok := d.(*errdetails.BadRequest); ok && len(br.FieldViolations) > 0 {
+			return br.FieldViolations[0].Field
+		}
+	}
+	return ""
+}
+
+// holds reports whether s is a string anywhere in v.
+func holds(v reflect.Value, s string) bool {
+	switch v.Kind() {
+	case reflect.String:
+		return v.String() == s
+	case reflect.Pointer, reflect.Interface:
+		return !v.IsNil() && holds(v.Elem(), s)
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if holds(v.Field(i), s) {
+				return true
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		for i := range v.Len() {
+			if holds(v.Index(i), s) {
+				return true
+			}
+		}
+	case reflect.Map:
+		for _, k := range v.MapKeys() {
+			if holds(k, s) || holds(v.MapIndex(k), s) {
+				return true
+			}
+		}
+	}
+	return false
+}
