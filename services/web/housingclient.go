@@ -13,6 +13,7 @@ type Housing struct {
 	board, accommodations, offers, person, matches endpoint.Endpoint
 	startStep, moveStep, endStep                   endpoint.Endpoint
 	propose, decide, lease                         endpoint.Endpoint
+	indicators                                     endpoint.Endpoint
 }
 
 // BoardRow is the free places of a kind in a territory: counts only.
@@ -115,6 +116,23 @@ type Lease struct {
 	DurationMonths   int    `json:"duration_months"`
 }
 
+// HousingCell is one of housing's aggregates for monitoring: a count of
+// people, or a median over them; a suppressed cell carries no numbers.
+type HousingCell struct {
+	Indicator  string `json:"indicator"`
+	Group      string `json:"group"`
+	People     *int   `json:"people"`
+	Value      *int   `json:"value"`
+	Suppressed bool   `json:"suppressed"`
+}
+
+// HousingIndicators are housing's outcome measures across the network,
+// as of now.
+type HousingIndicators struct {
+	MinCell int           `json:"min_cell"`
+	Cells   []HousingCell `json:"cells"`
+}
+
 type (
 	boardResponse struct {
 		Rows []BoardRow `json:"rows"`
@@ -141,6 +159,7 @@ func newHousing(c *client) *Housing {
 		offers:         get("housing.offers", decodeJSON[offersResponse]),
 		person:         get("housing.person", decodeJSON[PersonHousing]),
 		matches:        get("housing.offer_matches", decodeJSON[OfferMatches]),
+		indicators:     get("housing.indicators", decodeJSON[HousingIndicators]),
 		startStep:      c.endpoint("housing.start_step", http.MethodPost, encodeAPI, decodeJSON[housingWritten]),
 		moveStep:       c.once("housing.move_step", http.MethodPost, encodeAPI, decodeJSON[housingWritten]),
 		endStep:        c.once("housing.end_step", http.MethodPost, encodeAPI, decodeJSON[housingWritten]),
@@ -185,6 +204,11 @@ func (h *Housing) Person(ctx context.Context, person string) (*PersonHousing, er
 // Matches ranks the offers for a person.
 func (h *Housing) Matches(ctx context.Context, person string) (*OfferMatches, error) {
 	return call[OfferMatches](ctx, h.matches, apiRequest{path: pathOf("/v1/persons/", person, "/offer-matches")})
+}
+
+// Indicators returns the housing outcome measures for monitoring.
+func (h *Housing) Indicators(ctx context.Context) (*HousingIndicators, error) {
+	return call[HousingIndicators](ctx, h.indicators, apiRequest{path: "/v1/indicators"})
 }
 
 // StartStep starts a person's step.

@@ -8,7 +8,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/percorsi/percorsi/pkg/errcode"
 )
 
 // The monitoring officer's pages: indicators by organisation or territory
@@ -23,10 +26,18 @@ const minCell = 5
 // indicators are what monitoring counts, in the order pathway reports.
 var indicators = []string{"taken_in_charge", "enrolled", "certified", "qualified", "placed", "housed", "autonomous_exits"}
 
+// housingIndicators are housing's own measures, in the order housing
+// reports, each with the catalogue prefix that names its groups: kinds of
+// accommodation, or where people went on leaving.
+var housingIndicators = []struct{ Name, Groups string }{
+	{"housed_now", "kind."}, {"exits", "dest."}, {"median_stay_days", "kind."},
+}
+
 // monitoringRoutes adds the monitoring officer's pages to mux.
 func (a *App) monitoringRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /monitoring", a.signedIn(monitoringOfficers, a.monitoringPage))
 	mux.Handle("GET /monitoring/export", a.signedIn(monitoringOfficers, a.monitoringExport))
+	mux.Handle("GET /monitoring/housing/export", a.signedIn(monitoringOfficers, a.housingExport))
 }
 
 // period is the monitoring form: a grouping and a period of whole days,
@@ -86,6 +97,22 @@ type monitoringData struct {
 	Suppressed string
 	// The period in words, both days included.
 	FromDay, ToDay string
+	// Housing's figures, as of now across the network, once housing
+	// answered.
+	Housing       []housingTable
+	HousingLoaded bool
+}
+
+// housingTable is one of housing's indicators by group, with its chart.
+type housingTable struct {
+	Indicator, Caption, GroupHeader string
+	Days                            bool // a median of days beside the people
+	Rows                            []housingRow
+	Chart                           *barChart
+}
+
+type housingRow struct {
+	Group, People, Days string // People "<5" and Days "" when suppressed
 }
 
 func (a *App) monitoringPage(w http.ResponseWriter, r *http.Request) {
@@ -100,10 +127,27 @@ func (a *App) monitoringPage(w http.ResponseWriter, r *http.Request) {
 	if len(f.Errors) > 0 {
 		status, p.Error = http.StatusBadRequest, p.T("form.check", len(f.Errors))
 	} else {
+		// Housing's part is read beside pathway's and may be away alone;
+		// pathway's is the page.
+		var (
+			load       sync.WaitGroup
+			housing    *HousingIndicators
+			housingErr error
+		)
+		load.Go(func() { housing, housingErr = a.Housing.Indicators(r.Context()) })
 		res, err := a.Pathway.Indicators(r.Context(), f.By, f.from, f.to)
+		load.Wait()
 		if err != nil {
 			a.fail(w, r, p, "monitoring", err)
 			return
+		}
+		if housingErr != nil {
+			if errcode.Of(housingErr) != errcode.Unavailable {
+				a.Log.ErrorContext(r.Context(), "reading housing's indicators", "err", housingErr)
+			}
+			p.Away = append(p.Away, p.T("unavailable.housing_indicators"))
+		} else {
+			d.Housing, d.HousingLoaded = housingTables(p, housing), true
 		}
 		d.Loaded = true
 		for _, row := range res.Rows {
@@ -125,6 +169,85 @@ func (a *App) monitoringPage(w http.ResponseWriter, r *http.Request) {
 	}
 	p.Data = d
 	a.render(w, r, status, "monitoring", p)
+}
+
+// shownCell returns a housing cell's people and value as web shows them:
+// nothing of a cell under housing's threshold or web's own.
+func shownCell(c HousingCell, min int) (people, value *int) {
+	if c.Suppressed || c.People == nil || *c.People < max(min, minCell) {
+		return nil, nil
+	}
+	return c.People, c.Value
+}
+
+// housingTables lays housing's cells out as one table per indicator; an
+// indicator with no cells has no table.
+func housingTables(p *page, h *HousingIndicators) []housingTable {
+	suppressed := fmt.Sprintf("<%d", minCell)
+	var out []housingTable
+	for _, ind := range housingIndicators {
+		t := housingTable{Indicator: ind.Name, Caption: p.T("monitoring.housing.caption." + ind.Name),
+			GroupHeader: p.T("monitoring.housing.group." + ind.Name), Days: ind.Name == "median_stay_days"}
+		var labels []string
+		var values []*int
+		for _, c := range h.Cells {
+			if c.Indicator != ind.Name {
+				continue
+			}
+			row := housingRow{Group: translateOr(p.Lang, ind.Groups+c.Group, c.Group), People: suppressed}
+			people, value := shownCell(c, h.MinCell)
+			if people != nil {
+				row.People = strconv.Itoa(*people)
+			}
+			// The chart draws the table's last column: people, or days.
+			drawn := people
+			if t.Days {
+				drawn = nil
+				if value != nil {
+					row.Days, drawn = strconv.Itoa(*value), value
+				}
+			}
+			t.Rows = append(t.Rows, row)
+			labels, values = append(labels, row.Group), append(values, drawn)
+		}
+		if len(t.Rows) == 0 {
+			continue
+		}
+		t.Chart = newBarChart("housing-chart-"+ind.Name, t.Caption, p.T("monitoring.housing.chart_desc", t.Caption, minCell), labels, values, suppressed)
+		out = append(out, t)
+	}
+	return out
+}
+
+// housingExport downloads housing's indicators as CSV, suppressed as on
+// the page: they are as of now, so the file is named by today.
+func (a *App) housingExport(w http.ResponseWriter, r *http.Request) {
+	p := a.newPage(r, "monitoring.title")
+	h, err := a.Housing.Indicators(r.Context())
+	if err != nil {
+		a.fail(w, r, p, "housing_indicators", err)
+		return
+	}
+	records := [][]string{{"indicator", "group", "people", "value"}}
+	for _, c := range h.Cells {
+		rec := []string{c.Indicator, c.Group, fmt.Sprintf("<%d", minCell), ""}
+		if people, value := shownCell(c, h.MinCell); people != nil {
+			rec[2] = strconv.Itoa(*people)
+			if value != nil {
+				rec[3] = strconv.Itoa(*value)
+			}
+		}
+		records = append(records, rec)
+	}
+	var out bytes.Buffer
+	if err := csv.NewWriter(&out).WriteAll(records); err != nil {
+		a.fail(w, r, p, "housing_indicators", fmt.Errorf("housing indicators CSV: %w", err))
+		return
+	}
+	name := "percorsi-abitare-" + time.Now().In(a.loc).Format(time.DateOnly) + ".csv"
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	_, _ = w.Write(out.Bytes())
 }
 
 // monitoringExport downloads the indicators as CSV.
