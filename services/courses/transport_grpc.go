@@ -173,17 +173,26 @@ func encodeGRPCListLessons(_ context.Context, resp any) (any, error) {
 }
 
 // rfc3339 gives the endpoints a start as the HTTP API does; a missing one
-// is empty, which the endpoint refuses naming "start".
-func rfc3339(t *timestamppb.Timestamp) string {
+// is empty, which the endpoint refuses naming "start". One out of the
+// Timestamp's range is refused here: AsTime would read it as another
+// instant (nanos past a second carried into the seconds).
+func rfc3339(field string, t *timestamppb.Timestamp) (string, error) {
 	if t == nil {
-		return ""
+		return "", nil
 	}
-	return t.AsTime().Format(time.RFC3339Nano)
+	if err := t.CheckValid(); err != nil {
+		return "", errcode.New(errcode.Invalid, field, "is not a valid time")
+	}
+	return t.AsTime().Format(time.RFC3339Nano), nil
 }
 
 func decodeGRPCAddLesson(_ context.Context, req any) (any, error) {
 	r := req.(*coursesv1.AddLessonRequest)
-	return LessonTimeRequest{ClassID: r.ClassId, Start: rfc3339(r.Start), Minutes: int(r.Minutes)}, nil
+	start, err := rfc3339("start", r.Start)
+	if err != nil {
+		return nil, err
+	}
+	return LessonTimeRequest{ClassID: r.ClassId, Start: start, Minutes: int(r.Minutes)}, nil
 }
 
 func encodeGRPCAddLesson(_ context.Context, resp any) (any, error) {
@@ -200,7 +209,11 @@ func encodeGRPCCancelLesson(_ context.Context, resp any) (any, error) {
 
 func decodeGRPCMoveLesson(_ context.Context, req any) (any, error) {
 	r := req.(*coursesv1.MoveLessonRequest)
-	return LessonTimeRequest{LessonID: r.LessonId, Start: rfc3339(r.Start), Minutes: int(r.Minutes)}, nil
+	start, err := rfc3339("start", r.Start)
+	if err != nil {
+		return nil, err
+	}
+	return LessonTimeRequest{LessonID: r.LessonId, Start: start, Minutes: int(r.Minutes)}, nil
 }
 
 func encodeGRPCMoveLesson(_ context.Context, resp any) (any, error) {
