@@ -2,6 +2,7 @@ package pathway
 
 import (
 	"fmt"
+	"strings"
 	"time"
 	_ "time/tzdata" // the zone must resolve in a scratch container too
 
@@ -152,12 +153,12 @@ func describe(e domain.Entry, lang string) string {
 	if !ok {
 		w = words["it"]
 	}
-	day := e.OccurredAt.In(rome).Format("02/01/2006")
+	on := day(e.OccurredAt)
 	if a := e.Attendance; a != nil {
 		if a.Correction {
-			return fmt.Sprintf(w["correction"], w[a.Status], w[a.CourseKind], day, a.Minutes, a.LessonMinutes, label(lang, a.PreviousStatus))
+			return fmt.Sprintf(w["correction"], w[a.Status], w[a.CourseKind], on, a.Minutes, a.LessonMinutes, label(lang, a.PreviousStatus))
 		}
-		return fmt.Sprintf(w["lesson"], w[a.Status], w[a.CourseKind], day, a.Minutes, a.LessonMinutes)
+		return fmt.Sprintf(w["lesson"], w[a.Status], w[a.CourseKind], on, a.Minutes, a.LessonMinutes)
 	}
 	if f := e.Fact; f != nil {
 		if format, ok := w[f.Kind]; ok {
@@ -165,11 +166,97 @@ func describe(e domain.Entry, lang string) string {
 			if f.Flag {
 				reached = "reached"
 			}
-			return fmt.Sprintf(format, day, label(lang, f.Detail), label(lang, f.Level), label(lang, reached),
+			return fmt.Sprintf(format, on, label(lang, f.Detail), label(lang, f.Level), label(lang, reached),
 				duration(f.Minutes), duration(f.Total), duration(f.Planned))
 		}
 	}
-	return fmt.Sprintf(w["other"], e.Type, day)
+	return fmt.Sprintf(w["other"], e.Type, on)
+}
+
+// reasons put domain.Reason in words. The arguments, by index: the day
+// of the fact, the later day, the level, the level asked, the months, the
+// detail (a course kind, a withdrawal reason, in words where there are).
+var reasons = map[string]map[domain.ReasonCode]string{
+	"it": {
+		domain.ReasonAttendingCourse:      "Frequenta il corso di %[6]s (lezione del %[1]s)",
+		domain.ReasonAttendingTraining:    "Frequenta la formazione professionale (lezione del %[1]s)",
+		domain.ReasonEnrolledInCourse:     "Iscrizione al corso di %[6]s il %[1]s",
+		domain.ReasonCEFRReached:          "Livello QCER %[3]s raggiunto il %[1]s (richiesto: %[4]s)",
+		domain.ReasonCEFRBelow:            "Livello QCER %[3]s il %[1]s, sotto il livello richiesto %[4]s",
+		domain.ReasonDigCompReached:       "Livello DigComp %[3]s raggiunto il %[1]s (richiesto: %[4]s)",
+		domain.ReasonDigCompBelow:         "Livello DigComp %[3]s il %[1]s, sotto il livello richiesto %[4]s",
+		domain.ReasonEnrolledInTraining:   "Iscrizione al corso di formazione professionale %[6]s (EQF %[3]s) il %[1]s",
+		domain.ReasonModuleCompleted:      "Modulo concluso il %[1]s",
+		domain.ReasonInternshipHours:      "Ore di tirocinio curricolare il %[1]s",
+		domain.ReasonExamTaken:            "Esame finale il %[1]s",
+		domain.ReasonQualification:        "Qualifica professionale EQF %[3]s conseguita il %[1]s",
+		domain.ReasonCompetencesCertified: "Competenze certificate il %[1]s",
+		domain.ReasonTrainingWithdrawn:    "Ritiro dalla formazione professionale il %[1]s (motivo: %[6]s)",
+		domain.ReasonPlacementStarted:     "Inserimento lavorativo iniziato il %[1]s, non ancora confermato dal datore di lavoro",
+		domain.ReasonPlacementConfirmed:   "Inserimento confermato dal datore di lavoro, iniziato il %[1]s: i %[5]d mesi si compiono il %[2]s",
+		domain.ReasonPlacementLasted:      "Inserimento confermato dal datore di lavoro, iniziato il %[1]s: %[5]d mesi compiuti il %[2]s",
+		domain.ReasonHired:                "Assunzione al termine dell'inserimento il %[1]s",
+		domain.ReasonOwnLease:             "In casa in affitto propria dal %[1]s",
+		domain.ReasonHousingStep:          "In %[3]s dal %[1]s",
+		domain.ReasonLeaseSigned:          "Contratto di affitto proprio firmato il %[1]s",
+		domain.ReasonPermit:               "Permesso di soggiorno %[3]s registrato il %[1]s",
+		domain.ReasonPermitUntil:          "Permesso di soggiorno %[3]s valido fino al %[2]s",
+		domain.ReasonGroundsWork:          "lavoro: inserimento confermato dal datore di lavoro dal %[1]s",
+		domain.ReasonGroundsStudy:         "studio: frequenta un corso (ultima lezione il %[1]s)",
+		domain.ReasonNoGrounds:            "nessun inserimento confermato e nessuna iscrizione attiva",
+	},
+	"en": {
+		domain.ReasonAttendingCourse:      "Attending the %[6]s course (lesson of %[1]s)",
+		domain.ReasonAttendingTraining:    "Attending vocational training (lesson of %[1]s)",
+		domain.ReasonEnrolledInCourse:     "Enrolled in a %[6]s course on %[1]s",
+		domain.ReasonCEFRReached:          "CEFR level %[3]s reached on %[1]s (%[4]s required)",
+		domain.ReasonCEFRBelow:            "CEFR level %[3]s on %[1]s, below the %[4]s required",
+		domain.ReasonDigCompReached:       "DigComp level %[3]s reached on %[1]s (%[4]s required)",
+		domain.ReasonDigCompBelow:         "DigComp level %[3]s on %[1]s, below the %[4]s required",
+		domain.ReasonEnrolledInTraining:   "Enrolled in vocational course %[6]s (EQF %[3]s) on %[1]s",
+		domain.ReasonModuleCompleted:      "Module completed on %[1]s",
+		domain.ReasonInternshipHours:      "Internship hours on %[1]s",
+		domain.ReasonExamTaken:            "Final exam on %[1]s",
+		domain.ReasonQualification:        "Vocational qualification EQF %[3]s awarded on %[1]s",
+		domain.ReasonCompetencesCertified: "Competences certified on %[1]s",
+		domain.ReasonTrainingWithdrawn:    "Withdrew from vocational training on %[1]s (reason: %[6]s)",
+		domain.ReasonPlacementStarted:     "Work placement started on %[1]s, not yet confirmed by the employer",
+		domain.ReasonPlacementConfirmed:   "Placement confirmed by the employer, started on %[1]s: %[5]d months reached on %[2]s",
+		domain.ReasonPlacementLasted:      "Placement confirmed by the employer, started on %[1]s: %[5]d months completed on %[2]s",
+		domain.ReasonHired:                "Hired at the end of the placement on %[1]s",
+		domain.ReasonOwnLease:             "In a home of one's own since %[1]s",
+		domain.ReasonHousingStep:          "In %[3]s since %[1]s",
+		domain.ReasonLeaseSigned:          "Own lease signed on %[1]s",
+		domain.ReasonPermit:               "Residence permit %[3]s recorded on %[1]s",
+		domain.ReasonPermitUntil:          "Residence permit %[3]s valid until %[2]s",
+		domain.ReasonGroundsWork:          "work: placement confirmed by the employer since %[1]s",
+		domain.ReasonGroundsStudy:         "study: attending a course (last lesson on %[1]s)",
+		domain.ReasonNoGrounds:            "no confirmed placement and no active enrolment",
+	},
+}
+
+// explain says a reason in plain Italian or English, its days as the
+// timeline writes them; a reason without a code says nothing.
+func explain(r domain.Reason, lang string) string {
+	if _, ok := reasons[lang]; !ok {
+		lang = "it"
+	}
+	format, ok := reasons[lang][r.Code]
+	switch {
+	case !ok:
+		return string(r.Code)
+	case !strings.Contains(format, "%"):
+		return format // Sprintf would complain of the arguments it has no use for
+	}
+	return fmt.Sprintf(format, day(r.On), day(r.Until), label(lang, r.Level), label(lang, r.Want), r.Months, label(lang, r.Detail))
+}
+
+// day writes a date as the timeline does, in Rome; no date is "".
+func day(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(rome).Format("02/01/2006")
 }
 
 // label is a code in words, or the code itself when there are none.

@@ -72,3 +72,62 @@ func TestDescribe(t *testing.T) {
 		t.Errorf("unknown type in an unknown language: %q", got)
 	}
 }
+
+func TestExplain(t *testing.T) {
+	t.Parallel()
+	day := func(s string) time.Time {
+		d, err := time.Parse(time.DateOnly, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	for _, tc := range []struct {
+		why    domain.Reason
+		it, en string
+	}{
+		{domain.Reason{Code: domain.ReasonCEFRReached, On: day("2026-03-02"), Level: "b1", Want: "a2"},
+			"Livello QCER b1 raggiunto il 02/03/2026 (richiesto: a2)", "CEFR level b1 reached on 02/03/2026 (a2 required)"},
+		{domain.Reason{Code: domain.ReasonDigCompBelow, On: day("2026-03-02"), Level: "2", Want: "3"},
+			"Livello DigComp 2 il 02/03/2026, sotto il livello richiesto 3", "DigComp level 2 on 02/03/2026, below the 3 required"},
+		{domain.Reason{Code: domain.ReasonAttendingCourse, On: day("2026-09-01"), Detail: "italian_l2"},
+			"Frequenta il corso di Italiano L2 (lezione del 01/09/2026)", "Attending the Italian L2 course (lesson of 01/09/2026)"},
+		{domain.Reason{Code: domain.ReasonPlacementLasted, On: day("2026-02-01"), Months: 3, Until: day("2026-05-01")},
+			"Inserimento confermato dal datore di lavoro, iniziato il 01/02/2026: 3 mesi compiuti il 01/05/2026",
+			"Placement confirmed by the employer, started on 01/02/2026: 3 months completed on 01/05/2026"},
+		{domain.Reason{Code: domain.ReasonPlacementConfirmed, On: day("2026-02-01"), Months: 3, Until: day("2026-05-01")},
+			"Inserimento confermato dal datore di lavoro, iniziato il 01/02/2026: i 3 mesi si compiono il 01/05/2026",
+			"Placement confirmed by the employer, started on 01/02/2026: 3 months reached on 01/05/2026"},
+		{domain.Reason{Code: domain.ReasonHousingStep, On: day("2026-06-01"), Level: "semi_autonomy_flat"},
+			"In appartamento di semi-autonomia dal 01/06/2026", "In a semi-autonomy flat since 01/06/2026"},
+		{domain.Reason{Code: domain.ReasonPermitUntil, On: day("2026-01-10"), Level: "special_cases_art18", Until: day("2027-02-10")},
+			"Permesso di soggiorno casi speciali (art. 18) valido fino al 10/02/2027", "Residence permit special cases (art. 18) valid until 10/02/2027"},
+		{domain.Reason{Code: domain.ReasonTrainingWithdrawn, On: day("2026-04-01"), Detail: "health"},
+			"Ritiro dalla formazione professionale il 01/04/2026 (motivo: salute)", "Withdrew from vocational training on 01/04/2026 (reason: health)"},
+		{domain.Reason{Code: domain.ReasonGroundsWork, On: day("2026-08-18")},
+			"lavoro: inserimento confermato dal datore di lavoro dal 18/08/2026", "work: placement confirmed by the employer since 18/08/2026"},
+		{domain.Reason{Code: domain.ReasonGroundsStudy, On: day("2026-10-05")},
+			"studio: frequenta un corso (ultima lezione il 05/10/2026)", "study: attending a course (last lesson on 05/10/2026)"},
+		{domain.Reason{Code: domain.ReasonNoGrounds},
+			"nessun inserimento confermato e nessuna iscrizione attiva", "no confirmed placement and no active enrolment"},
+		{domain.Reason{}, "", ""}, // an area with nothing yet
+	} {
+		if got := explain(tc.why, "it"); got != tc.it {
+			t.Errorf("it: %q, want %q", got, tc.it)
+		}
+		if got := explain(tc.why, "en"); got != tc.en {
+			t.Errorf("en: %q, want %q", got, tc.en)
+		}
+	}
+	// Every code has its words in both languages.
+	for _, lang := range []string{"it", "en"} {
+		if len(reasons[lang]) != len(reasons["it"]) {
+			t.Errorf("%s has %d reasons, it %d", lang, len(reasons[lang]), len(reasons["it"]))
+		}
+		for code := range reasons["it"] {
+			if reasons[lang][code] == "" {
+				t.Errorf("%s: no words for %s", lang, code)
+			}
+		}
+	}
+}

@@ -393,11 +393,12 @@ func permitJSON(x domain.Permit) PermitJSON {
 
 func makeLegal(s *Service) endpoint.Endpoint {
 	return func(ctx context.Context, request any) (any, error) {
-		v, err := s.Legal(ctx, request.(PseudonymRequest).Pseudonym)
+		req := request.(LocalizedRequest)
+		v, err := s.Legal(ctx, req.Pseudonym)
 		if err != nil {
 			return nil, err
 		}
-		out := LegalJSON{Permits: []PermitJSON{}, DaysLeft: v.DaysLeft, Convertible: v.Convertible, Grounds: v.Grounds, CheckFrom: date(v.CheckFrom)}
+		out := LegalJSON{Permits: []PermitJSON{}, DaysLeft: v.DaysLeft, Convertible: v.Convertible, Grounds: explain(v.Grounds, req.Lang), CheckFrom: date(v.CheckFrom)}
 		for _, x := range v.Permits {
 			out.Permits = append(out.Permits, permitJSON(x))
 		}
@@ -464,14 +465,15 @@ type RulesJSON struct {
 
 func makeAutonomy(s *Service) endpoint.Endpoint {
 	return func(ctx context.Context, request any) (any, error) {
-		v, err := s.Autonomy(ctx, request.(PseudonymRequest).Pseudonym)
+		req := request.(LocalizedRequest)
+		v, err := s.Autonomy(ctx, req.Pseudonym)
 		if err != nil {
 			return nil, err
 		}
 		out := AutonomyJSON{Stage: string(v.Now.Stage), Index: v.Now.Index, Areas: []AreaJSON{}, History: []StageJSON{},
 			Rules: RulesJSON{ItalianLevel: v.Rules.ItalianLevel, DigitalLevel: v.Rules.DigitalLevel, PlacementMonths: v.Rules.PlacementMonths}}
 		for _, a := range v.Now.Areas {
-			out.Areas = append(out.Areas, AreaJSON{Area: string(a.Area), Status: a.Status, Since: date(a.Since), Why: a.Why})
+			out.Areas = append(out.Areas, AreaJSON{Area: string(a.Area), Status: a.Status, Since: date(a.Since), Why: explain(a.Why, req.Lang)})
 		}
 		for _, h := range v.History {
 			out.History = append(out.History, StageJSON{At: h.At, Stage: string(h.Stage), Index: h.Index})
@@ -713,6 +715,13 @@ func makeMonitoring(s *Service) endpoint.Endpoint {
 
 // TimelineRequest asks for a person's timeline in a language.
 type TimelineRequest struct {
+	Pseudonym string
+	Lang      string // it or en
+}
+
+// LocalizedRequest asks for a view of a person whose reasons are said in
+// a language.
+type LocalizedRequest struct {
 	Pseudonym string
 	Lang      string // it or en
 }

@@ -358,8 +358,12 @@ func TestPathwayToAutonomy(t *testing.T) {
 	r.waitTimeline(ps, 15)
 	r.clock.Set(day("2026-05-25"))
 	var legal pathway.LegalJSON
-	if r.do("GET", "/v1/persons/"+ps+"/legal", "cw1", nil, &legal); !legal.Convertible || legal.DaysLeft != 45 || legal.CheckFrom != "2026-05-11" {
+	if r.do("GET", "/v1/persons/"+ps+"/legal", "cw1", nil, &legal); !legal.Convertible || legal.DaysLeft != 45 || legal.CheckFrom != "2026-05-11" ||
+		legal.Grounds != "lavoro: inserimento confermato dal datore di lavoro dal 01/02/2026" {
 		t.Fatalf("legal: %+v", legal)
+	}
+	if r.do("GET", "/v1/persons/"+ps+"/legal?lang=en", "cw1", nil, &legal); legal.Grounds != "work: placement confirmed by the employer since 01/02/2026" {
+		t.Fatalf("legal in English: %+v", legal)
 	}
 	if status := r.do("POST", "/v1/persons/"+ps+"/alerts/absence_streak:c1:l2/acknowledge", "cw1", map[string]any{}, nil); status != 200 {
 		t.Fatalf("acknowledge: %d", status)
@@ -426,8 +430,15 @@ func TestPathwayToAutonomy(t *testing.T) {
 		t.Fatalf("autonomy %s %.2f:\n%v\nwant %v", au.Stage, au.Index, stages, wantStages)
 	}
 	for _, a := range au.Areas {
-		if a.Area == "work" && a.Why != "placement confirmed on 2026-02-01, 3 months by 2026-05-01" {
+		if a.Area == "work" && a.Why != "Inserimento confermato dal datore di lavoro, iniziato il 01/02/2026: 3 mesi compiuti il 01/05/2026" {
 			t.Errorf("work: %+v", a)
+		}
+	}
+	var en pathway.AutonomyJSON
+	r.do("GET", "/v1/persons/"+ps+"/autonomy?lang=en", "cw1", nil, &en)
+	for _, a := range en.Areas {
+		if a.Area == "work" && a.Why != "Placement confirmed by the employer, started on 01/02/2026: 3 months completed on 01/05/2026" {
+			t.Errorf("work in English: %+v", a)
 		}
 	}
 

@@ -521,7 +521,7 @@ type LegalView struct {
 	Current     *domain.Permit
 	DaysLeft    int  // until the current permit expires
 	Convertible bool // the facts support a conversion (work or study)
-	Grounds     string
+	Grounds     domain.Reason
 	CheckFrom   time.Time // when the grounds start being checked
 }
 

@@ -38,9 +38,9 @@ func NewHTTPHandler(e Endpoints) http.Handler {
 	route("GET "+person+"/audit", e.Audit, byPseudonym)
 	route("POST "+person+"/consents", e.Consent, body[ConsentRequestJSON](func(r *http.Request, b ConsentRequestJSON) any { return consentRequest{r.PathValue("pseudonym"), b} }))
 	route("POST "+person+"/permits", e.Permit, body[PermitJSON](func(r *http.Request, b PermitJSON) any { return permitRequest{r.PathValue("pseudonym"), b} }))
-	route("GET "+person+"/legal", e.Legal, byPseudonym)
+	route("GET "+person+"/legal", e.Legal, localized)
 	route("PUT "+person+"/plan", e.Plan, decodePlan)
-	route("GET "+person+"/autonomy", e.Autonomy, byPseudonym)
+	route("GET "+person+"/autonomy", e.Autonomy, localized)
 	route("GET "+person+"/alerts", e.Alerts, byPseudonym)
 	route("POST "+person+"/alerts/{alert}/{action}", e.AlertAction, body[AlertActionJSON](func(r *http.Request, b AlertActionJSON) any {
 		return alertActionRequest{r.PathValue("pseudonym"), r.PathValue("alert"), r.PathValue("action"), b}
@@ -92,6 +92,11 @@ func byPseudonym(_ context.Context, r *http.Request) (any, error) {
 
 func decodeTimeline(_ context.Context, r *http.Request) (any, error) {
 	return TimelineRequest{Pseudonym: r.PathValue("pseudonym"), Lang: language(r)}, nil
+}
+
+// localized reads a person's view whose reasons are put in words.
+func localized(_ context.Context, r *http.Request) (any, error) {
+	return LocalizedRequest{Pseudonym: r.PathValue("pseudonym"), Lang: language(r)}, nil
 }
 
 // decodePersonal reads ?fields=a,b&reason=...: the reason is required.

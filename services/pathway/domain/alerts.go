@@ -1,7 +1,6 @@
 package domain
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -12,7 +11,7 @@ import (
 // permit for work), or an active enrolment (a permit for study): a lesson
 // attended or a day of internship within ActiveEnrolment, in a course the
 // person has not withdrawn from.
-func (r Rules) Grounds(entries []Entry, now time.Time) (ok bool, why string) {
+func (r Rules) Grounds(entries []Entry, now time.Time) (ok bool, why Reason) {
 	confirmed, ended := map[string]time.Time{}, map[string]bool{}
 	attended := map[string]time.Time{} // class or edition -> last lesson
 	for _, e := range Effective(entries) {
@@ -37,7 +36,7 @@ func (r Rules) Grounds(entries []Entry, now time.Time) (ok bool, why string) {
 	}
 	for ref, on := range confirmed {
 		if !ended[ref] {
-			return true, fmt.Sprintf("work: placement confirmed by the employer since %s", on.Format("2006-01-02"))
+			return true, Reason{Code: ReasonGroundsWork, On: on}
 		}
 	}
 	var lastLesson time.Time
@@ -47,9 +46,9 @@ func (r Rules) Grounds(entries []Entry, now time.Time) (ok bool, why string) {
 		}
 	}
 	if !lastLesson.IsZero() && now.Sub(lastLesson) <= r.ActiveEnrolment {
-		return true, fmt.Sprintf("study: attending a course (last lesson %s)", lastLesson.Format("2006-01-02"))
+		return true, Reason{Code: ReasonGroundsStudy, On: lastLesson}
 	}
-	return false, "no confirmed placement and no active enrolment"
+	return false, Reason{Code: ReasonNoGrounds}
 }
 
 // LastActivity is when the latest fact about p by `now` occurred, or when

@@ -1,11 +1,9 @@
 package domain
 
 import (
-	"fmt"
 	"slices"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -70,7 +68,7 @@ type AreaState struct {
 	Area   Area
 	Status string // none, in_progress, achieved
 	Since  time.Time
-	Why    string // the rule and the fact, e.g. "CEFR a2 >= a2 (level_assessed 2026-03-02)"
+	Why    Reason // the rule and the fact, e.g. CEFR a2 reached, a2 asked, on 2026-03-02
 }
 
 // Assessment is the autonomy of a person at a moment.
@@ -101,7 +99,7 @@ func (r Rules) assess(entries []Entry, at time.Time) Assessment {
 	for _, a := range Areas {
 		st[a] = &AreaState{Area: a, Status: "none"}
 	}
-	mark := func(a Area, status string, since time.Time, why string) {
+	mark := func(a Area, status string, since time.Time, why Reason) {
 		s := st[a]
 		if s.Status == "achieved" && status != "achieved" {
 			return // a later lesser fact does not undo an achievement
@@ -111,13 +109,12 @@ func (r Rules) assess(entries []Entry, at time.Time) Assessment {
 		}
 		s.Status, s.Since, s.Why = status, since, why
 	}
-	day := func(t time.Time) string { return t.Format("2006-01-02") }
 	confirmed := map[string]time.Time{} // placement -> confirmed start
 	ended := map[string]time.Time{}     // placement -> end
 	// Vocational training is under way while an edition is, or once some
 	// units of competence are certified; leaving every edition ends it.
 	editions, certified := map[string]bool{}, false
-	training := func(edition string, on time.Time, why string) {
+	training := func(edition string, on time.Time, why Reason) {
 		editions[edition] = true
 		mark(Training, "in_progress", on, why)
 	}
@@ -128,11 +125,11 @@ func (r Rules) assess(entries []Entry, at time.Time) Assessment {
 		if a := e.Attendance; a != nil {
 			switch a.CourseKind {
 			case "vocational":
-				training(a.ClassID, e.OccurredAt, fmt.Sprintf("attending vocational training (%s)", day(e.OccurredAt)))
+				training(a.ClassID, e.OccurredAt, Reason{Code: ReasonAttendingTraining, On: e.OccurredAt})
 			case "digital":
-				mark(Digital, "in_progress", e.OccurredAt, fmt.Sprintf("attending %s (%s)", a.CourseKind, day(e.OccurredAt)))
+				mark(Digital, "in_progress", e.OccurredAt, Reason{Code: ReasonAttendingCourse, On: e.OccurredAt, Detail: a.CourseKind})
 			default:
-				mark(Italian, "in_progress", e.OccurredAt, fmt.Sprintf("attending %s (%s)", a.CourseKind, day(e.OccurredAt)))
+				mark(Italian, "in_progress", e.OccurredAt, Reason{Code: ReasonAttendingCourse, On: e.OccurredAt, Detail: a.CourseKind})
 			}
 			continue
 		}
@@ -146,40 +143,45 @@ func (r Rules) assess(entries []Entry, at time.Time) Assessment {
 			if f.Detail == "digital" {
 				area = Digital
 			}
-			mark(area, "in_progress", e.OccurredAt, fmt.Sprintf("enrolled in a %s course (%s)", f.Detail, day(e.OccurredAt)))
+			mark(area, "in_progress", e.OccurredAt, Reason{Code: ReasonEnrolledInCourse, On: e.OccurredAt, Detail: f.Detail})
 		case "level_assessed", "course_completed", "certificate_issued":
 			if f.Level == "" {
 				continue // completed without a level: the lessons said it already
 			}
 			if f.Detail == "digital" {
-				if lvl := digcompLevel(f.Level); lvl >= r.DigitalLevel {
-					mark(Digital, "achieved", e.OccurredAt, fmt.Sprintf("DigComp level %d >= %d (%s)", lvl, r.DigitalLevel, day(e.OccurredAt)))
+				lvl := digcompLevel(f.Level)
+				why := Reason{Code: ReasonDigCompBelow, On: e.OccurredAt, Level: strconv.Itoa(lvl), Want: strconv.Itoa(r.DigitalLevel)}
+				if lvl >= r.DigitalLevel {
+					why.Code = ReasonDigCompReached
+					mark(Digital, "achieved", e.OccurredAt, why)
 				} else {
-					mark(Digital, "in_progress", e.OccurredAt, fmt.Sprintf("DigComp level %d < %d (%s)", lvl, r.DigitalLevel, day(e.OccurredAt)))
+					mark(Digital, "in_progress", e.OccurredAt, why)
 				}
 				continue
 			}
+			why := Reason{Code: ReasonCEFRBelow, On: e.OccurredAt, Level: f.Level, Want: r.ItalianLevel}
 			if AtLeastCEFR(f.Level, r.ItalianLevel) {
-				mark(Italian, "achieved", e.OccurredAt, fmt.Sprintf("CEFR %s >= %s (%s)", f.Level, r.ItalianLevel, day(e.OccurredAt)))
+				why.Code = ReasonCEFRReached
+				mark(Italian, "achieved", e.OccurredAt, why)
 			} else {
-				mark(Italian, "in_progress", e.OccurredAt, fmt.Sprintf("CEFR %s < %s (%s)", f.Level, r.ItalianLevel, day(e.OccurredAt)))
+				mark(Italian, "in_progress", e.OccurredAt, why)
 			}
 		case "enrolled_in_training":
-			training(f.Ref, e.OccurredAt, fmt.Sprintf("enrolled in vocational training %s, EQF %s (%s)", f.Detail, f.Level, day(e.OccurredAt)))
+			training(f.Ref, e.OccurredAt, Reason{Code: ReasonEnrolledInTraining, On: e.OccurredAt, Detail: f.Detail, Level: f.Level})
 		case "module_completed", "internship_hours", "exam_taken":
-			training(f.Ref, e.OccurredAt, fmt.Sprintf("%s (%s)", strings.ReplaceAll(f.Kind, "_", " "), day(e.OccurredAt)))
+			training(f.Ref, e.OccurredAt, Reason{Code: ReasonCode(f.Kind), On: e.OccurredAt}) // each of the three has its code
 		case "qualification_awarded":
-			mark(Training, "achieved", e.OccurredAt, fmt.Sprintf("qualification EQF %s (%s)", f.Level, day(e.OccurredAt)))
+			mark(Training, "achieved", e.OccurredAt, Reason{Code: ReasonQualification, On: e.OccurredAt, Level: f.Level})
 		case "competences_certified":
 			certified = true
-			mark(Training, "in_progress", e.OccurredAt, fmt.Sprintf("units of competence certified (%s)", day(e.OccurredAt)))
+			mark(Training, "in_progress", e.OccurredAt, Reason{Code: ReasonCompetencesCertified, On: e.OccurredAt})
 		case "training_withdrawn":
 			delete(editions, f.Ref)
 			if len(editions) == 0 && !certified {
-				mark(Training, "none", e.OccurredAt, fmt.Sprintf("withdrew from vocational training: %s (%s)", f.Detail, day(e.OccurredAt)))
+				mark(Training, "none", e.OccurredAt, Reason{Code: ReasonTrainingWithdrawn, On: e.OccurredAt, Detail: f.Detail})
 			}
 		case "placement_started":
-			mark(Work, "in_progress", e.OccurredAt, fmt.Sprintf("placement started (%s)", day(e.OccurredAt)))
+			mark(Work, "in_progress", e.OccurredAt, Reason{Code: ReasonPlacementStarted, On: e.OccurredAt})
 		case "placement_confirmed":
 			if f.Detail == "start" {
 				confirmed[f.Ref] = f.On
@@ -187,22 +189,26 @@ func (r Rules) assess(entries []Entry, at time.Time) Assessment {
 		case "placement_ended":
 			ended[f.Ref] = e.OccurredAt
 			if f.Detail == "hired" && !confirmed[f.Ref].IsZero() {
-				mark(Work, "achieved", e.OccurredAt, fmt.Sprintf("hired at the end of a placement (%s)", day(e.OccurredAt)))
+				mark(Work, "achieved", e.OccurredAt, Reason{Code: ReasonHired, On: e.OccurredAt})
 			}
 		case "housing_step_started":
 			if f.Level == "own_lease" {
-				mark(Housing, "achieved", e.OccurredAt, fmt.Sprintf("own lease (%s)", day(e.OccurredAt)))
+				mark(Housing, "achieved", e.OccurredAt, Reason{Code: ReasonOwnLease, On: e.OccurredAt})
 			} else {
-				mark(Housing, "in_progress", e.OccurredAt, fmt.Sprintf("housing step %s (%s)", f.Level, day(e.OccurredAt)))
+				mark(Housing, "in_progress", e.OccurredAt, Reason{Code: ReasonHousingStep, On: e.OccurredAt, Level: f.Level})
 			}
 		case "lease_signed":
-			mark(Housing, "achieved", e.OccurredAt, fmt.Sprintf("lease of one's own signed (%s)", day(e.OccurredAt)))
+			mark(Housing, "achieved", e.OccurredAt, Reason{Code: ReasonLeaseSigned, On: e.OccurredAt})
 		case "permit_recorded":
+			why := Reason{Code: ReasonPermit, On: e.OccurredAt, Level: f.Level}
 			if PermitKind(f.Level).Stable() {
-				mark(Legal, "achieved", e.OccurredAt, fmt.Sprintf("permit %s (%s)", f.Level, day(e.OccurredAt)))
-			} else {
-				mark(Legal, "in_progress", e.OccurredAt, fmt.Sprintf("permit %s until %s", f.Level, day(f.Until)))
+				mark(Legal, "achieved", e.OccurredAt, why)
+				continue
 			}
+			if !f.Until.IsZero() {
+				why.Code, why.Until = ReasonPermitUntil, f.Until
+			}
+			mark(Legal, "in_progress", e.OccurredAt, why)
 		}
 	}
 	// A confirmed placement counts once it has lasted long enough by `at`,
@@ -210,10 +216,12 @@ func (r Rules) assess(entries []Entry, at time.Time) Assessment {
 	for ref, start := range confirmed {
 		done := start.AddDate(0, r.PlacementMonths, 0)
 		end, isEnded := ended[ref]
+		why := Reason{Code: ReasonPlacementConfirmed, On: start, Months: r.PlacementMonths, Until: done}
 		if !done.After(at) && (!isEnded || !end.Before(done)) {
-			mark(Work, "achieved", done, fmt.Sprintf("placement confirmed on %s, %d months by %s", day(start), r.PlacementMonths, day(done)))
+			why.Code = ReasonPlacementLasted
+			mark(Work, "achieved", done, why)
 		} else if !isEnded {
-			mark(Work, "in_progress", start, fmt.Sprintf("placement confirmed on %s, %d months reached on %s", day(start), r.PlacementMonths, day(done)))
+			mark(Work, "in_progress", start, why)
 		}
 	}
 

@@ -111,7 +111,7 @@ func TestAssess(t *testing.T) {
 		}
 		for _, s := range a.Areas {
 			if want, ok := tc.status[s.Area]; ok && s.Status != want {
-				t.Errorf("%s: %s is %s (%s), want %s", tc.name, s.Area, s.Status, s.Why, want)
+				t.Errorf("%s: %s is %s (%v), want %s", tc.name, s.Area, s.Status, s.Why, want)
 			}
 		}
 	}
