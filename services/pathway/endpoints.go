@@ -250,6 +250,13 @@ func parseDate(field, s string) (time.Time, error) {
 }
 
 // PersonalRequest asks for personal fields, saying why.
+// PersonalReadJSON is the body of a read of personal data: the reason
+// travels in the body, never in a URL that proxies and access logs keep.
+type PersonalReadJSON struct {
+	Fields []string `json:"fields"` // all of them when empty
+	Reason string   `json:"reason"`
+}
+
 type PersonalRequest struct {
 	Pseudonym string
 	Fields    []string

@@ -272,16 +272,16 @@ func TestPathwayToAutonomy(t *testing.T) {
 
 	// Reading personal data needs a reason, and is audited.
 	var noReason errorBody
-	if status := r.do("GET", "/v1/persons/"+ps+"/personal", "cw1", nil, &noReason); status != 400 || noReason.Error.Field != "reason" {
+	if status := r.do("POST", "/v1/persons/"+ps+"/personal/read", "cw1", map[string]any{}, &noReason); status != 400 || noReason.Error.Field != "reason" {
 		t.Fatalf("no reason: %d %+v", status, noReason)
 	}
 	var personal struct{ Personal map[string]json.RawMessage }
-	if status := r.do("GET", "/v1/persons/"+ps+"/personal?fields=legal_name,documents&reason=permit+renewal", "cw1", nil, &personal); status != 200 ||
+	if status := r.do("POST", "/v1/persons/"+ps+"/personal/read", "cw1", map[string]any{"fields": []string{"legal_name", "documents"}, "reason": "permit renewal"}, &personal); status != 200 ||
 		string(personal.Personal["legal_name"]) != `"Joy Okafor-Testa"` || !strings.Contains(string(personal.Personal["documents"]), "A12345678") || len(personal.Personal) != 2 {
 		t.Fatalf("personal: %d %s", status, personal.Personal)
 	}
 	// Another organisation's case worker: 403, and the attempt is audited.
-	if status := r.do("GET", "/v1/persons/"+ps+"/personal?reason=curious", "cw2", nil, nil); status != http.StatusForbidden {
+	if status := r.do("POST", "/v1/persons/"+ps+"/personal/read", "cw2", map[string]any{"reason": "curious"}, nil); status != http.StatusForbidden {
 		t.Fatalf("other organisation: %d", status)
 	}
 	if status := r.do("GET", "/v1/persons/"+ps+"/timeline", "cw2", nil, nil); status != http.StatusForbidden {
@@ -491,7 +491,7 @@ func TestPathwayToAutonomy(t *testing.T) {
 	if status := r.do("GET", "/v1/persons/"+b.Pseudonym+"/timeline", "cw1", nil, nil); status != http.StatusForbidden {
 		t.Fatalf("former organisation: %d", status)
 	}
-	if status := r.do("GET", "/v1/persons/"+b.Pseudonym+"/personal?reason=hand-over", "cw2", nil, nil); status != 200 {
+	if status := r.do("POST", "/v1/persons/"+b.Pseudonym+"/personal/read", "cw2", map[string]any{"reason": "hand-over"}, nil); status != 200 {
 		t.Fatalf("new organisation: %d", status)
 	}
 
@@ -550,7 +550,7 @@ func TestPathwayToAutonomy(t *testing.T) {
 	if status := r.do("DELETE", "/v1/persons/"+ps+"/personal", "cw1", map[string]any{"reason": "retention period over"}, nil); status != http.StatusNoContent {
 		t.Fatalf("erase: %d", status)
 	}
-	if status := r.do("GET", "/v1/persons/"+ps+"/personal?reason=check", "cw1", nil, nil); status != http.StatusNotFound {
+	if status := r.do("POST", "/v1/persons/"+ps+"/personal/read", "cw1", map[string]any{"reason": "check"}, nil); status != http.StatusNotFound {
 		t.Fatalf("after erasure: %d", status)
 	}
 	if n, err := r.app.DB.Collection("keys").CountDocuments(ctx, bson.D{{Key: "_id", Value: ps}}); err != nil || n != 0 {
@@ -724,7 +724,8 @@ func TestBadInput(t *testing.T) {
 		{"POST", "/v1/persons", map[string]any{"display_name": "X", "programme": "art18", "referral": "self", "personal": map[string]any{"legal_name": "x", "birth_date": "12/04/1999"}}, "personal.birth_date"},
 		{"POST", "/v1/persons", map[string]any{"display_name": "X", "nickname": "y"}, "nickname"},
 		{"POST", "/v1/persons", map[string]any{"display_name": "X", "programme": "art18", "referral": "self", "since": "yesterday", "personal": map[string]any{"legal_name": "x"}}, "since"},
-		{"GET", person + "/personal?reason=x&fields=legal_name,address", nil, "fields"},
+		{"POST", person + "/personal/read", map[string]any{"reason": "x", "fields": []string{"legal_name", "address"}}, "fields"},
+		{"POST", person + "/personal/read", map[string]any{"reason": "x", "fields": "legal_name"}, "fields"},
 		{"DELETE", person + "/personal", map[string]any{}, "reason"},
 		{"POST", person + "/permits", map[string]any{"kind": "golden_visa", "valid_from": "2026-01-01"}, "kind"},
 		{"POST", person + "/permits", map[string]any{"kind": "study"}, "valid_from"},

@@ -33,7 +33,9 @@ func NewHTTPHandler(e Endpoints) http.Handler {
 	route("POST /v1/persons", e.Intake, body[IntakeJSON](func(_ *http.Request, b IntakeJSON) any { return b }))
 	route("GET "+person, e.Person, byPseudonym)
 	route("GET "+person+"/timeline", e.Timeline, decodeTimeline)
-	route("GET "+person+"/personal", e.Personal, decodePersonal)
+	route("POST "+person+"/personal/read", e.Personal, body[PersonalReadJSON](func(r *http.Request, b PersonalReadJSON) any {
+		return PersonalRequest{Pseudonym: r.PathValue("pseudonym"), Fields: b.Fields, Reason: b.Reason}
+	}))
 	route("DELETE "+person+"/personal", e.Erase, body[ReasonJSON](func(r *http.Request, b ReasonJSON) any { return reasonRequest{r.PathValue("pseudonym"), b} }))
 	route("GET "+person+"/audit", e.Audit, byPseudonym)
 	route("POST "+person+"/consents", e.Consent, body[ConsentRequestJSON](func(r *http.Request, b ConsentRequestJSON) any { return consentRequest{r.PathValue("pseudonym"), b} }))
@@ -97,16 +99,6 @@ func decodeTimeline(_ context.Context, r *http.Request) (any, error) {
 // localized reads a person's view whose reasons are put in words.
 func localized(_ context.Context, r *http.Request) (any, error) {
 	return LocalizedRequest{Pseudonym: r.PathValue("pseudonym"), Lang: language(r)}, nil
-}
-
-// decodePersonal reads ?fields=a,b&reason=...: the reason is required.
-func decodePersonal(_ context.Context, r *http.Request) (any, error) {
-	q := r.URL.Query()
-	var fields []string
-	if f := q.Get("fields"); f != "" {
-		fields = strings.Split(f, ",")
-	}
-	return PersonalRequest{Pseudonym: r.PathValue("pseudonym"), Fields: fields, Reason: q.Get("reason")}, nil
 }
 
 func decodePlan(_ context.Context, r *http.Request) (any, error) {

@@ -205,15 +205,19 @@ func TestBrowserCaseAccess(t *testing.T) {
 		{"maria.rossi", "GET", indicators},
 		{"elena.ferri", "GET", indicators},
 		{"sofia.ricci", "GET", sys.PathwayURL + "/v1/persons/" + amina + "/timeline"},
-		{"sofia.ricci", "GET", sys.PathwayURL + "/v1/persons/" + amina + "/personal?reason=curiosity"},
+		{"sofia.ricci", "POST", sys.PathwayURL + "/v1/persons/" + amina + "/personal/read"},
 		{"sofia.ricci", "GET", sys.PathwayURL + "/v1/persons/" + amina + "/autonomy"},
 		{"sofia.ricci", "GET", sys.PathwayURL + "/v1/transfers/incoming"},
 		{"sofia.ricci", "POST", sys.PathwayURL + "/v1/persons"},
 		{"maria.rossi", "POST", sys.PathwayURL + "/v1/persons"},
-		{"luca.verdi", "GET", sys.PathwayURL + "/v1/persons/" + amina + "/personal?reason=curiosity"},
+		{"luca.verdi", "POST", sys.PathwayURL + "/v1/persons/" + amina + "/personal/read"},
 	}
 	for _, a := range apis {
-		req, _ := http.NewRequestWithContext(t.Context(), a.method, a.url, strings.NewReader(`{}`))
+		body := `{}`
+		if strings.HasSuffix(a.url, "/personal/read") {
+			body = `{"reason":"curiosity"}`
+		}
+		req, _ := http.NewRequestWithContext(t.Context(), a.method, a.url, strings.NewReader(body))
 		req.Header.Set("Authorization", "Bearer "+sys.Demo.Tokens[a.user])
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {

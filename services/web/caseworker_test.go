@@ -78,15 +78,15 @@ func casesRoutes(f *fake, mux *http.ServeMux) {
 			{"id": "permit_without_grounds:2027-02-10", "kind": "permit_without_grounds", "raised_at": "2026-11-20T00:00:00Z", "due": "2027-02-10T00:00:00Z"},
 		}})
 	}))
-	mux.HandleFunc("GET /v1/persons/ps-a/personal", caseWorkerOnly(func(w http.ResponseWriter, r *http.Request) {
-		reason := r.URL.Query().Get("reason")
-		if reason == "" {
+	mux.HandleFunc("POST /v1/persons/ps-a/personal/read", caseWorkerOnly(func(w http.ResponseWriter, _ *http.Request) {
+		var read struct{ Reason string }
+		f.mu.Lock()
+		err := json.Unmarshal(f.last, &read)
+		f.mu.Unlock()
+		if err != nil || read.Reason == "" {
 			invalid(w, "reason", "is required")
 			return
 		}
-		f.mu.Lock()
-		f.last = []byte("reason=" + reason)
-		f.mu.Unlock()
 		reply(w, http.StatusOK, map[string]any{"pseudonym": "ps-a", "personal": map[string]any{
 			"legal_name": "Amina Kareem", "birth_date": "1999-04-02", "languages": []string{"english", "edo"},
 			"documents": []map[string]string{{"kind": "passport", "number": "NG1234567", "expires_on": "2030-01-01"}},
@@ -272,7 +272,7 @@ func TestCaseWorkerPages(t *testing.T) {
 		if status != http.StatusOK || !strings.Contains(page, "Amina Kareem") || !strings.Contains(page, "NG1234567") || !strings.Contains(page, "english, edo") {
 			t.Errorf("with a reason: status %d; personal data and documents not shown", status)
 		}
-		if got := r.pathway.lastBody(); got != "reason=rinnovo del permesso" {
+		if got := strings.TrimSpace(r.pathway.lastBody()); got != `{"reason":"rinnovo del permesso"}` {
 			t.Errorf("pathway got %q, want the reason", got)
 		}
 	})

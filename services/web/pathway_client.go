@@ -260,7 +260,7 @@ func newCases(c *client) cases {
 		indicators:    c.readEndpoint("pathway.indicators", decodeJSON[Indicators]),
 		indicatorsCSV: c.readEndpoint("pathway.indicators_csv", decodeBytes),
 		// Reading personal data writes an audit entry: once per request.
-		personal:    c.writeEndpoint("pathway.personal", http.MethodGet, decodeJSON[personalResponse]),
+		personal:    c.writeEndpoint("pathway.personal", http.MethodPost, decodeJSON[personalResponse]),
 		intake:      c.writeEndpoint("pathway.intake", http.MethodPost, decodeJSON[PersonRecord]),
 		plan:        c.writeEndpoint("pathway.plan", http.MethodPut, decodeJSON[PersonRecord]),
 		permit:      c.writeEndpoint("pathway.permit", http.MethodPost, decodeJSON[PersonRecord]),
@@ -318,7 +318,10 @@ func (p *Pathway) Intake(ctx context.Context, in Intake) (*PersonRecord, error) 
 // Personal reads the personal data of pseudonym for reason; pathway
 // writes the read to its audit log before answering.
 func (p *Pathway) Personal(ctx context.Context, pseudonym, reason string) (*Personal, error) {
-	resp, err := call[personalResponse](ctx, p.cases.personal, apiRequest{path: personPath(pseudonym, "personal"), query: url.Values{"reason": {reason}}})
+	body := struct {
+		Reason string `json:"reason"`
+	}{reason}
+	resp, err := call[personalResponse](ctx, p.cases.personal, apiRequest{path: personPath(pseudonym, "personal", "read"), body: body})
 	if err != nil {
 		return nil, err
 	}
