@@ -228,7 +228,28 @@ func (r *report) problems() []string {
 	for n, c := range r.crashes {
 		p = append(p, fmt.Sprintf("%s exited on its own %d times: %s", n, len(c), strings.Join(c, "; ")))
 	}
+	opened, closed := r.breakerCounts()
+	for b, n := range opened {
+		if closed[b] < n {
+			p = append(p, fmt.Sprintf("web's breaker %s opened %d times and closed again %d times", b, n, closed[b]))
+		}
+	}
 	return p
+}
+
+// breakerCounts counts, by breaker, the openings and closings web's
+// /metrics showed.
+func (r *report) breakerCounts() (opened, closed map[string]int) {
+	opened, closed = map[string]int{}, map[string]int{}
+	for _, tr := range r.breakers {
+		switch tr.state {
+		case 2:
+			opened[tr.breaker]++
+		case 0:
+			closed[tr.breaker]++
+		}
+	}
+	return opened, closed
 }
 
 func (r *report) markdown() string {
@@ -302,20 +323,15 @@ func (r *report) markdown() string {
 			p("- **%s: %d answers 503 without Retry-After.**", op, nra[op])
 		}
 	}
-	opened := map[string]int{}
-	closed := map[string]int{}
-	for _, tr := range r.breakers {
-		switch tr.state {
-		case 2:
-			opened[tr.breaker]++
-		case 0:
-			closed[tr.breaker]++
-		}
-	}
+	opened, closed := r.breakerCounts()
 	if len(opened) == 0 {
 		p("- **web's breakers never opened.**")
 	}
 	for _, b := range slices.Sorted(maps.Keys(opened)) {
+		if closed[b] < opened[b] {
+			p("- **web's breaker %s opened %d times and closed again %d times.**", b, opened[b], closed[b])
+			continue
+		}
 		p("- web's breaker %s opened %d times and closed again %d times.", b, opened[b], closed[b])
 	}
 	if len(r.crashes) == 0 {

@@ -21,7 +21,7 @@ import (
 // in-process Run would instead finish in-flight requests and flush
 // commits, hiding exactly the windows under test.
 
-// serviceNames in the order they start: web calls courses and pathway.
+// serviceNames in the order they start: web, last, calls every other.
 var serviceNames = []string{"courses", "training", "pathway", "housing", "jobs", "web"}
 
 // buildServices compiles every service's command into dir.

@@ -236,6 +236,27 @@ func (b *breakerWatch) run(ctx context.Context, every time.Duration) {
 	}
 }
 
+// waitClosed waits until a scrape of web shows every breaker closed, and
+// says whether one did within d. web away is not closed: its breakers are
+// unknown until it answers.
+func (b *breakerWatch) waitClosed(ctx context.Context, d time.Duration) bool {
+	deadline := time.Now().Add(d)
+	for {
+		b.mu.Lock()
+		closed := len(b.last) > 0
+		for _, s := range b.last {
+			closed = closed && s == 0
+		}
+		b.mu.Unlock()
+		if closed {
+			return true
+		}
+		if time.Now().After(deadline) || !pause(ctx, 250*time.Millisecond) {
+			return false
+		}
+	}
+}
+
 func (b *breakerWatch) transitions() []transition {
 	b.mu.Lock()
 	defer b.mu.Unlock()
