@@ -21,6 +21,9 @@ import (
 type DemoJobs struct {
 	CookVacancyID string `json:"cook_vacancy_id"` // Trattoria da Gino's tirocinio, two positions
 	PlacementID   string `json:"placement_id"`    // Amina K.'s, awaiting the employer's confirmation
+	// FollowUpPlacementID is Mariam S.'s tirocinio, confirmed and started
+	// 40 days before the demo was seeded: its one-month follow-up is due.
+	FollowUpPlacementID string `json:"follow_up_placement_id"`
 	// EmployerLink is the placement's start link (path and token), issued
 	// afresh at every start: tokens are never stored.
 	EmployerLink string `json:"-"`
@@ -145,6 +148,7 @@ func seedJobsDemo(ctx context.Context, s *System, dir string) (*DemoJobs, error)
 		[]string{"esco:prepare-food", "esco:food-hygiene"}, []string{"esco:haccp"}, jobsdomain.A2, 30, jobsdomain.Morning, jobsdomain.Internship, 2); err != nil {
 		return nil, err
 	}
+	vacancies := map[string]string{} // ids by employer
 	for _, v := range []struct {
 		emp, site, title, occ, sector string
 		req, des                      []string
@@ -158,7 +162,7 @@ func seedJobsDemo(ctx context.Context, s *System, dir string) (*DemoJobs, error)
 		{"emp-logistica-sud", "pomezia", "Magazziniere/a", "esco:occupation/4321", "logistica", []string{"esco:stock-management"}, []string{"esco:operate-forklift"}, jobsdomain.A2, 40, jobsdomain.Morning, jobsdomain.Apprenticeship, 1},
 		{"emp-sartoria-solidale", "esquilino", "Sarta/o (tirocinio extracurricolare)", "esco:occupation/7531", "tessile", []string{"esco:sew-textiles"}, []string{"esco:operate-sewing-machine"}, jobsdomain.A1, 25, jobsdomain.Morning, jobsdomain.Internship, 1},
 	} {
-		if _, err := vacancy(v.emp, v.site, v.title, v.occ, v.sector, v.req, v.des, v.it, v.hours, v.shift, v.contract, v.positions); err != nil {
+		if vacancies[v.emp], err = vacancy(v.emp, v.site, v.title, v.occ, v.sector, v.req, v.des, v.it, v.hours, v.shift, v.contract, v.positions); err != nil {
 			return nil, err
 		}
 	}
@@ -181,6 +185,9 @@ func seedJobsDemo(ctx context.Context, s *System, dir string) (*DemoJobs, error)
 	}
 	d.PlacementID = st.Placement.ID
 	d.EmployerLink = "/v1/employer-links/" + st.Placement.ID + "?token=" + st.Token
+	if d.FollowUpPlacementID, err = seedFollowUpDue(ctx, counsellor, svc, vacancies["emp-sartoria-solidale"], today); err != nil {
+		return nil, err
+	}
 	b, err = json.Marshal(d)
 	if err != nil {
 		return nil, fmt.Errorf("demo jobs: %w", err)
@@ -189,4 +196,32 @@ func seedJobsDemo(ctx context.Context, s *System, dir string) (*DemoJobs, error)
 		return nil, fmt.Errorf("demo jobs: %w", err)
 	}
 	return &d, nil
+}
+
+// seedFollowUpDue gives the counsellor a follow-up to do: Mariam S.'s
+// tirocinio at the sartoria began 40 days ago, and the counsellor records
+// it only now, as happens with a placement found before Percorsi was in
+// use. The use cases take a past start; the proposal and interview are
+// today's, as they cannot be dated back. The employer confirms the start
+// through its link, as it would. It returns the placement's id.
+func seedFollowUpDue(ctx, counsellor context.Context, svc *jobs.Service, vacancyID string, today time.Time) (string, error) {
+	mariam := demoPeople[3].Pseudonym
+	prop, err := svc.Propose(counsellor, mariam, vacancyID)
+	if err != nil {
+		return "", fmt.Errorf("demo jobs: follow-up due: %w", err)
+	}
+	if _, err := svc.RecordInterview(counsellor, prop.ID, today, jobsdomain.Accepted); err != nil {
+		return "", fmt.Errorf("demo jobs: follow-up due: %w", err)
+	}
+	start := today.AddDate(0, 0, -40)
+	st, err := svc.StartPlacement(counsellor, prop.ID, jobsdomain.PlacementTerms{
+		StartsOn: start, EndsOn: start.AddDate(0, 6, 0), WeeklyHours: 25, AllowanceCents: 60000, DurationMonths: 6,
+	})
+	if err != nil {
+		return "", fmt.Errorf("demo jobs: follow-up due: %w", err)
+	}
+	if _, err := svc.ConfirmByLink(ctx, st.Placement.ID, st.Token, jobs.Confirmation{On: start, WeeklyHours: 25}); err != nil {
+		return "", fmt.Errorf("demo jobs: follow-up due: confirm: %w", err)
+	}
+	return st.Placement.ID, nil
 }

@@ -2,6 +2,7 @@ package allinone_test
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 // The jobs demo: the counsellor ranks the trattoria's candidates with
 // Amina K. first, the employer confirms her start through its link, once,
 // and on the next start sees the placement confirmed from its account.
+// Mariam S.'s one-month follow-up is due from the first start on.
 func TestJobsDemo(t *testing.T) {
 	dir := t.TempDir()
 	for run := range 2 {
@@ -25,6 +27,11 @@ func TestJobsDemo(t *testing.T) {
 		if status := do(t, http.MethodGet, sys.JobsURL+"/v1/vacancies/"+d.Jobs.CookVacancyID+"/candidates", d.Tokens["elena.ferri"], "", &rk); status != http.StatusOK ||
 			len(rk.Candidates) == 0 || rk.Candidates[0].Person != d.People[0].Pseudonym || rk.Considered != 8 || rk.ExcludedBy["work_permit"] != 2 {
 			t.Fatalf("run %d: ranking %d %+v", run, status, rk)
+		}
+		var due jobs.PlacementJSON
+		if status := do(t, http.MethodGet, sys.JobsURL+"/v1/placements/"+d.Jobs.FollowUpPlacementID, d.Tokens["elena.ferri"], "", &due); status != http.StatusOK ||
+			due.DisplayName != "Mariam S." || due.Status != "confirmed" || !slices.Contains(due.DueFollowUps, 1) {
+			t.Fatalf("run %d: the placement with a follow-up due: %d %+v", run, status, due)
 		}
 		if run == 0 {
 			var view jobs.PlacementJSON
