@@ -71,8 +71,8 @@ func (c *Capture[E]) take() any {
 
 // method is one unary RPC a server registers.
 type method struct {
-	Name    string // the full method, "/package.Service/Method"
-	In, Out protoreflect.MessageType
+	name    string // the full method, "/package.Service/Method"
+	in, out protoreflect.MessageType
 	ids     []protoreflect.FieldDescriptor // the request's own id fields
 }
 
@@ -100,7 +100,7 @@ func methods(tb testing.TB, srv *grpc.Server) []method {
 			if md == nil {
 				tb.Fatalf("%s/%s: not in the service's descriptor", name, mi.Name)
 			}
-			m := method{Name: "/" + name + "/" + mi.Name, In: messageType(tb, md.Input()), Out: messageType(tb, md.Output())}
+			m := method{name: "/" + name + "/" + mi.Name, in: messageType(tb, md.Input()), out: messageType(tb, md.Output())}
 			fields := md.Input().Fields()
 			for i := range fields.Len() {
 				if fd := fields.Get(i); fd.Kind() == protoreflect.StringKind && isID(fd.Name()) {
@@ -113,7 +113,7 @@ func methods(tb testing.TB, srv *grpc.Server) []method {
 	if len(ms) == 0 {
 		tb.Fatal("the server registers no RPC")
 	}
-	slices.SortFunc(ms, func(a, b method) int { return strings.Compare(a.Name, b.Name) })
+	slices.SortFunc(ms, func(a, b method) int { return strings.Compare(a.name, b.name) })
 	return ms
 }
 
@@ -157,7 +157,7 @@ func FuzzServer[E any](f *testing.F, c *Capture[E], srv *grpc.Server, seeds ...p
 		}
 		seeded := false
 		for i, m := range rpcs {
-			if m.In.Descriptor().FullName() == s.ProtoReflect().Descriptor().FullName() {
+			if m.in.Descriptor().FullName() == s.ProtoReflect().Descriptor().FullName() {
 				f.Add(uint8(i), b)
 				seeded = true
 			}
@@ -169,33 +169,33 @@ func FuzzServer[E any](f *testing.F, c *Capture[E], srv *grpc.Server, seeds ...p
 	conn := serve(f, srv)
 	f.Fuzz(func(t *testing.T, rpc uint8, b []byte) {
 		m := rpcs[int(rpc)%len(rpcs)]
-		in := m.In.New().Interface()
+		in := m.in.New().Interface()
 		if err := proto.Unmarshal(b, in); err != nil {
 			return // the server refuses it before any decoder of ours
 		}
-		err := conn.Invoke(t.Context(), m.Name, in, m.Out.New().Interface())
+		err := conn.Invoke(t.Context(), m.name, in, m.out.New().Interface())
 		st := status.Convert(err)
 		field := fieldOf(st)
 		switch {
 		case st.Code() == codes.FailedPrecondition && field == decodedField:
 			req := c.take()
 			if req == nil {
-				t.Fatalf("%s %v: answered decoded, but no endpoint got a request", m.Name, in)
+				t.Fatalf("%s %v: answered decoded, but no endpoint got a request", m.name, in)
 			}
 			msg := in.ProtoReflect()
 			if p := invalidTime(msg, ""); p != "" {
-				t.Fatalf("%s %v: decoded %+v from the invalid timestamp %s", m.Name, in, req, p)
+				t.Fatalf("%s %v: decoded %+v from the invalid timestamp %s", m.name, in, req, p)
 			}
 			for _, fd := range m.ids {
 				for _, s := range strs(msg, fd) {
 					if s != "" && !holds(reflect.ValueOf(req), s) {
-						t.Fatalf("%s %v: decoded %+v lost %s %q", m.Name, in, req, fd.Name(), s)
+						t.Fatalf("%s %v: decoded %+v lost %s %q", m.name, in, req, fd.Name(), s)
 					}
 				}
 			}
 		case st.Code() == codes.InvalidArgument && field != "":
 		default:
-			t.Fatalf("%s %v: %v %q naming %q, want the decoded request or InvalidArgument naming a field", m.Name, in, st.Code(), st.Message(), field)
+			t.Fatalf("%s %v: %v %q naming %q, want the decoded request or InvalidArgument naming a field", m.name, in, st.Code(), st.Message(), field)
 		}
 	})
 }
@@ -244,7 +244,10 @@ func invalidTime(m protoreflect.Message, path string) string {
 		if fd.Kind() != protoreflect.MessageKind || fd.IsMap() {
 			return true
 		}
-		p := path + "." + string(fd.Name())
+		p := string(fd.Name())
+		if path != "" {
+			p = path + "." + p
+		}
 		if fd.IsList() {
 			for i := range v.List().Len() {
 				if bad = invalidTime(v.List().Get(i).Message(), fmt.Sprintf("%s[%d]", p, i)); bad != "" {
