@@ -52,11 +52,16 @@ func casesRoutes(f *fake, mux *http.ServeMux) {
 		reply(w, http.StatusOK, map[string]any{"persons": []any{joy, amina}})
 	}))
 	mux.HandleFunc("GET /v1/persons/ps-a", caseWorkerOnly(func(w http.ResponseWriter, _ *http.Request) { reply(w, http.StatusOK, person) }))
-	mux.HandleFunc("GET /v1/persons/ps-a/autonomy", caseWorkerOnly(func(w http.ResponseWriter, _ *http.Request) {
+	// Pathway says its reasons in the language web asks for.
+	mux.HandleFunc("GET /v1/persons/ps-a/autonomy", caseWorkerOnly(func(w http.ResponseWriter, r *http.Request) {
+		italian, legal := "Frequenta il corso di Italiano L2 (lezione del 01/09/2026)", "Permesso di soggiorno casi speciali (art. 18) valido fino al 10/02/2027"
+		if r.URL.Query().Get("lang") == "en" {
+			italian, legal = "Attending the Italian L2 course (lesson of 01/09/2026)", "Residence permit special cases (art. 18) valid until 10/02/2027"
+		}
 		reply(w, http.StatusOK, map[string]any{"stage": "learning", "index": 0.25,
 			"areas": []map[string]any{
-				{"area": "italian", "status": "in_progress", "since": "2026-09-01", "why": "attending italian_l2 (2026-09-01)"},
-				{"area": "legal", "status": "in_progress", "since": "2026-08-10", "why": "permit special_cases_art18 until 2027-02-10"},
+				{"area": "italian", "status": "in_progress", "since": "2026-09-01", "why": italian},
+				{"area": "legal", "status": "in_progress", "since": "2026-08-10", "why": legal},
 				{"area": "work", "status": "none"},
 			},
 			"history": []map[string]any{
@@ -66,11 +71,15 @@ func casesRoutes(f *fake, mux *http.ServeMux) {
 			},
 			"rules": map[string]any{"italian_level": "a2", "digital_level": 2, "placement_months": 3}})
 	}))
-	mux.HandleFunc("GET /v1/persons/ps-a/legal", caseWorkerOnly(func(w http.ResponseWriter, _ *http.Request) {
+	mux.HandleFunc("GET /v1/persons/ps-a/legal", caseWorkerOnly(func(w http.ResponseWriter, r *http.Request) {
+		grounds := "nessun inserimento confermato e nessuna iscrizione attiva"
+		if r.URL.Query().Get("lang") == "en" {
+			grounds = "no confirmed placement and no active enrolment"
+		}
 		until := time.Now().AddDate(0, 0, 40).Format(time.DateOnly)
 		permit := map[string]any{"kind": "special_cases_art18", "valid_from": "2026-08-10", "valid_until": until, "may_work": true}
 		reply(w, http.StatusOK, map[string]any{"permits": []any{permit}, "current": permit, "days_left": 40, "convertible": false,
-			"grounds": "no confirmed placement and no active enrolment", "check_from": time.Now().AddDate(0, 0, -20).Format(time.DateOnly)})
+			"grounds": grounds, "check_from": time.Now().AddDate(0, 0, -20).Format(time.DateOnly)})
 	}))
 	mux.HandleFunc("GET /v1/persons/ps-a/alerts", caseWorkerOnly(func(w http.ResponseWriter, _ *http.Request) {
 		reply(w, http.StatusOK, map[string]any{"alerts": []map[string]any{
@@ -247,7 +256,8 @@ func TestCaseWorkerPages(t *testing.T) {
 		for _, want := range []string{
 			"Tirocinio in cucina", "Art. 18 D.lgs. 286/1998", "Numero Verde Anti-tratta", // plan and intake
 			`role="img"`, "<title id=\"autonomy-chart-title\">Indice di autonomia nel tempo</title>", `data-testid="autonomy-table"`, // chart and its table
-			"Fase: apprendimento · indice 25%", "attending italian_l2", // stage and reasons
+			"Fase: apprendimento · indice 25%", "Frequenta il corso di Italiano L2 (lezione del 01/09/2026)", // stage and reasons
+			"Motivi: nessun inserimento confermato e nessuna iscrizione attiva", // grounds
 			"Casi speciali (art. 18)", "Mancano 40 giorni alla scadenza.", "I fatti del percorso non sostengono ancora una conversione.", // permit
 			"Permesso in scadenza senza presupposti per la conversione", `value="permit_without_grounds:2027-02-10"`, // alerts
 			"Presente alla lezione", // timeline

@@ -430,6 +430,10 @@ func TestWeb(t *testing.T) {
 		if !strings.Contains(page, "Present at the Italian L2 lesson") || !strings.Contains(page, "Hours by course") || !strings.Contains(page, `<html lang="en">`) {
 			t.Error("english page not shown after choosing English")
 		}
+		// Pathway's reasons too: web asks for them in the page's language.
+		if !strings.Contains(page, "Attending the Italian L2 course (lesson of 01/09/2026)") || !strings.Contains(page, "Grounds: no confirmed placement and no active enrolment") {
+			t.Error("english page shows pathway's reasons in another language")
+		}
 	})
 
 	t.Run("a service down: the page says so, the breaker spares it, then recovers", func(t *testing.T) {

@@ -281,14 +281,15 @@ func (p *Pathway) Person(ctx context.Context, pseudonym string) (*PersonRecord, 
 	return call[PersonRecord](ctx, p.cases.person, apiRequest{path: personPath(pseudonym)})
 }
 
-// Autonomy returns where pseudonym is on the road to autonomy.
-func (p *Pathway) Autonomy(ctx context.Context, pseudonym string) (*Autonomy, error) {
-	return call[Autonomy](ctx, p.cases.autonomy, apiRequest{path: personPath(pseudonym, "autonomy")})
+// Autonomy returns where pseudonym is on the road to autonomy, the
+// reasons in lang.
+func (p *Pathway) Autonomy(ctx context.Context, pseudonym, lang string) (*Autonomy, error) {
+	return call[Autonomy](ctx, p.cases.autonomy, apiRequest{path: personPath(pseudonym, "autonomy"), query: url.Values{"lang": {lang}}})
 }
 
-// Legal returns the legal status of pseudonym.
-func (p *Pathway) Legal(ctx context.Context, pseudonym string) (*Legal, error) {
-	return call[Legal](ctx, p.cases.legal, apiRequest{path: personPath(pseudonym, "legal")})
+// Legal returns the legal status of pseudonym, the grounds in lang.
+func (p *Pathway) Legal(ctx context.Context, pseudonym, lang string) (*Legal, error) {
+	return call[Legal](ctx, p.cases.legal, apiRequest{path: personPath(pseudonym, "legal"), query: url.Values{"lang": {lang}}})
 }
 
 // Alerts returns every alert of pseudonym, resolved ones included.

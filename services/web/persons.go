@@ -212,8 +212,8 @@ func (a *App) personData(r *http.Request, p *page, ps string) (personData, error
 		alerts   []Alert
 		errs     [3]error
 	)
-	load.Go(func() { autonomy, errs[0] = a.Pathway.Autonomy(ctx, ps) })
-	load.Go(func() { legal, errs[1] = a.Pathway.Legal(ctx, ps) })
+	load.Go(func() { autonomy, errs[0] = a.Pathway.Autonomy(ctx, ps, p.Lang) })
+	load.Go(func() { legal, errs[1] = a.Pathway.Legal(ctx, ps, p.Lang) })
 	load.Go(func() { alerts, errs[2] = a.Pathway.Alerts(ctx, ps) })
 	load.Wait()
 	for i, part := range []string{"autonomy", "legal", "alerts"} {
