@@ -61,7 +61,9 @@ func (e fieldErrors) ordered(fields []string) []fact {
 }
 
 // fromService places a service's Invalid error on the form field it
-// names (mapped by rename), or returns false when it names none.
+// names (mapped by rename), or returns false when it names none. It says
+// so in the page's words: the field's place names it, and the service's
+// own message is English.
 func (e fieldErrors) fromService(p *page, err error, rename func(string) string) bool {
 	ce := errcode.As(err)
 	if ce == nil || ce.Code != errcode.Invalid {
@@ -71,7 +73,7 @@ func (e fieldErrors) fromService(p *page, err error, rename func(string) string)
 	if field == "" {
 		return false
 	}
-	e[field] = p.T("form.service_says", ce.Message)
+	e[field] = p.T("form.refused")
 	return true
 }
 
@@ -264,11 +266,13 @@ func backToPerson(w http.ResponseWriter, r *http.Request, ps, done string) {
 }
 
 // actionFailed shows the pathway page with what went wrong with an
-// action, or the error page when the pathway cannot be read at all.
-func (a *App) actionFailed(w http.ResponseWriter, r *http.Request, p *page, ps string, err error, edit func(*personData)) {
+// action, or the error page when the pathway cannot be read at all. l
+// labels the fields of pathway's refusal; nil when err is web's own words.
+func (a *App) actionFailed(w http.ResponseWriter, r *http.Request, p *page, ps string, err error, l labels, edit func(*personData)) {
 	status := http.StatusBadRequest
 	if e := errcode.As(err); e != nil && e.Code == errcode.Invalid {
-		p.Error = p.T("error.invalid", e.Message)
+		what, _ := refusal(p, e, l)
+		p.Error = p.T("error.invalid", what)
 	} else {
 		status = a.statusOf(r.Context(), p, err, "pathway")
 	}
@@ -379,7 +383,7 @@ func (a *App) savePlan(w http.ResponseWriter, r *http.Request) {
 		if e := errcode.As(err); e != nil && e.Code == errcode.Invalid {
 			if m := goalField.FindStringSubmatch(e.Field); m != nil {
 				if i, _ := strconv.Atoi(m[1]); i < len(sent) {
-					d.Rows[sent[i]].Errors[m[2]] = p.T("form.service_says", e.Message)
+					d.Rows[sent[i]].Errors[m[2]] = p.T("form.refused")
 					bad++
 				}
 			}
@@ -416,7 +420,7 @@ func (a *App) personalPage(w http.ResponseWriter, r *http.Request) {
 	}
 	reason := strings.TrimSpace(r.PostFormValue("reason"))
 	if reason == "" {
-		a.actionFailed(w, r, p, ps, errcode.New(errcode.Invalid, "reason", "%s", p.T("personal.reason_needed")), nil)
+		a.actionFailed(w, r, p, ps, errcode.New(errcode.Invalid, "reason", "%s", p.T("personal.reason_needed")), nil, nil)
 		return
 	}
 	personal, err := a.Pathway.Personal(r.Context(), ps, reason)
@@ -448,7 +452,7 @@ func (a *App) alertAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if _, err := a.Pathway.AlertAction(r.Context(), ps, id, action, strings.TrimSpace(r.PostFormValue("note"))); err != nil {
-		a.actionFailed(w, r, p, ps, err, nil)
+		a.actionFailed(w, r, p, ps, err, labels{"note": "alerts.note"}, nil)
 		return
 	}
 	backToPerson(w, r, ps, "alert_"+action)
@@ -464,21 +468,22 @@ func (a *App) recordPermit(w http.ResponseWriter, r *http.Request) {
 		Kind: r.PostFormValue("kind"), ValidFrom: r.PostFormValue("valid_from"), ValidUntil: r.PostFormValue("valid_until"),
 		MayWork: r.PostFormValue("may_work") == "1", ConvertedFrom: r.PostFormValue("converted_from"),
 	}
-	var err error
 	switch {
 	case !slices.Contains(permitKinds, x.Kind):
-		err = errcode.New(errcode.Invalid, "kind", "%s", p.T("permit.kind_needed"))
+		a.actionFailed(w, r, p, ps, errcode.New(errcode.Invalid, "kind", "%s", p.T("permit.kind_needed")), nil, nil)
 	case !validDate(x.ValidFrom) || (x.ValidUntil != "" && !validDate(x.ValidUntil)):
-		err = errcode.New(errcode.Invalid, "valid_from", "%s", p.T("permit.dates_needed"))
+		a.actionFailed(w, r, p, ps, errcode.New(errcode.Invalid, "valid_from", "%s", p.T("permit.dates_needed")), nil, nil)
 	default:
-		_, err = a.Pathway.RecordPermit(r.Context(), ps, x)
+		if _, err := a.Pathway.RecordPermit(r.Context(), ps, x); err != nil {
+			a.actionFailed(w, r, p, ps, err, permitLabels, nil)
+			return
+		}
+		backToPerson(w, r, ps, "permit")
 	}
-	if err != nil {
-		a.actionFailed(w, r, p, ps, err, nil)
-		return
-	}
-	backToPerson(w, r, ps, "permit")
 }
+
+// permitLabels name what pathway may refuse in the permit form.
+var permitLabels = labels{"kind": "legal.kind", "valid_from": "legal.valid_from", "valid_until": "legal.valid_until", "converted_from": "legal.converted_from"}
 
 // transferForm is the transfer request as typed.
 type transferForm struct {
@@ -513,10 +518,11 @@ func (a *App) requestTransfer(w http.ResponseWriter, r *http.Request) {
 			return ""
 		})
 	}
+	l := labels{"to_territory": "transfer.territory"} // the others land on their field
 	if len(f.Errors) > 0 {
-		err = errcode.New(errcode.Invalid, "", "%s", p.T("transfer.check"))
+		err, l = errcode.New(errcode.Invalid, "", "%s", p.T("transfer.check")), nil
 	}
-	a.actionFailed(w, r, p, ps, err, func(d *personData) { d.Transfer = f })
+	a.actionFailed(w, r, p, ps, err, l, func(d *personData) { d.Transfer = f })
 }
 
 type incomingRow struct {

@@ -126,7 +126,19 @@ func casesRoutes(f *fake, mux *http.ServeMux) {
 		reply(w, http.StatusOK, person)
 	}))
 	mux.HandleFunc("POST /v1/persons/ps-a/alerts/{alert}/{action}", caseWorkerOnly(func(w http.ResponseWriter, _ *http.Request) { reply(w, http.StatusOK, person) }))
-	mux.HandleFunc("POST /v1/persons/ps-a/permits", caseWorkerOnly(func(w http.ResponseWriter, _ *http.Request) { reply(w, http.StatusOK, person) }))
+	mux.HandleFunc("POST /v1/persons/ps-a/permits", caseWorkerOnly(func(w http.ResponseWriter, _ *http.Request) {
+		f.mu.Lock()
+		body := string(f.last)
+		f.mu.Unlock()
+		switch {
+		case strings.Contains(body, `"valid_until":"2020-01-01"`):
+			invalid(w, "valid_until", "must be after valid_from")
+		case strings.Contains(body, `"kind":"other"`):
+			invalid(w, "programme", "does not allow this permit") // a field the form does not have
+		default:
+			reply(w, http.StatusOK, person)
+		}
+	}))
 	mux.HandleFunc("POST /v1/persons/ps-a/transfers", caseWorkerOnly(func(w http.ResponseWriter, _ *http.Request) {
 		f.mu.Lock()
 		body := string(f.last)
@@ -244,6 +256,9 @@ func TestCaseWorkerPages(t *testing.T) {
 		if status != http.StatusBadRequest || !strings.Contains(page, `data-testid="error-nationality"`) || !strings.Contains(page, `value="Atlantide"`) {
 			t.Errorf("status %d; want 400 with the nationality marked and kept", status)
 		}
+		if !strings.Contains(page, "Il servizio non accetta questo valore.") || strings.Contains(page, "is not a known nationality") {
+			t.Error("pathway's English message shown on the Italian form instead of words of the page")
+		}
 	})
 
 	t.Run("the pathway page: plan, autonomy chart and table, permit, alerts", func(t *testing.T) {
@@ -338,6 +353,26 @@ func TestCaseWorkerPages(t *testing.T) {
 		status, page = b.post("/transfers", "/transfers/decide", url.Values{"pseudonym": {"ps-t"}, "transfer": {"t1"}, "decision": {"refuse"}})
 		if status != http.StatusOK || !strings.Contains(page, "Trasferimento rifiutato.") {
 			t.Errorf("refuse: status %d", status)
+		}
+	})
+
+	t.Run("permit: pathway's refusal said in the page's language, by the field's label", func(t *testing.T) {
+		b := r.browser(t)
+		b.signIn("giulia.bianchi")
+		refused := url.Values{"kind": {"study"}, "valid_from": {"2026-01-01"}, "valid_until": {"2020-01-01"}}
+		status, page := b.post("/persons/ps-a", "/persons/ps-a/permits", refused)
+		if status != http.StatusBadRequest || !strings.Contains(page, "Controlla i dati: il valore di «Valido fino al» non è accettato") || strings.Contains(page, "must be after") {
+			t.Errorf("Italian page: status %d; want 400 naming the field by its label, in Italian", status)
+		}
+		// A field the page does not label: the service's words are all there is.
+		status, page = b.post("/persons/ps-a", "/persons/ps-a/permits", url.Values{"kind": {"other"}, "valid_from": {"2026-01-01"}})
+		if status != http.StatusBadRequest || !strings.Contains(page, "Controlla i dati: does not allow this permit") {
+			t.Errorf("unlabelled field: status %d; want the service's message", status)
+		}
+		b.get("/lang/en?back=/persons/ps-a")
+		status, page = b.post("/persons/ps-a", "/persons/ps-a/permits", refused)
+		if status != http.StatusBadRequest || !strings.Contains(page, "Please check the data: the value of “Valid until” is not accepted") {
+			t.Errorf("English page: status %d; want 400 naming the field by its label, in English", status)
 		}
 	})
 

@@ -78,6 +78,17 @@ type vacancyData struct {
 	Today                          string
 }
 
+// vacancyLabels name what jobs may refuse in the vacancy page's forms:
+// the interview and the start of a placement.
+var vacancyLabels = labels{
+	"held_on": "proposal.held_on", "outcome": "proposal.outcome",
+	"starts_on": "placement.starts_on", "ends_on": "placement.ends_on", "weekly_hours": "placement.weekly_hours",
+	"monthly_allowance_cents": "placement.allowance", "duration_months": "placement.duration_months",
+}
+
+// followUpLabels name what jobs may refuse in a placement's follow-up.
+var followUpLabels = labels{"month": "placement.follow_up_month", "weekly_hours": "placement.weekly_hours"}
+
 func (a *App) vacancyPage(w http.ResponseWriter, r *http.Request) {
 	a.showVacancy(w, r, nil)
 }
@@ -97,7 +108,7 @@ func (a *App) showVacancy(w http.ResponseWriter, r *http.Request, writeErr error
 	status := http.StatusOK
 	if writeErr != nil {
 		var ok bool
-		if status, ok = writeFailed(p, writeErr); !ok {
+		if status, ok = writeFailed(p, writeErr, vacancyLabels); !ok {
 			a.fail(w, r, p, "jobs", writeErr)
 			return
 		}
@@ -267,7 +278,7 @@ func (a *App) issueLink(w http.ResponseWriter, r *http.Request) {
 	link, err := a.Jobs.IssueLink(r.Context(), id, r.PostFormValue("purpose"))
 	if err != nil {
 		p := a.newPage(r, "placement.title")
-		status, ok := writeFailed(p, err)
+		status, ok := writeFailed(p, err, nil) // a button: no field to name
 		if !ok {
 			a.fail(w, r, p, "jobs", err)
 			return
@@ -283,7 +294,7 @@ func (a *App) recordFollowUp(w http.ResponseWriter, r *http.Request) {
 	err := a.Jobs.FollowUp(r.Context(), id, formInt(r, "month"), r.PostFormValue("still_working") == "yes", formInt(r, "weekly_hours"))
 	if err != nil {
 		p := a.newPage(r, "placement.title")
-		status, ok := writeFailed(p, err)
+		status, ok := writeFailed(p, err, followUpLabels)
 		if !ok {
 			a.fail(w, r, p, "jobs", err)
 			return

@@ -106,7 +106,11 @@ func (a *App) confirmByLink(w http.ResponseWriter, r *http.Request) {
 	if errcode.Of(err) == errcode.Invalid {
 		// A mistake in the form: show it again, the link unspent.
 		p := a.newPage(r, "employer.title")
-		status, _ := writeFailed(p, err)
+		on := "employer.end_on"
+		if r.PostFormValue("purpose") == "start" {
+			on = "employer.start_on"
+		}
+		status, _ := writeFailed(p, err, labels{"on": on, "weekly_hours": "placement.weekly_hours", "reason": "employer.reason"})
 		a.showEmployer(w, r, link, status, p.Error)
 		return
 	}

@@ -22,17 +22,37 @@ func doneNotice(p *page, r *http.Request) {
 	}
 }
 
+// labels name the fields a service may refuse on a page: the service's
+// field -> the catalogue key of the page's label for it.
+type labels map[string]string
+
+// refusal says a service's refusal in the page's language, from its code
+// and the page's label for the field it names. The service's own message,
+// in English, stays only where the page labels no such field; named
+// reports whether the label was found.
+func refusal(p *page, e *errcode.Error, l labels) (what string, named bool) {
+	key, ok := l[e.Field]
+	switch {
+	case !ok:
+		return e.Message, false
+	case e.Code == errcode.Conflict:
+		return p.T("refused.conflict", p.T(key)), true
+	}
+	return p.T("refused.invalid", p.T(key)), true
+}
+
 // writeFailed shows what a form's write got back: a business answer (bad
-// input, a conflict) in words on the page, at its status; it reports false
-// for anything else, which fails the page.
-func writeFailed(p *page, err error) (int, bool) {
+// input, a conflict) in words on the page, at its status, the field named
+// by its label in l; it reports false for anything else, which fails the
+// page.
+func writeFailed(p *page, err error, l labels) (int, bool) {
 	e := errcode.As(err)
 	if e == nil {
 		return 0, false
 	}
-	what := e.Message
-	if e.Field != "" {
-		what = e.Field + ": " + e.Message
+	what, named := refusal(p, e, l)
+	if !named && e.Field != "" {
+		what = e.Field + ": " + what
 	}
 	switch e.Code {
 	case errcode.Invalid:

@@ -110,7 +110,7 @@ func (a *App) showHousingPerson(w http.ResponseWriter, r *http.Request, person s
 	status := http.StatusOK
 	if writeErr != nil {
 		var ok bool
-		if status, ok = writeFailed(p, writeErr); !ok {
+		if status, ok = writeFailed(p, writeErr, housingLabels); !ok {
 			a.fail(w, r, p, "housing", writeErr)
 			return
 		}
@@ -175,6 +175,13 @@ func (a *App) showHousingPerson(w http.ResponseWriter, r *http.Request, person s
 	p.Title = p.T("housing.person_title") + " " + person
 	p.Data = d
 	a.render(w, r, status, "housing_person", p)
+}
+
+// housingLabels name what housing may refuse in the person's page's forms.
+var housingLabels = labels{
+	"kind": "housing.kind", "accommodation_id": "housing.accommodation", "start": "housing.start",
+	"end": "housing.end_on", "reason": "housing.reason", "destination": "housing.destination", "outcome": "housing.outcome",
+	"signed_on": "housing.signed_on", "monthly_rent_cents": "housing.rent_label", "duration_months": "housing.duration_months",
 }
 
 // afterHousingWrite goes back to the person's page saying what was done,

@@ -256,8 +256,9 @@ func testWorkPages(t *testing.T, r *rig) {
 		if status, page := b.post(from, "/housing/steps/st-1/move", url.Values{"person": {"ps-a"}, "kind": {"semi_autonomy_flat"}, "start": {"2026-11-26"}}); status != http.StatusOK || !strings.Contains(page, "Passaggio registrato.") {
 			t.Errorf("move: %d", status)
 		}
-		if status, page := b.post(from, "/housing/steps/st-1/end", url.Values{"person": {"ps-a"}, "end": {"2026-11-26"}, "reason": {"other"}, "destination": {"moon"}}); status != http.StatusBadRequest || !strings.Contains(page, "destination: is not a known destination") {
-			t.Errorf("end: %d", status)
+		if status, page := b.post(from, "/housing/steps/st-1/end", url.Values{"person": {"ps-a"}, "end": {"2026-11-26"}, "reason": {"other"}, "destination": {"moon"}}); status != http.StatusBadRequest ||
+			!strings.Contains(page, "Controlla i dati: il valore di «Dove va la persona» non è accettato") || strings.Contains(page, "is not a known destination") {
+			t.Errorf("end: %d; want 400 naming the field by the page's label, in Italian", status)
 		}
 	})
 
