@@ -34,6 +34,9 @@ type Config struct {
 	Progress  func(format string, args ...any)
 }
 
+// settlePatience bounds the wait for the seeding's events before the load.
+const settlePatience = 10 * time.Minute
+
 // Bench starts the system, measures its parts' raw limits, seeds the
 // population, drives the users, and writes the report.
 func Bench(ctx context.Context, cfg Config) (*Report, error) {
@@ -51,11 +54,16 @@ func Bench(ctx context.Context, cfg Config) (*Report, error) {
 	cfg.Progress("population: %d people, %d organisations, %d classes, %d lessons (%d to record), %d job seekers",
 		len(pop.Persons), pop.Organisations, len(pop.Classes), len(pop.Lessons), len(pop.Registerable), len(pop.Profiles))
 
+	// Separate processes: the stack first, where the raw limits are
+	// measured and the bulk of the population loaded with nothing else
+	// polling the store, then the services. In one process everything
+	// starts at once.
 	var t *Target
+	pcfg := ProcessConfig{Repo: cfg.Repo, Dir: cfg.Dir, Self: cfg.Self, Progress: cfg.Progress}
 	if cfg.InProcess {
 		t, err = StartInProcess(ctx, filepath.Join(cfg.Dir, "system"))
 	} else {
-		t, err = StartProcesses(ctx, ProcessConfig{Repo: cfg.Repo, Dir: cfg.Dir, Self: cfg.Self, Progress: cfg.Progress})
+		t, err = StartStack(ctx, pcfg)
 	}
 	if err != nil {
 		return nil, err
@@ -70,13 +78,37 @@ func Bench(ctx context.Context, cfg Config) (*Report, error) {
 	defer stopSampling()
 	go sampler.Run(sampleCtx)
 
-	r := &Report{At: started, Command: cfg.Command, Pop: pop, Parts: parts, Shared: t.Shared, Chart: strings.TrimSuffix(filepath.Base(cfg.Out), ".md") + ".png"}
+	r := &Report{At: started, Command: cfg.Command, Pop: pop, Shared: t.Shared, Chart: strings.TrimSuffix(filepath.Base(cfg.Out), ".md") + ".png"}
 	if r.Limits, err = measureLimits(ctx, t, pop, cfg); err != nil {
 		return nil, err
 	}
-	if r.Seeded, err = Seed(ctx, t, pop, cfg.Progress); err != nil {
+	if r.Seeded, err = SeedStores(ctx, t.MongoURI, pop, cfg.Progress); err != nil {
 		return nil, err
 	}
+	if !cfg.InProcess {
+		if err := t.StartServices(ctx, pcfg, sampler.Add); err != nil {
+			return nil, err
+		}
+	}
+	if err := SeedAPIs(ctx, t, pop, r.Seeded, cfg.Progress); err != nil {
+		return nil, err
+	}
+	r.Parts = sampler.Parts()
+	// The load starts once the events of seeding are through, so that the
+	// freshness it measures is its own and not seeding's backlog.
+	cfg.Progress("waiting for the seeding's events to reach their consumers")
+	t0 := time.Now()
+	applied, err := settle(ctx, t, settlePatience, cfg.Progress)
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	if err != nil {
+		r.Warnings = append(r.Warnings, "the load started with the seeding's events still in flight: "+err.Error())
+	}
+	r.Seeded.Steps = append(r.Seeded.Steps, SeedStep{
+		What: "the seeding's events reaching their consumers (no outbox backlog, no consumer lag)", Count: applied,
+		How: "waited, reading the services' metrics (count: events the consumers applied)", Took: time.Since(t0),
+	})
 	cfg.Progress("driving the users for %s", cfg.Duration)
 	if r.Run, err = Drive(ctx, t, pop, r.Seeded, cfg); err != nil {
 		return nil, err

@@ -19,19 +19,20 @@ import (
 
 // The users' actions, as the report names them.
 const (
-	actRegister   = "teacher: record a lesson's register"
-	actTimeline   = "case worker: read a timeline (pathway API)"
-	actPage       = "case worker: open a person's pathway page (web)"
-	actRank       = "counsellor: rank a vacancy's candidates"
-	actPropose    = "counsellor: propose a candidate"
-	actInterview  = "counsellor: record the interview"
-	actPlacement  = "counsellor: start the placement"
-	actLinkView   = "employer: open the link"
-	actConfirm    = "employer: confirm the start"
-	actStep       = "housing worker: start a housing step"
-	seriesMarks   = "marks"
-	pollEvery     = 200 * time.Millisecond
-	watchDeadline = 3 * time.Minute
+	actRegister     = "teacher: record a lesson's register"
+	actTimeline     = "case worker: read a timeline (pathway API)"
+	actPage         = "case worker: open a person's pathway page (web)"
+	actRank         = "counsellor: rank a vacancy's candidates"
+	actPropose      = "counsellor: propose a candidate"
+	actInterview    = "counsellor: record the interview"
+	actPlacement    = "counsellor: start the placement"
+	actLinkView     = "employer: open the link"
+	actConfirm      = "employer: confirm the start"
+	actStep         = "housing worker: start a housing step"
+	seriesMarks     = "marks"
+	seriesPublished = "events published by the relays"
+	seriesApplied   = "events applied to timelines"
+	pollEvery       = 200 * time.Millisecond
 )
 
 // Users says how many of each kind of user act at once. Each one acts
@@ -40,9 +41,9 @@ const (
 // employers answer their links, and case workers open pathways.
 type Users struct {
 	Teachers, CaseWorkers, Counsellors, Employers, HousingWorkers int
-	// Watchers follow acknowledged registers to a person's timeline to
-	// measure freshness; a register is followed only when one is free.
-	// Placements and housing steps are checked after the load only.
+	// Watchers follow a sample of acknowledged registers, placement
+	// confirmations and housing steps to the person's timeline, to
+	// measure freshness (see probe).
 	Watchers int
 }
 
@@ -59,11 +60,17 @@ type Run struct {
 	Recorder   *Recorder
 	Ledger     *Ledger
 	Verdict    Verdict
-	OutOfWork  []string // kinds of users who ran out of work before the end
-	// Unseen counts the registers the freshness probe followed and gave
-	// up on, not on the timeline watchDeadline after acknowledgement.
-	Unseen       atomic.Int64
-	PagesSkipped string // why case workers did not open web pages, if they did not
+	// Behind is how many acknowledged facts the pathway did not hold yet
+	// at the first check after the load, and when that check read it.
+	Behind   int
+	BehindAt time.Time
+	// Published and Applied are the events the relays published and
+	// pathway applied to the timelines during the load, from the
+	// services' metrics; zero if those could not be read.
+	Published, Applied float64
+	Probe              *probe
+	OutOfWork          []string // kinds of users who ran out of work before the end
+	PagesSkipped       string   // why case workers did not open web pages, if they did not
 }
 
 // Drive runs cfg.Users against t for cfg.Duration, and at least until
@@ -76,12 +83,17 @@ func Drive(ctx context.Context, t *Target, pop *Population, seeded *Seeded, cfg 
 		return nil, err
 	}
 	defer client.Disconnect(context.WithoutCancel(ctx))
+	metricsClient := &http.Client{}
+	before, metricsErr := readInFlight(ctx, metricsClient, t)
 	start := time.Now()
-	r := &Run{Users: us, Start: start, Recorder: NewRecorder(start), Ledger: NewLedger()}
+	ledger := NewLedger()
+	// About sixty facts of each kind followed over the run, at most one
+	// every five seconds.
+	r := &Run{Users: us, Start: start, Recorder: NewRecorder(start), Ledger: ledger, Probe: newProbe(ledger, min(cfg.Duration/60, 5*time.Second), us.Watchers)}
 	conns := us.Teachers + us.CaseWorkers + us.Counsellors + us.Employers + us.HousingWorkers + us.Watchers
 	dr := &driver{
 		t: t, pop: pop, seeded: seeded, run: r, u: newUsers(t.Issuer, conns, r.Recorder),
-		watch: make(chan watch), links: make(chan link, 64), classes: map[string]*coursesdomain.Class{},
+		links: make(chan link, 64), classes: map[string]*coursesdomain.Class{},
 		proposed: map[string]bool{},
 	}
 	for _, c := range pop.Classes {
@@ -121,12 +133,22 @@ func Drive(ctx context.Context, t *Target, pop *Population, seeded *Seeded, cfg 
 	}
 	tick := time.NewTicker(200 * time.Millisecond)
 	defer tick.Stop()
-	lastProgress := start
+	lastProgress, lastMetrics, last := start, start, before
 	for loadCtx.Err() == nil {
 		<-tick.C
 		done := r.Recorder.Total(actRegister, 0, 1<<30) >= cfg.MinRegisters || dr.isOutOfWork("teachers")
 		if time.Since(start) >= cfg.Duration && done {
 			stop()
+		}
+		// The pipeline's own counts, for the chart: how fast events
+		// leave the outboxes and reach the timelines.
+		if metricsErr == nil && time.Since(lastMetrics) >= 5*time.Second {
+			lastMetrics = time.Now()
+			if f, err := readInFlight(ctx, metricsClient, t); err == nil {
+				r.Recorder.Add(seriesPublished, lastMetrics, int(f.published-last.published))
+				r.Recorder.Add(seriesApplied, lastMetrics, int(f.timelines-last.timelines))
+				last = f
+			}
 		}
 		if time.Since(lastProgress) >= 5*time.Second {
 			lastProgress = time.Now()
@@ -135,28 +157,37 @@ func Drive(ctx context.Context, t *Target, pop *Population, seeded *Seeded, cfg 
 	}
 	wg.Wait()
 	r.End = time.Now()
+	if metricsErr == nil {
+		after, err := readInFlight(ctx, metricsClient, t)
+		if err == nil {
+			r.Published, r.Applied = after.published-before.published, after.timelines-before.timelines
+		}
+	}
 	progress("load over after %s: %s", r.End.Sub(start).Round(time.Second), dr.status())
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
 
-	// Drain: every acknowledged fact must reach the pathway.
+	// Drain: every acknowledged fact must reach the pathway, and the
+	// watchers see the facts they follow there.
 	db := client.Database("percorsi_pathway")
 	deadline := time.Now().Add(cfg.Drain)
-	for {
+	for first := true; ; first = false {
 		keys, err := ReadTimelines(ctx, db)
 		if err == nil {
 			r.Verdict = r.Ledger.Check(keys)
-			progress("pathway holds %d of %d acknowledged facts exactly once, %d missing, %d duplicated",
-				r.Verdict.ExactlyOnce, r.Verdict.Acked, len(r.Verdict.Missing), len(r.Verdict.Duplicated))
-			if len(r.Verdict.Missing) == 0 {
+			if first {
+				r.Behind, r.BehindAt = len(r.Verdict.Missing), time.Now()
+			}
+			progress("pathway holds %d of %d acknowledged facts exactly once, %d missing, %d duplicated; %d followed facts not seen by the watchers yet",
+				r.Verdict.ExactlyOnce, r.Verdict.Acked, len(r.Verdict.Missing), len(r.Verdict.Duplicated), r.Probe.pending())
+			if len(r.Verdict.Missing) == 0 && r.Drained.IsZero() {
 				r.Drained = time.Now()
-				break
 			}
 		} else {
 			progress("reading the timelines failed, trying again: %v", err)
 		}
-		if time.Now().After(deadline) {
+		if (!r.Drained.IsZero() && r.Probe.pending() == 0) || time.Now().After(deadline) {
 			break
 		}
 		select {
@@ -167,6 +198,7 @@ func Drive(ctx context.Context, t *Target, pop *Population, seeded *Seeded, cfg 
 	}
 	stopWatching()
 	watchers.Wait()
+	r.Probe.stop(time.Now())
 	return r, nil
 }
 
@@ -176,7 +208,6 @@ type driver struct {
 	seeded  *Seeded
 	run     *Run
 	u       *users
-	watch   chan watch
 	links   chan link
 	classes map[string]*coursesdomain.Class
 
@@ -185,12 +216,6 @@ type driver struct {
 	mu       sync.Mutex
 	proposed map[string]bool // people proposed by the load
 	out      map[string]bool
-}
-
-// watch is a fact to follow to a person's timeline.
-type watch struct {
-	person string
-	org    int
 }
 
 // link is an employer link a counsellor handed out.
@@ -213,14 +238,6 @@ func (d *driver) outOfWork(kind string) {
 	if !d.out[kind] {
 		d.out[kind] = true
 		d.run.OutOfWork = append(d.run.OutOfWork, kind)
-	}
-}
-
-// offer hands a fact to a free watcher; none free, it goes unfollowed.
-func (d *driver) offer(w watch) {
-	select {
-	case d.watch <- w:
-	default:
 	}
 }
 
@@ -255,51 +272,50 @@ func (d *driver) register(ctx context.Context, _ int) bool {
 	}
 	d.run.Recorder.Add(seriesMarks, now, len(marks))
 	p := marks[int(hash(lesson.ID))%len(marks)].Person
-	d.offer(watch{person: p, org: d.pop.organisationOf(p)})
+	d.run.Probe.offer(Key{Kind: Attendance, Person: p, Ref: lesson.ID}, d.pop.organisationOf(p), now)
 	return true
 }
 
-// follow reads the timelines of the facts offered, as a case worker
-// would, until each shows its facts.
+// follow reads, as a case worker would, the timeline of the next fact
+// the probe follows, until ctx ends.
 func (d *driver) follow(ctx context.Context) {
-	for {
-		var w watch
+	for ctx.Err() == nil {
+		if f := d.run.Probe.next(); f != nil {
+			ok := d.read(ctx, f)
+			d.run.Probe.release(f, ok, time.Now())
+		}
 		select {
 		case <-ctx.Done():
-			return
-		case w = <-d.watch:
-		}
-		cw := auth.Principal{Subject: CaseWorker(w.org, 0), Role: auth.CaseWorker, Organisation: Organisation(w.org)}
-		deadline := time.Now().Add(watchDeadline)
-		for d.run.Ledger.Pending(w.person) && time.Now().Before(deadline) && ctx.Err() == nil {
-			var tl struct {
-				Entries []struct {
-					Kind       string `json:"kind"`
-					Attendance *struct {
-						LessonID string `json:"lesson_id"`
-					} `json:"attendance"`
-				} `json:"entries"`
-			}
-			if err := d.u.call(ctx, actTimeline, cw, http.MethodGet, d.t.URLs["pathway"]+"/v1/persons/"+w.person+"/timeline", nil, &tl, http.StatusOK); err == nil {
-				at := time.Now()
-				keys := make([]Key, len(tl.Entries))
-				for i, e := range tl.Entries {
-					keys[i].Kind = e.Kind
-					if e.Attendance != nil {
-						keys[i].Ref = e.Attendance.LessonID
-					}
-				}
-				d.run.Ledger.Observe(w.person, keys, at)
-			}
-			select {
-			case <-ctx.Done():
-			case <-time.After(pollEvery):
-			}
-		}
-		if d.run.Ledger.Pending(w.person) && !time.Now().Before(deadline) {
-			d.run.Unseen.Add(1)
+		case <-time.After(pollEvery):
 		}
 	}
+}
+
+// read reads f's person's timeline through pathway's API and notes what
+// it shows; false if it could not.
+func (d *driver) read(ctx context.Context, f *followed) bool {
+	cw := auth.Principal{Subject: CaseWorker(f.org, 0), Role: auth.CaseWorker, Organisation: Organisation(f.org)}
+	var tl struct {
+		Entries []struct {
+			Kind       string `json:"kind"`
+			Attendance *struct {
+				LessonID string `json:"lesson_id"`
+			} `json:"attendance"`
+		} `json:"entries"`
+	}
+	if err := d.u.call(ctx, actTimeline, cw, http.MethodGet, d.t.URLs["pathway"]+"/v1/persons/"+f.Person+"/timeline", nil, &tl, http.StatusOK); err != nil {
+		return false
+	}
+	at := time.Now()
+	keys := make([]Key, len(tl.Entries))
+	for i, e := range tl.Entries {
+		keys[i].Kind = e.Kind
+		if e.Attendance != nil {
+			keys[i].Ref = e.Attendance.LessonID
+		}
+	}
+	d.run.Ledger.Observe(f.Person, keys, at)
+	return true
 }
 
 // signInCaseWorkers signs n case workers in to the pages.
@@ -405,7 +421,9 @@ func (d *driver) confirm(ctx context.Context, _ int) bool {
 	if err := d.u.call(ctx, actConfirm, auth.Principal{}, http.MethodPost, jobs+"/v1/employer-links/"+l.placement, body, nil, http.StatusOK); err != nil {
 		return true
 	}
-	d.run.Ledger.Ack(Key{Kind: PlacementConfirmed, Person: l.person, Ref: l.placement}, time.Now())
+	k, now := Key{Kind: PlacementConfirmed, Person: l.person, Ref: l.placement}, time.Now()
+	d.run.Ledger.Ack(k, now)
+	d.run.Probe.offer(k, d.pop.organisationOf(l.person), now)
 	return true
 }
 
@@ -419,7 +437,9 @@ func (d *driver) house(ctx context.Context, _ int) bool {
 	ps := d.pop.ToHouse[n]
 	id := "st-load-" + ps
 	if startStep(ctx, d.u, actStep, d.t.URLs["housing"], d.pop, d.seeded, ps, id, n) == nil {
-		d.run.Ledger.Ack(Key{Kind: HousingStepStarted, Person: ps, Ref: id}, time.Now())
+		k, now := Key{Kind: HousingStepStarted, Person: ps, Ref: id}, time.Now()
+		d.run.Ledger.Ack(k, now)
+		d.run.Probe.offer(k, d.pop.organisationOf(ps), now)
 	}
 	return true
 }
@@ -449,7 +469,7 @@ func (d *driver) status() string {
 	secs := time.Since(r.Start).Seconds()
 	regs := r.Recorder.Total(actRegister, 0, 1<<30)
 	marks := r.Recorder.Total(seriesMarks, 0, 1<<30)
-	fresh := r.Ledger.Freshness(Attendance)
+	fresh := r.Probe.freshness(Attendance)
 	failed := 0
 	var p95 time.Duration
 	for _, a := range r.Recorder.Actions() {
@@ -462,9 +482,9 @@ func (d *driver) status() string {
 	}
 	placed, _ := r.Ledger.Count(PlacementConfirmed)
 	housed, _ := r.Ledger.Count(HousingStepStarted)
-	return fmt.Sprintf("[%3.0fs] registers %d (%.1f/s, p95 %s) marks %d (%.0f/s) | placements confirmed %d, housing steps %d, pages %d | freshness p50 %s (n=%d) | failed %d",
+	return fmt.Sprintf("[%3.0fs] registers %d (%.1f/s, p95 %s) marks %d (%.0f/s) | placements confirmed %d, housing steps %d, pages %d | freshness of marks p50 %s (%d seen, %d followed) | failed %d",
 		secs, regs, float64(regs)/secs, p95.Round(time.Millisecond), marks, float64(marks)/secs, placed, housed,
-		r.Recorder.Total(actPage, 0, 1<<30), Percentile(fresh, 50).Round(time.Millisecond), len(fresh), failed)
+		r.Recorder.Total(actPage, 0, 1<<30), Percentile(fresh.Seen, 50).Round(time.Millisecond), len(fresh.Seen), fresh.Followed, failed)
 }
 
 // ReadTimelines returns the key of every entry of every person's timeline

@@ -100,12 +100,23 @@ func (l *Ledger) Observe(person string, entries []Key, at time.Time) int {
 	return n
 }
 
-// Pending reports whether some fact about person is acknowledged and not
-// yet seen.
-func (l *Ledger) Pending(person string) bool {
+// Seen reports whether k was acknowledged and seen since.
+func (l *Ledger) Seen(k Key) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return len(l.unseen[person]) > 0
+	f := l.facts[k]
+	return f != nil && !f.SeenAt.IsZero()
+}
+
+// Fact returns what became of k, if it was acknowledged.
+func (l *Ledger) Fact(k Key) (Fact, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	f := l.facts[k]
+	if f == nil {
+		return Fact{}, false
+	}
+	return *f, true
 }
 
 // Count returns how many facts of kind were acknowledged and how many of
@@ -125,21 +136,6 @@ func (l *Ledger) Count(kind string) (acked, seen int) {
 	return acked, seen
 }
 
-// Freshness returns, for the facts of kind seen so far, the time from
-// acknowledgement to first sight, in ascending order.
-func (l *Ledger) Freshness(kind string) []time.Duration {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	var out []time.Duration
-	for k, f := range l.facts {
-		if k.Kind == kind && !f.SeenAt.IsZero() {
-			out = append(out, f.SeenAt.Sub(f.AckedAt))
-		}
-	}
-	slices.Sort(out)
-	return out
-}
-
 // Verdict is a full check of the ledger against what the pathway holds.
 type Verdict struct {
 	Acked       int
@@ -149,8 +145,8 @@ type Verdict struct {
 }
 
 // Check counts every acknowledged fact in all, the keys of every entry of
-// every timeline (with their Ref, as the store holds them). Freshness
-// stays what the readings measured.
+// every timeline (with their Ref, as the store holds them). What the
+// readings saw, and when, stays as it was.
 func (l *Ledger) Check(all []Key) Verdict {
 	copies := make(map[Key]int, len(all))
 	for _, k := range all {

@@ -58,15 +58,15 @@ func TestLedgerFreshnessAndCheck(t *testing.T) {
 	if n != 2 {
 		t.Fatalf("Observe saw %d facts for the first time, want 2", n)
 	}
-	if !l.Pending("ps-1") || l.Pending("ps-3") {
-		t.Fatal("ps-1 still has le-2 pending; ps-3 has nothing")
+	if !l.Seen(mark1) || l.Seen(mark2) || !l.Seen(placed) {
+		t.Fatal("mark1 and the placement were seen, mark2 not yet")
 	}
 	l.Observe("ps-1", []Key{{Kind: Attendance, Ref: "le-1"}, {Kind: Attendance, Ref: "le-2"}}, t0.Add(5*time.Second))
-	if l.Pending("ps-1") {
-		t.Fatal("every fact of ps-1 was seen")
+	if f, ok := l.Fact(mark2); !ok || f.SeenAt.Sub(f.AckedAt) != 4*time.Second {
+		t.Fatalf("mark2 = %+v, %v; want seen 4s after acknowledgement", f, ok)
 	}
-	if got, want := l.Freshness(Attendance), []time.Duration{3 * time.Second, 4 * time.Second}; len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
-		t.Fatalf("freshness of marks = %v, want %v", got, want)
+	if _, ok := l.Fact(Key{Kind: Attendance, Person: "ps-3"}); ok {
+		t.Fatal("ps-3 has no fact")
 	}
 	if acked, seen := l.Count(""); acked != 4 || seen != 3 {
 		t.Fatalf("Count = %d acked %d seen, want 4 and 3", acked, seen)

@@ -59,6 +59,7 @@ func (r *Report) Markdown(w io.Writer) error {
 	for _, a := range run.Recorder.Actions() {
 		requests += a.OK
 	}
+	v := run.Verdict
 	machine := r.Usage[len(r.Usage)-1]
 	ours := 0.0
 	for _, u := range r.Usage[:len(r.Usage)-1] {
@@ -81,18 +82,20 @@ func (r *Report) Markdown(w io.Writer) error {
 
 	b.WriteString("## In short\n\n")
 	b.WriteString("| figure | value | limit of the part on this machine, same run | ratio |\n|---|---|---|---|\n")
-	fmt.Fprintf(&b, "| registers recorded (HTTP -> courses store -> outbox -> Kafka -> pathway) | %.2f /s | | |\n", float64(registers)/window)
-	fmt.Fprintf(&b, "| attendance marks | %.1f /s | broker produce %.0f msgs/s | %s |\n", float64(marks)/window, r.Limits.ProduceMsgsPerSec, ratio(float64(marks)/window, r.Limits.ProduceMsgsPerSec))
-	fmt.Fprintf(&b, "| attendance marks into timelines | %.1f /s | store InsertMany %.0f docs/s | %s |\n", float64(marks)/window, r.Limits.InsertManyDocsPerSec, ratio(float64(marks)/window, r.Limits.InsertManyDocsPerSec))
+	fmt.Fprintf(&b, "| registers acknowledged (HTTP -> courses store and its outbox) | %.2f /s | | |\n", float64(registers)/window)
+	fmt.Fprintf(&b, "| attendance marks acknowledged | %.1f /s | broker produce %.0f msgs/s | %s |\n", float64(marks)/window, r.Limits.ProduceMsgsPerSec, ratio(float64(marks)/window, r.Limits.ProduceMsgsPerSec))
+	fmt.Fprintf(&b, "| events published by the services' relays (outboxes -> Kafka) | %.1f /s | broker produce %.0f msgs/s | %s |\n", run.Published/window, r.Limits.ProduceMsgsPerSec, ratio(run.Published/window, r.Limits.ProduceMsgsPerSec))
+	fmt.Fprintf(&b, "| events applied to the timelines by pathway (Kafka -> pathway store) | %.1f /s | store InsertMany %.0f docs/s | %s |\n", run.Applied/window, r.Limits.InsertManyDocsPerSec, ratio(run.Applied/window, r.Limits.InsertManyDocsPerSec))
 	fmt.Fprintf(&b, "| HTTP requests answered, every action | %.1f /s | bare net/http %.0f req/s (%d clients) | %s |\n", float64(requests)/window, r.Limits.HTTPReqPerSec, r.Limits.HTTPClients, ratio(float64(requests)/window, r.Limits.HTTPReqPerSec))
-	fresh := run.Ledger.Freshness(Attendance)
-	fmt.Fprintf(&b, "| freshness: register acknowledged -> the person's timeline shows it | p50 %s, p99 %s (%d sampled) | | |\n", ms(Percentile(fresh, 50)), ms(Percentile(fresh, 99)), len(fresh))
+	for _, k := range freshnessKinds {
+		fmt.Fprintf(&b, "| freshness: %s -> the person's timeline (pathway API) shows it | %s | | |\n", k.what, freshCell(run.Probe.freshness(k.kind)))
+	}
+	fmt.Fprintf(&b, "| acknowledged facts not in the pathway yet when the load stopped | %d of %d, %.0f s after | | |\n", run.Behind, v.Acked, run.BehindAt.Sub(run.End).Seconds())
 	drain := "never, within the drain allowed"
 	if !run.Drained.IsZero() {
 		drain = fmt.Sprintf("%.0f s after the load stopped", run.Drained.Sub(run.End).Seconds())
 	}
 	fmt.Fprintf(&b, "| every acknowledged fact in the pathway | %s | | |\n", drain)
-	v := run.Verdict
 	fmt.Fprintf(&b, "| acknowledged facts in the pathway exactly once | %d of %d (%d missing, %d duplicated) | | |\n\n", v.ExactlyOnce, v.Acked, len(v.Missing), len(v.Duplicated))
 
 	b.WriteString("## The population\n\n")
@@ -102,15 +105,19 @@ func (r *Report) Markdown(w io.Writer) error {
 		len(p.Registerable), len(p.Profiles), p.Organisations*p.employersPerOrg(), p.Organisations*p.vacanciesPerOrg(),
 		p.Organisations*p.accommodationsPerOrg(), p.Organisations*p.accommodationsPerOrg()*accommodationCapacity, housed, len(p.ToHouse))
 	b.WriteString("The run is set in the first week of the school year: the year's lessons are all scheduled, and the registers, placements and steps are those the users make during the run. ")
-	b.WriteString("What is large was seeded in bulk straight into each service's store in the shape its store package writes it (the store packages' `Load` functions), because on FerretDB v1, which scans even by `_id`, writing 50,000 people one request at a time would take hours; what is small went through the HTTP APIs as users would make it, so its events flowed like any other.\n\n")
+	b.WriteString("What is large was seeded in bulk straight into each service's store in the shape its store package writes it (the store packages' `Load` functions), because on FerretDB v1, which scans even by `_id`, writing 50,000 people one request at a time would take hours")
+	if !r.Shared {
+		b.WriteString(", and before the services started, as a migration would be, so that no service's polling competed with it")
+	}
+	b.WriteString("; what is small went through the HTTP APIs as users would make it, so its events flowed like any other. The load began once the events of seeding had reached their consumers.\n\n")
 	b.WriteString("| seeded | count | how | took |\n|---|---|---|---|\n")
 	for _, s := range r.Seeded.Steps {
 		fmt.Fprintf(&b, "| %s | %d | %s | %s |\n", s.What, s.Count, s.How, s.Took.Round(100*time.Millisecond))
 	}
 
 	b.WriteString("\n## The users\n\n")
-	fmt.Fprintf(&b, "At once: %d teachers, %d counsellors, %d employer(s), %d housing worker(s), %d case workers opening pages, and %d case workers reading the timelines of facts just acknowledged (the freshness probe: a fact is followed when one of them is free, by reading the person's timeline every %s). Each acts again as soon as answered: a morning peak, not an average day.",
-		run.Teachers, run.Counsellors, run.Employers, run.HousingWorkers, run.CaseWorkers, run.Watchers, pollEvery)
+	fmt.Fprintf(&b, "At once: %d teachers, %d counsellors, %d employer(s), %d housing worker(s), %d case workers opening pages, and %d case workers reading the timelines of facts just acknowledged (the freshness probe, below). Each acts again as soon as answered: a morning peak, not an average day.",
+		run.Teachers, run.Counsellors, run.Employers, run.HousingWorkers, run.CaseWorkers, run.Watchers)
 	if len(run.OutOfWork) > 0 {
 		fmt.Fprintf(&b, " Ran out of work before the end: %s.", strings.Join(run.OutOfWork, ", "))
 	}
@@ -134,16 +141,27 @@ func (r *Report) Markdown(w io.Writer) error {
 	}
 
 	b.WriteString("\n## Freshness\n\nFrom the user's acknowledgement to the person's pathway timeline (pathway's HTTP API) showing the fact:\n\n")
-	b.WriteString("| fact | followed | p50 | p99 | max |\n|---|---|---|---|---|\n")
-	mx := time.Duration(0)
-	if len(fresh) > 0 {
-		mx = fresh[len(fresh)-1]
+	b.WriteString("| fact | followed | seen | p50 | p95 | p99 | max seen | not seen by the end | each figure within (p50, max) |\n|---|---|---|---|---|---|---|---|---|\n")
+	for _, k := range freshnessKinds {
+		f := run.Probe.freshness(k.kind)
+		mx, unseen := time.Duration(0), "0"
+		if len(f.Seen) > 0 {
+			mx = f.Seen[len(f.Seen)-1]
+		}
+		if f.Unseen > 0 {
+			unseen = fmt.Sprintf("%d (older than %s)", f.Unseen, ms(f.UnseenAge))
+		}
+		within := "–"
+		if n := len(f.Uncertainty); n > 0 {
+			within = ms(Percentile(f.Uncertainty, 50)) + ", " + ms(f.Uncertainty[n-1])
+		}
+		fmt.Fprintf(&b, "| %s | %d | %d | %s | %s | %s | %s | %s | %s |\n", k.what, f.Followed, len(f.Seen), freshPercentile(f, 50), freshPercentile(f, 95), freshPercentile(f, 99), ms(mx), unseen, within)
 	}
-	fmt.Fprintf(&b, "| a register's mark, for one person of the class | %d | %s | %s | %s |\n", len(fresh), ms(Percentile(fresh, 50)), ms(Percentile(fresh, 99)), ms(mx))
-	if n := run.Unseen.Load(); n > 0 {
-		fmt.Fprintf(&b, "\n%d registers the probe followed were still not on the timeline %s after acknowledgement: their freshness is above that.\n", n, watchDeadline)
-	}
-	fmt.Fprintf(&b, "\nThe probe reads every %s, so each figure is late by up to that plus one timeline read. Placements and housing steps are not followed one by one (the probe's own reads load the store); they are in the check below.\n", pollEvery)
+	fmt.Fprintf(&b, "\nThe facts followed are a sample spread over the load (a register's mark for one person of its class): at most one of each kind every %s, and at most %d of a kind followed at once, one per watcher, so that each is read often and none waits for a free watcher. "+
+		"The watchers take the kinds in turn and, within a kind, the followed fact not yet seen whose timeline was read least recently, pausing %s between readings. "+
+		"A figure is the time to the first reading that showed the fact; the last column says how long before that the last reading that did not show it was (or the acknowledgement, if none): the fact arrived within that. "+
+		"The watchers keep reading after the load until every followed fact is seen or the drain allowed runs out; a fact not seen by then counts as slower than every fact seen, so a percentile that falls on one reads \"above\" the age of the youngest such fact.\n",
+		run.Probe.every, run.Probe.watchers, pollEvery)
 
 	b.WriteString("\n## Exactly once\n\n")
 	fmt.Fprintf(&b, "After the load, the driver's ledger of what users were told had succeeded was checked against every timeline entry pathway stores: %d acknowledged facts (", v.Acked)
@@ -197,6 +215,28 @@ func (r *Report) Markdown(w io.Writer) error {
 	return err
 }
 
+// freshnessKinds are the facts the probe follows, as the report names them.
+var freshnessKinds = []struct{ kind, what string }{
+	{Attendance, "a register's mark acknowledged"},
+	{PlacementConfirmed, "an employer's confirmation acknowledged"},
+	{HousingStepStarted, "a housing step acknowledged"},
+}
+
+func freshPercentile(f Freshness, p float64) string {
+	d, above := f.Percentile(p)
+	if above {
+		return "above " + ms(d)
+	}
+	return ms(d)
+}
+
+func freshCell(f Freshness) string {
+	if f.Followed == 0 {
+		return "– (none followed)"
+	}
+	return fmt.Sprintf("p50 %s, p99 %s (%d of %d followed seen)", freshPercentile(f, 50), freshPercentile(f, 99), len(f.Seen), f.Followed)
+}
+
 func territoryList(n int) string {
 	var names []string
 	for _, t := range territories[:n] {
@@ -224,18 +264,32 @@ func (r *Report) WriteChart(w io.Writer) error {
 	}
 	tput := panel{title: "Throughput during the load, per second (5 s means)", unit: "per s", step: bucket}
 	tput.lines = append(tput.lines, line{"registers", perSec(actRegister)}, line{"marks / 10", scaled(perSec(seriesMarks), 0.1)},
-		line{"timeline reads", perSec(actTimeline)}, line{"pathway pages", perSec(actPage)}, line{"rankings", perSec(actRank)},
+		line{"events published / 10", scaled(perSec(seriesPublished), 0.1)}, line{"events into timelines / 10", scaled(perSec(seriesApplied), 0.1)},
+		line{"pathway pages", perSec(actPage)}, line{"rankings", perSec(actRank)},
 		line{"placements confirmed", perSec(actConfirm)}, line{"housing steps", perSec(actStep)})
 	window := [2]float64{run.Start.Sub(r.At).Seconds(), run.End.Sub(r.At).Seconds()}
 	cpu := panel{title: "CPU by process (cores), whole run", unit: "cores", step: 1, window: window}
 	mem := panel{title: "Resident memory by process (MB), whole run", unit: "MB", step: 1, window: window}
 	for i, p := range r.Parts {
+		// Before a part started (the services start after the bulk
+		// seeding), it used nothing.
 		var c, m []float64
 		for j, s := range r.Samples {
+			if i >= len(s.RSS) {
+				m = append(m, 0)
+				if j > 0 {
+					c = append(c, 0)
+				}
+				continue
+			}
 			m = append(m, float64(s.RSS[i])/(1<<20))
 			if j > 0 {
+				prev := 0.0
+				if i < len(r.Samples[j-1].CPU) {
+					prev = r.Samples[j-1].CPU[i]
+				}
 				dt := (s.At - r.Samples[j-1].At).Seconds()
-				c = append(c, (s.CPU[i]-r.Samples[j-1].CPU[i])/dt)
+				c = append(c, (s.CPU[i]-prev)/dt)
 			}
 		}
 		cpu.lines = append(cpu.lines, line{shortName(p.Name), c})

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,24 +20,42 @@ const clockTicks = 100
 // second, and the whole machine's CPU, so that the report can say what
 // each part used and what others running on the machine took.
 type Sampler struct {
-	parts []Part
 	start time.Time
 
 	mu      sync.Mutex
+	parts   []Part
 	samples []Sample
 }
 
 // Sample is one reading.
 type Sample struct {
-	At         time.Duration // since the sampler started
-	RSS        []int64       // bytes, by part
-	CPU        []float64     // seconds used so far, by part
-	MachineCPU float64       // seconds of all CPUs busy so far, every process
+	At time.Duration // since the sampler started
+	// By part, in the order added; a part added later is missing from
+	// the readings before it.
+	RSS        []int64   // bytes
+	CPU        []float64 // seconds used so far
+	MachineCPU float64   // seconds of all CPUs busy so far, every process
 	Cores      int
 }
 
 // NewSampler samples parts from start.
-func NewSampler(parts []Part, start time.Time) *Sampler { return &Sampler{parts: parts, start: start} }
+func NewSampler(parts []Part, start time.Time) *Sampler {
+	return &Sampler{parts: slices.Clone(parts), start: start}
+}
+
+// Add samples p too from now on.
+func (s *Sampler) Add(p Part) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.parts = append(s.parts, p)
+}
+
+// Parts returns the parts sampled, in the order added.
+func (s *Sampler) Parts() []Part {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.parts)
+}
 
 // Run samples every second until ctx ends.
 func (s *Sampler) Run(ctx context.Context) {
@@ -53,8 +72,9 @@ func (s *Sampler) Run(ctx context.Context) {
 }
 
 func (s *Sampler) sample() {
-	smp := Sample{At: time.Since(s.start), RSS: make([]int64, len(s.parts)), CPU: make([]float64, len(s.parts))}
-	for i, p := range s.parts {
+	parts := s.Parts()
+	smp := Sample{At: time.Since(s.start), RSS: make([]int64, len(parts)), CPU: make([]float64, len(parts))}
+	for i, p := range parts {
 		smp.RSS[i], smp.CPU[i] = procUsage(p.PID)
 	}
 	smp.MachineCPU, smp.Cores = machineCPU()
@@ -128,25 +148,27 @@ type Usage struct {
 }
 
 // Window sums up each part's use between from and to, and the machine's
-// (as the last Usage, named "whole machine").
+// (as the last Usage, named "whole machine"); every part must have been
+// added by from.
 func (s *Sampler) Window(from, to time.Duration) []Usage {
+	parts := s.Parts()
 	var in []Sample
 	for _, smp := range s.Samples() {
-		if smp.At >= from && smp.At <= to {
+		if smp.At >= from && smp.At <= to && len(smp.RSS) == len(parts) {
 			in = append(in, smp)
 		}
 	}
-	out := make([]Usage, len(s.parts)+1)
-	for i, p := range s.parts {
+	out := make([]Usage, len(parts)+1)
+	for i, p := range parts {
 		out[i].Name = p.Name
 	}
-	out[len(s.parts)].Name = "whole machine"
+	out[len(parts)].Name = "whole machine"
 	if len(in) < 2 {
 		return out
 	}
 	first, last := in[0], in[len(in)-1]
 	secs := (last.At - first.At).Seconds()
-	for i := range s.parts {
+	for i := range parts {
 		u := &out[i]
 		u.CPUSeconds = last.CPU[i] - first.CPU[i]
 		u.Cores = u.CPUSeconds / secs
@@ -157,7 +179,7 @@ func (s *Sampler) Window(from, to time.Duration) []Usage {
 		}
 		u.RSSMean = sum / int64(len(in))
 	}
-	m := &out[len(s.parts)]
+	m := &out[len(parts)]
 	m.CPUSeconds = last.MachineCPU - first.MachineCPU
 	m.Cores = m.CPUSeconds / secs
 	return out

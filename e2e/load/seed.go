@@ -38,28 +38,31 @@ type SeedStep struct {
 	Took  time.Duration
 }
 
-// Seed writes the population into the running system. What is large goes
-// in bulk straight into each service's store, in the shape its store
-// package writes (classes, lessons, persons, job profiles): one by one, on
-// FerretDB, which scans even by _id, 50,000 people would take hours. What
-// is small goes through the HTTP APIs as users would make it (employers,
-// vacancies, accommodations, and the housing steps of people already
-// housed), so its events flow like any other.
-func Seed(ctx context.Context, t *Target, pop *Population, progress func(string, ...any)) (*Seeded, error) {
-	client, err := connect(t.MongoURI)
+// step runs one part of the seeding and notes how long it took.
+func (s *Seeded) step(progress func(string, ...any), what, how string, count int, fn func() error) error {
+	t0 := time.Now()
+	progress("seeding %s: %d (%s)", what, count, how)
+	if err := fn(); err != nil {
+		return fmt.Errorf("seed %s: %w", what, err)
+	}
+	s.Steps = append(s.Steps, SeedStep{What: what, Count: count, How: how, Took: time.Since(t0)})
+	return nil
+}
+
+// SeedStores writes what is large in the population in bulk straight into
+// each service's store at mongoURI, in the shape its store package writes
+// (persons, classes, lessons, job profiles, and the web accounts): one by
+// one, on FerretDB, which scans even by _id, 50,000 people would take
+// hours. It needs no service running, as a migration would not.
+func SeedStores(ctx context.Context, mongoURI string, pop *Population, progress func(string, ...any)) (*Seeded, error) {
+	client, err := connect(mongoURI)
 	if err != nil {
 		return nil, err
 	}
 	defer client.Disconnect(context.WithoutCancel(ctx))
 	s := &Seeded{}
 	step := func(what, how string, count int, fn func() error) error {
-		t0 := time.Now()
-		progress("seeding %s: %d (%s)", what, count, how)
-		if err := fn(); err != nil {
-			return fmt.Errorf("seed %s: %w", what, err)
-		}
-		s.Steps = append(s.Steps, SeedStep{What: what, Count: count, How: how, Took: time.Since(t0)})
-		return nil
+		return s.step(progress, what, how, count, fn)
 	}
 	every := func(what string) func(done, total int) {
 		return func(done, total int) {
@@ -122,7 +125,17 @@ func Seed(ctx context.Context, t *Target, pop *Population, progress func(string,
 	if err != nil {
 		return nil, err
 	}
+	return s, nil
+}
 
+// SeedAPIs seeds what is small through the running services' HTTP APIs as
+// users would make it (employers, vacancies, accommodations, and the
+// housing steps of people already housed), so that its events flow like
+// any other.
+func SeedAPIs(ctx context.Context, t *Target, pop *Population, s *Seeded, progress func(string, ...any)) error {
+	step := func(what, how string, count int, fn func() error) error {
+		return s.step(progress, what, how, count, fn)
+	}
 	u := newUsers(t.Issuer, 8, NewRecorder(time.Now()))
 	// Seeding is no user: when a service answers 503 (its store was too
 	// slow), it waits and asks again, as the answer says to.
@@ -130,7 +143,7 @@ func Seed(ctx context.Context, t *Target, pop *Population, progress func(string,
 	jobs, housing := t.URLs["jobs"], t.URLs["housing"]
 	s.Vacancies = make([][]string, pop.Organisations)
 	s.Accommodations = make([][]accommodation, pop.Organisations)
-	err = step("employers and vacancies (jobs)", "HTTP", pop.Organisations*(pop.employersPerOrg()+pop.vacanciesPerOrg()), func() error {
+	err := step("employers and vacancies (jobs)", "HTTP", pop.Organisations*(pop.employersPerOrg()+pop.vacanciesPerOrg()), func() error {
 		var g errgroup.Group
 		g.SetLimit(4)
 		var mu sync.Mutex
@@ -170,7 +183,7 @@ func Seed(ctx context.Context, t *Target, pop *Population, progress func(string,
 		return g.Wait()
 	})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	err = step("accommodations (housing)", "HTTP", pop.Organisations*pop.accommodationsPerOrg(), func() error {
 		var g errgroup.Group
@@ -201,7 +214,7 @@ func Seed(ctx context.Context, t *Target, pop *Population, progress func(string,
 		return g.Wait()
 	})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	err = step("housing steps of the people already housed (housing)", "HTTP", len(pop.Housed), func() error {
 		var (
@@ -222,10 +235,7 @@ func Seed(ctx context.Context, t *Target, pop *Population, progress func(string,
 		}
 		return g.Wait()
 	})
-	if err != nil {
-		return nil, err
-	}
-	return s, nil
+	return err
 }
 
 // accommodationCapacity is the places of each accommodation.

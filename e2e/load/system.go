@@ -44,6 +44,9 @@ type Target struct {
 	// can only be measured together.
 	Shared bool
 	close  func() error
+	procs  []*proc // started as processes, the stack first
+	// tokenKey signs the users' tokens; the services started get it.
+	tokenKey string
 }
 
 // Part is one process to measure.
@@ -84,10 +87,12 @@ type ProcessConfig struct {
 	Progress func(format string, args ...any)
 }
 
-// StartProcesses builds each service's command and runs it in a process
-// of its own, as deployed, beside a process serving the embedded stack,
-// so that each one's memory and CPU can be measured apart.
-func StartProcesses(ctx context.Context, cfg ProcessConfig) (_ *Target, err error) {
+// StartStack builds each service's command and starts a process serving
+// the embedded stack; StartServices then runs each service in a process of
+// its own, as deployed, so that each one's memory and CPU can be measured
+// apart. In between, the store and broker are there with no service
+// polling them: a bulk load runs as a migration before a deployment would.
+func StartStack(ctx context.Context, cfg ProcessConfig) (*Target, error) {
 	bin, logs := filepath.Join(cfg.Dir, "bin"), filepath.Join(cfg.Dir, "logs")
 	for _, d := range []string{bin, logs} {
 		if err := os.MkdirAll(d, 0o700); err != nil {
@@ -104,38 +109,37 @@ func StartProcesses(ctx context.Context, cfg ProcessConfig) (_ *Target, err erro
 	if out, err := build.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("load: go build: %w\n%s", err, out)
 	}
-	t := &Target{URLs: map[string]string{}}
-	var procs []*proc
-	t.close = func() error { return stopAll(procs) }
-	defer func() {
-		if err != nil {
-			_ = t.close()
-		}
-	}()
-
 	cfg.Progress("starting the embedded stack")
 	stack, addrs, err := startStack(cfg.Self, filepath.Join(cfg.Dir, "stack"), filepath.Join(logs, "stack.log"))
 	if err != nil {
 		return nil, err
 	}
-	procs = append(procs, stack)
+	t := &Target{URLs: map[string]string{}, procs: []*proc{stack}, MongoURI: addrs.MongoURI, Brokers: addrs.Brokers}
+	t.close = func() error { return stopAll(t.procs) }
 	t.Parts = append(t.Parts, Part{Name: "stack (Kafka, FerretDB)", PID: stack.cmd.Process.Pid})
-	t.MongoURI, t.Brokers = addrs.MongoURI, addrs.Brokers
-
 	key := randomHex(32)
 	if t.Issuer, err = auth.NewHMAC([]byte(key)); err != nil {
+		_ = t.close()
 		return nil, err
 	}
+	t.tokenKey = key
+	return t, nil
+}
+
+// StartServices starts each service's command, built by StartStack, and
+// waits until it is ready; each started is a new Part, told to started.
+func (t *Target) StartServices(ctx context.Context, cfg ProcessConfig, started func(Part)) error {
+	bin, logs := filepath.Join(cfg.Dir, "bin"), filepath.Join(cfg.Dir, "logs")
 	master := make([]byte, 32)
 	_, _ = rand.Read(master)
 	common := []string{
-		"MONGODB_URI=" + t.MongoURI, "KAFKA_BROKERS=" + strings.Join(t.Brokers, ","), "TOKEN_KEY=" + key,
+		"MONGODB_URI=" + t.MongoURI, "KAFKA_BROKERS=" + strings.Join(t.Brokers, ","), "TOKEN_KEY=" + t.tokenKey,
 		"GRPC_ADDR=127.0.0.1:0", "PATHWAY_MASTER_KEYS=load:" + base64.StdEncoding.EncodeToString(master),
 	}
 	for _, s := range Services {
 		port, err := freePort()
 		if err != nil {
-			return nil, err
+			return err
 		}
 		t.URLs[s] = fmt.Sprintf("http://127.0.0.1:%d", port)
 		env := append(slices.Clone(common), fmt.Sprintf("HTTP_ADDR=127.0.0.1:%d", port))
@@ -147,15 +151,17 @@ func StartProcesses(ctx context.Context, cfg ProcessConfig) (_ *Target, err erro
 		cfg.Progress("starting %s", s)
 		p, err := startProcess(filepath.Join(bin, s), env, filepath.Join(logs, s+".log"))
 		if err != nil {
-			return nil, err
+			return err
 		}
-		procs = append(procs, p)
-		t.Parts = append(t.Parts, Part{Name: s, PID: p.cmd.Process.Pid})
+		t.procs = append(t.procs, p)
+		part := Part{Name: s, PID: p.cmd.Process.Pid}
+		t.Parts = append(t.Parts, part)
+		started(part)
 		if err := waitReady(ctx, t.URLs[s], p); err != nil {
-			return nil, fmt.Errorf("load: %s: %w (see %s)", s, err, filepath.Join(logs, s+".log"))
+			return fmt.Errorf("load: %s: %w (see %s)", s, err, filepath.Join(logs, s+".log"))
 		}
 	}
-	return t, nil
+	return nil
 }
 
 // proc is a started process; done closes when it has ended.
