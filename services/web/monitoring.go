@@ -173,8 +173,8 @@ func (a *App) monitoringPage(w http.ResponseWriter, r *http.Request) {
 
 // shownCell returns a housing cell's people and value as web shows them:
 // nothing of a cell under housing's threshold or web's own.
-func shownCell(c HousingCell, min int) (people, value *int) {
-	if c.Suppressed || c.People == nil || *c.People < max(min, minCell) {
+func shownCell(c HousingCell, housingMin int) (people, value *int) {
+	if c.Suppressed || c.People == nil || *c.People < max(housingMin, minCell) {
 		return nil, nil
 	}
 	return c.People, c.Value
