@@ -215,10 +215,12 @@ func makePutProfile(s *Service) endpoint.Endpoint {
 	}
 }
 
-// ByIDRequest names one resource, with an optional result limit.
+// ByIDRequest names one resource, with an optional result limit and the
+// language reasons are said in.
 type ByIDRequest struct {
 	ID    string
 	Limit int
+	Lang  string // it or en
 }
 
 func makeGetProfile(s *Service) endpoint.Endpoint {
@@ -232,15 +234,36 @@ func makeGetProfile(s *Service) endpoint.Endpoint {
 }
 
 // ExplanationJSON is a score with every part's reason, or the hard
-// constraints that exclude the pair.
+// constraints that exclude the pair, said in the language asked.
 type ExplanationJSON struct {
-	Score      int                     `json:"score"`
-	Parts      []match.PartReason      `json:"parts"`
-	Exclusions []match.ExclusionReason `json:"exclusions,omitempty"`
+	Score      int             `json:"score"`
+	Parts      []PartJSON      `json:"parts"`
+	Exclusions []ExclusionJSON `json:"exclusions,omitempty"`
 }
 
-func explanationJSON(e match.Explanation) ExplanationJSON {
-	return ExplanationJSON{Score: e.Total, Parts: e.Parts, Exclusions: e.Exclusions}
+// PartJSON is one part of a score.
+type PartJSON struct {
+	Part   string `json:"part"`
+	Points int    `json:"points"`
+	Max    int    `json:"max"`
+	Reason string `json:"reason"`
+}
+
+// ExclusionJSON is one hard constraint broken.
+type ExclusionJSON struct {
+	Constraint string `json:"constraint"`
+	Reason     string `json:"reason"`
+}
+
+func explanationJSON(e match.Explanation, lang string) ExplanationJSON {
+	out := ExplanationJSON{Score: e.Total, Parts: []PartJSON{}}
+	for _, p := range e.Parts {
+		out.Parts = append(out.Parts, PartJSON{Part: p.Part, Points: p.Points, Max: p.Max, Reason: explainAll(p.Why, lang)})
+	}
+	for _, x := range e.Exclusions {
+		out.Exclusions = append(out.Exclusions, ExclusionJSON{Constraint: x.Constraint, Reason: explain(x.Why, lang)})
+	}
+	return out
 }
 
 // VacancyMatchJSON is one vacancy ranked for a candidate.
@@ -260,7 +283,7 @@ func makeRankVacancies(s *Service) endpoint.Endpoint {
 			Vacancies []VacancyMatchJSON `json:"vacancies"`
 		}{Vacancies: []VacancyMatchJSON{}}
 		for _, m := range ms {
-			out.Vacancies = append(out.Vacancies, VacancyMatchJSON{Vacancy: vacancyJSON(m.Vacancy), Match: explanationJSON(m.Explanation)})
+			out.Vacancies = append(out.Vacancies, VacancyMatchJSON{Vacancy: vacancyJSON(m.Vacancy), Match: explanationJSON(m.Explanation, req.Lang)})
 		}
 		return out, nil
 	}
@@ -445,7 +468,7 @@ func makeRankCandidates(s *Service) endpoint.Endpoint {
 		}
 		out := CandidatesResponse{Vacancy: vacancyJSON(rk.Vacancy), Candidates: []CandidateJSON{}, Considered: rk.Considered, Eligible: rk.Eligible, ExcludedBy: rk.ExcludedBy}
 		for _, m := range rk.Matches {
-			out.Candidates = append(out.Candidates, CandidateJSON{Person: m.Profile.Person, DisplayName: m.Profile.DisplayName, Match: explanationJSON(m.Explanation)})
+			out.Candidates = append(out.Candidates, CandidateJSON{Person: m.Profile.Person, DisplayName: m.Profile.DisplayName, Match: explanationJSON(m.Explanation, req.Lang)})
 		}
 		return out, nil
 	}
@@ -454,6 +477,7 @@ func makeRankCandidates(s *Service) endpoint.Endpoint {
 // AssignRequest names the vacancies of a batch; none means all open.
 type AssignRequest struct {
 	VacancyIDs []string `json:"vacancy_ids"`
+	Lang       string   `json:"-"` // of the reasons and the explanation: it or en
 }
 
 // LeftOutJSON is an eligible person the batch leaves out, and why.
@@ -483,27 +507,28 @@ type AssignResponse struct {
 
 func makeAssign(s *Service) endpoint.Endpoint {
 	return func(ctx context.Context, request any) (any, error) {
-		b, err := s.Assign(ctx, request.(AssignRequest).VacancyIDs)
+		req := request.(AssignRequest)
+		b, err := s.Assign(ctx, req.VacancyIDs)
 		if err != nil {
 			return nil, err
 		}
+		w := words[lang(req.Lang)]
 		out := AssignResponse{Total: b.Total, GreedyTotal: b.Greedy, Unfilled: b.Unfilled, LeftOut: []LeftOutJSON{}, Ineligible: b.Ineligible}
 		for _, lo := range b.LeftOut {
-			reason := fmt.Sprintf("best fit %q (score %d); its positions went to scores %v", lo.Best.Title, lo.Score, lo.Assigned)
+			reason := fmt.Sprintf(w["left_out"], lo.Best.Title, lo.Score, lo.Assigned)
 			if len(lo.Assigned) < lo.Best.Positions {
-				reason = fmt.Sprintf("best fit %q scores %d, which adds nothing to the total", lo.Best.Title, lo.Score)
+				reason = fmt.Sprintf(w["adds_nothing"], lo.Best.Title, lo.Score)
 			}
 			out.LeftOut = append(out.LeftOut, LeftOutJSON{Person: lo.Profile.Person, DisplayName: lo.Profile.DisplayName, VacancyID: lo.Best.ID, Score: lo.Score, Reason: reason})
 		}
-		out.Explanation = fmt.Sprintf("The %d pairs have the greatest total score possible (%d) with one position per person and at most the positions of each vacancy; "+
-			"taking the best remaining pair each time would total %d. People left out were eligible only where someone else adds more to the total.", len(b.Pairs), b.Total, b.Greedy)
+		out.Explanation = fmt.Sprintf(w["batch"], len(b.Pairs), b.Total, b.Greedy)
 		for _, p := range b.Pairs {
 			out.Pairs = append(out.Pairs, struct {
 				VacancyID   string          `json:"vacancy_id"`
 				Person      string          `json:"person"`
 				DisplayName string          `json:"display_name"`
 				Match       ExplanationJSON `json:"match"`
-			}{p.Vacancy.ID, p.Profile.Person, p.Profile.DisplayName, explanationJSON(p.Explanation)})
+			}{p.Vacancy.ID, p.Profile.Person, p.Profile.DisplayName, explanationJSON(p.Explanation, req.Lang)})
 		}
 		return out, nil
 	}

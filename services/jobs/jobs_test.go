@@ -223,6 +223,50 @@ func TestPathwayFromFactsToFollowUp(t *testing.T) {
 	if m := rk.Candidates[0].Match; m.Score == 0 || m.Parts[0].Points != 32 || len(m.Parts) != 5 {
 		t.Fatalf("explanation %+v", m)
 	}
+	// Its reasons in the language asked: Italian unless ?lang=en or
+	// Accept-Language says English; the skills as the data names them.
+	reasons := func(m jobs.ExplanationJSON) []string {
+		var out []string
+		for _, p := range m.Parts {
+			out = append(out, p.Reason)
+		}
+		return out
+	}
+	wantIT := []string{
+		"richieste 2 su 2: esco:prepare-food (verificata), esco:food-hygiene (certificata); gradite 1 su 1: esco:haccp (dichiarata)",
+		"italiano B1; minimo richiesto A2", "1 km, spostamento massimo 30 km", "disponibile per l'inizio del 08/03/2027",
+		"settore hospitality tra i preferiti; nessuna preferenza di contratto",
+	}
+	wantEN := []string{
+		"required 2 of 2: esco:prepare-food (assessed), esco:food-hygiene (certified); desirable 1 of 1: esco:haccp (declared)",
+		"Italian B1; minimum A2", "1 km, maximum commute 30 km", "available by the start on 08/03/2027",
+		"sector hospitality preferred; no contract preference",
+	}
+	if got := reasons(rk.Candidates[0].Match); !slices.Equal(got, wantIT) {
+		t.Errorf("reasons by default\n got %q\nwant %q", got, wantIT)
+	}
+	for _, q := range []string{"?lang=it", "?lang=en"} {
+		var in jobs.CandidatesResponse
+		f.must(t, "counsellor", "GET", "/v1/vacancies/"+vac.ID+"/candidates"+q, "", 200, &in)
+		if want := map[string][]string{"?lang=it": wantIT, "?lang=en": wantEN}[q]; !slices.Equal(reasons(in.Candidates[0].Match), want) {
+			t.Errorf("reasons%s\n got %q\nwant %q", q, reasons(in.Candidates[0].Match), want)
+		}
+	}
+	req, _ := http.NewRequestWithContext(t.Context(), "GET", f.srv.URL+"/v1/profiles/ps-1/vacancies", nil)
+	req.Header.Set("Authorization", "Bearer "+f.tokens["counsellor"])
+	req.Header.Set("Accept-Language", "en-GB,en;q=0.9")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var forPerson struct {
+		Vacancies []jobs.VacancyMatchJSON `json:"vacancies"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&forPerson)
+	resp.Body.Close()
+	if err != nil || len(forPerson.Vacancies) != 1 || !slices.Equal(reasons(forPerson.Vacancies[0].Match), wantEN) {
+		t.Errorf("vacancies for ps-1 with Accept-Language en: %v %+v", err, forPerson)
+	}
 	// Another organisation sees none of these candidates.
 	var rkOther jobs.CandidatesResponse
 	f.must(t, "other-org", "GET", "/v1/vacancies/"+vac.ID+"/candidates", "", 200, &rkOther)
@@ -234,6 +278,14 @@ func TestPathwayFromFactsToFollowUp(t *testing.T) {
 	f.must(t, "counsellor", "POST", "/v1/assignments", `{"vacancy_ids":["`+vac.ID+`"]}`, 200, &batch)
 	if len(batch.Pairs) != 2 || batch.Total < batch.GreedyTotal || len(batch.LeftOut) != 0 || len(batch.Ineligible) != 1 || batch.Ineligible[0] != "ps-3" {
 		t.Fatalf("batch %+v", batch)
+	}
+	if !strings.HasPrefix(batch.Explanation, "Le 2 coppie hanno il punteggio totale più alto possibile") {
+		t.Errorf("batch explained in %q", batch.Explanation)
+	}
+	for _, p := range batch.Pairs {
+		if p.Person == "ps-1" && !slices.Equal(reasons(p.Match), wantIT) {
+			t.Errorf("batch reasons of ps-1: %q", reasons(p.Match))
+		}
 	}
 
 	// Proposals: ps-3 cannot take it; a proposal is made once.

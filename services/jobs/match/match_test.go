@@ -90,28 +90,32 @@ func TestExplanationShowsEveryPart(t *testing.T) {
 		want   match.Explanation
 	}{
 		{"pa", match.Explanation{Total: 92, Parts: []match.PartReason{
-			{"skills", 32, 40, "required 2 of 2: s1 (certified), s2 (assessed); desirable 1 of 1: s3 (declared)"},
-			{"language", 15, 15, "Italian B1; minimum A2"},
-			{"distance", 20, 20, "0 km, maximum commute 30 km"},
-			{"availability", 15, 15, "available by the start on 2026-12-01"},
-			{"preferences", 10, 10, "no sector preference; no contract preference"},
+			{"skills", 32, 40, []match.Reason{
+				{Code: match.ReasonSkillsRequired, Held: []domain.Skill{{Code: "s1", Evidence: domain.Certified}, {Code: "s2", Evidence: domain.Assessed}}},
+				{Code: match.ReasonSkillsDesirable, Held: []domain.Skill{{Code: "s3", Evidence: domain.Declared}}}}},
+			{"language", 15, 15, []match.Reason{{Code: match.ReasonItalianMinimum, Italian: domain.B1, Least: domain.A2}}},
+			{"distance", 20, 20, []match.Reason{{Code: match.ReasonDistance, N: 0, Most: 30}}},
+			{"availability", 15, 15, []match.Reason{{Code: match.ReasonAvailableByStart, On: start}}},
+			{"preferences", 10, 10, []match.Reason{{Code: match.ReasonNoSectorPreference}, {Code: match.ReasonNoContractPreference}}},
 		}}},
 		{"pb", match.Explanation{Total: 43, Parts: []match.PartReason{
-			{"skills", 8, 40, "required 1 of 2: s1 (declared); lacks s2; desirable 0 of 1; lacks s3"},
-			{"language", 10, 15, "Italian A2; minimum A2"},
-			{"distance", 10, 20, "15 km, maximum commute 30 km"},
-			{"availability", 10, 15, "available from 2026-12-11, 10 days after the start"},
-			{"preferences", 5, 10, "sector hospitality preferred; contract internship not among the preferred"},
+			{"skills", 8, 40, []match.Reason{
+				{Code: match.ReasonSkillsRequired, Held: []domain.Skill{{Code: "s1", Evidence: domain.Declared}}, Lacks: []string{"s2"}},
+				{Code: match.ReasonSkillsDesirable, Lacks: []string{"s3"}}}},
+			{"language", 10, 15, []match.Reason{{Code: match.ReasonItalianMinimum, Italian: domain.A2, Least: domain.A2}}},
+			{"distance", 10, 20, []match.Reason{{Code: match.ReasonDistance, N: 15, Most: 30}}},
+			{"availability", 10, 15, []match.Reason{{Code: match.ReasonAvailableLate, On: start.AddDate(0, 0, 10), N: 10}}},
+			{"preferences", 5, 10, []match.Reason{{Code: match.ReasonSectorPreferred, Sector: "hospitality"}, {Code: match.ReasonContractNotPreferred, Contract: domain.Internship}}},
 		}}},
-		{"pd", match.Explanation{Exclusions: []match.ExclusionReason{{"work_permit", "no permit known"}}}},
-		{"pe", match.Explanation{Exclusions: []match.ExclusionReason{{"work_permit", "the permit expires on 2026-11-30, before the start on 2026-12-01"}}}},
-		{"pf", match.Explanation{Exclusions: []match.ExclusionReason{{"work_permit", "the permit does not allow work"}}}},
-		{"pg", match.Explanation{Exclusions: []match.ExclusionReason{{"italian_minimum", "Italian A1, below the minimum A2"}}}},
-		{"ph", match.Explanation{Exclusions: []match.ExclusionReason{{"weekly_hours", "30 hours a week, more than the 20 the person can work"}}}},
-		{"pi", match.Explanation{Exclusions: []match.ExclusionReason{{"shift", "morning shift; the person can work afternoon, evening"}}}},
+		{"pd", match.Explanation{Exclusions: []match.ExclusionReason{{"work_permit", match.Reason{Code: match.ReasonPermitUnknown}}}}},
+		{"pe", match.Explanation{Exclusions: []match.ExclusionReason{{"work_permit", match.Reason{Code: match.ReasonPermitExpires, Until: start.AddDate(0, 0, -1), On: start}}}}},
+		{"pf", match.Explanation{Exclusions: []match.ExclusionReason{{"work_permit", match.Reason{Code: match.ReasonPermitNoWork}}}}},
+		{"pg", match.Explanation{Exclusions: []match.ExclusionReason{{"italian_minimum", match.Reason{Code: match.ReasonItalianBelowMinimum, Italian: domain.A1, Least: domain.A2}}}}},
+		{"ph", match.Explanation{Exclusions: []match.ExclusionReason{{"weekly_hours", match.Reason{Code: match.ReasonTooManyHours, N: 30, Most: 20}}}}},
+		{"pi", match.Explanation{Exclusions: []match.ExclusionReason{{"shift", match.Reason{Code: match.ReasonShiftNotWorked, Shift: domain.Morning, Shifts: []domain.Shift{domain.Afternoon, domain.Evening}}}}}},
 		{"pj", match.Explanation{Exclusions: []match.ExclusionReason{
-			{"italian_minimum", "Italian none, below the minimum A2"},
-			{"shift", "morning shift; the person can work night"}}}},
+			{"italian_minimum", match.Reason{Code: match.ReasonItalianBelowMinimum, Italian: domain.NoLevel, Least: domain.A2}},
+			{"shift", match.Reason{Code: match.ReasonShiftNotWorked, Shift: domain.Morning, Shifts: []domain.Shift{domain.Night}}}}}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.person, func(t *testing.T) {

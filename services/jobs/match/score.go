@@ -12,11 +12,8 @@
 package match
 
 import (
-	"fmt"
 	"math"
 	"slices"
-	"strings"
-	"time"
 
 	"github.com/percorsi/percorsi/services/jobs/domain"
 )
@@ -223,25 +220,26 @@ func Km(a, b domain.Point) float64 {
 }
 
 // Explanation is a score with the reason of each part and of each
-// exclusion, for people to read.
+// exclusion, for people to read once the transport puts them in words.
 type Explanation struct {
 	Total      int
 	Parts      []PartReason
 	Exclusions []ExclusionReason
 }
 
-// PartReason is one part of a score.
+// PartReason is one part of a score; its reasons are said one after the
+// other (the skills required, then the desirable ones).
 type PartReason struct {
-	Part   string `json:"part"`
-	Points int    `json:"points"`
-	Max    int    `json:"max"`
-	Reason string `json:"reason"`
+	Part   string
+	Points int
+	Max    int
+	Why    []Reason
 }
 
 // ExclusionReason is one hard constraint broken.
 type ExclusionReason struct {
-	Constraint string `json:"constraint"`
-	Reason     string `json:"reason"`
+	Constraint string
+	Why        Reason
 }
 
 // Explain scores p and says why, part by part. It is meant for the few
@@ -251,121 +249,102 @@ func (pv *Vacancy) Explain(p *domain.Profile) Explanation {
 	v := pv.V
 	var e Explanation
 	if r.Excluded&NoWorkPermit != 0 {
-		reason := "no permit known"
+		why := Reason{Code: ReasonPermitUnknown}
 		switch {
 		case p.Permit.Known && !p.Permit.MayWork:
-			reason = "the permit does not allow work"
+			why.Code = ReasonPermitNoWork
 		case p.Permit.Known:
-			reason = fmt.Sprintf("the permit expires on %s, before the start on %s",
-				p.Permit.ValidUntil.Format(time.DateOnly), v.StartsOn.Format(time.DateOnly))
+			why = Reason{Code: ReasonPermitExpires, Until: p.Permit.ValidUntil, On: v.StartsOn}
 		}
-		e.Exclusions = append(e.Exclusions, ExclusionReason{"work_permit", reason})
+		e.Exclusions = append(e.Exclusions, ExclusionReason{"work_permit", why})
 	}
 	if r.Excluded&ItalianBelowMinimum != 0 {
 		e.Exclusions = append(e.Exclusions, ExclusionReason{"italian_minimum",
-			fmt.Sprintf("Italian %s, below the minimum %s", p.Italian, v.MinItalian)})
+			Reason{Code: ReasonItalianBelowMinimum, Italian: p.Italian, Least: v.MinItalian}})
 	}
 	if r.Excluded&TooManyHours != 0 {
 		e.Exclusions = append(e.Exclusions, ExclusionReason{"weekly_hours",
-			fmt.Sprintf("%d hours a week, more than the %d the person can work", v.WeeklyHours, p.Prefs.MaxWeeklyHours)})
+			Reason{Code: ReasonTooManyHours, N: v.WeeklyHours, Most: p.Prefs.MaxWeeklyHours}})
 	}
 	if r.Excluded&ShiftImpossible != 0 {
 		e.Exclusions = append(e.Exclusions, ExclusionReason{"shift",
-			fmt.Sprintf("%s shift; the person can work %s", v.Shift, joinShifts(p.Prefs.Shifts))})
+			Reason{Code: ReasonShiftNotWorked, Shift: v.Shift, Shifts: p.Prefs.Shifts}})
 	}
 	if r.Excluded != 0 {
 		return e
 	}
 	e.Total = r.Total
-	reasons := [numParts]string{
-		Skills:       pv.skillReason(p),
-		Language:     languageReason(v.MinItalian, p.Italian),
-		Distance:     fmt.Sprintf("%d km, maximum commute %d km", pv.km(p), pv.commute(p)),
-		Availability: pv.availabilityReason(p),
-		Preferences:  preferenceReason(v, p),
+	reasons := [numParts][]Reason{
+		Skills:       pv.skillReasons(p),
+		Language:     {languageReason(v.MinItalian, p.Italian)},
+		Distance:     {{Code: ReasonDistance, N: pv.km(p), Most: pv.commute(p)}},
+		Availability: {pv.availabilityReason(p)},
+		Preferences:  preferenceReasons(v, p),
 	}
 	for i := range numParts {
-		e.Parts = append(e.Parts, PartReason{Part: i.String(), Points: r.Points[i], Max: MaxPoints[i], Reason: reasons[i]})
+		e.Parts = append(e.Parts, PartReason{Part: i.String(), Points: r.Points[i], Max: MaxPoints[i], Why: reasons[i]})
 	}
 	return e
 }
 
-func (pv *Vacancy) skillReason(p *domain.Profile) string {
+func (pv *Vacancy) skillReasons(p *domain.Profile) []Reason {
 	if pv.total == 0 {
-		return "the vacancy asks for no specific skills"
+		return []Reason{{Code: ReasonSkillsNoneAsked}}
 	}
 	evidence := make(map[string]domain.Evidence, len(p.Skills))
 	for _, s := range p.Skills {
 		evidence[s.Code] = s.Evidence
 	}
-	describe := func(kind string, codes []string) string {
-		var has, lacks []string
+	of := func(code ReasonCode, codes []string) Reason {
+		why := Reason{Code: code}
 		for _, c := range codes {
 			if ev, ok := evidence[c]; ok {
-				has = append(has, c+" ("+ev.String()+")")
+				why.Held = append(why.Held, domain.Skill{Code: c, Evidence: ev})
 			} else {
-				lacks = append(lacks, c)
+				why.Lacks = append(why.Lacks, c)
 			}
 		}
-		s := fmt.Sprintf("%s %d of %d", kind, len(has), len(codes))
-		if len(has) > 0 {
-			s += ": " + strings.Join(has, ", ")
-		}
-		if len(lacks) > 0 {
-			s += "; lacks " + strings.Join(lacks, ", ")
-		}
-		return s
+		return why
 	}
-	var parts []string
+	var out []Reason
 	if len(pv.V.Required) > 0 {
-		parts = append(parts, describe("required", pv.V.Required))
+		out = append(out, of(ReasonSkillsRequired, pv.V.Required))
 	}
 	if len(pv.V.Desirable) > 0 {
-		parts = append(parts, describe("desirable", pv.V.Desirable))
+		out = append(out, of(ReasonSkillsDesirable, pv.V.Desirable))
 	}
-	return strings.Join(parts, "; ")
+	return out
 }
 
-func languageReason(least, got domain.Level) string {
+func languageReason(least, got domain.Level) Reason {
 	if least == domain.NoLevel {
-		return fmt.Sprintf("Italian %s; no minimum set (reference A2)", got)
+		return Reason{Code: ReasonItalianReference, Italian: got, Least: domain.A2}
 	}
-	return fmt.Sprintf("Italian %s; minimum %s", got, least)
+	return Reason{Code: ReasonItalianMinimum, Italian: got, Least: least}
 }
 
-func (pv *Vacancy) availabilityReason(p *domain.Profile) string {
+func (pv *Vacancy) availabilityReason(p *domain.Profile) Reason {
 	late := pv.lateDays(p)
 	if late <= 0 {
-		return "available by the start on " + pv.V.StartsOn.Format(time.DateOnly)
+		return Reason{Code: ReasonAvailableByStart, On: pv.V.StartsOn}
 	}
-	return fmt.Sprintf("available from %s, %d days after the start", p.AvailableFrom.Format(time.DateOnly), late)
+	return Reason{Code: ReasonAvailableLate, On: p.AvailableFrom, N: late}
 }
 
-func preferenceReason(v *domain.Vacancy, p *domain.Profile) string {
-	var out []string
+func preferenceReasons(v *domain.Vacancy, p *domain.Profile) []Reason {
+	sector := Reason{Code: ReasonSectorNotPreferred, Sector: v.Sector}
 	switch {
 	case len(p.Prefs.Sectors) == 0:
-		out = append(out, "no sector preference")
+		sector = Reason{Code: ReasonNoSectorPreference}
 	case slices.Contains(p.Prefs.Sectors, v.Sector):
-		out = append(out, "sector "+v.Sector+" preferred")
-	default:
-		out = append(out, "sector "+v.Sector+" not among the preferred")
+		sector.Code = ReasonSectorPreferred
 	}
+	contract := Reason{Code: ReasonContractNotPreferred, Contract: v.Contract}
 	switch {
 	case len(p.Prefs.Contracts) == 0:
-		out = append(out, "no contract preference")
+		contract = Reason{Code: ReasonNoContractPreference}
 	case slices.Contains(p.Prefs.Contracts, v.Contract):
-		out = append(out, "contract "+string(v.Contract)+" preferred")
-	default:
-		out = append(out, "contract "+string(v.Contract)+" not among the preferred")
+		contract.Code = ReasonContractPreferred
 	}
-	return strings.Join(out, "; ")
-}
-
-func joinShifts(s []domain.Shift) string {
-	out := make([]string, len(s))
-	for i, x := range s {
-		out[i] = string(x)
-	}
-	return strings.Join(out, ", ")
+	return []Reason{sector, contract}
 }
