@@ -114,7 +114,7 @@ func (a *App) showVacancy(w http.ResponseWriter, r *http.Request, writeErr error
 		}
 	}
 	doneNotice(p, r)
-	rk, err := a.Jobs.Candidates(r.Context(), id)
+	rk, err := a.Jobs.Candidates(r.Context(), id, p.Lang)
 	if err != nil {
 		a.fail(w, r, p, "jobs", err)
 		return
@@ -324,7 +324,7 @@ func (a *App) candidatePage(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, p, "jobs", err)
 		return
 	}
-	matches, err := a.Jobs.VacanciesFor(r.Context(), person)
+	matches, err := a.Jobs.VacanciesFor(r.Context(), person, p.Lang)
 	if err != nil {
 		a.fail(w, r, p, "jobs", err)
 		return

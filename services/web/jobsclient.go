@@ -39,7 +39,8 @@ type Vacancy struct {
 	Status      string   `json:"status"`
 }
 
-// Explanation is a score with the reason of each of its parts.
+// Explanation is a score with the reason of each of its parts, in the
+// language web asked for.
 type Explanation struct {
 	Score int `json:"score"`
 	Parts []struct {
@@ -217,9 +218,10 @@ func (j *Jobs) Vacancies(ctx context.Context) ([]Vacancy, error) {
 	return resp.Vacancies, nil
 }
 
-// Candidates ranks the caller's candidates for vacancy id.
-func (j *Jobs) Candidates(ctx context.Context, id string) (*Ranking, error) {
-	return call[Ranking](ctx, j.candidates, apiRequest{path: pathOf("/v1/vacancies/", id, "/candidates")})
+// Candidates ranks the caller's candidates for vacancy id, the reasons
+// in lang.
+func (j *Jobs) Candidates(ctx context.Context, id, lang string) (*Ranking, error) {
+	return call[Ranking](ctx, j.candidates, apiRequest{path: pathOf("/v1/vacancies/", id, "/candidates"), query: url.Values{"lang": {lang}}})
 }
 
 // Proposals lists the caller's proposals for vacancy id.
@@ -236,9 +238,10 @@ func (j *Jobs) Profile(ctx context.Context, person string) (*Profile, error) {
 	return call[Profile](ctx, j.profile, apiRequest{path: pathOf("/v1/profiles/", person)})
 }
 
-// VacanciesFor ranks the open vacancies for a candidate.
-func (j *Jobs) VacanciesFor(ctx context.Context, person string) ([]VacancyMatch, error) {
-	resp, err := call[vacancyMatches](ctx, j.profileVacancies, apiRequest{path: pathOf("/v1/profiles/", person, "/vacancies")})
+// VacanciesFor ranks the open vacancies for a candidate, the reasons in
+// lang.
+func (j *Jobs) VacanciesFor(ctx context.Context, person, lang string) ([]VacancyMatch, error) {
+	resp, err := call[vacancyMatches](ctx, j.profileVacancies, apiRequest{path: pathOf("/v1/profiles/", person, "/vacancies"), query: url.Values{"lang": {lang}}})
 	if err != nil {
 		return nil, err
 	}

@@ -84,10 +84,6 @@ var (
 // catalogue has too: the services' data, not a missing translation.
 var fakeData = []string{
 	"Casa rifugio Aurora", // an accommodation's name
-	// jobs explains a score in English and the counsellor's pages show
-	// it as it comes: a gap of jobs' (or of those pages), not of the
-	// catalogue.
-	"2 of 2 required skills assessed",
 }
 
 // TestEveryPageInEachLanguage opens every GET route of web as each role

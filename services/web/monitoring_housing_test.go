@@ -42,28 +42,14 @@ func housingWithIndicators(f *fake, mux *http.ServeMux) {
 	})
 }
 
-// jobsWithProfile is the jobs fake with a candidate's profile and the
-// vacancies ranked for her, for the candidate's page.
-func jobsWithProfile(f *fake, mux *http.ServeMux) {
-	jobsRoutes(f, mux)
-	mux.HandleFunc("GET /v1/profiles/ps-a", func(w http.ResponseWriter, _ *http.Request) {
-		_, _ = w.Write([]byte(`{"person":"ps-a","display_name":"Amina K.","skills":[{"code":"esco:prepare-food","evidence":"assessed"}],
-		 "italian_level":"a2","permit":{"known":true,"may_work":true,"valid_until":"2027-02-10"}}`))
-	})
-	mux.HandleFunc("GET /v1/profiles/ps-a/vacancies", func(w http.ResponseWriter, _ *http.Request) {
-		_, _ = w.Write([]byte(`{"vacancies":[{"vacancy":{"id":"vac-1","title":"Aiuto cuoco","contract":"internship","weekly_hours":30,"positions":2,"shift":"morning"},
-		 "match":{"score":87,"parts":[{"part":"skills","points":36,"max":40,"reason":"2 of 2 required skills assessed"}]}}]}`))
-	})
-}
-
 // startWithIndicators is start with the fakes serving housing's
-// indicators and a candidate's page too.
+// indicators too.
 func startWithIndicators(t *testing.T) *rig {
 	t.Helper()
 	stack := devstacktest.Start(t)
 	r := &rig{
 		courses: newFake(t, coursesRoutes), pathway: newFake(t, pathwayRoutes),
-		training: newFake(t, trainingRoutes), jobs: newFake(t, jobsWithProfile), housing: newFake(t, housingWithIndicators),
+		training: newFake(t, trainingRoutes), jobs: newFake(t, jobsRoutes), housing: newFake(t, housingWithIndicators),
 	}
 	ctx := t.Context()
 	app, err := web.Open(ctx, web.Config{

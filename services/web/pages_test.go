@@ -38,6 +38,16 @@ func trainingRoutes(_ *fake, mux *http.ServeMux) {
 	})
 }
 
+// jobsMatch is a candidate's score as jobs explains it: in the language
+// web asks for, the skills as their ESCO codes.
+func jobsMatch(r *http.Request) string {
+	skills, italian := "richieste 2 su 2: esco:prepare-food (verificata), esco:food-hygiene (certificata)", "italiano B1; minimo richiesto A2"
+	if r.URL.Query().Get("lang") == "en" {
+		skills, italian = "required 2 of 2: esco:prepare-food (assessed), esco:food-hygiene (certified)", "Italian B1; minimum A2"
+	}
+	return `{"score":87,"parts":[{"part":"skills","points":36,"max":40,"reason":"` + skills + `"},{"part":"language","points":15,"max":15,"reason":"` + italian + `"}]}`
+}
+
 // jobsState is what the jobs fake remembers between calls.
 var jobsState = struct {
 	sync.Mutex
@@ -49,10 +59,18 @@ func jobsRoutes(f *fake, mux *http.ServeMux) {
 	mux.HandleFunc("GET /v1/vacancies", func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = io.WriteString(w, `{"vacancies":[{"id":"vac-1","title":"Aiuto cuoco","contract":"internship","weekly_hours":30,"positions":2,"closes_on":"2026-12-06","shift":"morning"}]}`)
 	})
-	mux.HandleFunc("GET /v1/vacancies/vac-1/candidates", func(w http.ResponseWriter, _ *http.Request) {
+	mux.HandleFunc("GET /v1/vacancies/vac-1/candidates", func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, `{"vacancy":{"id":"vac-1","title":"Aiuto cuoco","contract":"internship","weekly_hours":30,"positions":2,"shift":"morning"},
-		 "candidates":[{"person":"ps-a","display_name":"Amina K.","match":{"score":87,"parts":[{"part":"skills","points":36,"max":40,"reason":"2 of 2 required skills assessed"}]}}],
+		 "candidates":[{"person":"ps-a","display_name":"Amina K.","match":`+jobsMatch(r)+`}],
 		 "considered":8,"eligible":5,"excluded_by":{"work_permit":2}}`)
+	})
+	mux.HandleFunc("GET /v1/profiles/ps-a", func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = w.Write([]byte(`{"person":"ps-a","display_name":"Amina K.","skills":[{"code":"esco:prepare-food","evidence":"assessed"}],
+		 "italian_level":"a2","permit":{"known":true,"may_work":true,"valid_until":"2027-02-10"}}`))
+	})
+	mux.HandleFunc("GET /v1/profiles/ps-a/vacancies", func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte(`{"vacancies":[{"vacancy":{"id":"vac-1","title":"Aiuto cuoco","contract":"internship","weekly_hours":30,"positions":2,"shift":"morning"},
+		 "match":` + jobsMatch(r) + `}]}`))
 	})
 	mux.HandleFunc("GET /v1/vacancies/vac-1/proposals", func(w http.ResponseWriter, _ *http.Request) {
 		jobsState.Lock()
@@ -195,7 +213,7 @@ func testWorkPages(t *testing.T, r *rig) {
 		b := r.browser(t)
 		b.signIn("elena.ferri")
 		status, page := b.get("/jobs/vacancies/vac-1")
-		if status != http.StatusOK || !strings.Contains(page, "87/100") || !strings.Contains(page, "2 of 2 required skills assessed") {
+		if status != http.StatusOK || !strings.Contains(page, "87/100") || !strings.Contains(page, "richieste 2 su 2: esco:prepare-food (verificata)") {
 			t.Fatalf("vacancy: %d\n%s", status, page)
 		}
 		if status, page := b.post("/jobs/vacancies/vac-1", "/jobs/proposals", url.Values{"vacancy": {"vac-1"}, "person": {"ps-a"}}); status != http.StatusOK || !strings.Contains(page, "Candidatura proposta.") {
@@ -213,6 +231,36 @@ func testWorkPages(t *testing.T, r *rig) {
 		var terms map[string]any
 		if err := json.Unmarshal([]byte(body), &terms); err != nil || terms["monthly_allowance_cents"] != 80000.0 || terms["weekly_hours"] != 30.0 {
 			t.Errorf("jobs got %s", body)
+		}
+	})
+
+	t.Run("the counsellor's pages say jobs' reasons in the page's language", func(t *testing.T) {
+		b := r.browser(t)
+		b.signIn("elena.ferri")
+		want := map[string][]string{
+			"it": {"Competenze 36/40", "richieste 2 su 2: esco:prepare-food (verificata), esco:food-hygiene (certificata)", "Lingua 15/15", "italiano B1; minimo richiesto A2"},
+			"en": {"Skills 36/40", "required 2 of 2: esco:prepare-food (assessed), esco:food-hygiene (certified)", "Language 15/15", "Italian B1; minimum A2"},
+		}
+		for _, lang := range []string{"it", "en"} {
+			other := map[string]string{"it": "en", "en": "it"}[lang]
+			b.get("/lang/" + lang)
+			for _, path := range []string{"/jobs/vacancies/vac-1", "/jobs/candidates/ps-a"} {
+				status, page := b.get(path)
+				text := visible(page)
+				if status != http.StatusOK || !strings.Contains(page, `<html lang="`+lang+`">`) {
+					t.Errorf("%s in %s: %d", path, lang, status)
+				}
+				for _, s := range want[lang] {
+					if !strings.Contains(text, s) {
+						t.Errorf("%s in %s lacks %q", path, lang, s)
+					}
+				}
+				for _, s := range []string{want[other][1], want[other][3]} { // the reasons
+					if strings.Contains(text, s) {
+						t.Errorf("%s in %s shows %q", path, lang, s)
+					}
+				}
+			}
 		}
 	})
 
