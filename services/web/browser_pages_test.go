@@ -81,6 +81,10 @@ func TestBrowserPlacement(t *testing.T) {
 	if body := tb.text(`[data-testid=candidates]`); !strings.Contains(body, "/100") || !strings.Contains(body, "Competenze") {
 		t.Errorf("the ranking lacks scores and their reasons:\n%s", body)
 	}
+	// jobs says the reasons in the page's language.
+	if body := tb.text(`[data-testid=candidates]`); !strings.Contains(body, "spostamento massimo") || strings.Contains(body, "maximum commute") {
+		t.Errorf("the ranking's reasons are not in Italian:\n%s", body)
+	}
 	tb.checkAccessibility()
 	tb.screenshot("ranking")
 
