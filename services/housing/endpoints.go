@@ -533,7 +533,7 @@ func makePutProfile(s *Service) endpoint.Endpoint {
 	}
 }
 
-// MatchJSON is an offer that fits, with its reasons.
+// MatchJSON is an offer that fits, with its reasons in the language asked.
 type MatchJSON struct {
 	Offer   OfferJSON `json:"offer"`
 	Score   float64   `json:"score"`
@@ -548,15 +548,23 @@ type MatchesResponse struct {
 	Matches          []MatchJSON `json:"matches"`
 }
 
+// MatchesRequest asks for the offers that fit a person, the reasons said
+// in a language.
+type MatchesRequest struct {
+	Person string
+	Lang   string // it or en
+}
+
 func makeMatches(s *Service) endpoint.Endpoint {
 	return func(ctx context.Context, request any) (any, error) {
-		v, err := s.Matches(ctx, request.(IDRequest).ID)
+		req := request.(MatchesRequest)
+		v, err := s.Matches(ctx, req.Person)
 		if err != nil {
 			return nil, err
 		}
 		resp := MatchesResponse{Profile: profileJSON(v.Profile), RentSupportCents: v.RentSupport, BudgetCents: v.BudgetCents, Matches: []MatchJSON{}}
 		for _, m := range v.Matches {
-			resp.Matches = append(resp.Matches, MatchJSON{Offer: offerJSON(&m.Offer), Score: m.Score, Reasons: m.Reasons})
+			resp.Matches = append(resp.Matches, MatchJSON{Offer: offerJSON(&m.Offer), Score: m.Score, Reasons: explainAll(m.Reasons, req.Lang)})
 		}
 		return resp, nil
 	}

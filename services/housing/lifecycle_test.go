@@ -78,8 +78,21 @@ func TestFromShelterToOwnLease(t *testing.T) {
 	if want := []string{offers["near work"], offers["cheaper, farther"]}; !slices.Equal(ranked, want) {
 		t.Fatalf("matches %v, want %v", ranked, want)
 	}
-	if r := strings.Join(matches.Matches[0].Reasons, "; "); !strings.Contains(r, "zona di lavoro") {
-		t.Fatalf("reasons %q", r)
+	// The reasons in Italian unless English is asked for.
+	wantReasons := map[string][]string{
+		"it": {"affitto 550,00 € al mese su un budget di 655,00 €", "ospita 1 persona, il nucleo familiare è di 1 persona", "nella zona di lavoro (Roma - Pigneto)"},
+		"en": {"rent €550.00 a month on a budget of €655.00", "houses 1 person, the household is 1 person", "in the area of work (Roma - Pigneto)"},
+	}
+	if got := matches.Matches[0].Reasons; !slices.Equal(got, wantReasons["it"]) {
+		t.Fatalf("reasons %q, want %q", got, wantReasons["it"])
+	}
+	var english housing.MatchesResponse
+	f.must(t, http.StatusOK, "aurora", http.MethodGet, "/v1/persons/"+amina+"/offer-matches?lang=en", "", &english)
+	if got := english.Matches[0].Reasons; !slices.Equal(got, wantReasons["en"]) {
+		t.Fatalf("reasons in English %q, want %q", got, wantReasons["en"])
+	}
+	if got := english.Matches[1].Reasons; !slices.Equal(got, []string{"rent €450.00 a month on a budget of €655.00", "houses 2 people, the household is 1 person", "in the province of work (RM), area Roma - Tiburtino"}) {
+		t.Fatalf("the farther offer's reasons in English %q", got)
 	}
 
 	var prop, rival housing.ProposalResponse

@@ -39,7 +39,7 @@ func NewHTTPHandler(e Endpoints) http.Handler {
 	serve("POST /v1/steps/{id}/end", e.EndStep, body(func(r *EndStepRequest, id string) { r.ID = id }))
 	serve("GET /v1/persons/{id}/housing", e.Person, pathID)
 	serve("PUT /v1/persons/{id}/profile", e.PutProfile, body(func(r *ProfileRequest, id string) { r.Person = id }))
-	serve("GET /v1/persons/{id}/offer-matches", e.Matches, pathID)
+	serve("GET /v1/persons/{id}/offer-matches", e.Matches, matches)
 	serve("POST /v1/rent-supports", e.GrantRentSupport, body[RentSupportRequest](nil))
 	serve("POST /v1/rent-supports/{id}/payments", e.PayRentSupport, body(func(r *PaymentRequest, id string) { r.ID = id }))
 	serve("POST /v1/rent-supports/{id}/end", e.EndRentSupport, body(func(r *EndRentSupportRequest, id string) { r.ID = id }))
@@ -75,6 +75,22 @@ func none(context.Context, *http.Request) (any, error) { return nil, nil }
 
 func pathID(_ context.Context, r *http.Request) (any, error) {
 	return IDRequest{ID: r.PathValue("id")}, nil
+}
+
+// matches reads whose offers are asked and the language of the reasons.
+func matches(_ context.Context, r *http.Request) (any, error) {
+	return MatchesRequest{Person: r.PathValue("id"), Lang: language(r)}, nil
+}
+
+// language picks it or en from ?lang= or Accept-Language; Italian first.
+func language(r *http.Request) string {
+	if l := r.URL.Query().Get("lang"); l == "en" || l == "it" {
+		return l
+	}
+	if strings.HasPrefix(r.Header.Get("Accept-Language"), "en") {
+		return "en"
+	}
+	return "it"
 }
 
 func query(_ context.Context, r *http.Request) (any, error) {

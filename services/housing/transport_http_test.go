@@ -59,3 +59,28 @@ func FuzzDecoders(f *testing.F) {
 		}
 	})
 }
+
+// The language of the matches' reasons: ?lang= first, then
+// Accept-Language, Italian by default.
+func TestMatchesLanguage(t *testing.T) {
+	t.Parallel()
+	h := housing.NewHTTPHandler(echoEndpoints())
+	for _, tc := range []struct{ query, accept, want string }{
+		{"", "", "it"},
+		{"?lang=en", "", "en"},
+		{"?lang=it", "en-GB,en;q=0.9", "it"},
+		{"", "en-GB,en;q=0.9", "en"},
+		{"?lang=de", "it-IT", "it"},
+	} {
+		req := httptest.NewRequest(http.MethodGet, "/v1/persons/ps-1/offer-matches"+tc.query, nil)
+		req.Header.Set("Accept-Language", tc.accept)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		var got struct {
+			Decoded housing.MatchesRequest `json:"decoded"`
+		}
+		if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil || got.Decoded != (housing.MatchesRequest{Person: "ps-1", Lang: tc.want}) {
+			t.Errorf("%q, Accept-Language %q: %d %s, want %s", tc.query, tc.accept, rec.Code, rec.Body, tc.want)
+		}
+	}
+}

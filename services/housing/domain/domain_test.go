@@ -2,6 +2,7 @@ package domain_test
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -46,6 +47,22 @@ func TestMatches(t *testing.T) {
 		{"no income, no support", 0, 1, 0, "[]"},
 		{"household too large for anything", 300000, 4, 0, "[]"},
 	}
+	t.Run("each match says its facts, not words", func(t *testing.T) {
+		t.Parallel()
+		p := &domain.Profile{MonthlyIncomeCents: 130000, HouseholdSize: 1, WorkTerritory: "RM", WorkArea: "Pigneto"}
+		ms := domain.Matches(p, offers, 0, 35)
+		want := map[string][]domain.Reason{
+			"small": {{Code: domain.ReasonRentWithinBudget, RentCents: 25000, BudgetCents: 45500}, {Code: domain.ReasonRoomForHousehold, Places: 1, Household: 1},
+				{Code: domain.ReasonInWorkArea, Area: "Pigneto"}},
+			"cheap-far": {{Code: domain.ReasonRentWithinBudget, RentCents: 30000, BudgetCents: 45500}, {Code: domain.ReasonRoomForHousehold, Places: 2, Household: 1},
+				{Code: domain.ReasonInWorkProvince, Territory: "RM", Area: "Tiburtino"}},
+		}
+		for _, m := range ms {
+			if w, ok := want[m.Offer.ID]; ok && !slices.Equal(m.Reasons, w) {
+				t.Errorf("%s: reasons %+v, want %+v", m.Offer.ID, m.Reasons, w)
+			}
+		}
+	})
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -2,7 +2,6 @@ package domain
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"time"
 
@@ -107,12 +106,12 @@ func NewProfile(person, org string, income int64, household int, territory, area
 	return &Profile{Person: person, Organisation: org, MonthlyIncomeCents: income, HouseholdSize: household, WorkTerritory: territory, WorkArea: area, UpdatedAt: now}, nil
 }
 
-// Match is an offer that fits a person, with the reasons, in Italian, that
-// a housing worker reads.
+// Match is an offer that fits a person, with the reasons a housing worker
+// reads.
 type Match struct {
 	Offer   Offer
 	Score   float64
-	Reasons []string
+	Reasons []Reason
 }
 
 // MaxMatches is how many offers matching proposes at most: a short list a
@@ -158,29 +157,21 @@ func Matches(p *Profile, offers []Offer, rentSupportCents int64, sharePercent in
 	for i := range out {
 		out[i] = Match{Offer: offers[fit[i].i], Score: fit[i].score}
 	}
-	// Reasons are written for the short list only.
+	// Reasons are given for the short list only.
 	for i := range out {
 		o := &out[i].Offer
-		out[i].Reasons = []string{
-			fmt.Sprintf("affitto %s al mese su un budget di %s", euro(o.MonthlyRentCents), euro(budget)),
-			fmt.Sprintf("ospita %s, il nucleo familiare è di %s", people(o.Places), people(p.HouseholdSize)),
-			"nella provincia di lavoro (" + o.Territory + "), zona " + o.Area,
-		}
+		where := Reason{Code: ReasonInWorkProvince, Territory: o.Territory, Area: o.Area}
 		if o.Area == p.WorkArea {
-			out[i].Reasons[2] = "nella zona di lavoro (" + o.Area + ")"
+			where = Reason{Code: ReasonInWorkArea, Area: o.Area}
+		}
+		out[i].Reasons = []Reason{
+			{Code: ReasonRentWithinBudget, RentCents: o.MonthlyRentCents, BudgetCents: budget},
+			{Code: ReasonRoomForHousehold, Places: o.Places, Household: p.HouseholdSize},
+			where,
 		}
 	}
 	return out
 }
-
-func people(n int) string {
-	if n == 1 {
-		return "1 persona"
-	}
-	return fmt.Sprintf("%d persone", n)
-}
-
-func euro(cents int64) string { return fmt.Sprintf("%d,%02d €", cents/100, cents%100) }
 
 // Outcome is what became of a proposal.
 type Outcome string

@@ -1,0 +1,91 @@
+package housing
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/percorsi/percorsi/services/housing/domain"
+)
+
+// reasons put domain.Reason in words. The arguments, by index: the rent,
+// the budget (both as money), the places and the household (both as
+// people), the province, the area.
+var reasons = map[string]map[domain.ReasonCode]string{
+	"it": {
+		domain.ReasonRentWithinBudget: "affitto %[1]s al mese su un budget di %[2]s",
+		domain.ReasonRoomForHousehold: "ospita %[3]s, il nucleo familiare è di %[4]s",
+		domain.ReasonInWorkArea:       "nella zona di lavoro (%[6]s)",
+		domain.ReasonInWorkProvince:   "nella provincia di lavoro (%[5]s), zona %[6]s",
+	},
+	"en": {
+		domain.ReasonRentWithinBudget: "rent %[1]s a month on a budget of %[2]s",
+		domain.ReasonRoomForHousehold: "houses %[3]s, the household is %[4]s",
+		domain.ReasonInWorkArea:       "in the area of work (%[6]s)",
+		domain.ReasonInWorkProvince:   "in the province of work (%[5]s), area %[6]s",
+	},
+}
+
+// persons are one person and many, by language.
+var persons = map[string][2]string{
+	"it": {"1 persona", "%d persone"},
+	"en": {"1 person", "%d people"},
+}
+
+// lang is it or en, Italian for anything else.
+func lang(l string) string {
+	if l == "en" {
+		return l
+	}
+	return "it"
+}
+
+// explain says a reason in plain Italian or English; a code without
+// words says itself.
+func explain(r domain.Reason, l string) string {
+	l = lang(l)
+	format, ok := reasons[l][r.Code]
+	if !ok {
+		return string(r.Code)
+	}
+	return fmt.Sprintf(format, money(l, r.RentCents), money(l, r.BudgetCents), people(l, r.Places), people(l, r.Household), r.Territory, r.Area)
+}
+
+// explainAll says a match's reasons one by one.
+func explainAll(rs []domain.Reason, l string) []string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = explain(r, l)
+	}
+	return out
+}
+
+func people(l string, n int) string {
+	if n == 1 {
+		return persons[l][0]
+	}
+	return fmt.Sprintf(persons[l][1], n)
+}
+
+// money writes cents (never negative: rents and budgets are checked) as
+// euros the way the language does: 1.234,50 € in Italian, €1,234.50 in
+// English.
+func money(l string, cents int64) string {
+	group, decimal := ".", ","
+	if l == "en" {
+		group, decimal = ",", "."
+	}
+	units := strconv.FormatInt(cents/100, 10)
+	var b strings.Builder
+	for i, d := range units {
+		if i > 0 && (len(units)-i)%3 == 0 {
+			b.WriteString(group)
+		}
+		b.WriteRune(d)
+	}
+	amount := fmt.Sprintf("%s%s%02d", b.String(), decimal, cents%100)
+	if l == "en" {
+		return "€" + amount
+	}
+	return amount + " €"
+}
