@@ -22,8 +22,9 @@ var rome = func() *time.Location {
 // reasons put match.Reason in words. The arguments, by index: the
 // person's Italian, the least level, N, Most, the day On, the day Until,
 // the sector, the contract, the shift, the shifts the person works, how
-// many of the skills the person has, how many skills. The skills
-// themselves follow a skills reason, as the data names them.
+// many of the skills the person has, how many skills, N days in words
+// (one day in the singular). The skills themselves follow a skills
+// reason, as the data names them.
 var reasons = map[string]map[match.ReasonCode]string{
 	"it": {
 		match.ReasonSkillsNoneAsked:      "l'offerta non chiede competenze specifiche",
@@ -33,7 +34,7 @@ var reasons = map[string]map[match.ReasonCode]string{
 		match.ReasonItalianReference:     "italiano %[1]s; nessun minimo richiesto (riferimento %[2]s)",
 		match.ReasonDistance:             "%[3]d km, spostamento massimo %[4]d km",
 		match.ReasonAvailableByStart:     "disponibile per l'inizio del %[5]s",
-		match.ReasonAvailableLate:        "disponibile dal %[5]s, %[3]d giorni dopo l'inizio",
+		match.ReasonAvailableLate:        "disponibile dal %[5]s, %[13]s dopo l'inizio",
 		match.ReasonNoSectorPreference:   "nessuna preferenza di settore",
 		match.ReasonSectorPreferred:      "settore %[7]s tra i preferiti",
 		match.ReasonSectorNotPreferred:   "settore %[7]s non tra i preferiti",
@@ -55,7 +56,7 @@ var reasons = map[string]map[match.ReasonCode]string{
 		match.ReasonItalianReference:     "Italian %[1]s; no minimum set (reference %[2]s)",
 		match.ReasonDistance:             "%[3]d km, maximum commute %[4]d km",
 		match.ReasonAvailableByStart:     "available by the start on %[5]s",
-		match.ReasonAvailableLate:        "available from %[5]s, %[3]d days after the start",
+		match.ReasonAvailableLate:        "available from %[5]s, %[13]s after the start",
 		match.ReasonNoSectorPreference:   "no sector preference",
 		match.ReasonSectorPreferred:      "sector %[7]s preferred",
 		match.ReasonSectorNotPreferred:   "sector %[7]s not among the preferred",
@@ -72,15 +73,15 @@ var reasons = map[string]map[match.ReasonCode]string{
 }
 
 // words are the codes a reason names that have words of their own
-// (evidence, contracts, shifts, no level), and the words around a list of
-// skills and a batch's explanation.
+// (evidence, contracts, shifts, no level), a day and days, and the words
+// around a list of skills and a batch's explanation.
 var words = map[string]map[string]string{
 	"it": {
 		"declared": "dichiarata", "assessed": "verificata", "certified": "certificata",
 		"internship": "tirocinio extracurricolare", "apprenticeship": "apprendistato",
 		"fixed_term": "tempo determinato", "permanent": "tempo indeterminato",
 		"morning": "mattina", "afternoon": "pomeriggio", "evening": "sera", "night": "notte",
-		"none":  "nessuno",
+		"none": "nessuno", "day": "1 giorno", "days": "%d giorni",
 		"lacks": "mancanti: %s",
 		"batch": "Le %d coppie hanno il punteggio totale più alto possibile (%d) con un posto per persona e al più i posti di ogni offerta; " +
 			"prendendo ogni volta la migliore coppia rimasta il totale sarebbe %d. Le persone lasciate fuori erano idonee solo dove un'altra aggiunge di più al totale.",
@@ -92,7 +93,7 @@ var words = map[string]map[string]string{
 		"internship": "internship", "apprenticeship": "apprenticeship",
 		"fixed_term": "fixed term", "permanent": "permanent",
 		"morning": "morning", "afternoon": "afternoon", "evening": "evening", "night": "night",
-		"none":  "none",
+		"none": "none", "day": "1 day", "days": "%d days",
 		"lacks": "lacks %s",
 		"batch": "The %d pairs have the greatest total score possible (%d) with one position per person and at most the positions of each vacancy; " +
 			"taking the best remaining pair each time would total %d. People left out were eligible only where someone else adds more to the total.",
@@ -125,7 +126,7 @@ func explain(r match.Reason, l string) string {
 			shifts[i] = label(w, string(sh))
 		}
 		s = fmt.Sprintf(format, level(w, r.Italian), level(w, r.Least), r.N, r.Most, dayText(r.On), dayText(r.Until),
-			r.Sector, label(w, string(r.Contract)), label(w, string(r.Shift)), strings.Join(shifts, ", "), len(r.Held), len(r.Held)+len(r.Lacks))
+			r.Sector, label(w, string(r.Contract)), label(w, string(r.Shift)), strings.Join(shifts, ", "), len(r.Held), len(r.Held)+len(r.Lacks), days(w, r.N))
 	}
 	if len(r.Held) > 0 {
 		held := make([]string, len(r.Held))
@@ -155,6 +156,14 @@ func label(w map[string]string, code string) string {
 		return s
 	}
 	return code
+}
+
+// days says n days, one in the singular.
+func days(w map[string]string, n int) string {
+	if n == 1 {
+		return w["day"]
+	}
+	return fmt.Sprintf(w["days"], n)
 }
 
 func level(w map[string]string, l domain.Level) string {

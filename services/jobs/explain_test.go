@@ -36,6 +36,8 @@ func TestExplain(t *testing.T) {
 			"disponibile per l'inizio del 01/12/2026", "available by the start on 01/12/2026"},
 		{match.Reason{Code: match.ReasonAvailableLate, On: start.AddDate(0, 0, 10), N: 10},
 			"disponibile dal 11/12/2026, 10 giorni dopo l'inizio", "available from 11/12/2026, 10 days after the start"},
+		{match.Reason{Code: match.ReasonAvailableLate, On: start.AddDate(0, 0, 1), N: 1},
+			"disponibile dal 02/12/2026, 1 giorno dopo l'inizio", "available from 02/12/2026, 1 day after the start"},
 		{match.Reason{Code: match.ReasonNoSectorPreference}, "nessuna preferenza di settore", "no sector preference"},
 		{match.Reason{Code: match.ReasonSectorPreferred, Sector: "hospitality"}, "settore hospitality tra i preferiti", "sector hospitality preferred"},
 		{match.Reason{Code: match.ReasonSectorNotPreferred, Sector: "cleaning"}, "settore cleaning non tra i preferiti", "sector cleaning not among the preferred"},
