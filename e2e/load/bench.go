@@ -22,6 +22,9 @@ type Config struct {
 	// RawHTTPFor is how long the bare net/http handler is measured; zero:
 	// three seconds.
 	RawHTTPFor time.Duration
+	// IdleFor is how long the system is measured with no user before the
+	// load; zero: twenty seconds.
+	IdleFor time.Duration
 	// InProcess runs every service in this process (fast to start; memory
 	// and CPU measured together); otherwise each service runs its own
 	// command, built from Repo, beside a stack process started as Self.
@@ -109,6 +112,20 @@ func Bench(ctx context.Context, cfg Config) (*Report, error) {
 		What: "the seeding's events reaching their consumers (no outbox backlog, no consumer lag)", Count: applied,
 		How: "waited, reading the services' metrics (count: events the consumers applied)", Took: time.Since(t0),
 	})
+	// What the system does by itself, with no user: its background work
+	// (relays polling their outboxes, alert checks) is a base load that
+	// every figure of the load stands on.
+	if cfg.IdleFor == 0 {
+		cfg.IdleFor = 20 * time.Second
+	}
+	cfg.Progress("measuring the system with no user for %s", cfg.IdleFor)
+	idleFrom := time.Since(started)
+	select {
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-time.After(cfg.IdleFor):
+	}
+	r.Idle, r.IdleFor = sampler.Window(idleFrom, time.Since(started)), cfg.IdleFor
 	cfg.Progress("driving the users for %s", cfg.Duration)
 	if r.Run, err = Drive(ctx, t, pop, r.Seeded, cfg); err != nil {
 		return nil, err

@@ -20,7 +20,9 @@ type Report struct {
 	Shared   bool // the parts share one process
 	Limits   Limits
 	Run      *Run
-	Usage    []Usage  // over the load window, each part then the machine
+	Usage    []Usage // over the load window, each part then the machine
+	Idle     []Usage // the same before the load, with no user, for IdleFor
+	IdleFor  time.Duration
 	Samples  []Sample // the whole run's, for the chart
 	Loaded   time.Duration
 	Chart    string // the chart's file name, beside the Markdown
@@ -185,13 +187,18 @@ func (r *Report) Markdown(w io.Writer) error {
 	} else {
 		b.WriteString("Each service ran its own command (`services/<name>/cmd/<name>`) in a process of its own, as deployed, and the embedded Kafka and FerretDB in another, so each is measured apart from /proc every second during the load; the driver (the users, and the raw measurements before the load) is its own process too.\n\n")
 	}
-	b.WriteString("| process | CPU (cores, mean) | CPU seconds | RSS mean | RSS peak |\n|---|---|---|---|---|\n")
-	for _, u := range r.Usage {
+	fmt.Fprintf(&b, "The first column is the same processes during %s just before the load, the seeding's events through and no user acting: what the system does by itself. Each service's relay looks for pending events in its outbox collections every second and pathway checks the alerts of the people whose facts arrived; on FerretDB v1 each such query scans its whole collection (pathway's relay scans every person), so this base load grows with the population and everything under load stands on it.\n\n", r.IdleFor)
+	b.WriteString("| process | CPU with no user (cores) | CPU under load (cores, mean) | CPU seconds under load | RSS mean | RSS peak |\n|---|---|---|---|---|---|\n")
+	for i, u := range r.Usage {
+		idle := "–"
+		if i < len(r.Idle) {
+			idle = fmt.Sprintf("%.2f", r.Idle[i].Cores)
+		}
 		if u.Name == "whole machine" {
-			fmt.Fprintf(&b, "| whole machine, every process | %.2f of %d | %.0f | | |\n", u.Cores, runtime.NumCPU(), u.CPUSeconds)
+			fmt.Fprintf(&b, "| whole machine, every process | %s | %.2f of %d | %.0f | | |\n", idle, u.Cores, runtime.NumCPU(), u.CPUSeconds)
 			continue
 		}
-		fmt.Fprintf(&b, "| %s | %.2f | %.0f | %s | %s |\n", u.Name, u.Cores, u.CPUSeconds, mb(u.RSSMean), mb(u.RSSPeak))
+		fmt.Fprintf(&b, "| %s | %s | %.2f | %.0f | %s | %s |\n", u.Name, idle, u.Cores, u.CPUSeconds, mb(u.RSSMean), mb(u.RSSPeak))
 	}
 
 	l := r.Limits
@@ -209,6 +216,12 @@ func (r *Report) Markdown(w io.Writer) error {
 	b.WriteString("\n## Reading these figures\n\n")
 	b.WriteString("- The embedded FerretDB v1 scans every collection for every query, even by `_id` (see the `_id` rows above and `../shared/DESIGN.md`): each register reads its lesson among the whole school year's and its class among all classes, and every timeline read scans every entry. Much of the latency here is that scanning: the last column of the latency table says how many `_id` reads' worth of time each action takes. On MongoDB with its indexes the same reads do not grow with the size.\n")
 	b.WriteString("- A 503 is a service's answer when its store did not reply within its 10 s timeout (or, for web, when the service behind a page did not reply within web's): the user is told to retry and nothing was acknowledged, so nothing is in the ledger.\n")
+	if len(r.Idle) > 0 && !r.Shared {
+		stack, idleMachine := r.Idle[0], r.Idle[len(r.Idle)-1]
+		fmt.Fprintf(&b, "- With no user at all, just before the load, the stack process used %.2f of the machine's %d cores (the whole machine %.2f): the services' own background queries (see Memory and CPU). What the users got is what was left of the store beside them.\n",
+			stack.Cores, runtime.NumCPU(), idleMachine.Cores)
+	}
+	b.WriteString("- Freshness is acknowledgement to the pathway: the relay of the service that acknowledged publishes the fact's event, pathway's consumer applies it to the timeline, and the timeline read shows it. When the acknowledged rate is above what the relays publish or pathway applies (the first rows of In short), the backlog and with it the freshness grow for as long as the load lasts, and the percentiles are those of this run's length.\n")
 	b.WriteString("- The throughput is what the users' closed loop reached with the machine as it was; the ratios say how far each flow is from the raw limit of the part beneath it.\n")
 	b.WriteString("- Seeding is excluded from every figure; the raw limits were measured before the load, on the same stack.\n")
 	_, err := io.WriteString(w, b.String())
@@ -264,7 +277,7 @@ func (r *Report) WriteChart(w io.Writer) error {
 	}
 	tput := panel{title: "Throughput during the load, per second (5 s means)", unit: "per s", step: bucket}
 	tput.lines = append(tput.lines, line{"registers", perSec(actRegister)}, line{"marks / 10", scaled(perSec(seriesMarks), 0.1)},
-		line{"events published / 10", scaled(perSec(seriesPublished), 0.1)}, line{"events into timelines / 10", scaled(perSec(seriesApplied), 0.1)},
+		line{"published / 10", scaled(perSec(seriesPublished), 0.1)}, line{"into timelines / 10", scaled(perSec(seriesApplied), 0.1)},
 		line{"pathway pages", perSec(actPage)}, line{"rankings", perSec(actRank)},
 		line{"placements confirmed", perSec(actConfirm)}, line{"housing steps", perSec(actStep)})
 	window := [2]float64{run.Start.Sub(r.At).Seconds(), run.End.Sub(r.At).Seconds()}

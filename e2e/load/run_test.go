@@ -21,7 +21,7 @@ func TestTinyRun(t *testing.T) {
 	r, err := Bench(t.Context(), Config{
 		Size:     Size{People: 240, Organisations: 2, Classes: 12},
 		Users:    Users{Teachers: 2, CaseWorkers: 1, Counsellors: 1, Employers: 1, HousingWorkers: 1, Watchers: 1},
-		Duration: 3 * time.Second, MinRegisters: 2, RawHTTPFor: 500 * time.Millisecond,
+		Duration: 3 * time.Second, MinRegisters: 2, RawHTTPFor: 500 * time.Millisecond, IdleFor: time.Second,
 		Drain:     3 * time.Minute, // a bound, reached only on a machine busy with other work
 		InProcess: true,
 		Dir:       filepath.Join(dir, "data"),
