@@ -225,6 +225,10 @@ func TestBrowserHousingStep(t *testing.T) {
 	if m := tb.text(`[data-testid=matches]`); !strings.Contains(m, "Pigneto") {
 		t.Errorf("offer matches: %q", m)
 	}
+	// housing says the reasons in the page's language.
+	if m := tb.text(`[data-testid=matches]`); !strings.Contains(m, "al mese su un budget di") || strings.Contains(m, "a month on a budget of") {
+		t.Errorf("the offer matches' reasons are not in Italian: %q", m)
+	}
 	if evaluate[bool](tb, `!!document.querySelector('[data-testid=housing-proposals] form[action$="/outcome"]')`) {
 		tb.do(
 			chromedp.SetValue(chromedp.CSS(`[data-testid=housing-proposals] select[name=outcome]`), "accepted"),

@@ -162,7 +162,7 @@ func (a *App) showHousingPerson(w http.ResponseWriter, r *http.Request, person s
 	}
 	// Matches need a readiness profile of the worker's organisation;
 	// without one there is nothing to rank, which is no fault of the page.
-	switch m, err := a.Housing.Matches(r.Context(), person); {
+	switch m, err := a.Housing.Matches(r.Context(), person, p.Lang); {
 	case err == nil:
 		d.Budget = euros(m.BudgetCents)
 		for _, x := range m.Matches {

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/go-kit/kit/endpoint"
@@ -83,7 +84,8 @@ type PersonHousing struct {
 	Proposals []HousingProposal `json:"proposals"`
 }
 
-// OfferMatches ranks the offers that fit a person, with the reasons.
+// OfferMatches ranks the offers that fit a person, with the reasons in the
+// language web asked for.
 type OfferMatches struct {
 	BudgetCents int64 `json:"budget_cents"`
 	Matches     []struct {
@@ -201,9 +203,9 @@ func (h *Housing) Person(ctx context.Context, person string) (*PersonHousing, er
 	return call[PersonHousing](ctx, h.person, apiRequest{path: pathOf("/v1/persons/", person, "/housing")})
 }
 
-// Matches ranks the offers for a person.
-func (h *Housing) Matches(ctx context.Context, person string) (*OfferMatches, error) {
-	return call[OfferMatches](ctx, h.matches, apiRequest{path: pathOf("/v1/persons/", person, "/offer-matches")})
+// Matches ranks the offers for a person, the reasons in lang.
+func (h *Housing) Matches(ctx context.Context, person, lang string) (*OfferMatches, error) {
+	return call[OfferMatches](ctx, h.matches, apiRequest{path: pathOf("/v1/persons/", person, "/offer-matches"), query: url.Values{"lang": {lang}}})
 }
 
 // Indicators returns the housing outcome measures for monitoring.

@@ -140,9 +140,13 @@ func housingRoutes(_ *fake, mux *http.ServeMux) {
 	mux.HandleFunc("GET /v1/persons/ps-a/housing", func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = io.WriteString(w, `{"person":"ps-a","steps":[{"id":"st-1","person":"ps-a","kind":"protected_shelter","accommodation_id":"acc-1","start":"2026-02-01"}],"proposals":[]}`)
 	})
-	mux.HandleFunc("GET /v1/persons/ps-a/offer-matches", func(w http.ResponseWriter, _ *http.Request) {
-		w.WriteHeader(http.StatusNotFound)
-		_, _ = io.WriteString(w, `{"error":{"code":"not_found","field":"pseudonym","message":"no housing profile"}}`)
+	mux.HandleFunc("GET /v1/persons/ps-a/offer-matches", func(w http.ResponseWriter, r *http.Request) {
+		reasons := `"affitto 450,00 € al mese su un budget di 655,00 €","ospita 1 persona, il nucleo familiare è di 1 persona","nella zona di lavoro (Roma - Pigneto)"`
+		if r.URL.Query().Get("lang") == "en" {
+			reasons = `"rent €450.00 a month on a budget of €655.00","houses 1 person, the household is 1 person","in the area of work (Roma - Pigneto)"`
+		}
+		_, _ = io.WriteString(w, `{"budget_cents":65500,"matches":[{"offer":{"id":"of-1","source":"landlord","monthly_rent_cents":45000,"territory":"RM","area":"Roma - Pigneto","places":1,"available_from":"2026-12-01","status":"open"},
+		 "score":1.3,"reasons":[`+reasons+`]}]}`)
 	})
 	mux.HandleFunc("POST /v1/steps/st-1/move", func(w http.ResponseWriter, _ *http.Request) {
 		w.WriteHeader(http.StatusCreated)
@@ -307,6 +311,34 @@ func testWorkPages(t *testing.T, r *rig) {
 		if status, page := b.post(from, "/housing/steps/st-1/end", url.Values{"person": {"ps-a"}, "end": {"2026-11-26"}, "reason": {"other"}, "destination": {"moon"}}); status != http.StatusBadRequest ||
 			!strings.Contains(page, "Controlla i dati: il valore di «Dove va la persona» non è accettato") || strings.Contains(page, "is not a known destination") {
 			t.Errorf("end: %d; want 400 naming the field by the page's label, in Italian", status)
+		}
+	})
+
+	t.Run("a person's housing page says housing's reasons in the page's language", func(t *testing.T) {
+		b := r.browser(t)
+		b.signIn("marta.gallo")
+		want := map[string][]string{
+			"it": {"Alloggi adatti", "affitto 450,00 € al mese su un budget di 655,00 €", "ospita 1 persona, il nucleo familiare è di 1 persona", "nella zona di lavoro (Roma - Pigneto)"},
+			"en": {"Suitable offers", "rent €450.00 a month on a budget of €655.00", "houses 1 person, the household is 1 person", "in the area of work (Roma - Pigneto)"},
+		}
+		for _, lang := range []string{"it", "en"} {
+			other := map[string]string{"it": "en", "en": "it"}[lang]
+			b.get("/lang/" + lang)
+			status, page := b.get("/housing/persons/ps-a")
+			text := visible(page)
+			if status != http.StatusOK || !strings.Contains(page, `<html lang="`+lang+`">`) {
+				t.Errorf("in %s: %d", lang, status)
+			}
+			for _, s := range want[lang] {
+				if !strings.Contains(text, s) {
+					t.Errorf("in %s lacks %q", lang, s)
+				}
+			}
+			for _, s := range want[other] {
+				if strings.Contains(text, s) {
+					t.Errorf("in %s shows %q", lang, s)
+				}
+			}
 		}
 	})
 
