@@ -2,9 +2,8 @@ package housing
 
 import (
 	"fmt"
-	"strconv"
-	"strings"
 
+	"github.com/percorsi/percorsi/pkg/euro"
 	"github.com/percorsi/percorsi/services/housing/domain"
 )
 
@@ -48,7 +47,7 @@ func explain(r domain.Reason, l string) string {
 	if !ok {
 		return string(r.Code)
 	}
-	return fmt.Sprintf(format, money(l, r.RentCents), money(l, r.BudgetCents), people(l, r.Places), people(l, r.Household), r.Territory, r.Area)
+	return fmt.Sprintf(format, euro.Format(l, r.RentCents), euro.Format(l, r.BudgetCents), people(l, r.Places), people(l, r.Household), r.Territory, r.Area)
 }
 
 // explainAll says a match's reasons one by one.
@@ -67,25 +66,3 @@ func people(l string, n int) string {
 	return fmt.Sprintf(persons[l][1], n)
 }
 
-// money writes cents (never negative: rents and budgets are checked) as
-// euros the way the language does: 1.234,50 € in Italian, €1,234.50 in
-// English.
-func money(l string, cents int64) string {
-	group, decimal := ".", ","
-	if l == "en" {
-		group, decimal = ",", "."
-	}
-	units := strconv.FormatInt(cents/100, 10)
-	var b strings.Builder
-	for i, d := range units {
-		if i > 0 && (len(units)-i)%3 == 0 {
-			b.WriteString(group)
-		}
-		b.WriteRune(d)
-	}
-	amount := fmt.Sprintf("%s%s%02d", b.String(), decimal, cents%100)
-	if l == "en" {
-		return "€" + amount
-	}
-	return amount + " €"
-}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/percorsi/percorsi/pkg/errcode"
+	"github.com/percorsi/percorsi/pkg/euro"
 )
 
 // The counsellor's pages: vacancies and their ranked candidates, each
@@ -235,7 +236,7 @@ func (a *App) showPlacement(w http.ResponseWriter, r *http.Request, id string, l
 		Placement: *pl, StartsOn: dayText(p.Lang, pl.StartsOn), EndsOn: dayText(p.Lang, pl.EndsOn),
 	}
 	if pl.AllowanceCents > 0 {
-		d.Allowance = euros(int64(pl.AllowanceCents))
+		d.Allowance = euro.Format(p.Lang, int64(pl.AllowanceCents))
 	}
 	switch pl.Status {
 	case "awaiting_confirmation":

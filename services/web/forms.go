@@ -83,15 +83,6 @@ func formCents(r *http.Request, field string) int64 {
 	return int64(f*100 + 0.5)
 }
 
-// euros writes cents as an amount.
-func euros(cents int64) string {
-	s := strconv.FormatInt(cents/100, 10)
-	if c := cents % 100; c != 0 {
-		s += "," + strconv.FormatInt(100+c, 10)[1:]
-	}
-	return s + " €"
-}
-
 // today is the date forms propose, in web's time zone.
 func (a *App) today() string { return time.Now().In(a.loc).Format(time.DateOnly) }
 

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/percorsi/percorsi/pkg/errcode"
+	"github.com/percorsi/percorsi/pkg/euro"
 )
 
 // The housing worker's pages: the availability board, the organisation's
@@ -51,7 +52,7 @@ func (a *App) housingHome(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for _, o := range offers {
-		d.Offers = append(d.Offers, offerItem{Offer: o, Rent: euros(o.MonthlyRentCents), From: dayText(p.Lang, o.AvailableFrom)})
+		d.Offers = append(d.Offers, offerItem{Offer: o, Rent: euro.Format(p.Lang, o.MonthlyRentCents), From: dayText(p.Lang, o.AvailableFrom)})
 	}
 	p.Data = d
 	a.render(w, r, http.StatusOK, "housing", p)
@@ -164,9 +165,9 @@ func (a *App) showHousingPerson(w http.ResponseWriter, r *http.Request, person s
 	// without one there is nothing to rank, which is no fault of the page.
 	switch m, err := a.Housing.Matches(r.Context(), person, p.Lang); {
 	case err == nil:
-		d.Budget = euros(m.BudgetCents)
+		d.Budget = euro.Format(p.Lang, m.BudgetCents)
 		for _, x := range m.Matches {
-			d.Matches = append(d.Matches, matchItem{Offer: offerItem{Offer: x.Offer, Rent: euros(x.Offer.MonthlyRentCents), From: dayText(p.Lang, x.Offer.AvailableFrom)}, Reasons: x.Reasons})
+			d.Matches = append(d.Matches, matchItem{Offer: offerItem{Offer: x.Offer, Rent: euro.Format(p.Lang, x.Offer.MonthlyRentCents), From: dayText(p.Lang, x.Offer.AvailableFrom)}, Reasons: x.Reasons})
 		}
 	case errcode.Of(err) != errcode.NotFound && errcode.Of(err) != errcode.Forbidden:
 		a.fail(w, r, p, "housing", err)

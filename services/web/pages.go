@@ -17,6 +17,7 @@ import (
 
 	"github.com/percorsi/percorsi/pkg/auth"
 	"github.com/percorsi/percorsi/pkg/errcode"
+	"github.com/percorsi/percorsi/pkg/euro"
 	"github.com/percorsi/percorsi/services/web/domain"
 )
 
@@ -155,7 +156,7 @@ func (a *App) newPage(r *http.Request, title string) *page {
 }
 
 func parseTemplates() (map[string]*template.Template, error) {
-	funcs := template.FuncMap{"euros": euros}
+	funcs := template.FuncMap{"euros": euro.Format}
 	maps.Copy(funcs, formFuncs)
 	// The layout and the parts every page may use (templates/parts).
 	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/parts/*.html")

@@ -301,7 +301,7 @@ func testWorkPages(t *testing.T, r *rig) {
 	t.Run("a housing worker sees the board and moves a person; a refused end names the field", func(t *testing.T) {
 		b := r.browser(t)
 		b.signIn("marta.gallo")
-		if status, page := b.get("/housing"); status != http.StatusOK || !strings.Contains(page, "Casa rifugio Aurora") || !strings.Contains(page, "450 €") {
+		if status, page := b.get("/housing"); status != http.StatusOK || !strings.Contains(page, "Casa rifugio Aurora") || !strings.Contains(page, "450,00 €") {
 			t.Fatalf("housing: %d\n%s", status, page)
 		}
 		from := "/housing/persons/ps-a"
