@@ -244,3 +244,15 @@ func (w retryAfterWriter) WriteHeader(status int) {
 
 // Unwrap lets http.ResponseController reach the server's writer.
 func (w retryAfterWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// Language is the language a service puts its sentences in: it or en,
+// from ?lang= or else Accept-Language; Italian, the users' own, first.
+func Language(r *http.Request) string {
+	if l := r.URL.Query().Get("lang"); l == "en" || l == "it" {
+		return l
+	}
+	if strings.HasPrefix(r.Header.Get("Accept-Language"), "en") {
+		return "en"
+	}
+	return "it"
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 
 	"github.com/percorsi/percorsi/pkg/httpkit"
@@ -48,6 +49,25 @@ func TestServeGivesEvery503RetryAfter(t *testing.T) {
 		resp.Body.Close()
 		if resp.StatusCode != tc.status || resp.Header.Get("Retry-After") != tc.want {
 			t.Errorf("%s: status %d, Retry-After %q; want %d, %q", tc.path, resp.StatusCode, resp.Header.Get("Retry-After"), tc.status, tc.want)
+		}
+	}
+}
+
+func TestLanguage(t *testing.T) {
+	for _, tt := range []struct{ url, accept, want string }{
+		{"/x", "", "it"},
+		{"/x?lang=en", "", "en"},
+		{"/x?lang=en", "it-IT", "en"},
+		{"/x?lang=de", "en-GB,en;q=0.9", "en"},
+		{"/x", "it-IT,en;q=0.5", "it"},
+		{"/x?lang=fr", "fr-FR", "it"},
+	} {
+		r := httptest.NewRequest(http.MethodGet, tt.url, nil)
+		if tt.accept != "" {
+			r.Header.Set("Accept-Language", tt.accept)
+		}
+		if got := httpkit.Language(r); got != tt.want {
+			t.Errorf("%s, Accept-Language %q: %q, want %q", tt.url, tt.accept, got, tt.want)
 		}
 	}
 }

@@ -65,4 +65,3 @@ func people(l string, n int) string {
 	}
 	return fmt.Sprintf(persons[l][1], n)
 }
-

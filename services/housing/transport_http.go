@@ -79,18 +79,7 @@ func pathID(_ context.Context, r *http.Request) (any, error) {
 
 // matches reads whose offers are asked and the language of the reasons.
 func matches(_ context.Context, r *http.Request) (any, error) {
-	return MatchesRequest{Person: r.PathValue("id"), Lang: language(r)}, nil
-}
-
-// language picks it or en from ?lang= or Accept-Language; Italian first.
-func language(r *http.Request) string {
-	if l := r.URL.Query().Get("lang"); l == "en" || l == "it" {
-		return l
-	}
-	if strings.HasPrefix(r.Header.Get("Accept-Language"), "en") {
-		return "en"
-	}
-	return "it"
+	return MatchesRequest{Person: r.PathValue("id"), Lang: httpkit.Language(r)}, nil
 }
 
 func query(_ context.Context, r *http.Request) (any, error) {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/go-kit/kit/endpoint"
 	kithttp "github.com/go-kit/kit/transport/http"
@@ -40,7 +39,7 @@ func NewHTTPHandler(e Endpoints) http.Handler {
 	route("GET /v1/vacancies/{id}/candidates", e.RankCandidates, byID(20))
 	route("POST /v1/vacancies/{id}/close", e.CloseVacancy, byID(0))
 	route("GET /v1/vacancies/{id}/proposals", e.ListProposals, byID(0))
-	route("POST /v1/assignments", e.Assign, body(func(r *http.Request, req *AssignRequest) { req.Lang = language(r) }))
+	route("POST /v1/assignments", e.Assign, body(func(r *http.Request, req *AssignRequest) { req.Lang = httpkit.Language(r) }))
 	route("POST /v1/proposals", e.Propose, body(func(*http.Request, *ProposeRequest) {}))
 	route("POST /v1/proposals/{id}/interview", e.RecordInterview, body(func(r *http.Request, req *InterviewRequest) { req.ProposalID = r.PathValue("id") }))
 	route("POST /v1/proposals/{id}/placement", e.StartPlacement, body(func(r *http.Request, req *StartPlacementRequest) { req.ProposalID = r.PathValue("id") }))
@@ -105,7 +104,7 @@ func body[T any](fill func(r *http.Request, req *T)) kithttp.DecodeRequestFunc {
 // parameter (defaultLimit when absent).
 func byID(defaultLimit int) kithttp.DecodeRequestFunc {
 	return func(_ context.Context, r *http.Request) (any, error) {
-		req := ByIDRequest{ID: r.PathValue("id"), Limit: defaultLimit, Lang: language(r)}
+		req := ByIDRequest{ID: r.PathValue("id"), Limit: defaultLimit, Lang: httpkit.Language(r)}
 		if s := r.URL.Query().Get("limit"); s != "" && defaultLimit > 0 {
 			n, err := strconv.Atoi(s)
 			if err != nil {
@@ -115,15 +114,4 @@ func byID(defaultLimit int) kithttp.DecodeRequestFunc {
 		}
 		return req, nil
 	}
-}
-
-// language picks it or en from ?lang= or Accept-Language; Italian first.
-func language(r *http.Request) string {
-	if l := r.URL.Query().Get("lang"); l == "en" || l == "it" {
-		return l
-	}
-	if strings.HasPrefix(r.Header.Get("Accept-Language"), "en") {
-		return "en"
-	}
-	return "it"
 }

@@ -5,7 +5,6 @@ import (
 	_ "embed"
 	"fmt"
 	"net/http"
-	"strings"
 
 	"github.com/go-kit/kit/endpoint"
 	kithttp "github.com/go-kit/kit/transport/http"
@@ -93,12 +92,12 @@ func byPseudonym(_ context.Context, r *http.Request) (any, error) {
 }
 
 func decodeTimeline(_ context.Context, r *http.Request) (any, error) {
-	return TimelineRequest{Pseudonym: r.PathValue("pseudonym"), Lang: language(r)}, nil
+	return TimelineRequest{Pseudonym: r.PathValue("pseudonym"), Lang: httpkit.Language(r)}, nil
 }
 
 // localized reads a person's view whose reasons are put in words.
 func localized(_ context.Context, r *http.Request) (any, error) {
-	return LocalizedRequest{Pseudonym: r.PathValue("pseudonym"), Lang: language(r)}, nil
+	return LocalizedRequest{Pseudonym: r.PathValue("pseudonym"), Lang: httpkit.Language(r)}, nil
 }
 
 func decodePlan(_ context.Context, r *http.Request) (any, error) {
@@ -158,15 +157,4 @@ func decodeMonitoring(_ context.Context, r *http.Request) (any, error) {
 		return nil, invalid("from", "from and to are required (YYYY-MM-DD)")
 	}
 	return req, nil
-}
-
-// language picks it or en from ?lang= or Accept-Language; Italian first.
-func language(r *http.Request) string {
-	if l := r.URL.Query().Get("lang"); l == "en" || l == "it" {
-		return l
-	}
-	if strings.HasPrefix(r.Header.Get("Accept-Language"), "en") {
-		return "en"
-	}
-	return "it"
 }
