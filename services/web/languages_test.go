@@ -92,7 +92,7 @@ var fakeData = []string{
 // catalogue key left untranslated and no broken format; and every route
 // but the few that are not pages answers a page for someone.
 func TestEveryPageInEachLanguage(t *testing.T) {
-	r := startWithIndicators(t)
+	r := start(t)
 	routes := pageRoutes(t)
 	users := []string{"", "maria.rossi", "franco.marino", "giulia.bianchi", "elena.ferri", "marta.gallo", "gino.esposito", "sofia.ricci"}
 	keyLike := keyPattern()

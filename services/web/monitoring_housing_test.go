@@ -2,94 +2,17 @@ package web_test
 
 import (
 	"encoding/csv"
-	"encoding/json"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
-
-	"github.com/percorsi/percorsi/pkg/auth"
-	"github.com/percorsi/percorsi/pkg/devstack/devstacktest"
-	"github.com/percorsi/percorsi/pkg/process"
-	"github.com/percorsi/percorsi/services/web"
-	"github.com/percorsi/percorsi/services/web/domain"
 )
-
-// housingWithIndicators is the housing fake with housing's monitoring
-// figures: some shown, one suppressed by housing, and a 3 that slipped
-// through, which web must suppress all the same.
-func housingWithIndicators(f *fake, mux *http.ServeMux) {
-	housingRoutes(f, mux)
-	mux.HandleFunc("GET /v1/indicators", func(w http.ResponseWriter, _ *http.Request) {
-		f.mu.Lock()
-		who := f.who
-		f.mu.Unlock()
-		w.Header().Set("Content-Type", "application/json")
-		if who.Role != auth.Monitoring {
-			w.WriteHeader(http.StatusForbidden)
-			_, _ = w.Write([]byte(`{"error":{"code":"forbidden","message":"monitoring, case workers and housing workers only"}}`))
-			return
-		}
-		six, three, seven, days := 6, 3, 7, 120
-		_ = json.NewEncoder(w).Encode(map[string]any{"min_cell": 5, "cells": []map[string]any{
-			{"indicator": "housed_now", "group": "protected_shelter", "people": six, "value": six},
-			{"indicator": "housed_now", "group": "semi_autonomy_flat", "suppressed": true},
-			{"indicator": "exits", "group": "homeless", "people": three, "value": three},
-			{"indicator": "median_stay_days", "group": "protected_shelter", "people": seven, "value": days},
-		}})
-	})
-}
-
-// startWithIndicators is start with the fakes serving housing's
-// indicators too.
-func startWithIndicators(t *testing.T) *rig {
-	t.Helper()
-	stack := devstacktest.Start(t)
-	r := &rig{
-		courses: newFake(t, coursesRoutes), pathway: newFake(t, pathwayRoutes),
-		training: newFake(t, trainingRoutes), jobs: newFake(t, jobsRoutes), housing: newFake(t, housingWithIndicators),
-	}
-	ctx := t.Context()
-	app, err := web.Open(ctx, web.Config{
-		Config:     process.Config{MongoURI: stack.MongoURI(), KafkaBrokers: stack.KafkaBrokers(), TokenKey: testKey},
-		CoursesURL: r.courses.URL, PathwayURL: r.pathway.URL, Resilience: resilience,
-		TrainingURL: r.training.URL, JobsURL: r.jobs.URL, HousingURL: r.housing.URL,
-	}, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.app = app
-	hash, err := domain.HashPassword("percorsi-demo")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, a := range []*domain.Account{
-		{Username: "maria.rossi", DisplayName: "Maria Rossi", Role: auth.Teacher, Organisation: "cpia1-roma"},
-		{Username: "giulia.bianchi", DisplayName: "Giulia Bianchi", Role: auth.CaseWorker, Organisation: "coop-aurora"},
-		{Username: "elena.ferri", DisplayName: "Elena Ferri", Role: auth.Counsellor, Organisation: "coop-aurora"},
-		{Username: "franco.marino", DisplayName: "Franco Marino", Role: auth.Trainer, Organisation: "cfp-lazio"},
-		{Username: "marta.gallo", DisplayName: "Marta Gallo", Role: auth.HousingWorker, Organisation: "coop-aurora"},
-		{Username: "gino.esposito", DisplayName: "Gino Esposito", Role: auth.Employer, Organisation: "emp-trattoria-gino"},
-		{Username: "sofia.ricci", DisplayName: "Sofia Ricci", Role: auth.Monitoring, Organisation: "regione-lazio"},
-	} {
-		a.PasswordHash = hash
-		if err := app.Accounts.Put(ctx, a); err != nil {
-			t.Fatal(err)
-		}
-	}
-	srv := httptest.NewServer(app.Handler(app.Pages))
-	t.Cleanup(srv.Close)
-	r.url = srv.URL
-	return r
-}
 
 // The monitoring officer's page shows housing's figures beside pathway's,
 // small cells suppressed, and says when housing is away while the rest
 // still works.
 func TestMonitoringHousing(t *testing.T) {
-	r := startWithIndicators(t)
+	r := start(t)
 
 	t.Run("housing's tables, charts and CSV with no cell under 5", func(t *testing.T) {
 		b := r.browser(t)

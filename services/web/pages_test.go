@@ -126,7 +126,28 @@ func jobsRoutes(f *fake, mux *http.ServeMux) {
 	})
 }
 
-func housingRoutes(_ *fake, mux *http.ServeMux) {
+// housingRoutes is the housing fake. Its monitoring figures have some
+// cells shown, one suppressed by housing, and a 3 that slipped through,
+// which web must suppress all the same.
+func housingRoutes(f *fake, mux *http.ServeMux) {
+	mux.HandleFunc("GET /v1/indicators", func(w http.ResponseWriter, _ *http.Request) {
+		f.mu.Lock()
+		who := f.who
+		f.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		if who.Role != auth.Monitoring {
+			w.WriteHeader(http.StatusForbidden)
+			_, _ = w.Write([]byte(`{"error":{"code":"forbidden","message":"monitoring, case workers and housing workers only"}}`))
+			return
+		}
+		six, three, seven, days := 6, 3, 7, 120
+		_ = json.NewEncoder(w).Encode(map[string]any{"min_cell": 5, "cells": []map[string]any{
+			{"indicator": "housed_now", "group": "protected_shelter", "people": six, "value": six},
+			{"indicator": "housed_now", "group": "semi_autonomy_flat", "suppressed": true},
+			{"indicator": "exits", "group": "homeless", "people": three, "value": three},
+			{"indicator": "median_stay_days", "group": "protected_shelter", "people": seven, "value": days},
+		}})
+	})
 	mux.HandleFunc("GET /v1/availability", func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = io.WriteString(w, `{"rows":[{"territory":"RM","kind":"protected_shelter","accommodations":1,"places":6,"free":4}]}`)
 	})
