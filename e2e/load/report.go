@@ -90,7 +90,8 @@ func (r *Report) Markdown(w io.Writer) error {
 	fmt.Fprintf(&b, "| events applied to the timelines by pathway (Kafka -> pathway store) | %.1f /s | store InsertMany %.0f docs/s | %s |\n", run.Applied/window, r.Limits.InsertManyDocsPerSec, ratio(run.Applied/window, r.Limits.InsertManyDocsPerSec))
 	fmt.Fprintf(&b, "| HTTP requests answered, every action | %.1f /s | bare net/http %.0f req/s (%d clients) | %s |\n", float64(requests)/window, r.Limits.HTTPReqPerSec, r.Limits.HTTPClients, ratio(float64(requests)/window, r.Limits.HTTPReqPerSec))
 	for _, k := range freshnessKinds {
-		fmt.Fprintf(&b, "| freshness: %s -> the person's timeline (pathway API) shows it | %s | | |\n", k.what, freshCell(run.Probe.freshness(k.kind)))
+		acked, _ := run.Ledger.Count(k.kind)
+		fmt.Fprintf(&b, "| freshness: %s -> the person's timeline (pathway API) shows it | %s | | |\n", k.what, freshCell(run.Probe.freshness(k.kind), acked))
 	}
 	fmt.Fprintf(&b, "| acknowledged facts not in the pathway yet when the load stopped | %d of %d, %.0f s after | | |\n", run.Behind, v.Acked, run.BehindAt.Sub(run.End).Seconds())
 	drain := "never, within the drain allowed"
@@ -139,7 +140,11 @@ func (r *Report) Markdown(w io.Writer) error {
 			}
 			failed = strings.Join(parts, ", ")
 		}
-		fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s | %s | %s |\n", a.Name, a.OK, failed, ms(a.P50), ms(a.P95), ms(a.P99), ms(a.Max), ratio(float64(a.P50), float64(read.P50)))
+		times := "–"
+		if a.OK > 0 {
+			times = ratio(float64(a.P50), float64(read.P50))
+		}
+		fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s | %s | %s |\n", a.Name, a.OK, failed, ms(a.P50), ms(a.P95), ms(a.P99), ms(a.Max), times)
 	}
 
 	b.WriteString("\n## Freshness\n\nFrom the user's acknowledgement to the person's pathway timeline (pathway's HTTP API) showing the fact:\n\n")
@@ -243,8 +248,11 @@ func freshPercentile(f Freshness, p float64) string {
 	return ms(d)
 }
 
-func freshCell(f Freshness) string {
-	if f.Followed == 0 {
+func freshCell(f Freshness, acked int) string {
+	switch {
+	case acked == 0:
+		return "– (none was acknowledged)"
+	case f.Followed == 0:
 		return "– (none followed)"
 	}
 	return fmt.Sprintf("p50 %s, p99 %s (%d of %d followed seen)", freshPercentile(f, 50), freshPercentile(f, 99), len(f.Seen), f.Followed)
