@@ -3,6 +3,7 @@ package courses_test
 import (
 	"testing"
 
+	"github.com/percorsi/percorsi/pkg/endpointtest"
 	"github.com/percorsi/percorsi/pkg/httpkit/httpkittest"
 	"github.com/percorsi/percorsi/services/courses"
 )
@@ -10,7 +11,7 @@ import (
 // FuzzHTTPDecoders fuzzes the decoder of every documented route, the CSV
 // roster (sent as text/csv) and the register lines included.
 func FuzzHTTPDecoders(f *testing.F) {
-	c := httpkittest.NewCapture[courses.Endpoints]()
+	c := endpointtest.NewCapture[courses.Endpoints]()
 	httpkittest.FuzzRoutes(f, c, courses.NewHTTPHandler(c.Endpoints),
 		`{"marks":[{"person":"p1","status":"late","minutes":30}],"reason":"typo"}`,
 		`{"course_id":"c","title":"t","teachers":["t1"],"schedule":[{"weekday":"monday","start":"09:00","minutes":120}],"start_date":"2026-09-15","end_date":"2027-06-10","capacity":20}`,

@@ -6,6 +6,7 @@ import (
 
 	"google.golang.org/protobuf/types/known/timestamppb"
 
+	"github.com/percorsi/percorsi/pkg/endpointtest"
 	"github.com/percorsi/percorsi/pkg/grpckit/grpckittest"
 	coursesv1 "github.com/percorsi/percorsi/proto/percorsi/courses/v1"
 	registerv1 "github.com/percorsi/percorsi/proto/percorsi/register/v1"
@@ -15,7 +16,7 @@ import (
 // FuzzGRPCDecoders fuzzes the decoder of every RPC the gRPC server
 // registers, from the request messages' bytes.
 func FuzzGRPCDecoders(f *testing.F) {
-	c := grpckittest.NewCapture[courses.Endpoints]()
+	c := endpointtest.NewCapture[courses.Endpoints]()
 	grpckittest.FuzzServer(f, c, courses.NewGRPCServer(c.Endpoints),
 		&coursesv1.PutCourseRequest{Id: "c", Kind: "italian_l2", Title: "A2", TotalHours: 100, TargetLevel: "A2"},
 		&coursesv1.CreateClassRequest{

@@ -3,6 +3,7 @@ package housing_test
 import (
 	"testing"
 
+	"github.com/percorsi/percorsi/pkg/endpointtest"
 	"github.com/percorsi/percorsi/pkg/httpkit/httpkittest"
 	"github.com/percorsi/percorsi/services/housing"
 )
@@ -10,7 +11,7 @@ import (
 // FuzzHTTPDecoders fuzzes the decoder of every documented route, reads
 // included: FuzzDecoders covers the writing ones with fixed paths only.
 func FuzzHTTPDecoders(f *testing.F) {
-	c := httpkittest.NewCapture[housing.Endpoints]()
+	c := endpointtest.NewCapture[housing.Endpoints]()
 	httpkittest.FuzzRoutes(f, c, housing.NewHTTPHandler(c.Endpoints),
 		`{"person":"ps-1","kind":"protected_shelter","accommodation_id":"a","start":"2026-01-01"}`,
 		`{"name":"n","kind":"host_family","territory":"RM","address":"via x","capacity":2}`,

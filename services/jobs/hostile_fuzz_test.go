@@ -5,6 +5,7 @@ import (
 
 	"github.com/segmentio/kafka-go"
 
+	"github.com/percorsi/percorsi/pkg/endpointtest"
 	"github.com/percorsi/percorsi/pkg/errcode"
 	"github.com/percorsi/percorsi/pkg/events/eventstest"
 	"github.com/percorsi/percorsi/pkg/httpkit/httpkittest"
@@ -14,7 +15,7 @@ import (
 // FuzzHTTPDecoders fuzzes the decoder of every documented route, the
 // query's limit and the employer link's token included.
 func FuzzHTTPDecoders(f *testing.F) {
-	c := httpkittest.NewCapture[jobs.Endpoints]()
+	c := endpointtest.NewCapture[jobs.Endpoints]()
 	httpkittest.FuzzRoutes(f, c, jobs.NewHTTPHandler(c.Endpoints),
 		profileBody("Amina K.", `{"code":"s1","evidence":"assessed"}`),
 		`{"person":"ps-1","vacancy_id":"v1"}`, `{"skills":[null,{"code":1}]}`,

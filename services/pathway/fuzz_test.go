@@ -5,6 +5,7 @@ import (
 
 	"github.com/segmentio/kafka-go"
 
+	"github.com/percorsi/percorsi/pkg/endpointtest"
 	"github.com/percorsi/percorsi/pkg/errcode"
 	"github.com/percorsi/percorsi/pkg/events/eventstest"
 	"github.com/percorsi/percorsi/pkg/httpkit/httpkittest"
@@ -14,7 +15,7 @@ import (
 // FuzzHTTPDecoders fuzzes the decoder of every documented route, the plan's
 // goals, the transfer decision and the monitoring query included.
 func FuzzHTTPDecoders(f *testing.F) {
-	c := httpkittest.NewCapture[pathway.Endpoints]()
+	c := endpointtest.NewCapture[pathway.Endpoints]()
 	httpkittest.FuzzRoutes(f, c, pathway.NewHTTPHandler(c.Endpoints),
 		`{"display_name":"A","programme":"art18","referral":"police","personal":{"legal_name":"x"}}`,
 		`{"goals":[{"domain":"work","title":"t","target":"2027-01-01","follow_by":"cw","status":"open"}]}`,

@@ -6,6 +6,7 @@ import (
 
 	"google.golang.org/protobuf/types/known/timestamppb"
 
+	"github.com/percorsi/percorsi/pkg/endpointtest"
 	"github.com/percorsi/percorsi/pkg/grpckit/grpckittest"
 	registerv1 "github.com/percorsi/percorsi/proto/percorsi/register/v1"
 	trainingv1 "github.com/percorsi/percorsi/proto/percorsi/training/v1"
@@ -15,7 +16,7 @@ import (
 // FuzzGRPCDecoders fuzzes the decoder of every RPC the gRPC server
 // registers, from the request messages' bytes.
 func FuzzGRPCDecoders(f *testing.F) {
-	c := grpckittest.NewCapture[training.Endpoints]()
+	c := endpointtest.NewCapture[training.Endpoints]()
 	at := func(day int) *timestamppb.Timestamp {
 		return timestamppb.New(time.Date(2026, 2, day, 9, 0, 0, 0, time.UTC))
 	}

@@ -3,6 +3,7 @@ package training_test
 import (
 	"testing"
 
+	"github.com/percorsi/percorsi/pkg/endpointtest"
 	"github.com/percorsi/percorsi/pkg/httpkit/httpkittest"
 	"github.com/percorsi/percorsi/services/training"
 )
@@ -10,7 +11,7 @@ import (
 // FuzzHTTPDecoders fuzzes the decoder of every documented route: the
 // exported decoders have targets of their own, the rest only this one.
 func FuzzHTTPDecoders(f *testing.F) {
-	c := httpkittest.NewCapture[training.Endpoints]()
+	c := endpointtest.NewCapture[training.Endpoints]()
 	httpkittest.FuzzRoutes(f, c, training.NewHTTPHandler(c.Endpoints),
 		`{"person":"p1","display_name":"Amina K."}`,
 		`{"reason":"work","note":"n","units_certified":["U1"]}`,

@@ -10,10 +10,8 @@ import (
 	"reflect"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
-	"github.com/go-kit/kit/endpoint"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -25,49 +23,8 @@ import (
 	"google.golang.org/protobuf/reflect/protoregistry"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
-	"github.com/percorsi/percorsi/pkg/errcode"
+	"github.com/percorsi/percorsi/pkg/endpointtest"
 )
-
-// decodedField names the refusal Capture's endpoints answer with: a
-// FailedPrecondition naming it means the decoder accepted the request. An
-// error, rather than a response, keeps the services' response encoders
-// (which type-assert their own responses) out of the test.
-const decodedField = "grpckittest.decoded"
-
-// Capture fills every endpoint.Endpoint field of an Endpoints struct E with
-// one that keeps the request its decoder produced.
-type Capture[E any] struct {
-	Endpoints E
-
-	mu  sync.Mutex
-	got any
-}
-
-// NewCapture returns a Capture whose Endpoints are all capturing.
-func NewCapture[E any]() *Capture[E] {
-	c := &Capture[E]{}
-	var e endpoint.Endpoint = func(_ context.Context, req any) (any, error) {
-		c.mu.Lock()
-		c.got = req
-		c.mu.Unlock()
-		return nil, errcode.New(errcode.Conflict, decodedField, "decoded")
-	}
-	v := reflect.ValueOf(&c.Endpoints).Elem()
-	for i := range v.NumField() {
-		if v.Field(i).Type() == reflect.TypeFor[endpoint.Endpoint]() {
-			v.Field(i).Set(reflect.ValueOf(e))
-		}
-	}
-	return c
-}
-
-func (c *Capture[E]) take() any {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	got := c.got
-	c.got = nil
-	return got
-}
 
 // method is one unary RPC a server registers.
 type method struct {
@@ -145,7 +102,7 @@ func messageType(tb testing.TB, d protoreflect.MessageDescriptor) protoreflect.M
 //
 // Seeds are valid requests of any of the RPCs, each given to the RPCs
 // that take its message; every RPC also starts from an empty request.
-func FuzzServer[E any](f *testing.F, c *Capture[E], srv *grpc.Server, seeds ...proto.Message) {
+func FuzzServer[E any](f *testing.F, c *endpointtest.Capture[E], srv *grpc.Server, seeds ...proto.Message) {
 	rpcs := methods(f, srv)
 	for i := range rpcs {
 		f.Add(uint8(i), []byte{})
@@ -177,8 +134,8 @@ func FuzzServer[E any](f *testing.F, c *Capture[E], srv *grpc.Server, seeds ...p
 		st := status.Convert(err)
 		field := fieldOf(st)
 		switch {
-		case st.Code() == codes.FailedPrecondition && field == decodedField:
-			req := c.take()
+		case st.Code() == codes.FailedPrecondition && field == endpointtest.DecodedField:
+			req := c.Take()
 			if req == nil {
 				t.Fatalf("%s %v: answered decoded, but no endpoint got a request", m.name, in)
 			}

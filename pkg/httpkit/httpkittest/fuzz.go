@@ -4,7 +4,6 @@
 package httpkittest
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -14,56 +13,14 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 
-	"github.com/go-kit/kit/endpoint"
 	"sigs.k8s.io/yaml"
 
+	"github.com/percorsi/percorsi/pkg/endpointtest"
 	"github.com/percorsi/percorsi/pkg/errcode"
 	"github.com/percorsi/percorsi/pkg/httpkit"
 )
-
-// decodedField names the refusal Capture's endpoints answer with: a 409
-// naming it means the decoder accepted the request. An error, rather than
-// a response, keeps the services' response encoders (which type-assert
-// their own responses) out of the test.
-const decodedField = "httpkittest.decoded"
-
-// Capture fills every endpoint.Endpoint field of an Endpoints struct E with
-// one that keeps the request its decoder produced; Decoded returns it.
-type Capture[E any] struct {
-	Endpoints E
-
-	mu  sync.Mutex
-	got any
-}
-
-// NewCapture returns a Capture whose Endpoints are all capturing.
-func NewCapture[E any]() *Capture[E] {
-	c := &Capture[E]{}
-	var e endpoint.Endpoint = func(_ context.Context, req any) (any, error) {
-		c.mu.Lock()
-		c.got = req
-		c.mu.Unlock()
-		return nil, errcode.New(errcode.Conflict, decodedField, "decoded")
-	}
-	v := reflect.ValueOf(&c.Endpoints).Elem()
-	for i := range v.NumField() {
-		if v.Field(i).Type() == reflect.TypeFor[endpoint.Endpoint]() {
-			v.Field(i).Set(reflect.ValueOf(e))
-		}
-	}
-	return c
-}
-
-func (c *Capture[E]) take() any {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	got := c.got
-	c.got = nil
-	return got
-}
 
 // Route is one operation of an OpenAPI document.
 type Route struct {
@@ -124,7 +81,7 @@ func Routes(tb testing.TB, h http.Handler) []Route {
 //
 // Seeds are bodies, spread over the routes: every seed on every route
 // would make the baseline run of a short CI fuzz pass outlast its time.
-func FuzzRoutes[E any](f *testing.F, c *Capture[E], h http.Handler, seeds ...string) {
+func FuzzRoutes[E any](f *testing.F, c *endpointtest.Capture[E], h http.Handler, seeds ...string) {
 	routes := Routes(f, h)
 	for i := range routes {
 		f.Add(uint8(i), "id-1", "", "{}")
@@ -152,8 +109,8 @@ func FuzzRoutes[E any](f *testing.F, c *Capture[E], h http.Handler, seeds ...str
 			t.Fatalf("%s %s: status %d, body not an error: %.200q", rt.Method, path, rec.Code, rec.Body)
 		}
 		switch {
-		case rec.Code == http.StatusConflict && e.Error.Field == decodedField:
-			req := c.take()
+		case rec.Code == http.StatusConflict && e.Error.Field == endpointtest.DecodedField:
+			req := c.Take()
 			if len(rt.Params) > 0 && !holds(reflect.ValueOf(req), value) {
 				t.Fatalf("%s %s with body %q: decoded %+v lost the path's %q", rt.Method, rt.Path, body, req, value)
 			}
