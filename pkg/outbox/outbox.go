@@ -46,14 +46,18 @@ var lastSeq atomic.Int64
 // strictly increasing within a process) in the order given.
 func Stamp(msgs []Message) {
 	for i := range msgs {
-		now := time.Now().UnixNano()
-		for {
-			last := lastSeq.Load()
-			next := max(now, last+1)
-			if lastSeq.CompareAndSwap(last, next) {
-				msgs[i].Seq = next
-				break
-			}
+		msgs[i].Seq = nextSeq()
+	}
+}
+
+// nextSeq is a sequence number above every one given before in this process.
+func nextSeq() int64 {
+	now := time.Now().UnixNano()
+	for {
+		last := lastSeq.Load()
+		next := max(now, last+1)
+		if lastSeq.CompareAndSwap(last, next) {
+			return next
 		}
 	}
 }

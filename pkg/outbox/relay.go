@@ -141,17 +141,28 @@ func (r *Relay) Run(ctx context.Context) error {
 }
 
 // pendingDoc is what the relay reads of a source document. Events stay raw
-// so that the clear can remove exactly what was read.
+// so that the clear can remove exactly what was published.
 type pendingDoc struct {
 	ID     any        `bson:"_id"`
 	Events []bson.Raw `bson:"outbox"`
 	Rev    int64      `bson:"outbox_rev"`
 	coll   *mongo.Collection
+	// published are the Events this pass publishes: those stamped before
+	// it began.
+	published []bson.Raw
 }
 
 // Drain makes one pass over every source and returns how many events it
 // published.
+//
+// The sources are read one after the other, so a fact stored in one after
+// its source was read may be missed while a later fact of the same person,
+// stored in a source read afterwards, is seen (housing starts the next
+// step, then ends the previous one in another collection). Only events
+// stamped before the pass began are published; a later one waits for the
+// next pass, and with it whatever it followed.
 func (r *Relay) Drain(ctx context.Context) (int, error) {
+	cutoff := nextSeq()
 	var docs []pendingDoc
 	for _, c := range r.sources {
 		batch, err := r.pending(ctx, c)
@@ -162,16 +173,22 @@ func (r *Relay) Drain(ctx context.Context) (int, error) {
 	}
 
 	var msgs []Message
-	for _, d := range docs {
+	pending := 0
+	for i := range docs {
+		d := &docs[i]
+		pending += len(d.Events)
 		for _, raw := range d.Events {
 			var m Message
 			if err := bson.Unmarshal(raw, &m); err != nil {
 				return 0, fmt.Errorf("outbox: decode pending event of %v in %s: %w", d.ID, d.coll.Name(), err)
 			}
-			msgs = append(msgs, m)
+			if m.Seq < cutoff {
+				msgs = append(msgs, m)
+				d.published = append(d.published, raw)
+			}
 		}
 	}
-	r.backlog.Set(float64(len(msgs)))
+	r.backlog.Set(float64(pending))
 	// Publish in the order the facts were stored, so each person's events
 	// reach the partition of their key in order.
 	slices.SortStableFunc(msgs, func(a, b Message) int { return cmp.Compare(a.Seq, b.Seq) })
@@ -218,9 +235,13 @@ func (r *Relay) pending(ctx context.Context, c *mongo.Collection) ([]pendingDoc,
 }
 
 // clear removes published events. A document whose outbox changed since it
-// was read (its rev moved) only loses the events that were published.
+// was read (its rev moved), or that keeps events for the next pass, only
+// loses the events that were published.
 func (r *Relay) clear(ctx context.Context, docs []pendingDoc) error {
 	for _, d := range docs {
+		if len(d.Events) > 0 && len(d.published) == 0 {
+			continue
+		}
 		if err := r.clearOne(ctx, d); err != nil {
 			return err
 		}
@@ -234,6 +255,9 @@ func (r *Relay) clearOne(ctx context.Context, d pendingDoc) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, r.call)
 	defer cancel()
+	if len(d.published) < len(d.Events) {
+		return r.pull(ctx, d)
+	}
 	res, err := d.coll.UpdateOne(ctx,
 		bson.D{{Key: "_id", Value: d.ID}, {Key: fieldRev, Value: d.Rev}},
 		bson.D{
@@ -246,13 +270,18 @@ func (r *Relay) clearOne(ctx context.Context, d pendingDoc) error {
 	if res.MatchedCount == 1 || len(d.Events) == 0 {
 		return nil
 	}
+	return r.pull(ctx, d)
+}
+
+// pull removes the events d published from its outbox, leaving any other.
+func (r *Relay) pull(ctx context.Context, d pendingDoc) error {
 	// $pullAll of the exact documents read: FerretDB v1 ignores $pull
 	// with a condition, and real MongoDB accepts both.
-	published := make(bson.A, len(d.Events))
-	for i, raw := range d.Events {
+	published := make(bson.A, len(d.published))
+	for i, raw := range d.published {
 		published[i] = raw
 	}
-	_, err = d.coll.UpdateOne(ctx,
+	_, err := d.coll.UpdateOne(ctx,
 		bson.D{{Key: "_id", Value: d.ID}},
 		bson.D{{Key: "$pullAll", Value: bson.D{{Key: fieldEvents, Value: published}}}})
 	if err != nil {

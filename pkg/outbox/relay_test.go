@@ -259,3 +259,44 @@ func TestRunRetriesAPassThatHangs(t *testing.T) {
 		}
 	}
 }
+
+// An event stamped after a pass began waits for a later pass, also when
+// its document holds older events, which go now: the sources are read one
+// after the other, and a fact stored in one already read must not be
+// overtaken by a later fact found in the next.
+func TestLaterEventsWaitForTheNextPass(t *testing.T) {
+	ctx := t.Context()
+	s := devstacktest.Start(t)
+	db := devstacktest.Mongo(t, s).Database("outbox_test")
+	first, second := db.Collection("first"), db.Collection("second")
+	old := outbox.NewPending([]outbox.Message{msg("e1", "p")})
+	if _, err := first.InsertOne(ctx, doc{ID: "a", Pending: old}); err != nil {
+		t.Fatal(err)
+	}
+	mixed := outbox.NewPending([]outbox.Message{msg("e2", "p")})
+	e3 := msg("e3", "p")
+	e3.Seq = time.Now().Add(time.Hour).UnixNano() // stamped after the pass began
+	mixed.Events = append(mixed.Events, e3)
+	if _, err := second.InsertOne(ctx, doc{ID: "b", Pending: mixed}); err != nil {
+		t.Fatal(err)
+	}
+	pub := &recorder{}
+	r := outbox.NewRelay(pub, outbox.RelayConfig{}, first, second)
+	if n, err := r.Drain(ctx); err != nil || n != 2 {
+		t.Fatalf("first pass = %d, %v; want the 2 events stamped before it", n, err)
+	}
+	var b doc
+	if err := second.FindOne(ctx, bson.D{{Key: "_id", Value: "b"}}).Decode(&b); err != nil {
+		t.Fatal(err)
+	}
+	if !b.Waiting || len(b.Events) != 1 || b.Events[0].ID != "e3" {
+		t.Fatalf("doc b after the first pass: %+v, want e3 still pending", b.Pending)
+	}
+	// Until its time comes, later passes leave it be.
+	if n, err := r.Drain(ctx); err != nil || n != 0 {
+		t.Fatalf("second pass = %d, %v; want nothing", n, err)
+	}
+	if got := fmt.Sprint(pub.ids()); got != "[e1 e2]" {
+		t.Fatalf("published %s, want [e1 e2]", got)
+	}
+}
