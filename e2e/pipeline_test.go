@@ -29,7 +29,7 @@ func TestRegistersReachTimelinesExactlyOnceInOrder(t *testing.T) {
 	if acked != r.classes*r.lessons {
 		t.Fatalf("%d registers acknowledged, want %d", acked, r.classes*r.lessons)
 	}
-	r.waitTimeline(t, int64(want), time.Minute)
+	r.waitTimeline(t, int64(want), 3*time.Minute)
 	t.Logf("timeline complete after %s", time.Since(t0))
 	r.checkTimelines(t)
 
