@@ -106,6 +106,7 @@ func Bench(ctx context.Context, cfg Config) (*Report, error) {
 		return nil, ctx.Err()
 	}
 	if err != nil {
+		r.Unsettled = true
 		r.Warnings = append(r.Warnings, "the load started with the seeding's events still in flight: "+err.Error())
 	}
 	r.Seeded.Steps = append(r.Seeded.Steps, SeedStep{
