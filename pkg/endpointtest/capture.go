@@ -55,3 +55,35 @@ func (c *Capture[E]) Take() any {
 	c.got = nil
 	return got
 }
+
+// Holds reports whether s is a string anywhere in a decoded request, so a
+// fuzzer can check that an id it sent survived decoding.
+func Holds(req any, s string) bool { return holds(reflect.ValueOf(req), s) }
+
+func holds(v reflect.Value, s string) bool {
+	switch v.Kind() {
+	case reflect.String:
+		return v.String() == s
+	case reflect.Pointer, reflect.Interface:
+		return !v.IsNil() && holds(v.Elem(), s)
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if holds(v.Field(i), s) {
+				return true
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		for i := range v.Len() {
+			if holds(v.Index(i), s) {
+				return true
+			}
+		}
+	case reflect.Map:
+		for _, k := range v.MapKeys() {
+			if holds(k, s) || holds(v.MapIndex(k), s) {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -7,7 +7,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -145,7 +144,7 @@ func FuzzServer[E any](f *testing.F, c *endpointtest.Capture[E], srv *grpc.Serve
 			}
 			for _, fd := range m.ids {
 				for _, s := range strs(msg, fd) {
-					if s != "" && !holds(reflect.ValueOf(req), s) {
+					if s != "" && !endpointtest.Holds(req, s) {
 						t.Fatalf("%s %v: decoded %+v lost %s %q", m.name, in, req, fd.Name(), s)
 					}
 				}
@@ -227,33 +226,4 @@ func fieldOf(st *status.Status) string {
 		}
 	}
 	return ""
-}
-
-// holds reports whether s is a string anywhere in v.
-func holds(v reflect.Value, s string) bool {
-	switch v.Kind() {
-	case reflect.String:
-		return v.String() == s
-	case reflect.Pointer, reflect.Interface:
-		return !v.IsNil() && holds(v.Elem(), s)
-	case reflect.Struct:
-		for i := range v.NumField() {
-			if holds(v.Field(i), s) {
-				return true
-			}
-		}
-	case reflect.Slice, reflect.Array:
-		for i := range v.Len() {
-			if holds(v.Index(i), s) {
-				return true
-			}
-		}
-	case reflect.Map:
-		for _, k := range v.MapKeys() {
-			if holds(k, s) || holds(v.MapIndex(k), s) {
-				return true
-			}
-		}
-	}
-	return false
 }

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"reflect"
 	"regexp"
 	"slices"
 	"sort"
@@ -111,7 +110,7 @@ func FuzzRoutes[E any](f *testing.F, c *endpointtest.Capture[E], h http.Handler,
 		switch {
 		case rec.Code == http.StatusConflict && e.Error.Field == endpointtest.DecodedField:
 			req := c.Take()
-			if len(rt.Params) > 0 && !holds(reflect.ValueOf(req), value) {
+			if len(rt.Params) > 0 && !endpointtest.Holds(req, value) {
 				t.Fatalf("%s %s with body %q: decoded %+v lost the path's %q", rt.Method, rt.Path, body, req, value)
 			}
 		case rec.Code == http.StatusBadRequest && e.Error.Code == errcode.Invalid && e.Error.Field != "":
@@ -119,33 +118,4 @@ func FuzzRoutes[E any](f *testing.F, c *endpointtest.Capture[E], h http.Handler,
 			t.Fatalf("%s %s with body %q: status %d %+v, want the decoded request or a 400 naming a field", rt.Method, path, body, rec.Code, e.Error)
 		}
 	})
-}
-
-// holds reports whether s is a string anywhere in v.
-func holds(v reflect.Value, s string) bool {
-	switch v.Kind() {
-	case reflect.String:
-		return v.String() == s
-	case reflect.Pointer, reflect.Interface:
-		return !v.IsNil() && holds(v.Elem(), s)
-	case reflect.Struct:
-		for i := range v.NumField() {
-			if holds(v.Field(i), s) {
-				return true
-			}
-		}
-	case reflect.Slice, reflect.Array:
-		for i := range v.Len() {
-			if holds(v.Index(i), s) {
-				return true
-			}
-		}
-	case reflect.Map:
-		for _, k := range v.MapKeys() {
-			if holds(k, s) || holds(v.MapIndex(k), s) {
-				return true
-			}
-		}
-	}
-	return false
 }
