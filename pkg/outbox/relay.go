@@ -38,8 +38,12 @@ type Relay struct {
 
 // RelayConfig tunes a Relay; zero values pick sensible defaults.
 type RelayConfig struct {
-	Batch   int64         // documents per pass; default 200
-	Poll    time.Duration // pass interval when nobody calls Notify; default 1s
+	Batch int64 // documents per pass; default 200
+	// Poll is the pass interval when nobody calls Notify: a safety net,
+	// since every write that leaves events calls it. On a store that scans
+	// (FerretDB v1) each pass reads every source collection whole, so a
+	// short poll is a cost that grows with the data. Default 30s.
+	Poll    time.Duration
 	Logger  *slog.Logger
 	Metrics prometheus.Registerer // nil: not registered
 	Name    string                // metric label, e.g. the service name
@@ -64,7 +68,7 @@ func NewRelay(pub Publisher, cfg RelayConfig, sources ...*mongo.Collection) *Rel
 		cfg.Batch = 200
 	}
 	if cfg.Poll <= 0 {
-		cfg.Poll = time.Second
+		cfg.Poll = 30 * time.Second
 	}
 	if cfg.CallTimeout <= 0 {
 		cfg.CallTimeout = 30 * time.Second
@@ -89,7 +93,7 @@ func NewRelay(pub Publisher, cfg RelayConfig, sources ...*mongo.Collection) *Rel
 			Name: "percorsi_outbox_failures_total", Help: "Relay passes that failed and will be retried.", ConstLabels: labels,
 		}),
 		backlog: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "percorsi_outbox_backlog", Help: "Pending events seen by the relay's last pass.", ConstLabels: labels,
+			Name: "percorsi_outbox_backlog", Help: "Pending events the relay's last pass found (before publishing), or left (after).", ConstLabels: labels,
 		}),
 	}
 	if cfg.Metrics != nil {
@@ -120,7 +124,7 @@ func (r *Relay) Run(ctx context.Context) error {
 		case <-timer.C:
 		case <-r.wake:
 		}
-		n, err := r.Drain(ctx)
+		_, more, err := r.pass(ctx)
 		switch {
 		case ctx.Err() != nil:
 			return nil
@@ -132,8 +136,11 @@ func (r *Relay) Run(ctx context.Context) error {
 			continue
 		}
 		backoff = 100 * time.Millisecond
-		if n > 0 {
-			timer.Reset(0) // there may be more
+		if more {
+			// A full batch, or events stamped after the pass began: soon,
+			// not at once, so that a clock ahead of this one (another
+			// replica's) does not make the relay spin.
+			timer.Reset(deferred)
 		} else {
 			timer.Reset(r.poll)
 		}
@@ -152,8 +159,18 @@ type pendingDoc struct {
 	published []bson.Raw
 }
 
+// deferred is how soon a pass follows one that left events behind.
+const deferred = 50 * time.Millisecond
+
 // Drain makes one pass over every source and returns how many events it
 // published.
+func (r *Relay) Drain(ctx context.Context) (int, error) {
+	n, _, err := r.pass(ctx)
+	return n, err
+}
+
+// pass is Drain, also saying whether events were left for another pass:
+// a source gave a full batch, or some were stamped after the pass began.
 //
 // The sources are read one after the other, so a fact stored in one after
 // its source was read may be missed while a later fact of the same person,
@@ -161,14 +178,16 @@ type pendingDoc struct {
 // step, then ends the previous one in another collection). Only events
 // stamped before the pass began are published; a later one waits for the
 // next pass, and with it whatever it followed.
-func (r *Relay) Drain(ctx context.Context) (int, error) {
+func (r *Relay) pass(ctx context.Context) (int, bool, error) {
 	cutoff := nextSeq()
+	more := false
 	var docs []pendingDoc
 	for _, c := range r.sources {
 		batch, err := r.pending(ctx, c)
 		if err != nil {
-			return 0, err
+			return 0, false, err
 		}
+		more = more || int64(len(batch)) == r.batch
 		docs = append(docs, batch...)
 	}
 
@@ -180,12 +199,14 @@ func (r *Relay) Drain(ctx context.Context) (int, error) {
 		for _, raw := range d.Events {
 			var m Message
 			if err := bson.Unmarshal(raw, &m); err != nil {
-				return 0, fmt.Errorf("outbox: decode pending event of %v in %s: %w", d.ID, d.coll.Name(), err)
+				return 0, false, fmt.Errorf("outbox: decode pending event of %v in %s: %w", d.ID, d.coll.Name(), err)
 			}
-			if m.Seq < cutoff {
-				msgs = append(msgs, m)
-				d.published = append(d.published, raw)
+			if m.Seq >= cutoff {
+				more = true
+				continue
 			}
+			msgs = append(msgs, m)
+			d.published = append(d.published, raw)
 		}
 	}
 	r.backlog.Set(float64(pending))
@@ -201,14 +222,15 @@ func (r *Relay) Drain(ctx context.Context) (int, error) {
 		err := r.pub.WriteMessages(call, out...)
 		cancel()
 		if err != nil {
-			return 0, fmt.Errorf("outbox: publish %d events: %w", len(out), err)
+			return 0, false, fmt.Errorf("outbox: publish %d events: %w", len(out), err)
 		}
 	}
 	if err := r.clear(ctx, docs); err != nil {
-		return 0, err
+		return 0, false, err
 	}
 	r.published.Add(float64(len(msgs)))
-	return len(msgs), nil
+	r.backlog.Set(float64(pending - len(msgs)))
+	return len(msgs), more, nil
 }
 
 // pending reads the oldest documents of c with events to publish.

@@ -300,3 +300,44 @@ func TestLaterEventsWaitForTheNextPass(t *testing.T) {
 		t.Fatalf("published %s, want [e1 e2]", got)
 	}
 }
+
+// With a poll too long to matter, what is stored is still published: a
+// pass that filled its batch is followed by another, and a Notify wakes
+// the relay for a write made while it idles.
+func TestRunPublishesWithoutWaitingForThePoll(t *testing.T) {
+	ctx := t.Context()
+	coll := setup(t)
+	if _, err := coll.InsertMany(ctx, []any{
+		doc{ID: "a", Pending: outbox.NewPending([]outbox.Message{msg("e1", "p1")})},
+		doc{ID: "b", Pending: outbox.NewPending([]outbox.Message{msg("e2", "p2")})},
+		doc{ID: "c", Pending: outbox.NewPending([]outbox.Message{msg("e3", "p3")})},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	pub := &recorder{}
+	r := outbox.NewRelay(pub, outbox.RelayConfig{Batch: 1, Poll: time.Hour}, coll)
+	run, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- r.Run(run) }()
+	defer func() {
+		stop()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}()
+	waitFor := func(want string) {
+		t.Helper()
+		for deadline := time.Now().Add(20 * time.Second); fmt.Sprint(pub.ids()) != want; time.Sleep(20 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("published %v, want %s", pub.ids(), want)
+			}
+		}
+	}
+	waitFor("[e1 e2 e3]")
+
+	if _, err := coll.InsertOne(ctx, doc{ID: "d", Pending: outbox.NewPending([]outbox.Message{msg("e4", "p4")})}); err != nil {
+		t.Fatal(err)
+	}
+	r.Notify()
+	waitFor("[e1 e2 e3 e4]")
+}
