@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -66,10 +67,21 @@ func Translate(err error) error {
 		return &errcode.Error{Code: errcode.NotFound, Message: "not found", Err: err}
 	case mongo.IsDuplicateKeyError(err):
 		return &errcode.Error{Code: errcode.Conflict, Message: "already exists", Err: err}
-	case mongo.IsNetworkError(err), mongo.IsTimeout(err), isSelection(err):
+	case mongo.IsNetworkError(err), mongo.IsTimeout(err), isSelection(err), isInterrupted(err):
 		return &errcode.Error{Code: errcode.Unavailable, Message: "the store is unavailable", Err: err}
 	}
 	return &errcode.Error{Code: errcode.Internal, Message: "store error", Err: err}
+}
+
+// isInterrupted recognises FerretDB v1 stopping an operation at the time
+// limit the driver sends: MongoDB answers MaxTimeMSExpired, which
+// mongo.IsTimeout knows, but FerretDB's SQLite query is interrupted and
+// comes back as an InternalError. The driver sends a limit shorter than
+// the caller's deadline by the round trip it measured, so under load the
+// store's answer arrives first.
+func isInterrupted(err error) bool {
+	var ce mongo.CommandError
+	return errors.As(err, &ce) && ce.Code == 1 && strings.Contains(ce.Message, "interrupted (9)")
 }
 
 func isSelection(err error) bool {
