@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -90,56 +91,66 @@ func (s *Service) record(ctx context.Context, entries []*domain.Entry) error {
 }
 
 // CheckTouched checks the alerts and the caseload summary of the people
-// whose facts arrived since the last call. The checks run apart from Record so that the consumer
-// keeps its pace; the set lives in memory, and the periodic Sweep covers
-// what a restart forgets.
+// whose facts arrived since the last call. The checks run apart from Record
+// so that the consumer keeps its pace; the set lives in memory, and the
+// periodic Sweep covers what a restart forgets.
 func (s *Service) CheckTouched(ctx context.Context) error {
 	s.mu.Lock()
-	touched := s.touched
+	touched := slices.Collect(maps.Keys(s.touched))
 	s.touched = map[string]bool{}
 	s.mu.Unlock()
-	for person := range touched {
-		if err := s.check(ctx, person); err != nil && errcode.Of(err) != errcode.NotFound {
-			s.mu.Lock()
-			for p := range touched {
-				s.touched[p] = true // try them again next time
-			}
-			s.mu.Unlock()
-			return err
+	if err := s.check(ctx, touched...); err != nil {
+		s.mu.Lock()
+		for _, p := range touched {
+			s.touched[p] = true // try them again next time
 		}
+		s.mu.Unlock()
+		return err
 	}
 	return nil
 }
 
-// check raises the alerts a person's facts call for, clears those later
-// facts undid, and keeps the stage and last activity the caseload shows.
-// People pathway does not follow (NotFound) have none.
-func (s *Service) check(ctx context.Context, pseudonym string) error {
-	entries, err := s.timeline.List(ctx, pseudonym)
-	if err != nil {
-		return err
-	}
-	now := s.now()
-	return s.persons.Update(ctx, pseudonym, func(p *domain.Person) ([]domain.Event, error) {
-		raise, clear := s.rules.Check(p, entries, now)
-		stage, last := s.summary(p, entries, now)
-		if len(raise) == 0 && len(clear) == 0 && stage == p.Stage && last.Equal(p.LastActivity) {
-			return nil, domain.ErrUnchanged
+// checkBatch is how many people a check reads at once.
+const checkBatch = 500
+
+// check raises the alerts the facts of the people named call for, clears
+// those later facts undid, and keeps the stage and last activity the
+// caseload shows. It reads the people and their timelines a batch at a
+// time, one query each, as the facts of one register touch a whole class.
+// People pathway does not follow have none.
+func (s *Service) check(ctx context.Context, pseudonyms ...string) error {
+	for batch := range slices.Chunk(pseudonyms, checkBatch) {
+		timelines, err := s.timeline.ListEach(ctx, batch)
+		if err != nil {
+			return err
 		}
-		p.Stage, p.LastActivity = stage, last
-		var evs []domain.Event
-		for _, a := range raise {
-			p.Alerts = append(p.Alerts, a)
-			evs = append(evs, domain.Event{Kind: "alert_raised", At: now, Person: p, Alert: &a})
-		}
-		for i := range p.Alerts {
-			if slices.Contains(clear, p.Alerts[i].ID) {
-				p.Alerts[i].ResolvedAt, p.Alerts[i].ResolvedBy = now, "system"
-				evs = append(evs, domain.Event{Kind: "alert_resolved", At: now, Person: p, Alert: &p.Alerts[i], How: "cleared"})
+		now := s.now()
+		err = s.persons.UpdateEach(ctx, batch, func(p *domain.Person) ([]domain.Event, error) {
+			entries := timelines[p.Pseudonym]
+			raise, clear := s.rules.Check(p, entries, now)
+			stage, last := s.summary(p, entries, now)
+			if len(raise) == 0 && len(clear) == 0 && stage == p.Stage && last.Equal(p.LastActivity) {
+				return nil, domain.ErrUnchanged
 			}
+			p.Stage, p.LastActivity = stage, last
+			var evs []domain.Event
+			for _, a := range raise {
+				p.Alerts = append(p.Alerts, a)
+				evs = append(evs, domain.Event{Kind: "alert_raised", At: now, Person: p, Alert: &a})
+			}
+			for i := range p.Alerts {
+				if slices.Contains(clear, p.Alerts[i].ID) {
+					p.Alerts[i].ResolvedAt, p.Alerts[i].ResolvedBy = now, "system"
+					evs = append(evs, domain.Event{Kind: "alert_resolved", At: now, Person: p, Alert: &p.Alerts[i], How: "cleared"})
+				}
+			}
+			return evs, nil
+		})
+		if err != nil {
+			return err
 		}
-		return evs, nil
-	})
+	}
+	return nil
 }
 
 // summary is the stage and last activity of p at now, as the caseload
@@ -157,13 +168,14 @@ func (s *Service) Sweep(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	var open []string
 	for _, p := range all {
-		if p.Closed != nil {
-			continue
+		if p.Closed == nil {
+			open = append(open, p.Pseudonym)
 		}
-		if err := s.check(ctx, p.Pseudonym); err != nil {
-			return fmt.Errorf("sweep: %w", err)
-		}
+	}
+	if err := s.check(ctx, open...); err != nil {
+		return fmt.Errorf("sweep: %w", err)
 	}
 	return nil
 }

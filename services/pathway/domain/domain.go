@@ -392,6 +392,9 @@ type Persons interface {
 	// Update returns NotFound, fn's error, or Conflict when concurrent
 	// writers kept winning.
 	Update(ctx context.Context, pseudonym string, fn func(p *Person) ([]Event, error)) error
+	// UpdateEach applies fn to each of the people named as Update does,
+	// skipping those not stored.
+	UpdateEach(ctx context.Context, pseudonyms []string, fn func(p *Person) ([]Event, error)) error
 	// All returns every person without their sealed fields.
 	All(ctx context.Context) ([]Person, error)
 	// InCharge returns the people org is in charge of, closed pathways
@@ -462,6 +465,9 @@ type Timeline interface {
 	Add(ctx context.Context, entries ...*Entry) error
 	// List returns a person's entries by OccurredAt, then RecordedAt.
 	List(ctx context.Context, person string) ([]Entry, error)
+	// ListEach returns the entries of each of the people named, in the
+	// order of List, by person.
+	ListEach(ctx context.Context, persons []string) (map[string][]Entry, error)
 	// All returns every entry of every person, in no set order (monitoring).
 	All(ctx context.Context) ([]Entry, error)
 	// Reset removes every entry (before a replay).

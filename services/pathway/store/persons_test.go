@@ -96,3 +96,60 @@ func BenchmarkInCharge(b *testing.B) {
 		}
 	})
 }
+
+// UpdateEach writes what fn changed of each person named, sealed fields
+// kept, skips those not stored and those fn left unchanged, and reads again
+// a person changed by others since its read.
+func TestPersonsUpdateEach(t *testing.T) {
+	ctx := t.Context()
+	db := devstacktest.Mongo(t, devstacktest.Start(t)).Database("pathway_persons_test")
+	seal := func(context.Context, []domain.Event) ([]outbox.Message, error) { return nil, nil }
+	ps := store.NewPersons(db, seal, outbox.NewGate(), func() {})
+	// Another replica: its own gate.
+	other := store.NewPersons(db, seal, outbox.NewGate(), func() {})
+	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	for _, id := range []string{"ps-1", "ps-2", "ps-3"} {
+		p := &domain.Person{Pseudonym: id, Organisation: "org1", DisplayName: id, Since: at, Sealed: map[string][]byte{"legal_name": []byte(id)}}
+		if err := ps.Put(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var seen []string
+	err := ps.UpdateEach(ctx, []string{"ps-1", "ps-2", "ps-3", "ps-unknown"}, func(p *domain.Person) ([]domain.Event, error) {
+		seen = append(seen, p.Pseudonym)
+		switch p.Pseudonym {
+		case "ps-2":
+			return nil, domain.ErrUnchanged
+		case "ps-3":
+			if p.Stage == "" {
+				// Another replica gets there between the read and the write.
+				if err := other.Update(ctx, "ps-3", func(p *domain.Person) ([]domain.Event, error) {
+					p.Stage = domain.StageLearning
+					return nil, nil
+				}); err != nil {
+					return nil, err
+				}
+			}
+		}
+		p.LastActivity = at.AddDate(0, 0, 1)
+		return nil, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "[ps-1 ps-2 ps-3 ps-3]"; fmt.Sprint(seen) != want {
+		t.Fatalf("fn saw %v, want %s (ps-3 read again)", seen, want)
+	}
+	for id, want := range map[string]struct {
+		stage domain.Stage
+		last  time.Time
+	}{"ps-1": {"", at.AddDate(0, 0, 1)}, "ps-2": {"", time.Time{}}, "ps-3": {domain.StageLearning, at.AddDate(0, 0, 1)}} {
+		p, err := ps.Get(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Stage != want.stage || !p.LastActivity.Equal(want.last) || string(p.Sealed["legal_name"]) != id {
+			t.Errorf("%s: stage %q, last activity %v, sealed %q; want %q, %v, kept", id, p.Stage, p.LastActivity, p.Sealed["legal_name"], want.stage, want.last)
+		}
+	}
+}

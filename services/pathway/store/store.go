@@ -122,14 +122,36 @@ func onlyDuplicates(err error) bool {
 }
 
 func (s *Timeline) List(ctx context.Context, person string) ([]domain.Entry, error) {
-	cur, err := s.c.Find(ctx, bson.D{{Key: "person", Value: person}},
+	es, err := s.read(ctx, bson.D{{Key: "person", Value: person}})
+	if err != nil {
+		return nil, fmt.Errorf("timeline of %s: %w", person, err)
+	}
+	return es, nil
+}
+
+// ListEach reads the timelines of persons in one query.
+func (s *Timeline) ListEach(ctx context.Context, persons []string) (map[string][]domain.Entry, error) {
+	es, err := s.read(ctx, bson.D{{Key: "person", Value: bson.D{{Key: "$in", Value: persons}}}})
+	if err != nil {
+		return nil, fmt.Errorf("timelines of %d people: %w", len(persons), err)
+	}
+	out := make(map[string][]domain.Entry, len(persons))
+	for _, e := range es {
+		out[e.Person] = append(out[e.Person], e)
+	}
+	return out, nil
+}
+
+// read returns the entries filter matches in timeline order.
+func (s *Timeline) read(ctx context.Context, filter bson.D) ([]domain.Entry, error) {
+	cur, err := s.c.Find(ctx, filter,
 		options.Find().SetSort(bson.D{{Key: "occurred_at", Value: 1}, {Key: "recorded_at", Value: 1}, {Key: "_id", Value: 1}}))
 	if err != nil {
-		return nil, fmt.Errorf("timeline of %s: %w", person, mongostore.Translate(err))
+		return nil, mongostore.Translate(err)
 	}
 	var docs []entryDoc
 	if err := cur.All(ctx, &docs); err != nil {
-		return nil, fmt.Errorf("timeline of %s: %w", person, mongostore.Translate(err))
+		return nil, mongostore.Translate(err)
 	}
 	return entries(docs), nil
 }

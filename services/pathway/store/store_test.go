@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"fmt"
+	"reflect"
 	"testing"
 	"time"
 
@@ -82,5 +83,32 @@ func TestTimelineRoundTrip(t *testing.T) {
 	}
 	if len(got) != 2 || *got[0].Attendance != *want[0].Attendance || *got[1].Fact != *want[1].Fact {
 		t.Fatalf("got %+v %+v %+v, want %+v %+v", got, got[0].Attendance, got[1].Fact, want[0].Attendance, want[1].Fact)
+	}
+}
+
+// ListEach gives each person named their own entries in List's order, and
+// nobody else's.
+func TestTimelineListEach(t *testing.T) {
+	ctx := t.Context()
+	tl := store.NewTimeline(devstacktest.Mongo(t, devstacktest.Start(t)).Database("pathway_store_test"))
+	at := time.Date(2026, 9, 1, 9, 0, 0, 0, time.UTC)
+	entry := func(id, person string, day int) *domain.Entry {
+		return &domain.Entry{EventID: id, Person: person, Type: "t", Producer: "courses", OccurredAt: at.AddDate(0, 0, day), RecordedAt: at}
+	}
+	if err := tl.Add(ctx, entry("e1", "ps-1", 2), entry("e2", "ps-2", 1), entry("e3", "ps-1", 1), entry("e4", "ps-3", 1)); err != nil {
+		t.Fatal(err)
+	}
+	got, err := tl.ListEach(ctx, []string{"ps-1", "ps-2", "ps-9"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string][]string{}
+	for person, es := range got {
+		for _, e := range es {
+			ids[person] = append(ids[person], e.EventID)
+		}
+	}
+	if want := map[string][]string{"ps-1": {"e3", "e1"}, "ps-2": {"e2"}}; !reflect.DeepEqual(ids, want) {
+		t.Fatalf("ListEach = %v, want %v", ids, want)
 	}
 }
