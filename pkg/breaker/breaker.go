@@ -24,28 +24,13 @@ type Metrics struct{ state *prometheus.GaugeVec }
 
 // NewMetrics registers a breaker state gauge with reg.
 func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
-	m := newMetrics()
+	m := &Metrics{state: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "percorsi_breaker_state", Help: "Circuit breaker state: 0 closed, 1 half-open, 2 open.",
+	}, []string{"breaker"})}
 	if err := reg.Register(m.state); err != nil {
 		return nil, err
 	}
 	return m, nil
-}
-
-func newMetrics() *Metrics {
-	return &Metrics{state: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-		Name: "percorsi_breaker_state", Help: "Circuit breaker state: 0 closed, 1 half-open, 2 open.",
-	}, []string{"breaker"})}
-}
-
-// global is the gauge of New and Register, kept for their callers.
-var global = newMetrics()
-
-// Register adds the process-wide breaker state gauge of New to reg.
-func Register(reg prometheus.Registerer) error { return reg.Register(global.state) }
-
-// New returns a breaker reported by the process-wide gauge (see Register).
-func New(name string, openFor time.Duration) *gobreaker.CircuitBreaker[any] {
-	return global.New(name, openFor)
 }
 
 // New returns a breaker, reported by m, that opens after 5 consecutive

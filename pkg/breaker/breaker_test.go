@@ -15,7 +15,7 @@ import (
 
 func TestBusinessErrorsDoNotTrip(t *testing.T) {
 	t.Parallel()
-	cb := breaker.New("business", time.Minute)
+	cb := newMetrics(t).New("business", time.Minute)
 	e := breaker.Middleware(cb)(func(context.Context, any) (any, error) {
 		return nil, errcode.New(errcode.NotFound, "person", "unknown")
 	})
@@ -32,7 +32,7 @@ func TestBusinessErrorsDoNotTrip(t *testing.T) {
 func TestOpensAndRecovers(t *testing.T) {
 	t.Parallel()
 	down := true
-	cb := breaker.New("infra", 20*time.Millisecond)
+	cb := newMetrics(t).New("infra", 20*time.Millisecond)
 	calls := 0
 	e := breaker.Middleware(cb)(func(context.Context, any) (any, error) {
 		calls++
@@ -100,4 +100,13 @@ func state(t *testing.T, reg *prometheus.Registry) float64 {
 		t.Fatalf("gathered %v, %v: want one breaker", mfs, err)
 	}
 	return mfs[0].Metric[0].GetGauge().GetValue()
+}
+
+func newMetrics(t *testing.T) *breaker.Metrics {
+	t.Helper()
+	m, err := breaker.NewMetrics(prometheus.NewRegistry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
 }
