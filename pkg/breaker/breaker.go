@@ -7,6 +7,7 @@ package breaker
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/go-kit/kit/endpoint"
@@ -19,26 +20,46 @@ import (
 // Metrics is the breaker state gauge of one process: 0 closed, 1
 // half-open, 2 open, by breaker name. Each process registers its own, so
 // that two processes in one binary (the all-in-one runner, tests) never
-// overwrite each other's states.
-type Metrics struct{ state *prometheus.GaugeVec }
+// overwrite each other's states. The state is read from each breaker when
+// scraped: gobreaker moves an open breaker to half-open only when asked,
+// so a gauge set on its transitions would show a breaker nobody calls
+// open for good.
+type Metrics struct {
+	desc *prometheus.Desc
+
+	mu       sync.Mutex
+	breakers map[string]*gobreaker.CircuitBreaker[any]
+}
 
 // NewMetrics registers a breaker state gauge with reg.
 func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
-	m := &Metrics{state: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-		Name: "percorsi_breaker_state", Help: "Circuit breaker state: 0 closed, 1 half-open, 2 open.",
-	}, []string{"breaker"})}
-	if err := reg.Register(m.state); err != nil {
+	m := &Metrics{
+		desc:     prometheus.NewDesc("percorsi_breaker_state", "Circuit breaker state: 0 closed, 1 half-open, 2 open.", []string{"breaker"}, nil),
+		breakers: map[string]*gobreaker.CircuitBreaker[any]{},
+	}
+	if err := reg.Register(m); err != nil {
 		return nil, err
 	}
 	return m, nil
+}
+
+// Describe implements prometheus.Collector.
+func (m *Metrics) Describe(ch chan<- *prometheus.Desc) { ch <- m.desc }
+
+// Collect implements prometheus.Collector.
+func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for name, cb := range m.breakers {
+		ch <- prometheus.MustNewConstMetric(m.desc, prometheus.GaugeValue, float64(cb.State()), name)
+	}
 }
 
 // New returns a breaker, reported by m, that opens after 5 consecutive
 // infrastructure failures, or more than half of at least 10 calls in a
 // 10 s window, and lets one call through after openFor.
 func (m *Metrics) New(name string, openFor time.Duration) *gobreaker.CircuitBreaker[any] {
-	m.state.WithLabelValues(name).Set(0)
-	return gobreaker.NewCircuitBreaker[any](gobreaker.Settings{
+	cb := gobreaker.NewCircuitBreaker[any](gobreaker.Settings{
 		Name:     name,
 		Interval: 10 * time.Second,
 		Timeout:  openFor,
@@ -46,10 +67,11 @@ func (m *Metrics) New(name string, openFor time.Duration) *gobreaker.CircuitBrea
 			return c.ConsecutiveFailures >= 5 || (c.Requests >= 10 && c.TotalFailures*2 > c.Requests)
 		},
 		IsExcluded: errcode.IsBusiness,
-		OnStateChange: func(name string, _, to gobreaker.State) {
-			m.state.WithLabelValues(name).Set(float64(to))
-		},
 	})
+	m.mu.Lock()
+	m.breakers[name] = cb
+	m.mu.Unlock()
+	return cb
 }
 
 // Middleware guards an endpoint with cb. Errors carried in a response

@@ -110,3 +110,27 @@ func newMetrics(t *testing.T) *breaker.Metrics {
 	}
 	return m
 }
+
+// An open breaker nobody calls shows half-open once its open period is
+// over, as the next call would find it.
+func TestGaugeShowsHalfOpenWithoutACall(t *testing.T) {
+	t.Parallel()
+	reg := prometheus.NewRegistry()
+	m, err := breaker.NewMetrics(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	failing := breaker.Middleware(m.New("web_courses", 20*time.Millisecond))(func(context.Context, any) (any, error) {
+		return nil, errors.New("connection refused")
+	})
+	for range 5 {
+		_, _ = failing(t.Context(), nil)
+	}
+	if got := state(t, reg); got != 2 {
+		t.Fatalf("state = %v after 5 failures, want 2 (open)", got)
+	}
+	time.Sleep(30 * time.Millisecond)
+	if got := state(t, reg); got != 1 {
+		t.Fatalf("state = %v past the open period, want 1 (half-open)", got)
+	}
+}
