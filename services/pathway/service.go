@@ -115,42 +115,49 @@ const checkBatch = 500
 
 // check raises the alerts the facts of the people named call for, clears
 // those later facts undid, and keeps the stage and last activity the
-// caseload shows. It reads the people and their timelines a batch at a
-// time, one query each, as the facts of one register touch a whole class.
-// People pathway does not follow have none.
+// caseload shows. It reads the timelines a batch of people at a time, in
+// one query, as the facts of one register touch a whole class; each person
+// is then read and written by pseudonym, the one lookup FerretDB v1 does
+// not decode the whole collection for. People pathway does not follow
+// have none.
 func (s *Service) check(ctx context.Context, pseudonyms ...string) error {
 	for batch := range slices.Chunk(pseudonyms, checkBatch) {
 		timelines, err := s.timeline.ListEach(ctx, batch)
 		if err != nil {
 			return err
 		}
-		now := s.now()
-		err = s.persons.UpdateEach(ctx, batch, func(p *domain.Person) ([]domain.Event, error) {
-			entries := timelines[p.Pseudonym]
-			raise, clear := s.rules.Check(p, entries, now)
-			stage, last := s.summary(p, entries, now)
-			if len(raise) == 0 && len(clear) == 0 && stage == p.Stage && last.Equal(p.LastActivity) {
-				return nil, domain.ErrUnchanged
+		for _, pseudonym := range batch {
+			if err := s.checkOne(ctx, pseudonym, timelines[pseudonym]); err != nil && errcode.Of(err) != errcode.NotFound {
+				return err
 			}
-			p.Stage, p.LastActivity = stage, last
-			var evs []domain.Event
-			for _, a := range raise {
-				p.Alerts = append(p.Alerts, a)
-				evs = append(evs, domain.Event{Kind: "alert_raised", At: now, Person: p, Alert: &a})
-			}
-			for i := range p.Alerts {
-				if slices.Contains(clear, p.Alerts[i].ID) {
-					p.Alerts[i].ResolvedAt, p.Alerts[i].ResolvedBy = now, "system"
-					evs = append(evs, domain.Event{Kind: "alert_resolved", At: now, Person: p, Alert: &p.Alerts[i], How: "cleared"})
-				}
-			}
-			return evs, nil
-		})
-		if err != nil {
-			return err
 		}
 	}
 	return nil
+}
+
+// checkOne is check of one person, given their timeline.
+func (s *Service) checkOne(ctx context.Context, pseudonym string, entries []domain.Entry) error {
+	now := s.now()
+	return s.persons.Update(ctx, pseudonym, func(p *domain.Person) ([]domain.Event, error) {
+		raise, clear := s.rules.Check(p, entries, now)
+		stage, last := s.summary(p, entries, now)
+		if len(raise) == 0 && len(clear) == 0 && stage == p.Stage && last.Equal(p.LastActivity) {
+			return nil, domain.ErrUnchanged
+		}
+		p.Stage, p.LastActivity = stage, last
+		var evs []domain.Event
+		for _, a := range raise {
+			p.Alerts = append(p.Alerts, a)
+			evs = append(evs, domain.Event{Kind: "alert_raised", At: now, Person: p, Alert: &a})
+		}
+		for i := range p.Alerts {
+			if slices.Contains(clear, p.Alerts[i].ID) {
+				p.Alerts[i].ResolvedAt, p.Alerts[i].ResolvedBy = now, "system"
+				evs = append(evs, domain.Event{Kind: "alert_resolved", At: now, Person: p, Alert: &p.Alerts[i], How: "cleared"})
+			}
+		}
+		return evs, nil
+	})
 }
 
 // summary is the stage and last activity of p at now, as the caseload

@@ -392,9 +392,6 @@ type Persons interface {
 	// Update returns NotFound, fn's error, or Conflict when concurrent
 	// writers kept winning.
 	Update(ctx context.Context, pseudonym string, fn func(p *Person) ([]Event, error)) error
-	// UpdateEach applies fn to each of the people named as Update does,
-	// skipping those not stored.
-	UpdateEach(ctx context.Context, pseudonyms []string, fn func(p *Person) ([]Event, error)) error
 	// All returns every person without their sealed fields.
 	All(ctx context.Context) ([]Person, error)
 	// InCharge returns the people org is in charge of, closed pathways

@@ -287,40 +287,6 @@ func (s *Persons) Update(ctx context.Context, pseudonym string, fn func(*domain.
 	return errcode.New(errcode.Conflict, "pseudonym", "the person was changed by others meanwhile; retry")
 }
 
-// UpdateEach applies fn to each person named as Update does, reading them
-// all in one query: on a store that scans (FerretDB v1), checking the
-// people a register touched is one read of the collection, not one each.
-// People not stored are skipped; one changed by others since the read is
-// read again alone.
-func (s *Persons) UpdateEach(ctx context.Context, pseudonyms []string, fn func(*domain.Person) ([]domain.Event, error)) error {
-	if len(pseudonyms) == 0 {
-		return nil
-	}
-	cur, err := s.c.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: pseudonyms}}}},
-		options.Find().SetProjection(bson.D{{Key: "outbox", Value: 0}}))
-	if err != nil {
-		return fmt.Errorf("read %d persons: %w", len(pseudonyms), mongostore.Translate(err))
-	}
-	var docs []personDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return fmt.Errorf("read %d persons: %w", len(pseudonyms), mongostore.Translate(err))
-	}
-	for i := range docs {
-		unlock := s.lock(docs[i].Pseudonym)
-		done, err := s.write(ctx, &docs[i], fn)
-		unlock()
-		switch {
-		case err != nil:
-			return err
-		case !done:
-			if err := s.Update(ctx, docs[i].Pseudonym, fn); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
 // write applies fn to d and writes the result with fn's events, unless fn
 // left it unchanged; done is false when the stored version is no longer
 // d's. Call it holding the person's lock.
