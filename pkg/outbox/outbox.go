@@ -118,6 +118,10 @@ next:
 	return out
 }
 
+// Notifier is told of each document stored with events to publish, by
+// collection and _id: a Relay's Notify.
+type Notifier func(collection string, id any)
+
 // IndexKeys is the index every source collection needs for the relay's query.
 func IndexKeys() bson.D {
 	return bson.D{{Key: fieldPending, Value: 1}, {Key: fieldAt, Value: 1}}

@@ -3,9 +3,11 @@ package outbox
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -30,6 +32,10 @@ type Relay struct {
 	poll    time.Duration
 	call    time.Duration // bound of each store or broker call
 	wake    chan struct{}
+	byName  map[string]*mongo.Collection
+
+	mu    sync.Mutex
+	hints map[hint]struct{} // documents notified since their last read
 
 	published prometheus.Counter
 	failures  prometheus.Counter
@@ -39,10 +45,12 @@ type Relay struct {
 // RelayConfig tunes a Relay; zero values pick sensible defaults.
 type RelayConfig struct {
 	Batch int64 // documents per pass; default 200
-	// Poll is the pass interval when nobody calls Notify: a safety net,
-	// since every write that leaves events calls it. On a store that scans
-	// (FerretDB v1) each pass reads every source collection whole, so a
-	// short poll is a cost that grows with the data. Default 30s.
+	// Poll is the interval between scans, the passes that search every
+	// source for pending events rather than read the documents notified:
+	// a safety net, since every write that leaves events calls Notify. A
+	// relay scans at start too, for what a crash left behind. On FerretDB
+	// v1 a scan decodes every document of every source, a cost that grows
+	// with the data. Default 5m.
 	Poll    time.Duration
 	Logger  *slog.Logger
 	Metrics prometheus.Registerer // nil: not registered
@@ -68,7 +76,7 @@ func NewRelay(pub Publisher, cfg RelayConfig, sources ...*mongo.Collection) *Rel
 		cfg.Batch = 200
 	}
 	if cfg.Poll <= 0 {
-		cfg.Poll = 30 * time.Second
+		cfg.Poll = 5 * time.Minute
 	}
 	if cfg.CallTimeout <= 0 {
 		cfg.CallTimeout = 30 * time.Second
@@ -86,6 +94,8 @@ func NewRelay(pub Publisher, cfg RelayConfig, sources ...*mongo.Collection) *Rel
 		poll:    cfg.Poll,
 		call:    cfg.CallTimeout,
 		wake:    make(chan struct{}, 1),
+		byName:  map[string]*mongo.Collection{},
+		hints:   map[hint]struct{}{},
 		published: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "percorsi_outbox_published_total", Help: "Events the relay published to Kafka.", ConstLabels: labels,
 		}),
@@ -99,12 +109,26 @@ func NewRelay(pub Publisher, cfg RelayConfig, sources ...*mongo.Collection) *Rel
 	if cfg.Metrics != nil {
 		cfg.Metrics.MustRegister(r.published, r.failures, r.backlog)
 	}
+	for _, c := range sources {
+		r.byName[c.Name()] = c
+	}
 	return r
 }
 
-// Notify asks for a pass now; services call it after storing new events so
-// that publishing does not wait for the poll interval. It never blocks.
-func (r *Relay) Notify() {
+// hint names a document stored with events to publish.
+type hint struct {
+	collection string
+	id         any
+}
+
+// Notify tells the relay that the document id of collection was stored
+// with events to publish, and asks for a pass now: services call it after
+// each such write. The pass reads the documents notified by _id, the one
+// lookup every store answers without a search. It never blocks.
+func (r *Relay) Notify(collection string, id any) {
+	r.mu.Lock()
+	r.hints[hint{collection, id}] = struct{}{}
+	r.mu.Unlock()
 	select {
 	case r.wake <- struct{}{}:
 	default:
@@ -112,37 +136,46 @@ func (r *Relay) Notify() {
 }
 
 // Run publishes until ctx ends. A failed pass (broker or store away) is
-// retried with backoff; nothing is cleared that was not acknowledged by Kafka.
+// retried with backoff; nothing is cleared that was not acknowledged by
+// Kafka. A scan whose search fails (on FerretDB v1, a large collection
+// under load can take longer than CallTimeout to search) is tried again at
+// the next poll, so that it never holds back what is notified meanwhile.
 func (r *Relay) Run(ctx context.Context) error {
 	backoff := 100 * time.Millisecond
-	timer := time.NewTimer(0)
-	defer timer.Stop()
+	scan := true // what a crash left behind was notified to nobody
+	poll := time.NewTicker(r.poll)
+	defer poll.Stop()
+	soon := time.NewTimer(0)
+	defer soon.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-timer.C:
+		case <-poll.C:
+			scan = true
 		case <-r.wake:
+		case <-soon.C:
 		}
-		_, more, err := r.pass(ctx)
+		res, err := r.pass(ctx, scan)
 		switch {
 		case ctx.Err() != nil:
 			return nil
 		case err != nil:
 			r.failures.Inc()
 			r.log.Warn("outbox relay pass failed; retrying", "err", err, "backoff", backoff)
-			timer.Reset(backoff)
+			soon.Reset(backoff)
 			backoff = min(2*backoff, 5*time.Second)
 			continue
+		case res.searchErr != nil:
+			r.failures.Inc()
+			r.log.Warn("outbox relay scan failed; scanning again at the next poll", "err", res.searchErr, "poll", r.poll)
 		}
 		backoff = 100 * time.Millisecond
-		if more {
-			// A full batch, or events stamped after the pass began: soon,
-			// not at once, so that a clock ahead of this one (another
-			// replica's) does not make the relay spin.
-			timer.Reset(deferred)
-		} else {
-			timer.Reset(r.poll)
+		scan = res.left == leftToScan
+		if res.left != leftNothing {
+			// Soon, not at once, so that events stamped by a clock ahead
+			// of this one (another replica's) do not make the relay spin.
+			soon.Reset(deferred)
 		}
 	}
 }
@@ -162,15 +195,36 @@ type pendingDoc struct {
 // deferred is how soon a pass follows one that left events behind.
 const deferred = 50 * time.Millisecond
 
-// Drain makes one pass over every source and returns how many events it
-// published.
+// Drain makes one pass that also searches every source (a scan) and
+// returns how many events it published.
 func (r *Relay) Drain(ctx context.Context) (int, error) {
-	n, _, err := r.pass(ctx)
-	return n, err
+	res, err := r.pass(ctx, true)
+	if err == nil {
+		err = res.searchErr
+	}
+	return res.published, err
 }
 
-// pass is Drain, also saying whether events were left for another pass:
-// a source gave a full batch, or some were stamped after the pass began.
+// left is what a pass leaves for the next one.
+type left int
+
+const (
+	leftNothing  left = iota
+	leftNotified      // documents notified: more than a batch, or events stamped after the pass began
+	leftToScan        // a scan filled its batch
+)
+
+// passResult is what a pass did.
+type passResult struct {
+	published int
+	left      left
+	// searchErr is the failure of a scan's search; the pass went on with
+	// the documents notified.
+	searchErr error
+}
+
+// pass publishes the pending events of the documents notified and, with
+// scan, of those a search of every source finds.
 //
 // The sources are read one after the other, so a fact stored in one after
 // its source was read may be missed while a later fact of the same person,
@@ -178,17 +232,28 @@ func (r *Relay) Drain(ctx context.Context) (int, error) {
 // step, then ends the previous one in another collection). Only events
 // stamped before the pass began are published; a later one waits for the
 // next pass, and with it whatever it followed.
-func (r *Relay) pass(ctx context.Context) (int, bool, error) {
+func (r *Relay) pass(ctx context.Context, scan bool) (res passResult, err error) {
 	cutoff := nextSeq()
-	more := false
-	var docs []pendingDoc
-	for _, c := range r.sources {
-		batch, err := r.pending(ctx, c)
+	hints, more := r.takeHints()
+	if more {
+		res.left = leftNotified
+	}
+	// Whatever fails, the documents notified are read again next time.
+	defer func() {
 		if err != nil {
-			return 0, false, err
+			r.hint(hints...)
 		}
-		more = more || int64(len(batch)) == r.batch
-		docs = append(docs, batch...)
+	}()
+	docs, err := r.notified(ctx, hints)
+	if err != nil {
+		return passResult{}, err
+	}
+	if scan {
+		var full bool
+		docs, full, res.searchErr = r.search(ctx, docs)
+		if full {
+			res.left = leftToScan
+		}
 	}
 
 	var msgs []Message
@@ -199,10 +264,11 @@ func (r *Relay) pass(ctx context.Context) (int, bool, error) {
 		for _, raw := range d.Events {
 			var m Message
 			if err := bson.Unmarshal(raw, &m); err != nil {
-				return 0, false, fmt.Errorf("outbox: decode pending event of %v in %s: %w", d.ID, d.coll.Name(), err)
+				return passResult{}, fmt.Errorf("outbox: decode pending event of %v in %s: %w", d.ID, d.coll.Name(), err)
 			}
 			if m.Seq >= cutoff {
-				more = true
+				r.hint(hint{d.coll.Name(), d.ID})
+				res.left = max(res.left, leftNotified)
 				continue
 			}
 			msgs = append(msgs, m)
@@ -222,16 +288,98 @@ func (r *Relay) pass(ctx context.Context) (int, bool, error) {
 		err := r.pub.WriteMessages(call, out...)
 		cancel()
 		if err != nil {
-			return 0, false, fmt.Errorf("outbox: publish %d events: %w", len(out), err)
+			return passResult{}, fmt.Errorf("outbox: publish %d events: %w", len(out), err)
 		}
 	}
 	if err := r.clear(ctx, docs); err != nil {
-		return 0, false, err
+		return passResult{}, err
 	}
 	r.published.Add(float64(len(msgs)))
 	r.backlog.Set(float64(pending - len(msgs)))
-	return len(msgs), more, nil
+	res.published = len(msgs)
+	return res, nil
 }
+
+// search adds to docs, the documents notified, those of every source with
+// events to publish, each document once, and says whether a source filled
+// its batch. It stops at the first source that fails, leaving docs as given.
+func (r *Relay) search(ctx context.Context, docs []pendingDoc) ([]pendingDoc, bool, error) {
+	seen := map[hint]bool{}
+	for _, d := range docs {
+		seen[hint{d.coll.Name(), d.ID}] = true
+	}
+	out, full := docs, false
+	for _, c := range r.sources {
+		batch, err := r.pending(ctx, c)
+		if err != nil {
+			return docs, false, err
+		}
+		full = full || int64(len(batch)) == r.batch
+		for _, d := range batch {
+			if !seen[hint{c.Name(), d.ID}] {
+				out = append(out, d)
+			}
+		}
+	}
+	return out, full, nil
+}
+
+// takeHints takes up to a batch of the documents notified, and says
+// whether more are left.
+func (r *Relay) takeHints() ([]hint, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var hs []hint
+	for h := range r.hints {
+		if int64(len(hs)) == r.batch {
+			return hs, true
+		}
+		hs = append(hs, h)
+		delete(r.hints, h)
+	}
+	return hs, false
+}
+
+// hint notes documents to read in a later pass.
+func (r *Relay) hint(hs ...hint) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, h := range hs {
+		r.hints[h] = struct{}{}
+	}
+}
+
+// notified reads the documents of hs that still have events to publish,
+// each by _id.
+func (r *Relay) notified(ctx context.Context, hs []hint) ([]pendingDoc, error) {
+	var docs []pendingDoc
+	for _, h := range hs {
+		c, ok := r.byName[h.collection]
+		if !ok {
+			// Not a source: a scan would not find it either.
+			r.log.Error("outbox: notified of a document outside the relay's sources", "collection", h.collection)
+			continue
+		}
+		call, cancel := context.WithTimeout(ctx, r.call)
+		var d pendingDoc
+		err := c.FindOne(call, bson.D{{Key: "_id", Value: h.id}}, options.FindOne().SetProjection(pendingFields)).Decode(&d)
+		cancel()
+		switch {
+		case errors.Is(err, mongo.ErrNoDocuments):
+			continue
+		case err != nil:
+			return nil, fmt.Errorf("outbox: read notified %v in %s: %w", h.id, c.Name(), err)
+		}
+		if len(d.Events) > 0 {
+			d.coll = c
+			docs = append(docs, d)
+		}
+	}
+	return docs, nil
+}
+
+// pendingFields is the projection of what the relay reads of a document.
+var pendingFields = bson.D{{Key: fieldEvents, Value: 1}, {Key: fieldRev, Value: 1}}
 
 // pending reads the oldest documents of c with events to publish.
 func (r *Relay) pending(ctx context.Context, c *mongo.Collection) ([]pendingDoc, error) {
@@ -242,7 +390,7 @@ func (r *Relay) pending(ctx context.Context, c *mongo.Collection) ([]pendingDoc,
 		options.Find().
 			SetSort(bson.D{{Key: fieldAt, Value: 1}}).
 			SetLimit(r.batch).
-			SetProjection(bson.D{{Key: fieldEvents, Value: 1}, {Key: fieldRev, Value: 1}}))
+			SetProjection(pendingFields))
 	if err != nil {
 		return nil, fmt.Errorf("outbox: find pending in %s: %w", c.Name(), err)
 	}

@@ -301,10 +301,9 @@ func TestLaterEventsWaitForTheNextPass(t *testing.T) {
 	}
 }
 
-// With a poll too long to matter, what is stored is still published: a
-// pass that filled its batch is followed by another, and a Notify wakes
-// the relay for a write made while it idles.
-func TestRunPublishesWithoutWaitingForThePoll(t *testing.T) {
+// A scan that filled its batch is followed by another, without waiting
+// for the poll.
+func TestRunScansOnWhileBatchesAreFull(t *testing.T) {
 	ctx := t.Context()
 	coll := setup(t)
 	if _, err := coll.InsertMany(ctx, []any{
@@ -315,29 +314,76 @@ func TestRunPublishesWithoutWaitingForThePoll(t *testing.T) {
 		t.Fatal(err)
 	}
 	pub := &recorder{}
-	r := outbox.NewRelay(pub, outbox.RelayConfig{Batch: 1, Poll: time.Hour}, coll)
-	run, stop := context.WithCancel(ctx)
+	run(t, outbox.NewRelay(pub, outbox.RelayConfig{Batch: 1, Poll: time.Hour}, coll))
+	waitPublished(t, pub, "[e1 e2 e3]")
+}
+
+// Between scans, a pass reads only the documents notified, by _id: one
+// stored without a Notify waits for the next scan.
+func TestRunReadsWhatIsNotified(t *testing.T) {
+	ctx := t.Context()
+	coll := setup(t)
+	pub := &recorder{}
+	r := outbox.NewRelay(pub, outbox.RelayConfig{Poll: time.Hour}, coll)
+	stop := run(t, r)
+	store := func(id, event string, notify bool) {
+		t.Helper()
+		if _, err := coll.InsertOne(ctx, doc{ID: id, Pending: outbox.NewPending([]outbox.Message{msg(event, "p-"+id)})}); err != nil {
+			t.Fatal(err)
+		}
+		if notify {
+			r.Notify(coll.Name(), id)
+		}
+	}
+	// Found by the scan at start or read as notified: either way, once
+	// published no scan follows, as it did not fill its batch.
+	store("a", "e1", true)
+	waitPublished(t, pub, "[e1]")
+
+	store("b", "e2", false)
+	store("c", "e3", true)
+	r.Notify("elsewhere", "d") // not a source: ignored
+	waitPublished(t, pub, "[e1 e3]")
+	// Stopped once c is cleared: stopped before, the relay would leave it
+	// to publish again, as it must.
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		var c doc
+		if err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: "c"}}).Decode(&c); err != nil {
+			t.Fatal(err)
+		}
+		if !c.Waiting {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("c still pending 20s after it was published")
+		}
+	}
+	stop()
+	if n, err := r.Drain(ctx); err != nil || n != 1 || fmt.Sprint(pub.ids()) != "[e1 e3 e2]" {
+		t.Fatalf("scan = %d, %v, published %v; want e2 found", n, err, pub.ids())
+	}
+}
+
+// run runs r until the test ends or the stop it returns is called.
+func run(t *testing.T, r *outbox.Relay) (stop func()) {
+	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
-	go func() { done <- r.Run(run) }()
-	defer func() {
-		stop()
+	go func() { done <- r.Run(ctx) }()
+	stop = sync.OnceFunc(func() {
+		cancel()
 		if err := <-done; err != nil {
 			t.Error(err)
 		}
-	}()
-	waitFor := func(want string) {
-		t.Helper()
-		for deadline := time.Now().Add(20 * time.Second); fmt.Sprint(pub.ids()) != want; time.Sleep(20 * time.Millisecond) {
-			if time.Now().After(deadline) {
-				t.Fatalf("published %v, want %s", pub.ids(), want)
-			}
+	})
+	t.Cleanup(stop)
+	return stop
+}
+
+func waitPublished(t *testing.T, pub *recorder, want string) {
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); fmt.Sprint(pub.ids()) != want; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("published %v, want %s", pub.ids(), want)
 		}
 	}
-	waitFor("[e1 e2 e3]")
-
-	if _, err := coll.InsertOne(ctx, doc{ID: "d", Pending: outbox.NewPending([]outbox.Message{msg("e4", "p4")})}); err != nil {
-		t.Fatal(err)
-	}
-	r.Notify()
-	waitFor("[e1 e2 e3 e4]")
 }

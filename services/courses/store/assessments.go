@@ -27,11 +27,11 @@ type Assessments struct {
 	assessments, certificates *mongo.Collection
 	assessed                  AssessmentEventsFunc
 	certified                 CertificateEventsFunc
-	onPending                 func()
+	onPending                 outbox.Notifier
 }
 
 // NewAssessments returns the assessment store of db.
-func NewAssessments(db *mongo.Database, assessed AssessmentEventsFunc, certified CertificateEventsFunc, onPending func()) *Assessments {
+func NewAssessments(db *mongo.Database, assessed AssessmentEventsFunc, certified CertificateEventsFunc, onPending outbox.Notifier) *Assessments {
 	return &Assessments{
 		assessments: db.Collection(assessmentsColl), certificates: db.Collection(certificatesColl),
 		assessed: assessed, certified: certified, onPending: onPending,
@@ -106,7 +106,7 @@ func (s *Assessments) Add(ctx context.Context, a *domain.Assessment) error {
 	if _, err := s.assessments.InsertOne(ctx, d); err != nil {
 		return fmt.Errorf("add assessment %s: %w", a.ID, mongostore.Translate(err))
 	}
-	s.onPending()
+	s.onPending(s.assessments.Name(), a.ID)
 	return nil
 }
 
@@ -135,6 +135,6 @@ func (s *Assessments) Certify(ctx context.Context, c *domain.Certificate) error 
 	if _, err := s.certificates.InsertOne(ctx, d); err != nil {
 		return fmt.Errorf("certify %s: %w", c.ID, mongostore.Translate(err))
 	}
-	s.onPending()
+	s.onPending(s.certificates.Name(), c.ID)
 	return nil
 }

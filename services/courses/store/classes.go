@@ -24,12 +24,12 @@ type ClassEventsFunc func(ctx context.Context, c *domain.Class, facts []domain.F
 type Classes struct {
 	v         versioned
 	events    ClassEventsFunc
-	onPending func()
+	onPending outbox.Notifier
 }
 
 // NewClasses returns the class store of db. onPending is called after a
 // write that left events to publish (the relay's Notify).
-func NewClasses(db *mongo.Database, events ClassEventsFunc, gate *outbox.Gate, onPending func()) *Classes {
+func NewClasses(db *mongo.Database, events ClassEventsFunc, gate *outbox.Gate, onPending outbox.Notifier) *Classes {
 	return &Classes{v: versioned{c: db.Collection(classesColl), gate: gate}, events: events, onPending: onPending}
 }
 
@@ -188,7 +188,7 @@ func (s *Classes) Update(ctx context.Context, id string, change func(*domain.Cla
 		}
 		if ok {
 			if len(msgs) > 0 {
-				s.onPending()
+				s.onPending(classesColl, id)
 			}
 			return c, nil
 		}

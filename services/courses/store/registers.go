@@ -24,12 +24,12 @@ type EventsFunc func(ctx context.Context, r *domain.Register) ([]outbox.Message,
 type Registers struct {
 	v         versioned
 	events    EventsFunc
-	onPending func()
+	onPending outbox.Notifier
 }
 
 // NewRegisters returns the register store of db. onPending is called after
 // a write that left events to publish (the relay's Notify).
-func NewRegisters(db *mongo.Database, events EventsFunc, gate *outbox.Gate, onPending func()) *Registers {
+func NewRegisters(db *mongo.Database, events EventsFunc, gate *outbox.Gate, onPending outbox.Notifier) *Registers {
 	return &Registers{v: versioned{c: db.Collection(registersColl), gate: gate}, events: events, onPending: onPending}
 }
 
@@ -81,7 +81,7 @@ func (s *Registers) Create(ctx context.Context, r *domain.Register) error {
 	if _, err := s.v.c.InsertOne(ctx, d); err != nil {
 		return fmt.Errorf("create register %s: %w", r.LessonID, mongostore.Translate(err))
 	}
-	s.onPending()
+	s.onPending(registersColl, r.LessonID)
 	return nil
 }
 
@@ -113,7 +113,7 @@ func (s *Registers) Update(ctx context.Context, lessonID string, change func(*do
 			return nil, fmt.Errorf("update register %s: %w", lessonID, err)
 		}
 		if ok {
-			s.onPending()
+			s.onPending(registersColl, lessonID)
 			return r, nil
 		}
 	}

@@ -27,13 +27,13 @@ const orphanAfter = 2 * time.Minute
 type Steps struct {
 	places, housed, steps, ends *mongo.Collection
 	events                      Events
-	onPending                   func()
+	onPending                   outbox.Notifier
 	now                         func() time.Time
 }
 
 // NewSteps returns the step store of db. onPending is called after a write
 // that left events to publish (the relay's Notify).
-func NewSteps(db *mongo.Database, events Events, onPending func()) *Steps {
+func NewSteps(db *mongo.Database, events Events, onPending outbox.Notifier) *Steps {
 	return &Steps{
 		places: db.Collection(placesColl), housed: db.Collection(housedColl), steps: db.Collection(stepsColl), ends: db.Collection(stepEndsColl),
 		events: events, onPending: onPending, now: time.Now,
@@ -126,7 +126,7 @@ func (s *Steps) Start(ctx context.Context, st *domain.Step, capacity int) error 
 	if err := insert(ctx, s.steps, d, "id", "a step with this id already exists"); err != nil {
 		return undo(err)
 	}
-	s.onPending()
+	s.onPending(s.steps.Name(), d.ID)
 	return nil
 }
 
@@ -277,7 +277,7 @@ func (s *Steps) End(ctx context.Context, st *domain.Step, exit bool) error {
 		return stored
 	}
 	if stored == nil {
-		s.onPending()
+		s.onPending(s.ends.Name(), end.StepID)
 	}
 	// Freeing the place after the end is stored; if it fails, a retry or
 	// the next admission that finds the accommodation full frees it.

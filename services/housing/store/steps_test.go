@@ -39,7 +39,7 @@ func TestStalePlacesAreReclaimed(t *testing.T) {
 	ctx := t.Context()
 	stack := devstacktest.Start(t)
 	db := devstacktest.Mongo(t, stack).Database("housing_store_test")
-	steps := NewSteps(db, noEvents{}, func() {})
+	steps := NewSteps(db, noEvents{}, func(string, any) {})
 	now := time.Now()
 	steps.now = func() time.Time { return now }
 	start := func(id string) error {

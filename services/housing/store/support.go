@@ -21,11 +21,11 @@ import (
 type RentSupports struct {
 	c, payments, ends *mongo.Collection
 	events            Events
-	onPending         func()
+	onPending         outbox.Notifier
 }
 
 // NewRentSupports returns the rent support store of db.
-func NewRentSupports(db *mongo.Database, events Events, onPending func()) *RentSupports {
+func NewRentSupports(db *mongo.Database, events Events, onPending outbox.Notifier) *RentSupports {
 	return &RentSupports{
 		c: db.Collection(rentSupportsColl), payments: db.Collection(rentPaymentsColl), ends: db.Collection(rentSupportEndsColl),
 		events: events, onPending: onPending,
@@ -71,7 +71,7 @@ func (s *RentSupports) Grant(ctx context.Context, r *domain.RentSupport) error {
 	if err := insert(ctx, s.c, d, "id", "the rent support already exists"); err != nil {
 		return err
 	}
-	s.onPending()
+	s.onPending(s.c.Name(), d.ID)
 	return nil
 }
 
@@ -285,11 +285,11 @@ func (s *Profiles) Get(ctx context.Context, person string) (*domain.Profile, err
 type Proposals struct {
 	c, outcomes, leases *mongo.Collection
 	events              Events
-	onPending           func()
+	onPending           outbox.Notifier
 }
 
 // NewProposals returns the proposal store of db.
-func NewProposals(db *mongo.Database, events Events, onPending func()) *Proposals {
+func NewProposals(db *mongo.Database, events Events, onPending outbox.Notifier) *Proposals {
 	return &Proposals{
 		c: db.Collection(proposalsColl), outcomes: db.Collection(outcomesColl), leases: db.Collection(leasesColl),
 		events: events, onPending: onPending,
@@ -336,7 +336,7 @@ func (s *Proposals) Create(ctx context.Context, p *domain.Proposal, o *domain.Of
 	if err := insert(ctx, s.c, d, "id", "the proposal already exists"); err != nil {
 		return err
 	}
-	s.onPending()
+	s.onPending(s.c.Name(), d.ID)
 	return nil
 }
 
@@ -370,7 +370,7 @@ func (s *Proposals) Sign(ctx context.Context, p *domain.Proposal) error {
 	if err := insert(ctx, s.leases, d, "proposal_id", "a lease was already signed for this proposal"); err != nil {
 		return err
 	}
-	s.onPending()
+	s.onPending(s.leases.Name(), d.ProposalID)
 	return nil
 }
 

@@ -66,7 +66,7 @@ type SealFunc func(ctx context.Context, facts []domain.Fact) ([]outbox.Message, 
 // updates and the relay's passes apart.
 type Writes struct {
 	Seal      SealFunc
-	OnPending func()
+	OnPending outbox.Notifier
 	// Gate serialises this process's updates of one document, and the
 	// relay's clears of it. On MongoDB the version in the update's filter
 	// is enough, across processes too. FerretDB v1 applies an update to a
@@ -135,7 +135,7 @@ func (s *versioned[T, F]) create(ctx context.Context, id string, t *T, facts []d
 		return fmt.Errorf("create %s %s: %w", s.what, id, mongostore.Translate(err))
 	}
 	if len(msgs) > 0 {
-		s.w.OnPending()
+		s.w.OnPending(s.c.Name(), id)
 	}
 	return nil
 }
@@ -196,7 +196,7 @@ func (s *versioned[T, F]) replace(ctx context.Context, id string, version int64,
 		return false, nil
 	}
 	if len(msgs) > 0 {
-		s.w.OnPending()
+		s.w.OnPending(s.c.Name(), id)
 	}
 	return true, nil
 }

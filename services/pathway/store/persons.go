@@ -33,13 +33,13 @@ type Persons struct {
 	c         *mongo.Collection
 	seal      Seal
 	gate      *outbox.Gate
-	onPending func()
+	onPending outbox.Notifier
 }
 
 // NewPersons returns the person store of db; seal makes the messages of
 // each change, gate is the process's outbox gate, onPending is told when
 // events wait (the relay's Notify).
-func NewPersons(db *mongo.Database, seal Seal, gate *outbox.Gate, onPending func()) *Persons {
+func NewPersons(db *mongo.Database, seal Seal, gate *outbox.Gate, onPending outbox.Notifier) *Persons {
 	return &Persons{c: db.Collection(personsColl), seal: seal, gate: gate, onPending: onPending}
 }
 
@@ -266,7 +266,7 @@ func (s *Persons) Create(ctx context.Context, p *domain.Person, events []domain.
 	if _, err := s.c.InsertOne(ctx, withOutbox{toDoc(p, 1), outbox.NewPending(msgs)}); err != nil {
 		return fmt.Errorf("create person %s: %w", p.Pseudonym, mongostore.Translate(err))
 	}
-	s.onPending()
+	s.onPending(personsColl, p.Pseudonym)
 	return nil
 }
 
@@ -317,7 +317,7 @@ func (s *Persons) write(ctx context.Context, d *personDoc, fn func(*domain.Perso
 		return false, nil
 	}
 	if len(msgs) > 0 {
-		s.onPending()
+		s.onPending(personsColl, d.Pseudonym)
 	}
 	return true, nil
 }

@@ -23,7 +23,7 @@ func TestPersonsRoundTrip(t *testing.T) {
 	ps := store.NewPersons(db, func(_ context.Context, evs []domain.Event) ([]outbox.Message, error) {
 		sealed = append(sealed, evs)
 		return nil, nil
-	}, outbox.NewGate(), func() {})
+	}, outbox.NewGate(), func(string, any) {})
 	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	p := &domain.Person{Pseudonym: "ps-1", Organisation: "org1", DisplayName: "A", Since: at, RecordedAt: at.Add(time.Hour)}
 	if err := ps.Put(ctx, p); err != nil {
@@ -66,7 +66,7 @@ func TestPersonsRoundTrip(t *testing.T) {
 func BenchmarkInCharge(b *testing.B) {
 	ctx := b.Context()
 	db := devstacktest.Mongo(b, devstacktest.Start(b)).Database("pathway_caseload_bench")
-	ps := store.NewPersons(db, func(context.Context, []domain.Event) ([]outbox.Message, error) { return nil, nil }, outbox.NewGate(), func() {})
+	ps := store.NewPersons(db, func(context.Context, []domain.Event) ([]outbox.Message, error) { return nil, nil }, outbox.NewGate(), func(string, any) {})
 	if err := mongostore.EnsureIndexes(ctx, db, store.Indexes()...); err != nil {
 		b.Fatal(err)
 	}

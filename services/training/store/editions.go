@@ -24,7 +24,7 @@ type Editions struct {
 	c         *mongo.Collection
 	gate      *outbox.Gate
 	events    EditionEventsFunc
-	onPending func()
+	onPending outbox.Notifier
 }
 
 // NewEditions returns the edition store of db. onPending is called after a
@@ -32,7 +32,7 @@ type Editions struct {
 // process's, shared with the relay: FerretDB v1 does not isolate updates,
 // so a relay clearing published events while a person is enrolled wrote
 // the old roster back (measured: the enrolment lost, its event published).
-func NewEditions(db *mongo.Database, events EditionEventsFunc, onPending func(), gate *outbox.Gate) *Editions {
+func NewEditions(db *mongo.Database, events EditionEventsFunc, onPending outbox.Notifier, gate *outbox.Gate) *Editions {
 	return &Editions{c: db.Collection(editionsColl), events: events, onPending: onPending, gate: gate}
 }
 
@@ -217,7 +217,7 @@ func (s *Editions) Update(ctx context.Context, id string, change func(*domain.Ed
 		}
 		if res.MatchedCount == 1 {
 			if len(msgs) > 0 {
-				s.onPending()
+				s.onPending(editionsColl, id)
 			}
 			return e, nil
 		}

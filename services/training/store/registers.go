@@ -24,12 +24,12 @@ type Registers struct {
 	c         *mongo.Collection
 	gate      *outbox.Gate
 	events    RegisterEventsFunc
-	onPending func()
+	onPending outbox.Notifier
 }
 
 // NewRegisters returns the register store of db; gate is the process's,
 // shared with the relay (see NewEditions).
-func NewRegisters(db *mongo.Database, events RegisterEventsFunc, onPending func(), gate *outbox.Gate) *Registers {
+func NewRegisters(db *mongo.Database, events RegisterEventsFunc, onPending outbox.Notifier, gate *outbox.Gate) *Registers {
 	return &Registers{c: db.Collection(registersColl), events: events, onPending: onPending, gate: gate}
 }
 
@@ -84,7 +84,7 @@ func (s *Registers) Create(ctx context.Context, r *domain.Register) error {
 	if _, err := s.c.InsertOne(ctx, d); err != nil {
 		return fmt.Errorf("create register %s: %w", r.LessonID, mongostore.Translate(err))
 	}
-	s.onPending()
+	s.onPending(registersColl, r.LessonID)
 	return nil
 }
 
@@ -120,7 +120,7 @@ func (s *Registers) Update(ctx context.Context, lessonID string, change func(*do
 			return nil, fmt.Errorf("update register %s: %w", lessonID, mongostore.Translate(err))
 		}
 		if res.MatchedCount == 1 {
-			s.onPending()
+			s.onPending(registersColl, lessonID)
 			return r, nil
 		}
 	}
