@@ -199,7 +199,7 @@ func (r *Report) Markdown(w io.Writer) error {
 	} else {
 		b.WriteString("Each service ran its own command (`services/<name>/cmd/<name>`) in a process of its own, as deployed, and the embedded Kafka and FerretDB in another, so each is measured apart from /proc every second during the load; the driver (the users, and the raw measurements before the load) is its own process too.\n\n")
 	}
-	fmt.Fprintf(&b, "The first column is the same processes during %s just before the load, the seeding's events through and no user acting: what the system does by itself. Each service's relay looks for pending events in its outbox collections every second and pathway checks the alerts of the people whose facts arrived; on FerretDB v1 each such query scans its whole collection (pathway's relay scans every person), so this base load grows with the population and everything under load stands on it.\n\n", r.IdleFor)
+	fmt.Fprintf(&b, "The first column is the same processes during %s just before the load, the seeding's events through and no user acting: what the system does by itself. Each service's relay reads the documents its service stored events in, by `_id`, and searches its outbox collections for pending events only at start and every 5 minutes; pathway checks the alerts of the people whose facts arrived every 2 s, reading their timelines in one query. On FerretDB v1 a search decodes its whole collection (pathway's relay's, every person), so this base load grows with the population and everything under load stands on it.\n\n", r.IdleFor)
 	b.WriteString("| process | CPU with no user (cores) | CPU under load (cores, mean) | CPU seconds under load | RSS mean | RSS peak |\n|---|---|---|---|---|---|\n")
 	for i, u := range r.Usage {
 		idle := "–"
