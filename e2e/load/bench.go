@@ -149,8 +149,8 @@ func measureLimits(ctx context.Context, t *Target, pop *Population, cfg Config) 
 	var err error
 	sizes := []int{len(pop.Persons), len(pop.Lessons)}
 	slices.Sort(sizes)
-	cfg.Progress("raw limits: store InsertMany and _id reads at %v documents", sizes)
-	if l.InsertManyDocsPerSec, l.IDRead, err = MeasureStore(ctx, t.MongoURI, slices.Compact(sizes), cfg.Progress); err != nil {
+	cfg.Progress("raw limits: store InsertMany, _id reads and guarded updates at %v documents", sizes)
+	if l.InsertManyDocsPerSec, l.IDRead, l.GuardedUpdate, err = MeasureStore(ctx, t.MongoURI, slices.Compact(sizes), cfg.Progress); err != nil {
 		return l, err
 	}
 	l.BrokerMessages = min(100000, max(2000, 2*len(pop.Persons)))

@@ -34,7 +34,12 @@ type Limits struct {
 	InsertManyDocsPerSec float64
 	// IDRead is the latency of FindOne by _id on a collection of Size
 	// documents: FerretDB v1 scans, so it grows with the size.
-	IDRead                  []IDRead
+	IDRead []IDRead
+	// GuardedUpdate is the latency of an UpdateOne filtered by _id and a
+	// version, as every optimistic write of the services is, on the
+	// smallest collection measured: FerretDB v1 answers a filter on _id
+	// alone in SQLite but decodes every document in Go for any other.
+	GuardedUpdate           IDRead
 	ProduceMsgsPerSec       float64
 	ConsumeMsgsPerSec       float64
 	HTTPReqPerSec           float64
@@ -49,13 +54,18 @@ type IDRead struct {
 	P50, P99 time.Duration
 }
 
+// guardedUpdates are the updates by _id and version measured: each takes
+// seconds at national size on FerretDB.
+const guardedUpdates = 5
+
 // MeasureStore inserts documents the size of a timeline entry in batches
 // of 1000 until the collection holds each of sizes (ascending), reading
-// idReads random documents by _id at each; then drops them.
-func MeasureStore(ctx context.Context, uri string, sizes []int, progress func(string, ...any)) (insertPerSec float64, reads []IDRead, err error) {
+// idReads random documents by _id at each, and at the first size also
+// updating guardedUpdates of them by _id and version; then drops them.
+func MeasureStore(ctx context.Context, uri string, sizes []int, progress func(string, ...any)) (insertPerSec float64, reads []IDRead, guarded IDRead, err error) {
 	client, err := connect(uri)
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, guarded, err
 	}
 	defer client.Disconnect(context.WithoutCancel(ctx))
 	coll := client.Database("load_raw").Collection("docs")
@@ -71,14 +81,14 @@ func MeasureStore(ctx context.Context, uri string, sizes []int, progress func(st
 			n := min(batch, size-inserted)
 			for j := range n {
 				docs[j] = bson.D{
-					{Key: "_id", Value: fmt.Sprintf("raw-%08d", inserted+j)}, {Key: "person", Value: pseudonym((inserted + j) % 50000)},
+					{Key: "_id", Value: fmt.Sprintf("raw-%08d", inserted+j)}, {Key: "version", Value: 1}, {Key: "person", Value: pseudonym((inserted + j) % 50000)},
 					{Key: "type", Value: "percorsi.courses.v1.AttendanceRecorded"}, {Key: "occurred_at", Value: time.Now()},
 					{Key: "attendance", Value: bson.D{{Key: "lesson_id", Value: "le-0000-000"}, {Key: "status", Value: "present"}, {Key: "minutes", Value: 120}}},
 				}
 			}
 			t0 := time.Now()
 			if _, err := coll.InsertMany(ctx, docs[:n], options.InsertMany().SetOrdered(false)); err != nil {
-				return 0, nil, fmt.Errorf("raw store: insert: %w", err)
+				return 0, nil, guarded, fmt.Errorf("raw store: insert: %w", err)
 			}
 			insertDur += time.Since(t0)
 			inserted += n
@@ -89,14 +99,41 @@ func MeasureStore(ctx context.Context, uri string, sizes []int, progress func(st
 			id := fmt.Sprintf("raw-%08d", int(hash(strconv.Itoa(i)))%size)
 			t0 := time.Now()
 			if err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Err(); err != nil {
-				return 0, nil, fmt.Errorf("raw store: read %s: %w", id, err)
+				return 0, nil, guarded, fmt.Errorf("raw store: read %s: %w", id, err)
 			}
 			lat = append(lat, time.Since(t0))
 		}
 		slices.Sort(lat)
 		reads = append(reads, IDRead{Size: size, P50: Percentile(lat, 50), P99: Percentile(lat, 99)})
+		if guarded.Size == 0 {
+			progress("raw store: %d documents, updating by _id and version", size)
+			if guarded, err = measureGuarded(ctx, coll, size); err != nil {
+				return 0, nil, guarded, err
+			}
+		}
 	}
-	return float64(inserted) / insertDur.Seconds(), reads, nil
+	return float64(inserted) / insertDur.Seconds(), reads, guarded, nil
+}
+
+// measureGuarded updates guardedUpdates documents of coll, which holds
+// size, by _id and version, as the services' optimistic writes do.
+func measureGuarded(ctx context.Context, coll *mongo.Collection, size int) (IDRead, error) {
+	var lat []time.Duration
+	for i := range guardedUpdates {
+		id := fmt.Sprintf("raw-%08d", int(hash("guarded"+strconv.Itoa(i)))%size)
+		t0 := time.Now()
+		res, err := coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "version", Value: 1}},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "version", Value: 2}}}})
+		if err != nil {
+			return IDRead{}, fmt.Errorf("raw store: update %s: %w", id, err)
+		}
+		if res.MatchedCount != 1 {
+			return IDRead{}, fmt.Errorf("raw store: update %s matched %d documents", id, res.MatchedCount)
+		}
+		lat = append(lat, time.Since(t0))
+	}
+	slices.Sort(lat)
+	return IDRead{Size: size, P50: Percentile(lat, 50), P99: Percentile(lat, 99)}, nil
 }
 
 // MeasureBroker produces n messages of an event's size in batches of 1000

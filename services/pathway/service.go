@@ -135,9 +135,22 @@ func (s *Service) check(ctx context.Context, pseudonyms ...string) error {
 	return nil
 }
 
-// checkOne is check of one person, given their timeline.
+// checkOne is check of one person, given their timeline. Most facts move
+// only the stage or the last activity, written apart from the person;
+// alerts raised or cleared go through Update, with their events.
 func (s *Service) checkOne(ctx context.Context, pseudonym string, entries []domain.Entry) error {
 	now := s.now()
+	p, err := s.persons.Get(ctx, pseudonym)
+	if err != nil {
+		return err
+	}
+	if raise, clear := s.rules.Check(p, entries, now); len(raise) == 0 && len(clear) == 0 {
+		stage, last := s.summary(p, entries, now)
+		if stage == p.Stage && last.Equal(p.LastActivity) {
+			return nil
+		}
+		return s.persons.Summarise(ctx, pseudonym, stage, last)
+	}
 	return s.persons.Update(ctx, pseudonym, func(p *domain.Person) ([]domain.Event, error) {
 		raise, clear := s.rules.Check(p, entries, now)
 		stage, last := s.summary(p, entries, now)

@@ -392,6 +392,10 @@ type Persons interface {
 	// Update returns NotFound, fn's error, or Conflict when concurrent
 	// writers kept winning.
 	Update(ctx context.Context, pseudonym string, fn func(p *Person) ([]Event, error)) error
+	// Summarise sets a person's Stage and LastActivity alone, without
+	// Update's version guard: they are derived from the timeline, and the
+	// next check writes them again. NotFound for an unknown pseudonym.
+	Summarise(ctx context.Context, pseudonym string, stage Stage, last time.Time) error
 	// All returns every person without their sealed fields.
 	All(ctx context.Context) ([]Person, error)
 	// InCharge returns the people org is in charge of, closed pathways

@@ -287,6 +287,29 @@ func (s *Persons) Update(ctx context.Context, pseudonym string, fn func(*domain.
 	return errcode.New(errcode.Conflict, "pseudonym", "the person was changed by others meanwhile; retry")
 }
 
+// Summarise sets p's stage and last activity by _id alone: FerretDB v1
+// finds a document by a filter on _id alone in SQLite but decodes the
+// whole collection in Go for a filter with the version too, seconds at
+// national size, and these two fields need no guard.
+func (s *Persons) Summarise(ctx context.Context, pseudonym string, stage domain.Stage, last time.Time) error {
+	defer s.lock(pseudonym)()
+	set := bson.D{{Key: "stage", Value: nil}, {Key: "last_activity", Value: nil}}
+	if stage != "" {
+		set[0].Value = string(stage)
+	}
+	if !last.IsZero() {
+		set[1].Value = utc(last)
+	}
+	res, err := s.c.UpdateOne(ctx, bson.D{{Key: "_id", Value: pseudonym}}, bson.D{{Key: "$set", Value: set}})
+	if err != nil {
+		return fmt.Errorf("summarise person %s: %w", pseudonym, mongostore.Translate(err))
+	}
+	if res.MatchedCount == 0 {
+		return errcode.New(errcode.NotFound, "pseudonym", "no such person")
+	}
+	return nil
+}
+
 // write applies fn to d and writes the result with fn's events, unless fn
 // left it unchanged; done is false when the stored version is no longer
 // d's. Call it holding the person's lock.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/percorsi/percorsi/pkg/devstack/devstacktest"
+	"github.com/percorsi/percorsi/pkg/errcode"
 	"github.com/percorsi/percorsi/pkg/mongostore"
 	"github.com/percorsi/percorsi/pkg/outbox"
 	"github.com/percorsi/percorsi/services/pathway/domain"
@@ -95,4 +96,46 @@ func BenchmarkInCharge(b *testing.B) {
 			}
 		}
 	})
+}
+
+// Summarise sets the stage and last activity and nothing else: not the
+// version, which still guards the next Update.
+func TestPersonsSummarise(t *testing.T) {
+	ctx := t.Context()
+	db := devstacktest.Mongo(t, devstacktest.Start(t)).Database("pathway_persons_test")
+	ps := store.NewPersons(db, func(context.Context, []domain.Event) ([]outbox.Message, error) { return nil, nil }, outbox.NewGate(), func(string, any) {})
+	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	p := &domain.Person{Pseudonym: "ps-1", Organisation: "org1", DisplayName: "A", Since: at, Sealed: map[string][]byte{"legal_name": {1}},
+		Alerts: []domain.Alert{{ID: "a:1", Kind: domain.AlertInactivity, RaisedAt: at}}}
+	if err := ps.Put(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	before, err := ps.Get(ctx, "ps-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ps.Summarise(ctx, "ps-1", domain.StageLearning, at.AddDate(0, 0, 1)); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ps.Get(ctx, "ps-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := *before
+	want.Stage, want.LastActivity = domain.StageLearning, at.AddDate(0, 0, 1)
+	if !reflect.DeepEqual(got, &want) {
+		t.Fatalf("got  %+v\nwant %+v", got, &want)
+	}
+	if err := ps.Summarise(ctx, "ps-1", "", time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := ps.Get(ctx, "ps-1"); err != nil || got.Stage != "" || !got.LastActivity.IsZero() {
+		t.Fatalf("after clearing: %+v, %v", got, err)
+	}
+	if err := ps.Update(ctx, "ps-1", func(p *domain.Person) ([]domain.Event, error) { p.DisplayName = "B"; return nil, nil }); err != nil {
+		t.Fatalf("update after summarise: %v", err)
+	}
+	if err := ps.Summarise(ctx, "ps-unknown", domain.StageLearning, at); errcode.Of(err) != errcode.NotFound {
+		t.Fatalf("summarise unknown = %v, want NotFound", err)
+	}
 }
