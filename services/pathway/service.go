@@ -99,9 +99,9 @@ func (s *Service) CheckTouched(ctx context.Context) error {
 	touched := slices.Collect(maps.Keys(s.touched))
 	s.touched = map[string]bool{}
 	s.mu.Unlock()
-	if err := s.check(ctx, touched...); err != nil {
+	if done, err := s.check(ctx, touched...); err != nil {
 		s.mu.Lock()
-		for _, p := range touched {
+		for _, p := range touched[done:] {
 			s.touched[p] = true // try them again next time
 		}
 		s.mu.Unlock()
@@ -119,20 +119,22 @@ const checkBatch = 500
 // one query, as the facts of one register touch a whole class; each person
 // is then read and written by pseudonym, the one lookup FerretDB v1 does
 // not decode the whole collection for. People pathway does not follow
-// have none.
-func (s *Service) check(ctx context.Context, pseudonyms ...string) error {
+// have none. It returns how many people it checked, in order, before an
+// error.
+func (s *Service) check(ctx context.Context, pseudonyms ...string) (done int, err error) {
 	for batch := range slices.Chunk(pseudonyms, checkBatch) {
 		timelines, err := s.timeline.ListEach(ctx, batch)
 		if err != nil {
-			return err
+			return done, err
 		}
 		for _, pseudonym := range batch {
 			if err := s.checkOne(ctx, pseudonym, timelines[pseudonym]); err != nil && errcode.Of(err) != errcode.NotFound {
-				return err
+				return done, err
 			}
+			done++
 		}
 	}
-	return nil
+	return done, nil
 }
 
 // checkOne is check of one person, given their timeline. Most facts move
@@ -194,7 +196,7 @@ func (s *Service) Sweep(ctx context.Context) error {
 			open = append(open, p.Pseudonym)
 		}
 	}
-	if err := s.check(ctx, open...); err != nil {
+	if _, err := s.check(ctx, open...); err != nil {
 		return fmt.Errorf("sweep: %w", err)
 	}
 	return nil
@@ -543,7 +545,8 @@ func (s *Service) RecordPermit(ctx context.Context, pseudonym string, x domain.P
 	if err != nil {
 		return nil, err
 	}
-	return p, s.check(ctx, pseudonym)
+	_, err = s.check(ctx, pseudonym)
+	return p, err
 }
 
 // LegalView is a person's legal status and what the pathway's facts say
