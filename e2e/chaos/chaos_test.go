@@ -96,6 +96,9 @@ type fault struct {
 	inject func() error
 	hold   time.Duration
 	heal   func(context.Context) error
+	// opens is web's breaker this fault must open: it holds, past hold,
+	// until it has (at most opensWithin).
+	opens string
 
 	// What the run saw.
 	start, healed, next time.Time
@@ -302,11 +305,12 @@ func (r *run) schedule() []*fault {
 		fs = append(fs, &fault{
 			name:   "kill -9 " + s.name,
 			inject: s.kill,
-			// Down long enough for web's breakers (five failures in a
-			// row) to judge a service it calls away.
-			hold: time.Duration(4000+r.rng.IntN(5000)) * time.Millisecond,
+			hold:   time.Duration(4000+r.rng.IntN(5000)) * time.Millisecond,
 		})
 		f := fs[len(fs)-1]
+		if slices.Contains(pagedServices, s.name) {
+			f.opens = "web_" + s.name
+		}
 		// Restart the same binary on the same port and stores.
 		f.heal = func(ctx context.Context) error {
 			began := time.Now()
@@ -382,6 +386,9 @@ func (r *run) inject(t *testing.T, ctx context.Context, faults []*fault) {
 			t.Fatalf("%s: %v", f.name, err)
 		}
 		time.Sleep(f.hold)
+		if f.opens != "" && !r.breakers.waitState(ctx, f.opens, breakerOpen, opensWithin) {
+			t.Logf("%s: web's breaker %s still not open %s after the hold", f.name, f.opens, opensWithin)
+		}
 		if err := f.heal(ctx); err != nil {
 			t.Fatalf("healing %s: %v", f.name, err)
 		}
@@ -393,6 +400,11 @@ func (r *run) inject(t *testing.T, ctx context.Context, faults []*fault) {
 	r.waitBreakersClosed(t, ctx, faults[len(faults)-1])
 	faults[len(faults)-1].next = time.Now()
 }
+
+// opensWithin bounds how long a kill waits, past its hold, for web's
+// breaker of the service killed to open: web's pages call it about once a
+// second, and five failures in a row within a breaker's count open it.
+const opensWithin = 30 * time.Second
 
 // waitBreakersClosed holds the next fault back until web's breakers have
 // closed again after f. A breaker stays open web.DefaultResilience's

@@ -27,6 +27,10 @@ const (
 
 var ops = []string{opRegister, opConfirm, opStep, opWebPerson, opWebLessons}
 
+// pagedServices are those the load's web pages call, whose breakers in web
+// a kill of theirs must open.
+var pagedServices = []string{"pathway", "courses"}
+
 // callTimeout is how long a user's client waits for an answer: a call
 // without one by then hung. Every service bounds each store operation at
 // 10 s (storeBound), not a whole request, so a failure slower than that

@@ -165,6 +165,13 @@ func (r *report) breakersIn(from, to time.Time) string {
 	return strings.Join(parts, ", ")
 }
 
+// opened says whether breaker opened between from and to.
+func (r *report) opened(breaker string, from, to time.Time) bool {
+	return slices.ContainsFunc(r.breakers, func(tr transition) bool {
+		return tr.breaker == breaker && tr.state == breakerOpen && !tr.at.Before(from) && tr.at.Before(to)
+	})
+}
+
 func secs(d time.Duration) string { return fmt.Sprintf("%.1fs", d.Seconds()) }
 
 // hangs are calls the client gave up on after callTimeout.
@@ -227,6 +234,11 @@ func (r *report) problems() []string {
 	}
 	for n, c := range r.crashes {
 		p = append(p, fmt.Sprintf("%s exited on its own %d times: %s", n, len(c), strings.Join(c, "; ")))
+	}
+	for _, f := range r.faults {
+		if f.opens != "" && !r.opened(f.opens, f.start, f.next) {
+			p = append(p, fmt.Sprintf("%s: web's breaker %s did not open", f.name, f.opens))
+		}
 	}
 	opened, closed := r.breakerCounts()
 	for b, n := range opened {

@@ -245,10 +245,33 @@ func (b *breakerWatch) waitClosed(ctx context.Context, d time.Duration) bool {
 		b.mu.Lock()
 		closed := len(b.last) > 0
 		for _, s := range b.last {
-			closed = closed && s == 0
+			closed = closed && s == breakerClosed
 		}
 		b.mu.Unlock()
 		if closed {
+			return true
+		}
+		if time.Now().After(deadline) || !pause(ctx, 250*time.Millisecond) {
+			return false
+		}
+	}
+}
+
+// Breaker states as web's gauge reports them.
+const (
+	breakerClosed = 0
+	breakerOpen   = 2
+)
+
+// waitState waits until a scrape of web shows breaker name in state, and
+// says whether one did within d.
+func (b *breakerWatch) waitState(ctx context.Context, name string, state int, d time.Duration) bool {
+	deadline := time.Now().Add(d)
+	for {
+		b.mu.Lock()
+		s, ok := b.last[name]
+		b.mu.Unlock()
+		if ok && s == state {
 			return true
 		}
 		if time.Now().After(deadline) || !pause(ctx, 250*time.Millisecond) {
