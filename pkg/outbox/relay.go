@@ -103,7 +103,7 @@ func NewRelay(pub Publisher, cfg RelayConfig, sources ...*mongo.Collection) *Rel
 			Name: "percorsi_outbox_failures_total", Help: "Relay passes that failed and will be retried.", ConstLabels: labels,
 		}),
 		backlog: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "percorsi_outbox_backlog", Help: "Pending events the relay's last pass found (before publishing), or left (after).", ConstLabels: labels,
+			Name: "percorsi_outbox_backlog", Help: "Events pending at the relay's last pass: those it found, less those it published.", ConstLabels: labels,
 		}),
 	}
 	if cfg.Metrics != nil {
