@@ -256,3 +256,12 @@ func Language(r *http.Request) string {
 	}
 	return "it"
 }
+
+// Lang is l if Percorsi speaks it, Italian otherwise: what a language
+// carried in a request, unset included, comes to.
+func Lang(l string) string {
+	if l == "en" {
+		return l
+	}
+	return "it"
+}

@@ -70,4 +70,9 @@ func TestLanguage(t *testing.T) {
 			t.Errorf("%s, Accept-Language %q: %q, want %q", tt.url, tt.accept, got, tt.want)
 		}
 	}
+	for l, want := range map[string]string{"": "it", "it": "it", "en": "en", "de": "it"} {
+		if got := httpkit.Lang(l); got != want {
+			t.Errorf("Lang(%q) = %q, want %q", l, got, want)
+		}
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/percorsi/percorsi/pkg/euro"
+	"github.com/percorsi/percorsi/pkg/httpkit"
 	"github.com/percorsi/percorsi/services/housing/domain"
 )
 
@@ -31,18 +32,10 @@ var persons = map[string][2]string{
 	"en": {"1 person", "%d people"},
 }
 
-// lang is it or en, Italian for anything else.
-func lang(l string) string {
-	if l == "en" {
-		return l
-	}
-	return "it"
-}
-
 // explain says a reason in plain Italian or English; a code without
 // words says itself.
 func explain(r domain.Reason, l string) string {
-	l = lang(l)
+	l = httpkit.Lang(l)
 	format, ok := reasons[l][r.Code]
 	if !ok {
 		return string(r.Code)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/percorsi/percorsi/pkg/auth"
 	"github.com/percorsi/percorsi/pkg/errcode"
+	"github.com/percorsi/percorsi/pkg/httpkit"
 	"github.com/percorsi/percorsi/pkg/instrument"
 	"github.com/percorsi/percorsi/services/jobs/domain"
 	"github.com/percorsi/percorsi/services/jobs/match"
@@ -512,7 +513,7 @@ func makeAssign(s *Service) endpoint.Endpoint {
 		if err != nil {
 			return nil, err
 		}
-		w := words[lang(req.Lang)]
+		w := words[httpkit.Lang(req.Lang)]
 		out := AssignResponse{Total: b.Total, GreedyTotal: b.Greedy, Unfilled: b.Unfilled, LeftOut: []LeftOutJSON{}, Ineligible: b.Ineligible}
 		for _, lo := range b.LeftOut {
 			reason := fmt.Sprintf(w["left_out"], lo.Best.Title, lo.Score, lo.Assigned)

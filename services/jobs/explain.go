@@ -6,6 +6,7 @@ import (
 	"time"
 	_ "time/tzdata" // the zone must resolve in a scratch container too
 
+	"github.com/percorsi/percorsi/pkg/httpkit"
 	"github.com/percorsi/percorsi/services/jobs/domain"
 	"github.com/percorsi/percorsi/services/jobs/match"
 )
@@ -102,18 +103,10 @@ var words = map[string]map[string]string{
 	},
 }
 
-// lang is it or en, Italian for anything else.
-func lang(l string) string {
-	if l == "en" {
-		return l
-	}
-	return "it"
-}
-
 // explain says a reason in plain Italian or English, its days as
 // dd/mm/yyyy in Rome; a code without words says itself.
 func explain(r match.Reason, l string) string {
-	l = lang(l)
+	l = httpkit.Lang(l)
 	format, ok := reasons[l][r.Code]
 	if !ok {
 		return string(r.Code)

@@ -6,6 +6,7 @@ import (
 	"time"
 	_ "time/tzdata" // the zone must resolve in a scratch container too
 
+	"github.com/percorsi/percorsi/pkg/httpkit"
 	"github.com/percorsi/percorsi/services/pathway/domain"
 )
 
@@ -238,9 +239,7 @@ var reasons = map[string]map[domain.ReasonCode]string{
 // explain says a reason in plain Italian or English, its days as the
 // timeline writes them; a reason without a code says nothing.
 func explain(r domain.Reason, lang string) string {
-	if _, ok := reasons[lang]; !ok {
-		lang = "it"
-	}
+	lang = httpkit.Lang(lang)
 	format, ok := reasons[lang][r.Code]
 	switch {
 	case !ok:
