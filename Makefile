@@ -28,11 +28,13 @@ run: ## run every service in one process on embedded Kafka and MongoDB, with dem
 .PHONY: test
 test: lint ## every test, with the race detector, plus the proto and layout checks
 	$(GO) test -race -count=1 -timeout 12m ./...
+	# the patched embedded MongoDB's own SQLite backend tests (third_party/README.md)
+	cd third_party/ferretdb && $(GO) test -count=1 ./internal/backends/sqlite/...
 
 .PHONY: lint
 lint: $(BUF) ## go vet, gofmt, buf lint, and the import-boundary check
 	$(GO) vet ./...
-	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '\.pb\.go$$')); \
+	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v -e '\.pb\.go$$' -e '^third_party/')); \
 		if [ -n "$$out" ]; then echo "gofmt would change: $$out"; exit 1; fi
 	cd proto && $(BUF) lint
 	$(GO) test -count=1 -run TestImportBoundaries ./services/
@@ -64,7 +66,7 @@ chaos: ## faults under load (services killed, broker and store away, network slo
 .PHONY: fuzz
 fuzz: ## run every fuzz target for FUZZTIME executions each, from its seeds and testdata (a fresh corpus cache)
 	@set -e; start=$$(date +%s); work=$$(mktemp -d); trap 'rm -rf "$$work"' EXIT; \
-	for dir in $$(grep -rl --include='*_test.go' '^func Fuzz' . | xargs -n1 dirname | sort -u); do \
+	for dir in $$(grep -rl --include='*_test.go' --exclude-dir=third_party '^func Fuzz' . | xargs -n1 dirname | sort -u); do \
 	  $(GO) test -c -fuzz=. -o "$$work/fuzz.test" $$dir/; \
 	  for target in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' $$dir/*_test.go | cut -c6-); do \
 	    echo "== $$target ($$dir)"; \

@@ -72,6 +72,9 @@ type Handler struct {
 	commands map[string]*command
 	wg       sync.WaitGroup
 
+	// Percorsi patch: see lockCollection.
+	writeLocks sync.Map // "db.collection" -> *sync.Mutex
+
 	cappedCleanupStop             chan struct{}
 	cleanupCappedCollectionsDocs  *prometheus.CounterVec
 	cleanupCappedCollectionsBytes *prometheus.CounterVec
@@ -520,4 +523,19 @@ func deleteFirstNDocuments(ctx context.Context, coll backends.Collection, n int6
 	}
 
 	return nil
+}
+
+// lockCollection locks the collection for a command that reads documents,
+// changes them in Go and writes them back (update, findAndModify, delete),
+// and returns the unlock.
+//
+// Percorsi patch: stock runs those steps without isolation, so two clients
+// updating one document at once both read it, and the second write loses the first.
+// One lock per collection is enough for an embedded store in one process: with
+// the filter pushed down to an index each such command holds it about a millisecond.
+func (h *Handler) lockCollection(db, collection string) (unlock func()) {
+	mu, _ := h.writeLocks.LoadOrStore(db+"."+collection, new(sync.Mutex))
+	mu.(*sync.Mutex).Lock()
+
+	return mu.(*sync.Mutex).Unlock
 }

@@ -70,7 +70,9 @@ func (h *Handler) MsgDelete(connCtx context.Context, msg *wire.OpMsg) (*wire.OpM
 
 	for i, p := range params.Deletes {
 		var d int32
+		unlock := h.lockCollection(params.DB, params.Collection) // Percorsi patch
 		d, err = h.execDelete(connCtx, c, &p)
+		unlock()
 
 		deleted += d
 

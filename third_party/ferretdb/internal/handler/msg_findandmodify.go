@@ -117,6 +117,8 @@ func (h *Handler) findAndModifyDocument(ctx context.Context, params *common.Find
 		return nil, lazyerrors.Error(err)
 	}
 
+	defer h.lockCollection(params.DB, params.Collection)() // Percorsi patch
+
 	cancel := func() {}
 	if params.MaxTimeMS != 0 {
 		// TODO https://github.com/FerretDB/FerretDB/issues/2168

@@ -15,7 +15,12 @@
 // Package metadata provides access to databases and collections information.
 package metadata
 
-import "github.com/FerretDB/FerretDB/internal/backends"
+import (
+	"fmt"
+	"strings"
+
+	"github.com/FerretDB/FerretDB/internal/backends"
+)
 
 // Collection will probably have a method for getting column name / SQLite path expression for the given document field
 // once we implement field extraction.
@@ -27,7 +32,10 @@ const (
 	DefaultColumn = backends.ReservedPrefix + "sjson"
 
 	// IDColumn is a SQLite path expression for _id field.
-	IDColumn = DefaultColumn + "->'$._id'"
+	//
+	// Percorsi patch: it is the expression of the _id index (see FieldExpression);
+	// stock wrote it as `->'$._id'`, which SQLite cannot match to that index.
+	IDColumn = DefaultColumn + `->"_id"`
 
 	// RecordIDColumn is a name for RecordID column to store capped collection record id.
 	RecordIDColumn = backends.ReservedPrefix + "record_id"
@@ -59,4 +67,18 @@ func (c *Collection) deepCopy() *Collection {
 		TableName: c.TableName,
 		Settings:  c.Settings.deepCopy(),
 	}
+}
+
+// FieldExpression returns the SQLite expression of a document field (a dotted path)
+// as indexes are created on it.
+//
+// Percorsi patch: queries must use the very same expression, since SQLite matches
+// an expression index only to an identical expression.
+func FieldExpression(path string) string {
+	fields := strings.Split(path, ".")
+	for i, f := range fields {
+		fields[i] = fmt.Sprintf("%q", f)
+	}
+
+	return DefaultColumn + "->" + strings.Join(fields, "->")
 }
