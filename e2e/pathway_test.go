@@ -157,8 +157,9 @@ func (j *journey) eventually(what string, ok func() (bool, string)) {
 func TestPathwayJourney(t *testing.T) {
 	logs := &journeyLog{}
 	sys, err := allinone.Start(t.Context(), allinone.Config{
-		Dir:    t.TempDir(),
-		Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Dir:         t.TempDir(),
+		NoTableScan: true,
+		Logger:      slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -45,6 +45,7 @@ type Config struct {
 	// web.DefaultResilience. Tests shorten it.
 	WebResilience web.Resilience
 	Demo          bool // seed demo data and write demo tokens
+	NoTableScan   bool // the store refuses a query no index serves (tests)
 	Logger        *slog.Logger
 }
 
@@ -89,6 +90,7 @@ func Start(ctx context.Context, cfg Config) (*System, error) {
 	}
 	stack, err := devstack.Start(ctx, devstack.Config{
 		Dir: cfg.Dir, KafkaPort: cfg.KafkaPort, MongoPort: cfg.MongoPort, Topics: Topics, Logger: cfg.Logger,
+		NoTableScan: cfg.NoTableScan,
 	})
 	if err != nil {
 		return nil, err

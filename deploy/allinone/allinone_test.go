@@ -20,7 +20,7 @@ import (
 func TestDemoFlow(t *testing.T) {
 	ctx := t.Context()
 	dir := t.TempDir()
-	sys, err := allinone.Start(ctx, allinone.Config{Dir: dir, Demo: true})
+	sys, err := allinone.Start(ctx, allinone.Config{Dir: dir, Demo: true, NoTableScan: true})
 	if err != nil {
 		t.Fatal(err)
 	}

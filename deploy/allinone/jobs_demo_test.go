@@ -18,7 +18,7 @@ import (
 func TestJobsDemo(t *testing.T) {
 	dir := t.TempDir()
 	for run := range 2 {
-		sys, err := allinone.Start(t.Context(), allinone.Config{Dir: dir, Demo: true})
+		sys, err := allinone.Start(t.Context(), allinone.Config{Dir: dir, Demo: true, NoTableScan: true})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -21,7 +21,7 @@ func TestTrainingDemo(t *testing.T) {
 	dir := t.TempDir()
 	var first []training.EnrolmentJSON
 	for run := range 2 {
-		sys, err := allinone.Start(t.Context(), allinone.Config{Dir: dir, Demo: true})
+		sys, err := allinone.Start(t.Context(), allinone.Config{Dir: dir, Demo: true, NoTableScan: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -60,7 +60,7 @@ func TestTrainingDemo(t *testing.T) {
 // profile in jobs with its ESCO skills, over Kafka, so that jobs can match
 // on it.
 func TestQualificationReachesJobs(t *testing.T) {
-	sys, err := allinone.Start(t.Context(), allinone.Config{Dir: t.TempDir(), Demo: true})
+	sys, err := allinone.Start(t.Context(), allinone.Config{Dir: t.TempDir(), Demo: true, NoTableScan: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -30,6 +30,11 @@ type Config struct {
 	Topics     []string
 	Partitions int
 	Logger     *slog.Logger
+	// NoTableScan makes a MongoDB query whose filter no index serves fail,
+	// as MongoDB's notablescan parameter does; tests set it, so that a query
+	// without its index fails the build (an empty filter, a read of the
+	// whole collection by design, is served).
+	NoTableScan bool
 }
 
 // Stack is a running embedded Kafka and MongoDB.
@@ -133,8 +138,9 @@ func (s *Stack) startMongo(ctx context.Context) error {
 		// FerretDB logs every error reply at WARN with a wire dump, and
 		// our own unique-index conflicts are expected: keep errors only.
 		Logger:    slog.New(levelFloor{s.cfg.Logger.Handler(), slog.LevelError}),
-		Handler:   "sqlite",
-		SQLiteURL: "file:" + dir + "/",
+		Handler:           "sqlite",
+		SQLiteURL:         "file:" + dir + "/",
+		SQLiteNoTableScan: s.cfg.NoTableScan,
 	})
 	if err != nil {
 		return fmt.Errorf("devstack: start mongo: %w", err)

@@ -13,6 +13,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/percorsi/percorsi/pkg/devstack/devstacktest"
+	"github.com/percorsi/percorsi/pkg/mongostore"
 	"github.com/percorsi/percorsi/pkg/outbox"
 )
 
@@ -55,7 +56,9 @@ func (r *recorder) ids() []string {
 
 func setup(t *testing.T) *mongo.Collection {
 	s := devstacktest.Start(t)
-	return devstacktest.Mongo(t, s).Database("outbox_test").Collection("docs")
+	db := devstacktest.Mongo(t, s).Database("outbox_test")
+	devstacktest.EnsureIndexes(t, db, mongostore.Index{Collection: "docs", Keys: outbox.IndexKeys()})
+	return db.Collection("docs")
 }
 
 func TestDrainPublishesInOrderAndClears(t *testing.T) {
@@ -268,6 +271,9 @@ func TestLaterEventsWaitForTheNextPass(t *testing.T) {
 	ctx := t.Context()
 	s := devstacktest.Start(t)
 	db := devstacktest.Mongo(t, s).Database("outbox_test")
+	devstacktest.EnsureIndexes(t, db,
+		mongostore.Index{Collection: "first", Keys: outbox.IndexKeys()},
+		mongostore.Index{Collection: "second", Keys: outbox.IndexKeys()})
 	first, second := db.Collection("first"), db.Collection("second")
 	old := outbox.NewPending([]outbox.Message{msg("e1", "p")})
 	if _, err := first.InsertOne(ctx, doc{ID: "a", Pending: old}); err != nil {

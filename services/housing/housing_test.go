@@ -72,7 +72,7 @@ func start(t testing.TB) *fixture {
 	// not reach their logs either.
 	startCtx, cancelStart := context.WithTimeout(ctx, 30*time.Second)
 	defer cancelStart()
-	stack, err := devstack.Start(startCtx, devstack.Config{Dir: t.TempDir(), Topics: []string{housing.Topic}, Partitions: 4, Logger: log})
+	stack, err := devstack.Start(startCtx, devstack.Config{Dir: t.TempDir(), Topics: []string{housing.Topic}, Partitions: 4, Logger: log, NoTableScan: true})
 	if err != nil {
 		t.Fatalf("start embedded stack: %v", err)
 	}

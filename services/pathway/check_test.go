@@ -45,6 +45,7 @@ func (f *failingOnce) Get(ctx context.Context, pseudonym string) (*domain.Person
 func TestCheckTouchedResumesWhereItFailed(t *testing.T) {
 	ctx := t.Context()
 	db := devstacktest.Mongo(t, devstacktest.Start(t)).Database("pathway_check_test")
+	devstacktest.EnsureIndexes(t, db, store.Indexes()...)
 	ring, err := fieldcrypt.ParseKeyring(masterKeys)
 	if err != nil {
 		t.Fatal(err)

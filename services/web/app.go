@@ -17,7 +17,6 @@ import (
 
 	"github.com/percorsi/percorsi/pkg/breaker"
 	"github.com/percorsi/percorsi/pkg/instrument"
-	"github.com/percorsi/percorsi/pkg/mongostore"
 	"github.com/percorsi/percorsi/pkg/process"
 	"github.com/percorsi/percorsi/services/web/store"
 )
@@ -92,9 +91,6 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	p, err := process.Open(ctx, Name, cfg.Config, log)
 	if err != nil {
-		return nil, err
-	}
-	if err := mongostore.EnsureIndexes(ctx, p.DB, store.Indexes()...); err != nil {
 		return nil, err
 	}
 	// web publishes and consumes nothing: Kafka being down must not take

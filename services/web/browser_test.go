@@ -67,7 +67,7 @@ func whole(t *testing.T) *allinone.System {
 		// under the race detector with both cores loaded by other runs.
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 		defer cancel()
-		system, systemErr = allinone.Start(ctx, allinone.Config{Dir: systemDir, Demo: true, WebResilience: browserResilience})
+		system, systemErr = allinone.Start(ctx, allinone.Config{Dir: systemDir, Demo: true, NoTableScan: true, WebResilience: browserResilience})
 	})
 	if systemErr != nil {
 		t.Fatalf("start the system: %v", systemErr)

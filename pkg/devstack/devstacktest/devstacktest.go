@@ -11,14 +11,16 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/percorsi/percorsi/pkg/devstack"
+	"github.com/percorsi/percorsi/pkg/mongostore"
 )
 
-// Start starts a stack with topics created, for the life of the test.
+// Start starts a stack with topics created, for the life of the test. Its
+// MongoDB refuses a query whose filter no index serves (NoTableScan).
 func Start(t testing.TB, topics ...string) *devstack.Stack {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	s, err := devstack.Start(ctx, devstack.Config{Dir: t.TempDir(), Topics: topics, Partitions: 4})
+	s, err := devstack.Start(ctx, devstack.Config{Dir: t.TempDir(), Topics: topics, Partitions: 4, NoTableScan: true})
 	if err != nil {
 		t.Fatalf("start embedded stack: %v", err)
 	}
@@ -35,4 +37,16 @@ func Mongo(t testing.TB, s *devstack.Stack) *mongo.Client {
 	}
 	t.Cleanup(func() { _ = c.Disconnect(context.Background()) })
 	return c
+}
+
+// EnsureIndexes creates a store's indexes in db as its service does at start:
+// the stack's MongoDB refuses a query that no index serves, so a store under
+// test runs on the indexes it declares.
+func EnsureIndexes(t testing.TB, db *mongo.Database, idxs ...mongostore.Index) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := mongostore.EnsureIndexes(ctx, db, idxs...); err != nil {
+		t.Fatal(err)
+	}
 }

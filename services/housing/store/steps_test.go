@@ -39,6 +39,7 @@ func TestStalePlacesAreReclaimed(t *testing.T) {
 	ctx := t.Context()
 	stack := devstacktest.Start(t)
 	db := devstacktest.Mongo(t, stack).Database("housing_store_test")
+	devstacktest.EnsureIndexes(t, db, Indexes()...)
 	steps := NewSteps(db, noEvents{}, func(string, any) {})
 	now := time.Now()
 	steps.now = func() time.Time { return now }

@@ -11,7 +11,6 @@ import (
 
 	"github.com/percorsi/percorsi/pkg/devstack/devstacktest"
 	"github.com/percorsi/percorsi/pkg/errcode"
-	"github.com/percorsi/percorsi/pkg/mongostore"
 	"github.com/percorsi/percorsi/pkg/outbox"
 	"github.com/percorsi/percorsi/services/jobs/domain"
 	"github.com/percorsi/percorsi/services/jobs/store"
@@ -21,9 +20,7 @@ func open(t testing.TB) (*mongo.Database, store.Writes) {
 	t.Helper()
 	stack := devstacktest.Start(t)
 	db := devstacktest.Mongo(t, stack).Database("jobs")
-	if err := mongostore.EnsureIndexes(t.Context(), db, store.Indexes()...); err != nil {
-		t.Fatal(err)
-	}
+	devstacktest.EnsureIndexes(t, db, store.Indexes()...)
 	// Each fact becomes one stand-in message: what matters here is that it
 	// is stored with the write.
 	seal := func(_ context.Context, facts []domain.Fact) ([]outbox.Message, error) {

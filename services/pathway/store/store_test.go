@@ -16,6 +16,7 @@ import (
 func TestTimelineAddIsIdempotent(t *testing.T) {
 	ctx := t.Context()
 	db := devstacktest.Mongo(t, devstacktest.Start(t)).Database("pathway_store_test")
+	devstacktest.EnsureIndexes(t, db, store.Indexes()...)
 	tl := store.NewTimeline(db)
 	t0 := time.Date(2026, 9, 1, 9, 0, 0, 0, time.UTC)
 	const n = 60
@@ -65,6 +66,7 @@ func TestTimelineAddIsIdempotent(t *testing.T) {
 func TestTimelineRoundTrip(t *testing.T) {
 	ctx := t.Context()
 	db := devstacktest.Mongo(t, devstacktest.Start(t)).Database("pathway_store_test")
+	devstacktest.EnsureIndexes(t, db, store.Indexes()...)
 	tl := store.NewTimeline(db)
 	at := time.Date(2026, 9, 1, 9, 0, 0, 0, time.UTC)
 	want := []domain.Entry{
@@ -90,7 +92,9 @@ func TestTimelineRoundTrip(t *testing.T) {
 // nobody else's.
 func TestTimelineListEach(t *testing.T) {
 	ctx := t.Context()
-	tl := store.NewTimeline(devstacktest.Mongo(t, devstacktest.Start(t)).Database("pathway_store_test"))
+	db := devstacktest.Mongo(t, devstacktest.Start(t)).Database("pathway_store_test")
+	devstacktest.EnsureIndexes(t, db, store.Indexes()...)
+	tl := store.NewTimeline(db)
 	at := time.Date(2026, 9, 1, 9, 0, 0, 0, time.UTC)
 	entry := func(id, person string, day int) *domain.Entry {
 		return &domain.Entry{EventID: id, Person: person, Type: "t", Producer: "courses", OccurredAt: at.AddDate(0, 0, day), RecordedAt: at}

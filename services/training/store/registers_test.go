@@ -21,6 +21,7 @@ func noEvents(context.Context, *domain.Register) ([]outbox.Message, error) { ret
 func TestCorrectALegacyRegister(t *testing.T) {
 	stack := devstacktest.Start(t)
 	db := devstacktest.Mongo(t, stack).Database("training_store_test")
+	devstacktest.EnsureIndexes(t, db, store.Indexes()...)
 	start := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	legacy := bson.D{
 		{Key: "_id", Value: "l1"}, {Key: "edition_id", Value: "e1"}, {Key: "module_id", Value: "m"},

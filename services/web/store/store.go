@@ -22,12 +22,6 @@ const (
 	sessionsColl = "sessions"
 )
 
-// Indexes returns what web needs at start. Sessions are looked up by _id;
-// the expiry index serves the sweep of expired ones.
-func Indexes() []mongostore.Index {
-	return []mongostore.Index{{Collection: sessionsColl, Keys: bson.D{{Key: "expires", Value: 1}}}}
-}
-
 func byID(id string) bson.D { return bson.D{{Key: "_id", Value: id}} }
 
 type accountDoc struct {
@@ -126,9 +120,32 @@ func (s *Sessions) Delete(ctx context.Context, idHash string) error {
 }
 
 // Sweep removes the sessions expired at now. Neither FerretDB nor a
-// portable setup gives a TTL index, so a worker calls this now and then.
+// portable setup gives a TTL index, so a worker calls this now and then. It
+// reads every session's expiry and deletes the expired ones by _id: the
+// embedded store serves no range through an index, and the sessions of
+// signed-in users are few enough to read whole.
 func (s *Sessions) Sweep(ctx context.Context, now time.Time) (int64, error) {
-	res, err := s.c.DeleteMany(ctx, bson.D{{Key: "expires", Value: bson.D{{Key: "$lte", Value: now.UTC()}}}})
+	cur, err := s.c.Find(ctx, bson.D{}, options.Find().SetProjection(bson.D{{Key: "expires", Value: 1}}))
+	if err != nil {
+		return 0, fmt.Errorf("sweep sessions: %w", mongostore.Translate(err))
+	}
+	var all []struct {
+		ID      string    `bson:"_id"`
+		Expires time.Time `bson:"expires"`
+	}
+	if err := cur.All(ctx, &all); err != nil {
+		return 0, fmt.Errorf("sweep sessions: %w", mongostore.Translate(err))
+	}
+	var expired []string
+	for _, sess := range all {
+		if !sess.Expires.After(now) {
+			expired = append(expired, sess.ID)
+		}
+	}
+	if len(expired) == 0 {
+		return 0, nil
+	}
+	res, err := s.c.DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: expired}}}})
 	if err != nil {
 		return 0, fmt.Errorf("sweep sessions: %w", mongostore.Translate(err))
 	}

@@ -52,6 +52,10 @@ type Config struct {
 	// SQLite URI (directory) for `sqlite` handler.
 	// See https://www.sqlite.org/uri.html.
 	SQLiteURL string // For example: `file:data/`.
+
+	// SQLiteNoTableScan makes a query whose filter no index serves fail, as MongoDB's
+	// notablescan parameter does (Percorsi patch).
+	SQLiteNoTableScan bool
 }
 
 // ListenerConfig represents listener configuration.
@@ -127,7 +131,8 @@ func New(config *Config) (*FerretDB, error) {
 
 		PostgreSQLURL: config.PostgreSQLURL,
 
-		SQLiteURL: config.SQLiteURL,
+		SQLiteURL:         config.SQLiteURL,
+		SQLiteNoTableScan: config.SQLiteNoTableScan,
 
 		TestOpts: registry.TestOpts{
 			CappedCleanupPercentage: 10,

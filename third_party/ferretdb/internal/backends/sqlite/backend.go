@@ -41,7 +41,14 @@ type NewBackendParams struct {
 	L         *slog.Logger
 	P         *state.Provider
 	BatchSize int
-	_         struct{} // prevent unkeyed literals
+
+	// NoTableScan makes a query with a filter that no index serves fail instead of
+	// reading the whole collection, as MongoDB's notablescan parameter does; a query
+	// with an empty filter reads the whole collection by design and is served.
+	// Percorsi patch: tests use it to find queries that lack an index.
+	NoTableScan bool
+
+	_ struct{} // prevent unkeyed literals
 }
 
 // NewBackend creates a new Backend.
@@ -50,6 +57,8 @@ func NewBackend(params *NewBackendParams) (backends.Backend, error) {
 	if err != nil {
 		return nil, err
 	}
+
+	r.NoTableScan = params.NoTableScan
 
 	return backends.BackendContract(&backend{
 		r: r,

@@ -69,6 +69,13 @@ func (c *collection) Query(ctx context.Context, params *backends.QueryParams) (*
 
 	whereClause, args := prepareWhereClause(meta, params.Filter)
 
+	if c.r.NoTableScan && whereClause == "" && params.Filter.Len() > 0 {
+		return nil, lazyerrors.Errorf(
+			"notablescan: no index serves the filter %s on %s.%s",
+			types.FormatAnyValue(params.Filter), c.dbName, c.name,
+		)
+	}
+
 	q += whereClause
 	q += prepareOrderByClause(params.Sort)
 

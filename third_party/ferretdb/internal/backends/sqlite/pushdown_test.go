@@ -53,7 +53,7 @@ var pushdownPalette = []any{
 // pushdownFields are the indexed fields of the test collection; "free" has no index.
 var pushdownFields = []string{"s", "n", "b", "c", "free"}
 
-func pushdownCollection(t *testing.T) backends.Collection {
+func pushdownCollection(t *testing.T, noTableScan bool) backends.Collection {
 	t.Helper()
 
 	ctx := testutil.Ctx(t)
@@ -61,7 +61,7 @@ func pushdownCollection(t *testing.T) backends.Collection {
 	sp, err := state.NewProvider("")
 	require.NoError(t, err)
 
-	b, err := NewBackend(&NewBackendParams{URI: testutil.TestSQLiteURI(t, ""), L: testutil.LevelLogger(t, slog.LevelWarn), P: sp, BatchSize: 100})
+	b, err := NewBackend(&NewBackendParams{URI: testutil.TestSQLiteURI(t, ""), L: testutil.LevelLogger(t, slog.LevelWarn), P: sp, BatchSize: 100, NoTableScan: noTableScan})
 	require.NoError(t, err)
 	t.Cleanup(b.Close)
 
@@ -109,7 +109,7 @@ func TestPushdownDifferential(t *testing.T) {
 	t.Parallel()
 
 	ctx := testutil.Ctx(t)
-	c := pushdownCollection(t)
+	c := pushdownCollection(t, false)
 	r := rand.New(rand.NewPCG(1, 2))
 
 	const docs = 300
@@ -176,7 +176,7 @@ func pushdownFilter(r *rand.Rand, docs []*types.Document) *types.Document {
 		switch r.IntN(5) {
 		case 0:
 			in := types.MakeArray(3)
-			for range r.IntN(3) + 1 {
+			for range r.IntN(4) {
 				in.Append(pushdownPalette[r.IntN(len(pushdownPalette))])
 			}
 
@@ -232,7 +232,7 @@ func TestPushdownUsesIndexes(t *testing.T) {
 	t.Parallel()
 
 	ctx := testutil.Ctx(t)
-	c := pushdownCollection(t)
+	c := pushdownCollection(t, false)
 
 	_, err := c.InsertAll(ctx, &backends.InsertAllParams{Docs: []*types.Document{
 		must.NotFail(types.NewDocument("_id", "a", "s", "x", "n", int32(3), "c", "k", "free", "f")),
@@ -282,4 +282,35 @@ func TestPushdownUsesIndexes(t *testing.T) {
 			assert.Contains(t, plan, "_"+tc.index+" (", plan)
 		})
 	}
+}
+
+// TestNoTableScan checks that a backend with NoTableScan refuses a filter no
+// index serves, and serves an indexed one and the empty filter.
+func TestNoTableScan(t *testing.T) {
+	t.Parallel()
+
+	ctx := testutil.Ctx(t)
+	c := pushdownCollection(t, true)
+
+	_, err := c.InsertAll(ctx, &backends.InsertAllParams{Docs: []*types.Document{
+		must.NotFail(types.NewDocument("_id", "a", "s", "x", "free", "f")),
+	}})
+	require.NoError(t, err)
+
+	for filter, want := range map[*types.Document]int{
+		nil: 1,
+		must.NotFail(types.NewDocument("s", "x", "free", "f")): 1,
+		// an empty $in matches nothing: SQLite plans a scan it never runs
+		must.NotFail(types.NewDocument("_id", must.NotFail(types.NewDocument("$in", types.MakeArray(0))))): 0,
+	} {
+		res, err := c.Query(ctx, &backends.QueryParams{Filter: filter})
+		require.NoError(t, err)
+
+		docs, err := iterator.ConsumeValues(res.Iter)
+		require.NoError(t, err)
+		assert.Len(t, docs, want)
+	}
+
+	_, err = c.Query(ctx, &backends.QueryParams{Filter: must.NotFail(types.NewDocument("free", "f"))})
+	require.ErrorContains(t, err, `notablescan: no index serves the filter { free: "f" } on TestNoTableScan.TestNoTableScan`)
 }

@@ -105,8 +105,8 @@ func prepareWhereClause(meta *metadata.Collection, filter *types.Document) (stri
 		expr := metadata.FieldExpression(k)
 
 		cond := expr + " = ?"
-		if len(in) > 1 {
-			cond = expr + " IN (?" + strings.Repeat(", ?", len(in)-1) + ")"
+		if len(in) != 1 {
+			cond = expr + " IN (" + strings.TrimPrefix(strings.Repeat(", ?", len(in)), ", ") + ")"
 		}
 
 		if k != "_id" { // _id is never an array
@@ -125,7 +125,8 @@ func prepareWhereClause(meta *metadata.Collection, filter *types.Document) (stri
 }
 
 // pushdownArgs returns the query arguments of a filter's condition on a field:
-// one for a plain value, one per element for {$in: [...]}, or false when
+// one for a plain value, one per element for {$in: [...]} (none for an empty one,
+// which matches nothing), or false when
 // one of them cannot be pushed down.
 func pushdownArgs(v any) ([]any, bool) {
 	d, ok := v.(*types.Document)
@@ -141,7 +142,7 @@ func pushdownArgs(v any) ([]any, bool) {
 	in, _ := d.Get("$in")
 
 	elems, ok := in.(*types.Array)
-	if !ok || elems.Len() == 0 {
+	if !ok {
 		return nil, false
 	}
 
@@ -181,6 +182,7 @@ func pushdownArg(v any) (string, bool) {
 
 	return string(must.NotFail(sjson.MarshalSingleValue(v))), true
 }
+
 // indexed reports whether field is _id or the first key of one of the collection's indexes.
 func indexed(meta *metadata.Collection, field string) bool {
 	if field == "_id" {

@@ -55,7 +55,8 @@ type NewHandlerOpts struct {
 	PostgreSQLURL string
 
 	// for `sqlite` handler
-	SQLiteURL string
+	SQLiteURL         string
+	SQLiteNoTableScan bool // Percorsi patch: see sqlite.NewBackendParams.NoTableScan
 
 	// for `hana` handler
 	HANAURL string

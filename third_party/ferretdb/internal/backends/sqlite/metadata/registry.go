@@ -59,6 +59,9 @@ type Registry struct {
 	l         *slog.Logger
 	BatchSize int
 
+	// NoTableScan refuses queries that no index serves (Percorsi patch; see sqlite.NewBackendParams).
+	NoTableScan bool
+
 	// rw protects colls but also acts like a global lock for the whole registry.
 	// The latter effectively replaces transactions (see the sqlite backend package description for more info).
 	// One global lock should be replaced by more granular locks – one per database or even one per collection.
