@@ -137,7 +137,7 @@ func (s *Stack) startMongo(ctx context.Context) error {
 		Listener: ferretdb.ListenerConfig{TCP: net.JoinHostPort("127.0.0.1", strconv.Itoa(s.cfg.MongoPort))},
 		// FerretDB logs every error reply at WARN with a wire dump, and
 		// our own unique-index conflicts are expected: keep errors only.
-		Logger:    slog.New(levelFloor{s.cfg.Logger.Handler(), slog.LevelError}),
+		Logger:            slog.New(levelFloor{s.cfg.Logger.Handler(), slog.LevelError}),
 		Handler:           "sqlite",
 		SQLiteURL:         "file:" + dir + "/",
 		SQLiteNoTableScan: s.cfg.NoTableScan,
