@@ -3,6 +3,9 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -114,4 +117,71 @@ func BenchmarkRawBrokerConsume(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(n)/time.Since(start).Seconds(), "msgs/s")
+}
+
+// BenchmarkRawStoreByID is the embedded store's single-document read and
+// version-guarded update by _id (every optimistic write of the services) as
+// the collection grows from a thousand to a million documents of about 500
+// bytes: an index lookup stays flat, a scan grows with the collection.
+// Each size reports the p50 and p99 of the operation besides ns/op.
+func BenchmarkRawStoreByID(b *testing.B) {
+	coll := devstacktest.Mongo(b, devstacktest.Start(b)).Database("raw").Collection("docs")
+	ctx := context.Background()
+	padding := strings.Repeat("x", 300)
+	id := func(i int) string { return fmt.Sprintf("ps-%07d", i) }
+	var versions []int64
+	for _, size := range []int{1_000, 10_000, 100_000, 1_000_000} {
+		start := time.Now()
+		for len(versions) < size {
+			docs := make([]any, min(1000, size-len(versions)))
+			for j := range docs {
+				docs[j] = bson.D{
+					{Key: "_id", Value: id(len(versions) + j)}, {Key: "version", Value: int64(0)},
+					{Key: "organisation", Value: "coop-aurora"}, {Key: "stage", Value: "training"},
+					{Key: "updated_at", Value: time.Now()}, {Key: "notes", Value: padding},
+				}
+			}
+			if _, err := coll.InsertMany(ctx, docs); err != nil {
+				b.Fatal(err)
+			}
+			versions = append(versions, make([]int64, len(docs))...)
+		}
+		b.Logf("%d documents (grown in %s)", size, time.Since(start).Round(time.Millisecond))
+		rng := rand.New(rand.NewPCG(uint64(size), 1))
+		b.Run(fmt.Sprintf("FindOne/docs=%d", size), func(b *testing.B) {
+			lat := make([]time.Duration, 0, b.N)
+			for range b.N {
+				t0 := time.Now()
+				if err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: id(rng.IntN(size))}}).Err(); err != nil {
+					b.Fatal(err)
+				}
+				lat = append(lat, time.Since(t0))
+			}
+			reportPercentiles(b, lat)
+		})
+		b.Run(fmt.Sprintf("UpdateByIDAndVersion/docs=%d", size), func(b *testing.B) {
+			lat := make([]time.Duration, 0, b.N)
+			for range b.N {
+				i := rng.IntN(size)
+				t0 := time.Now()
+				res, err := coll.UpdateOne(ctx,
+					bson.D{{Key: "_id", Value: id(i)}, {Key: "version", Value: versions[i]}},
+					bson.D{{Key: "$set", Value: bson.D{{Key: "version", Value: versions[i] + 1}, {Key: "updated_at", Value: time.Now()}}}})
+				if err != nil || res.ModifiedCount != 1 {
+					b.Fatalf("update %s at version %d: %v, %+v", id(i), versions[i], err, res)
+				}
+				lat = append(lat, time.Since(t0))
+				versions[i]++
+			}
+			reportPercentiles(b, lat)
+		})
+	}
+}
+
+// reportPercentiles reports the p50 and p99 of lat in milliseconds.
+func reportPercentiles(b *testing.B, lat []time.Duration) {
+	slices.Sort(lat)
+	at := func(q float64) float64 { return float64(lat[int(q*float64(len(lat)-1))]) / float64(time.Millisecond) }
+	b.ReportMetric(at(0.50), "p50-ms")
+	b.ReportMetric(at(0.99), "p99-ms")
 }

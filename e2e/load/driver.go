@@ -48,8 +48,6 @@ type Users struct {
 }
 
 // DefaultUsers is a morning peak on a small machine.
-// One store serves every service on the embedded stack and scans at each
-// query, so more users only queue there, past the services' store timeout.
 var DefaultUsers = Users{Teachers: 4, CaseWorkers: 1, Counsellors: 1, Employers: 1, HousingWorkers: 1, Watchers: 2}
 
 // Run is one load run's outcome.

@@ -24,21 +24,19 @@ import (
 // rawTopic is where the broker's own limits are measured.
 const rawTopic = "load.raw"
 
-// idReads are the reads by _id measured at each size: at national size
-// each takes most of a second on FerretDB.
-const idReads = 50
+// idReads are the reads by _id measured at each size.
+const idReads = 500
 
 // Limits are the raw limits of the parts on this machine, measured in the
 // same run: what the system's figures are ratios to.
 type Limits struct {
 	InsertManyDocsPerSec float64
 	// IDRead is the latency of FindOne by _id on a collection of Size
-	// documents: FerretDB v1 scans, so it grows with the size.
+	// documents: an index lookup, flat whatever the size.
 	IDRead []IDRead
 	// GuardedUpdate is the latency of an UpdateOne filtered by _id and a
 	// version, as every optimistic write of the services is, on the
-	// smallest collection measured: FerretDB v1 answers a filter on _id
-	// alone in SQLite but decodes every document in Go for any other.
+	// largest collection measured.
 	GuardedUpdate           IDRead
 	ProduceMsgsPerSec       float64
 	ConsumeMsgsPerSec       float64
@@ -54,13 +52,12 @@ type IDRead struct {
 	P50, P99 time.Duration
 }
 
-// guardedUpdates are the updates by _id and version measured: each takes
-// seconds at national size on FerretDB.
-const guardedUpdates = 5
+// guardedUpdates are the updates by _id and version measured.
+const guardedUpdates = 200
 
 // MeasureStore inserts documents the size of a timeline entry in batches
 // of 1000 until the collection holds each of sizes (ascending), reading
-// idReads random documents by _id at each, and at the first size also
+// idReads random documents by _id at each, and at the last size also
 // updating guardedUpdates of them by _id and version; then drops them.
 func MeasureStore(ctx context.Context, uri string, sizes []int, progress func(string, ...any)) (insertPerSec float64, reads []IDRead, guarded IDRead, err error) {
 	client, err := connect(uri)
@@ -105,7 +102,7 @@ func MeasureStore(ctx context.Context, uri string, sizes []int, progress func(st
 		}
 		slices.Sort(lat)
 		reads = append(reads, IDRead{Size: size, P50: Percentile(lat, 50), P99: Percentile(lat, 99)})
-		if guarded.Size == 0 {
+		if size == sizes[len(sizes)-1] {
 			progress("raw store: %d documents, updating by _id and version", size)
 			if guarded, err = measureGuarded(ctx, coll, size); err != nil {
 				return 0, nil, guarded, err
@@ -120,7 +117,7 @@ func MeasureStore(ctx context.Context, uri string, sizes []int, progress func(st
 func measureGuarded(ctx context.Context, coll *mongo.Collection, size int) (IDRead, error) {
 	var lat []time.Duration
 	for i := range guardedUpdates {
-		id := fmt.Sprintf("raw-%08d", int(hash("guarded"+strconv.Itoa(i)))%size)
+		id := fmt.Sprintf("raw-%08d", i*(size/guardedUpdates)) // each once: the next would miss its version
 		t0 := time.Now()
 		res, err := coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "version", Value: 1}},
 			bson.D{{Key: "$set", Value: bson.D{{Key: "version", Value: 2}}}})

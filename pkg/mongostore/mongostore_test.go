@@ -41,3 +41,33 @@ func TestTranslate(t *testing.T) {
 		})
 	}
 }
+
+// Attempts stops when the caller has what it wanted, when ctx ends, and at
+// its bound otherwise.
+func TestAttempts(t *testing.T) {
+	t.Parallel()
+	count := func(ctx context.Context, stopAt int) int {
+		n := 0
+		for i := range mongostore.Attempts(ctx) {
+			n++
+			if i == stopAt {
+				break
+			}
+		}
+		return n
+	}
+	if n := count(t.Context(), 2); n != 3 {
+		t.Errorf("stopping at the third try: %d tries", n)
+	}
+	ended, cancel := context.WithCancel(t.Context())
+	cancel()
+	if n := count(ended, -1); n != 1 {
+		t.Errorf("ctx ended: %d tries, want the first only", n)
+	}
+	if testing.Short() {
+		return
+	}
+	if n := count(t.Context(), -1); n != 100 {
+		t.Errorf("never satisfied: %d tries, want 100", n)
+	}
+}

@@ -87,8 +87,9 @@ func NewPending(msgs []Message) Pending {
 
 // Append adds to update (an UpdateOne's operators) the operators that append
 // msgs to the stored document's outbox, so the changed fact and its events
-// land together or not at all. Run that update holding the process's Gate
-// for the document, the one the relay holds while it clears.
+// land together or not at all. No lock is needed around that update or the
+// relay's clears: MongoDB, and the patched embedded store, apply an update
+// of one document atomically.
 func Append(update bson.D, msgs []Message) bson.D {
 	if len(msgs) == 0 {
 		return update

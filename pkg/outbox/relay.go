@@ -27,7 +27,6 @@ type Relay struct {
 	sources []*mongo.Collection
 	pub     Publisher
 	log     *slog.Logger
-	gate    *Gate
 	batch   int64
 	poll    time.Duration
 	call    time.Duration // bound of each store or broker call
@@ -47,17 +46,15 @@ type RelayConfig struct {
 	Batch int64 // documents per pass; default 200
 	// Poll is the interval between scans, the passes that search every
 	// source for pending events rather than read the documents notified:
-	// a safety net, since every write that leaves events calls Notify. A
-	// relay scans at start too, for what a crash left behind. On FerretDB
-	// v1 a scan decodes every document of every source, a cost that grows
-	// with the data. Default 5m.
+	// a safety net, since every write that leaves events calls Notify (of
+	// its own process: a write another replica made, or one whose process
+	// died before it notified, waits for a scan). A relay scans at start
+	// too, for what a crash left behind. A scan is one indexed query per
+	// source. Default 10s.
 	Poll    time.Duration
 	Logger  *slog.Logger
 	Metrics prometheus.Registerer // nil: not registered
 	Name    string                // metric label, e.g. the service name
-	// Gate is shared with the stores that update documents carrying an
-	// outbox; nil when documents are only ever inserted.
-	Gate *Gate
 	// CallTimeout fails a store or broker call of a pass that takes
 	// longer, and with it the pass, to be retried: a connection that stops
 	// answering without closing (a network partition) would otherwise hold
@@ -76,7 +73,7 @@ func NewRelay(pub Publisher, cfg RelayConfig, sources ...*mongo.Collection) *Rel
 		cfg.Batch = 200
 	}
 	if cfg.Poll <= 0 {
-		cfg.Poll = 5 * time.Minute
+		cfg.Poll = 10 * time.Second
 	}
 	if cfg.CallTimeout <= 0 {
 		cfg.CallTimeout = 30 * time.Second
@@ -89,7 +86,6 @@ func NewRelay(pub Publisher, cfg RelayConfig, sources ...*mongo.Collection) *Rel
 		sources: sources,
 		pub:     pub,
 		log:     cfg.Logger,
-		gate:    cfg.Gate,
 		batch:   cfg.Batch,
 		poll:    cfg.Poll,
 		call:    cfg.CallTimeout,
@@ -137,9 +133,9 @@ func (r *Relay) Notify(collection string, id any) {
 
 // Run publishes until ctx ends. A failed pass (broker or store away) is
 // retried with backoff; nothing is cleared that was not acknowledged by
-// Kafka. A scan whose search fails (on FerretDB v1, a large collection
-// under load can take longer than CallTimeout to search) is tried again at
-// the next poll, so that it never holds back what is notified meanwhile.
+// Kafka. A scan whose search fails (a store slower than CallTimeout) is
+// tried again at the next poll, so that it never holds back what is
+// notified meanwhile.
 func (r *Relay) Run(ctx context.Context) error {
 	backoff := 100 * time.Millisecond
 	scan := true // what a crash left behind was notified to nobody
@@ -406,7 +402,9 @@ func (r *Relay) pending(ctx context.Context, c *mongo.Collection) ([]pendingDoc,
 
 // clear removes published events. A document whose outbox changed since it
 // was read (its rev moved), or that keeps events for the next pass, only
-// loses the events that were published.
+// loses the events that were published. Each clear is a single update of one
+// document, which MongoDB and the patched embedded store apply atomically,
+// so no lock keeps it apart from the stores' appends.
 func (r *Relay) clear(ctx context.Context, docs []pendingDoc) error {
 	for _, d := range docs {
 		if len(d.Events) > 0 && len(d.published) == 0 {
@@ -420,9 +418,6 @@ func (r *Relay) clear(ctx context.Context, docs []pendingDoc) error {
 }
 
 func (r *Relay) clearOne(ctx context.Context, d pendingDoc) error {
-	if r.gate != nil {
-		defer r.gate.Lock(d.coll.Name(), d.ID)()
-	}
 	ctx, cancel := context.WithTimeout(ctx, r.call)
 	defer cancel()
 	if len(d.published) < len(d.Events) {

@@ -27,7 +27,6 @@ import (
 	"github.com/percorsi/percorsi/pkg/httpkit"
 	"github.com/percorsi/percorsi/pkg/kafkakit"
 	"github.com/percorsi/percorsi/pkg/mongostore"
-	"github.com/percorsi/percorsi/pkg/outbox"
 )
 
 // Config is what every service reads from its environment.
@@ -88,9 +87,6 @@ type Process struct {
 	// one is configured, those of the external provider.
 	Tokens   *auth.HMAC
 	Verifier auth.Verifier
-	// Gate serialises updates of documents that carry an outbox with the
-	// relay's clears; give it to the relay and to the stores.
-	Gate *outbox.Gate
 	// Ready are the dependencies /readyz checks: MongoDB and Kafka unless
 	// the service removes one it does not use before it serves.
 	Ready map[string]health.Check
@@ -144,7 +140,6 @@ func Open(ctx context.Context, name string, cfg Config, log *slog.Logger) (*Proc
 		Registry: reg,
 		Tokens:   tokens,
 		Verifier: verifier,
-		Gate:     outbox.NewGate(),
 		Ready:    map[string]health.Check{"mongodb": mongostore.Ping(client), "kafka": cluster.Ping},
 	}, nil
 }

@@ -47,14 +47,14 @@ func OpenWith(ctx context.Context, cfg process.Config, rules domain.Config, now 
 	if err := mongostore.EnsureIndexes(ctx, p.DB, store.Indexes()...); err != nil {
 		return nil, err
 	}
-	relay := outbox.NewRelay(p.Writer, outbox.RelayConfig{Logger: p.Log, Metrics: p.Registry, Name: Name, Gate: p.Gate}, store.OutboxSources(p.DB)...)
+	relay := outbox.NewRelay(p.Writer, outbox.RelayConfig{Logger: p.Log, Metrics: p.Registry, Name: Name}, store.OutboxSources(p.DB)...)
 	ev := Events{AdmissionShareBP: rules.AdmissionShareBP}
-	classes, lessons := store.NewClasses(p.DB, ev.Class, p.Gate, relay.Notify), store.NewLessons(p.DB)
+	classes, lessons := store.NewClasses(p.DB, ev.Class, relay.Notify), store.NewLessons(p.DB)
 	st := Stores{
 		Courses:     store.NewCourses(p.DB),
 		Classes:     classes,
 		Lessons:     lessons,
-		Registers:   store.NewRegisters(p.DB, ev.Register, p.Gate, relay.Notify),
+		Registers:   store.NewRegisters(p.DB, ev.Register, relay.Notify),
 		Assessments: store.NewAssessments(p.DB, ev.Assessment, ev.Certificate, relay.Notify),
 	}
 	svc := NewService(st, rules, now, events.NewID)

@@ -50,8 +50,8 @@ func Open(ctx context.Context, pc process.Config, cfg Config, log *slog.Logger) 
 	if err != nil {
 		return nil, err
 	}
-	relay := outbox.NewRelay(p.Writer, outbox.RelayConfig{Logger: p.Log, Metrics: p.Registry, Name: Name, Gate: p.Gate}, store.OutboxSources(p.DB)...)
-	w := store.Writes{Seal: Seal, Gate: p.Gate, OnPending: relay.Notify}
+	relay := outbox.NewRelay(p.Writer, outbox.RelayConfig{Logger: p.Log, Metrics: p.Registry, Name: Name}, store.OutboxSources(p.DB)...)
+	w := store.Writes{Seal: Seal, OnPending: relay.Notify}
 	placements := store.NewPlacements(p.DB, w)
 	svc := NewService(Stores{
 		Profiles:   store.NewProfiles(p.DB, w),

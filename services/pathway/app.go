@@ -76,8 +76,8 @@ func Open(ctx context.Context, pc process.Config, cfg Config, log *slog.Logger) 
 	if err := mongostore.EnsureIndexes(ctx, p.DB, store.Indexes()...); err != nil {
 		return nil, err
 	}
-	relay := outbox.NewRelay(p.Writer, outbox.RelayConfig{Logger: p.Log, Metrics: p.Registry, Name: Name, Gate: p.Gate}, store.OutboxSources(p.DB)...)
-	persons, timeline := store.NewPersons(p.DB, sealEvents, p.Gate, relay.Notify), store.NewTimeline(p.DB)
+	relay := outbox.NewRelay(p.Writer, outbox.RelayConfig{Logger: p.Log, Metrics: p.Registry, Name: Name}, store.OutboxSources(p.DB)...)
+	persons, timeline := store.NewPersons(p.DB, sealEvents, relay.Notify), store.NewTimeline(p.DB)
 	svc := NewService(Stores{Persons: persons, Timeline: timeline, Keys: store.NewKeys(p.DB), Audit: store.NewAudit(p.DB)}, ring, rules, cfg.Now)
 	endpoints := MakeEndpoints(svc, p.Verifier, p.Log, instrument.NewMetrics(p.Registry, Name))
 	a := &App{Process: p, Service: svc, Endpoints: endpoints, API: NewHTTPHandler(endpoints), Relay: relay, Persons: persons, Timeline: timeline}

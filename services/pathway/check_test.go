@@ -52,7 +52,7 @@ func TestCheckTouchedResumesWhereItFailed(t *testing.T) {
 	}
 	noEvents := func(context.Context, []domain.Event) ([]outbox.Message, error) { return nil, nil }
 	persons := &failingOnce{
-		Persons: store.NewPersons(db, noEvents, outbox.NewGate(), func(string, any) {}),
+		Persons: store.NewPersons(db, noEvents, func(string, any) {}),
 		fail:    "ps-b", reads: map[string]int{},
 	}
 	svc := pathway.NewService(pathway.Stores{Persons: persons, Timeline: store.NewTimeline(db), Keys: store.NewKeys(db), Audit: store.NewAudit(db)},

@@ -117,8 +117,7 @@ const checkBatch = 500
 // those later facts undid, and keeps the stage and last activity the
 // caseload shows. It reads the timelines a batch of people at a time, in
 // one query, as the facts of one register touch a whole class; each person
-// is then read and written by pseudonym, the one lookup FerretDB v1 does
-// not decode the whole collection for. People pathway does not follow
+// is then read and written by pseudonym. People pathway does not follow
 // have none. It returns how many people it checked, in order, before an
 // error.
 func (s *Service) check(ctx context.Context, pseudonyms ...string) (done int, err error) {

@@ -38,13 +38,13 @@ func Open(ctx context.Context, cfg process.Config, log *slog.Logger) (*App, erro
 	if err := mongostore.EnsureIndexes(ctx, p.DB, store.Indexes()...); err != nil {
 		return nil, err
 	}
-	relay := outbox.NewRelay(p.Writer, outbox.RelayConfig{Logger: p.Log, Metrics: p.Registry, Name: Name, Gate: p.Gate}, store.OutboxSources(p.DB)...)
+	relay := outbox.NewRelay(p.Writer, outbox.RelayConfig{Logger: p.Log, Metrics: p.Registry, Name: Name}, store.OutboxSources(p.DB)...)
 	courses := store.NewCourses(p.DB)
 	svc := NewService(
 		courses,
-		store.NewEditions(p.DB, EditionEvents(courses, time.Now), relay.Notify, p.Gate),
-		store.NewLessons(p.DB, p.Gate),
-		store.NewRegisters(p.DB, RegisterEvents, relay.Notify, p.Gate),
+		store.NewEditions(p.DB, EditionEvents(courses, time.Now), relay.Notify),
+		store.NewLessons(p.DB),
+		store.NewRegisters(p.DB, RegisterEvents, relay.Notify),
 		time.Now,
 	)
 	endpoints := MakeEndpoints(svc, p.Verifier, p.Log, instrument.NewMetrics(p.Registry, Name))

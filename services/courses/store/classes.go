@@ -29,8 +29,8 @@ type Classes struct {
 
 // NewClasses returns the class store of db. onPending is called after a
 // write that left events to publish (the relay's Notify).
-func NewClasses(db *mongo.Database, events ClassEventsFunc, gate *outbox.Gate, onPending outbox.Notifier) *Classes {
-	return &Classes{v: versioned{c: db.Collection(classesColl), gate: gate}, events: events, onPending: onPending}
+func NewClasses(db *mongo.Database, events ClassEventsFunc, onPending outbox.Notifier) *Classes {
+	return &Classes{v: versioned{c: db.Collection(classesColl)}, events: events, onPending: onPending}
 }
 
 // ClassFields are a class document's fields but its _id and outbox;
@@ -154,7 +154,6 @@ func (s *Classes) Get(ctx context.Context, id string) (*domain.Class, error) {
 
 // Put creates or replaces a class's fields; its pending events stay.
 func (s *Classes) Put(ctx context.Context, c *domain.Class) error {
-	defer s.v.lock(c.ID)()
 	return putFields(ctx, s.v.c, c.ID, toClassFields(c, time.Now().UnixNano()), "class")
 }
 
@@ -167,8 +166,7 @@ func (s *Classes) Create(ctx context.Context, c *domain.Class) error {
 }
 
 func (s *Classes) Update(ctx context.Context, id string, change func(*domain.Class) ([]domain.Fact, error)) (*domain.Class, error) {
-	defer s.v.lock(id)()
-	for range maxAttempts {
+	for range mongostore.Attempts(ctx) {
 		d, err := get[classDoc](ctx, s.v.c, id, "class")
 		if err != nil {
 			return nil, err

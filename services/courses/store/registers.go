@@ -29,8 +29,8 @@ type Registers struct {
 
 // NewRegisters returns the register store of db. onPending is called after
 // a write that left events to publish (the relay's Notify).
-func NewRegisters(db *mongo.Database, events EventsFunc, gate *outbox.Gate, onPending outbox.Notifier) *Registers {
-	return &Registers{v: versioned{c: db.Collection(registersColl), gate: gate}, events: events, onPending: onPending}
+func NewRegisters(db *mongo.Database, events EventsFunc, onPending outbox.Notifier) *Registers {
+	return &Registers{v: versioned{c: db.Collection(registersColl)}, events: events, onPending: onPending}
 }
 
 // RegisterFields are a register document's fields but its _id and outbox;
@@ -94,8 +94,7 @@ func (s *Registers) Get(ctx context.Context, lessonID string) (*domain.Register,
 }
 
 func (s *Registers) Update(ctx context.Context, lessonID string, change func(*domain.Register) error) (*domain.Register, error) {
-	defer s.v.lock(lessonID)()
-	for range maxAttempts {
+	for range mongostore.Attempts(ctx) {
 		d, err := get[registerDoc](ctx, s.v.c, lessonID, "register")
 		if err != nil {
 			return nil, err

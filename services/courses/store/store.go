@@ -97,17 +97,14 @@ func putFields(ctx context.Context, c *mongo.Collection, id string, doc any, wha
 }
 
 // versioned writes one document's change when its version is still the one
-// read, with the change's events. FerretDB v1 was measured applying a
-// conditional update to a stale read, so writes to one document also hold
-// the process's outbox gate, which the relay holds while it clears the
-// document; the version check keeps several processes right on a real
-// MongoDB.
+// read, with the change's events. The update is conditioned on the version
+// and, like the relay's clears, applied atomically to the one document by
+// MongoDB and by the patched embedded store: a change made since the read,
+// by this process or another, makes the write miss and be retried rather
+// than be overwritten.
 type versioned struct {
-	c    *mongo.Collection
-	gate *outbox.Gate
+	c *mongo.Collection
 }
-
-func (v *versioned) lock(id string) func() { return v.gate.Lock(v.c.Name(), id) }
 
 // write sets doc's fields (which carry version+1) on the document still at
 // version, appending msgs to its outbox. It reports whether it matched.
@@ -128,5 +125,3 @@ func (v *versioned) write(ctx context.Context, id string, version int64, version
 func errBusy(what, id string) error {
 	return errcode.New(errcode.Unavailable, "", "%s %s kept changing; retry", what, id)
 }
-
-const maxAttempts = 5

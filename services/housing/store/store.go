@@ -1,20 +1,16 @@
 // Package store is the housing service's MongoDB adapter. Its bson structs
 // are its own; the domain never sees them.
 //
-// Two facts about FerretDB v1, measured, shape it. It applies an update as
-// a read followed by a write, so a conditional update ("take a place if one
-// is free") admitted six people into three places when requests raced, and
-// an update of a document racing the outbox relay's clear of the same
-// document lost the update (a step's end vanished). A unique index, on the
-// other hand, is enforced atomically by both FerretDB and MongoDB. So this
-// store never updates a document that carries events: every fact after
+// It never updates a document that carries events: every fact after
 // creation is a record of its own, inserted once under a unique id (a
 // step's end, a month paid, a proposal's outcome, a lease), and a place in
 // an accommodation is a document whose unique id is the place's number,
 // inserted to take it and deleted to free it; likewise a person in the
 // housing pathway is a document keyed by pseudonym, so a person never has
-// two open steps. Insert-only, the same code is correct on MongoDB and on
-// FerretDB.
+// two open steps. A unique index is enforced atomically by every store, so
+// racing requests cannot admit six people into three places. (The design
+// dates from the stock embedded store, which did not isolate updates:
+// there a conditional update did exactly that.)
 package store
 
 import (

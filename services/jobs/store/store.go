@@ -62,20 +62,10 @@ func OutboxSources(db *mongo.Database) []*mongo.Collection {
 type SealFunc func(ctx context.Context, facts []domain.Fact) ([]outbox.Message, error)
 
 // Writes is what every store of the service shares: how facts become
-// events, whom to tell that events wait, and the gate that keeps document
-// updates and the relay's passes apart.
+// events and whom to tell that events wait.
 type Writes struct {
 	Seal      SealFunc
 	OnPending outbox.Notifier
-	// Gate serialises this process's updates of one document, and the
-	// relay's clears of it. On MongoDB the version in the update's filter
-	// is enough, across processes too. FerretDB v1 applies an update to a
-	// stale read of the whole document: with four writers, 53 of 200
-	// version-checked increments survived, and a relay clearing published
-	// events while a placement was confirmed would write the old placement
-	// back (the confirmation and its event lost, the spent link valid
-	// again).
-	Gate *outbox.Gate
 }
 
 // doc is every stored document: its fields, its version and its outbox.
@@ -95,9 +85,6 @@ type versioned[T, F any] struct {
 	fromDoc  func(id string, version int64, f *F) *T
 	empty    func(id string) *T // what Update starts from when id is unknown; nil: NotFound
 }
-
-// maxAttempts bounds the retries of an update that keeps losing the race.
-const maxAttempts = 5
 
 func byID(id string) bson.D { return bson.D{{Key: "_id", Value: id}} }
 
@@ -140,9 +127,13 @@ func (s *versioned[T, F]) create(ctx context.Context, id string, t *T, facts []d
 	return nil
 }
 
+// update applies fn to id and stores the result over the version read,
+// trying again if it moved on. The version in the update's filter keeps
+// concurrent writers right, across processes too: MongoDB and the patched
+// embedded store apply an update of one document atomically, so none is
+// applied to a stale read, and a relay's clear loses nothing of it.
 func (s *versioned[T, F]) update(ctx context.Context, id string, fn func(*T) ([]domain.Fact, error)) (*T, error) {
-	defer s.w.Gate.Lock(s.c.Name(), id)()
-	for range maxAttempts {
+	for range mongostore.Attempts(ctx) {
 		t, version, err := s.get(ctx, id)
 		if errcode.Of(err) == errcode.NotFound && s.empty != nil {
 			t, version, err = s.empty(id), 0, nil

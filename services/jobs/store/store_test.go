@@ -30,7 +30,7 @@ func open(t testing.TB) (*mongo.Database, store.Writes) {
 		}
 		return msgs, nil
 	}
-	return db, store.Writes{Seal: seal, OnPending: func(string, any) {}, Gate: outbox.NewGate()}
+	return db, store.Writes{Seal: seal, OnPending: func(string, any) {}}
 }
 
 // Concurrent updates of one profile all land: none is applied to a stale

@@ -23,27 +23,21 @@ type Seal func(ctx context.Context, events []domain.Event) ([]outbox.Message, er
 // everything about them that is bounded (permits, plan, alerts, transfers),
 // so every change and its events are one single-document write.
 //
-// FerretDB v1 applies an update to a read of the whole document that a
-// concurrent update may have changed meanwhile, and writes it all back: a
-// version filter alone does not stop a lost update there. So within the
-// process, updates of one person hold the outbox gate, which the relay
-// holds too while it clears that person's published events. On MongoDB
-// that is an uncontended lock.
+// MongoDB and the patched embedded store apply an update of one document
+// atomically, so the version filter of each change stops a lost update,
+// across processes too, and the relay's clears of a person's published
+// events lose nothing of it.
 type Persons struct {
 	c         *mongo.Collection
 	seal      Seal
-	gate      *outbox.Gate
 	onPending outbox.Notifier
 }
 
 // NewPersons returns the person store of db; seal makes the messages of
-// each change, gate is the process's outbox gate, onPending is told when
-// events wait (the relay's Notify).
-func NewPersons(db *mongo.Database, seal Seal, gate *outbox.Gate, onPending outbox.Notifier) *Persons {
-	return &Persons{c: db.Collection(personsColl), seal: seal, gate: gate, onPending: onPending}
+// each change, onPending is told when events wait (the relay's Notify).
+func NewPersons(db *mongo.Database, seal Seal, onPending outbox.Notifier) *Persons {
+	return &Persons{c: db.Collection(personsColl), seal: seal, onPending: onPending}
 }
-
-func (s *Persons) lock(pseudonym string) func() { return s.gate.Lock(personsColl, pseudonym) }
 
 type personDoc struct {
 	Pseudonym    string            `bson:"_id"`
@@ -249,7 +243,6 @@ func (s *Persons) get(ctx context.Context, pseudonym string) (*personDoc, error)
 
 // Put stores p as is, without events: for seeding and tests.
 func (s *Persons) Put(ctx context.Context, p *domain.Person) error {
-	defer s.lock(p.Pseudonym)()
 	d := withOutbox{toDoc(p, 1), outbox.NewPending(nil)}
 	if _, err := s.c.ReplaceOne(ctx, bson.D{{Key: "_id", Value: p.Pseudonym}}, d, options.Replace().SetUpsert(true)); err != nil {
 		return fmt.Errorf("put person %s: %w", p.Pseudonym, mongostore.Translate(err))
@@ -274,8 +267,7 @@ func (s *Persons) Create(ctx context.Context, p *domain.Person, events []domain.
 // events in one UpdateOne guarded by the version read: a concurrent writer
 // makes it read and apply again.
 func (s *Persons) Update(ctx context.Context, pseudonym string, fn func(*domain.Person) ([]domain.Event, error)) error {
-	defer s.lock(pseudonym)()
-	for range 5 {
+	for range mongostore.Attempts(ctx) {
 		d, err := s.get(ctx, pseudonym)
 		if err != nil {
 			return err
@@ -292,7 +284,6 @@ func (s *Persons) Update(ctx context.Context, pseudonym string, fn func(*domain.
 // whole collection in Go for a filter with the version too, seconds at
 // national size, and these two fields need no guard.
 func (s *Persons) Summarise(ctx context.Context, pseudonym string, stage domain.Stage, last time.Time) error {
-	defer s.lock(pseudonym)()
 	set := bson.D{{Key: "stage", Value: nil}, {Key: "last_activity", Value: nil}}
 	if stage != "" {
 		set[0].Value = string(stage)
@@ -312,7 +303,7 @@ func (s *Persons) Summarise(ctx context.Context, pseudonym string, stage domain.
 
 // write applies fn to d and writes the result with fn's events, unless fn
 // left it unchanged; done is false when the stored version is no longer
-// d's. Call it holding the person's lock.
+// d's.
 func (s *Persons) write(ctx context.Context, d *personDoc, fn func(*domain.Person) ([]domain.Event, error)) (done bool, err error) {
 	p := d.person()
 	events, err := fn(p)

@@ -25,7 +25,7 @@ func TestPersonsRoundTrip(t *testing.T) {
 	ps := store.NewPersons(db, func(_ context.Context, evs []domain.Event) ([]outbox.Message, error) {
 		sealed = append(sealed, evs)
 		return nil, nil
-	}, outbox.NewGate(), func(string, any) {})
+	}, func(string, any) {})
 	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	p := &domain.Person{Pseudonym: "ps-1", Organisation: "org1", DisplayName: "A", Since: at, RecordedAt: at.Add(time.Hour)}
 	if err := ps.Put(ctx, p); err != nil {
@@ -69,7 +69,7 @@ func BenchmarkInCharge(b *testing.B) {
 	ctx := b.Context()
 	db := devstacktest.Mongo(b, devstacktest.Start(b)).Database("pathway_caseload_bench")
 	devstacktest.EnsureIndexes(b, db, store.Indexes()...)
-	ps := store.NewPersons(db, func(context.Context, []domain.Event) ([]outbox.Message, error) { return nil, nil }, outbox.NewGate(), func(string, any) {})
+	ps := store.NewPersons(db, func(context.Context, []domain.Event) ([]outbox.Message, error) { return nil, nil }, func(string, any) {})
 	if err := mongostore.EnsureIndexes(ctx, db, store.Indexes()...); err != nil {
 		b.Fatal(err)
 	}
@@ -106,7 +106,7 @@ func TestPersonsSummarise(t *testing.T) {
 	ctx := t.Context()
 	db := devstacktest.Mongo(t, devstacktest.Start(t)).Database("pathway_persons_test")
 	devstacktest.EnsureIndexes(t, db, store.Indexes()...)
-	ps := store.NewPersons(db, func(context.Context, []domain.Event) ([]outbox.Message, error) { return nil, nil }, outbox.NewGate(), func(string, any) {})
+	ps := store.NewPersons(db, func(context.Context, []domain.Event) ([]outbox.Message, error) { return nil, nil }, func(string, any) {})
 	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	p := &domain.Person{Pseudonym: "ps-1", Organisation: "org1", DisplayName: "A", Since: at, Sealed: map[string][]byte{"legal_name": {1}},
 		Alerts: []domain.Alert{{ID: "a:1", Kind: domain.AlertInactivity, RaisedAt: at}}}

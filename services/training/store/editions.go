@@ -22,18 +22,14 @@ type EditionEventsFunc func(ctx context.Context, e *domain.Edition, facts []doma
 // events of its changes are one document.
 type Editions struct {
 	c         *mongo.Collection
-	gate      *outbox.Gate
 	events    EditionEventsFunc
 	onPending outbox.Notifier
 }
 
 // NewEditions returns the edition store of db. onPending is called after a
-// write that left events to publish (the relay's Notify). gate is the
-// process's, shared with the relay: FerretDB v1 does not isolate updates,
-// so a relay clearing published events while a person is enrolled wrote
-// the old roster back (measured: the enrolment lost, its event published).
-func NewEditions(db *mongo.Database, events EditionEventsFunc, onPending outbox.Notifier, gate *outbox.Gate) *Editions {
-	return &Editions{c: db.Collection(editionsColl), events: events, onPending: onPending, gate: gate}
+// write that left events to publish (the relay's Notify).
+func NewEditions(db *mongo.Database, events EditionEventsFunc, onPending outbox.Notifier) *Editions {
+	return &Editions{c: db.Collection(editionsColl), events: events, onPending: onPending}
 }
 
 // EditionFields are an edition's stored fields but its id and outbox, the
@@ -186,12 +182,12 @@ func (s *Editions) Create(ctx context.Context, e *domain.Edition) error {
 }
 
 func (s *Editions) Update(ctx context.Context, id string, change func(*domain.Edition) ([]domain.Fact, error)) (*domain.Edition, error) {
-	// The gate serialises this process's writes to the edition with each
-	// other and with the relay's clears; the version condition keeps
-	// several processes right on a real MongoDB.
-	defer s.gate.Lock(editionsColl, id)()
-	const attempts = 5
-	for range attempts {
+	// The write is one update of the edition, conditioned on the version
+	// read, which MongoDB and the patched embedded store apply atomically:
+	// a change made meanwhile, by this process or another, makes it miss
+	// and try again, and a relay's clear, itself one update, loses none of
+	// it.
+	for range mongostore.Attempts(ctx) {
 		d, err := get[editionDoc](ctx, s.c, id, "edition")
 		if err != nil {
 			return nil, err

@@ -12,20 +12,17 @@ import (
 
 	"github.com/percorsi/percorsi/pkg/errcode"
 	"github.com/percorsi/percorsi/pkg/mongostore"
-	"github.com/percorsi/percorsi/pkg/outbox"
 	"github.com/percorsi/percorsi/services/training/domain"
 )
 
 // Lessons implements domain.Lessons.
 type Lessons struct {
-	c    *mongo.Collection
-	gate *outbox.Gate
+	c *mongo.Collection
 }
 
-// NewLessons returns the lesson store of db. gate is the process's: it
-// serialises the changes of one lesson, which FerretDB v1 does not isolate.
-func NewLessons(db *mongo.Database, gate *outbox.Gate) *Lessons {
-	return &Lessons{c: db.Collection(lessonsColl), gate: gate}
+// NewLessons returns the lesson store of db.
+func NewLessons(db *mongo.Database) *Lessons {
+	return &Lessons{c: db.Collection(lessonsColl)}
 }
 
 type lessonDoc struct {
@@ -114,11 +111,9 @@ func allDuplicates(errs []mongo.BulkWriteError) bool {
 // Update applies change to a lesson and writes it back unless it changed
 // meanwhile, in which case it tries again on the lesson as it is now.
 func (s *Lessons) Update(ctx context.Context, id string, change func(*domain.Lesson) error) (*domain.Lesson, error) {
-	// The gate serialises this process's writes; the condition on every
-	// field a change may touch keeps several processes right on MongoDB.
-	defer s.gate.Lock(lessonsColl, id)()
-	const attempts = 5
-	for range attempts {
+	// The condition on every field a change may touch, checked by one
+	// atomic update of the lesson, keeps concurrent writers right.
+	for range mongostore.Attempts(ctx) {
 		d, err := get[lessonDoc](ctx, s.c, id, "lesson")
 		if err != nil {
 			return nil, err

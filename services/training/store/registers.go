@@ -22,15 +22,14 @@ type RegisterEventsFunc func(ctx context.Context, r *domain.Register) ([]outbox.
 // inserted as one document.
 type Registers struct {
 	c         *mongo.Collection
-	gate      *outbox.Gate
 	events    RegisterEventsFunc
 	onPending outbox.Notifier
 }
 
-// NewRegisters returns the register store of db; gate is the process's,
-// shared with the relay (see NewEditions).
-func NewRegisters(db *mongo.Database, events RegisterEventsFunc, onPending outbox.Notifier, gate *outbox.Gate) *Registers {
-	return &Registers{c: db.Collection(registersColl), events: events, onPending: onPending, gate: gate}
+// NewRegisters returns the register store of db. onPending is called after
+// a write that left events to publish (the relay's Notify).
+func NewRegisters(db *mongo.Database, events RegisterEventsFunc, onPending outbox.Notifier) *Registers {
+	return &Registers{c: db.Collection(registersColl), events: events, onPending: onPending}
 }
 
 // RegisterFields are a register's stored fields but its id and outbox.
@@ -89,9 +88,7 @@ func (s *Registers) Create(ctx context.Context, r *domain.Register) error {
 }
 
 func (s *Registers) Update(ctx context.Context, lessonID string, change func(*domain.Register) error) (*domain.Register, error) {
-	defer s.gate.Lock(registersColl, lessonID)()
-	const attempts = 5
-	for range attempts {
+	for range mongostore.Attempts(ctx) {
 		d, err := get[registerDoc](ctx, s.c, lessonID, "register")
 		if err != nil {
 			return nil, err

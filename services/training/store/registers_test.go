@@ -32,7 +32,7 @@ func TestCorrectALegacyRegister(t *testing.T) {
 	if _, err := db.Collection("registers").InsertOne(t.Context(), legacy); err != nil {
 		t.Fatal(err)
 	}
-	regs := store.NewRegisters(db, noEvents, func(string, any) {}, outbox.NewGate())
+	regs := store.NewRegisters(db, noEvents, func(string, any) {})
 	e := &domain.Edition{ID: "e1"}
 	r, err := regs.Update(t.Context(), "l1", func(r *domain.Register) error {
 		return r.Correct(e, []register.Mark{{Person: "p1", Status: register.Excused}}, "tr", "certificato medico", start.Add(time.Hour))
