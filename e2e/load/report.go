@@ -110,10 +110,11 @@ func (r *Report) Markdown(w io.Writer) error {
 		len(p.Registerable), len(p.Profiles), p.Organisations*p.employersPerOrg(), p.Organisations*p.vacanciesPerOrg(),
 		p.Organisations*p.accommodationsPerOrg(), p.Organisations*p.accommodationsPerOrg()*accommodationCapacity, housed, len(p.ToHouse))
 	b.WriteString("The run is set in the first week of the school year: the year's lessons are all scheduled, and the registers, placements and steps are those the users make during the run. ")
-	b.WriteString("What is large was seeded in bulk straight into each service's store in the shape its store package writes it (the store packages' `Load` functions), as a migration would be: InsertMany writes some ten times the documents per second of one request each, and the seeding is not what is measured")
+	b.WriteString("What is large was seeded in bulk straight into each service's store in the shape its store package writes it (the store packages' `Load` functions), as a migration would be")
 	if !r.Shared {
-		b.WriteString(", and before the services started")
+		b.WriteString(", before the services started")
 	}
+	b.WriteString(": InsertMany writes some ten times the documents per second of one request each, and the seeding is not what is measured")
 	b.WriteString("; what is small went through the HTTP APIs as users would make it, so its events flowed like any other.")
 	if r.Unsettled {
 		b.WriteString(" The load was to begin once the events of seeding had reached their consumers; they had not after the wait allowed, and it began without (see the note above): the facts acknowledged during the load queued behind them.\n\n")
