@@ -29,7 +29,7 @@ run: ## run every service in one process on embedded Kafka and MongoDB, with dem
 test: lint ## every test, with the race detector, plus the proto and layout checks
 	$(GO) test -race -count=1 -timeout 12m ./...
 	# the patched embedded MongoDB's own SQLite backend tests (third_party/README.md)
-	cd third_party/ferretdb && $(GO) test -count=1 ./internal/backends/sqlite/...
+	cd third_party/ferretdb && $(GO) test -count=1 ./internal/backends/sqlite/... ./internal/handler/sjson/
 
 .PHONY: lint
 lint: $(BUF) ## go vet, gofmt, buf lint, and the import-boundary check

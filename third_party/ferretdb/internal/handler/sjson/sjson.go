@@ -247,6 +247,10 @@ func unmarshalSingleValue(data json.RawMessage, sch *elem) (any, error) {
 		return nil, lazyerrors.Errorf("schema is not set")
 	}
 
+	if v, ok := unmarshalScalar(data, sch.Type); ok { // Percorsi patch
+		return v, nil
+	}
+
 	var res sjsontype
 	var err error
 
