@@ -38,6 +38,9 @@ func Connect(ctx context.Context, uri string) (*mongo.Client, error) {
 	return c, nil
 }
 
+// indexBuild bounds the building of a service's indexes at start.
+const indexBuild = 10 * time.Minute
+
 // Index is one index to ensure.
 type Index struct {
 	Collection string
@@ -46,7 +49,13 @@ type Index struct {
 }
 
 // EnsureIndexes creates idxs if missing; it is idempotent and runs at start.
+// Building an index reads the whole collection, so each may take up to
+// indexBuild rather than one operation's timeout: at 1.7 million lessons
+// the embedded store took longer than the client's 10 s, and courses never
+// started.
 func EnsureIndexes(ctx context.Context, db *mongo.Database, idxs ...Index) error {
+	ctx, cancel := context.WithTimeout(ctx, indexBuild)
+	defer cancel()
 	for _, ix := range idxs {
 		m := mongo.IndexModel{Keys: ix.Keys, Options: options.Index().SetUnique(ix.Unique)}
 		if _, err := db.Collection(ix.Collection).Indexes().CreateOne(ctx, m); err != nil {
