@@ -197,9 +197,9 @@ func startProcess(path string, env []string, logPath string) (*proc, error) {
 }
 
 // waitReady polls the service's readiness until it answers 200, or its
-// process ends, or a minute passes.
+// process ends, or startTimeout passes.
 func waitReady(ctx context.Context, url string, p *proc) error {
-	deadline := time.Now().Add(time.Minute)
+	deadline := time.Now().Add(startTimeout)
 	for time.Now().Before(deadline) {
 		resp, err := http.Get(url + "/readyz")
 		if err == nil {
@@ -216,8 +216,13 @@ func waitReady(ctx context.Context, url string, p *proc) error {
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
-	return errors.New("not ready after a minute")
+	return fmt.Errorf("not ready after %s", startTimeout)
 }
+
+// startTimeout bounds a service's start: it builds its indexes over what
+// was seeded before it, which at 500,000 people took pathway more than a
+// minute on the embedded store.
+const startTimeout = 10 * time.Minute
 
 // stopAll stops the processes, the last started first, as a deployment
 // would: a SIGTERM, then a SIGKILL if one lingers.

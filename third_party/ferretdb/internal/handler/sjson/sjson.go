@@ -175,6 +175,15 @@ func toSJSON(v any) sjsontype {
 // Unmarshal decodes the top-level document.
 // It decodes document's schema from the `$s` field and uses it to decode the data of the document.
 func Unmarshal(data []byte) (*types.Document, error) {
+	if d, ok := unmarshalFast(data); ok { // Percorsi patch
+		return d, nil
+	}
+
+	return unmarshalGeneral(data)
+}
+
+// unmarshalGeneral is Unmarshal for every document (Percorsi patch: stock Unmarshal, renamed).
+func unmarshalGeneral(data []byte) (*types.Document, error) {
 	var v map[string]json.RawMessage
 	r := bytes.NewReader(data)
 	dec := json.NewDecoder(r)
