@@ -16,6 +16,7 @@ package sjson
 
 import (
 	"bytes"
+	"strings"
 
 	"github.com/FerretDB/FerretDB/internal/types"
 	"github.com/FerretDB/FerretDB/internal/util/must"
@@ -361,7 +362,7 @@ func skipValue(data []byte, i int) (int, bool) {
 	}
 
 	j := i
-	for j < len(data) && bytes.IndexByte([]byte(",}] \t\r\n"), data[j]) < 0 {
+	for j < len(data) && strings.IndexByte(",}] \t\r\n", data[j]) < 0 {
 		j++
 	}
 
