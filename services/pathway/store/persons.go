@@ -62,7 +62,7 @@ type personDoc struct {
 	LastActivity time.Time         `bson:"last_activity,omitempty"`
 	// PendingTo is the organisation a pending transfer is addressed to: a
 	// scalar field, because filters on fields of arrays of subdocuments
-	// silently match nothing on FerretDB v1.
+	// silently match nothing on FerretDB v1 (the patch did not change that).
 	PendingTo string `bson:"pending_to"`
 }
 
@@ -279,10 +279,11 @@ func (s *Persons) Update(ctx context.Context, pseudonym string, fn func(*domain.
 	return errcode.New(errcode.Conflict, "pseudonym", "the person was changed by others meanwhile; retry")
 }
 
-// Summarise sets p's stage and last activity by _id alone: FerretDB v1
-// finds a document by a filter on _id alone in SQLite but decodes the
-// whole collection in Go for a filter with the version too, seconds at
-// national size, and these two fields need no guard.
+// Summarise sets p's stage and last activity, which derive from the
+// timeline, without reading the person first: a check that changes nothing
+// else writes only those two. It leaves the version alone: an Update that
+// read the person before may write the old two back, and the next check of
+// that person sets them again.
 func (s *Persons) Summarise(ctx context.Context, pseudonym string, stage domain.Stage, last time.Time) error {
 	set := bson.D{{Key: "stage", Value: nil}, {Key: "last_activity", Value: nil}}
 	if stage != "" {
