@@ -126,8 +126,7 @@ func prepareWhereClause(meta *metadata.Collection, filter *types.Document) (stri
 
 // pushdownArgs returns the query arguments of a filter's condition on a field:
 // one for a plain value, one per element for {$in: [...]} (none for an empty one,
-// which matches nothing), or false when
-// one of them cannot be pushed down.
+// which matches nothing), or false when one of them cannot be pushed down.
 func pushdownArgs(v any) ([]any, bool) {
 	d, ok := v.(*types.Document)
 	if !ok {
