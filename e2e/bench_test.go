@@ -12,6 +12,7 @@ import (
 	"github.com/segmentio/kafka-go"
 	"go.mongodb.org/mongo-driver/v2/bson"
 
+	"github.com/percorsi/percorsi/e2e/load"
 	"github.com/percorsi/percorsi/pkg/devstack/devstacktest"
 	"github.com/percorsi/percorsi/pkg/kafkakit"
 )
@@ -181,7 +182,6 @@ func BenchmarkRawStoreByID(b *testing.B) {
 // reportPercentiles reports the p50 and p99 of lat in milliseconds.
 func reportPercentiles(b *testing.B, lat []time.Duration) {
 	slices.Sort(lat)
-	at := func(q float64) float64 { return float64(lat[int(q*float64(len(lat)-1))]) / float64(time.Millisecond) }
-	b.ReportMetric(at(0.50), "p50-ms")
-	b.ReportMetric(at(0.99), "p99-ms")
+	b.ReportMetric(float64(load.Percentile(lat, 50))/float64(time.Millisecond), "p50-ms")
+	b.ReportMetric(float64(load.Percentile(lat, 99))/float64(time.Millisecond), "p99-ms")
 }

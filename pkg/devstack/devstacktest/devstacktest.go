@@ -44,9 +44,7 @@ func Mongo(t testing.TB, s *devstack.Stack) *mongo.Client {
 // test runs on the indexes it declares.
 func EnsureIndexes(t testing.TB, db *mongo.Database, idxs ...mongostore.Index) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := mongostore.EnsureIndexes(ctx, db, idxs...); err != nil {
+	if err := mongostore.EnsureIndexes(t.Context(), db, idxs...); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -145,7 +145,11 @@ func (s *Sessions) Sweep(ctx context.Context, now time.Time) (int64, error) {
 	if len(expired) == 0 {
 		return 0, nil
 	}
-	res, err := s.c.DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: expired}}}})
+	// The expiry again: a session renewed since it was read stays.
+	res, err := s.c.DeleteMany(ctx, bson.D{
+		{Key: "_id", Value: bson.D{{Key: "$in", Value: expired}}},
+		{Key: "expires", Value: bson.D{{Key: "$lte", Value: now.UTC()}}},
+	})
 	if err != nil {
 		return 0, fmt.Errorf("sweep sessions: %w", mongostore.Translate(err))
 	}

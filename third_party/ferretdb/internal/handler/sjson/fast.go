@@ -33,36 +33,35 @@ import (
 // regex elements, and anything unexpected, go to Unmarshal), each key once.
 // Scalars are read by unmarshalScalar, or by the general decoder of their type.
 func unmarshalFast(data []byte) (*types.Document, bool) {
-	var jsch []byte
-
-	var members []member
-
-	ok := eachMember(data, func(key string, value []byte) bool {
-		if key == "$s" {
-			jsch = value
-			return true
-		}
-
-		members = append(members, member{key, value})
-
-		return true
-	})
-	if !ok || jsch == nil {
+	members, ok := membersOf(data)
+	if !ok || len(members) == 0 || members[0].key != "$s" { // Marshal writes the schema first
 		return nil, false
 	}
 
-	sch, ok := scanSchema(jsch)
+	sch, ok := scanSchema(members[0].value)
 	if !ok {
 		return nil, false
 	}
 
-	return documentOf(members, sch)
+	return documentOf(members[1:], sch)
 }
 
 // member is a key of a JSON object and the JSON of its value.
 type member struct {
 	key   string
 	value []byte
+}
+
+// membersOf returns the members of the JSON object data, in order.
+func membersOf(data []byte) ([]member, bool) {
+	var members []member
+
+	ok := eachMember(data, func(key string, value []byte) bool {
+		members = append(members, member{key, value})
+		return true
+	})
+
+	return members, ok
 }
 
 // documentOf decodes members in the order and with the types of sch.
@@ -106,12 +105,8 @@ func valueOf(data []byte, e *elem) (any, bool) {
 			return nil, false
 		}
 
-		var members []member
-
-		if !eachMember(data, func(key string, value []byte) bool {
-			members = append(members, member{key, value})
-			return true
-		}) {
+		members, ok := membersOf(data)
+		if !ok {
 			return nil, false
 		}
 
