@@ -62,12 +62,12 @@ func FuzzDecode(f *testing.F) {
 	})
 }
 
-// canonical compacts the raw lines, which keep the body's own spacing.
+// canonical writes the raw lines, which keep the body's own spacing and
+// escapes, as json.Marshal does (compact, with <, > and & escaped).
 func canonical(v shape) shape {
 	for i, l := range v.Lines {
-		var b bytes.Buffer
-		if err := json.Compact(&b, l); err == nil {
-			v.Lines[i] = b.Bytes()
+		if b, err := json.Marshal(l); err == nil {
+			v.Lines[i] = b
 		}
 	}
 	return v
