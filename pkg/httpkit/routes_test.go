@@ -1,0 +1,47 @@
+package httpkit_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/percorsi/percorsi/pkg/endpointkit"
+	"github.com/percorsi/percorsi/pkg/httpkit"
+)
+
+type greeting struct {
+	ID   string `json:"-"`
+	Name string `json:"name"`
+}
+
+func TestHandler(t *testing.T) {
+	echo := endpointkit.Typed(func(_ context.Context, g greeting) (greeting, error) { return g, nil })
+	h := httpkit.Handler([]byte("openapi: 3.1.0\n"), []httpkit.Route{
+		{Pattern: "PUT /v1/greetings/{id}", Endpoint: echo, Decode: httpkit.Body(func(r *http.Request, g *greeting) { g.ID = r.PathValue("id") })},
+		{Pattern: "GET /v1/greetings/{id}", Endpoint: echo, Decode: httpkit.Path(func(r *http.Request) greeting { return greeting{Name: r.PathValue("id")} })},
+	})
+	do := func(method, path, body string) (int, string) {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(method, path, strings.NewReader(body)))
+		b, _ := io.ReadAll(rec.Body)
+		return rec.Code, string(b)
+	}
+	if code, body := do("PUT", "/v1/greetings/g1", `{"name":"Amina"}`); code != 200 || !strings.Contains(body, `"Amina"`) {
+		t.Fatalf("PUT: %d %s", code, body)
+	}
+	if code, body := do("GET", "/v1/greetings/Joy", ""); code != 200 || !strings.Contains(body, `"Joy"`) {
+		t.Fatalf("GET: %d %s", code, body)
+	}
+	code, body := do("PUT", "/v1/greetings/g1", `{"nome":"Amina"}`)
+	var e httpkit.ErrorBody
+	if err := json.Unmarshal([]byte(body), &e); code != 400 || err != nil || e.Error.Field != "nome" {
+		t.Fatalf("an unknown field: %d %s", code, body)
+	}
+	if code, body := do("GET", "/openapi.yaml", ""); code != 200 || body != "openapi: 3.1.0\n" {
+		t.Fatalf("openapi: %d %q", code, body)
+	}
+}
