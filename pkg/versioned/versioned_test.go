@@ -39,9 +39,11 @@ type contract struct {
 
 func (c *contract) collection(name, versionField string) *versioned.Collection[tally, tallyFields] {
 	return versioned.New(c.db.Collection(name), versioned.Config[tally, tallyFields]{
-		What:         "tally",
-		Fields:       func(t *tally) tallyFields { return tallyFields{Owner: t.Owner, Marks: t.Marks} },
-		Value:        func(id string, v int64, f *tallyFields) *tally { return &tally{ID: id, Version: v, Owner: f.Owner, Marks: f.Marks} },
+		What:   "tally",
+		Fields: func(t *tally) tallyFields { return tallyFields{Owner: t.Owner, Marks: t.Marks} },
+		Value: func(id string, v int64, f *tallyFields) *tally {
+			return &tally{ID: id, Version: v, Owner: f.Owner, Marks: f.Marks}
+		},
 		VersionField: versionField,
 		Notify:       func(string, any) { c.notified.Add(1) },
 	})
