@@ -24,14 +24,16 @@ type Publisher interface {
 
 // Relay publishes the pending events of its source collections.
 type Relay struct {
-	sources []*mongo.Collection
-	pub     Publisher
-	log     *slog.Logger
-	batch   int64
-	poll    time.Duration
-	call    time.Duration // bound of each store or broker call
-	wake    chan struct{}
-	byName  map[string]*mongo.Collection
+	sources  []*mongo.Collection
+	pub      Publisher
+	log      *slog.Logger
+	batch    int64
+	poll     time.Duration
+	call     time.Duration // bound of each store or broker call
+	wake     chan struct{}
+	byName   map[string]*mongo.Collection
+	lease    *lease // nil without sources
+	leaseTTL time.Duration
 
 	mu    sync.Mutex
 	hints map[hint]struct{} // documents notified since their last read
@@ -39,6 +41,7 @@ type Relay struct {
 	published prometheus.Counter
 	failures  prometheus.Counter
 	backlog   prometheus.Gauge
+	held      prometheus.Gauge
 }
 
 // RelayConfig tunes a Relay; zero values pick sensible defaults.
@@ -64,6 +67,11 @@ type RelayConfig struct {
 	// between publishing and clearing, which would publish it again.
 	// Default 30s.
 	CallTimeout time.Duration
+	// LeaseTTL is how long the relay lease lasts unrenewed: of the relays
+	// of a service's replicas, the one holding it publishes, the others
+	// stand by, and one takes over within LeaseTTL of the holder's death
+	// (at once when it stops cleanly). Default 10s.
+	LeaseTTL time.Duration
 }
 
 // NewRelay returns a relay that publishes the pending events of sources
@@ -78,20 +86,24 @@ func NewRelay(pub Publisher, cfg RelayConfig, sources ...*mongo.Collection) *Rel
 	if cfg.CallTimeout <= 0 {
 		cfg.CallTimeout = 30 * time.Second
 	}
+	if cfg.LeaseTTL <= 0 {
+		cfg.LeaseTTL = 10 * time.Second
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	labels := prometheus.Labels{"service": cfg.Name}
 	r := &Relay{
-		sources: sources,
-		pub:     pub,
-		log:     cfg.Logger,
-		batch:   cfg.Batch,
-		poll:    cfg.Poll,
-		call:    cfg.CallTimeout,
-		wake:    make(chan struct{}, 1),
-		byName:  map[string]*mongo.Collection{},
-		hints:   map[hint]struct{}{},
+		sources:  sources,
+		pub:      pub,
+		log:      cfg.Logger,
+		batch:    cfg.Batch,
+		poll:     cfg.Poll,
+		call:     cfg.CallTimeout,
+		wake:     make(chan struct{}, 1),
+		byName:   map[string]*mongo.Collection{},
+		leaseTTL: cfg.LeaseTTL,
+		hints:    map[hint]struct{}{},
 		published: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "percorsi_outbox_published_total", Help: "Events the relay published to Kafka.", ConstLabels: labels,
 		}),
@@ -99,14 +111,20 @@ func NewRelay(pub Publisher, cfg RelayConfig, sources ...*mongo.Collection) *Rel
 			Name: "percorsi_outbox_failures_total", Help: "Relay passes that failed and will be retried.", ConstLabels: labels,
 		}),
 		backlog: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "percorsi_outbox_backlog", Help: "Events pending at the relay's last pass: those it found, less those it published.", ConstLabels: labels,
+			Name: "percorsi_outbox_backlog", Help: "Events pending at the relay's last pass: those it found, less those it published (0 while it stands by).", ConstLabels: labels,
+		}),
+		held: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "percorsi_outbox_lease_held", Help: "1 while this replica's relay holds the lease and publishes, 0 while it stands by.", ConstLabels: labels,
 		}),
 	}
 	if cfg.Metrics != nil {
-		cfg.Metrics.MustRegister(r.published, r.failures, r.backlog)
+		cfg.Metrics.MustRegister(r.published, r.failures, r.backlog, r.held)
 	}
 	for _, c := range sources {
 		r.byName[c.Name()] = c
+	}
+	if len(sources) > 0 {
+		r.lease = newLease(sources[0].Database(), cfg.Name, cfg.LeaseTTL)
 	}
 	return r
 }
@@ -131,26 +149,44 @@ func (r *Relay) Notify(collection string, id any) {
 	}
 }
 
-// Run publishes until ctx ends. A failed pass (broker or store away) is
-// retried with backoff; nothing is cleared that was not acknowledged by
-// Kafka. A scan whose search fails (a store slower than CallTimeout) is
-// tried again at the next poll, so that it never holds back what is
-// notified meanwhile.
+// Run publishes until ctx ends, while it holds the lease (see
+// RelayConfig.LeaseTTL). A failed pass (broker or store away) is retried
+// with backoff; nothing is cleared that was not acknowledged by Kafka. A
+// scan whose search fails (a store slower than CallTimeout) is tried again
+// at the next poll, so that it never holds back what is notified meanwhile.
 func (r *Relay) Run(ctx context.Context) error {
+	defer r.lease.release(ctx)
 	backoff := 100 * time.Millisecond
 	scan := true // what a crash left behind was notified to nobody
-	poll := time.NewTicker(r.poll)
-	defer poll.Stop()
+	lastScan := time.Now()
+	// tick renews the lease, stands by for it, and starts the scans.
+	tick := time.NewTicker(min(r.poll, time.Second, r.leaseTTL/3))
+	defer tick.Stop()
 	soon := time.NewTimer(0)
 	defer soon.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-poll.C:
-			scan = true
+		case <-tick.C:
+			scan = scan || time.Since(lastScan) >= r.lease.scanEvery(r.poll)
 		case <-r.wake:
 		case <-soon.C:
+		}
+		held, gained, err := r.lease.hold(ctx)
+		if err != nil {
+			r.log.Warn("outbox relay could not claim its lease", "err", err)
+		}
+		if !held {
+			r.standBy()
+			continue
+		}
+		r.held.Set(1)
+		if gained {
+			scan = true // what the previous holder left, and writes notified to other replicas
+		}
+		if scan {
+			lastScan = time.Now()
 		}
 		res, err := r.pass(ctx, scan)
 		switch {
@@ -174,6 +210,17 @@ func (r *Relay) Run(ctx context.Context) error {
 			soon.Reset(deferred)
 		}
 	}
+}
+
+// standBy forgets what was notified, which the holder's scans find, and
+// reports nothing pending, so that the replicas' backlogs add up to the
+// holder's.
+func (r *Relay) standBy() {
+	r.mu.Lock()
+	clear(r.hints)
+	r.mu.Unlock()
+	r.held.Set(0)
+	r.backlog.Set(0)
 }
 
 // pendingDoc is what the relay reads of a source document. Events stay raw
