@@ -16,7 +16,7 @@ import (
 func TestOneRelayPublishesAtATime(t *testing.T) {
 	ctx := t.Context()
 	coll := setup(t)
-	cfg := outbox.RelayConfig{Poll: time.Hour, LeaseTTL: 900 * time.Millisecond, Name: "svc"}
+	cfg := outbox.RelayConfig{Poll: time.Hour, LeaseTTL: 3 * time.Second, Name: "svc"}
 	pubs := []*recorder{{}, {}, {}}
 	relays := make([]*outbox.Relay, len(pubs))
 	stops := make([]func(), len(pubs))
@@ -53,7 +53,7 @@ func TestOneRelayPublishesAtATime(t *testing.T) {
 			if len(seen) == n {
 				for id, times := range seen {
 					if times != 1 {
-						t.Fatalf("%s published %d times", id, times)
+						t.Fatalf("%s published %d times: %v %v %v", id, times, pubs[0].ids(), pubs[1].ids(), pubs[2].ids())
 					}
 				}
 				return by
@@ -83,16 +83,21 @@ func TestOneRelayPublishesAtATime(t *testing.T) {
 	for i := range stops {
 		stops[i]()
 	}
-	if _, err := coll.Database().Collection(outbox.LeaseCollection).UpdateOne(ctx, bson.D{{Key: "_id", Value: "svc"}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "holder", Value: "dead"}, {Key: "expires", Value: time.Now().Add(time.Second)}}}}); err != nil {
-		t.Fatal(err)
+	expire := func(at time.Time) {
+		t.Helper()
+		if _, err := coll.Database().Collection(outbox.LeaseCollection).UpdateOne(ctx, bson.D{{Key: "_id", Value: "svc"}},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "holder", Value: "dead"}, {Key: "expires", Value: at}}}}); err != nil {
+			t.Fatal(err)
+		}
 	}
+	expire(time.Now().Add(time.Hour))
 	before := len(pubs[0].ids())
 	run(t, relays[0])
 	store()
-	time.Sleep(300 * time.Millisecond)
+	time.Sleep(2 * time.Second) // two claims
 	if len(pubs[0].ids()) != before {
 		t.Fatal("a relay published while a live holder's lease ran")
 	}
+	expire(time.Now())
 	publishing()
 }

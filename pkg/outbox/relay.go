@@ -334,7 +334,9 @@ func (r *Relay) pass(ctx context.Context, scan bool) (res passResult, err error)
 			return passResult{}, fmt.Errorf("outbox: publish %d events: %w", len(out), err)
 		}
 	}
-	if err := r.clear(ctx, docs); err != nil {
+	// Published: cleared even if ctx ends meanwhile, so that a relay that
+	// stops leaves its successor nothing to publish again.
+	if err := r.clear(context.WithoutCancel(ctx), docs); err != nil {
 		return passResult{}, err
 	}
 	r.published.Add(float64(len(msgs)))
