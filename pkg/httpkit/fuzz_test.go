@@ -55,6 +55,9 @@ func FuzzDecode(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if len(again) > httpkit.MaxBody {
+			return // the zero fields written out grew it past the bound
+		}
 		v2, err := decode(again)
 		if err != nil || !reflect.DeepEqual(canonical(v), canonical(v2)) {
 			t.Fatalf("%s decoded to %+v, which re-encodes as %s and decodes to %+v (%v)", body, v, again, v2, err)

@@ -4,6 +4,7 @@
 package httpkit
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -28,7 +29,13 @@ const MaxBody = 1 << 20
 // Decode reads a JSON body into v: unknown fields, trailing data, wrong types
 // and oversized bodies are errcode.Invalid naming the field at fault.
 func Decode(r *http.Request, v any) error {
-	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, MaxBody))
+	body := bufio.NewReader(http.MaxBytesReader(nil, r.Body, MaxBody))
+	if isNull(body) {
+		// encoding/json leaves v as it was for null: an empty request,
+		// which would then replace a plan with nothing.
+		return errcode.New(errcode.Invalid, "body", "must be a JSON object, not null")
+	}
+	dec := json.NewDecoder(body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return decodeError(err)
@@ -37,6 +44,26 @@ func Decode(r *http.Request, v any) error {
 		return errcode.New(errcode.Invalid, "body", "must hold a single JSON object")
 	}
 	return nil
+}
+
+// isNull says whether body starts with the JSON value null, past any
+// white space, reading nothing that Decode needs.
+func isNull(body *bufio.Reader) bool {
+	for {
+		b, err := body.Peek(1)
+		if err != nil {
+			return false
+		}
+		switch b[0] {
+		case ' ', '\t', '\r', '\n':
+			_, _ = body.ReadByte()
+		case 'n':
+			word, _ := body.Peek(4)
+			return string(word) == "null"
+		default:
+			return false
+		}
+	}
 }
 
 // DecodeElement decodes one element of a JSON list that Decode left raw,

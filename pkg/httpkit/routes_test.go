@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/percorsi/percorsi/pkg/endpointkit"
+	"github.com/percorsi/percorsi/pkg/errcode"
 	"github.com/percorsi/percorsi/pkg/httpkit"
 )
 
@@ -43,5 +44,21 @@ func TestHandler(t *testing.T) {
 	}
 	if code, body := do("GET", "/openapi.yaml", ""); code != 200 || body != "openapi: 3.1.0\n" {
 		t.Fatalf("openapi: %d %q", code, body)
+	}
+}
+
+// A body of null is refused, not taken for an empty request (issue 21: it
+// replaced a person's plan with an empty revision).
+func TestDecodeRefusesNull(t *testing.T) {
+	for _, body := range []string{"null", " \n null", "null "} {
+		_, err := decode([]byte(body))
+		if e := errcode.As(err); e == nil || e.Code != errcode.Invalid || e.Field != "body" {
+			t.Errorf("%q: %v, want Invalid naming body", body, err)
+		}
+	}
+	for _, body := range []string{`{}`, ` {"name":"nullo"}`} {
+		if _, err := decode([]byte(body)); err != nil {
+			t.Errorf("%q: %v", body, err)
+		}
 	}
 }
