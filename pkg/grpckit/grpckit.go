@@ -17,9 +17,12 @@ import (
 )
 
 // ServerOptions move the bearer token and the trace context of incoming
-// metadata into the request's context.
+// metadata into the request's context, and serve the call in a span.
 func ServerOptions() []kitgrpc.ServerOption {
-	return []kitgrpc.ServerOption{kitgrpc.ServerBefore(auth.GRPCToContext, tracectx.FromGRPC)}
+	return []kitgrpc.ServerOption{
+		kitgrpc.ServerBefore(auth.GRPCToContext, tracectx.FromGRPC),
+		kitgrpc.ServerFinalizer(tracectx.EndGRPC),
+	}
 }
 
 // Serve runs one go-kit handler and maps its error to a gRPC status.

@@ -165,7 +165,8 @@ type pending struct {
 func (s *Subscriber) handle(ctx context.Context, batch []kafka.Message) error {
 	var ok []pending
 	for _, m := range batch {
-		mctx := tracectx.FromKafka(ctx, m.Headers)
+		mctx, span := tracectx.FromKafka(ctx, m)
+		defer span.End() // with the batch: the messages are applied together
 		req, err := s.decode(mctx, m)
 		if err != nil {
 			if err := s.deadLetter(mctx, m, err); err != nil {

@@ -137,6 +137,6 @@ func Seal(ctx context.Context, topic string, meta events.Meta, payload proto.Mes
 	}
 	return Message{
 		ID: meta.ID, Topic: topic, Key: meta.Person, Value: b,
-		Type: string(payload.ProtoReflect().Descriptor().FullName()), TraceParent: tracectx.From(ctx).Parent(),
+		Type: string(payload.ProtoReflect().Descriptor().FullName()), TraceParent: tracectx.Parent(ctx),
 	}, nil
 }

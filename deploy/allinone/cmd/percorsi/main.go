@@ -49,6 +49,11 @@ func main() {
 func run(cfg allinone.Config) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	shutdown, err := tracectx.Setup(ctx, "percorsi")
+	if err != nil {
+		return err
+	}
+	defer func() { _ = shutdown(context.WithoutCancel(ctx)) }()
 	sys, err := allinone.Start(ctx, cfg)
 	if err != nil {
 		return err

@@ -42,6 +42,11 @@ func main() {
 func run(log *slog.Logger) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	shutdown, err := tracectx.Setup(ctx, "courses")
+	if err != nil {
+		return err
+	}
+	defer func() { _ = shutdown(context.WithoutCancel(ctx)) }()
 	cfg, err := env.ParseAs[config]()
 	if err != nil {
 		return err

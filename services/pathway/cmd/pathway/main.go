@@ -34,6 +34,11 @@ func main() {
 func run(log *slog.Logger, args []string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	shutdown, err := tracectx.Setup(ctx, "pathway")
+	if err != nil {
+		return err
+	}
+	defer func() { _ = shutdown(context.WithoutCancel(ctx)) }()
 	cfg, err := env.ParseAs[process.Config]()
 	if err != nil {
 		return err

@@ -27,6 +27,11 @@ func main() {
 func run(log *slog.Logger) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	shutdown, err := tracectx.Setup(ctx, "web")
+	if err != nil {
+		return err
+	}
+	defer func() { _ = shutdown(context.WithoutCancel(ctx)) }()
 	cfg, err := env.ParseAs[web.Config]()
 	if err != nil {
 		return err
