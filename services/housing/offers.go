@@ -272,7 +272,7 @@ func (s *Service) SignLease(ctx context.Context, id string, in LeaseInput) (*dom
 		next.Previous = current.ID
 	}
 	if leased == nil {
-		if err := s.startStep(ctx, next, 0); err != nil {
+		if err := s.recordStart(ctx, next, 0); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -280,7 +280,7 @@ func (s *Service) SignLease(ctx context.Context, id string, in LeaseInput) (*dom
 		if err := current.Close(next.Start, domain.LeaseOfOwn, domain.Destination(domain.OwnLease), p.Subject, s.now()); err != nil {
 			return nil, nil, err
 		}
-		if err := s.endStep(ctx, current, false); err != nil && errcode.Of(err) != errcode.Conflict {
+		if err := s.recordEnd(ctx, current, false); err != nil && errcode.Of(err) != errcode.Conflict {
 			return nil, nil, fmt.Errorf("lease stored, previous step not yet ended (retry to complete): %w", err)
 		}
 	}

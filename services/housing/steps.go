@@ -33,7 +33,7 @@ func (s *Service) StartStep(ctx context.Context, in StepInput) (step *domain.Ste
 	} else if errcode.Of(err) != errcode.NotFound {
 		return nil, false, err
 	}
-	if err := s.startStep(ctx, st, capacity(acc)); err != nil {
+	if err := s.recordStart(ctx, st, capacity(acc)); err != nil {
 		return nil, false, err
 	}
 	return st, true, nil
@@ -70,7 +70,7 @@ func (s *Service) MoveStep(ctx context.Context, fromID string, in MoveInput) (*d
 	case !from.Open():
 		return nil, errcode.New(errcode.Conflict, "step_id", "the step has already ended")
 	default:
-		err := s.startStep(ctx, next, capacity(acc))
+		err := s.recordStart(ctx, next, capacity(acc))
 		if e := errcode.As(err); e != nil && e.Code == errcode.Conflict && e.Field == "id" {
 			// A racing move of the same step got there first.
 			next, err = s.Steps.Get(ctx, next.ID)
@@ -89,7 +89,7 @@ func (s *Service) MoveStep(ctx context.Context, fromID string, in MoveInput) (*d
 	if err := from.Close(next.Start, domain.MovedOn, domain.Destination(next.Kind), p.Subject, s.now()); err != nil {
 		return nil, err
 	}
-	if err := s.endStep(ctx, from, false); err != nil && errcode.Of(err) != errcode.Conflict {
+	if err := s.recordEnd(ctx, from, false); err != nil && errcode.Of(err) != errcode.Conflict {
 		return nil, err
 	}
 	return next, nil
@@ -119,14 +119,14 @@ func (s *Service) EndStep(ctx context.Context, id string, in EndInput) (*domain.
 	if err := st.Close(end, domain.ExitReason(in.Reason), domain.Destination(in.Destination), p.Subject, s.now()); err != nil {
 		return nil, err
 	}
-	if err := s.endStep(ctx, st, true); err != nil {
+	if err := s.recordEnd(ctx, st, true); err != nil {
 		return nil, err
 	}
 	return st, nil
 }
 
-// startStep stores st with its HousingStepStarted.
-func (s *Service) startStep(ctx context.Context, st *domain.Step, capacity int) error {
+// recordStart stores st with its HousingStepStarted.
+func (s *Service) recordStart(ctx context.Context, st *domain.Step, capacity int) error {
 	msgs, err := s.events.StepStarted(ctx, st)
 	if err != nil {
 		return err
@@ -134,9 +134,9 @@ func (s *Service) startStep(ctx context.Context, st *domain.Step, capacity int) 
 	return s.Steps.Start(ctx, st, capacity, msgs)
 }
 
-// endStep stores the end of st (closed) with its HousingStepEnded, and
+// recordEnd stores the end of st (closed) with its HousingStepEnded, and
 // HousingExited on an exit.
-func (s *Service) endStep(ctx context.Context, st *domain.Step, exit bool) error {
+func (s *Service) recordEnd(ctx context.Context, st *domain.Step, exit bool) error {
 	msgs, err := s.events.StepEnded(ctx, st, exit)
 	if err != nil {
 		return err
