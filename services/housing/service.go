@@ -43,9 +43,9 @@ type Steps interface {
 	// accommodation_id when none is free. Conflict naming id when the id is
 	// used already. A failed start leaves no place or person held.
 	Start(ctx context.Context, s *domain.Step, capacity int, events []outbox.Message) error
-	// End stores the end of a step (s already closed) with its events,
-	// HousingExited too on an exit, and frees its place; Conflict naming
-	// step_id when it had ended already.
+	// End stores the end of a step (s already closed) with its events and
+	// frees its place; an exit also ends the person's housing pathway.
+	// Conflict naming step_id when it had ended already.
 	End(ctx context.Context, s *domain.Step, exit bool, events []outbox.Message) error
 	// Get returns NotFound for an unknown id.
 	Get(ctx context.Context, id string) (*domain.Step, error)

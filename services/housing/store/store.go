@@ -3,11 +3,12 @@
 //
 // It never updates a document that carries events: every fact after
 // creation is a record of its own, inserted once under a unique id (a
-// step's end, a month paid, a proposal's outcome, a lease), and a place in
-// an accommodation is a document whose unique id is the place's number,
-// inserted to take it and deleted to free it; likewise a person in the
-// housing pathway is a document keyed by pseudonym, so a person never has
-// two open steps. A unique index is enforced atomically by every store, so
+// step's end, a month paid, a proposal's outcome, a lease); a record with
+// events is created through versioned.Collection with the events the use
+// case built. A place in an accommodation is a document whose unique id is
+// the place's number, inserted to take it and deleted to free it; likewise
+// a person in the housing pathway is a document keyed by pseudonym, so a
+// person never has two open steps. A unique index is enforced atomically by every store, so
 // racing requests cannot admit six people into three places. (The design
 // dates from the stock embedded store, which did not isolate updates:
 // there a conditional update did exactly that.)
