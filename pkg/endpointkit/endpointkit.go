@@ -17,11 +17,12 @@ import (
 )
 
 // Typed turns a use case into an endpoint: the transports decode into Req,
-// the use case answers Resp.
+// the use case answers Resp. No request at all (httpkit.None's) is the
+// zero Req.
 func Typed[Req, Resp any](f func(context.Context, Req) (Resp, error)) endpoint.Endpoint {
 	return func(ctx context.Context, request any) (any, error) {
 		req, ok := request.(Req)
-		if !ok {
+		if !ok && request != nil {
 			var want Req
 			return nil, errcode.New(errcode.Internal, "", "endpoint: request is %T, want %T", request, want)
 		}

@@ -27,6 +27,9 @@ func TestTyped(t *testing.T) {
 	if _, err := double(t.Context(), "not a req"); errcode.Of(err) != errcode.Internal {
 		t.Fatalf("a request of the wrong type: %v, want Internal", err)
 	}
+	if got, err := double(t.Context(), nil); err != nil || got != 0 {
+		t.Fatalf("no request (httpkit.None's): %v, %v, want the zero request's answer", got, err)
+	}
 }
 
 func TestDates(t *testing.T) {

@@ -37,14 +37,13 @@ func Open(ctx context.Context, cfg process.Config, rentSharePct int, log *slog.L
 		return nil, err
 	}
 	relay := outbox.NewRelay(p.Writer, outbox.RelayConfig{Logger: p.Log, Metrics: p.Registry, Name: Name}, store.OutboxSources(p.DB)...)
-	ev := Events{now: time.Now}
 	svc := NewService(Stores{
 		Accommodations: store.NewAccommodations(p.DB),
-		Steps:          store.NewSteps(p.DB, ev, relay.Notify),
-		RentSupports:   store.NewRentSupports(p.DB, ev, relay.Notify),
+		Steps:          store.NewSteps(p.DB, relay.Notify),
+		RentSupports:   store.NewRentSupports(p.DB, relay.Notify),
 		Offers:         store.NewOffers(p.DB),
 		Profiles:       store.NewProfiles(p.DB),
-		Proposals:      store.NewProposals(p.DB, ev, relay.Notify),
+		Proposals:      store.NewProposals(p.DB, relay.Notify),
 	}, rentSharePct, time.Now)
 	endpoints := MakeEndpoints(svc, p.Verifier, p.Log, instrument.NewMetrics(p.Registry, Name))
 	p.Go("outbox relay", relay.Run)

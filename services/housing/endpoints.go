@@ -9,6 +9,7 @@ import (
 	"github.com/go-kit/kit/endpoint"
 
 	"github.com/percorsi/percorsi/pkg/auth"
+	"github.com/percorsi/percorsi/pkg/endpointkit"
 	"github.com/percorsi/percorsi/pkg/instrument"
 	"github.com/percorsi/percorsi/services/housing/domain"
 )
@@ -37,36 +38,34 @@ type Endpoints struct {
 	Indicators          endpoint.Endpoint
 }
 
-// MakeEndpoints wraps each use case in the same chain: instrumentation
-// outermost, then authentication and role check. Which organisation's data
-// the caller may touch is the use case's to decide.
+// MakeEndpoints puts each use case in the one chain (endpointkit.Chain).
+// Which organisation's data the caller may touch is the use case's to
+// decide.
 func MakeEndpoints(s *Service, v auth.Verifier, log *slog.Logger, m *instrument.Metrics) Endpoints {
-	wrap := func(name string, e endpoint.Endpoint, roles ...auth.Role) endpoint.Endpoint {
-		return endpoint.Chain(instrument.Endpoint(name, log, m), auth.Require(v, roles...))(e)
-	}
+	c := endpointkit.Chain{Verifier: v, Log: log, Metrics: m}
 	hw := auth.HousingWorker
 	followers := []auth.Role{auth.HousingWorker, auth.CaseWorker}
 	return Endpoints{
-		CreateAccommodation: wrap("create_accommodation", makeCreateAccommodation(s), hw),
-		ListAccommodations:  wrap("list_accommodations", makeListAccommodations(s), hw),
-		GetAccommodation:    wrap("get_accommodation", makeGetAccommodation(s), hw),
-		Board:               wrap("board", makeBoard(s), auth.HousingWorker, auth.CaseWorker, auth.Monitoring),
-		StartStep:           wrap("start_step", makeStartStep(s), hw),
-		MoveStep:            wrap("move_step", makeMoveStep(s), hw),
-		EndStep:             wrap("end_step", makeEndStep(s), hw),
-		Person:              wrap("person_housing", makePerson(s), followers...),
-		ExportSteps:         wrap("export_steps", makeExportSteps(s), hw),
-		GrantRentSupport:    wrap("grant_rent_support", makeGrantRentSupport(s), hw),
-		PayRentSupport:      wrap("pay_rent_support", makePayRentSupport(s), hw),
-		EndRentSupport:      wrap("end_rent_support", makeEndRentSupport(s), hw),
-		CreateOffer:         wrap("create_offer", makeCreateOffer(s), hw),
-		ListOffers:          wrap("list_offers", makeListOffers(s), followers...),
-		PutProfile:          wrap("put_profile", makePutProfile(s), followers...),
-		Matches:             wrap("offer_matches", makeMatches(s), followers...),
-		Propose:             wrap("propose_offer", makePropose(s), hw),
-		Decide:              wrap("decide_proposal", makeDecide(s), hw),
-		SignLease:           wrap("sign_lease", makeSignLease(s), hw),
-		Indicators:          wrap("indicators", makeIndicators(s), auth.Monitoring, auth.CaseWorker, auth.HousingWorker),
+		CreateAccommodation: endpointkit.Use(c, "create_accommodation", s.createAccommodation, hw),
+		ListAccommodations:  endpointkit.Use(c, "list_accommodations", s.listAccommodations, hw),
+		GetAccommodation:    endpointkit.Use(c, "get_accommodation", s.getAccommodation, hw),
+		Board:               endpointkit.Use(c, "board", s.board, auth.HousingWorker, auth.CaseWorker, auth.Monitoring),
+		StartStep:           endpointkit.Use(c, "start_step", s.startStep, hw),
+		MoveStep:            endpointkit.Use(c, "move_step", s.moveStep, hw),
+		EndStep:             endpointkit.Use(c, "end_step", s.endStep, hw),
+		Person:              endpointkit.Use(c, "person_housing", s.person, followers...),
+		ExportSteps:         endpointkit.Use(c, "export_steps", s.exportSteps, hw),
+		GrantRentSupport:    endpointkit.Use(c, "grant_rent_support", s.grantRentSupport, hw),
+		PayRentSupport:      endpointkit.Use(c, "pay_rent_support", s.payRentSupport, hw),
+		EndRentSupport:      endpointkit.Use(c, "end_rent_support", s.endRentSupport, hw),
+		CreateOffer:         endpointkit.Use(c, "create_offer", s.createOffer, hw),
+		ListOffers:          endpointkit.Use(c, "list_offers", s.listOffers, followers...),
+		PutProfile:          endpointkit.Use(c, "put_profile", s.putProfile, followers...),
+		Matches:             endpointkit.Use(c, "offer_matches", s.matches, followers...),
+		Propose:             endpointkit.Use(c, "propose_offer", s.propose, hw),
+		Decide:              endpointkit.Use(c, "decide_proposal", s.decide, hw),
+		SignLease:           endpointkit.Use(c, "sign_lease", s.signLease, hw),
+		Indicators:          endpointkit.Use(c, "indicators", s.indicators, auth.Monitoring, auth.CaseWorker, auth.HousingWorker),
 	}
 }
 
@@ -79,13 +78,6 @@ func (c created) StatusCode() int {
 		return http.StatusCreated
 	}
 	return http.StatusOK
-}
-
-func date(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.Format(time.DateOnly)
 }
 
 // AccommodationRequest is a new accommodation.
@@ -128,15 +120,12 @@ func accommodationJSON(o *Occupancy) AccommodationJSON {
 	return a
 }
 
-func makeCreateAccommodation(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, request any) (any, error) {
-		r := request.(AccommodationRequest)
-		o, err := s.CreateAccommodation(ctx, AccommodationInput{Name: r.Name, Kind: r.Kind, Territory: r.Territory, Address: r.Address, Capacity: r.Capacity})
-		if err != nil {
-			return nil, err
-		}
-		return AccommodationResponse{Accommodation: accommodationJSON(o), created: true}, nil
+func (s *Service) createAccommodation(ctx context.Context, r AccommodationRequest) (AccommodationResponse, error) {
+	o, err := s.CreateAccommodation(ctx, AccommodationInput{Name: r.Name, Kind: r.Kind, Territory: r.Territory, Address: r.Address, Capacity: r.Capacity})
+	if err != nil {
+		return AccommodationResponse{}, err
 	}
+	return AccommodationResponse{Accommodation: accommodationJSON(o), created: true}, nil
 }
 
 // AccommodationsResponse lists the caller's organisation's accommodations.
@@ -144,31 +133,27 @@ type AccommodationsResponse struct {
 	Accommodations []AccommodationJSON `json:"accommodations"`
 }
 
-func makeListAccommodations(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, _ any) (any, error) {
-		list, err := s.OwnAccommodations(ctx)
-		if err != nil {
-			return nil, err
-		}
-		resp := AccommodationsResponse{Accommodations: make([]AccommodationJSON, len(list))}
-		for i := range list {
-			resp.Accommodations[i] = accommodationJSON(&list[i])
-		}
-		return resp, nil
+func (s *Service) listAccommodations(ctx context.Context, _ struct{}) (AccommodationsResponse, error) {
+	list, err := s.OwnAccommodations(ctx)
+	if err != nil {
+		return AccommodationsResponse{}, err
 	}
+	resp := AccommodationsResponse{Accommodations: make([]AccommodationJSON, len(list))}
+	for i := range list {
+		resp.Accommodations[i] = accommodationJSON(&list[i])
+	}
+	return resp, nil
 }
 
 // IDRequest names one resource by its path.
 type IDRequest struct{ ID string }
 
-func makeGetAccommodation(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, request any) (any, error) {
-		o, err := s.Accommodation(ctx, request.(IDRequest).ID)
-		if err != nil {
-			return nil, err
-		}
-		return AccommodationResponse{Accommodation: accommodationJSON(o)}, nil
+func (s *Service) getAccommodation(ctx context.Context, r IDRequest) (AccommodationResponse, error) {
+	o, err := s.Accommodation(ctx, r.ID)
+	if err != nil {
+		return AccommodationResponse{}, err
 	}
+	return AccommodationResponse{Accommodation: accommodationJSON(o)}, nil
 }
 
 // FilterRequest narrows the board or the offers by kind and territory.
@@ -188,19 +173,16 @@ type BoardResponse struct {
 	Rows []BoardRowJSON `json:"rows"`
 }
 
-func makeBoard(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, request any) (any, error) {
-		r := request.(FilterRequest)
-		rows, err := s.Board(ctx, r.Kind, r.Territory)
-		if err != nil {
-			return nil, err
-		}
-		resp := BoardResponse{Rows: make([]BoardRowJSON, len(rows))}
-		for i, row := range rows {
-			resp.Rows[i] = BoardRowJSON{Territory: row.Territory, Kind: string(row.Kind), Accommodations: row.Accommodations, Places: row.Places, Free: row.Free}
-		}
-		return resp, nil
+func (s *Service) board(ctx context.Context, r FilterRequest) (BoardResponse, error) {
+	rows, err := s.Board(ctx, r.Kind, r.Territory)
+	if err != nil {
+		return BoardResponse{}, err
 	}
+	resp := BoardResponse{Rows: make([]BoardRowJSON, len(rows))}
+	for i, row := range rows {
+		resp.Rows[i] = BoardRowJSON{Territory: row.Territory, Kind: string(row.Kind), Accommodations: row.Accommodations, Places: row.Places, Free: row.Free}
+	}
+	return resp, nil
 }
 
 // StepRequest starts a step.
@@ -229,7 +211,7 @@ type StepJSON struct {
 func stepJSON(s *domain.Step) StepJSON {
 	return StepJSON{
 		ID: s.ID, Person: s.Person, Organisation: s.Organisation, Kind: string(s.Kind), AccommodationID: s.AccommodationID,
-		Start: date(s.Start), Previous: s.Previous, End: date(s.End), Reason: string(s.Reason), Destination: string(s.Destination),
+		Start: endpointkit.FormatDate(s.Start), Previous: s.Previous, End: endpointkit.FormatDate(s.End), Reason: string(s.Reason), Destination: string(s.Destination),
 	}
 }
 
@@ -239,15 +221,12 @@ type StepResponse struct {
 	created
 }
 
-func makeStartStep(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, request any) (any, error) {
-		r := request.(StepRequest)
-		st, isNew, err := s.StartStep(ctx, StepInput{ID: r.ID, Person: r.Person, Kind: r.Kind, AccommodationID: r.AccommodationID, Start: r.Start})
-		if err != nil {
-			return nil, err
-		}
-		return StepResponse{Step: stepJSON(st), created: created(isNew)}, nil
+func (s *Service) startStep(ctx context.Context, r StepRequest) (StepResponse, error) {
+	st, isNew, err := s.StartStep(ctx, StepInput{ID: r.ID, Person: r.Person, Kind: r.Kind, AccommodationID: r.AccommodationID, Start: r.Start})
+	if err != nil {
+		return StepResponse{}, err
 	}
+	return StepResponse{Step: stepJSON(st), created: created(isNew)}, nil
 }
 
 // MoveRequest moves a person from a step to the next one.
@@ -258,15 +237,12 @@ type MoveRequest struct {
 	Start           string `json:"start"`
 }
 
-func makeMoveStep(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, request any) (any, error) {
-		r := request.(MoveRequest)
-		st, err := s.MoveStep(ctx, r.From, MoveInput{Kind: r.Kind, AccommodationID: r.AccommodationID, Start: r.Start})
-		if err != nil {
-			return nil, err
-		}
-		return StepResponse{Step: stepJSON(st), created: true}, nil
+func (s *Service) moveStep(ctx context.Context, r MoveRequest) (StepResponse, error) {
+	st, err := s.MoveStep(ctx, r.From, MoveInput{Kind: r.Kind, AccommodationID: r.AccommodationID, Start: r.Start})
+	if err != nil {
+		return StepResponse{}, err
 	}
+	return StepResponse{Step: stepJSON(st), created: true}, nil
 }
 
 // EndStepRequest ends a step as an exit from the housing pathway.
@@ -277,15 +253,12 @@ type EndStepRequest struct {
 	Destination string `json:"destination"`
 }
 
-func makeEndStep(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, request any) (any, error) {
-		r := request.(EndStepRequest)
-		st, err := s.EndStep(ctx, r.ID, EndInput{End: r.End, Reason: r.Reason, Destination: r.Destination})
-		if err != nil {
-			return nil, err
-		}
-		return StepResponse{Step: stepJSON(st)}, nil
+func (s *Service) endStep(ctx context.Context, r EndStepRequest) (StepResponse, error) {
+	st, err := s.EndStep(ctx, r.ID, EndInput{End: r.End, Reason: r.Reason, Destination: r.Destination})
+	if err != nil {
+		return StepResponse{}, err
 	}
+	return StepResponse{Step: stepJSON(st)}, nil
 }
 
 // PersonResponse is a person's housing so far.
@@ -297,41 +270,37 @@ type PersonResponse struct {
 	Profile      *ProfileJSON      `json:"profile"`
 }
 
-func makePerson(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, request any) (any, error) {
-		v, err := s.Person(ctx, request.(IDRequest).ID)
-		if err != nil {
-			return nil, err
-		}
-		resp := PersonResponse{Person: v.Person, Steps: []StepJSON{}, RentSupports: []RentSupportJSON{}, Proposals: []ProposalJSON{}}
-		for _, st := range v.Steps {
-			resp.Steps = append(resp.Steps, stepJSON(&st))
-		}
-		for _, r := range v.RentSupports {
-			resp.RentSupports = append(resp.RentSupports, rentSupportJSON(&r))
-		}
-		for _, p := range v.Proposals {
-			resp.Proposals = append(resp.Proposals, proposalJSON(&p))
-		}
-		if v.Profile != nil {
-			p := profileJSON(v.Profile)
-			resp.Profile = &p
-		}
-		return resp, nil
+func (s *Service) person(ctx context.Context, r IDRequest) (PersonResponse, error) {
+	v, err := s.Person(ctx, r.ID)
+	if err != nil {
+		return PersonResponse{}, err
 	}
+	resp := PersonResponse{Person: v.Person, Steps: []StepJSON{}, RentSupports: []RentSupportJSON{}, Proposals: []ProposalJSON{}}
+	for _, st := range v.Steps {
+		resp.Steps = append(resp.Steps, stepJSON(&st))
+	}
+	for _, r := range v.RentSupports {
+		resp.RentSupports = append(resp.RentSupports, rentSupportJSON(&r))
+	}
+	for _, p := range v.Proposals {
+		resp.Proposals = append(resp.Proposals, proposalJSON(&p))
+	}
+	if v.Profile != nil {
+		p := profileJSON(v.Profile)
+		resp.Profile = &p
+	}
+	return resp, nil
 }
 
 // ExportResponse is an organisation's steps, written as CSV.
 type ExportResponse struct{ Rows []ExportRow }
 
-func makeExportSteps(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, _ any) (any, error) {
-		rows, err := s.ExportSteps(ctx)
-		if err != nil {
-			return nil, err
-		}
-		return ExportResponse{Rows: rows}, nil
+func (s *Service) exportSteps(ctx context.Context, _ struct{}) (ExportResponse, error) {
+	rows, err := s.ExportSteps(ctx)
+	if err != nil {
+		return ExportResponse{}, err
 	}
+	return ExportResponse{Rows: rows}, nil
 }
 
 // RentSupportRequest grants rent support.
@@ -362,8 +331,8 @@ type PaymentJSON struct {
 
 func rentSupportJSON(r *domain.RentSupport) RentSupportJSON {
 	out := RentSupportJSON{
-		ID: r.ID, Person: r.Person, MonthlyAmountCents: r.MonthlyCents, Months: r.Months, Start: date(r.Start),
-		Payments: []PaymentJSON{}, Ended: date(r.Ended), EndReason: r.EndReason,
+		ID: r.ID, Person: r.Person, MonthlyAmountCents: r.MonthlyCents, Months: r.Months, Start: endpointkit.FormatDate(r.Start),
+		Payments: []PaymentJSON{}, Ended: endpointkit.FormatDate(r.Ended), EndReason: r.EndReason,
 	}
 	for _, p := range r.Payments {
 		out.Payments = append(out.Payments, PaymentJSON{Month: p.Month, AmountCents: p.AmountCents})
@@ -377,15 +346,12 @@ type RentSupportResponse struct {
 	created
 }
 
-func makeGrantRentSupport(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, request any) (any, error) {
-		r := request.(RentSupportRequest)
-		rs, err := s.GrantRentSupport(ctx, RentSupportInput{Person: r.Person, MonthlyAmountCents: r.MonthlyAmountCents, Months: r.Months, Start: r.Start})
-		if err != nil {
-			return nil, err
-		}
-		return RentSupportResponse{RentSupport: rentSupportJSON(rs), created: true}, nil
+func (s *Service) grantRentSupport(ctx context.Context, r RentSupportRequest) (RentSupportResponse, error) {
+	rs, err := s.GrantRentSupport(ctx, RentSupportInput{Person: r.Person, MonthlyAmountCents: r.MonthlyAmountCents, Months: r.Months, Start: r.Start})
+	if err != nil {
+		return RentSupportResponse{}, err
 	}
+	return RentSupportResponse{RentSupport: rentSupportJSON(rs), created: true}, nil
 }
 
 // PaymentRequest records a month paid.
@@ -395,15 +361,12 @@ type PaymentRequest struct {
 	AmountCents int64  `json:"amount_cents"`
 }
 
-func makePayRentSupport(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, request any) (any, error) {
-		r := request.(PaymentRequest)
-		rs, err := s.PayRentSupport(ctx, r.ID, r.Month, r.AmountCents)
-		if err != nil {
-			return nil, err
-		}
-		return RentSupportResponse{RentSupport: rentSupportJSON(rs)}, nil
+func (s *Service) payRentSupport(ctx context.Context, r PaymentRequest) (RentSupportResponse, error) {
+	rs, err := s.PayRentSupport(ctx, r.ID, r.Month, r.AmountCents)
+	if err != nil {
+		return RentSupportResponse{}, err
 	}
+	return RentSupportResponse{RentSupport: rentSupportJSON(rs)}, nil
 }
 
 // EndRentSupportRequest ends a grant early.
@@ -413,15 +376,12 @@ type EndRentSupportRequest struct {
 	Reason string `json:"reason"`
 }
 
-func makeEndRentSupport(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, request any) (any, error) {
-		r := request.(EndRentSupportRequest)
-		rs, err := s.EndRentSupport(ctx, r.ID, r.End, r.Reason)
-		if err != nil {
-			return nil, err
-		}
-		return RentSupportResponse{RentSupport: rentSupportJSON(rs)}, nil
+func (s *Service) endRentSupport(ctx context.Context, r EndRentSupportRequest) (RentSupportResponse, error) {
+	rs, err := s.EndRentSupport(ctx, r.ID, r.End, r.Reason)
+	if err != nil {
+		return RentSupportResponse{}, err
 	}
+	return RentSupportResponse{RentSupport: rentSupportJSON(rs)}, nil
 }
 
 // OfferRequest is a room or flat offered.
@@ -452,7 +412,7 @@ type OfferJSON struct {
 func offerJSON(o *domain.Offer) OfferJSON {
 	return OfferJSON{
 		ID: o.ID, Organisation: o.Organisation, Source: string(o.Source), MonthlyRentCents: o.MonthlyRentCents, Territory: o.Territory,
-		Area: o.Area, Places: o.Places, Conditions: o.Conditions, AvailableFrom: date(o.AvailableFrom), Status: string(o.Status),
+		Area: o.Area, Places: o.Places, Conditions: o.Conditions, AvailableFrom: endpointkit.FormatDate(o.AvailableFrom), Status: string(o.Status),
 	}
 }
 
@@ -462,18 +422,15 @@ type OfferResponse struct {
 	created
 }
 
-func makeCreateOffer(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, request any) (any, error) {
-		r := request.(OfferRequest)
-		o, err := s.CreateOffer(ctx, OfferInput{
-			Source: r.Source, MonthlyRentCents: r.MonthlyRentCents, Territory: r.Territory, Area: r.Area,
-			Places: r.Places, Conditions: r.Conditions, AvailableFrom: r.AvailableFrom,
-		})
-		if err != nil {
-			return nil, err
-		}
-		return OfferResponse{Offer: offerJSON(o), created: true}, nil
+func (s *Service) createOffer(ctx context.Context, r OfferRequest) (OfferResponse, error) {
+	o, err := s.CreateOffer(ctx, OfferInput{
+		Source: r.Source, MonthlyRentCents: r.MonthlyRentCents, Territory: r.Territory, Area: r.Area,
+		Places: r.Places, Conditions: r.Conditions, AvailableFrom: r.AvailableFrom,
+	})
+	if err != nil {
+		return OfferResponse{}, err
 	}
+	return OfferResponse{Offer: offerJSON(o), created: true}, nil
 }
 
 // OffersResponse lists open offers.
@@ -481,18 +438,16 @@ type OffersResponse struct {
 	Offers []OfferJSON `json:"offers"`
 }
 
-func makeListOffers(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, request any) (any, error) {
-		list, err := s.OpenOffers(ctx, request.(FilterRequest).Territory)
-		if err != nil {
-			return nil, err
-		}
-		resp := OffersResponse{Offers: make([]OfferJSON, len(list))}
-		for i := range list {
-			resp.Offers[i] = offerJSON(&list[i])
-		}
-		return resp, nil
+func (s *Service) listOffers(ctx context.Context, r FilterRequest) (OffersResponse, error) {
+	list, err := s.OpenOffers(ctx, r.Territory)
+	if err != nil {
+		return OffersResponse{}, err
 	}
+	resp := OffersResponse{Offers: make([]OfferJSON, len(list))}
+	for i := range list {
+		resp.Offers[i] = offerJSON(&list[i])
+	}
+	return resp, nil
 }
 
 // ProfileRequest is a person's readiness for autonomy.
@@ -522,15 +477,12 @@ type ProfileResponse struct {
 	Profile ProfileJSON `json:"profile"`
 }
 
-func makePutProfile(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, request any) (any, error) {
-		r := request.(ProfileRequest)
-		p, err := s.PutProfile(ctx, r.Person, ProfileInput{MonthlyIncomeCents: r.MonthlyIncomeCents, HouseholdSize: r.HouseholdSize, WorkTerritory: r.WorkTerritory, WorkArea: r.WorkArea})
-		if err != nil {
-			return nil, err
-		}
-		return ProfileResponse{Profile: profileJSON(p)}, nil
+func (s *Service) putProfile(ctx context.Context, r ProfileRequest) (ProfileResponse, error) {
+	p, err := s.PutProfile(ctx, r.Person, ProfileInput{MonthlyIncomeCents: r.MonthlyIncomeCents, HouseholdSize: r.HouseholdSize, WorkTerritory: r.WorkTerritory, WorkArea: r.WorkArea})
+	if err != nil {
+		return ProfileResponse{}, err
 	}
+	return ProfileResponse{Profile: profileJSON(p)}, nil
 }
 
 // MatchJSON is an offer that fits, with its reasons in the language asked.
@@ -555,19 +507,16 @@ type MatchesRequest struct {
 	Lang   string // it or en
 }
 
-func makeMatches(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, request any) (any, error) {
-		req := request.(MatchesRequest)
-		v, err := s.Matches(ctx, req.Person)
-		if err != nil {
-			return nil, err
-		}
-		resp := MatchesResponse{Profile: profileJSON(v.Profile), RentSupportCents: v.RentSupport, BudgetCents: v.BudgetCents, Matches: []MatchJSON{}}
-		for _, m := range v.Matches {
-			resp.Matches = append(resp.Matches, MatchJSON{Offer: offerJSON(&m.Offer), Score: m.Score, Reasons: explainAll(m.Reasons, req.Lang)})
-		}
-		return resp, nil
+func (s *Service) matches(ctx context.Context, req MatchesRequest) (MatchesResponse, error) {
+	v, err := s.Matches(ctx, req.Person)
+	if err != nil {
+		return MatchesResponse{}, err
 	}
+	resp := MatchesResponse{Profile: profileJSON(v.Profile), RentSupportCents: v.RentSupport, BudgetCents: v.BudgetCents, Matches: []MatchJSON{}}
+	for _, m := range v.Matches {
+		resp.Matches = append(resp.Matches, MatchJSON{Offer: offerJSON(&m.Offer), Score: m.Score, Reasons: explainAll(m.Reasons, req.Lang)})
+	}
+	return resp, nil
 }
 
 // ProposeRequest proposes an offer to a person.
@@ -599,7 +548,7 @@ type LeaseJSON struct {
 func proposalJSON(p *domain.Proposal) ProposalJSON {
 	out := ProposalJSON{ID: p.ID, OfferID: p.OfferID, Person: p.Person, ProposedAt: p.ProposedAt, Outcome: string(p.Outcome), OutcomeReason: p.OutcomeReason}
 	if l := p.Lease; l != nil {
-		out.Lease = &LeaseJSON{SignedOn: date(l.SignedOn), Start: date(l.Start), MonthlyRentCents: l.MonthlyRentCents, DurationMonths: l.DurationMonths, StepID: l.StepID}
+		out.Lease = &LeaseJSON{SignedOn: endpointkit.FormatDate(l.SignedOn), Start: endpointkit.FormatDate(l.Start), MonthlyRentCents: l.MonthlyRentCents, DurationMonths: l.DurationMonths, StepID: l.StepID}
 	}
 	return out
 }
@@ -611,15 +560,12 @@ type ProposalResponse struct {
 	created
 }
 
-func makePropose(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, request any) (any, error) {
-		r := request.(ProposeRequest)
-		p, err := s.Propose(ctx, r.OfferID, r.Person)
-		if err != nil {
-			return nil, err
-		}
-		return ProposalResponse{Proposal: proposalJSON(p), created: true}, nil
+func (s *Service) propose(ctx context.Context, r ProposeRequest) (ProposalResponse, error) {
+	p, err := s.Propose(ctx, r.OfferID, r.Person)
+	if err != nil {
+		return ProposalResponse{}, err
 	}
+	return ProposalResponse{Proposal: proposalJSON(p), created: true}, nil
 }
 
 // DecideRequest records a proposal's outcome.
@@ -629,15 +575,12 @@ type DecideRequest struct {
 	Reason  string `json:"reason"`
 }
 
-func makeDecide(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, request any) (any, error) {
-		r := request.(DecideRequest)
-		p, err := s.Decide(ctx, r.ID, r.Outcome, r.Reason)
-		if err != nil {
-			return nil, err
-		}
-		return ProposalResponse{Proposal: proposalJSON(p)}, nil
+func (s *Service) decide(ctx context.Context, r DecideRequest) (ProposalResponse, error) {
+	p, err := s.Decide(ctx, r.ID, r.Outcome, r.Reason)
+	if err != nil {
+		return ProposalResponse{}, err
 	}
+	return ProposalResponse{Proposal: proposalJSON(p)}, nil
 }
 
 // LeaseRequest is a signed lease.
@@ -649,16 +592,13 @@ type LeaseRequest struct {
 	DurationMonths   int    `json:"duration_months"`
 }
 
-func makeSignLease(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, request any) (any, error) {
-		r := request.(LeaseRequest)
-		p, st, err := s.SignLease(ctx, r.ID, LeaseInput{SignedOn: r.SignedOn, Start: r.Start, MonthlyRentCents: r.MonthlyRentCents, DurationMonths: r.DurationMonths})
-		if err != nil {
-			return nil, err
-		}
-		step := stepJSON(st)
-		return ProposalResponse{Proposal: proposalJSON(p), Step: &step}, nil
+func (s *Service) signLease(ctx context.Context, r LeaseRequest) (ProposalResponse, error) {
+	p, st, err := s.SignLease(ctx, r.ID, LeaseInput{SignedOn: r.SignedOn, Start: r.Start, MonthlyRentCents: r.MonthlyRentCents, DurationMonths: r.DurationMonths})
+	if err != nil {
+		return ProposalResponse{}, err
 	}
+	step := stepJSON(st)
+	return ProposalResponse{Proposal: proposalJSON(p), Step: &step}, nil
 }
 
 // CellJSON is one aggregate; a suppressed cell carries no numbers.
@@ -676,19 +616,17 @@ type IndicatorsResponse struct {
 	Cells   []CellJSON `json:"cells"`
 }
 
-func makeIndicators(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, _ any) (any, error) {
-		cells, err := s.Indicators(ctx)
-		if err != nil {
-			return nil, err
-		}
-		resp := IndicatorsResponse{MinCell: domain.MinCell, Cells: make([]CellJSON, len(cells))}
-		for i, c := range cells {
-			resp.Cells[i] = CellJSON{Indicator: c.Indicator, Group: c.Group, Suppressed: c.Suppressed}
-			if !c.Suppressed {
-				resp.Cells[i].People, resp.Cells[i].Value = &c.People, &c.Value
-			}
-		}
-		return resp, nil
+func (s *Service) indicators(ctx context.Context, _ struct{}) (IndicatorsResponse, error) {
+	cells, err := s.Indicators(ctx)
+	if err != nil {
+		return IndicatorsResponse{}, err
 	}
+	resp := IndicatorsResponse{MinCell: domain.MinCell, Cells: make([]CellJSON, len(cells))}
+	for i, c := range cells {
+		resp.Cells[i] = CellJSON{Indicator: c.Indicator, Group: c.Group, Suppressed: c.Suppressed}
+		if !c.Suppressed {
+			resp.Cells[i].People, resp.Cells[i].Value = &c.People, &c.Value
+		}
+	}
+	return resp, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/percorsi/percorsi/pkg/endpointkit"
 	"github.com/percorsi/percorsi/pkg/errcode"
 	"github.com/percorsi/percorsi/pkg/events"
 	"github.com/percorsi/percorsi/services/housing/domain"
@@ -25,7 +26,7 @@ func (s *Service) CreateOffer(ctx context.Context, in OfferInput) (*domain.Offer
 	if err != nil {
 		return nil, err
 	}
-	from, err := domain.ParseDate("available_from", in.AvailableFrom)
+	from, err := endpointkit.Date("available_from", in.AvailableFrom, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -169,7 +170,11 @@ func (s *Service) Propose(ctx context.Context, offerID, person string) (*domain.
 	if err != nil {
 		return nil, err
 	}
-	if err := s.Proposals.Create(ctx, prop, o); err != nil {
+	msgs, err := s.events.OfferProposed(ctx, prop, o)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Proposals.Create(ctx, prop, msgs); err != nil {
 		return nil, err
 	}
 	return prop, nil
@@ -232,11 +237,11 @@ func (s *Service) SignLease(ctx context.Context, id string, in LeaseInput) (*dom
 		return nil, nil, errcode.New(errcode.Conflict, "proposal_id", "the person's current step is with another organisation, which must end it first")
 	}
 	if prop.Outcome != domain.Leased {
-		signed, err := domain.ParseDate("signed_on", in.SignedOn)
+		signed, err := endpointkit.Date("signed_on", in.SignedOn, nil)
 		if err != nil {
 			return nil, nil, err
 		}
-		start, err := domain.ParseDate("start", in.Start)
+		start, err := endpointkit.Date("start", in.Start, nil)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -251,7 +256,11 @@ func (s *Service) SignLease(ctx context.Context, id string, in LeaseInput) (*dom
 		if err := s.Offers.Take(ctx, prop.OfferID, prop.ID); err != nil {
 			return nil, nil, err
 		}
-		if err := s.Proposals.Sign(ctx, prop); err != nil {
+		msgs, err := s.events.LeaseSigned(ctx, prop)
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := s.Proposals.Sign(ctx, prop, msgs); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -263,7 +272,7 @@ func (s *Service) SignLease(ctx context.Context, id string, in LeaseInput) (*dom
 		next.Previous = current.ID
 	}
 	if leased == nil {
-		if err := s.Steps.Start(ctx, next, 0); err != nil {
+		if err := s.recordStart(ctx, next, 0); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -271,7 +280,7 @@ func (s *Service) SignLease(ctx context.Context, id string, in LeaseInput) (*dom
 		if err := current.Close(next.Start, domain.LeaseOfOwn, domain.Destination(domain.OwnLease), p.Subject, s.now()); err != nil {
 			return nil, nil, err
 		}
-		if err := s.Steps.End(ctx, current, false); err != nil && errcode.Of(err) != errcode.Conflict {
+		if err := s.recordEnd(ctx, current, false); err != nil && errcode.Of(err) != errcode.Conflict {
 			return nil, nil, fmt.Errorf("lease stored, previous step not yet ended (retry to complete): %w", err)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/percorsi/percorsi/pkg/endpointkit"
 	"github.com/percorsi/percorsi/pkg/errcode"
 	"github.com/percorsi/percorsi/pkg/events"
 	"github.com/percorsi/percorsi/services/housing/domain"
@@ -24,7 +25,7 @@ func (s *Service) GrantRentSupport(ctx context.Context, in RentSupportInput) (*d
 	if err != nil {
 		return nil, err
 	}
-	start, err := domain.ParseDate("start", in.Start)
+	start, err := endpointkit.Date("start", in.Start, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -32,7 +33,11 @@ func (s *Service) GrantRentSupport(ctx context.Context, in RentSupportInput) (*d
 	if err != nil {
 		return nil, err
 	}
-	if err := s.RentSupports.Grant(ctx, r); err != nil {
+	msgs, err := s.events.RentSupportGranted(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.RentSupports.Grant(ctx, r, msgs); err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -65,7 +70,7 @@ func (s *Service) EndRentSupport(ctx context.Context, id, end, reason string) (*
 	if err != nil {
 		return nil, err
 	}
-	at, err := domain.ParseDate("end", end)
+	at, err := endpointkit.Date("end", end, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -17,22 +17,84 @@ import (
 	"github.com/percorsi/percorsi/pkg/auth"
 	"github.com/percorsi/percorsi/pkg/errcode"
 	"github.com/percorsi/percorsi/pkg/events"
+	"github.com/percorsi/percorsi/pkg/outbox"
 	"github.com/percorsi/percorsi/services/housing/domain"
 )
 
-// Stores are the repositories the use cases need.
+// Stores are the repositories the use cases need. Those that store events
+// are declared here, beside the use cases that build the events.
 type Stores struct {
 	Accommodations domain.Accommodations
-	Steps          domain.Steps
-	RentSupports   domain.RentSupports
+	Steps          Steps
+	RentSupports   RentSupports
 	Offers         domain.Offers
 	Profiles       domain.Profiles
-	Proposals      domain.Proposals
+	Proposals      Proposals
+}
+
+// Steps stores housing steps and their events. Places are held by open
+// steps: the store guarantees that an accommodation never has more open
+// steps than places, without multi-document transactions.
+type Steps interface {
+	// Start stores a new open step with its events. A step that follows
+	// none (Previous empty) fails with Conflict naming person when the
+	// person has an open step. For a step in an accommodation it takes one
+	// of the accommodation's capacity places, or fails with Conflict naming
+	// accommodation_id when none is free. Conflict naming id when the id is
+	// used already. A failed start leaves no place or person held.
+	Start(ctx context.Context, s *domain.Step, capacity int, events []outbox.Message) error
+	// End stores the end of a step (s already closed) with its events and
+	// frees its place; an exit also ends the person's housing pathway.
+	// Conflict naming step_id when it had ended already.
+	End(ctx context.Context, s *domain.Step, exit bool, events []outbox.Message) error
+	// Get returns NotFound for an unknown id.
+	Get(ctx context.Context, id string) (*domain.Step, error)
+	// ByPerson lists a person's steps, oldest first.
+	ByPerson(ctx context.Context, person string) ([]domain.Step, error)
+	// ByOrganisation lists the steps an organisation recorded, oldest first.
+	ByOrganisation(ctx context.Context, org string) ([]domain.Step, error)
+	// All lists every step of the network, for aggregates.
+	All(ctx context.Context) ([]domain.Step, error)
+	// OpenIn lists the open steps of an accommodation.
+	OpenIn(ctx context.Context, accommodation string) ([]domain.Step, error)
+	// Occupied counts the places taken in every accommodation that has some.
+	Occupied(ctx context.Context) (map[string]int, error)
+}
+
+// RentSupports stores rent support.
+type RentSupports interface {
+	// Grant stores a new grant with its event.
+	Grant(ctx context.Context, r *domain.RentSupport, events []outbox.Message) error
+	// Get returns NotFound for an unknown id.
+	Get(ctx context.Context, id string) (*domain.RentSupport, error)
+	// Pay stores a month paid; Conflict naming month if it was paid.
+	Pay(ctx context.Context, id string, p domain.Payment) error
+	// Stop stores the early end of a grant; Conflict if it had ended.
+	Stop(ctx context.Context, id string, at time.Time, reason string) error
+	// ByPerson lists a person's grants.
+	ByPerson(ctx context.Context, person string) ([]domain.RentSupport, error)
+}
+
+// Proposals stores proposals with their events.
+type Proposals interface {
+	// Create stores a proposal with its HousingOfferProposed event.
+	Create(ctx context.Context, p *domain.Proposal, events []outbox.Message) error
+	// Get returns NotFound for an unknown id.
+	Get(ctx context.Context, id string) (*domain.Proposal, error)
+	// Decide stores p's outcome; Conflict naming outcome if one was
+	// stored already.
+	Decide(ctx context.Context, p *domain.Proposal) error
+	// Sign stores p's lease with its LeaseSigned event; Conflict naming
+	// proposal_id if a lease was stored already.
+	Sign(ctx context.Context, p *domain.Proposal, events []outbox.Message) error
+	// ByPerson lists a person's proposals.
+	ByPerson(ctx context.Context, person string) ([]domain.Proposal, error)
 }
 
 // Service holds the use cases.
 type Service struct {
 	Stores
+	events       Events
 	now          func() time.Time
 	rentSharePct int
 }
@@ -47,7 +109,7 @@ func NewService(st Stores, rentSharePct int, now func() time.Time) *Service {
 	if rentSharePct <= 0 {
 		rentSharePct = DefaultRentShare
 	}
-	return &Service{Stores: st, now: now, rentSharePct: rentSharePct}
+	return &Service{Stores: st, events: Events{now: now}, now: now, rentSharePct: rentSharePct}
 }
 
 func caller(ctx context.Context) (auth.Principal, error) {

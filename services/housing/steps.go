@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/percorsi/percorsi/pkg/endpointkit"
 	"github.com/percorsi/percorsi/pkg/errcode"
 	"github.com/percorsi/percorsi/services/housing/domain"
 )
@@ -32,7 +33,7 @@ func (s *Service) StartStep(ctx context.Context, in StepInput) (step *domain.Ste
 	} else if errcode.Of(err) != errcode.NotFound {
 		return nil, false, err
 	}
-	if err := s.Steps.Start(ctx, st, capacity(acc)); err != nil {
+	if err := s.recordStart(ctx, st, capacity(acc)); err != nil {
 		return nil, false, err
 	}
 	return st, true, nil
@@ -69,7 +70,7 @@ func (s *Service) MoveStep(ctx context.Context, fromID string, in MoveInput) (*d
 	case !from.Open():
 		return nil, errcode.New(errcode.Conflict, "step_id", "the step has already ended")
 	default:
-		err := s.Steps.Start(ctx, next, capacity(acc))
+		err := s.recordStart(ctx, next, capacity(acc))
 		if e := errcode.As(err); e != nil && e.Code == errcode.Conflict && e.Field == "id" {
 			// A racing move of the same step got there first.
 			next, err = s.Steps.Get(ctx, next.ID)
@@ -88,7 +89,7 @@ func (s *Service) MoveStep(ctx context.Context, fromID string, in MoveInput) (*d
 	if err := from.Close(next.Start, domain.MovedOn, domain.Destination(next.Kind), p.Subject, s.now()); err != nil {
 		return nil, err
 	}
-	if err := s.Steps.End(ctx, from, false); err != nil && errcode.Of(err) != errcode.Conflict {
+	if err := s.recordEnd(ctx, from, false); err != nil && errcode.Of(err) != errcode.Conflict {
 		return nil, err
 	}
 	return next, nil
@@ -107,7 +108,7 @@ func (s *Service) EndStep(ctx context.Context, id string, in EndInput) (*domain.
 	if err != nil {
 		return nil, err
 	}
-	end, err := domain.ParseDate("end", in.End)
+	end, err := endpointkit.Date("end", in.End, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -118,10 +119,29 @@ func (s *Service) EndStep(ctx context.Context, id string, in EndInput) (*domain.
 	if err := st.Close(end, domain.ExitReason(in.Reason), domain.Destination(in.Destination), p.Subject, s.now()); err != nil {
 		return nil, err
 	}
-	if err := s.Steps.End(ctx, st, true); err != nil {
+	if err := s.recordEnd(ctx, st, true); err != nil {
 		return nil, err
 	}
 	return st, nil
+}
+
+// recordStart stores st with its HousingStepStarted.
+func (s *Service) recordStart(ctx context.Context, st *domain.Step, capacity int) error {
+	msgs, err := s.events.StepStarted(ctx, st)
+	if err != nil {
+		return err
+	}
+	return s.Steps.Start(ctx, st, capacity, msgs)
+}
+
+// recordEnd stores the end of st (closed) with its HousingStepEnded, and
+// HousingExited on an exit.
+func (s *Service) recordEnd(ctx context.Context, st *domain.Step, exit bool) error {
+	msgs, err := s.events.StepEnded(ctx, st, exit)
+	if err != nil {
+		return err
+	}
+	return s.Steps.End(ctx, st, exit, msgs)
 }
 
 // newStep checks a step to start for the caller, after from when moving.
@@ -137,7 +157,7 @@ func (s *Service) newStep(ctx context.Context, in StepInput, from *domain.Step) 
 	if err := domain.Pseudonym("person", in.Person); err != nil {
 		return nil, nil, err
 	}
-	start, err := domain.ParseDate("start", in.Start)
+	start, err := endpointkit.Date("start", in.Start, nil)
 	if err != nil {
 		return nil, nil, err
 	}

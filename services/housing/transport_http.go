@@ -8,10 +8,7 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/go-kit/kit/endpoint"
-	kithttp "github.com/go-kit/kit/transport/http"
-
-	"github.com/percorsi/percorsi/pkg/auth"
+	"github.com/percorsi/percorsi/pkg/endpointkit"
 	"github.com/percorsi/percorsi/pkg/httpkit"
 )
 
@@ -21,71 +18,38 @@ var openAPI []byte
 // NewHTTPHandler serves the endpoints as JSON over HTTP, and the steps
 // export as CSV.
 func NewHTTPHandler(e Endpoints) http.Handler {
-	opts := []kithttp.ServerOption{
-		kithttp.ServerBefore(auth.HTTPToContext),
-		kithttp.ServerErrorEncoder(httpkit.ErrorEncoder),
-	}
-	mux := http.NewServeMux()
-	serve := func(pattern string, e endpoint.Endpoint, dec kithttp.DecodeRequestFunc) {
-		mux.Handle(pattern, kithttp.NewServer(e, dec, httpkit.EncodeJSON, opts...))
-	}
-	serve("POST /v1/accommodations", e.CreateAccommodation, body[AccommodationRequest](nil))
-	serve("GET /v1/accommodations", e.ListAccommodations, none)
-	serve("GET /v1/accommodations/{id}", e.GetAccommodation, pathID)
-	serve("GET /v1/availability", e.Board, query)
-	serve("GET /v1/indicators", e.Indicators, none)
-	serve("POST /v1/steps", e.StartStep, body[StepRequest](nil))
-	serve("POST /v1/steps/{id}/move", e.MoveStep, body(func(r *MoveRequest, id string) { r.From = id }))
-	serve("POST /v1/steps/{id}/end", e.EndStep, body(func(r *EndStepRequest, id string) { r.ID = id }))
-	serve("GET /v1/persons/{id}/housing", e.Person, pathID)
-	serve("PUT /v1/persons/{id}/profile", e.PutProfile, body(func(r *ProfileRequest, id string) { r.Person = id }))
-	serve("GET /v1/persons/{id}/offer-matches", e.Matches, matches)
-	serve("POST /v1/rent-supports", e.GrantRentSupport, body[RentSupportRequest](nil))
-	serve("POST /v1/rent-supports/{id}/payments", e.PayRentSupport, body(func(r *PaymentRequest, id string) { r.ID = id }))
-	serve("POST /v1/rent-supports/{id}/end", e.EndRentSupport, body(func(r *EndRentSupportRequest, id string) { r.ID = id }))
-	serve("POST /v1/offers", e.CreateOffer, body[OfferRequest](nil))
-	serve("GET /v1/offers", e.ListOffers, query)
-	serve("POST /v1/offers/{id}/proposals", e.Propose, body(func(r *ProposeRequest, id string) { r.OfferID = id }))
-	serve("POST /v1/proposals/{id}/outcome", e.Decide, body(func(r *DecideRequest, id string) { r.ID = id }))
-	serve("POST /v1/proposals/{id}/lease", e.SignLease, body(func(r *LeaseRequest, id string) { r.ID = id }))
-	mux.Handle("GET /v1/exports/steps.csv", kithttp.NewServer(e.ExportSteps, none, encodeCSV, opts...))
-	mux.HandleFunc("GET /openapi.yaml", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "application/yaml")
-		_, _ = w.Write(openAPI)
+	return httpkit.Handler(openAPI, []httpkit.Route{
+		{Pattern: "POST /v1/accommodations", Endpoint: e.CreateAccommodation, Decode: httpkit.Body[AccommodationRequest](nil)},
+		{Pattern: "GET /v1/accommodations", Endpoint: e.ListAccommodations, Decode: httpkit.None},
+		{Pattern: "GET /v1/accommodations/{id}", Endpoint: e.GetAccommodation, Decode: pathID},
+		{Pattern: "GET /v1/availability", Endpoint: e.Board, Decode: filter},
+		{Pattern: "GET /v1/indicators", Endpoint: e.Indicators, Decode: httpkit.None},
+		{Pattern: "POST /v1/steps", Endpoint: e.StartStep, Decode: httpkit.Body[StepRequest](nil)},
+		{Pattern: "POST /v1/steps/{id}/move", Endpoint: e.MoveStep, Decode: httpkit.Body(func(r *http.Request, m *MoveRequest) { m.From = r.PathValue("id") })},
+		{Pattern: "POST /v1/steps/{id}/end", Endpoint: e.EndStep, Decode: httpkit.Body(func(r *http.Request, m *EndStepRequest) { m.ID = r.PathValue("id") })},
+		{Pattern: "GET /v1/persons/{id}/housing", Endpoint: e.Person, Decode: pathID},
+		{Pattern: "PUT /v1/persons/{id}/profile", Endpoint: e.PutProfile, Decode: httpkit.Body(func(r *http.Request, m *ProfileRequest) { m.Person = r.PathValue("id") })},
+		{Pattern: "GET /v1/persons/{id}/offer-matches", Endpoint: e.Matches, Decode: httpkit.Path(func(r *http.Request) MatchesRequest {
+			return MatchesRequest{Person: r.PathValue("id"), Lang: httpkit.Language(r)}
+		})},
+		{Pattern: "POST /v1/rent-supports", Endpoint: e.GrantRentSupport, Decode: httpkit.Body[RentSupportRequest](nil)},
+		{Pattern: "POST /v1/rent-supports/{id}/payments", Endpoint: e.PayRentSupport, Decode: httpkit.Body(func(r *http.Request, m *PaymentRequest) { m.ID = r.PathValue("id") })},
+		{Pattern: "POST /v1/rent-supports/{id}/end", Endpoint: e.EndRentSupport, Decode: httpkit.Body(func(r *http.Request, m *EndRentSupportRequest) { m.ID = r.PathValue("id") })},
+		{Pattern: "POST /v1/offers", Endpoint: e.CreateOffer, Decode: httpkit.Body[OfferRequest](nil)},
+		{Pattern: "GET /v1/offers", Endpoint: e.ListOffers, Decode: filter},
+		{Pattern: "POST /v1/offers/{id}/proposals", Endpoint: e.Propose, Decode: httpkit.Body(func(r *http.Request, m *ProposeRequest) { m.OfferID = r.PathValue("id") })},
+		{Pattern: "POST /v1/proposals/{id}/outcome", Endpoint: e.Decide, Decode: httpkit.Body(func(r *http.Request, m *DecideRequest) { m.ID = r.PathValue("id") })},
+		{Pattern: "POST /v1/proposals/{id}/lease", Endpoint: e.SignLease, Decode: httpkit.Body(func(r *http.Request, m *LeaseRequest) { m.ID = r.PathValue("id") })},
+		{Pattern: "GET /v1/exports/steps.csv", Endpoint: e.ExportSteps, Decode: httpkit.None, Encode: encodeCSV},
 	})
-	return mux
 }
 
-// body decodes a JSON body into T, naming the field at fault, and sets the
-// id from the path when set is given.
-func body[T any](set func(*T, string)) kithttp.DecodeRequestFunc {
-	return func(_ context.Context, r *http.Request) (any, error) {
-		var v T
-		if err := httpkit.Decode(r, &v); err != nil {
-			return nil, err
-		}
-		if set != nil {
-			set(&v, r.PathValue("id"))
-		}
-		return v, nil
-	}
-}
+var pathID = httpkit.Path(func(r *http.Request) IDRequest { return IDRequest{ID: r.PathValue("id")} })
 
-func none(context.Context, *http.Request) (any, error) { return nil, nil }
-
-func pathID(_ context.Context, r *http.Request) (any, error) {
-	return IDRequest{ID: r.PathValue("id")}, nil
-}
-
-// matches reads whose offers are asked and the language of the reasons.
-func matches(_ context.Context, r *http.Request) (any, error) {
-	return MatchesRequest{Person: r.PathValue("id"), Lang: httpkit.Language(r)}, nil
-}
-
-func query(_ context.Context, r *http.Request) (any, error) {
-	q := r.URL.Query()
-	return FilterRequest{Kind: q.Get("kind"), Territory: q.Get("territory")}, nil
-}
+// filter reads the kind and territory that narrow a list.
+var filter = httpkit.Path(func(r *http.Request) FilterRequest {
+	return FilterRequest{Kind: r.URL.Query().Get("kind"), Territory: r.URL.Query().Get("territory")}
+})
 
 // encodeCSV writes an organisation's steps for a spreadsheet: Italian
 // headers, semicolons as Italian spreadsheets expect, the accommodation's
@@ -100,7 +64,7 @@ func encodeCSV(_ context.Context, w http.ResponseWriter, response any) error {
 	for _, r := range rows {
 		_ = cw.Write([]string{
 			r.ID, r.Person, string(r.Kind), cell(r.AccommodationName), r.Territory,
-			date(r.Start), date(r.End), string(r.Reason), string(r.Destination), r.Previous,
+			endpointkit.FormatDate(r.Start), endpointkit.FormatDate(r.End), string(r.Reason), string(r.Destination), r.Previous,
 		})
 	}
 	cw.Flush()

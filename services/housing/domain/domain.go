@@ -318,18 +318,6 @@ func Pseudonym(field, p string) error {
 // one.
 var pseudonymChars = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 
-// ParseDate reads a YYYY-MM-DD date in field, as midnight UTC.
-func ParseDate(field, s string) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, errcode.New(errcode.Invalid, field, "is required")
-	}
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		return time.Time{}, errcode.New(errcode.Invalid, field, "must be a date as YYYY-MM-DD")
-	}
-	return t, nil
-}
-
 // text checks a required free-text field. Messages never repeat the value:
 // it may be an address.
 func text(field, s string, limit int) error {
@@ -354,47 +342,4 @@ type Accommodations interface {
 	ByOrganisation(ctx context.Context, org string) ([]Accommodation, error)
 	// All lists every accommodation of the network (for the board).
 	All(ctx context.Context) ([]Accommodation, error)
-}
-
-// Steps stores housing steps and their events. Places are held by open
-// steps: the store guarantees that an accommodation never has more open
-// steps than places, without multi-document transactions.
-type Steps interface {
-	// Start stores a new open step with its events. A step that follows
-	// none (Previous empty) fails with Conflict naming person when the
-	// person has an open step. For a step in an accommodation it takes one
-	// of the accommodation's capacity places, or fails with Conflict naming
-	// accommodation_id when none is free. Conflict naming id when the id is
-	// used already. A failed start leaves no place or person held.
-	Start(ctx context.Context, s *Step, capacity int) error
-	// End stores the end of a step (s already closed) with its events,
-	// HousingExited too on an exit, and frees its place; Conflict naming
-	// step_id when it had ended already.
-	End(ctx context.Context, s *Step, exit bool) error
-	// Get returns NotFound for an unknown id.
-	Get(ctx context.Context, id string) (*Step, error)
-	// ByPerson lists a person's steps, oldest first.
-	ByPerson(ctx context.Context, person string) ([]Step, error)
-	// ByOrganisation lists the steps an organisation recorded, oldest first.
-	ByOrganisation(ctx context.Context, org string) ([]Step, error)
-	// All lists every step of the network, for aggregates.
-	All(ctx context.Context) ([]Step, error)
-	// OpenIn lists the open steps of an accommodation.
-	OpenIn(ctx context.Context, accommodation string) ([]Step, error)
-	// Occupied counts the places taken in every accommodation that has some.
-	Occupied(ctx context.Context) (map[string]int, error)
-}
-
-// RentSupports stores rent support.
-type RentSupports interface {
-	// Grant stores a new grant with its event.
-	Grant(ctx context.Context, r *RentSupport) error
-	// Get returns NotFound for an unknown id.
-	Get(ctx context.Context, id string) (*RentSupport, error)
-	// Pay stores a month paid; Conflict naming month if it was paid.
-	Pay(ctx context.Context, id string, p Payment) error
-	// Stop stores the early end of a grant; Conflict if it had ended.
-	Stop(ctx context.Context, id string, at time.Time, reason string) error
-	// ByPerson lists a person's grants.
-	ByPerson(ctx context.Context, person string) ([]RentSupport, error)
 }

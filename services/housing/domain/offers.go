@@ -275,20 +275,3 @@ type Profiles interface {
 	// Get returns NotFound when the person has none.
 	Get(ctx context.Context, person string) (*Profile, error)
 }
-
-// Proposals stores proposals with their events.
-type Proposals interface {
-	// Create stores a proposal of offer o with its HousingOfferProposed
-	// event.
-	Create(ctx context.Context, p *Proposal, o *Offer) error
-	// Get returns NotFound for an unknown id.
-	Get(ctx context.Context, id string) (*Proposal, error)
-	// Decide stores p's outcome; Conflict naming outcome if one was
-	// stored already.
-	Decide(ctx context.Context, p *Proposal) error
-	// Sign stores p's lease with its LeaseSigned event; Conflict naming
-	// proposal_id if a lease was stored already.
-	Sign(ctx context.Context, p *Proposal) error
-	// ByPerson lists a person's proposals.
-	ByPerson(ctx context.Context, person string) ([]Proposal, error)
-}

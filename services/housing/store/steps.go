@@ -14,6 +14,7 @@ import (
 	"github.com/percorsi/percorsi/pkg/errcode"
 	"github.com/percorsi/percorsi/pkg/mongostore"
 	"github.com/percorsi/percorsi/pkg/outbox"
+	"github.com/percorsi/percorsi/pkg/versioned"
 	"github.com/percorsi/percorsi/services/housing/domain"
 )
 
@@ -21,22 +22,23 @@ import (
 // stored (the process died between the two inserts) before it is freed.
 const orphanAfter = 2 * time.Minute
 
-// Steps implements domain.Steps over four collections: places (one
-// document per place taken), persons housed (one per person with an open
-// step), steps (inserted at start) and step ends (inserted at the end).
+// Steps stores steps over four collections: places (one document per
+// place taken), persons housed (one per person with an open step), steps
+// (recorded at start) and step ends (recorded at the end).
 type Steps struct {
-	places, housed, steps, ends *mongo.Collection
-	events                      Events
-	onPending                   outbox.Notifier
-	now                         func() time.Time
+	places, housed *mongo.Collection
+	steps          *versioned.Collection[stepFields, stepFields]
+	ends           *versioned.Collection[stepEndFields, stepEndFields]
+	now            func() time.Time
 }
 
-// NewSteps returns the step store of db. onPending is called after a write
-// that left events to publish (the relay's Notify).
-func NewSteps(db *mongo.Database, events Events, onPending outbox.Notifier) *Steps {
+// NewSteps returns the step store of db. notify is told of a write that
+// left events to publish (the relay's Notify).
+func NewSteps(db *mongo.Database, notify outbox.Notifier) *Steps {
 	return &Steps{
-		places: db.Collection(placesColl), housed: db.Collection(housedColl), steps: db.Collection(stepsColl), ends: db.Collection(stepEndsColl),
-		events: events, onPending: onPending, now: time.Now,
+		places: db.Collection(placesColl), housed: db.Collection(housedColl),
+		steps: records[stepFields](db, stepsColl, "step", notify), ends: records[stepEndFields](db, stepEndsColl, "step end", notify),
+		now: time.Now,
 	}
 }
 
@@ -58,8 +60,9 @@ type housedDoc struct {
 	Since  time.Time `bson:"since"`
 }
 
-type stepDoc struct {
-	ID              string    `bson:"_id"`
+type stepDoc = record[stepFields]
+
+type stepFields struct {
 	Person          string    `bson:"person"`
 	Organisation    string    `bson:"organisation"`
 	Kind            string    `bson:"kind"`
@@ -68,39 +71,36 @@ type stepDoc struct {
 	Start           time.Time `bson:"start"`
 	Previous        string    `bson:"previous,omitempty"`
 	RecordedBy      string    `bson:"recorded_by"`
-	outbox.Pending  `bson:",inline"`
 }
 
-type stepEndDoc struct {
-	StepID         string    `bson:"_id"`
-	Person         string    `bson:"person"`
-	Organisation   string    `bson:"organisation"`
-	End            time.Time `bson:"end"`
-	Reason         string    `bson:"reason"`
-	Destination    string    `bson:"destination"`
-	EndedBy        string    `bson:"ended_by"`
-	outbox.Pending `bson:",inline"`
+type stepEndDoc = record[stepEndFields]
+
+type stepEndFields struct {
+	Person       string    `bson:"person"`
+	Organisation string    `bson:"organisation"`
+	End          time.Time `bson:"end"`
+	Reason       string    `bson:"reason"`
+	Destination  string    `bson:"destination"`
+	EndedBy      string    `bson:"ended_by"`
 }
 
-func step(d *stepDoc, e *stepEndDoc) domain.Step {
+func step(d *stepDoc, end *stepEndDoc) domain.Step {
+	f := &d.Fields
 	s := domain.Step{
-		ID: d.ID, Person: d.Person, Organisation: d.Organisation, Kind: domain.Kind(d.Kind), AccommodationID: d.AccommodationID,
-		Start: utc(d.Start), Previous: d.Previous, RecordedBy: d.RecordedBy,
+		ID: d.ID, Person: f.Person, Organisation: f.Organisation, Kind: domain.Kind(f.Kind), AccommodationID: f.AccommodationID,
+		Start: utc(f.Start), Previous: f.Previous, RecordedBy: f.RecordedBy,
 	}
-	if e != nil {
+	if end != nil {
+		e := &end.Fields
 		s.End, s.Reason, s.Destination, s.EndedBy = utc(e.End), domain.ExitReason(e.Reason), domain.Destination(e.Destination), e.EndedBy
 	}
 	return s
 }
 
-func (s *Steps) Start(ctx context.Context, st *domain.Step, capacity int) error {
-	msgs, err := s.events.StepStarted(ctx, st)
-	if err != nil {
-		return err
-	}
-	d := stepDoc{
-		ID: st.ID, Person: st.Person, Organisation: st.Organisation, Kind: string(st.Kind), AccommodationID: st.AccommodationID,
-		Start: st.Start, Previous: st.Previous, RecordedBy: st.RecordedBy, Pending: outbox.NewPending(msgs),
+func (s *Steps) Start(ctx context.Context, st *domain.Step, capacity int, events []outbox.Message) (err error) {
+	d := stepFields{
+		Person: st.Person, Organisation: st.Organisation, Kind: string(st.Kind), AccommodationID: st.AccommodationID,
+		Start: st.Start, Previous: st.Previous, RecordedBy: st.RecordedBy,
 	}
 	// A move continues the person's chain; a first step opens it.
 	opens := st.Previous == ""
@@ -123,10 +123,9 @@ func (s *Steps) Start(ctx context.Context, st *domain.Step, capacity int) error 
 			return undo(err)
 		}
 	}
-	if err := insert(ctx, s.steps, d, "id", "a step with this id already exists"); err != nil {
+	if err := create(ctx, s.steps, st.ID, d, events, "id", "a step with this id already exists"); err != nil {
 		return undo(err)
 	}
-	s.onPending(s.steps.Name(), d.ID)
 	return nil
 }
 
@@ -225,11 +224,11 @@ func (s *Steps) reclaim(ctx context.Context, taken []placeDoc) (int, error) {
 	for i, p := range taken {
 		ids[i] = p.StepID
 	}
-	steps, err := byIDs(ctx, s.steps, ids, func(d *stepDoc) string { return d.ID })
+	steps, err := byIDs(ctx, s.steps.Mongo(), ids, func(d *stepDoc) string { return d.ID })
 	if err != nil {
 		return 0, err
 	}
-	ends, err := byIDs(ctx, s.ends, ids, func(d *stepEndDoc) string { return d.StepID })
+	ends, err := byIDs(ctx, s.ends.Mongo(), ids, func(d *stepEndDoc) string { return d.ID })
 	if err != nil {
 		return 0, err
 	}
@@ -259,30 +258,23 @@ func (s *Steps) placesOf(ctx context.Context, acc string) ([]placeDoc, error) {
 	return list[placeDoc](ctx, s.places, bson.D{{Key: "accommodation_id", Value: acc}}, nil, "places")
 }
 
-func (s *Steps) End(ctx context.Context, st *domain.Step, exit bool) error {
-	msgs, err := s.events.StepEnded(ctx, st, exit)
+func (s *Steps) End(ctx context.Context, st *domain.Step, exit bool, events []outbox.Message) error {
+	d, err := get[stepDoc](ctx, s.steps.Mongo(), st.ID, "step")
 	if err != nil {
 		return err
 	}
-	d, err := get[stepDoc](ctx, s.steps, st.ID, "step")
-	if err != nil {
-		return err
+	end := stepEndFields{
+		Person: st.Person, Organisation: st.Organisation, End: st.End, Reason: string(st.Reason),
+		Destination: string(st.Destination), EndedBy: st.EndedBy,
 	}
-	end := stepEndDoc{
-		StepID: st.ID, Person: st.Person, Organisation: st.Organisation, End: st.End, Reason: string(st.Reason),
-		Destination: string(st.Destination), EndedBy: st.EndedBy, Pending: outbox.NewPending(msgs),
-	}
-	stored := insert(ctx, s.ends, end, "step_id", "the step has already ended")
+	stored := create(ctx, s.ends, st.ID, end, events, "step_id", "the step has already ended")
 	if stored != nil && errcode.Of(stored) != errcode.Conflict {
 		return stored
 	}
-	if stored == nil {
-		s.onPending(s.ends.Name(), end.StepID)
-	}
 	// Freeing the place after the end is stored; if it fails, a retry or
 	// the next admission that finds the accommodation full frees it.
-	if d.Place != "" {
-		if err := s.free(ctx, d.Place, st.ID); err != nil {
+	if d.Fields.Place != "" {
+		if err := s.free(ctx, d.Fields.Place, st.ID); err != nil {
 			return errors.Join(stored, err)
 		}
 	}
@@ -295,12 +287,12 @@ func (s *Steps) End(ctx context.Context, st *domain.Step, exit bool) error {
 }
 
 func (s *Steps) Get(ctx context.Context, id string) (*domain.Step, error) {
-	d, err := get[stepDoc](ctx, s.steps, id, "step")
+	d, err := get[stepDoc](ctx, s.steps.Mongo(), id, "step")
 	if err != nil {
 		return nil, err
 	}
 	var e *stepEndDoc
-	ends, err := byIDs(ctx, s.ends, []string{id}, func(d *stepEndDoc) string { return d.StepID })
+	ends, err := byIDs(ctx, s.ends.Mongo(), []string{id}, func(d *stepEndDoc) string { return d.ID })
 	if err != nil {
 		return nil, err
 	}
@@ -341,7 +333,7 @@ func (s *Steps) OpenIn(ctx context.Context, acc string) ([]domain.Step, error) {
 
 // find lists the steps matching filter with their ends, oldest first.
 func (s *Steps) find(ctx context.Context, filter bson.D) ([]domain.Step, error) {
-	ds, err := list[stepDoc](ctx, s.steps, filter, bson.D{{Key: "start", Value: 1}, {Key: "_id", Value: 1}}, "steps")
+	ds, err := list[stepDoc](ctx, s.steps.Mongo(), filter, bson.D{{Key: "start", Value: 1}, {Key: "_id", Value: 1}}, "steps")
 	if err != nil {
 		return nil, err
 	}
@@ -349,7 +341,7 @@ func (s *Steps) find(ctx context.Context, filter bson.D) ([]domain.Step, error) 
 	for i := range ds {
 		ids[i] = ds[i].ID
 	}
-	ends, err := byIDs(ctx, s.ends, ids, func(d *stepEndDoc) string { return d.StepID })
+	ends, err := byIDs(ctx, s.ends.Mongo(), ids, func(d *stepEndDoc) string { return d.ID })
 	if err != nil {
 		return nil, err
 	}

@@ -1,33 +1,13 @@
 package store
 
 import (
-	"context"
 	"testing"
 	"time"
 
 	"github.com/percorsi/percorsi/pkg/devstack/devstacktest"
 	"github.com/percorsi/percorsi/pkg/errcode"
-	"github.com/percorsi/percorsi/pkg/outbox"
 	"github.com/percorsi/percorsi/services/housing/domain"
 )
-
-// noEvents stands in for the service's events: the store's own rules are
-// under test here.
-type noEvents struct{}
-
-func (noEvents) StepStarted(context.Context, *domain.Step) ([]outbox.Message, error) { return nil, nil }
-func (noEvents) StepEnded(context.Context, *domain.Step, bool) ([]outbox.Message, error) {
-	return nil, nil
-}
-func (noEvents) RentSupportGranted(context.Context, *domain.RentSupport) ([]outbox.Message, error) {
-	return nil, nil
-}
-func (noEvents) OfferProposed(context.Context, *domain.Proposal, *domain.Offer) ([]outbox.Message, error) {
-	return nil, nil
-}
-func (noEvents) LeaseSigned(context.Context, *domain.Proposal) ([]outbox.Message, error) {
-	return nil, nil
-}
 
 // TestStalePlacesAreReclaimed covers the two ways a place can stay held
 // without a step in it, since places and steps are separate writes: the
@@ -40,11 +20,11 @@ func TestStalePlacesAreReclaimed(t *testing.T) {
 	stack := devstacktest.Start(t)
 	db := devstacktest.Mongo(t, stack).Database("housing_store_test")
 	devstacktest.EnsureIndexes(t, db, Indexes()...)
-	steps := NewSteps(db, noEvents{}, func(string, any) {})
+	steps := NewSteps(db, func(string, any) {})
 	now := time.Now()
 	steps.now = func() time.Time { return now }
 	start := func(id string) error {
-		return steps.Start(ctx, &domain.Step{ID: id, Person: "p-" + id, Organisation: "org", Kind: domain.SemiAutonomyFlat, AccommodationID: "flat", Start: now}, 2)
+		return steps.Start(ctx, &domain.Step{ID: id, Person: "p-" + id, Organisation: "org", Kind: domain.SemiAutonomyFlat, AccommodationID: "flat", Start: now}, 2, nil)
 	}
 	full := func(what string) {
 		t.Helper()
@@ -60,7 +40,7 @@ func TestStalePlacesAreReclaimed(t *testing.T) {
 	full("two of two")
 
 	// s1 ended but its place was not released.
-	if _, err := steps.ends.InsertOne(ctx, stepEndDoc{StepID: "s1", Person: "p-s1", Organisation: "org", End: now, Reason: "other", Destination: "unknown"}); err != nil {
+	if _, err := steps.ends.Mongo().InsertOne(ctx, stepEndDoc{ID: "s1", Fields: stepEndFields{Person: "p-s1", Organisation: "org", End: now, Reason: "other", Destination: "unknown"}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := start("s3"); err != nil {
@@ -76,10 +56,10 @@ func TestStalePlacesAreReclaimed(t *testing.T) {
 	if err := s2.Close(now, domain.OtherReason, domain.UnknownPlace, "hw", now); err != nil {
 		t.Fatal(err)
 	}
-	if err := steps.End(ctx, s2, true); err != nil {
+	if err := steps.End(ctx, s2, true, nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := steps.End(ctx, s2, true); errcode.Of(err) != errcode.Conflict {
+	if err := steps.End(ctx, s2, true, nil); errcode.Of(err) != errcode.Conflict {
 		t.Fatalf("ending twice: %v", err)
 	}
 	if _, err := steps.places.InsertOne(ctx, placeDoc{ID: "flat#1", AccommodationID: "flat", StepID: "ghost", Since: now}); err != nil {

@@ -3,11 +3,12 @@
 //
 // It never updates a document that carries events: every fact after
 // creation is a record of its own, inserted once under a unique id (a
-// step's end, a month paid, a proposal's outcome, a lease), and a place in
-// an accommodation is a document whose unique id is the place's number,
-// inserted to take it and deleted to free it; likewise a person in the
-// housing pathway is a document keyed by pseudonym, so a person never has
-// two open steps. A unique index is enforced atomically by every store, so
+// step's end, a month paid, a proposal's outcome, a lease); a record with
+// events is created through versioned.Collection with the events the use
+// case built. A place in an accommodation is a document whose unique id is
+// the place's number, inserted to take it and deleted to free it; likewise
+// a person in the housing pathway is a document keyed by pseudonym, so a
+// person never has two open steps. A unique index is enforced atomically by every store, so
 // racing requests cannot admit six people into three places. (The design
 // dates from the stock embedded store, which did not isolate updates:
 // there a conditional update did exactly that.)
@@ -25,6 +26,7 @@ import (
 	"github.com/percorsi/percorsi/pkg/errcode"
 	"github.com/percorsi/percorsi/pkg/mongostore"
 	"github.com/percorsi/percorsi/pkg/outbox"
+	"github.com/percorsi/percorsi/pkg/versioned"
 	"github.com/percorsi/percorsi/services/housing/domain"
 )
 
@@ -81,16 +83,6 @@ func OutboxSources(db *mongo.Database) []*mongo.Collection {
 	return out
 }
 
-// Events derives the events of each stored fact; the service provides it.
-type Events interface {
-	StepStarted(ctx context.Context, s *domain.Step) ([]outbox.Message, error)
-	// StepEnded gives HousingStepEnded, and HousingExited too on an exit.
-	StepEnded(ctx context.Context, s *domain.Step, exit bool) ([]outbox.Message, error)
-	RentSupportGranted(ctx context.Context, r *domain.RentSupport) ([]outbox.Message, error)
-	OfferProposed(ctx context.Context, p *domain.Proposal, o *domain.Offer) ([]outbox.Message, error)
-	LeaseSigned(ctx context.Context, p *domain.Proposal) ([]outbox.Message, error)
-}
-
 func byID(id string) bson.D { return bson.D{{Key: "_id", Value: id}} }
 
 func get[D any](ctx context.Context, c *mongo.Collection, id, what string) (*D, error) {
@@ -120,13 +112,40 @@ func list[D any](ctx context.Context, c *mongo.Collection, filter bson.D, sort b
 // insert stores a new document; a duplicate id is Conflict naming field.
 func insert(ctx context.Context, c *mongo.Collection, doc any, field, message string) error {
 	if _, err := c.InsertOne(ctx, doc); err != nil {
-		err = mongostore.Translate(err)
-		if errcode.Of(err) == errcode.Conflict {
-			return &errcode.Error{Code: errcode.Conflict, Field: field, Message: message, Err: err}
-		}
-		return fmt.Errorf("insert into %s: %w", c.Name(), err)
+		return conflict(fmt.Errorf("insert into %s: %w", c.Name(), mongostore.Translate(err)), field, message)
 	}
 	return nil
+}
+
+// conflict words a Conflict (a taken id) for the field at fault.
+func conflict(err error, field, message string) error {
+	if errcode.Of(err) == errcode.Conflict {
+		return &errcode.Error{Code: errcode.Conflict, Field: field, Message: message, Err: err}
+	}
+	return err
+}
+
+// records returns the collection name of facts stored once with their
+// events, as F. A record is never changed, so it is read as a plain
+// document (those stored before records carried a version read the same).
+func records[F any](db *mongo.Database, name, what string, notify outbox.Notifier) *versioned.Collection[F, F] {
+	return versioned.New(db.Collection(name), versioned.Config[F, F]{
+		What: what, Notify: notify,
+		Fields: func(f *F) F { return *f },
+		Value:  func(_ string, _ int64, f *F) *F { return f },
+	})
+}
+
+// record is a record read back: its id and its fields.
+type record[F any] struct {
+	ID     string `bson:"_id"`
+	Fields F      `bson:",inline"`
+}
+
+// create stores the record f under id with its events; a taken id is
+// Conflict naming field.
+func create[F any](ctx context.Context, c *versioned.Collection[F, F], id string, f F, events []outbox.Message, field, message string) error {
+	return conflict(c.Create(ctx, id, &f, events), field, message)
 }
 
 // byIDs finds the documents of c with the given ids, by id.

@@ -13,35 +13,35 @@ import (
 	"github.com/percorsi/percorsi/pkg/errcode"
 	"github.com/percorsi/percorsi/pkg/mongostore"
 	"github.com/percorsi/percorsi/pkg/outbox"
+	"github.com/percorsi/percorsi/pkg/versioned"
 	"github.com/percorsi/percorsi/services/housing/domain"
 )
 
-// RentSupports implements domain.RentSupports: a grant, each month paid and
-// its early end are records inserted once.
+// RentSupports stores rent support: a grant, each month paid and its early
+// end are records inserted once.
 type RentSupports struct {
-	c, payments, ends *mongo.Collection
-	events            Events
-	onPending         outbox.Notifier
+	c              *versioned.Collection[rentSupportFields, rentSupportFields]
+	payments, ends *mongo.Collection
 }
 
-// NewRentSupports returns the rent support store of db.
-func NewRentSupports(db *mongo.Database, events Events, onPending outbox.Notifier) *RentSupports {
+// NewRentSupports returns the rent support store of db; notify as NewSteps.
+func NewRentSupports(db *mongo.Database, notify outbox.Notifier) *RentSupports {
 	return &RentSupports{
-		c: db.Collection(rentSupportsColl), payments: db.Collection(rentPaymentsColl), ends: db.Collection(rentSupportEndsColl),
-		events: events, onPending: onPending,
+		c:        records[rentSupportFields](db, rentSupportsColl, "rent support", notify),
+		payments: db.Collection(rentPaymentsColl), ends: db.Collection(rentSupportEndsColl),
 	}
 }
 
-type rentSupportDoc struct {
-	ID             string    `bson:"_id"`
-	Person         string    `bson:"person"`
-	Organisation   string    `bson:"organisation"`
-	MonthlyCents   int64     `bson:"monthly_cents"`
-	Months         int       `bson:"months"`
-	Start          time.Time `bson:"start"`
-	GrantedBy      string    `bson:"granted_by"`
-	GrantedAt      time.Time `bson:"granted_at"`
-	outbox.Pending `bson:",inline"`
+type rentSupportDoc = record[rentSupportFields]
+
+type rentSupportFields struct {
+	Person       string    `bson:"person"`
+	Organisation string    `bson:"organisation"`
+	MonthlyCents int64     `bson:"monthly_cents"`
+	Months       int       `bson:"months"`
+	Start        time.Time `bson:"start"`
+	GrantedBy    string    `bson:"granted_by"`
+	GrantedAt    time.Time `bson:"granted_at"`
 }
 
 // paymentDoc is a month paid; its id "<support>/<YYYY-MM>" pays a month once.
@@ -59,24 +59,15 @@ type rentSupportEndDoc struct {
 	Reason    string    `bson:"reason"`
 }
 
-func (s *RentSupports) Grant(ctx context.Context, r *domain.RentSupport) error {
-	msgs, err := s.events.RentSupportGranted(ctx, r)
-	if err != nil {
-		return err
-	}
-	d := rentSupportDoc{
-		ID: r.ID, Person: r.Person, Organisation: r.Organisation, MonthlyCents: r.MonthlyCents, Months: r.Months,
-		Start: r.Start, GrantedBy: r.GrantedBy, GrantedAt: r.GrantedAt, Pending: outbox.NewPending(msgs),
-	}
-	if err := insert(ctx, s.c, d, "id", "the rent support already exists"); err != nil {
-		return err
-	}
-	s.onPending(s.c.Name(), d.ID)
-	return nil
+func (s *RentSupports) Grant(ctx context.Context, r *domain.RentSupport, events []outbox.Message) error {
+	return create(ctx, s.c, r.ID, rentSupportFields{
+		Person: r.Person, Organisation: r.Organisation, MonthlyCents: r.MonthlyCents, Months: r.Months,
+		Start: r.Start, GrantedBy: r.GrantedBy, GrantedAt: r.GrantedAt,
+	}, events, "id", "the rent support already exists")
 }
 
 func (s *RentSupports) Get(ctx context.Context, id string) (*domain.RentSupport, error) {
-	d, err := get[rentSupportDoc](ctx, s.c, id, "rent support")
+	d, err := get[rentSupportDoc](ctx, s.c.Mongo(), id, "rent support")
 	if err != nil {
 		return nil, err
 	}
@@ -97,7 +88,7 @@ func (s *RentSupports) Stop(ctx context.Context, id string, at time.Time, reason
 }
 
 func (s *RentSupports) ByPerson(ctx context.Context, person string) ([]domain.RentSupport, error) {
-	ds, err := list[rentSupportDoc](ctx, s.c, bson.D{{Key: "person", Value: person}}, bson.D{{Key: "start", Value: 1}}, "rent supports")
+	ds, err := list[rentSupportDoc](ctx, s.c.Mongo(), bson.D{{Key: "person", Value: person}}, bson.D{{Key: "start", Value: 1}}, "rent supports")
 	if err != nil {
 		return nil, err
 	}
@@ -123,9 +114,10 @@ func (s *RentSupports) complete(ctx context.Context, ds []rentSupportDoc) ([]dom
 		return nil, err
 	}
 	for i, d := range ds {
+		f := &d.Fields
 		r := domain.RentSupport{
-			ID: d.ID, Person: d.Person, Organisation: d.Organisation, MonthlyCents: d.MonthlyCents, Months: d.Months,
-			Start: utc(d.Start), GrantedBy: d.GrantedBy, GrantedAt: utc(d.GrantedAt),
+			ID: d.ID, Person: f.Person, Organisation: f.Organisation, MonthlyCents: f.MonthlyCents, Months: f.Months,
+			Start: utc(f.Start), GrantedBy: f.GrantedBy, GrantedAt: utc(f.GrantedAt),
 		}
 		for _, p := range paid {
 			if p.SupportID == d.ID {
@@ -280,30 +272,30 @@ func (s *Profiles) Get(ctx context.Context, person string) (*domain.Profile, err
 	}, nil
 }
 
-// Proposals implements domain.Proposals: a proposal, its outcome and its
-// lease are records inserted once.
+// Proposals stores proposals: a proposal, its outcome and its lease are
+// records inserted once.
 type Proposals struct {
-	c, outcomes, leases *mongo.Collection
-	events              Events
-	onPending           outbox.Notifier
+	c        *versioned.Collection[proposalFields, proposalFields]
+	leases   *versioned.Collection[leaseFields, leaseFields]
+	outcomes *mongo.Collection
 }
 
-// NewProposals returns the proposal store of db.
-func NewProposals(db *mongo.Database, events Events, onPending outbox.Notifier) *Proposals {
+// NewProposals returns the proposal store of db; notify as NewSteps.
+func NewProposals(db *mongo.Database, notify outbox.Notifier) *Proposals {
 	return &Proposals{
-		c: db.Collection(proposalsColl), outcomes: db.Collection(outcomesColl), leases: db.Collection(leasesColl),
-		events: events, onPending: onPending,
+		c: records[proposalFields](db, proposalsColl, "proposal", notify), leases: records[leaseFields](db, leasesColl, "lease", notify),
+		outcomes: db.Collection(outcomesColl),
 	}
 }
 
-type proposalDoc struct {
-	ID             string    `bson:"_id"`
-	OfferID        string    `bson:"offer_id"`
-	Person         string    `bson:"person"`
-	Organisation   string    `bson:"organisation"`
-	ProposedBy     string    `bson:"proposed_by"`
-	ProposedAt     time.Time `bson:"proposed_at"`
-	outbox.Pending `bson:",inline"`
+type proposalDoc = record[proposalFields]
+
+type proposalFields struct {
+	OfferID      string    `bson:"offer_id"`
+	Person       string    `bson:"person"`
+	Organisation string    `bson:"organisation"`
+	ProposedBy   string    `bson:"proposed_by"`
+	ProposedAt   time.Time `bson:"proposed_at"`
 }
 
 type outcomeDoc struct {
@@ -313,35 +305,25 @@ type outcomeDoc struct {
 	Reason     string    `bson:"reason,omitempty"`
 }
 
-type leaseDoc struct {
-	ProposalID       string    `bson:"_id"`
+type leaseDoc = record[leaseFields]
+
+type leaseFields struct {
 	SignedOn         time.Time `bson:"signed_on"`
 	Start            time.Time `bson:"start"`
 	MonthlyRentCents int64     `bson:"monthly_rent_cents"`
 	DurationMonths   int       `bson:"duration_months"`
 	StepID           string    `bson:"step_id"`
 	RecordedAt       time.Time `bson:"recorded_at"`
-	outbox.Pending   `bson:",inline"`
 }
 
-func (s *Proposals) Create(ctx context.Context, p *domain.Proposal, o *domain.Offer) error {
-	msgs, err := s.events.OfferProposed(ctx, p, o)
-	if err != nil {
-		return err
-	}
-	d := proposalDoc{
-		ID: p.ID, OfferID: p.OfferID, Person: p.Person, Organisation: p.Organisation, ProposedBy: p.ProposedBy,
-		ProposedAt: p.ProposedAt, Pending: outbox.NewPending(msgs),
-	}
-	if err := insert(ctx, s.c, d, "id", "the proposal already exists"); err != nil {
-		return err
-	}
-	s.onPending(s.c.Name(), d.ID)
-	return nil
+func (s *Proposals) Create(ctx context.Context, p *domain.Proposal, events []outbox.Message) error {
+	return create(ctx, s.c, p.ID, proposalFields{
+		OfferID: p.OfferID, Person: p.Person, Organisation: p.Organisation, ProposedBy: p.ProposedBy, ProposedAt: p.ProposedAt,
+	}, events, "id", "the proposal already exists")
 }
 
 func (s *Proposals) Get(ctx context.Context, id string) (*domain.Proposal, error) {
-	d, err := get[proposalDoc](ctx, s.c, id, "proposal")
+	d, err := get[proposalDoc](ctx, s.c.Mongo(), id, "proposal")
 	if err != nil {
 		return nil, err
 	}
@@ -357,25 +339,16 @@ func (s *Proposals) Decide(ctx context.Context, p *domain.Proposal) error {
 		"outcome", "the proposal was already decided")
 }
 
-func (s *Proposals) Sign(ctx context.Context, p *domain.Proposal) error {
-	msgs, err := s.events.LeaseSigned(ctx, p)
-	if err != nil {
-		return err
-	}
+func (s *Proposals) Sign(ctx context.Context, p *domain.Proposal, events []outbox.Message) error {
 	l := p.Lease
-	d := leaseDoc{
-		ProposalID: p.ID, SignedOn: l.SignedOn, Start: l.Start, MonthlyRentCents: l.MonthlyRentCents, DurationMonths: l.DurationMonths,
-		StepID: l.StepID, RecordedAt: p.OutcomeAt, Pending: outbox.NewPending(msgs),
-	}
-	if err := insert(ctx, s.leases, d, "proposal_id", "a lease was already signed for this proposal"); err != nil {
-		return err
-	}
-	s.onPending(s.leases.Name(), d.ProposalID)
-	return nil
+	return create(ctx, s.leases, p.ID, leaseFields{
+		SignedOn: l.SignedOn, Start: l.Start, MonthlyRentCents: l.MonthlyRentCents, DurationMonths: l.DurationMonths,
+		StepID: l.StepID, RecordedAt: p.OutcomeAt,
+	}, events, "proposal_id", "a lease was already signed for this proposal")
 }
 
 func (s *Proposals) ByPerson(ctx context.Context, person string) ([]domain.Proposal, error) {
-	ds, err := list[proposalDoc](ctx, s.c, bson.D{{Key: "person", Value: person}}, bson.D{{Key: "proposed_at", Value: 1}}, "proposals")
+	ds, err := list[proposalDoc](ctx, s.c.Mongo(), bson.D{{Key: "person", Value: person}}, bson.D{{Key: "proposed_at", Value: 1}}, "proposals")
 	if err != nil {
 		return nil, err
 	}
@@ -392,20 +365,22 @@ func (s *Proposals) complete(ctx context.Context, ds []proposalDoc) ([]domain.Pr
 	if err != nil {
 		return nil, err
 	}
-	leases, err := byIDs(ctx, s.leases, ids, func(d *leaseDoc) string { return d.ProposalID })
+	leases, err := byIDs(ctx, s.leases.Mongo(), ids, func(d *leaseDoc) string { return d.ID })
 	if err != nil {
 		return nil, err
 	}
 	out := make([]domain.Proposal, len(ds))
 	for i, d := range ds {
+		f := &d.Fields
 		p := domain.Proposal{
-			ID: d.ID, OfferID: d.OfferID, Person: d.Person, Organisation: d.Organisation, ProposedBy: d.ProposedBy,
-			ProposedAt: utc(d.ProposedAt), Outcome: domain.Pending,
+			ID: d.ID, OfferID: f.OfferID, Person: f.Person, Organisation: f.Organisation, ProposedBy: f.ProposedBy,
+			ProposedAt: utc(f.ProposedAt), Outcome: domain.Pending,
 		}
 		if o, ok := outcomes[d.ID]; ok {
 			p.Outcome, p.OutcomeAt, p.OutcomeReason = domain.Outcome(o.Outcome), utc(o.At), o.Reason
 		}
-		if l, ok := leases[d.ID]; ok {
+		if lease, ok := leases[d.ID]; ok {
+			l := &lease.Fields
 			p.Outcome, p.OutcomeAt = domain.Leased, utc(l.RecordedAt)
 			p.Lease = &domain.Lease{SignedOn: utc(l.SignedOn), Start: utc(l.Start), MonthlyRentCents: l.MonthlyRentCents, DurationMonths: l.DurationMonths, StepID: l.StepID}
 		}
