@@ -77,14 +77,18 @@ type doc[F any] struct {
 	Rest           bson.M `bson:",inline"` // the version, under its configured name
 }
 
+// version reads d's version: 0 for a document stored before its kind had
+// one, which Put then matches by the version's absence.
 func (s *Collection[T, F]) version(d *doc[F]) (int64, error) {
 	switch v := d.Rest[s.cfg.VersionField].(type) {
+	case nil:
+		return 0, nil
 	case int64:
 		return v, nil
 	case int32:
 		return int64(v), nil
 	}
-	return 0, errcode.New(errcode.Internal, "", "%s %s has no integer %s", s.cfg.What, d.ID, s.cfg.VersionField)
+	return 0, errcode.New(errcode.Internal, "", "%s %s: %s is not an integer", s.cfg.What, d.ID, s.cfg.VersionField)
 }
 
 func byID(id string) bson.D { return bson.D{{Key: "_id", Value: id}} }
@@ -168,8 +172,9 @@ func (s *Collection[T, F]) Upsert(ctx context.Context, id string, start func(id 
 func (s *Collection[T, F]) update(ctx context.Context, id string, start func(string) *T, change Change[T]) (*T, error) {
 	for range mongostore.Attempts(ctx) {
 		t, version, err := s.get(ctx, id)
+		stored := err == nil
 		if errcode.Of(err) == errcode.NotFound && start != nil {
-			t, version, err = start(id), 0, nil
+			t, err = start(id), nil
 		}
 		if err != nil {
 			return nil, err
@@ -181,18 +186,18 @@ func (s *Collection[T, F]) update(ctx context.Context, id string, start func(str
 		if err != nil {
 			return nil, err
 		}
-		if version == 0 {
+		if !stored {
 			err := s.Create(ctx, id, t, events)
 			if errcode.Of(err) == errcode.Conflict {
 				continue // created meanwhile: change what is stored
 			}
 			return t, err
 		}
-		stored, err := s.Put(ctx, id, version, t, events)
+		put, err := s.Put(ctx, id, version, t, events)
 		if err != nil {
 			return nil, err
 		}
-		if stored {
+		if put {
 			return t, nil
 		}
 	}
@@ -208,7 +213,11 @@ func (s *Collection[T, F]) Put(ctx context.Context, id string, version int64, t 
 	}
 	set := append(fields, bson.E{Key: s.cfg.VersionField, Value: version + 1})
 	update := outbox.Append(bson.D{{Key: "$set", Value: set}}, events)
-	res, err := s.c.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: s.cfg.VersionField, Value: version}}, update)
+	var at any = version
+	if version == 0 {
+		at = bson.D{{Key: "$exists", Value: false}}
+	}
+	res, err := s.c.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: s.cfg.VersionField, Value: at}}, update)
 	if err != nil {
 		return false, fmt.Errorf("update %s %s: %w", s.cfg.What, id, mongostore.Translate(err))
 	}

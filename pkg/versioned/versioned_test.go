@@ -147,6 +147,24 @@ func TestContract(t *testing.T) {
 			if ok, err := s.Put(ctx, "b", 1, &tally{Owner: "stale"}, nil); ok || err != nil {
 				t.Fatalf("put over a stale version: %v, %v", ok, err)
 			}
+
+			// A document stored before its kind had a version reads as
+			// version 0 and is updated once, to version 1.
+			if _, err := s.Mongo().InsertOne(ctx, bson.D{{Key: "_id", Value: "old"}, {Key: "owner", Value: "cpia"}}); err != nil {
+				t.Fatal(err)
+			}
+			if old, err := s.Get(ctx, "old"); err != nil || old.Version != 0 {
+				t.Fatalf("a document without a version: %+v, %v", old, err)
+			}
+			if _, err := s.Update(ctx, "old", mark("first")); err != nil {
+				t.Fatal(err)
+			}
+			if ok, err := s.Put(ctx, "old", 0, &tally{}, nil); ok || err != nil {
+				t.Fatalf("put over version 0 of a document at 1: %v, %v", ok, err)
+			}
+			if old, err := s.Get(ctx, "old"); err != nil || old.Version != 1 || len(old.Marks) != 1 {
+				t.Fatalf("after its first update: %+v, %v", old, err)
+			}
 		})
 	}
 }
