@@ -14,9 +14,12 @@ import (
 
 	"github.com/percorsi/percorsi/pkg/auth"
 	"github.com/percorsi/percorsi/pkg/errcode"
+	"github.com/percorsi/percorsi/pkg/outbox"
+	"github.com/percorsi/percorsi/pkg/versioned"
 	"github.com/percorsi/percorsi/services/jobs/domain"
 	"github.com/percorsi/percorsi/services/jobs/link"
 	"github.com/percorsi/percorsi/services/jobs/match"
+	"github.com/percorsi/percorsi/services/jobs/store"
 )
 
 // Config holds the jobs policies that vary by Region or project.
@@ -42,30 +45,22 @@ var DefaultConfig = Config{
 	Match:             match.DefaultConfig,
 }
 
-// Service holds the use cases.
+// Service holds the use cases, by area: profiles.go, vacancies.go,
+// matching.go, proposals.go, placements.go and links.go.
 type Service struct {
-	profiles   domain.Profiles
-	employers  domain.Employers
-	vacancies  domain.Vacancies
-	proposals  domain.Proposals
-	placements domain.Placements
+	profiles   *store.Profiles
+	employers  *store.Employers
+	vacancies  *store.Vacancies
+	proposals  *store.Proposals
+	placements *store.Placements
 	links      *link.Signer
 	cfg        Config
 	now        func() time.Time
 	newID      func() string
 }
 
-// Stores are the repositories the service works on.
-type Stores struct {
-	Profiles   domain.Profiles
-	Employers  domain.Employers
-	Vacancies  domain.Vacancies
-	Proposals  domain.Proposals
-	Placements domain.Placements
-}
-
 // NewService returns the use cases over the given stores.
-func NewService(st Stores, links *link.Signer, cfg Config, newID func() string) *Service {
+func NewService(st store.Stores, links *link.Signer, cfg Config, newID func() string) *Service {
 	now := cfg.Now
 	if now == nil {
 		now = time.Now
@@ -150,7 +145,7 @@ func (s *Service) PutProfile(ctx context.Context, person string, in ProfileInput
 		return nil, err
 	}
 	now := s.now()
-	return s.profiles.Update(ctx, person, func(pr *domain.Profile) ([]domain.Fact, error) {
+	return s.profiles.Upsert(ctx, person, domain.NewProfile, sealed(ctx, func(pr *domain.Profile) ([]domain.Fact, error) {
 		if pr.Organisation != "" && pr.Organisation != p.Organisation {
 			return nil, errcode.New(errcode.Forbidden, "person", "the person is followed by another organisation")
 		}
@@ -165,7 +160,7 @@ func (s *Service) PutProfile(ctx context.Context, person string, in ProfileInput
 			Person: person, Organisation: p.Organisation, Source: "counsellor", At: now,
 			Fields: []string{"skills", "experience", "preferences", "availability"},
 		}}, nil
-	})
+	}))
 }
 
 // Profile returns a candidate profile to a counsellor of its organisation.
@@ -192,9 +187,9 @@ func (s *Service) Profile(ctx context.Context, person string) (*domain.Profile, 
 // event is applied once (by id) and an older fact never overwrites a
 // newer one.
 func (s *Service) ApplyFact(ctx context.Context, f *ProfileFact) error {
-	_, err := s.profiles.Update(ctx, f.Person, func(pr *domain.Profile) ([]domain.Fact, error) {
+	_, err := s.profiles.Upsert(ctx, f.Person, domain.NewProfile, sealed(ctx, func(pr *domain.Profile) ([]domain.Fact, error) {
 		if pr.SeenEvent(f.EventID) {
-			return nil, domain.ErrNoChange
+			return nil, versioned.ErrNoChange
 		}
 		var fields []string
 		switch {
@@ -225,7 +220,7 @@ func (s *Service) ApplyFact(ctx context.Context, f *ProfileFact) error {
 			return nil, nil
 		}
 		return []domain.Fact{domain.ProfileUpdated{Person: pr.Person, Organisation: pr.Organisation, Fields: fields, Source: f.Type, At: f.OccurredAt}}, nil
-	})
+	}))
 	return err
 }
 
@@ -290,7 +285,11 @@ func (s *Service) PublishVacancy(ctx context.Context, v *domain.Vacancy) (*domai
 		return nil, errcode.New(errcode.Invalid, "site_id", "not a site of the employer")
 	}
 	v.ID, v.Organisation, v.Location, v.Status = s.newID(), p.Organisation, site.Location, domain.Open
-	if err := s.vacancies.Create(ctx, v, []domain.Fact{domain.VacancyPublished{Vacancy: v, At: s.now()}}); err != nil {
+	events, err := Seal(ctx, domain.VacancyPublished{Vacancy: v, At: s.now()})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.vacancies.Create(ctx, v.ID, v, events); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -321,12 +320,12 @@ func (s *Service) CloseVacancy(ctx context.Context, id string) (*domain.Vacancy,
 	if err != nil {
 		return nil, err
 	}
-	return s.vacancies.Update(ctx, id, func(v *domain.Vacancy) ([]domain.Fact, error) {
+	return s.vacancies.Update(ctx, id, func(v *domain.Vacancy) ([]outbox.Message, error) {
 		switch {
 		case v.Organisation != p.Organisation:
 			return nil, errcode.New(errcode.Forbidden, "vacancy_id", "published by another organisation")
 		case v.Status == domain.Closed:
-			return nil, domain.ErrNoChange
+			return nil, versioned.ErrNoChange
 		}
 		v.Status = domain.Closed
 		return nil, nil
@@ -544,7 +543,11 @@ func (s *Service) Propose(ctx context.Context, person, vacancyID string) (*domai
 		ID: s.newID(), Person: person, Organisation: p.Organisation, VacancyID: v.ID, EmployerID: v.EmployerID,
 		Score: r.Total, Status: domain.Proposed, ProposedBy: p.Subject, ProposedAt: now,
 	}
-	err = s.proposals.Create(ctx, prop, []domain.Fact{domain.MatchProposed{Proposal: prop}})
+	events, err := Seal(ctx, domain.MatchProposed{Proposal: prop})
+	if err != nil {
+		return nil, err
+	}
+	err = s.proposals.Create(ctx, prop.ID, prop, events)
 	if errcode.Of(err) == errcode.Conflict {
 		return nil, errcode.New(errcode.Conflict, "person", "already proposed for this vacancy")
 	}
@@ -573,7 +576,7 @@ func (s *Service) RecordInterview(ctx context.Context, proposalID string, heldOn
 		return nil, err
 	}
 	now := s.now()
-	return s.proposals.Update(ctx, proposalID, func(prop *domain.Proposal) ([]domain.Fact, error) {
+	return s.proposals.Update(ctx, proposalID, sealed(ctx, func(prop *domain.Proposal) ([]domain.Fact, error) {
 		if prop.Organisation != p.Organisation {
 			return nil, errcode.New(errcode.Forbidden, "proposal_id", "not a proposal of your organisation")
 		}
@@ -581,7 +584,7 @@ func (s *Service) RecordInterview(ctx context.Context, proposalID string, heldOn
 			return nil, err
 		}
 		return []domain.Fact{domain.InterviewHeld{Proposal: prop}}, nil
-	})
+	}))
 }
 
 // Started is a placement begun and the link its employer confirms with.
@@ -627,7 +630,11 @@ func (s *Service) StartPlacement(ctx context.Context, proposalID string, t domai
 	if err != nil {
 		return nil, err
 	}
-	err = s.placements.Create(ctx, pl, []domain.Fact{domain.PlacementStarted{Placement: pl}})
+	events, err := Seal(ctx, domain.PlacementStarted{Placement: pl})
+	if err != nil {
+		return nil, err
+	}
+	err = s.placements.Create(ctx, pl.ID, pl, events)
 	if errcode.Of(err) == errcode.Conflict {
 		return nil, errcode.New(errcode.Conflict, "proposal_id", "the proposal already has a placement")
 	}
@@ -655,7 +662,7 @@ func (s *Service) IssueLink(ctx context.Context, placementID string, purpose dom
 		return "", err
 	}
 	var token string
-	_, err = s.placements.Update(ctx, placementID, func(pl *domain.Placement) ([]domain.Fact, error) {
+	_, err = s.placements.Update(ctx, placementID, func(pl *domain.Placement) ([]outbox.Message, error) {
 		if pl.Organisation != p.Organisation {
 			return nil, errcode.New(errcode.Forbidden, "placement_id", "not a placement of your organisation")
 		}
@@ -731,7 +738,7 @@ func (s *Service) ConfirmByLink(ctx context.Context, placementID, token string, 
 		return nil, errcode.New(errcode.Forbidden, "token", "this link is not valid for this placement")
 	}
 	purpose := domain.LinkPurpose(c.Purpose)
-	return s.placements.Update(ctx, placementID, func(pl *domain.Placement) ([]domain.Fact, error) {
+	return s.placements.Update(ctx, placementID, sealed(ctx, func(pl *domain.Placement) ([]domain.Fact, error) {
 		if err := pl.UseLink(c.ID, purpose, now); err != nil {
 			return nil, err
 		}
@@ -745,7 +752,7 @@ func (s *Service) ConfirmByLink(ctx context.Context, placementID, token string, 
 			return nil, err
 		}
 		return []domain.Fact{domain.PlacementConfirmed{Placement: pl, Purpose: purpose, At: now}, domain.PlacementEnded{Placement: pl, At: now}}, nil
-	})
+	}))
 }
 
 // Placement returns a placement: in full to a counsellor of its
@@ -802,7 +809,7 @@ func (s *Service) EndPlacement(ctx context.Context, id string, on time.Time, rea
 		return nil, err
 	}
 	now := s.now()
-	return s.placements.Update(ctx, id, func(pl *domain.Placement) ([]domain.Fact, error) {
+	return s.placements.Update(ctx, id, sealed(ctx, func(pl *domain.Placement) ([]domain.Fact, error) {
 		if pl.Organisation != p.Organisation {
 			return nil, errcode.New(errcode.Forbidden, "placement_id", "not a placement of your organisation")
 		}
@@ -810,7 +817,7 @@ func (s *Service) EndPlacement(ctx context.Context, id string, on time.Time, rea
 			return nil, err
 		}
 		return []domain.Fact{domain.PlacementEnded{Placement: pl, At: now}}, nil
-	})
+	}))
 }
 
 // RecordFollowUp records the follow-up of a month after the start.
@@ -822,7 +829,7 @@ func (s *Service) RecordFollowUp(ctx context.Context, id string, f domain.Follow
 	}
 	now := s.now()
 	f.RecordedBy = p.Subject
-	return s.placements.Update(ctx, id, func(pl *domain.Placement) ([]domain.Fact, error) {
+	return s.placements.Update(ctx, id, sealed(ctx, func(pl *domain.Placement) ([]domain.Fact, error) {
 		if pl.Organisation != p.Organisation {
 			return nil, errcode.New(errcode.Forbidden, "placement_id", "not a placement of your organisation")
 		}
@@ -830,7 +837,7 @@ func (s *Service) RecordFollowUp(ctx context.Context, id string, f domain.Follow
 			return nil, err
 		}
 		return []domain.Fact{domain.FollowUpRecorded{Placement: pl, FollowUp: pl.FollowUps[len(pl.FollowUps)-1]}}, nil
-	})
+	}))
 }
 
 // ReportUnconfirmed publishes PlacementUnconfirmed, once, for each
@@ -857,15 +864,15 @@ func (s *Service) reportUnconfirmed(ctx context.Context, due []*domain.Placement
 	n := 0
 	for _, d := range due {
 		raised := false
-		_, err := s.placements.Update(ctx, d.ID, func(pl *domain.Placement) ([]domain.Fact, error) {
+		_, err := s.placements.Update(ctx, d.ID, sealed(ctx, func(pl *domain.Placement) ([]domain.Fact, error) {
 			raised = false
 			if pl.Status != domain.AwaitingConfirmation || pl.UnconfirmedRaised {
-				return nil, domain.ErrNoChange // confirmed or reported meanwhile
+				return nil, versioned.ErrNoChange // confirmed or reported meanwhile
 			}
 			pl.UnconfirmedRaised, raised = true, true
 			days := int(now.Sub(pl.StartsOn).Hours() / 24)
 			return []domain.Fact{domain.PlacementUnconfirmed{Placement: pl, DaysWaited: days, At: now}}, nil
-		})
+		}))
 		if err != nil {
 			return n, fmt.Errorf("report unconfirmed placement %s: %w", d.ID, err)
 		}
