@@ -137,11 +137,10 @@ func (s *Collection[T, F]) Find(ctx context.Context, filter bson.D, opts ...opti
 // Create stores t under id at version 1 with its events; Conflict when id
 // is taken.
 func (s *Collection[T, F]) Create(ctx context.Context, id string, t *T, events []outbox.Message) error {
-	d, err := marshal(doc[F]{ID: id, Fields: s.cfg.Fields(t), Pending: outbox.NewPending(events)})
+	d, err := s.first(id, t, events)
 	if err != nil {
 		return fmt.Errorf("create %s %s: %w", s.cfg.What, id, err)
 	}
-	d = append(d, bson.E{Key: s.cfg.VersionField, Value: int64(1)})
 	if _, err := s.c.InsertOne(ctx, d); err != nil {
 		return fmt.Errorf("create %s %s: %w", s.cfg.What, id, mongostore.Translate(err))
 	}
@@ -149,6 +148,27 @@ func (s *Collection[T, F]) Create(ctx context.Context, id string, t *T, events [
 		s.cfg.Notify(s.c.Name(), id)
 	}
 	return nil
+}
+
+// first is the document of t's first version under id.
+func (s *Collection[T, F]) first(id string, t *T, events []outbox.Message) (bson.D, error) {
+	d, err := marshal(doc[F]{ID: id, Fields: s.cfg.Fields(t), Pending: outbox.NewPending(events)})
+	return append(d, bson.E{Key: s.cfg.VersionField, Value: int64(1)}), err
+}
+
+// Load inserts values already lived elsewhere (a migration, a load
+// driver's population) at version 1 with no events, id naming each, a
+// thousand at a time, calling progress after each batch.
+func (s *Collection[T, F]) Load(ctx context.Context, values []*T, id func(*T) string, progress func(done, total int)) error {
+	docs := make([]any, len(values))
+	for i, t := range values {
+		d, err := s.first(id(t), t, nil)
+		if err != nil {
+			return fmt.Errorf("load %s %s: %w", s.cfg.What, id(t), err)
+		}
+		docs[i] = d
+	}
+	return mongostore.InsertBatches(ctx, s.c, docs, progress)
 }
 
 // Change changes a value in place and returns the events of the change,

@@ -196,3 +196,28 @@ func TestConcurrentUpdatesAllLand(t *testing.T) {
 		t.Fatalf("after 60 concurrent updates: %d marks, version %d, %v", len(got.Marks), got.Version, err)
 	}
 }
+
+// Load stores values as Create does, at version 1 and with nothing to
+// publish, reporting its progress.
+func TestLoad(t *testing.T) {
+	c, _ := setUp(t)
+	s := c.collection("revised", "revision")
+	values := []*tally{{ID: "l1", Owner: "cpia"}, {ID: "l2", Owner: "cpia", Marks: []string{"m"}}}
+	var done int
+	if err := s.Load(t.Context(), values, func(t *tally) string { return t.ID }, func(d, _ int) { done = d }); err != nil || done != 2 {
+		t.Fatalf("load: %d done, %v", done, err)
+	}
+	got, err := s.Get(t.Context(), "l2")
+	if err != nil || got.Version != 1 || got.Owner != "cpia" || len(got.Marks) != 1 {
+		t.Fatalf("a loaded value: %+v, %v", got, err)
+	}
+	if _, err := s.Update(t.Context(), "l1", mark("after")); err != nil {
+		t.Fatalf("updating a loaded value: %v", err)
+	}
+	var stored struct {
+		outbox.Pending `bson:",inline"`
+	}
+	if err := s.Mongo().FindOne(t.Context(), bson.D{{Key: "_id", Value: "l2"}}).Decode(&stored); err != nil || stored.Waiting || len(stored.Events) != 0 {
+		t.Fatalf("a loaded value's outbox: %+v, %v", stored.Pending, err)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/percorsi/percorsi/pkg/endpointkit"
 	"github.com/percorsi/percorsi/pkg/instrument"
 	"github.com/percorsi/percorsi/pkg/kafkakit"
 	"github.com/percorsi/percorsi/pkg/mongostore"
@@ -51,17 +52,10 @@ func Open(ctx context.Context, pc process.Config, cfg Config, log *slog.Logger) 
 		return nil, err
 	}
 	relay := outbox.NewRelay(p.Writer, outbox.RelayConfig{Logger: p.Log, Metrics: p.Registry, Name: Name}, store.OutboxSources(p.DB)...)
-	w := store.Writes{Seal: Seal, OnPending: relay.Notify}
-	placements := store.NewPlacements(p.DB, w)
-	svc := NewService(Stores{
-		Profiles:   store.NewProfiles(p.DB, w),
-		Employers:  store.NewEmployers(p.DB),
-		Vacancies:  store.NewVacancies(p.DB, w),
-		Proposals:  store.NewProposals(p.DB, w),
-		Placements: placements,
-	}, links, cfg, func() string { return uuid.Must(uuid.NewV7()).String() })
-	endpoints := MakeEndpoints(svc, p.Verifier, p.Log, instrument.NewMetrics(p.Registry, Name))
-	a := &App{Process: p, Service: svc, Endpoints: endpoints, Relay: relay, API: NewHTTPHandler(endpoints), Placements: placements}
+	stores := store.New(p.DB, relay.Notify)
+	svc := NewService(stores, links, cfg, func() string { return uuid.Must(uuid.NewV7()).String() })
+	endpoints := MakeEndpoints(svc, endpointkit.Chain{Verifier: p.Verifier, Log: p.Log, Metrics: instrument.NewMetrics(p.Registry, Name)})
+	a := &App{Process: p, Service: svc, Endpoints: endpoints, Relay: relay, API: NewHTTPHandler(endpoints), Placements: stores.Placements}
 	p.Go("outbox relay", relay.Run)
 	metrics := p.Registry
 	p.Go("subscriber", func(ctx context.Context) error { return a.subscriber(metrics).Run(ctx) })

@@ -4,13 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"time"
 
 	"github.com/go-kit/kit/endpoint"
 
 	"github.com/percorsi/percorsi/pkg/auth"
+	"github.com/percorsi/percorsi/pkg/endpointkit"
 	"github.com/percorsi/percorsi/pkg/errcode"
 	"github.com/percorsi/percorsi/pkg/httpkit"
 	"github.com/percorsi/percorsi/pkg/instrument"
@@ -35,64 +35,37 @@ type Endpoints struct {
 	ApplyFact                                       endpoint.Endpoint
 }
 
-// MakeEndpoints wraps each use case in the same chain: instrumentation
-// outermost, then authentication and role check.
-func MakeEndpoints(s *Service, v auth.Verifier, log *slog.Logger, m *instrument.Metrics) Endpoints {
-	wrap := func(name string, e endpoint.Endpoint, roles ...auth.Role) endpoint.Endpoint {
-		return endpoint.Chain(instrument.Endpoint(name, log, m), auth.Require(v, roles...))(e)
-	}
+// MakeEndpoints puts each use case in the chain; the employer links and
+// the broker's facts bring no account, so theirs is instrumentation alone.
+func MakeEndpoints(s *Service, ch endpointkit.Chain) Endpoints {
 	open := func(name string, e endpoint.Endpoint) endpoint.Endpoint {
-		return instrument.Endpoint(name, log, m)(e)
+		return instrument.Endpoint(name, ch.Log, ch.Metrics)(e)
 	}
-	c := auth.Counsellor
+	c, e := auth.Counsellor, auth.Employer
 	return Endpoints{
-		PutProfile:      wrap("put_profile", makePutProfile(s), c),
-		GetProfile:      wrap("get_profile", makeGetProfile(s), c),
-		RankVacancies:   wrap("rank_vacancies", makeRankVacancies(s), c),
-		PutEmployer:     wrap("put_employer", makePutEmployer(s), c),
-		PublishVacancy:  wrap("publish_vacancy", makePublishVacancy(s), c),
-		GetVacancy:      wrap("get_vacancy", makeGetVacancy(s), c, auth.Employer),
-		ListVacancies:   wrap("list_vacancies", makeListVacancies(s), c, auth.Employer),
-		CloseVacancy:    wrap("close_vacancy", makeCloseVacancy(s), c),
-		RankCandidates:  wrap("rank_candidates", makeRankCandidates(s), c),
-		Assign:          wrap("assign", makeAssign(s), c),
-		Propose:         wrap("propose", makePropose(s), c),
-		ListProposals:   wrap("list_proposals", makeListProposals(s), c),
-		RecordInterview: wrap("record_interview", makeRecordInterview(s), c),
-		StartPlacement:  wrap("start_placement", makeStartPlacement(s), c),
-		IssueLink:       wrap("issue_link", makeIssueLink(s), c),
-		GetPlacement:    wrap("get_placement", makeGetPlacement(s), c, auth.Employer),
-		ListPlacements:  wrap("list_placements", makeListPlacements(s), c, auth.Employer),
-		EndPlacement:    wrap("end_placement", makeEndPlacement(s), c),
-		FollowUp:        wrap("record_follow_up", makeFollowUp(s), c),
-		// The link is the employer's only credential.
-		LinkView:      open("employer_link_view", makeLinkView(s)),
-		ConfirmByLink: open("employer_link_confirm", makeConfirmByLink(s)),
-		// Events come from the broker, not from a user: no token to check.
-		ApplyFact: open("apply_fact", makeApplyFact(s)),
+		PutProfile:      endpointkit.Use(ch, "put_profile", s.putProfile, c),
+		GetProfile:      endpointkit.Use(ch, "get_profile", s.getProfile, c),
+		RankVacancies:   endpointkit.Use(ch, "rank_vacancies", s.rankVacancies, c),
+		PutEmployer:     endpointkit.Use(ch, "put_employer", s.putEmployer, c),
+		PublishVacancy:  endpointkit.Use(ch, "publish_vacancy", s.publishVacancy, c),
+		GetVacancy:      endpointkit.Use(ch, "get_vacancy", s.getVacancy, c, e),
+		ListVacancies:   endpointkit.Use(ch, "list_vacancies", s.listVacancies, c, e),
+		CloseVacancy:    endpointkit.Use(ch, "close_vacancy", s.closeVacancy, c),
+		RankCandidates:  endpointkit.Use(ch, "rank_candidates", s.rankCandidates, c),
+		Assign:          endpointkit.Use(ch, "assign", s.assign, c),
+		Propose:         endpointkit.Use(ch, "propose", s.propose, c),
+		ListProposals:   endpointkit.Use(ch, "list_proposals", s.listProposals, c),
+		RecordInterview: endpointkit.Use(ch, "record_interview", s.recordInterview, c),
+		StartPlacement:  endpointkit.Use(ch, "start_placement", s.startPlacement, c),
+		IssueLink:       endpointkit.Use(ch, "issue_link", s.issueLink, c),
+		GetPlacement:    endpointkit.Use(ch, "get_placement", s.getPlacement, c, e),
+		ListPlacements:  endpointkit.Use(ch, "list_placements", s.listPlacements, c, e),
+		EndPlacement:    endpointkit.Use(ch, "end_placement", s.endPlacement, c),
+		FollowUp:        endpointkit.Use(ch, "record_follow_up", s.followUp, c),
+		LinkView:        open("employer_link_view", endpointkit.Typed(s.linkView)),
+		ConfirmByLink:   open("employer_link_confirm", endpointkit.Typed(s.confirmByLink)),
+		ApplyFact:       open("apply_fact", endpointkit.Typed(s.applyFacts)),
 	}
-}
-
-// date parses a "2006-01-02" field; "" is the zero time unless required.
-func date(field, s string, required bool) (time.Time, error) {
-	if s == "" {
-		if required {
-			return time.Time{}, errcode.New(errcode.Invalid, field, "is required (YYYY-MM-DD)")
-		}
-		return time.Time{}, nil
-	}
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		return time.Time{}, errcode.New(errcode.Invalid, field, "must be a date, YYYY-MM-DD")
-	}
-	return t, nil
-}
-
-func day(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.Format(time.DateOnly)
 }
 
 // PointJSON is a coarse location: a municipality's centroid.
@@ -159,9 +132,9 @@ func profileJSON(p *domain.Profile) ProfileJSON {
 	out := ProfileJSON{
 		Person: p.Person, DisplayName: p.DisplayName, Skills: []SkillJSON{}, Experience: []ExperienceJSON{},
 		Preferences: PreferencesJSON{Sectors: p.Prefs.Sectors, MaxWeeklyHours: p.Prefs.MaxWeeklyHours, MaxCommuteKm: p.Prefs.MaxCommuteKm},
-		Home:        PointJSON(p.Home), AvailableFrom: day(p.AvailableFrom), Italian: p.Italian.String(), Digital: p.Digital,
+		Home:        PointJSON(p.Home), AvailableFrom: endpointkit.FormatDate(p.AvailableFrom), Italian: p.Italian.String(), Digital: p.Digital,
 		Qualifications: []string{},
-		Permit:         PermitJSON{Known: p.Permit.Known, MayWork: p.Permit.MayWork, ValidUntil: day(p.Permit.ValidUntil)},
+		Permit:         PermitJSON{Known: p.Permit.Known, MayWork: p.Permit.MayWork, ValidUntil: endpointkit.FormatDate(p.Permit.ValidUntil)},
 	}
 	for _, s := range p.Skills {
 		out.Skills = append(out.Skills, SkillJSON{Code: s.Code, Evidence: s.Evidence.String()})
@@ -181,39 +154,36 @@ func profileJSON(p *domain.Profile) ProfileJSON {
 	return out
 }
 
-func makePutProfile(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, request any) (any, error) {
-		req := request.(PutProfileRequest)
-		in := ProfileInput{
-			DisplayName: req.DisplayName, Home: domain.Point(req.Home),
-			Prefs: domain.Preferences{Sectors: req.Preferences.Sectors, MaxWeeklyHours: req.Preferences.MaxWeeklyHours, MaxCommuteKm: req.Preferences.MaxCommuteKm},
-		}
-		var err error
-		if in.AvailableFrom, err = date("available_from", req.AvailableFrom, false); err != nil {
-			return nil, err
-		}
-		for i, sk := range req.Skills {
-			ev, ok := domain.ParseEvidence(sk.Evidence)
-			if !ok {
-				return nil, errcode.New(errcode.Invalid, fmt.Sprintf("skills[%d].evidence", i), "must be declared or assessed")
-			}
-			in.Skills = append(in.Skills, domain.Skill{Code: sk.Code, Evidence: ev})
-		}
-		for _, e := range req.Experience {
-			in.Experience = append(in.Experience, domain.Experience(e))
-		}
-		for _, c := range req.Preferences.Contracts {
-			in.Prefs.Contracts = append(in.Prefs.Contracts, domain.ContractKind(c))
-		}
-		for _, sh := range req.Preferences.Shifts {
-			in.Prefs.Shifts = append(in.Prefs.Shifts, domain.Shift(sh))
-		}
-		p, err := s.PutProfile(ctx, req.Person, in)
-		if err != nil {
-			return nil, err
-		}
-		return profileJSON(p), nil
+func (s *Service) putProfile(ctx context.Context, req PutProfileRequest) (ProfileJSON, error) {
+	in := ProfileInput{
+		DisplayName: req.DisplayName, Home: domain.Point(req.Home),
+		Prefs: domain.Preferences{Sectors: req.Preferences.Sectors, MaxWeeklyHours: req.Preferences.MaxWeeklyHours, MaxCommuteKm: req.Preferences.MaxCommuteKm},
 	}
+	var err error
+	if in.AvailableFrom, err = endpointkit.OptionalDate("available_from", req.AvailableFrom, nil); err != nil {
+		return ProfileJSON{}, err
+	}
+	for i, sk := range req.Skills {
+		ev, ok := domain.ParseEvidence(sk.Evidence)
+		if !ok {
+			return ProfileJSON{}, errcode.New(errcode.Invalid, fmt.Sprintf("skills[%d].evidence", i), "must be declared or assessed")
+		}
+		in.Skills = append(in.Skills, domain.Skill{Code: sk.Code, Evidence: ev})
+	}
+	for _, e := range req.Experience {
+		in.Experience = append(in.Experience, domain.Experience(e))
+	}
+	for _, c := range req.Preferences.Contracts {
+		in.Prefs.Contracts = append(in.Prefs.Contracts, domain.ContractKind(c))
+	}
+	for _, sh := range req.Preferences.Shifts {
+		in.Prefs.Shifts = append(in.Prefs.Shifts, domain.Shift(sh))
+	}
+	p, err := s.PutProfile(ctx, req.Person, in)
+	if err != nil {
+		return ProfileJSON{}, err
+	}
+	return profileJSON(p), nil
 }
 
 // ByIDRequest names one resource, with an optional result limit and the
@@ -224,14 +194,12 @@ type ByIDRequest struct {
 	Lang  string // it or en
 }
 
-func makeGetProfile(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, request any) (any, error) {
-		p, err := s.Profile(ctx, request.(ByIDRequest).ID)
-		if err != nil {
-			return nil, err
-		}
-		return profileJSON(p), nil
+func (s *Service) getProfile(ctx context.Context, req ByIDRequest) (ProfileJSON, error) {
+	p, err := s.Profile(ctx, req.ID)
+	if err != nil {
+		return ProfileJSON{}, err
 	}
+	return profileJSON(p), nil
 }
 
 // ExplanationJSON is a score with every part's reason, or the hard
@@ -273,21 +241,21 @@ type VacancyMatchJSON struct {
 	Match   ExplanationJSON `json:"match"`
 }
 
-func makeRankVacancies(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, request any) (any, error) {
-		req := request.(ByIDRequest)
-		ms, err := s.RankVacancies(ctx, req.ID, req.Limit)
-		if err != nil {
-			return nil, err
-		}
-		out := struct {
-			Vacancies []VacancyMatchJSON `json:"vacancies"`
-		}{Vacancies: []VacancyMatchJSON{}}
-		for _, m := range ms {
-			out.Vacancies = append(out.Vacancies, VacancyMatchJSON{Vacancy: vacancyJSON(m.Vacancy), Match: explanationJSON(m.Explanation, req.Lang)})
-		}
-		return out, nil
+// RankedVacancies are the vacancies ranked for a candidate.
+type RankedVacancies struct {
+	Vacancies []VacancyMatchJSON `json:"vacancies"`
+}
+
+func (s *Service) rankVacancies(ctx context.Context, req ByIDRequest) (RankedVacancies, error) {
+	ms, err := s.RankVacancies(ctx, req.ID, req.Limit)
+	if err != nil {
+		return RankedVacancies{}, err
 	}
+	out := RankedVacancies{Vacancies: []VacancyMatchJSON{}}
+	for _, m := range ms {
+		out.Vacancies = append(out.Vacancies, VacancyMatchJSON{Vacancy: vacancyJSON(m.Vacancy), Match: explanationJSON(m.Explanation, req.Lang)})
+	}
+	return out, nil
 }
 
 // EmployerJSON is an employer and its sites.
@@ -305,18 +273,15 @@ type SiteJSON struct {
 	Location     PointJSON `json:"location"`
 }
 
-func makePutEmployer(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, request any) (any, error) {
-		req := request.(EmployerJSON)
-		e := &domain.Employer{ID: req.ID, Name: req.Name}
-		for _, st := range req.Sites {
-			e.Sites = append(e.Sites, domain.Site{ID: st.ID, Name: st.Name, Municipality: st.Municipality, Location: domain.Point(st.Location)})
-		}
-		if err := s.PutEmployer(ctx, e); err != nil {
-			return nil, err
-		}
-		return req, nil
+func (s *Service) putEmployer(ctx context.Context, req EmployerJSON) (EmployerJSON, error) {
+	e := &domain.Employer{ID: req.ID, Name: req.Name}
+	for _, st := range req.Sites {
+		e.Sites = append(e.Sites, domain.Site{ID: st.ID, Name: st.Name, Municipality: st.Municipality, Location: domain.Point(st.Location)})
 	}
+	if err := s.PutEmployer(ctx, e); err != nil {
+		return EmployerJSON{}, err
+	}
+	return req, nil
 }
 
 // VacancyJSON is a vacancy on the wire.
@@ -344,7 +309,7 @@ func vacancyJSON(v *domain.Vacancy) VacancyJSON {
 		ID: v.ID, EmployerID: v.EmployerID, SiteID: v.SiteID, Title: v.Title, Occupation: v.Occupation, Sector: v.Sector,
 		Required: v.Required, Desirable: v.Desirable, MinItalian: levelName(v.MinItalian), Hours: v.WeeklyHours,
 		Shift: string(v.Shift), Contract: string(v.Contract), Positions: v.Positions,
-		StartsOn: day(v.StartsOn), ClosesOn: day(v.ClosesOn), Status: string(v.Status),
+		StartsOn: endpointkit.FormatDate(v.StartsOn), ClosesOn: endpointkit.FormatDate(v.ClosesOn), Status: string(v.Status),
 	}
 }
 
@@ -373,30 +338,32 @@ type PublishVacancyRequest struct {
 	ClosesOn   string   `json:"closes_on"`
 }
 
-func makePublishVacancy(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, request any) (any, error) {
-		req := request.(PublishVacancyRequest)
-		lvl, ok := domain.ParseLevel(req.MinItalian)
-		if !ok {
-			return nil, errcode.New(errcode.Invalid, "min_italian", "must be a CEFR level (pre-A1, A1, A2, B1, B2, C1, C2) or empty")
-		}
-		v := &domain.Vacancy{
-			EmployerID: req.EmployerID, SiteID: req.SiteID, Title: req.Title, Occupation: req.Occupation, Sector: req.Sector,
-			Required: req.Required, Desirable: req.Desirable, MinItalian: lvl, WeeklyHours: req.Hours,
-			Shift: domain.Shift(req.Shift), Contract: domain.ContractKind(req.Contract), Positions: req.Positions,
-		}
-		var err error
-		if v.StartsOn, err = date("starts_on", req.StartsOn, true); err != nil {
-			return nil, err
-		}
-		if v.ClosesOn, err = date("closes_on", req.ClosesOn, true); err != nil {
-			return nil, err
-		}
-		if v, err = s.PublishVacancy(ctx, v); err != nil {
-			return nil, err
-		}
-		return Created{vacancyJSON(v)}, nil
+func (s *Service) publishVacancy(ctx context.Context, req PublishVacancyRequest) (Created, error) {
+	lvl, ok := domain.ParseLevel(req.MinItalian)
+	if !ok {
+		return Created{}, errcode.New(errcode.Invalid, "min_italian", "must be a CEFR level (pre-A1, A1, A2, B1, B2, C1, C2) or empty")
 	}
+	v := &domain.Vacancy{
+		EmployerID: req.EmployerID, SiteID: req.SiteID, Title: req.Title, Occupation: req.Occupation, Sector: req.Sector,
+		Required: req.Required, Desirable: req.Desirable, MinItalian: lvl, WeeklyHours: req.Hours,
+		Shift: domain.Shift(req.Shift), Contract: domain.ContractKind(req.Contract), Positions: req.Positions,
+	}
+	var err error
+	if v.StartsOn, err = endpointkit.Date("starts_on", req.StartsOn, nil); err != nil {
+		return Created{}, err
+	}
+	if v.ClosesOn, err = endpointkit.Date("closes_on", req.ClosesOn, nil); err != nil {
+		return Created{}, err
+	}
+	if v, err = s.PublishVacancy(ctx, v); err != nil {
+		return Created{}, err
+	}
+	return Created{vacancyJSON(v)}, nil
+}
+
+// VacanciesResponse lists vacancies.
+type VacanciesResponse struct {
+	Vacancies []VacancyJSON `json:"vacancies"`
 }
 
 // Created is a response to a request that made something: 201.
@@ -408,40 +375,32 @@ func (Created) StatusCode() int { return http.StatusCreated }
 // MarshalJSON writes the body alone.
 func (c Created) MarshalJSON() ([]byte, error) { return json.Marshal(c.Body) }
 
-func makeGetVacancy(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, request any) (any, error) {
-		v, err := s.Vacancy(ctx, request.(ByIDRequest).ID)
-		if err != nil {
-			return nil, err
-		}
-		return vacancyJSON(v), nil
+func (s *Service) getVacancy(ctx context.Context, req ByIDRequest) (VacancyJSON, error) {
+	v, err := s.Vacancy(ctx, req.ID)
+	if err != nil {
+		return VacancyJSON{}, err
 	}
+	return vacancyJSON(v), nil
 }
 
-func makeCloseVacancy(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, request any) (any, error) {
-		v, err := s.CloseVacancy(ctx, request.(ByIDRequest).ID)
-		if err != nil {
-			return nil, err
-		}
-		return vacancyJSON(v), nil
+func (s *Service) closeVacancy(ctx context.Context, req ByIDRequest) (VacancyJSON, error) {
+	v, err := s.CloseVacancy(ctx, req.ID)
+	if err != nil {
+		return VacancyJSON{}, err
 	}
+	return vacancyJSON(v), nil
 }
 
-func makeListVacancies(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, _ any) (any, error) {
-		vs, err := s.Vacancies(ctx)
-		if err != nil {
-			return nil, err
-		}
-		out := struct {
-			Vacancies []VacancyJSON `json:"vacancies"`
-		}{Vacancies: []VacancyJSON{}}
-		for _, v := range vs {
-			out.Vacancies = append(out.Vacancies, vacancyJSON(v))
-		}
-		return out, nil
+func (s *Service) listVacancies(ctx context.Context, _ ByIDRequest) (VacanciesResponse, error) {
+	vs, err := s.Vacancies(ctx)
+	if err != nil {
+		return VacanciesResponse{}, err
 	}
+	out := VacanciesResponse{Vacancies: []VacancyJSON{}}
+	for _, v := range vs {
+		out.Vacancies = append(out.Vacancies, vacancyJSON(v))
+	}
+	return out, nil
 }
 
 // CandidateJSON is one candidate ranked for a vacancy.
@@ -460,19 +419,16 @@ type CandidatesResponse struct {
 	ExcludedBy map[string]int  `json:"excluded_by"`
 }
 
-func makeRankCandidates(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, request any) (any, error) {
-		req := request.(ByIDRequest)
-		rk, err := s.RankCandidates(ctx, req.ID, req.Limit)
-		if err != nil {
-			return nil, err
-		}
-		out := CandidatesResponse{Vacancy: vacancyJSON(rk.Vacancy), Candidates: []CandidateJSON{}, Considered: rk.Considered, Eligible: rk.Eligible, ExcludedBy: rk.ExcludedBy}
-		for _, m := range rk.Matches {
-			out.Candidates = append(out.Candidates, CandidateJSON{Person: m.Profile.Person, DisplayName: m.Profile.DisplayName, Match: explanationJSON(m.Explanation, req.Lang)})
-		}
-		return out, nil
+func (s *Service) rankCandidates(ctx context.Context, req ByIDRequest) (CandidatesResponse, error) {
+	rk, err := s.RankCandidates(ctx, req.ID, req.Limit)
+	if err != nil {
+		return CandidatesResponse{}, err
 	}
+	out := CandidatesResponse{Vacancy: vacancyJSON(rk.Vacancy), Candidates: []CandidateJSON{}, Considered: rk.Considered, Eligible: rk.Eligible, ExcludedBy: rk.ExcludedBy}
+	for _, m := range rk.Matches {
+		out.Candidates = append(out.Candidates, CandidateJSON{Person: m.Profile.Person, DisplayName: m.Profile.DisplayName, Match: explanationJSON(m.Explanation, req.Lang)})
+	}
+	return out, nil
 }
 
 // AssignRequest names the vacancies of a batch; none means all open.
@@ -490,14 +446,17 @@ type LeftOutJSON struct {
 	Reason      string `json:"reason"`
 }
 
+// PairJSON is one pair of a batch, explained.
+type PairJSON struct {
+	VacancyID   string          `json:"vacancy_id"`
+	Person      string          `json:"person"`
+	DisplayName string          `json:"display_name"`
+	Match       ExplanationJSON `json:"match"`
+}
+
 // AssignResponse is a proposed batch assignment, explained.
 type AssignResponse struct {
-	Pairs []struct {
-		VacancyID   string          `json:"vacancy_id"`
-		Person      string          `json:"person"`
-		DisplayName string          `json:"display_name"`
-		Match       ExplanationJSON `json:"match"`
-	} `json:"pairs"`
+	Pairs       []PairJSON     `json:"pairs"`
 	Total       int            `json:"total_score"`
 	GreedyTotal int            `json:"greedy_total_score"`
 	Explanation string         `json:"explanation"`
@@ -506,33 +465,25 @@ type AssignResponse struct {
 	Ineligible  []string       `json:"ineligible"`
 }
 
-func makeAssign(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, request any) (any, error) {
-		req := request.(AssignRequest)
-		b, err := s.Assign(ctx, req.VacancyIDs)
-		if err != nil {
-			return nil, err
-		}
-		w := words[httpkit.Lang(req.Lang)]
-		out := AssignResponse{Total: b.Total, GreedyTotal: b.Greedy, Unfilled: b.Unfilled, LeftOut: []LeftOutJSON{}, Ineligible: b.Ineligible}
-		for _, lo := range b.LeftOut {
-			reason := fmt.Sprintf(w["left_out"], lo.Best.Title, lo.Score, lo.Assigned)
-			if len(lo.Assigned) < lo.Best.Positions {
-				reason = fmt.Sprintf(w["adds_nothing"], lo.Best.Title, lo.Score)
-			}
-			out.LeftOut = append(out.LeftOut, LeftOutJSON{Person: lo.Profile.Person, DisplayName: lo.Profile.DisplayName, VacancyID: lo.Best.ID, Score: lo.Score, Reason: reason})
-		}
-		out.Explanation = fmt.Sprintf(w["batch"], len(b.Pairs), b.Total, b.Greedy)
-		for _, p := range b.Pairs {
-			out.Pairs = append(out.Pairs, struct {
-				VacancyID   string          `json:"vacancy_id"`
-				Person      string          `json:"person"`
-				DisplayName string          `json:"display_name"`
-				Match       ExplanationJSON `json:"match"`
-			}{p.Vacancy.ID, p.Profile.Person, p.Profile.DisplayName, explanationJSON(p.Explanation, req.Lang)})
-		}
-		return out, nil
+func (s *Service) assign(ctx context.Context, req AssignRequest) (AssignResponse, error) {
+	b, err := s.Assign(ctx, req.VacancyIDs)
+	if err != nil {
+		return AssignResponse{}, err
 	}
+	w := words[httpkit.Lang(req.Lang)]
+	out := AssignResponse{Total: b.Total, GreedyTotal: b.Greedy, Unfilled: b.Unfilled, LeftOut: []LeftOutJSON{}, Ineligible: b.Ineligible}
+	for _, lo := range b.LeftOut {
+		reason := fmt.Sprintf(w["left_out"], lo.Best.Title, lo.Score, lo.Assigned)
+		if len(lo.Assigned) < lo.Best.Positions {
+			reason = fmt.Sprintf(w["adds_nothing"], lo.Best.Title, lo.Score)
+		}
+		out.LeftOut = append(out.LeftOut, LeftOutJSON{Person: lo.Profile.Person, DisplayName: lo.Profile.DisplayName, VacancyID: lo.Best.ID, Score: lo.Score, Reason: reason})
+	}
+	out.Explanation = fmt.Sprintf(w["batch"], len(b.Pairs), b.Total, b.Greedy)
+	for _, p := range b.Pairs {
+		out.Pairs = append(out.Pairs, PairJSON{p.Vacancy.ID, p.Profile.Person, p.Profile.DisplayName, explanationJSON(p.Explanation, req.Lang)})
+	}
+	return out, nil
 }
 
 // ProposeRequest puts a person forward for a vacancy.
@@ -551,35 +502,33 @@ type ProposalJSON struct {
 	InterviewOn string `json:"interview_on,omitempty"`
 }
 
+// ProposalsResponse lists proposals.
+type ProposalsResponse struct {
+	Proposals []ProposalJSON `json:"proposals"`
+}
+
 func proposalJSON(p *domain.Proposal) ProposalJSON {
-	return ProposalJSON{ID: p.ID, Person: p.Person, VacancyID: p.VacancyID, Score: p.Score, Status: string(p.Status), InterviewOn: day(p.InterviewOn)}
+	return ProposalJSON{ID: p.ID, Person: p.Person, VacancyID: p.VacancyID, Score: p.Score, Status: string(p.Status), InterviewOn: endpointkit.FormatDate(p.InterviewOn)}
 }
 
-func makePropose(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, request any) (any, error) {
-		req := request.(ProposeRequest)
-		p, err := s.Propose(ctx, req.Person, req.VacancyID)
-		if err != nil {
-			return nil, err
-		}
-		return Created{proposalJSON(p)}, nil
+func (s *Service) propose(ctx context.Context, req ProposeRequest) (Created, error) {
+	p, err := s.Propose(ctx, req.Person, req.VacancyID)
+	if err != nil {
+		return Created{}, err
 	}
+	return Created{proposalJSON(p)}, nil
 }
 
-func makeListProposals(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, request any) (any, error) {
-		ps, err := s.Proposals(ctx, request.(ByIDRequest).ID)
-		if err != nil {
-			return nil, err
-		}
-		out := struct {
-			Proposals []ProposalJSON `json:"proposals"`
-		}{Proposals: []ProposalJSON{}}
-		for _, p := range ps {
-			out.Proposals = append(out.Proposals, proposalJSON(p))
-		}
-		return out, nil
+func (s *Service) listProposals(ctx context.Context, req ByIDRequest) (ProposalsResponse, error) {
+	ps, err := s.Proposals(ctx, req.ID)
+	if err != nil {
+		return ProposalsResponse{}, err
 	}
+	out := ProposalsResponse{Proposals: []ProposalJSON{}}
+	for _, p := range ps {
+		out.Proposals = append(out.Proposals, proposalJSON(p))
+	}
+	return out, nil
 }
 
 // InterviewRequest records an interview.
@@ -589,19 +538,16 @@ type InterviewRequest struct {
 	Outcome    string `json:"outcome"`
 }
 
-func makeRecordInterview(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, request any) (any, error) {
-		req := request.(InterviewRequest)
-		on, err := date("held_on", req.HeldOn, true)
-		if err != nil {
-			return nil, err
-		}
-		p, err := s.RecordInterview(ctx, req.ProposalID, on, domain.ProposalStatus(req.Outcome))
-		if err != nil {
-			return nil, err
-		}
-		return proposalJSON(p), nil
+func (s *Service) recordInterview(ctx context.Context, req InterviewRequest) (ProposalJSON, error) {
+	on, err := endpointkit.Date("held_on", req.HeldOn, nil)
+	if err != nil {
+		return ProposalJSON{}, err
 	}
+	p, err := s.RecordInterview(ctx, req.ProposalID, on, domain.ProposalStatus(req.Outcome))
+	if err != nil {
+		return ProposalJSON{}, err
+	}
+	return proposalJSON(p), nil
 }
 
 // StartPlacementRequest starts a placement from an accepted proposal.
@@ -648,9 +594,9 @@ type FollowUpJSON struct {
 func placementJSON(pl *domain.Placement, displayName, title string, full bool, now time.Time) PlacementJSON {
 	out := PlacementJSON{
 		ID: pl.ID, DisplayName: displayName, VacancyID: pl.VacancyID, Title: title, EmployerID: pl.EmployerID,
-		Contract: string(pl.Contract), StartsOn: day(pl.StartsOn), EndsOn: day(pl.EndsOn), WeeklyHours: pl.WeeklyHours,
+		Contract: string(pl.Contract), StartsOn: endpointkit.FormatDate(pl.StartsOn), EndsOn: endpointkit.FormatDate(pl.EndsOn), WeeklyHours: pl.WeeklyHours,
 		AllowanceCents: pl.AllowanceCents, DurationMonths: pl.DurationMonths, Status: string(pl.Status),
-		EndedOn: day(pl.EndedOn), EndReason: string(pl.EndReason),
+		EndedOn: endpointkit.FormatDate(pl.EndedOn), EndReason: string(pl.EndReason),
 	}
 	if full {
 		out.Person = pl.Person
@@ -674,27 +620,24 @@ func linkPath(placementID, token string) string {
 	return "/v1/employer-links/" + placementID + "?token=" + token
 }
 
-func makeStartPlacement(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, request any) (any, error) {
-		req := request.(StartPlacementRequest)
-		var t domain.PlacementTerms
-		var err error
-		if t.StartsOn, err = date("starts_on", req.StartsOn, true); err != nil {
-			return nil, err
-		}
-		if t.EndsOn, err = date("ends_on", req.EndsOn, false); err != nil {
-			return nil, err
-		}
-		t.WeeklyHours, t.AllowanceCents, t.DurationMonths = req.WeeklyHours, req.AllowanceCents, req.DurationMonths
-		st, err := s.StartPlacement(ctx, req.ProposalID, t)
-		if err != nil {
-			return nil, err
-		}
-		return Created{StartedResponse{
-			Placement:    placementJSON(st.Placement, "", "", true, s.now()),
-			EmployerLink: linkPath(st.Placement.ID, st.Token),
-		}}, nil
+func (s *Service) startPlacement(ctx context.Context, req StartPlacementRequest) (Created, error) {
+	var t domain.PlacementTerms
+	var err error
+	if t.StartsOn, err = endpointkit.Date("starts_on", req.StartsOn, nil); err != nil {
+		return Created{}, err
 	}
+	if t.EndsOn, err = endpointkit.OptionalDate("ends_on", req.EndsOn, nil); err != nil {
+		return Created{}, err
+	}
+	t.WeeklyHours, t.AllowanceCents, t.DurationMonths = req.WeeklyHours, req.AllowanceCents, req.DurationMonths
+	st, err := s.StartPlacement(ctx, req.ProposalID, t)
+	if err != nil {
+		return Created{}, err
+	}
+	return Created{StartedResponse{
+		Placement:    placementJSON(st.Placement, "", "", true, s.now()),
+		EmployerLink: linkPath(st.Placement.ID, st.Token),
+	}}, nil
 }
 
 // IssueLinkRequest asks for a new employer link.
@@ -703,26 +646,21 @@ type IssueLinkRequest struct {
 	Purpose     string `json:"purpose"`
 }
 
-func makeIssueLink(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, request any) (any, error) {
-		req := request.(IssueLinkRequest)
-		token, err := s.IssueLink(ctx, req.PlacementID, domain.LinkPurpose(req.Purpose))
-		if err != nil {
-			return nil, err
-		}
-		return Created{map[string]string{"employer_link": linkPath(req.PlacementID, token)}}, nil
+func (s *Service) issueLink(ctx context.Context, req IssueLinkRequest) (Created, error) {
+	token, err := s.IssueLink(ctx, req.PlacementID, domain.LinkPurpose(req.Purpose))
+	if err != nil {
+		return Created{}, err
 	}
+	return Created{map[string]string{"employer_link": linkPath(req.PlacementID, token)}}, nil
 }
 
-func makeGetPlacement(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, request any) (any, error) {
-		v, err := s.Placement(ctx, request.(ByIDRequest).ID)
-		if err != nil {
-			return nil, err
-		}
-		p, _ := auth.From(ctx)
-		return placementJSON(v.Placement, v.DisplayName, v.Vacancy.Title, p.Role == auth.Counsellor, s.now()), nil
+func (s *Service) getPlacement(ctx context.Context, req ByIDRequest) (PlacementJSON, error) {
+	v, err := s.Placement(ctx, req.ID)
+	if err != nil {
+		return PlacementJSON{}, err
 	}
+	p, _ := auth.From(ctx)
+	return placementJSON(v.Placement, v.DisplayName, v.Vacancy.Title, p.Role == auth.Counsellor, s.now()), nil
 }
 
 // PlacementsResponse lists placements: the counsellor's with their due
@@ -731,19 +669,17 @@ type PlacementsResponse struct {
 	Placements []PlacementJSON `json:"placements"`
 }
 
-func makeListPlacements(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, _ any) (any, error) {
-		vs, err := s.Placements(ctx)
-		if err != nil {
-			return nil, err
-		}
-		p, _ := auth.From(ctx)
-		out := PlacementsResponse{Placements: []PlacementJSON{}}
-		for _, v := range vs {
-			out.Placements = append(out.Placements, placementJSON(v.Placement, v.DisplayName, v.Vacancy.Title, p.Role == auth.Counsellor, s.now()))
-		}
-		return out, nil
+func (s *Service) listPlacements(ctx context.Context, _ ByIDRequest) (PlacementsResponse, error) {
+	vs, err := s.Placements(ctx)
+	if err != nil {
+		return PlacementsResponse{}, err
 	}
+	p, _ := auth.From(ctx)
+	out := PlacementsResponse{Placements: []PlacementJSON{}}
+	for _, v := range vs {
+		out.Placements = append(out.Placements, placementJSON(v.Placement, v.DisplayName, v.Vacancy.Title, p.Role == auth.Counsellor, s.now()))
+	}
+	return out, nil
 }
 
 // EndPlacementRequest records an end.
@@ -753,19 +689,16 @@ type EndPlacementRequest struct {
 	Reason      string `json:"reason"`
 }
 
-func makeEndPlacement(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, request any) (any, error) {
-		req := request.(EndPlacementRequest)
-		on, err := date("ended_on", req.EndedOn, true)
-		if err != nil {
-			return nil, err
-		}
-		pl, err := s.EndPlacement(ctx, req.PlacementID, on, domain.EndReason(req.Reason))
-		if err != nil {
-			return nil, err
-		}
-		return placementJSON(pl, "", "", true, s.now()), nil
+func (s *Service) endPlacement(ctx context.Context, req EndPlacementRequest) (PlacementJSON, error) {
+	on, err := endpointkit.Date("ended_on", req.EndedOn, nil)
+	if err != nil {
+		return PlacementJSON{}, err
 	}
+	pl, err := s.EndPlacement(ctx, req.PlacementID, on, domain.EndReason(req.Reason))
+	if err != nil {
+		return PlacementJSON{}, err
+	}
+	return placementJSON(pl, "", "", true, s.now()), nil
 }
 
 // FollowUpRequest records a follow-up.
@@ -776,15 +709,12 @@ type FollowUpRequest struct {
 	WeeklyHours  int    `json:"weekly_hours"`
 }
 
-func makeFollowUp(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, request any) (any, error) {
-		req := request.(FollowUpRequest)
-		pl, err := s.RecordFollowUp(ctx, req.PlacementID, domain.FollowUp{Month: req.Month, StillWorking: req.StillWorking, WeeklyHours: req.WeeklyHours})
-		if err != nil {
-			return nil, err
-		}
-		return Created{placementJSON(pl, "", "", true, s.now())}, nil
+func (s *Service) followUp(ctx context.Context, req FollowUpRequest) (Created, error) {
+	pl, err := s.RecordFollowUp(ctx, req.PlacementID, domain.FollowUp{Month: req.Month, StillWorking: req.StillWorking, WeeklyHours: req.WeeklyHours})
+	if err != nil {
+		return Created{}, err
 	}
+	return Created{placementJSON(pl, "", "", true, s.now())}, nil
 }
 
 // LinkViewRequest opens an employer link.
@@ -793,17 +723,14 @@ type LinkViewRequest struct {
 	Token       string
 }
 
-func makeLinkView(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, request any) (any, error) {
-		req := request.(LinkViewRequest)
-		v, err := s.LinkView(ctx, req.PlacementID, req.Token)
-		if err != nil {
-			return nil, err
-		}
-		out := placementJSON(v.Placement, v.DisplayName, v.Vacancy.Title, false, s.now())
-		out.Confirm = string(v.Purpose)
-		return out, nil
+func (s *Service) linkView(ctx context.Context, req LinkViewRequest) (PlacementJSON, error) {
+	v, err := s.LinkView(ctx, req.PlacementID, req.Token)
+	if err != nil {
+		return PlacementJSON{}, err
 	}
+	out := placementJSON(v.Placement, v.DisplayName, v.Vacancy.Title, false, s.now())
+	out.Confirm = string(v.Purpose)
+	return out, nil
 }
 
 // ConfirmRequest is an employer's confirmation through a link.
@@ -815,34 +742,29 @@ type ConfirmRequest struct {
 	Reason      string `json:"reason"`
 }
 
-func makeConfirmByLink(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, request any) (any, error) {
-		req := request.(ConfirmRequest)
-		on, err := date("on", req.On, true)
-		if err != nil {
-			return nil, err
-		}
-		pl, err := s.ConfirmByLink(ctx, req.PlacementID, req.Token, Confirmation{On: on, WeeklyHours: req.WeeklyHours, Reason: domain.EndReason(req.Reason)})
-		if err != nil {
-			return nil, err
-		}
-		return map[string]string{"status": string(pl.Status), "message": "Grazie: confirmation recorded."}, nil
+func (s *Service) confirmByLink(ctx context.Context, req ConfirmRequest) (map[string]string, error) {
+	on, err := endpointkit.Date("on", req.On, nil)
+	if err != nil {
+		return nil, err
 	}
+	pl, err := s.ConfirmByLink(ctx, req.PlacementID, req.Token, Confirmation{On: on, WeeklyHours: req.WeeklyHours, Reason: domain.EndReason(req.Reason)})
+	if err != nil {
+		return nil, err
+	}
+	return map[string]string{"status": string(pl.Status), "message": "Grazie: confirmation recorded."}, nil
 }
 
-// makeApplyFact applies a batch of decoded events ([]any of ApplyRequest,
+// applyFacts applies a batch of decoded events ([]any of ApplyRequest,
 // in order, as the Kafka subscriber delivers them). Each fact is one
 // profile's write; a batch that fails part-way is applied again message
 // by message by the subscriber, which facts applied already ignore.
-func makeApplyFact(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, request any) (any, error) {
-		for _, r := range request.([]any) {
-			if req := r.(ApplyRequest); req.Fact != nil {
-				if err := s.ApplyFact(ctx, req.Fact); err != nil {
-					return nil, err
-				}
+func (s *Service) applyFacts(ctx context.Context, batch []any) (any, error) {
+	for _, r := range batch {
+		if req := r.(ApplyRequest); req.Fact != nil {
+			if err := s.ApplyFact(ctx, req.Fact); err != nil {
+				return nil, err
 			}
 		}
-		return nil, nil
 	}
+	return nil, nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/percorsi/percorsi/pkg/errcode"
 	"github.com/percorsi/percorsi/pkg/events"
 	"github.com/percorsi/percorsi/pkg/outbox"
+	"github.com/percorsi/percorsi/pkg/versioned"
 	coursesv1 "github.com/percorsi/percorsi/proto/percorsi/courses/v1"
 	jobsv1 "github.com/percorsi/percorsi/proto/percorsi/jobs/v1"
 	pathwayv1 "github.com/percorsi/percorsi/proto/percorsi/pathway/v1"
@@ -34,7 +35,7 @@ const producer = "jobs"
 
 // Seal turns the facts of one write into the events stored with it, keyed
 // by pseudonym and carrying no personal data.
-func Seal(ctx context.Context, facts []domain.Fact) ([]outbox.Message, error) {
+func Seal(ctx context.Context, facts ...domain.Fact) ([]outbox.Message, error) {
 	msgs := make([]outbox.Message, 0, len(facts))
 	for _, f := range facts {
 		person, org, at, payload := factPayload(f)
@@ -48,6 +49,18 @@ func Seal(ctx context.Context, facts []domain.Fact) ([]outbox.Message, error) {
 		msgs = append(msgs, msg)
 	}
 	return msgs, nil
+}
+
+// sealed is the change of a stored T that change makes, with the events of
+// the facts it returns.
+func sealed[T any](ctx context.Context, change func(*T) ([]domain.Fact, error)) versioned.Change[T] {
+	return func(t *T) ([]outbox.Message, error) {
+		facts, err := change(t)
+		if err != nil {
+			return nil, err
+		}
+		return Seal(ctx, facts...)
+	}
 }
 
 func factPayload(f domain.Fact) (person, org string, at time.Time, payload proto.Message) {

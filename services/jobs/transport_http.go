@@ -8,10 +8,8 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/go-kit/kit/endpoint"
 	kithttp "github.com/go-kit/kit/transport/http"
 
-	"github.com/percorsi/percorsi/pkg/auth"
 	"github.com/percorsi/percorsi/pkg/errcode"
 	"github.com/percorsi/percorsi/pkg/httpkit"
 )
@@ -21,42 +19,31 @@ var openAPI []byte
 
 // NewHTTPHandler serves the endpoints as JSON over HTTP.
 func NewHTTPHandler(e Endpoints) http.Handler {
-	opts := []kithttp.ServerOption{
-		kithttp.ServerBefore(auth.HTTPToContext),
-		kithttp.ServerErrorEncoder(httpkit.ErrorEncoder),
-	}
-	mux := http.NewServeMux()
-	route := func(pattern string, ep endpoint.Endpoint, dec kithttp.DecodeRequestFunc) {
-		mux.Handle(pattern, kithttp.NewServer(ep, dec, httpkit.EncodeJSON, opts...))
-	}
-	route("PUT /v1/profiles/{id}", e.PutProfile, DecodePutProfile)
-	route("GET /v1/profiles/{id}", e.GetProfile, byID(0))
-	route("GET /v1/profiles/{id}/vacancies", e.RankVacancies, byID(20))
-	route("PUT /v1/employers/{id}", e.PutEmployer, body(func(r *http.Request, req *EmployerJSON) { req.ID = r.PathValue("id") }))
-	route("POST /v1/vacancies", e.PublishVacancy, body(func(*http.Request, *PublishVacancyRequest) {}))
-	route("GET /v1/vacancies", e.ListVacancies, byID(0))
-	route("GET /v1/vacancies/{id}", e.GetVacancy, byID(0))
-	route("GET /v1/vacancies/{id}/candidates", e.RankCandidates, byID(20))
-	route("POST /v1/vacancies/{id}/close", e.CloseVacancy, byID(0))
-	route("GET /v1/vacancies/{id}/proposals", e.ListProposals, byID(0))
-	route("POST /v1/assignments", e.Assign, body(func(r *http.Request, req *AssignRequest) { req.Lang = httpkit.Language(r) }))
-	route("POST /v1/proposals", e.Propose, body(func(*http.Request, *ProposeRequest) {}))
-	route("POST /v1/proposals/{id}/interview", e.RecordInterview, body(func(r *http.Request, req *InterviewRequest) { req.ProposalID = r.PathValue("id") }))
-	route("POST /v1/proposals/{id}/placement", e.StartPlacement, body(func(r *http.Request, req *StartPlacementRequest) { req.ProposalID = r.PathValue("id") }))
-	route("GET /v1/placements", e.ListPlacements, byID(0))
-	route("GET /v1/placements/{id}", e.GetPlacement, byID(0))
-	route("POST /v1/placements/{id}/links", e.IssueLink, body(func(r *http.Request, req *IssueLinkRequest) { req.PlacementID = r.PathValue("id") }))
-	route("POST /v1/placements/{id}/end", e.EndPlacement, body(func(r *http.Request, req *EndPlacementRequest) { req.PlacementID = r.PathValue("id") }))
-	route("POST /v1/placements/{id}/follow-ups", e.FollowUp, body(func(r *http.Request, req *FollowUpRequest) { req.PlacementID = r.PathValue("id") }))
-	route("GET /v1/employer-links/{id}", e.LinkView, func(_ context.Context, r *http.Request) (any, error) {
-		return LinkViewRequest{PlacementID: r.PathValue("id"), Token: r.URL.Query().Get("token")}, nil
+	return httpkit.Handler(openAPI, []httpkit.Route{
+		{Pattern: "PUT /v1/profiles/{id}", Endpoint: e.PutProfile, Decode: DecodePutProfile},
+		{Pattern: "GET /v1/profiles/{id}", Endpoint: e.GetProfile, Decode: byID(0)},
+		{Pattern: "GET /v1/profiles/{id}/vacancies", Endpoint: e.RankVacancies, Decode: byID(20)},
+		{Pattern: "PUT /v1/employers/{id}", Endpoint: e.PutEmployer, Decode: httpkit.Body(func(r *http.Request, req *EmployerJSON) { req.ID = r.PathValue("id") })},
+		{Pattern: "POST /v1/vacancies", Endpoint: e.PublishVacancy, Decode: httpkit.Body[PublishVacancyRequest](nil)},
+		{Pattern: "GET /v1/vacancies", Endpoint: e.ListVacancies, Decode: byID(0)},
+		{Pattern: "GET /v1/vacancies/{id}", Endpoint: e.GetVacancy, Decode: byID(0)},
+		{Pattern: "GET /v1/vacancies/{id}/candidates", Endpoint: e.RankCandidates, Decode: byID(20)},
+		{Pattern: "POST /v1/vacancies/{id}/close", Endpoint: e.CloseVacancy, Decode: byID(0)},
+		{Pattern: "GET /v1/vacancies/{id}/proposals", Endpoint: e.ListProposals, Decode: byID(0)},
+		{Pattern: "POST /v1/assignments", Endpoint: e.Assign, Decode: httpkit.Body(func(r *http.Request, req *AssignRequest) { req.Lang = httpkit.Language(r) })},
+		{Pattern: "POST /v1/proposals", Endpoint: e.Propose, Decode: httpkit.Body[ProposeRequest](nil)},
+		{Pattern: "POST /v1/proposals/{id}/interview", Endpoint: e.RecordInterview, Decode: httpkit.Body(func(r *http.Request, req *InterviewRequest) { req.ProposalID = r.PathValue("id") })},
+		{Pattern: "POST /v1/proposals/{id}/placement", Endpoint: e.StartPlacement, Decode: httpkit.Body(func(r *http.Request, req *StartPlacementRequest) { req.ProposalID = r.PathValue("id") })},
+		{Pattern: "GET /v1/placements", Endpoint: e.ListPlacements, Decode: byID(0)},
+		{Pattern: "GET /v1/placements/{id}", Endpoint: e.GetPlacement, Decode: byID(0)},
+		{Pattern: "POST /v1/placements/{id}/links", Endpoint: e.IssueLink, Decode: httpkit.Body(func(r *http.Request, req *IssueLinkRequest) { req.PlacementID = r.PathValue("id") })},
+		{Pattern: "POST /v1/placements/{id}/end", Endpoint: e.EndPlacement, Decode: httpkit.Body(func(r *http.Request, req *EndPlacementRequest) { req.PlacementID = r.PathValue("id") })},
+		{Pattern: "POST /v1/placements/{id}/follow-ups", Endpoint: e.FollowUp, Decode: httpkit.Body(func(r *http.Request, req *FollowUpRequest) { req.PlacementID = r.PathValue("id") })},
+		{Pattern: "GET /v1/employer-links/{id}", Endpoint: e.LinkView, Decode: httpkit.Path(func(r *http.Request) LinkViewRequest {
+			return LinkViewRequest{PlacementID: r.PathValue("id"), Token: r.URL.Query().Get("token")}
+		})},
+		{Pattern: "POST /v1/employer-links/{id}", Endpoint: e.ConfirmByLink, Decode: httpkit.Body(func(r *http.Request, req *ConfirmRequest) { req.PlacementID = r.PathValue("id") })},
 	})
-	route("POST /v1/employer-links/{id}", e.ConfirmByLink, body(func(r *http.Request, req *ConfirmRequest) { req.PlacementID = r.PathValue("id") }))
-	mux.HandleFunc("GET /openapi.yaml", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "application/yaml")
-		_, _ = w.Write(openAPI)
-	})
-	return mux
 }
 
 // DecodePutProfile reads a profile; a faulty skill or experience is named
@@ -85,19 +72,6 @@ func DecodePutProfile(_ context.Context, r *http.Request) (any, error) {
 		}
 	}
 	return req, nil
-}
-
-// body decodes a JSON body strictly into a T, then lets fill take what
-// the path says.
-func body[T any](fill func(r *http.Request, req *T)) kithttp.DecodeRequestFunc {
-	return func(_ context.Context, r *http.Request) (any, error) {
-		var req T
-		if err := httpkit.Decode(r, &req); err != nil {
-			return nil, err
-		}
-		fill(r, &req)
-		return req, nil
-	}
 }
 
 // byID reads the path's id and, where the route ranks, the limit query

@@ -5,8 +5,6 @@
 package domain
 
 import (
-	"context"
-	"errors"
 	"slices"
 	"strconv"
 	"time"
@@ -181,6 +179,10 @@ type Profile struct {
 	Version int64
 }
 
+// NewProfile is the profile of a person nothing is known of yet, which the
+// first fact or the counsellor's record starts from.
+func NewProfile(person string) *Profile { return &Profile{Person: person} }
+
 // MaxApplied bounds Profile.Applied: redelivery is of recent events.
 const MaxApplied = 64
 
@@ -306,72 +308,4 @@ func (v *Vacancy) Check() error {
 		}
 	}
 	return nil
-}
-
-// ErrNoChange, returned by an update function, stores nothing: the update
-// was already applied (a redelivered event).
-var ErrNoChange = errors.New("no change")
-
-// Profiles stores candidate profiles by pseudonym.
-type Profiles interface {
-	// Get returns NotFound for an unknown person.
-	Get(ctx context.Context, person string) (*Profile, error)
-	// Update loads the profile (an empty one with Person set if none is
-	// stored), applies fn and stores the result with fn's facts in one
-	// write; a concurrent change makes it try again. fn returning
-	// ErrNoChange stores nothing.
-	Update(ctx context.Context, person string, fn func(p *Profile) ([]Fact, error)) (*Profile, error)
-	// Candidates returns the active profiles of an organisation.
-	Candidates(ctx context.Context, organisation string) ([]*Profile, error)
-}
-
-// Employers stores employers.
-type Employers interface {
-	// Get returns NotFound for an unknown id.
-	Get(ctx context.Context, id string) (*Employer, error)
-	Put(ctx context.Context, e *Employer) error
-}
-
-// Vacancies stores vacancies.
-type Vacancies interface {
-	// Create stores v with its facts; Conflict if the id exists.
-	Create(ctx context.Context, v *Vacancy, facts []Fact) error
-	// Get returns NotFound for an unknown id.
-	Get(ctx context.Context, id string) (*Vacancy, error)
-	// Open returns the vacancies open at t (see Vacancy.OpenOn).
-	Open(ctx context.Context, t time.Time) ([]*Vacancy, error)
-	// ByEmployer returns an employer's vacancies.
-	ByEmployer(ctx context.Context, employerID string) ([]*Vacancy, error)
-	// Update applies fn and stores the result; NotFound for an unknown id.
-	Update(ctx context.Context, id string, fn func(v *Vacancy) ([]Fact, error)) (*Vacancy, error)
-}
-
-// Proposals stores proposals.
-type Proposals interface {
-	// Create stores p with its facts; Conflict if the person was already
-	// proposed for the vacancy.
-	Create(ctx context.Context, p *Proposal, facts []Fact) error
-	Get(ctx context.Context, id string) (*Proposal, error)
-	// OfVacancy returns an organisation's proposals for a vacancy.
-	OfVacancy(ctx context.Context, vacancyID, organisation string) ([]*Proposal, error)
-	// Update applies fn and stores the result with its facts in one write;
-	// NotFound for an unknown id.
-	Update(ctx context.Context, id string, fn func(p *Proposal) ([]Fact, error)) (*Proposal, error)
-}
-
-// Placements stores placements.
-type Placements interface {
-	// Create stores p with its facts; Conflict if the proposal already has
-	// a placement.
-	Create(ctx context.Context, p *Placement, facts []Fact) error
-	Get(ctx context.Context, id string) (*Placement, error)
-	// Update applies fn and stores the result with its facts in one write;
-	// a concurrent change makes it try again, so fn sees the latest state.
-	Update(ctx context.Context, id string, fn func(p *Placement) ([]Fact, error)) (*Placement, error)
-	// Of returns the placements of an organisation in charge (party
-	// "organisation") or of an employer (party "employer").
-	Of(ctx context.Context, party, id string) ([]*Placement, error)
-	// Unconfirmed returns placements still awaiting the employer's start
-	// confirmation whose due date is before now and not yet reported.
-	Unconfirmed(ctx context.Context, now time.Time, limit int) ([]*Placement, error)
 }

@@ -2,8 +2,8 @@ package domain
 
 import "time"
 
-// Fact is something the jobs service publishes: the store seals each fact
-// of a write into an event in that same write. Facts carry no personal
+// Fact is something the jobs service publishes: the use case seals the
+// facts of a write into the events stored in that same write. Facts carry no personal
 // data, only pseudonyms and ids.
 type Fact interface{ fact() }
 

@@ -9,6 +9,8 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/percorsi/percorsi/pkg/mongostore"
+	"github.com/percorsi/percorsi/pkg/outbox"
+	"github.com/percorsi/percorsi/pkg/versioned"
 	"github.com/percorsi/percorsi/services/jobs/domain"
 )
 
@@ -17,9 +19,9 @@ type pointDoc struct {
 	Lon float64 `bson:"lon"`
 }
 
-// Profiles implements domain.Profiles.
+// Profiles are the candidate profiles, by pseudonym.
 type Profiles struct {
-	v *versioned[domain.Profile, profileFields]
+	*versioned.Collection[domain.Profile, profileFields]
 }
 
 type profileFields struct {
@@ -72,26 +74,15 @@ type permitDoc struct {
 	At         time.Time `bson:"at"`
 }
 
-// NewProfiles returns the profile store of db.
-func NewProfiles(db *mongo.Database, w Writes) *Profiles {
-	return &Profiles{&versioned[domain.Profile, profileFields]{
-		c: db.Collection(profilesColl), what: "profile", w: w,
-		toFields: profileToFields, fromDoc: profileFromDoc,
-		empty: func(id string) *domain.Profile { return &domain.Profile{Person: id} },
-	}}
+func newProfiles(db *mongo.Database, notify outbox.Notifier) *Profiles {
+	return &Profiles{versioned.New(db.Collection(profilesColl), versioned.Config[domain.Profile, profileFields]{
+		What: "profile", Fields: profileToFields, Value: profileFromDoc, Notify: notify,
+	})}
 }
 
-func (s *Profiles) Get(ctx context.Context, person string) (*domain.Profile, error) {
-	p, _, err := s.v.get(ctx, person)
-	return p, err
-}
-
-func (s *Profiles) Update(ctx context.Context, person string, fn func(*domain.Profile) ([]domain.Fact, error)) (*domain.Profile, error) {
-	return s.v.update(ctx, person, fn)
-}
-
+// Candidates returns the active profiles of an organisation.
 func (s *Profiles) Candidates(ctx context.Context, organisation string) ([]*domain.Profile, error) {
-	return s.v.find(ctx, bson.D{{Key: "organisation", Value: organisation}, {Key: "active", Value: true}})
+	return s.Find(ctx, bson.D{{Key: "organisation", Value: organisation}, {Key: "active", Value: true}})
 }
 
 func profileToFields(p *domain.Profile) profileFields {
@@ -147,11 +138,9 @@ func profileFromDoc(id string, version int64, f *profileFields) *domain.Profile 
 	return p
 }
 
-// Employers implements domain.Employers.
+// Employers are the employers and their sites; they publish nothing, so
+// a write replaces the whole record.
 type Employers struct{ c *mongo.Collection }
-
-// NewEmployers returns the employer store of db.
-func NewEmployers(db *mongo.Database) *Employers { return &Employers{db.Collection(employersColl)} }
 
 type employerDoc struct {
 	ID           string    `bson:"_id"`
@@ -167,6 +156,7 @@ type siteDoc struct {
 	Location     pointDoc `bson:"location"`
 }
 
+// Get returns NotFound for an unknown id.
 func (s *Employers) Get(ctx context.Context, id string) (*domain.Employer, error) {
 	var d employerDoc
 	if err := s.c.FindOne(ctx, byID(id)).Decode(&d); err != nil {
@@ -179,6 +169,7 @@ func (s *Employers) Get(ctx context.Context, id string) (*domain.Employer, error
 	return e, nil
 }
 
+// Put stores e in place of what was kept.
 func (s *Employers) Put(ctx context.Context, e *domain.Employer) error {
 	d := employerDoc{ID: e.ID, Name: e.Name, Sites: []siteDoc{}, Organisation: e.Organisation}
 	for _, st := range e.Sites {
@@ -190,9 +181,9 @@ func (s *Employers) Put(ctx context.Context, e *domain.Employer) error {
 	return nil
 }
 
-// Vacancies implements domain.Vacancies.
+// Vacancies are the vacancies of employers' sites.
 type Vacancies struct {
-	v *versioned[domain.Vacancy, vacancyFields]
+	*versioned.Collection[domain.Vacancy, vacancyFields]
 }
 
 type vacancyFields struct {
@@ -215,11 +206,10 @@ type vacancyFields struct {
 	Status       string    `bson:"status"`
 }
 
-// NewVacancies returns the vacancy store of db.
-func NewVacancies(db *mongo.Database, w Writes) *Vacancies {
-	return &Vacancies{&versioned[domain.Vacancy, vacancyFields]{
-		c: db.Collection(vacanciesColl), what: "vacancy", w: w,
-		toFields: func(v *domain.Vacancy) vacancyFields {
+func newVacancies(db *mongo.Database, notify outbox.Notifier) *Vacancies {
+	return &Vacancies{versioned.New(db.Collection(vacanciesColl), versioned.Config[domain.Vacancy, vacancyFields]{
+		What: "vacancy", Notify: notify,
+		Fields: func(v *domain.Vacancy) vacancyFields {
 			return vacancyFields{
 				EmployerID: v.EmployerID, SiteID: v.SiteID, Organisation: v.Organisation, Title: v.Title,
 				Occupation: v.Occupation, Sector: v.Sector, Required: nonNil(v.Required), Desirable: nonNil(v.Desirable),
@@ -228,7 +218,7 @@ func NewVacancies(db *mongo.Database, w Writes) *Vacancies {
 				StartsOn: v.StartsOn, ClosesOn: v.ClosesOn, Status: string(v.Status),
 			}
 		},
-		fromDoc: func(id string, _ int64, f *vacancyFields) *domain.Vacancy {
+		Value: func(id string, _ int64, f *vacancyFields) *domain.Vacancy {
 			return &domain.Vacancy{
 				ID: id, EmployerID: f.EmployerID, SiteID: f.SiteID, Organisation: f.Organisation, Title: f.Title,
 				Occupation: f.Occupation, Sector: f.Sector, Required: f.Required, Desirable: f.Desirable,
@@ -237,34 +227,24 @@ func NewVacancies(db *mongo.Database, w Writes) *Vacancies {
 				StartsOn: utc(f.StartsOn), ClosesOn: utc(f.ClosesOn), Status: domain.VacancyStatus(f.Status),
 			}
 		},
-	}}
+	})}
 }
 
-func (s *Vacancies) Create(ctx context.Context, v *domain.Vacancy, facts []domain.Fact) error {
-	return s.v.create(ctx, v.ID, v, facts)
-}
-
-func (s *Vacancies) Get(ctx context.Context, id string) (*domain.Vacancy, error) {
-	v, _, err := s.v.get(ctx, id)
-	return v, err
-}
-
+// Open returns the vacancies open at t (see Vacancy.OpenOn).
 func (s *Vacancies) Open(ctx context.Context, t time.Time) ([]*domain.Vacancy, error) {
 	// Open through the closing day: closes_on is that day's midnight.
-	return s.v.find(ctx, bson.D{{Key: "status", Value: string(domain.Open)}, {Key: "closes_on", Value: bson.D{{Key: "$gt", Value: t.AddDate(0, 0, -1)}}}})
+	return s.Find(ctx, bson.D{{Key: "status", Value: string(domain.Open)}, {Key: "closes_on", Value: bson.D{{Key: "$gt", Value: t.AddDate(0, 0, -1)}}}})
 }
 
-func (s *Vacancies) Update(ctx context.Context, id string, fn func(*domain.Vacancy) ([]domain.Fact, error)) (*domain.Vacancy, error) {
-	return s.v.update(ctx, id, fn)
-}
-
+// ByEmployer returns an employer's vacancies.
 func (s *Vacancies) ByEmployer(ctx context.Context, employerID string) ([]*domain.Vacancy, error) {
-	return s.v.find(ctx, bson.D{{Key: "employer_id", Value: employerID}})
+	return s.Find(ctx, bson.D{{Key: "employer_id", Value: employerID}})
 }
 
-// Proposals implements domain.Proposals.
+// Proposals are the candidates put forward for vacancies; a person is
+// proposed once for a vacancy (a unique index).
 type Proposals struct {
-	v *versioned[domain.Proposal, proposalFields]
+	*versioned.Collection[domain.Proposal, proposalFields]
 }
 
 type proposalFields struct {
@@ -279,48 +259,35 @@ type proposalFields struct {
 	InterviewOn  time.Time `bson:"interview_on"`
 }
 
-// NewProposals returns the proposal store of db.
-func NewProposals(db *mongo.Database, w Writes) *Proposals {
-	return &Proposals{&versioned[domain.Proposal, proposalFields]{
-		c: db.Collection(proposalsColl), what: "proposal", w: w,
-		toFields: func(p *domain.Proposal) proposalFields {
+func newProposals(db *mongo.Database, notify outbox.Notifier) *Proposals {
+	return &Proposals{versioned.New(db.Collection(proposalsColl), versioned.Config[domain.Proposal, proposalFields]{
+		What: "proposal", Notify: notify,
+		Fields: func(p *domain.Proposal) proposalFields {
 			return proposalFields{
 				Person: p.Person, Organisation: p.Organisation, VacancyID: p.VacancyID, EmployerID: p.EmployerID,
 				Score: p.Score, Status: string(p.Status), ProposedBy: p.ProposedBy, ProposedAt: p.ProposedAt, InterviewOn: p.InterviewOn,
 			}
 		},
-		fromDoc: func(id string, version int64, f *proposalFields) *domain.Proposal {
+		Value: func(id string, version int64, f *proposalFields) *domain.Proposal {
 			return &domain.Proposal{
 				ID: id, Person: f.Person, Organisation: f.Organisation, VacancyID: f.VacancyID, EmployerID: f.EmployerID,
 				Score: f.Score, Status: domain.ProposalStatus(f.Status), ProposedBy: f.ProposedBy,
 				ProposedAt: utc(f.ProposedAt), InterviewOn: utc(f.InterviewOn), Version: version,
 			}
 		},
-	}}
+	})}
 }
 
-func (s *Proposals) Create(ctx context.Context, p *domain.Proposal, facts []domain.Fact) error {
-	return s.v.create(ctx, p.ID, p, facts)
-}
-
-func (s *Proposals) Get(ctx context.Context, id string) (*domain.Proposal, error) {
-	p, _, err := s.v.get(ctx, id)
-	return p, err
-}
-
-// OfVacancy uses the (vacancy_id, person) index: a vacancy has few
-// proposals.
+// OfVacancy returns an organisation's proposals for a vacancy. It uses the
+// (vacancy_id, person) index: a vacancy has few proposals.
 func (s *Proposals) OfVacancy(ctx context.Context, vacancyID, organisation string) ([]*domain.Proposal, error) {
-	return s.v.find(ctx, bson.D{{Key: "vacancy_id", Value: vacancyID}, {Key: "organisation", Value: organisation}})
+	return s.Find(ctx, bson.D{{Key: "vacancy_id", Value: vacancyID}, {Key: "organisation", Value: organisation}})
 }
 
-func (s *Proposals) Update(ctx context.Context, id string, fn func(*domain.Proposal) ([]domain.Fact, error)) (*domain.Proposal, error) {
-	return s.v.update(ctx, id, fn)
-}
-
-// Placements implements domain.Placements.
+// Placements are the placements begun from accepted proposals, one per
+// proposal (a unique index).
 type Placements struct {
-	v *versioned[domain.Placement, placementFields]
+	*versioned.Collection[domain.Placement, placementFields]
 }
 
 type placementFields struct {
@@ -361,54 +328,32 @@ type followUpDoc struct {
 	RecordedAt   time.Time `bson:"recorded_at"`
 }
 
-// NewPlacements returns the placement store of db.
-func NewPlacements(db *mongo.Database, w Writes) *Placements {
-	return &Placements{&versioned[domain.Placement, placementFields]{
-		c: db.Collection(placementsColl), what: "placement", w: w,
-		toFields: placementToFields, fromDoc: placementFromDoc,
-	}}
+func newPlacements(db *mongo.Database, notify outbox.Notifier) *Placements {
+	return &Placements{versioned.New(db.Collection(placementsColl), versioned.Config[domain.Placement, placementFields]{
+		What: "placement", Fields: placementToFields, Value: placementFromDoc, Notify: notify,
+	})}
 }
 
-func (s *Placements) Create(ctx context.Context, p *domain.Placement, facts []domain.Fact) error {
-	return s.v.create(ctx, p.ID, p, facts)
-}
-
-func (s *Placements) Get(ctx context.Context, id string) (*domain.Placement, error) {
-	p, _, err := s.v.get(ctx, id)
-	return p, err
-}
-
-func (s *Placements) Update(ctx context.Context, id string, fn func(*domain.Placement) ([]domain.Fact, error)) (*domain.Placement, error) {
-	return s.v.update(ctx, id, fn)
-}
-
+// Of returns the placements of an organisation in charge (party
+// "organisation") or of an employer (party "employer").
 func (s *Placements) Of(ctx context.Context, party, id string) ([]*domain.Placement, error) {
 	field := "organisation"
 	if party == "employer" {
 		field = "employer_id"
 	}
-	return s.v.find(ctx, bson.D{{Key: field, Value: id}})
+	return s.Find(ctx, bson.D{{Key: field, Value: id}})
 }
 
+// Unconfirmed returns at most limit placements still awaiting the
+// employer's start confirmation whose due date is before now and not yet
+// reported.
 func (s *Placements) Unconfirmed(ctx context.Context, now time.Time, limit int) ([]*domain.Placement, error) {
 	filter := bson.D{
 		{Key: "status", Value: string(domain.AwaitingConfirmation)},
 		{Key: "unconfirmed_raised", Value: false},
 		{Key: "confirm_due", Value: bson.D{{Key: "$lt", Value: now}}},
 	}
-	cur, err := s.v.c.Find(ctx, filter, options.Find().SetLimit(int64(limit)))
-	if err != nil {
-		return nil, mongostore.Translate(err)
-	}
-	var docs []doc[placementFields]
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, mongostore.Translate(err)
-	}
-	out := make([]*domain.Placement, len(docs))
-	for i := range docs {
-		out[i] = placementFromDoc(docs[i].ID, docs[i].Version, &docs[i].Fields)
-	}
-	return out, nil
+	return s.Find(ctx, filter, options.Find().SetLimit(int64(limit)))
 }
 
 func placementToFields(p *domain.Placement) placementFields {

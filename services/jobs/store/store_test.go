@@ -1,7 +1,6 @@
 package store_test
 
 import (
-	"context"
 	"fmt"
 	"sync"
 	"testing"
@@ -12,39 +11,35 @@ import (
 	"github.com/percorsi/percorsi/pkg/devstack/devstacktest"
 	"github.com/percorsi/percorsi/pkg/errcode"
 	"github.com/percorsi/percorsi/pkg/outbox"
+	"github.com/percorsi/percorsi/pkg/versioned"
 	"github.com/percorsi/percorsi/services/jobs/domain"
 	"github.com/percorsi/percorsi/services/jobs/store"
 )
 
-func open(t testing.TB) (*mongo.Database, store.Writes) {
+func open(t testing.TB) (*mongo.Database, store.Stores) {
 	t.Helper()
 	stack := devstacktest.Start(t)
 	db := devstacktest.Mongo(t, stack).Database("jobs")
 	devstacktest.EnsureIndexes(t, db, store.Indexes()...)
-	// Each fact becomes one stand-in message: what matters here is that it
-	// is stored with the write.
-	seal := func(_ context.Context, facts []domain.Fact) ([]outbox.Message, error) {
-		msgs := make([]outbox.Message, len(facts))
-		for i := range facts {
-			msgs[i] = outbox.Message{ID: fmt.Sprint(i), Topic: "t", Key: "k", Type: fmt.Sprintf("%T", facts[i])}
-		}
-		return msgs, nil
-	}
-	return db, store.Writes{Seal: seal, OnPending: func(string, any) {}}
+	return db, store.New(db, nil)
 }
+
+// event is a stand-in message: what matters here is that it is stored
+// with the write.
+var event = []outbox.Message{{ID: "0", Topic: "t", Key: "k", Type: "ProfileUpdated"}}
 
 // Concurrent updates of one profile all land: none is applied to a stale
 // read, on MongoDB and on FerretDB alike.
 func TestConcurrentUpdatesAllLand(t *testing.T) {
-	db, w := open(t)
-	profiles := store.NewProfiles(db, w)
+	db, st := open(t)
+	profiles := st.Profiles
 	var wg sync.WaitGroup
 	for g := range 4 {
 		wg.Go(func() {
 			for i := range 10 {
-				_, err := profiles.Update(t.Context(), "ps-1", func(p *domain.Profile) ([]domain.Fact, error) {
+				_, err := profiles.Upsert(t.Context(), "ps-1", domain.NewProfile, func(p *domain.Profile) ([]outbox.Message, error) {
 					p.AddSkill(fmt.Sprintf("s%d-%d", g, i), domain.Certified)
-					return []domain.Fact{domain.ProfileUpdated{Person: p.Person}}, nil
+					return event, nil
 				})
 				if err != nil {
 					t.Error(err)
@@ -66,26 +61,26 @@ func TestConcurrentUpdatesAllLand(t *testing.T) {
 }
 
 func TestUpdateContract(t *testing.T) {
-	db, w := open(t)
-	profiles, placements := store.NewProfiles(db, w), store.NewPlacements(db, w)
+	_, st := open(t)
+	profiles, placements := st.Profiles, st.Placements
 	ctx := t.Context()
 	// A profile update starts from an empty profile; a placement's needs one.
-	if _, err := placements.Update(ctx, "nope", func(*domain.Placement) ([]domain.Fact, error) { return nil, nil }); errcode.Of(err) != errcode.NotFound {
+	if _, err := placements.Update(ctx, "nope", func(*domain.Placement) ([]outbox.Message, error) { return nil, nil }); errcode.Of(err) != errcode.NotFound {
 		t.Fatalf("update of a missing placement: %v", err)
 	}
-	if _, err := profiles.Update(ctx, "ps-1", func(p *domain.Profile) ([]domain.Fact, error) {
+	if _, err := profiles.Upsert(ctx, "ps-1", domain.NewProfile, func(p *domain.Profile) ([]outbox.Message, error) {
 		p.Italian = domain.A2
 		return nil, nil
 	}); err != nil {
 		t.Fatal(err)
 	}
 	// ErrNoChange and a refusal store nothing.
-	for _, fnErr := range []error{domain.ErrNoChange, errcode.New(errcode.Conflict, "x", "no")} {
-		_, err := profiles.Update(ctx, "ps-1", func(p *domain.Profile) ([]domain.Fact, error) {
+	for _, fnErr := range []error{versioned.ErrNoChange, errcode.New(errcode.Conflict, "x", "no")} {
+		_, err := profiles.Update(ctx, "ps-1", func(p *domain.Profile) ([]outbox.Message, error) {
 			p.Italian = domain.C2
 			return nil, fnErr
 		})
-		if (fnErr == domain.ErrNoChange) != (err == nil) {
+		if (fnErr == versioned.ErrNoChange) != (err == nil) {
 			t.Fatalf("update returning %v: %v", fnErr, err)
 		}
 	}
@@ -97,12 +92,12 @@ func TestUpdateContract(t *testing.T) {
 	start := time.Date(2027, 3, 8, 0, 0, 0, 0, time.UTC)
 	pl := &domain.Placement{ID: "pl1", ProposalID: "pr1", Person: "ps-1", StartsOn: start, Status: domain.AwaitingConfirmation,
 		ConfirmDue: start.AddDate(0, 0, 7), Link: domain.Link{ID: "l1", Purpose: domain.ConfirmStart, Expires: start.AddDate(0, 0, 14)}}
-	if err := placements.Create(ctx, pl, nil); err != nil {
+	if err := placements.Create(ctx, pl.ID, pl, nil); err != nil {
 		t.Fatal(err)
 	}
 	dup := *pl
 	dup.ID = "pl2"
-	if err := placements.Create(ctx, &dup, nil); errcode.Of(err) != errcode.Conflict {
+	if err := placements.Create(ctx, dup.ID, &dup, nil); errcode.Of(err) != errcode.Conflict {
 		t.Fatalf("second placement of one proposal: %v", err)
 	}
 	got, err := placements.Get(ctx, "pl1")
@@ -121,8 +116,8 @@ func TestUpdateContract(t *testing.T) {
 func BenchmarkStoreCandidates(b *testing.B) {
 	for _, n := range []int{1_000, 10_000} {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
-			db, w := open(b)
-			profiles := store.NewProfiles(db, w)
+			db, st := open(b)
+			profiles := st.Profiles
 			docs := make([]any, n)
 			for i := range docs {
 				docs[i] = map[string]any{
