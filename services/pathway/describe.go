@@ -26,40 +26,6 @@ var words = map[string]map[string]string{
 		"lesson":     "%s alla lezione di %s del %s (%d di %d minuti)",
 		"correction": "Registro di %[2]s corretto il %[3]s: %[1]s (prima: %[6]s), %[4]d di %[5]d minuti",
 		"other":      "Evento %s del %s",
-
-		"level_assessed":         "Valutazione di %[2]s del %[1]s: livello %[3]s",
-		"qualification_awarded":  "Qualifica professionale conseguita il %[1]s (EQF %[3]s)",
-		"competences_certified":  "Competenze certificate il %[1]s",
-		"enrolled_in_training":   "Iscrizione al corso di formazione professionale %[2]s (EQF %[3]s) il %[1]s",
-		"enrolled_in_course":     "Iscrizione al corso di %[2]s il %[1]s",
-		"course_completed":       "Corso di %[2]s concluso il %[1]s",
-		"certificate_issued":     "Attestato del corso di %[2]s rilasciato il %[1]s (livello %[3]s)",
-		"course_withdrawn":       "Ritiro dal corso di %[2]s il %[1]s (motivo: %[3]s)",
-		"module_completed":       "Modulo di %[2]s concluso il %[1]s (%[4]s)",
-		"internship_hours":       "Tirocinio curricolare: %[5]s il %[1]s (%[6]s su %[7]s)",
-		"exam_taken":             "Esame finale del %[1]s: %[2]s (punteggio %[3]s/100)",
-		"training_withdrawn":     "Ritiro dal corso di formazione professionale il %[1]s (motivo: %[2]s)",
-		"match_proposed":         "Candidatura proposta per un'offerta di lavoro il %[1]s",
-		"interview_held":         "Colloquio di lavoro del %[1]s: %[2]s",
-		"placement_follow_up":    "Verifica dell'inserimento a %[3]s mesi, il %[1]s: %[2]s",
-		"housing_step_ended":     "Uscita da %[3]s il %[1]s (%[2]s)",
-		"rent_support_granted":   "Contributo all'affitto concesso il %[1]s per %[3]s mesi",
-		"housing_offer_proposed": "Proposta di alloggio il %[1]s (%[2]s)",
-		"placement_started":      "Inserimento lavorativo (%[2]s) iniziato il %[1]s",
-		"placement_confirmed":    "Inserimento lavorativo confermato dal datore di lavoro il %[1]s",
-		"placement_unconfirmed":  "Inserimento lavorativo non confermato dal datore di lavoro (%[1]s)",
-		"placement_ended":        "Inserimento lavorativo concluso il %[1]s (%[2]s)",
-		"housing_step_started":   "Ingresso in %[3]s il %[1]s",
-		"lease_signed":           "Contratto di affitto proprio firmato il %[1]s",
-		"housing_exited":         "Uscita dall'accoglienza il %[1]s (destinazione: %[2]s)",
-		"taken_in_charge":        "Presa in carico il %[1]s (programma %[2]s)",
-		"permit_recorded":        "Permesso di soggiorno %[3]s registrato il %[1]s",
-		"plan_updated":           "Progetto individuale aggiornato il %[1]s (revisione %[3]s)",
-		"alert_raised":           "Allerta \"%[2]s\" del %[1]s",
-		"alert_resolved":         "Allerta \"%[2]s\" chiusa il %[1]s",
-		"transfer_requested":     "Trasferimento richiesto il %[1]s verso %[2]s",
-		"person_transferred":     "Trasferimento a %[2]s accettato il %[1]s",
-		"pathway_closed":         "Percorso chiuso il %[1]s (%[2]s)",
 	},
 	"en": {
 		"italian_l2": "Italian L2", "digital": "computer skills", "vocational": "vocational training",
@@ -67,40 +33,81 @@ var words = map[string]map[string]string{
 		"lesson":     "%s at the %s lesson of %s (%d of %d minutes)",
 		"correction": "Register of %[2]s corrected on %[3]s: %[1]s (was: %[6]s), %[4]d of %[5]d minutes",
 		"other":      "Event %s on %s",
+	},
+}
 
-		"level_assessed":         "%[2]s assessment on %[1]s: level %[3]s",
-		"qualification_awarded":  "Vocational qualification awarded on %[1]s (EQF %[3]s)",
-		"competences_certified":  "Competences certified on %[1]s",
-		"enrolled_in_training":   "Enrolled in vocational course %[2]s (EQF %[3]s) on %[1]s",
-		"enrolled_in_course":     "Enrolled in a %[2]s course on %[1]s",
-		"course_completed":       "%[2]s course completed on %[1]s",
-		"certificate_issued":     "%[2]s certificate issued on %[1]s (level %[3]s)",
-		"course_withdrawn":       "Withdrew from the %[2]s course on %[1]s (reason: %[3]s)",
-		"module_completed":       "Module of %[2]s completed on %[1]s (%[4]s)",
-		"internship_hours":       "Internship: %[5]s on %[1]s (%[6]s of %[7]s)",
-		"exam_taken":             "Final exam on %[1]s: %[2]s (score %[3]s/100)",
-		"training_withdrawn":     "Withdrew from vocational training on %[1]s (reason: %[2]s)",
-		"match_proposed":         "Proposed for a vacancy on %[1]s",
-		"interview_held":         "Job interview on %[1]s: %[2]s",
-		"placement_follow_up":    "Placement follow-up at %[3]s months, on %[1]s: %[2]s",
-		"housing_step_ended":     "Left %[3]s on %[1]s (%[2]s)",
-		"rent_support_granted":   "Rent support granted on %[1]s for %[3]s months",
-		"housing_offer_proposed": "Housing offer proposed on %[1]s (%[2]s)",
-		"placement_started":      "Work placement (%[2]s) started on %[1]s",
-		"placement_confirmed":    "Work placement confirmed by the employer on %[1]s",
-		"placement_unconfirmed":  "Work placement not confirmed by the employer (%[1]s)",
-		"placement_ended":        "Work placement ended on %[1]s (%[2]s)",
-		"housing_step_started":   "Moved into %[3]s on %[1]s",
-		"lease_signed":           "Own lease signed on %[1]s",
-		"housing_exited":         "Left the accommodation on %[1]s (destination: %[2]s)",
-		"taken_in_charge":        "Taken in charge on %[1]s (programme %[2]s)",
-		"permit_recorded":        "Residence permit %[3]s recorded on %[1]s",
-		"plan_updated":           "Individual plan updated on %[1]s (revision %[3]s)",
-		"alert_raised":           "Alert \"%[2]s\" on %[1]s",
-		"alert_resolved":         "Alert \"%[2]s\" closed on %[1]s",
-		"transfer_requested":     "Transfer to %[2]s requested on %[1]s",
-		"person_transferred":     "Transfer to %[2]s accepted on %[1]s",
-		"pathway_closed":         "Pathway closed on %[1]s (%[2]s)",
+// facts say what a fact means: the day, its detail, its level, whether
+// attendance was reached, then minutes done, in all and planned.
+var facts = map[string]map[domain.FactKind]string{
+	"it": {
+		domain.FactLevelAssessed:        "Valutazione di %[2]s del %[1]s: livello %[3]s",
+		domain.FactQualificationAwarded: "Qualifica professionale conseguita il %[1]s (EQF %[3]s)",
+		domain.FactCompetencesCertified: "Competenze certificate il %[1]s",
+		domain.FactEnrolledInTraining:   "Iscrizione al corso di formazione professionale %[2]s (EQF %[3]s) il %[1]s",
+		domain.FactEnrolledInCourse:     "Iscrizione al corso di %[2]s il %[1]s",
+		domain.FactCourseCompleted:      "Corso di %[2]s concluso il %[1]s",
+		domain.FactCertificateIssued:    "Attestato del corso di %[2]s rilasciato il %[1]s (livello %[3]s)",
+		domain.FactCourseWithdrawn:      "Ritiro dal corso di %[2]s il %[1]s (motivo: %[3]s)",
+		domain.FactModuleCompleted:      "Modulo di %[2]s concluso il %[1]s (%[4]s)",
+		domain.FactInternshipHours:      "Tirocinio curricolare: %[5]s il %[1]s (%[6]s su %[7]s)",
+		domain.FactExamTaken:            "Esame finale del %[1]s: %[2]s (punteggio %[3]s/100)",
+		domain.FactTrainingWithdrawn:    "Ritiro dal corso di formazione professionale il %[1]s (motivo: %[2]s)",
+		domain.FactMatchProposed:        "Candidatura proposta per un'offerta di lavoro il %[1]s",
+		domain.FactInterviewHeld:        "Colloquio di lavoro del %[1]s: %[2]s",
+		domain.FactPlacementFollowUp:    "Verifica dell'inserimento a %[3]s mesi, il %[1]s: %[2]s",
+		domain.FactHousingStepEnded:     "Uscita da %[3]s il %[1]s (%[2]s)",
+		domain.FactRentSupportGranted:   "Contributo all'affitto concesso il %[1]s per %[3]s mesi",
+		domain.FactHousingOfferProposed: "Proposta di alloggio il %[1]s (%[2]s)",
+		domain.FactPlacementStarted:     "Inserimento lavorativo (%[2]s) iniziato il %[1]s",
+		domain.FactPlacementConfirmed:   "Inserimento lavorativo confermato dal datore di lavoro il %[1]s",
+		domain.FactPlacementUnconfirmed: "Inserimento lavorativo non confermato dal datore di lavoro (%[1]s)",
+		domain.FactPlacementEnded:       "Inserimento lavorativo concluso il %[1]s (%[2]s)",
+		domain.FactHousingStepStarted:   "Ingresso in %[3]s il %[1]s",
+		domain.FactLeaseSigned:          "Contratto di affitto proprio firmato il %[1]s",
+		domain.FactHousingExited:        "Uscita dall'accoglienza il %[1]s (destinazione: %[2]s)",
+		domain.FactTakenInCharge:        "Presa in carico il %[1]s (programma %[2]s)",
+		domain.FactPermitRecorded:       "Permesso di soggiorno %[3]s registrato il %[1]s",
+		domain.FactPlanUpdated:          "Progetto individuale aggiornato il %[1]s (revisione %[3]s)",
+		domain.FactAlertRaised:          "Allerta \"%[2]s\" del %[1]s",
+		domain.FactAlertResolved:        "Allerta \"%[2]s\" chiusa il %[1]s",
+		domain.FactTransferRequested:    "Trasferimento richiesto il %[1]s verso %[2]s",
+		domain.FactPersonTransferred:    "Trasferimento a %[2]s accettato il %[1]s",
+		domain.FactPathwayClosed:        "Percorso chiuso il %[1]s (%[2]s)",
+	},
+	"en": {
+		domain.FactLevelAssessed:        "%[2]s assessment on %[1]s: level %[3]s",
+		domain.FactQualificationAwarded: "Vocational qualification awarded on %[1]s (EQF %[3]s)",
+		domain.FactCompetencesCertified: "Competences certified on %[1]s",
+		domain.FactEnrolledInTraining:   "Enrolled in vocational course %[2]s (EQF %[3]s) on %[1]s",
+		domain.FactEnrolledInCourse:     "Enrolled in a %[2]s course on %[1]s",
+		domain.FactCourseCompleted:      "%[2]s course completed on %[1]s",
+		domain.FactCertificateIssued:    "%[2]s certificate issued on %[1]s (level %[3]s)",
+		domain.FactCourseWithdrawn:      "Withdrew from the %[2]s course on %[1]s (reason: %[3]s)",
+		domain.FactModuleCompleted:      "Module of %[2]s completed on %[1]s (%[4]s)",
+		domain.FactInternshipHours:      "Internship: %[5]s on %[1]s (%[6]s of %[7]s)",
+		domain.FactExamTaken:            "Final exam on %[1]s: %[2]s (score %[3]s/100)",
+		domain.FactTrainingWithdrawn:    "Withdrew from vocational training on %[1]s (reason: %[2]s)",
+		domain.FactMatchProposed:        "Proposed for a vacancy on %[1]s",
+		domain.FactInterviewHeld:        "Job interview on %[1]s: %[2]s",
+		domain.FactPlacementFollowUp:    "Placement follow-up at %[3]s months, on %[1]s: %[2]s",
+		domain.FactHousingStepEnded:     "Left %[3]s on %[1]s (%[2]s)",
+		domain.FactRentSupportGranted:   "Rent support granted on %[1]s for %[3]s months",
+		domain.FactHousingOfferProposed: "Housing offer proposed on %[1]s (%[2]s)",
+		domain.FactPlacementStarted:     "Work placement (%[2]s) started on %[1]s",
+		domain.FactPlacementConfirmed:   "Work placement confirmed by the employer on %[1]s",
+		domain.FactPlacementUnconfirmed: "Work placement not confirmed by the employer (%[1]s)",
+		domain.FactPlacementEnded:       "Work placement ended on %[1]s (%[2]s)",
+		domain.FactHousingStepStarted:   "Moved into %[3]s on %[1]s",
+		domain.FactLeaseSigned:          "Own lease signed on %[1]s",
+		domain.FactHousingExited:        "Left the accommodation on %[1]s (destination: %[2]s)",
+		domain.FactTakenInCharge:        "Taken in charge on %[1]s (programme %[2]s)",
+		domain.FactPermitRecorded:       "Residence permit %[3]s recorded on %[1]s",
+		domain.FactPlanUpdated:          "Individual plan updated on %[1]s (revision %[3]s)",
+		domain.FactAlertRaised:          "Alert \"%[2]s\" on %[1]s",
+		domain.FactAlertResolved:        "Alert \"%[2]s\" closed on %[1]s",
+		domain.FactTransferRequested:    "Transfer to %[2]s requested on %[1]s",
+		domain.FactPersonTransferred:    "Transfer to %[2]s accepted on %[1]s",
+		domain.FactPathwayClosed:        "Pathway closed on %[1]s (%[2]s)",
 	},
 }
 
@@ -150,10 +157,10 @@ var labels = map[string]map[string]string{
 
 // describe says what an entry means, in plain Italian or English.
 func describe(e domain.Entry, lang string) string {
-	w, ok := words[lang]
-	if !ok {
-		w = words["it"]
+	if _, ok := words[lang]; !ok {
+		lang = "it"
 	}
+	w := words[lang]
 	on := day(e.OccurredAt)
 	if a := e.Attendance; a != nil {
 		if a.Correction {
@@ -162,7 +169,7 @@ func describe(e domain.Entry, lang string) string {
 		return fmt.Sprintf(w["lesson"], w[a.Status], w[a.CourseKind], on, a.Minutes, a.LessonMinutes)
 	}
 	if f := e.Fact; f != nil {
-		if format, ok := w[f.Kind]; ok {
+		if format, ok := facts[lang][f.Kind]; ok {
 			reached := "not_reached"
 			if f.Flag {
 				reached = "reached"

@@ -797,7 +797,7 @@ func kindOf(e domain.Entry) string {
 	case e.Attendance != nil:
 		return "attendance"
 	case e.Fact != nil:
-		return e.Fact.Kind
+		return string(e.Fact.Kind)
 	}
 	return "other"
 }

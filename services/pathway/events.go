@@ -108,91 +108,91 @@ func attendance(payload any) (*domain.Attendance, error) {
 func fact(payload any) *domain.Fact {
 	switch p := payload.(type) {
 	case *coursesv1.LevelAssessed:
-		return &domain.Fact{Kind: "level_assessed", Ref: p.AssessmentId, Detail: enumName(p.CourseKind.String(), "COURSE_KIND_"),
+		return &domain.Fact{Kind: domain.FactLevelAssessed, Ref: p.AssessmentId, Detail: enumName(p.CourseKind.String(), "COURSE_KIND_"),
 			Level: courseLevel(p.CourseKind, p.CefrOverall, p.DigcompByArea)}
 	case *coursesv1.EnrolledInCourse:
 		c := p.GetCourse()
-		return &domain.Fact{Kind: "enrolled_in_course", Ref: c.GetClassId(), Detail: enumName(c.GetCourseKind().String(), "COURSE_KIND_"),
+		return &domain.Fact{Kind: domain.FactEnrolledInCourse, Ref: c.GetClassId(), Detail: enumName(c.GetCourseKind().String(), "COURSE_KIND_"),
 			On: optTime(p.ClassStart), Until: optTime(p.ClassEnd)}
 	case *coursesv1.CourseCompleted:
 		c := p.GetCourse()
-		return &domain.Fact{Kind: "course_completed", Ref: c.GetClassId(), Detail: enumName(c.GetCourseKind().String(), "COURSE_KIND_"),
+		return &domain.Fact{Kind: domain.FactCourseCompleted, Ref: c.GetClassId(), Detail: enumName(c.GetCourseKind().String(), "COURSE_KIND_"),
 			Level: courseLevel(c.GetCourseKind(), p.CefrLevel, p.DigcompByArea)}
 	case *coursesv1.CertificateIssued:
 		c := p.GetCourse()
-		return &domain.Fact{Kind: "certificate_issued", Ref: c.GetClassId(), Detail: enumName(c.GetCourseKind().String(), "COURSE_KIND_"),
+		return &domain.Fact{Kind: domain.FactCertificateIssued, Ref: c.GetClassId(), Detail: enumName(c.GetCourseKind().String(), "COURSE_KIND_"),
 			Level: courseLevel(c.GetCourseKind(), p.CefrLevel, p.DigcompByArea)}
 	case *coursesv1.CourseWithdrawn:
 		c := p.GetCourse()
-		return &domain.Fact{Kind: "course_withdrawn", Ref: c.GetClassId(), Detail: enumName(c.GetCourseKind().String(), "COURSE_KIND_"),
+		return &domain.Fact{Kind: domain.FactCourseWithdrawn, Ref: c.GetClassId(), Detail: enumName(c.GetCourseKind().String(), "COURSE_KIND_"),
 			Level: enumName(p.Reason.String(), "WITHDRAW_REASON_")}
 	case *trainingv1.EnrolledInTraining:
-		return &domain.Fact{Kind: "enrolled_in_training", Ref: p.EditionId, Level: fmt.Sprint(p.EqfLevel), Detail: p.RepertoireCode,
+		return &domain.Fact{Kind: domain.FactEnrolledInTraining, Ref: p.EditionId, Level: fmt.Sprint(p.EqfLevel), Detail: p.RepertoireCode,
 			On: optTime(p.EditionStart), Until: optTime(p.EditionEnd), Planned: int(p.PlannedHours) * 60}
 	case *trainingv1.ModuleCompleted:
-		return &domain.Fact{Kind: "module_completed", Ref: p.EditionId, Level: p.ModuleId, Detail: enumName(p.ModuleKind.String(), "MODULE_KIND_"),
+		return &domain.Fact{Kind: domain.FactModuleCompleted, Ref: p.EditionId, Level: p.ModuleId, Detail: enumName(p.ModuleKind.String(), "MODULE_KIND_"),
 			Flag: p.AttendanceReached, Minutes: int(p.MinutesAttended), Planned: int(p.MinutesPlanned)}
 	case *trainingv1.InternshipHoursRecorded:
-		return &domain.Fact{Kind: "internship_hours", Ref: p.EditionId, Level: p.ModuleId, On: optTime(p.Day),
+		return &domain.Fact{Kind: domain.FactInternshipHours, Ref: p.EditionId, Level: p.ModuleId, On: optTime(p.Day),
 			Minutes: int(p.Minutes), Total: int(p.TotalMinutes), Planned: int(p.PlannedMinutes)}
 	case *trainingv1.ExamTaken:
-		return &domain.Fact{Kind: "exam_taken", Ref: p.EditionId, Detail: enumName(p.Outcome.String(), "EXAM_OUTCOME_"),
+		return &domain.Fact{Kind: domain.FactExamTaken, Ref: p.EditionId, Detail: enumName(p.Outcome.String(), "EXAM_OUTCOME_"),
 			Level: fmt.Sprint(p.Score), On: optTime(p.HeldOn)}
 	case *trainingv1.QualificationAwarded:
-		return &domain.Fact{Kind: "qualification_awarded", Ref: p.EditionId, Level: fmt.Sprint(p.EqfLevel), Detail: p.RepertoireCode}
+		return &domain.Fact{Kind: domain.FactQualificationAwarded, Ref: p.EditionId, Level: fmt.Sprint(p.EqfLevel), Detail: p.RepertoireCode}
 	case *trainingv1.CompetencesCertified:
-		return &domain.Fact{Kind: "competences_certified", Ref: p.EditionId, Detail: p.RepertoireCode}
+		return &domain.Fact{Kind: domain.FactCompetencesCertified, Ref: p.EditionId, Detail: p.RepertoireCode}
 	case *trainingv1.TrainingWithdrawn:
-		return &domain.Fact{Kind: "training_withdrawn", Ref: p.EditionId, Detail: enumName(p.Reason.String(), "WITHDRAW_REASON_")}
+		return &domain.Fact{Kind: domain.FactTrainingWithdrawn, Ref: p.EditionId, Detail: enumName(p.Reason.String(), "WITHDRAW_REASON_")}
 	case *jobsv1.MatchProposed:
-		return &domain.Fact{Kind: "match_proposed", Ref: p.ProposalId}
+		return &domain.Fact{Kind: domain.FactMatchProposed, Ref: p.ProposalId}
 	case *jobsv1.InterviewHeld:
-		return &domain.Fact{Kind: "interview_held", Ref: p.ProposalId, Detail: enumName(p.Outcome.String(), "INTERVIEW_OUTCOME_"), On: optTime(p.HeldOn)}
+		return &domain.Fact{Kind: domain.FactInterviewHeld, Ref: p.ProposalId, Detail: enumName(p.Outcome.String(), "INTERVIEW_OUTCOME_"), On: optTime(p.HeldOn)}
 	case *jobsv1.FollowUpRecorded:
-		f := &domain.Fact{Kind: "placement_follow_up", Ref: p.PlacementId, Level: fmt.Sprint(p.Month), Detail: "not_working", Flag: p.StillWorking}
+		f := &domain.Fact{Kind: domain.FactPlacementFollowUp, Ref: p.PlacementId, Level: fmt.Sprint(p.Month), Detail: "not_working", Flag: p.StillWorking}
 		if p.StillWorking {
 			f.Detail = "still_working"
 		}
 		return f
 	case *jobsv1.PlacementStarted:
-		return &domain.Fact{Kind: "placement_started", Ref: p.PlacementId, Detail: enumName(p.Contract.String(), "CONTRACT_KIND_"), On: p.StartsOn.AsTime(), Until: optTime(p.EndsOn)}
+		return &domain.Fact{Kind: domain.FactPlacementStarted, Ref: p.PlacementId, Detail: enumName(p.Contract.String(), "CONTRACT_KIND_"), On: p.StartsOn.AsTime(), Until: optTime(p.EndsOn)}
 	case *jobsv1.PlacementConfirmed:
-		return &domain.Fact{Kind: "placement_confirmed", Ref: p.PlacementId, Detail: enumName(p.Kind.String(), "CONFIRMATION_KIND_"), On: p.On.AsTime()}
+		return &domain.Fact{Kind: domain.FactPlacementConfirmed, Ref: p.PlacementId, Detail: enumName(p.Kind.String(), "CONFIRMATION_KIND_"), On: p.On.AsTime()}
 	case *jobsv1.PlacementUnconfirmed:
-		return &domain.Fact{Kind: "placement_unconfirmed", Ref: p.PlacementId}
+		return &domain.Fact{Kind: domain.FactPlacementUnconfirmed, Ref: p.PlacementId}
 	case *jobsv1.PlacementEnded:
-		return &domain.Fact{Kind: "placement_ended", Ref: p.PlacementId, Detail: enumName(p.Reason.String(), "END_REASON_"), On: p.EndedOn.AsTime(), Flag: p.ConfirmedByEmployer}
+		return &domain.Fact{Kind: domain.FactPlacementEnded, Ref: p.PlacementId, Detail: enumName(p.Reason.String(), "END_REASON_"), On: p.EndedOn.AsTime(), Flag: p.ConfirmedByEmployer}
 	case *housingv1.HousingStepStarted:
-		return &domain.Fact{Kind: "housing_step_started", Ref: p.StepId, Level: enumName(p.Kind.String(), "STEP_KIND_"), On: p.StartedAt.AsTime()}
+		return &domain.Fact{Kind: domain.FactHousingStepStarted, Ref: p.StepId, Level: enumName(p.Kind.String(), "STEP_KIND_"), On: p.StartedAt.AsTime()}
 	case *housingv1.HousingStepEnded:
-		return &domain.Fact{Kind: "housing_step_ended", Ref: p.StepId, Level: enumName(p.Kind.String(), "STEP_KIND_"),
+		return &domain.Fact{Kind: domain.FactHousingStepEnded, Ref: p.StepId, Level: enumName(p.Kind.String(), "STEP_KIND_"),
 			Detail: enumName(p.Reason.String(), "EXIT_REASON_"), On: optTime(p.EndedAt)}
 	case *housingv1.RentSupportGranted:
-		return &domain.Fact{Kind: "rent_support_granted", Ref: p.RentSupportId, Level: fmt.Sprint(p.Months), On: optTime(p.StartsOn)}
+		return &domain.Fact{Kind: domain.FactRentSupportGranted, Ref: p.RentSupportId, Level: fmt.Sprint(p.Months), On: optTime(p.StartsOn)}
 	case *housingv1.HousingOfferProposed:
-		return &domain.Fact{Kind: "housing_offer_proposed", Ref: p.ProposalId, Detail: enumName(p.Source.String(), "OFFER_SOURCE_")}
+		return &domain.Fact{Kind: domain.FactHousingOfferProposed, Ref: p.ProposalId, Detail: enumName(p.Source.String(), "OFFER_SOURCE_")}
 	case *housingv1.LeaseSigned:
-		return &domain.Fact{Kind: "lease_signed", Ref: p.StepId, On: p.StartsOn.AsTime()}
+		return &domain.Fact{Kind: domain.FactLeaseSigned, Ref: p.StepId, On: p.StartsOn.AsTime()}
 	case *housingv1.HousingExited:
-		return &domain.Fact{Kind: "housing_exited", Ref: p.LastStepId, Level: enumName(p.LastKind.String(), "STEP_KIND_"),
+		return &domain.Fact{Kind: domain.FactHousingExited, Ref: p.LastStepId, Level: enumName(p.LastKind.String(), "STEP_KIND_"),
 			Detail: enumName(p.Destination.String(), "DESTINATION_"), On: p.ExitedAt.AsTime()}
 	case *pathwayv1.PersonTakenInCharge:
-		return &domain.Fact{Kind: "taken_in_charge", Detail: enumName(p.Programme.String(), "PROGRAMME_")}
+		return &domain.Fact{Kind: domain.FactTakenInCharge, Detail: enumName(p.Programme.String(), "PROGRAMME_")}
 	case *pathwayv1.PermitRecorded:
-		return &domain.Fact{Kind: "permit_recorded", Level: permitKindName(p.Kind), Detail: permitKindName(p.ConvertedFrom),
+		return &domain.Fact{Kind: domain.FactPermitRecorded, Level: permitKindName(p.Kind), Detail: permitKindName(p.ConvertedFrom),
 			On: optTime(p.ValidFrom), Until: optTime(p.ValidUntil), Flag: p.MayWork}
 	case *pathwayv1.PlanUpdated:
-		return &domain.Fact{Kind: "plan_updated", Level: fmt.Sprint(p.Revision)}
+		return &domain.Fact{Kind: domain.FactPlanUpdated, Level: fmt.Sprint(p.Revision)}
 	case *pathwayv1.AlertRaised:
-		return &domain.Fact{Kind: "alert_raised", Ref: p.AlertId, Detail: p.Kind}
+		return &domain.Fact{Kind: domain.FactAlertRaised, Ref: p.AlertId, Detail: p.Kind}
 	case *pathwayv1.AlertResolved:
-		return &domain.Fact{Kind: "alert_resolved", Ref: p.AlertId, Detail: p.Kind, Level: p.How}
+		return &domain.Fact{Kind: domain.FactAlertResolved, Ref: p.AlertId, Detail: p.Kind, Level: p.How}
 	case *pathwayv1.TransferRequested:
-		return &domain.Fact{Kind: "transfer_requested", Ref: p.TransferId, Detail: p.ToOrganisation}
+		return &domain.Fact{Kind: domain.FactTransferRequested, Ref: p.TransferId, Detail: p.ToOrganisation}
 	case *pathwayv1.PersonTransferred:
-		return &domain.Fact{Kind: "person_transferred", Ref: p.TransferId, Detail: p.ToOrganisation}
+		return &domain.Fact{Kind: domain.FactPersonTransferred, Ref: p.TransferId, Detail: p.ToOrganisation}
 	case *pathwayv1.PathwayClosed:
-		return &domain.Fact{Kind: "pathway_closed", Detail: enumName(p.Reason.String(), "CLOSING_REASON_"), On: optTime(p.ClosedOn)}
+		return &domain.Fact{Kind: domain.FactPathwayClosed, Detail: enumName(p.Reason.String(), "CLOSING_REASON_"), On: optTime(p.ClosedOn)}
 	}
 	return nil
 }
@@ -262,7 +262,7 @@ func sealEvents(ctx context.Context, evs []domain.Event) ([]outbox.Message, erro
 		var err error
 		meta := events.Meta{ID: events.NewID(), Person: p.Pseudonym, Organisation: p.Organisation, Producer: producer, OccurredAt: ev.At, RecordedAt: ev.At}
 		switch ev.Kind {
-		case "taken_in_charge":
+		case domain.FactTakenInCharge:
 			// The pathway began when the case worker says, which may be
 			// before the intake was recorded.
 			meta.OccurredAt = p.Since
@@ -271,28 +271,28 @@ func sealEvents(ctx context.Context, evs []domain.Event) ([]outbox.Message, erro
 				Referral:  pathwayv1.ReferralSource(pathwayv1.ReferralSource_value["REFERRAL_SOURCE_"+strings.ToUpper(string(p.Referral))]),
 				Territory: p.Territory, TakenInChargeOn: ts(p.Since),
 			})
-		case "permit_recorded":
+		case domain.FactPermitRecorded:
 			x := ev.Permit
 			m, err = outbox.Seal(ctx, Topic, meta, &pathwayv1.PermitRecorded{
 				Kind: permitKind(x.Kind), ValidFrom: ts(x.ValidFrom), ValidUntil: ts(x.ValidUntil), MayWork: x.MayWork, ConvertedFrom: permitKind(x.ConvertedFrom),
 			})
-		case "plan_updated":
+		case domain.FactPlanUpdated:
 			pu := &pathwayv1.PlanUpdated{Revision: uint32(p.Plan.Revision)}
 			for _, g := range p.Plan.Goals {
 				pu.Goals = append(pu.Goals, &pathwayv1.PlanGoal{GoalId: g.ID, Domain: string(g.Domain), Status: g.Status, Target: ts(g.Target)})
 			}
 			m, err = outbox.Seal(ctx, Topic, meta, pu)
-		case "alert_raised":
+		case domain.FactAlertRaised:
 			m, err = outbox.Seal(ctx, Topic, meta, &pathwayv1.AlertRaised{AlertId: ev.Alert.ID, Kind: string(ev.Alert.Kind), Due: ts(ev.Alert.Due)})
-		case "alert_resolved":
+		case domain.FactAlertResolved:
 			m, err = outbox.Seal(ctx, Topic, meta, &pathwayv1.AlertResolved{AlertId: ev.Alert.ID, Kind: string(ev.Alert.Kind), How: ev.How})
-		case "transfer_requested":
+		case domain.FactTransferRequested:
 			t := ev.Transfer
 			m, err = outbox.Seal(ctx, Topic, meta, &pathwayv1.TransferRequested{TransferId: t.ID, FromOrganisation: t.FromOrganisation, ToOrganisation: t.ToOrganisation, ToTerritory: t.ToTerritory})
-		case "person_transferred":
+		case domain.FactPersonTransferred:
 			t := ev.Transfer
 			m, err = outbox.Seal(ctx, Topic, meta, &pathwayv1.PersonTransferred{TransferId: t.ID, FromOrganisation: t.FromOrganisation, ToOrganisation: t.ToOrganisation, ToTerritory: t.ToTerritory})
-		case "pathway_closed":
+		case domain.FactPathwayClosed:
 			m, err = outbox.Seal(ctx, Topic, meta, &pathwayv1.PathwayClosed{
 				Reason:   pathwayv1.ClosingReason(pathwayv1.ClosingReason_value["CLOSING_REASON_"+strings.ToUpper(string(p.Closed.Reason))]),
 				ClosedOn: ts(p.Closed.On),

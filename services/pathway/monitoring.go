@@ -87,14 +87,14 @@ func (s *Service) Monitoring(ctx context.Context, by string, from, to time.Time)
 		case e.Attendance != nil:
 			count(g, "enrolled", e.Person)
 		case e.Fact == nil:
-		case e.Fact.Kind == "level_assessed" && e.Fact.Detail == "italian_l2" &&
+		case e.Fact.Kind == domain.FactLevelAssessed && e.Fact.Detail == "italian_l2" &&
 			domain.AtLeastCEFR(e.Fact.Level, s.rules.ItalianLevel):
 			count(g, "certified", e.Person)
-		case e.Fact.Kind == "qualification_awarded":
+		case e.Fact.Kind == domain.FactQualificationAwarded:
 			count(g, "qualified", e.Person)
-		case e.Fact.Kind == "placement_started":
+		case e.Fact.Kind == domain.FactPlacementStarted:
 			count(g, "placed", e.Person)
-		case e.Fact.Kind == "lease_signed" || (e.Fact.Kind == "housing_step_started" && e.Fact.Level == "own_lease"):
+		case e.Fact.Kind == domain.FactLeaseSigned || (e.Fact.Kind == domain.FactHousingStepStarted && e.Fact.Level == "own_lease"):
 			count(g, "housed", e.Person)
 		}
 	}

@@ -218,7 +218,7 @@ func kinds(es []domain.Entry) []string {
 		case e.Attendance != nil:
 			out = append(out, "attendance:"+e.Attendance.Status)
 		case e.Fact != nil:
-			out = append(out, e.Fact.Kind)
+			out = append(out, string(e.Fact.Kind))
 		default:
 			out = append(out, e.Type)
 		}

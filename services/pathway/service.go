@@ -162,12 +162,12 @@ func (s *Service) checkOne(ctx context.Context, pseudonym string, entries []doma
 		var evs []domain.Event
 		for _, a := range raise {
 			p.Alerts = append(p.Alerts, a)
-			evs = append(evs, domain.Event{Kind: "alert_raised", At: now, Person: p, Alert: &a})
+			evs = append(evs, domain.Event{Kind: domain.FactAlertRaised, At: now, Person: p, Alert: &a})
 		}
 		for i := range p.Alerts {
 			if slices.Contains(clear, p.Alerts[i].ID) {
 				p.Alerts[i].ResolvedAt, p.Alerts[i].ResolvedBy = now, "system"
-				evs = append(evs, domain.Event{Kind: "alert_resolved", At: now, Person: p, Alert: &p.Alerts[i], How: "cleared"})
+				evs = append(evs, domain.Event{Kind: domain.FactAlertResolved, At: now, Person: p, Alert: &p.Alerts[i], How: "cleared"})
 			}
 		}
 		return evs, nil
@@ -269,7 +269,7 @@ func (s *Service) Intake(ctx context.Context, r IntakeRequest) (*domain.Person, 
 	if err := s.keys.Put(ctx, p.Pseudonym, domain.WrappedKey{KeyID: wrapped.KeyID, Key: wrapped.Key}); err != nil {
 		return nil, err
 	}
-	if err := s.persons.Create(ctx, p, []domain.Event{{Kind: "taken_in_charge", At: now, Person: p}}); err != nil {
+	if err := s.persons.Create(ctx, p, []domain.Event{{Kind: domain.FactTakenInCharge, At: now, Person: p}}); err != nil {
 		return nil, err
 	}
 	if err := s.log(ctx, caller, p.Pseudonym, "intake", fieldsOf(p.Sealed), "taken in charge", "granted"); err != nil {
@@ -539,7 +539,7 @@ func (s *Service) RecordPermit(ctx context.Context, pseudonym string, x domain.P
 	p, err := s.update(ctx, pseudonym, "permit", string(x.Kind), func(p *domain.Person, _ auth.Principal, now time.Time) ([]domain.Event, error) {
 		x.RecordedAt = now
 		p.Permits = append(p.Permits, x)
-		return []domain.Event{{Kind: "permit_recorded", At: now, Person: p, Permit: &x}}, nil
+		return []domain.Event{{Kind: domain.FactPermitRecorded, At: now, Person: p, Permit: &x}}, nil
 	})
 	if err != nil {
 		return nil, err
@@ -603,7 +603,7 @@ func (s *Service) UpdatePlan(ctx context.Context, pseudonym string, goals []doma
 		}
 		p.Plan.Revision++
 		p.Plan.Goals, p.Plan.UpdatedAt, p.Plan.UpdatedBy = goals, now, caller.Subject
-		return []domain.Event{{Kind: "plan_updated", At: now, Person: p}}, nil
+		return []domain.Event{{Kind: domain.FactPlanUpdated, At: now, Person: p}}, nil
 	})
 }
 
@@ -649,7 +649,7 @@ func (s *Service) AlertAction(ctx context.Context, pseudonym, alertID, action, n
 			return nil, nil
 		}
 		a.ResolvedAt, a.ResolvedBy = now, caller.Subject
-		return []domain.Event{{Kind: "alert_resolved", At: now, Person: p, Alert: a, How: "resolved"}}, nil
+		return []domain.Event{{Kind: domain.FactAlertResolved, At: now, Person: p, Alert: a, How: "resolved"}}, nil
 	})
 }
 
@@ -676,7 +676,7 @@ func (s *Service) RequestTransfer(ctx context.Context, pseudonym, toOrg, toTerri
 			Reason: reason, RequestedAt: now, RequestedBy: caller.Subject, Status: "requested",
 		}
 		p.Transfers = append(p.Transfers, t)
-		return []domain.Event{{Kind: "transfer_requested", At: now, Person: p, Transfer: &t}}, nil
+		return []domain.Event{{Kind: domain.FactTransferRequested, At: now, Person: p, Transfer: &t}}, nil
 	})
 }
 
@@ -816,7 +816,7 @@ func (s *Service) DecideTransfer(ctx context.Context, pseudonym, transferID stri
 		if t.ToTerritory != "" {
 			p.Territory = t.ToTerritory
 		}
-		return []domain.Event{{Kind: "person_transferred", At: now, Person: p, Transfer: t}}, nil
+		return []domain.Event{{Kind: domain.FactPersonTransferred, At: now, Person: p, Transfer: t}}, nil
 	})
 	outcome := "granted"
 	switch code := errcode.Of(err); {
@@ -844,7 +844,7 @@ func (s *Service) Close(ctx context.Context, pseudonym string, reason domain.Clo
 			on = now
 		}
 		p.Closed = &domain.Closing{Reason: reason, On: on, Note: note, By: caller.Subject}
-		return []domain.Event{{Kind: "pathway_closed", At: now, Person: p}}, nil
+		return []domain.Event{{Kind: domain.FactPathwayClosed, At: now, Person: p}}, nil
 	})
 }
 
@@ -873,7 +873,7 @@ func (s *Service) Timeline(ctx context.Context, pseudonym string) (*TimelineView
 		switch {
 		case e.Attendance != nil:
 			v.MinutesByCourse[e.Attendance.CourseKind] += e.Attendance.Minutes
-		case e.Fact != nil && e.Fact.Kind == "internship_hours":
+		case e.Fact != nil && e.Fact.Kind == domain.FactInternshipHours:
 			v.MinutesByCourse["internship"] += e.Fact.Minutes
 		}
 	}

@@ -23,13 +23,13 @@ func (r Rules) Grounds(entries []Entry, now time.Time) (ok bool, why Reason) {
 		}
 		if f := e.Fact; f != nil {
 			switch {
-			case f.Kind == "placement_confirmed" && f.Detail == "start":
+			case f.Kind == FactPlacementConfirmed && f.Detail == "start":
 				confirmed[f.Ref] = f.On
-			case f.Kind == "placement_ended":
+			case f.Kind == FactPlacementEnded:
 				ended[f.Ref] = true
-			case f.Kind == "internship_hours" && f.Minutes > 0:
+			case f.Kind == FactInternshipHours && f.Minutes > 0:
 				attended[f.Ref] = e.OccurredAt
-			case f.Kind == "training_withdrawn" || f.Kind == "course_withdrawn":
+			case f.Kind == FactTrainingWithdrawn || f.Kind == FactCourseWithdrawn:
 				delete(attended, f.Ref)
 			}
 		}
@@ -64,7 +64,7 @@ func LastActivity(p *Person, entries []Entry, now time.Time) time.Time {
 		if e.OccurredAt.After(now) {
 			break
 		}
-		if f := e.Fact; f != nil && (f.Kind == "alert_raised" || f.Kind == "alert_resolved") {
+		if f := e.Fact; f != nil && (f.Kind == FactAlertRaised || f.Kind == FactAlertResolved) {
 			continue
 		}
 		if e.OccurredAt.After(last) {
@@ -114,11 +114,11 @@ func (r Rules) Check(p *Person, entries []Entry, now time.Time) (raise []Alert, 
 			continue
 		}
 		switch f.Kind {
-		case "placement_unconfirmed":
+		case FactPlacementUnconfirmed:
 			unconfirmed[f.Ref] = true
-		case "placement_confirmed", "placement_ended":
+		case FactPlacementConfirmed, FactPlacementEnded:
 			delete(unconfirmed, f.Ref)
-		case "housing_exited":
+		case FactHousingExited:
 			if f.Detail == "unknown" || f.Detail == "unspecified" || f.Detail == "homeless" {
 				add(AlertHousingExit, f.Ref, e.OccurredAt)
 			}

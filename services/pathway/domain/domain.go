@@ -335,7 +335,7 @@ type Attendance struct {
 
 // Fact is what pathway keeps of a non-attendance event, normalised.
 type Fact struct {
-	Kind   string    // e.g. level_assessed, placement_confirmed, lease_signed, permit_recorded
+	Kind   FactKind
 	Ref    string    // the thing it is about: placement, step, alert, transfer, edition id
 	Level  string    // a CEFR level, an EQF level, a step or permit kind, a score
 	Detail string    // a reason, destination, contract or course kind, an outcome
@@ -346,6 +346,48 @@ type Fact struct {
 	// Planned, for the facts that count time.
 	Minutes, Total, Planned int
 }
+
+// FactKind names a fact: what happened, whichever service said it.
+type FactKind string
+
+// The facts of courses, training, jobs and housing, then pathway's own,
+// which it also publishes (Event).
+const (
+	FactLevelAssessed        FactKind = "level_assessed"
+	FactEnrolledInCourse     FactKind = "enrolled_in_course"
+	FactCourseCompleted      FactKind = "course_completed"
+	FactCertificateIssued    FactKind = "certificate_issued"
+	FactCourseWithdrawn      FactKind = "course_withdrawn"
+	FactEnrolledInTraining   FactKind = "enrolled_in_training"
+	FactModuleCompleted      FactKind = "module_completed"
+	FactInternshipHours      FactKind = "internship_hours"
+	FactExamTaken            FactKind = "exam_taken"
+	FactQualificationAwarded FactKind = "qualification_awarded"
+	FactCompetencesCertified FactKind = "competences_certified"
+	FactTrainingWithdrawn    FactKind = "training_withdrawn"
+	FactMatchProposed        FactKind = "match_proposed"
+	FactInterviewHeld        FactKind = "interview_held"
+	FactPlacementFollowUp    FactKind = "placement_follow_up"
+	FactPlacementStarted     FactKind = "placement_started"
+	FactPlacementConfirmed   FactKind = "placement_confirmed"
+	FactPlacementUnconfirmed FactKind = "placement_unconfirmed"
+	FactPlacementEnded       FactKind = "placement_ended"
+	FactHousingStepStarted   FactKind = "housing_step_started"
+	FactHousingStepEnded     FactKind = "housing_step_ended"
+	FactRentSupportGranted   FactKind = "rent_support_granted"
+	FactHousingOfferProposed FactKind = "housing_offer_proposed"
+	FactLeaseSigned          FactKind = "lease_signed"
+	FactHousingExited        FactKind = "housing_exited"
+
+	FactTakenInCharge     FactKind = "taken_in_charge"
+	FactPermitRecorded    FactKind = "permit_recorded"
+	FactPlanUpdated       FactKind = "plan_updated"
+	FactAlertRaised       FactKind = "alert_raised"
+	FactAlertResolved     FactKind = "alert_resolved"
+	FactTransferRequested FactKind = "transfer_requested"
+	FactPersonTransferred FactKind = "person_transferred"
+	FactPathwayClosed     FactKind = "pathway_closed"
+)
 
 // Effective returns entries with every lesson's mark as last corrected: the
 // final mark takes the place of the lesson's first one, where its lesson
@@ -411,7 +453,7 @@ var ErrUnchanged = errors.New("unchanged")
 
 // Event is a fact pathway publishes; events.go turns each into a message.
 type Event struct {
-	Kind     string // taken_in_charge, plan_updated, permit_recorded, alert_raised, alert_resolved, transfer_requested, person_transferred, pathway_closed
+	Kind     FactKind // one of pathway's own
 	At       time.Time
 	Ref      string // alert, transfer id
 	Person   *Person

@@ -138,13 +138,13 @@ func (r Rules) assess(entries []Entry, at time.Time) Assessment {
 			continue
 		}
 		switch f.Kind {
-		case "enrolled_in_course":
+		case FactEnrolledInCourse:
 			area := Italian
 			if f.Detail == "digital" {
 				area = Digital
 			}
 			mark(area, "in_progress", e.OccurredAt, Reason{Code: ReasonEnrolledInCourse, On: e.OccurredAt, Detail: f.Detail})
-		case "level_assessed", "course_completed", "certificate_issued":
+		case FactLevelAssessed, FactCourseCompleted, FactCertificateIssued:
 			if f.Level == "" {
 				continue // completed without a level: the lessons said it already
 			}
@@ -166,40 +166,40 @@ func (r Rules) assess(entries []Entry, at time.Time) Assessment {
 			} else {
 				mark(Italian, "in_progress", e.OccurredAt, why)
 			}
-		case "enrolled_in_training":
+		case FactEnrolledInTraining:
 			training(f.Ref, e.OccurredAt, Reason{Code: ReasonEnrolledInTraining, On: e.OccurredAt, Detail: f.Detail, Level: f.Level})
-		case "module_completed", "internship_hours", "exam_taken":
+		case FactModuleCompleted, FactInternshipHours, FactExamTaken:
 			training(f.Ref, e.OccurredAt, Reason{Code: ReasonCode(f.Kind), On: e.OccurredAt}) // each of the three has its code
-		case "qualification_awarded":
+		case FactQualificationAwarded:
 			mark(Training, "achieved", e.OccurredAt, Reason{Code: ReasonQualification, On: e.OccurredAt, Level: f.Level})
-		case "competences_certified":
+		case FactCompetencesCertified:
 			certified = true
 			mark(Training, "in_progress", e.OccurredAt, Reason{Code: ReasonCompetencesCertified, On: e.OccurredAt})
-		case "training_withdrawn":
+		case FactTrainingWithdrawn:
 			delete(editions, f.Ref)
 			if len(editions) == 0 && !certified {
 				mark(Training, "none", e.OccurredAt, Reason{Code: ReasonTrainingWithdrawn, On: e.OccurredAt, Detail: f.Detail})
 			}
-		case "placement_started":
+		case FactPlacementStarted:
 			mark(Work, "in_progress", e.OccurredAt, Reason{Code: ReasonPlacementStarted, On: e.OccurredAt})
-		case "placement_confirmed":
+		case FactPlacementConfirmed:
 			if f.Detail == "start" {
 				confirmed[f.Ref] = f.On
 			}
-		case "placement_ended":
+		case FactPlacementEnded:
 			ended[f.Ref] = e.OccurredAt
 			if f.Detail == "hired" && !confirmed[f.Ref].IsZero() {
 				mark(Work, "achieved", e.OccurredAt, Reason{Code: ReasonHired, On: e.OccurredAt})
 			}
-		case "housing_step_started":
+		case FactHousingStepStarted:
 			if f.Level == "own_lease" {
 				mark(Housing, "achieved", e.OccurredAt, Reason{Code: ReasonOwnLease, On: e.OccurredAt})
 			} else {
 				mark(Housing, "in_progress", e.OccurredAt, Reason{Code: ReasonHousingStep, On: e.OccurredAt, Level: f.Level})
 			}
-		case "lease_signed":
+		case FactLeaseSigned:
 			mark(Housing, "achieved", e.OccurredAt, Reason{Code: ReasonLeaseSigned, On: e.OccurredAt})
-		case "permit_recorded":
+		case FactPermitRecorded:
 			why := Reason{Code: ReasonPermit, On: e.OccurredAt, Level: f.Level}
 			if PermitKind(f.Level).Stable() {
 				mark(Legal, "achieved", e.OccurredAt, why)
@@ -275,7 +275,7 @@ func (r Rules) History(entries []Entry, since, now time.Time) []StagePoint {
 	moments := []time.Time{since}
 	for _, e := range entries {
 		moments = append(moments, e.OccurredAt)
-		if f := e.Fact; f != nil && f.Kind == "placement_confirmed" && f.Detail == "start" {
+		if f := e.Fact; f != nil && f.Kind == FactPlacementConfirmed && f.Detail == "start" {
 			moments = append(moments, f.On.AddDate(0, r.PlacementMonths, 0))
 		}
 	}

@@ -16,7 +16,7 @@ func on(s string) time.Time {
 	return t
 }
 
-func fact(day, kind, ref, level, detail string) domain.Entry {
+func fact(day string, kind domain.FactKind, ref, level, detail string) domain.Entry {
 	return domain.Entry{OccurredAt: on(day), Fact: &domain.Fact{Kind: kind, Ref: ref, Level: level, Detail: detail, On: on(day)}}
 }
 

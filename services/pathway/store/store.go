@@ -59,16 +59,16 @@ type entryDoc struct {
 }
 
 type factDoc struct {
-	Kind    string    `bson:"kind"`
-	Ref     string    `bson:"ref,omitempty"`
-	Level   string    `bson:"level,omitempty"`
-	Detail  string    `bson:"detail,omitempty"`
-	On      time.Time `bson:"on,omitempty"`
-	Until   time.Time `bson:"until,omitempty"`
-	Flag    bool      `bson:"flag,omitempty"`
-	Minutes int       `bson:"minutes,omitempty"`
-	Total   int       `bson:"total,omitempty"`
-	Planned int       `bson:"planned,omitempty"`
+	Kind    domain.FactKind `bson:"kind"`
+	Ref     string          `bson:"ref,omitempty"`
+	Level   string          `bson:"level,omitempty"`
+	Detail  string          `bson:"detail,omitempty"`
+	On      time.Time       `bson:"on,omitempty"`
+	Until   time.Time       `bson:"until,omitempty"`
+	Flag    bool            `bson:"flag,omitempty"`
+	Minutes int             `bson:"minutes,omitempty"`
+	Total   int             `bson:"total,omitempty"`
+	Planned int             `bson:"planned,omitempty"`
 }
 
 type attendanceDoc struct {
