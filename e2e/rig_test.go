@@ -101,7 +101,7 @@ func (r *rig) seed(t testing.TB) {
 		}
 		for p := range r.people {
 			class.Roster = append(class.Roster, coursesdomain.Enrolment{Person: r.person(c, p), DisplayName: "P", Status: coursesdomain.Enrolled})
-			if err := r.pathway.Persons.Put(ctx, &pathwaydomain.Person{Pseudonym: r.person(c, p), Organisation: "org1", DisplayName: "P"}); err != nil {
+			if err := r.pathway.Persons.Seed(ctx, &pathwaydomain.Person{Pseudonym: r.person(c, p), Organisation: "org1", DisplayName: "P"}); err != nil {
 				t.Fatal(err)
 			}
 		}

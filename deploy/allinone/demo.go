@@ -68,7 +68,7 @@ func seedDemo(ctx context.Context, s *System, dir string) (*Demo, error) {
 	for _, p := range demoPeople {
 		class.Roster = append(class.Roster, coursesdomain.Enrolment{Person: p.Pseudonym, DisplayName: p.DisplayName, Status: coursesdomain.Enrolled})
 		person := &pathwaydomain.Person{Pseudonym: p.Pseudonym, Organisation: "coop-aurora", DisplayName: p.DisplayName, CaseWorker: "giulia.bianchi", Since: now.AddDate(0, -3, 0)}
-		if err := s.Pathway.Persons.Put(ctx, person); err != nil {
+		if err := s.Pathway.Persons.Seed(ctx, person); err != nil {
 			return nil, fmt.Errorf("demo: %w", err)
 		}
 	}

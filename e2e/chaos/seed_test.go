@@ -152,7 +152,7 @@ func seedPathway(ctx context.Context, cfg process.Config, w *world, log *slog.Lo
 	defer closeProcess(app.Process)
 	for _, ps := range w.persons() {
 		p := &pathwaydomain.Person{Pseudonym: ps, Organisation: caseWorker.Organisation, DisplayName: "P", CaseWorker: caseWorker.Subject, Since: time.Now().AddDate(0, -3, 0)}
-		if err := app.Persons.Put(ctx, p); err != nil {
+		if err := app.Persons.Seed(ctx, p); err != nil {
 			return fmt.Errorf("seed person: %w", err)
 		}
 	}

@@ -77,7 +77,7 @@ func Open(ctx context.Context, pc process.Config, cfg Config, log *slog.Logger) 
 		return nil, err
 	}
 	relay := outbox.NewRelay(p.Writer, outbox.RelayConfig{Logger: p.Log, Metrics: p.Registry, Name: Name}, store.OutboxSources(p.DB)...)
-	persons, timeline := store.NewPersons(p.DB, sealEvents, relay.Notify), store.NewTimeline(p.DB)
+	persons, timeline := store.NewPersons(p.DB, relay.Notify), store.NewTimeline(p.DB)
 	svc := NewService(Stores{Persons: persons, Timeline: timeline, Keys: store.NewKeys(p.DB), Audit: store.NewAudit(p.DB)}, ring, rules, cfg.Now)
 	endpoints := MakeEndpoints(svc, p.Verifier, p.Log, instrument.NewMetrics(p.Registry, Name))
 	a := &App{Process: p, Service: svc, Endpoints: endpoints, API: NewHTTPHandler(endpoints), Relay: relay, Persons: persons, Timeline: timeline}

@@ -10,7 +10,6 @@ import (
 
 	"github.com/percorsi/percorsi/pkg/devstack/devstacktest"
 	"github.com/percorsi/percorsi/pkg/fieldcrypt"
-	"github.com/percorsi/percorsi/pkg/outbox"
 	"github.com/percorsi/percorsi/services/pathway"
 	"github.com/percorsi/percorsi/services/pathway/domain"
 	"github.com/percorsi/percorsi/services/pathway/store"
@@ -19,7 +18,7 @@ import (
 // failingOnce is the persons store that fails the first read of one
 // person, as a store away for a moment does, and counts every read.
 type failingOnce struct {
-	domain.Persons
+	pathway.Persons
 	fail string
 
 	mu     sync.Mutex
@@ -50,9 +49,9 @@ func TestCheckTouchedResumesWhereItFailed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	noEvents := func(context.Context, []domain.Event) ([]outbox.Message, error) { return nil, nil }
+	seeds := store.NewPersons(db, nil)
 	persons := &failingOnce{
-		Persons: store.NewPersons(db, noEvents, func(string, any) {}),
+		Persons: seeds,
 		fail:    "ps-b", reads: map[string]int{},
 	}
 	svc := pathway.NewService(pathway.Stores{Persons: persons, Timeline: store.NewTimeline(db), Keys: store.NewKeys(db), Audit: store.NewAudit(db)},
@@ -61,7 +60,7 @@ func TestCheckTouchedResumesWhereItFailed(t *testing.T) {
 	var entries []*domain.Entry
 	people := []string{"ps-a", "ps-b", "ps-c", "ps-d", "ps-e"}
 	for _, id := range people {
-		if err := persons.Put(ctx, &domain.Person{Pseudonym: id, Organisation: "org1", DisplayName: id, Since: lesson.AddDate(0, -1, 0)}); err != nil {
+		if err := seeds.Seed(ctx, &domain.Person{Pseudonym: id, Organisation: "org1", DisplayName: id, Since: lesson.AddDate(0, -1, 0)}); err != nil {
 			t.Fatal(err)
 		}
 		entries = append(entries, &domain.Entry{EventID: "e-" + id, Person: id, Type: "percorsi.courses.v1.AttendanceRecorded", Producer: "courses",

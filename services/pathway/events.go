@@ -11,6 +11,7 @@ import (
 
 	"github.com/percorsi/percorsi/pkg/events"
 	"github.com/percorsi/percorsi/pkg/outbox"
+	"github.com/percorsi/percorsi/pkg/versioned"
 	coursesv1 "github.com/percorsi/percorsi/proto/percorsi/courses/v1"
 	housingv1 "github.com/percorsi/percorsi/proto/percorsi/housing/v1"
 	jobsv1 "github.com/percorsi/percorsi/proto/percorsi/jobs/v1"
@@ -249,6 +250,17 @@ func ts(t time.Time) *timestamppb.Timestamp {
 		return nil
 	}
 	return timestamppb.New(t)
+}
+
+// change is a change of a person whose events are sealed for the outbox.
+func change(ctx context.Context, fn func(p *domain.Person) ([]domain.Event, error)) versioned.Change[domain.Person] {
+	return func(p *domain.Person) ([]outbox.Message, error) {
+		evs, err := fn(p)
+		if err != nil {
+			return nil, err
+		}
+		return sealEvents(ctx, evs)
+	}
 }
 
 // sealEvents turns pathway's domain events into outbox messages for its

@@ -17,11 +17,11 @@ import (
 // people and facts hold what monitoring reads; the embedded interfaces
 // stay nil, as monitoring calls nothing else.
 type people struct {
-	domain.Persons
-	all []domain.Person
+	pathway.Persons
+	all []*domain.Person
 }
 
-func (p *people) All(context.Context) ([]domain.Person, error) { return p.all, nil }
+func (p *people) All(context.Context) ([]*domain.Person, error) { return p.all, nil }
 
 type facts struct {
 	domain.Timeline
@@ -48,7 +48,7 @@ func TestMonitoringSuppressesSmallCells(t *testing.T) {
 			org := fmt.Sprintf("org%d", rng.IntN(4))
 			id := fmt.Sprintf("ps-%d", i)
 			since := from.AddDate(0, rng.IntN(14)-1, 0)
-			ps.all = append(ps.all, domain.Person{Pseudonym: id, Organisation: org, Since: since})
+			ps.all = append(ps.all, &domain.Person{Pseudonym: id, Organisation: org, Since: since})
 			if truth[org] == nil {
 				truth[org] = map[string]int{}
 			}

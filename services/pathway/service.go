@@ -23,12 +23,14 @@ import (
 	"github.com/percorsi/percorsi/pkg/errcode"
 	"github.com/percorsi/percorsi/pkg/events"
 	"github.com/percorsi/percorsi/pkg/fieldcrypt"
+	"github.com/percorsi/percorsi/pkg/outbox"
+	"github.com/percorsi/percorsi/pkg/versioned"
 	"github.com/percorsi/percorsi/services/pathway/domain"
 )
 
 // Service holds the use cases.
 type Service struct {
-	persons  domain.Persons
+	persons  Persons
 	timeline domain.Timeline
 	keys     domain.Keys
 	audit    domain.Audit
@@ -40,9 +42,35 @@ type Service struct {
 	touched map[string]bool // people whose alerts need a check
 }
 
+// Persons stores people (store.Persons). It speaks the outbox's
+// messages, which the use cases seal (events.go), so it lives here and not
+// in the domain.
+type Persons interface {
+	// Get returns NotFound for an unknown pseudonym.
+	Get(ctx context.Context, pseudonym string) (*domain.Person, error)
+	// Create stores a new person with its events; Conflict if it exists.
+	Create(ctx context.Context, pseudonym string, p *domain.Person, events []outbox.Message) error
+	// Update stores what change makes of the person with its events in one
+	// write; NotFound, change's error, or Unavailable when concurrent
+	// writers kept winning.
+	Update(ctx context.Context, pseudonym string, change versioned.Change[domain.Person]) (*domain.Person, error)
+	// Summarise sets a person's Stage and LastActivity alone, without
+	// Update's version guard: they are derived from the timeline, and the
+	// next check writes them again. NotFound for an unknown pseudonym.
+	Summarise(ctx context.Context, pseudonym string, stage domain.Stage, last time.Time) error
+	// All returns every person without their sealed fields.
+	All(ctx context.Context) ([]*domain.Person, error)
+	// InCharge returns the people org is in charge of, closed pathways
+	// included, without their sealed fields, plan or consents.
+	InCharge(ctx context.Context, org string) ([]*domain.Person, error)
+	// TransfersTo returns the people with a transfer pending to org,
+	// without their sealed fields.
+	TransfersTo(ctx context.Context, org string) ([]*domain.Person, error)
+}
+
 // Stores are what the use cases read and write.
 type Stores struct {
-	Persons  domain.Persons
+	Persons  Persons
 	Timeline domain.Timeline
 	Keys     domain.Keys
 	Audit    domain.Audit
@@ -152,11 +180,11 @@ func (s *Service) checkOne(ctx context.Context, pseudonym string, entries []doma
 		}
 		return s.persons.Summarise(ctx, pseudonym, stage, last)
 	}
-	return s.persons.Update(ctx, pseudonym, func(p *domain.Person) ([]domain.Event, error) {
+	_, err = s.persons.Update(ctx, pseudonym, change(ctx, func(p *domain.Person) ([]domain.Event, error) {
 		raise, clear := s.rules.Check(p, entries, now)
 		stage, last := s.summary(p, entries, now)
 		if len(raise) == 0 && len(clear) == 0 && stage == p.Stage && last.Equal(p.LastActivity) {
-			return nil, domain.ErrUnchanged
+			return nil, versioned.ErrNoChange
 		}
 		p.Stage, p.LastActivity = stage, last
 		var evs []domain.Event
@@ -171,7 +199,8 @@ func (s *Service) checkOne(ctx context.Context, pseudonym string, entries []doma
 			}
 		}
 		return evs, nil
-	})
+	}))
+	return err
 }
 
 // summary is the stage and last activity of p at now, as the caseload
@@ -269,7 +298,11 @@ func (s *Service) Intake(ctx context.Context, r IntakeRequest) (*domain.Person, 
 	if err := s.keys.Put(ctx, p.Pseudonym, domain.WrappedKey{KeyID: wrapped.KeyID, Key: wrapped.Key}); err != nil {
 		return nil, err
 	}
-	if err := s.persons.Create(ctx, p, []domain.Event{{Kind: domain.FactTakenInCharge, At: now, Person: p}}); err != nil {
+	msgs, err := sealEvents(ctx, []domain.Event{{Kind: domain.FactTakenInCharge, At: now, Person: p}})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.persons.Create(ctx, p.Pseudonym, p, msgs); err != nil {
 		return nil, err
 	}
 	if err := s.log(ctx, caller, p.Pseudonym, "intake", fieldsOf(p.Sealed), "taken in charge", "granted"); err != nil {
@@ -376,7 +409,7 @@ func (s *Service) Erase(ctx context.Context, pseudonym, reason string) error {
 		return err
 	}
 	now := s.now()
-	err = s.persons.Update(ctx, p.Pseudonym, func(p *domain.Person) ([]domain.Event, error) {
+	_, err = s.persons.Update(ctx, p.Pseudonym, func(p *domain.Person) ([]outbox.Message, error) {
 		p.Sealed, p.ErasedAt = nil, now
 		p.DisplayName = "—"
 		return nil, nil
@@ -478,14 +511,12 @@ func (s *Service) update(ctx context.Context, pseudonym, action, reason string, 
 		return nil, err
 	}
 	now := s.now()
-	var out *domain.Person
-	err = s.persons.Update(ctx, pseudonym, func(p *domain.Person) ([]domain.Event, error) {
+	out, err := s.persons.Update(ctx, pseudonym, change(ctx, func(p *domain.Person) ([]domain.Event, error) {
 		if caller.Organisation != p.Organisation {
 			return nil, errcode.New(errcode.Forbidden, "pseudonym", "this person is followed by another organisation")
 		}
-		out = p
 		return fn(p, caller, now)
-	})
+	}))
 	if err != nil {
 		return nil, err
 	}
@@ -707,7 +738,7 @@ func (s *Service) Caseload(ctx context.Context) ([]CaseloadItem, error) {
 		if p.Closed != nil || p.Organisation != caller.Organisation {
 			continue
 		}
-		it := CaseloadItem{Person: p, Permit: p.Current()}
+		it := CaseloadItem{Person: *p, Permit: p.Current()}
 		it.OpenAlerts, it.MostUrgent = domain.MostUrgent(p.Alerts)
 		if it.Person.Stage == "" {
 			// Not checked since intake: nothing achieved yet.
@@ -793,8 +824,7 @@ func (s *Service) DecideTransfer(ctx context.Context, pseudonym, transferID stri
 		action = "transfer_accept"
 	}
 	now := s.now()
-	var out *domain.Person
-	err = s.persons.Update(ctx, pseudonym, func(p *domain.Person) ([]domain.Event, error) {
+	out, err := s.persons.Update(ctx, pseudonym, change(ctx, func(p *domain.Person) ([]domain.Event, error) {
 		t := p.Pending()
 		switch {
 		case t == nil || t.ID != transferID:
@@ -803,7 +833,6 @@ func (s *Service) DecideTransfer(ctx context.Context, pseudonym, transferID stri
 			return nil, errcode.New(errcode.Forbidden, "transfer_id", "the transfer is addressed to another organisation")
 		}
 		t.DecidedAt, t.DecidedBy = now, caller.Subject
-		out = p
 		if !accept {
 			t.Status = "refused"
 			return nil, nil
@@ -817,7 +846,7 @@ func (s *Service) DecideTransfer(ctx context.Context, pseudonym, transferID stri
 			p.Territory = t.ToTerritory
 		}
 		return []domain.Event{{Kind: domain.FactPersonTransferred, At: now, Person: p, Transfer: t}}, nil
-	})
+	}))
 	outcome := "granted"
 	switch code := errcode.Of(err); {
 	case code == errcode.Forbidden:

@@ -6,7 +6,6 @@ package domain
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"time"
 )
@@ -421,35 +420,6 @@ func Effective(entries []Entry) []Entry {
 	}
 	return out
 }
-
-// Persons stores people. Update loads a person, applies fn and stores the
-// result with the events fn returns in one single-document write.
-type Persons interface {
-	// Get returns NotFound for an unknown pseudonym.
-	Get(ctx context.Context, pseudonym string) (*Person, error)
-	// Put stores p as is, without events (seeding and tests).
-	Put(ctx context.Context, p *Person) error
-	// Create stores a new person with its events; Conflict if it exists.
-	Create(ctx context.Context, p *Person, events []Event) error
-	// Update returns NotFound, fn's error, or Conflict when concurrent
-	// writers kept winning.
-	Update(ctx context.Context, pseudonym string, fn func(p *Person) ([]Event, error)) error
-	// Summarise sets a person's Stage and LastActivity alone, without
-	// Update's version guard: they are derived from the timeline, and the
-	// next check writes them again. NotFound for an unknown pseudonym.
-	Summarise(ctx context.Context, pseudonym string, stage Stage, last time.Time) error
-	// All returns every person without their sealed fields.
-	All(ctx context.Context) ([]Person, error)
-	// InCharge returns the people org is in charge of, closed pathways
-	// included, without their sealed fields, plan or consents.
-	InCharge(ctx context.Context, org string) ([]Person, error)
-	// TransfersTo returns the people with a transfer pending to org,
-	// without their sealed fields.
-	TransfersTo(ctx context.Context, org string) ([]Person, error)
-}
-
-// ErrUnchanged, returned by an Update's fn, ends it without a write.
-var ErrUnchanged = errors.New("unchanged")
 
 // Event is a fact pathway publishes; events.go turns each into a message.
 type Event struct {

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -13,52 +12,47 @@ import (
 	"github.com/percorsi/percorsi/pkg/errcode"
 	"github.com/percorsi/percorsi/pkg/mongostore"
 	"github.com/percorsi/percorsi/pkg/outbox"
+	"github.com/percorsi/percorsi/pkg/versioned"
 	"github.com/percorsi/percorsi/services/pathway/domain"
 )
 
-// Seal turns the events of a change to a person into outbox messages.
-type Seal func(ctx context.Context, events []domain.Event) ([]outbox.Message, error)
-
-// Persons implements domain.Persons: one document per person holding
-// everything about them that is bounded (permits, plan, alerts, transfers),
-// so every change and its events are one single-document write.
-//
-// MongoDB and the patched embedded store apply an update of one document
-// atomically, so the version filter of each change stops a lost update,
-// across processes too, and the relay's clears of a person's published
-// events lose nothing of it.
+// Persons holds one document per person with everything about them that
+// is bounded (permits, plan, alerts, transfers), so every change and its
+// events are one single-document write, and the queries of people.
 type Persons struct {
-	c         *mongo.Collection
-	seal      Seal
-	onPending outbox.Notifier
+	*versioned.Collection[domain.Person, personDoc]
 }
 
-// NewPersons returns the person store of db; seal makes the messages of
-// each change, onPending is told when events wait (the relay's Notify).
-func NewPersons(db *mongo.Database, seal Seal, onPending outbox.Notifier) *Persons {
-	return &Persons{c: db.Collection(personsColl), seal: seal, onPending: onPending}
+// NewPersons returns the person store of db; notify is told when events
+// wait (the relay's Notify).
+func NewPersons(db *mongo.Database, notify outbox.Notifier) *Persons {
+	return &Persons{versioned.New(db.Collection(personsColl), versioned.Config[domain.Person, personDoc]{
+		What: "person", Fields: toDoc, Notify: notify,
+		Value: func(id string, _ int64, d *personDoc) *domain.Person { return d.person(id) },
+	})}
 }
 
+// personDoc is what is stored of a person but _id, version and outbox.
+// Only the times a change never empties are omitempty: an update $sets
+// the fields it names, so a field left out would keep its old value.
 type personDoc struct {
-	Pseudonym    string            `bson:"_id"`
-	Version      int64             `bson:"version"`
 	Organisation string            `bson:"organisation"`
-	Territory    string            `bson:"territory,omitempty"`
+	Territory    string            `bson:"territory"`
 	DisplayName  string            `bson:"display_name"`
 	CaseWorker   string            `bson:"case_worker"`
 	Since        time.Time         `bson:"since"`
 	RecordedAt   time.Time         `bson:"recorded_at,omitempty"`
-	Programme    string            `bson:"programme,omitempty"`
-	Referral     string            `bson:"referral,omitempty"`
-	Sealed       map[string][]byte `bson:"sealed,omitempty"`
+	Programme    string            `bson:"programme"`
+	Referral     string            `bson:"referral"`
+	Sealed       map[string][]byte `bson:"sealed"`
 	Consents     []consentDoc      `bson:"consents"`
 	Permits      []permitDoc       `bson:"permits"`
 	Plan         planDoc           `bson:"plan"`
 	Alerts       []alertDoc        `bson:"alerts"`
 	Transfers    []transferDoc     `bson:"transfers"`
-	Closed       *closingDoc       `bson:"closed,omitempty"`
+	Closed       *closingDoc       `bson:"closed"`
 	ErasedAt     time.Time         `bson:"erased_at,omitempty"`
-	Stage        string            `bson:"stage,omitempty"`
+	Stage        string            `bson:"stage"`
 	LastActivity time.Time         `bson:"last_activity,omitempty"`
 	// PendingTo is the organisation a pending transfer is addressed to: a
 	// scalar field, because filters on fields of arrays of subdocuments
@@ -134,9 +128,9 @@ type closingDoc struct {
 	By     string    `bson:"by"`
 }
 
-func toDoc(p *domain.Person, version int64) personDoc {
+func toDoc(p *domain.Person) personDoc {
 	d := personDoc{
-		Pseudonym: p.Pseudonym, Version: version, Organisation: p.Organisation, Territory: p.Territory,
+		Organisation: p.Organisation, Territory: p.Territory,
 		DisplayName: p.DisplayName, CaseWorker: p.CaseWorker, Since: p.Since, RecordedAt: p.RecordedAt, Programme: string(p.Programme),
 		Referral: string(p.Referral), Sealed: p.Sealed, ErasedAt: p.ErasedAt, Stage: string(p.Stage), LastActivity: p.LastActivity,
 		Consents: []consentDoc{}, Permits: []permitDoc{}, Alerts: []alertDoc{}, Transfers: []transferDoc{},
@@ -189,9 +183,9 @@ func utc(t time.Time) time.Time {
 	return t.UTC()
 }
 
-func (d *personDoc) person() *domain.Person {
+func (d *personDoc) person(pseudonym string) *domain.Person {
 	p := &domain.Person{
-		Pseudonym: d.Pseudonym, Organisation: d.Organisation, Territory: d.Territory, DisplayName: d.DisplayName,
+		Pseudonym: pseudonym, Organisation: d.Organisation, Territory: d.Territory, DisplayName: d.DisplayName,
 		CaseWorker: d.CaseWorker, Since: utc(d.Since), RecordedAt: utc(d.RecordedAt), Programme: domain.Programme(d.Programme), Referral: domain.Referral(d.Referral),
 		Sealed: d.Sealed, ErasedAt: utc(d.ErasedAt), Stage: domain.Stage(d.Stage), LastActivity: utc(d.LastActivity),
 		Plan: domain.Plan{Revision: d.Plan.Current.Revision, Goals: goals(d.Plan.Current.Goals), UpdatedAt: utc(d.Plan.Current.UpdatedAt), UpdatedBy: d.Plan.Current.UpdatedBy},
@@ -217,66 +211,23 @@ func (d *personDoc) person() *domain.Person {
 	return p
 }
 
-// withOutbox is a person document as inserted, with its pending events.
-// The fields are named: bson skips embedded structs of unexported types.
-type withOutbox struct {
+// seeded is a whole person document at version 1 with no events: what
+// Seed and LoadPersons write.
+type seeded struct {
+	ID      string         `bson:"_id"`
 	Person  personDoc      `bson:",inline"`
+	Version int64          `bson:"version"`
 	Pending outbox.Pending `bson:",inline"`
 }
 
-// Get reads a person by pseudonym: a lookup by _id.
-func (s *Persons) Get(ctx context.Context, pseudonym string) (*domain.Person, error) {
-	d, err := s.get(ctx, pseudonym)
-	if err != nil {
-		return nil, err
-	}
-	return d.person(), nil
-}
+func seed(p *domain.Person) seeded { return seeded{p.Pseudonym, toDoc(p), 1, outbox.NewPending(nil)} }
 
-func (s *Persons) get(ctx context.Context, pseudonym string) (*personDoc, error) {
-	var d personDoc
-	if err := s.c.FindOne(ctx, bson.D{{Key: "_id", Value: pseudonym}}).Decode(&d); err != nil {
-		return nil, fmt.Errorf("person %s: %w", pseudonym, mongostore.Translate(err))
-	}
-	return &d, nil
-}
-
-// Put stores p as is, without events: for seeding and tests.
-func (s *Persons) Put(ctx context.Context, p *domain.Person) error {
-	d := withOutbox{toDoc(p, 1), outbox.NewPending(nil)}
-	if _, err := s.c.ReplaceOne(ctx, bson.D{{Key: "_id", Value: p.Pseudonym}}, d, options.Replace().SetUpsert(true)); err != nil {
-		return fmt.Errorf("put person %s: %w", p.Pseudonym, mongostore.Translate(err))
+// Seed stores p as is, without events: for seeding and tests.
+func (s *Persons) Seed(ctx context.Context, p *domain.Person) error {
+	if _, err := s.Mongo().ReplaceOne(ctx, bson.D{{Key: "_id", Value: p.Pseudonym}}, seed(p), options.Replace().SetUpsert(true)); err != nil {
+		return fmt.Errorf("seed person %s: %w", p.Pseudonym, mongostore.Translate(err))
 	}
 	return nil
-}
-
-// Create inserts a new person with its events in the same document.
-func (s *Persons) Create(ctx context.Context, p *domain.Person, events []domain.Event) error {
-	msgs, err := s.seal(ctx, events)
-	if err != nil {
-		return err
-	}
-	if _, err := s.c.InsertOne(ctx, withOutbox{toDoc(p, 1), outbox.NewPending(msgs)}); err != nil {
-		return fmt.Errorf("create person %s: %w", p.Pseudonym, mongostore.Translate(err))
-	}
-	s.onPending(personsColl, p.Pseudonym)
-	return nil
-}
-
-// Update applies fn to the stored person and writes the result and fn's
-// events in one UpdateOne guarded by the version read: a concurrent writer
-// makes it read and apply again.
-func (s *Persons) Update(ctx context.Context, pseudonym string, fn func(*domain.Person) ([]domain.Event, error)) error {
-	for range mongostore.Attempts(ctx) {
-		d, err := s.get(ctx, pseudonym)
-		if err != nil {
-			return err
-		}
-		if done, err := s.write(ctx, d, fn); done || err != nil {
-			return err
-		}
-	}
-	return errcode.New(errcode.Conflict, "pseudonym", "the person was changed by others meanwhile; retry")
 }
 
 // Summarise sets p's stage and last activity, which derive from the
@@ -292,7 +243,7 @@ func (s *Persons) Summarise(ctx context.Context, pseudonym string, stage domain.
 	if !last.IsZero() {
 		set[1].Value = utc(last)
 	}
-	res, err := s.c.UpdateOne(ctx, bson.D{{Key: "_id", Value: pseudonym}}, bson.D{{Key: "$set", Value: set}})
+	res, err := s.Mongo().UpdateOne(ctx, bson.D{{Key: "_id", Value: pseudonym}}, bson.D{{Key: "$set", Value: set}})
 	if err != nil {
 		return fmt.Errorf("summarise person %s: %w", pseudonym, mongostore.Translate(err))
 	}
@@ -302,103 +253,28 @@ func (s *Persons) Summarise(ctx context.Context, pseudonym string, stage domain.
 	return nil
 }
 
-// write applies fn to d and writes the result with fn's events, unless fn
-// left it unchanged; done is false when the stored version is no longer
-// d's.
-func (s *Persons) write(ctx context.Context, d *personDoc, fn func(*domain.Person) ([]domain.Event, error)) (done bool, err error) {
-	p := d.person()
-	events, err := fn(p)
-	if errors.Is(err, domain.ErrUnchanged) {
-		return true, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	msgs, err := s.seal(ctx, events)
-	if err != nil {
-		return false, err
-	}
-	set, err := fields(toDoc(p, d.Version+1))
-	if err != nil {
-		return false, fmt.Errorf("update person %s: %w", d.Pseudonym, err)
-	}
-	res, err := s.c.UpdateOne(ctx,
-		bson.D{{Key: "_id", Value: d.Pseudonym}, {Key: "version", Value: d.Version}},
-		outbox.Append(bson.D{{Key: "$set", Value: set}}, msgs))
-	if err != nil {
-		return false, fmt.Errorf("update person %s: %w", d.Pseudonym, mongostore.Translate(err))
-	}
-	if res.MatchedCount == 0 {
-		return false, nil
-	}
-	if len(msgs) > 0 {
-		s.onPending(personsColl, d.Pseudonym)
-	}
-	return true, nil
-}
-
-// fields is d as $set operands: every field but _id. Absent optional
-// fields ($set cannot remove them) are written as null, which reads back
-// as their zero value.
-func fields(d personDoc) (bson.D, error) {
-	b, err := bson.Marshal(d)
-	if err != nil {
-		return nil, err
-	}
-	var all bson.D
-	if err := bson.Unmarshal(b, &all); err != nil {
-		return nil, err
-	}
-	out := bson.D{}
-	present := map[string]bool{}
-	for _, e := range all {
-		present[e.Key] = true
-		if e.Key != "_id" {
-			out = append(out, e)
-		}
-	}
-	for _, k := range []string{"sealed", "closed", "erased_at", "territory", "programme", "referral", "stage", "last_activity"} {
-		if !present[k] {
-			out = append(out, bson.E{Key: k, Value: nil})
-		}
-	}
-	return out, nil
-}
-
 // All returns every person without their sealed fields or outbox.
-func (s *Persons) All(ctx context.Context) ([]domain.Person, error) {
+func (s *Persons) All(ctx context.Context) ([]*domain.Person, error) {
 	return s.find(ctx, bson.D{})
 }
 
 // TransfersTo returns the people with a transfer pending to org.
-func (s *Persons) TransfersTo(ctx context.Context, org string) ([]domain.Person, error) {
+func (s *Persons) TransfersTo(ctx context.Context, org string) ([]*domain.Person, error) {
 	return s.find(ctx, bson.D{{Key: "pending_to", Value: org}})
 }
 
 // InCharge returns the people org is in charge of: an indexed lookup by
 // organisation, without the fields a caseload does not show.
-func (s *Persons) InCharge(ctx context.Context, org string) ([]domain.Person, error) {
+func (s *Persons) InCharge(ctx context.Context, org string) ([]*domain.Person, error) {
 	return s.find(ctx, bson.D{{Key: "organisation", Value: org}}, "plan", "consents", "transfers")
 }
 
 // find returns the people filter matches, without their sealed fields,
 // their outbox and the fields named in without.
-func (s *Persons) find(ctx context.Context, filter bson.D, without ...string) ([]domain.Person, error) {
+func (s *Persons) find(ctx context.Context, filter bson.D, without ...string) ([]*domain.Person, error) {
 	projection := bson.D{{Key: "sealed", Value: 0}, {Key: "outbox", Value: 0}}
 	for _, f := range without {
 		projection = append(projection, bson.E{Key: f, Value: 0})
 	}
-	cur, err := s.c.Find(ctx, filter, options.Find().SetProjection(projection))
-	if err != nil {
-		return nil, fmt.Errorf("find persons: %w", mongostore.Translate(err))
-	}
-	var docs []personDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, fmt.Errorf("find persons: %w", mongostore.Translate(err))
-	}
-	out := make([]domain.Person, len(docs))
-	for i := range docs {
-		out[i] = *docs[i].person()
-	}
-	return out, nil
+	return s.Find(ctx, filter, options.Find().SetProjection(projection))
 }

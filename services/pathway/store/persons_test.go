@@ -1,7 +1,6 @@
 package store_test
 
 import (
-	"context"
 	"fmt"
 	"reflect"
 	"testing"
@@ -15,29 +14,27 @@ import (
 	"github.com/percorsi/percorsi/services/pathway/store"
 )
 
-// A person survives Put, Update and Get unchanged but for what fn changed,
-// and an Update whose fn says ErrUnchanged writes nothing.
+// A person survives Seed, Update and Get unchanged but for what fn changed,
+// and the change runs once.
 func TestPersonsRoundTrip(t *testing.T) {
 	ctx := t.Context()
 	db := devstacktest.Mongo(t, devstacktest.Start(t)).Database("pathway_persons_test")
 	devstacktest.EnsureIndexes(t, db, store.Indexes()...)
-	var sealed [][]domain.Event
-	ps := store.NewPersons(db, func(_ context.Context, evs []domain.Event) ([]outbox.Message, error) {
-		sealed = append(sealed, evs)
-		return nil, nil
-	}, func(string, any) {})
+	ps := store.NewPersons(db, nil)
+	changes := 0
 	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	p := &domain.Person{Pseudonym: "ps-1", Organisation: "org1", DisplayName: "A", Since: at, RecordedAt: at.Add(time.Hour)}
-	if err := ps.Put(ctx, p); err != nil {
+	if err := ps.Seed(ctx, p); err != nil {
 		t.Fatal(err)
 	}
-	err := ps.Update(ctx, "ps-1", func(p *domain.Person) ([]domain.Event, error) {
+	_, err := ps.Update(ctx, "ps-1", func(p *domain.Person) ([]outbox.Message, error) {
+		changes++
 		p.Permits = append(p.Permits, domain.Permit{Kind: domain.PermitSpecialCases, ValidFrom: at, ValidUntil: at.AddDate(0, 6, 0), RecordedAt: at})
 		p.Alerts = append(p.Alerts, domain.Alert{ID: "a:1", Kind: domain.AlertInactivity, RaisedAt: at})
 		p.Plan = domain.Plan{Revision: 1, Goals: []domain.Goal{{ID: "g1", Domain: domain.Work, Title: "t", Status: "open"}}, UpdatedAt: at}
 		p.Sealed = map[string][]byte{"legal_name": {1, 2, 3}}
 		p.Stage, p.LastActivity = domain.StageLearning, at.Add(2*time.Hour)
-		return []domain.Event{{Kind: "x"}}, nil
+		return []outbox.Message{{ID: "e1", Topic: "t", Key: "ps-1", Type: "x"}}, nil
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -56,8 +53,8 @@ func TestPersonsRoundTrip(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("got  %+v\nwant %+v", got, want)
 	}
-	if len(sealed) != 1 {
-		t.Fatalf("sealed %d times", len(sealed))
+	if changes != 1 {
+		t.Fatalf("changed %d times", changes)
 	}
 }
 
@@ -69,7 +66,7 @@ func BenchmarkInCharge(b *testing.B) {
 	ctx := b.Context()
 	db := devstacktest.Mongo(b, devstacktest.Start(b)).Database("pathway_caseload_bench")
 	devstacktest.EnsureIndexes(b, db, store.Indexes()...)
-	ps := store.NewPersons(db, func(context.Context, []domain.Event) ([]outbox.Message, error) { return nil, nil }, func(string, any) {})
+	ps := store.NewPersons(db, nil)
 	if err := mongostore.EnsureIndexes(ctx, db, store.Indexes()...); err != nil {
 		b.Fatal(err)
 	}
@@ -80,7 +77,7 @@ func BenchmarkInCharge(b *testing.B) {
 			Permits: []domain.Permit{{Kind: domain.PermitSpecialCases, ValidFrom: at, ValidUntil: at.AddDate(0, 6, 0)}},
 			Alerts:  []domain.Alert{{ID: "inactivity:x", Kind: domain.AlertInactivity, RaisedAt: at}},
 			Plan:    domain.Plan{Revision: 1, Goals: []domain.Goal{{ID: "g1", Domain: domain.Work, Title: "a goal in words", Status: "open"}}}}
-		if err := ps.Put(ctx, p); err != nil {
+		if err := ps.Seed(ctx, p); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -106,11 +103,11 @@ func TestPersonsSummarise(t *testing.T) {
 	ctx := t.Context()
 	db := devstacktest.Mongo(t, devstacktest.Start(t)).Database("pathway_persons_test")
 	devstacktest.EnsureIndexes(t, db, store.Indexes()...)
-	ps := store.NewPersons(db, func(context.Context, []domain.Event) ([]outbox.Message, error) { return nil, nil }, func(string, any) {})
+	ps := store.NewPersons(db, nil)
 	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	p := &domain.Person{Pseudonym: "ps-1", Organisation: "org1", DisplayName: "A", Since: at, Sealed: map[string][]byte{"legal_name": {1}},
 		Alerts: []domain.Alert{{ID: "a:1", Kind: domain.AlertInactivity, RaisedAt: at}}}
-	if err := ps.Put(ctx, p); err != nil {
+	if err := ps.Seed(ctx, p); err != nil {
 		t.Fatal(err)
 	}
 	before, err := ps.Get(ctx, "ps-1")
@@ -135,7 +132,7 @@ func TestPersonsSummarise(t *testing.T) {
 	if got, err := ps.Get(ctx, "ps-1"); err != nil || got.Stage != "" || !got.LastActivity.IsZero() {
 		t.Fatalf("after clearing: %+v, %v", got, err)
 	}
-	if err := ps.Update(ctx, "ps-1", func(p *domain.Person) ([]domain.Event, error) { p.DisplayName = "B"; return nil, nil }); err != nil {
+	if _, err := ps.Update(ctx, "ps-1", func(p *domain.Person) ([]outbox.Message, error) { p.DisplayName = "B"; return nil, nil }); err != nil {
 		t.Fatalf("update after summarise: %v", err)
 	}
 	if err := ps.Summarise(ctx, "ps-unknown", domain.StageLearning, at); errcode.Of(err) != errcode.NotFound {
