@@ -2,13 +2,14 @@ package pathway
 
 import (
 	"context"
-	"encoding/json"
+	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/go-kit/kit/endpoint"
 
 	"github.com/percorsi/percorsi/pkg/auth"
+	"github.com/percorsi/percorsi/pkg/endpointkit"
 	"github.com/percorsi/percorsi/pkg/errcode"
 	"github.com/percorsi/percorsi/pkg/instrument"
 	"github.com/percorsi/percorsi/services/pathway/domain"
@@ -28,54 +29,53 @@ type Endpoints struct {
 	Monitoring                                      endpoint.Endpoint
 }
 
-// MakeEndpoints wraps each use case in the same chain: instrumentation,
-// then the role check; which person a caller may touch is the service's.
+// MakeEndpoints puts each use case in the one chain, open to case workers
+// (monitoring to its officers); which person a caller may touch is the
+// service's.
 func MakeEndpoints(s *Service, v auth.Verifier, log *slog.Logger, m *instrument.Metrics) Endpoints {
-	cw := func(name string, e endpoint.Endpoint) endpoint.Endpoint {
-		return endpoint.Chain(instrument.Endpoint(name, log, m), auth.Require(v, auth.CaseWorker))(e)
-	}
+	c := endpointkit.Chain{Verifier: v, Log: log, Metrics: m}
+	cw := auth.CaseWorker
 	return Endpoints{
 		// Events come from the broker, not from a user: no token to check.
-		Record:            instrument.Endpoint("record", log, m)(makeRecord(s)),
-		Timeline:          cw("timeline", makeTimeline(s)),
-		Intake:            cw("intake", makeIntake(s)),
-		Person:            cw("person", personEndpoint(s.Person)),
-		Personal:          cw("personal", makePersonal(s)),
-		Erase:             cw("erase", makeErase(s)),
-		Audit:             cw("audit", makeAudit(s)),
-		Consent:           cw("consent", makeConsent(s)),
-		Permit:            cw("permit", makePermit(s)),
-		Legal:             cw("legal", makeLegal(s)),
-		Plan:              cw("plan", makePlan(s)),
-		Autonomy:          cw("autonomy", makeAutonomy(s)),
-		Alerts:            cw("alerts", makeAlerts(s)),
-		AlertAction:       cw("alert_action", makeAlertAction(s)),
-		TransferRequest:   cw("transfer_request", makeTransferRequest(s)),
-		TransferDecision:  cw("transfer_decision", makeTransferDecision(s)),
-		IncomingTransfers: cw("incoming_transfers", makeIncomingTransfers(s)),
-		Caseload:          cw("caseload", makeCaseload(s)),
-		Close:             cw("close", makeClose(s)),
-		Monitoring:        endpoint.Chain(instrument.Endpoint("monitoring", log, m), auth.Require(v, auth.Monitoring))(makeMonitoring(s)),
+		Record:            instrument.Endpoint("record", log, m)(endpointkit.Typed(s.recordBatch)),
+		Timeline:          endpointkit.Use(c, "timeline", s.timelineView, cw),
+		Intake:            endpointkit.Use(c, "intake", s.intake, cw),
+		Person:            endpointkit.Use(c, "person", s.person, cw),
+		Personal:          endpointkit.Use(c, "personal", s.personal, cw),
+		Erase:             endpointkit.Use(c, "erase", s.erase, cw),
+		Audit:             endpointkit.Use(c, "audit", s.auditLog, cw),
+		Consent:           endpointkit.Use(c, "consent", s.consent, cw),
+		Permit:            endpointkit.Use(c, "permit", s.permit, cw),
+		Legal:             endpointkit.Use(c, "legal", s.legal, cw),
+		Plan:              endpointkit.Use(c, "plan", s.plan, cw),
+		Autonomy:          endpointkit.Use(c, "autonomy", s.autonomy, cw),
+		Alerts:            endpointkit.Use(c, "alerts", s.alerts, cw),
+		AlertAction:       endpointkit.Use(c, "alert_action", s.alertAction, cw),
+		TransferRequest:   endpointkit.Use(c, "transfer_request", s.transferRequest, cw),
+		TransferDecision:  endpointkit.Use(c, "transfer_decision", s.transferDecision, cw),
+		IncomingTransfers: endpointkit.Use(c, "incoming_transfers", s.incomingTransfers, cw),
+		Caseload:          endpointkit.Use(c, "caseload", s.caseload, cw),
+		Close:             endpointkit.Use(c, "close", s.close, cw),
+		Monitoring:        endpointkit.Use(c, "monitoring", s.monitoring, auth.Monitoring),
 	}
 }
 
-// makeRecord applies a batch of decoded events ([]any of RecordRequest,
-// as kafkakit.Subscriber delivers them).
-func makeRecord(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, request any) (any, error) {
-		batch := request.([]any)
-		entries := make([]*domain.Entry, 0, len(batch))
-		for _, r := range batch {
-			if e := r.(RecordRequest).Entry; e != nil {
-				entries = append(entries, e)
-			}
+// recordBatch applies a batch of decoded events (RecordRequests, as
+// kafkakit.Subscriber delivers them).
+func (s *Service) recordBatch(ctx context.Context, batch []any) (any, error) {
+	entries := make([]*domain.Entry, 0, len(batch))
+	for _, r := range batch {
+		if e := r.(RecordRequest).Entry; e != nil {
+			entries = append(entries, e)
 		}
-		return nil, s.Record(ctx, entries...)
 	}
+	return nil, s.Record(ctx, entries...)
 }
 
 // PseudonymRequest names a person.
-type PseudonymRequest struct{ Pseudonym string }
+type PseudonymRequest struct {
+	Pseudonym string `json:"-"`
+}
 
 // PersonJSON is a person's record as the case worker sees it: never the
 // personal data, which has its own audited read.
@@ -148,13 +148,6 @@ func opt(t time.Time) *time.Time {
 	return &t
 }
 
-func date(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.Format(time.DateOnly)
-}
-
 func personJSON(p *domain.Person) PersonJSON {
 	out := PersonJSON{
 		Pseudonym: p.Pseudonym, DisplayName: p.DisplayName, Organisation: p.Organisation, Territory: p.Territory,
@@ -184,23 +177,24 @@ func personJSON(p *domain.Person) PersonJSON {
 func planJSON(rev int, goals []domain.Goal, at time.Time, by string) PlanJSON {
 	out := PlanJSON{Revision: rev, Goals: []GoalJSON{}, UpdatedAt: opt(at), UpdatedBy: by}
 	for _, g := range goals {
-		out.Goals = append(out.Goals, GoalJSON{ID: g.ID, Domain: string(g.Domain), Title: g.Title, Target: date(g.Target), FollowBy: g.FollowBy, Status: g.Status})
+		out.Goals = append(out.Goals, GoalJSON{ID: g.ID, Domain: string(g.Domain), Title: g.Title, Target: endpointkit.FormatDate(g.Target), FollowBy: g.FollowBy, Status: g.Status})
 	}
 	return out
 }
 
-// personEndpoint serves a use case that returns the person changed.
-func personEndpoint(fn func(ctx context.Context, pseudonym string) (*domain.Person, error)) endpoint.Endpoint {
-	return func(ctx context.Context, request any) (any, error) {
-		p, err := fn(ctx, request.(PseudonymRequest).Pseudonym)
-		if err != nil {
-			return nil, err
-		}
-		return personJSON(p), nil
+// personOf answers the person a use case changed.
+func personOf(p *domain.Person, err error) (PersonJSON, error) {
+	if err != nil {
+		return PersonJSON{}, err
 	}
+	return personJSON(p), nil
 }
 
-// IntakeRequest is the body of POST /v1/persons.
+func (s *Service) person(ctx context.Context, r PseudonymRequest) (PersonJSON, error) {
+	return personOf(s.Person(ctx, r.Pseudonym))
+}
+
+// IntakeJSON is the body of POST /v1/persons.
 type IntakeJSON struct {
 	DisplayName string              `json:"display_name"`
 	Programme   string              `json:"programme"`
@@ -216,86 +210,50 @@ type created struct{ PersonJSON }
 
 func (created) StatusCode() int { return 201 }
 
-func makeIntake(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, request any) (any, error) {
-		req := request.(IntakeJSON)
-		since, err := parseDate("since", req.Since)
-		if err != nil {
-			return nil, err
-		}
-		r := IntakeRequest{
-			DisplayName: req.DisplayName, Programme: domain.Programme(req.Programme), Referral: domain.Referral(req.Referral),
-			Territory: req.Territory, CaseWorker: req.CaseWorker, Since: since, Personal: req.Personal,
-		}
-		for _, scope := range req.Consents {
-			r.Consents = append(r.Consents, domain.Consent{Scope: scope})
-		}
-		p, err := s.Intake(ctx, r)
-		if err != nil {
-			return nil, err
-		}
-		return created{personJSON(p)}, nil
-	}
-}
-
-func parseDate(field, s string) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, nil
-	}
-	t, err := time.Parse(time.DateOnly, s)
+func (s *Service) intake(ctx context.Context, req IntakeJSON) (created, error) {
+	since, err := endpointkit.OptionalDate("since", req.Since, nil)
 	if err != nil {
-		return time.Time{}, invalid(field, "must be a date YYYY-MM-DD")
+		return created{}, err
 	}
-	return t, nil
+	r := IntakeRequest{
+		DisplayName: req.DisplayName, Programme: domain.Programme(req.Programme), Referral: domain.Referral(req.Referral),
+		Territory: req.Territory, CaseWorker: req.CaseWorker, Since: since, Personal: req.Personal,
+	}
+	for _, scope := range req.Consents {
+		r.Consents = append(r.Consents, domain.Consent{Scope: scope})
+	}
+	p, err := personOf(s.Intake(ctx, r))
+	return created{p}, err
 }
 
-// PersonalRequest asks for personal fields, saying why.
-// PersonalReadJSON is the body of a read of personal data: the reason
+// PersonalRequest asks for personal fields, saying why: the reason
 // travels in the body, never in a URL that proxies and access logs keep.
-type PersonalReadJSON struct {
-	Fields []string `json:"fields"` // all of them when empty
-	Reason string   `json:"reason"`
-}
-
 type PersonalRequest struct {
-	Pseudonym string
-	Fields    []string
-	Reason    string
+	Pseudonym string   `json:"-"`
+	Fields    []string `json:"fields"` // all of them when empty
+	Reason    string   `json:"reason"`
 }
 
-func makePersonal(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, request any) (any, error) {
-		req := request.(PersonalRequest)
-		fields, err := s.Personal(ctx, req.Pseudonym, req.Fields, req.Reason)
-		if err != nil {
-			return nil, err
-		}
-		return map[string]any{"pseudonym": req.Pseudonym, "personal": fields}, nil
+func (s *Service) personal(ctx context.Context, req PersonalRequest) (map[string]any, error) {
+	fields, err := s.Personal(ctx, req.Pseudonym, req.Fields, req.Reason)
+	if err != nil {
+		return nil, err
 	}
+	return map[string]any{"pseudonym": req.Pseudonym, "personal": fields}, nil
 }
 
-// ReasonJSON is a body carrying only why.
-type ReasonJSON struct {
-	Reason string `json:"reason"`
-}
-
-type reasonRequest struct {
-	Pseudonym string
-	ReasonJSON
+// ReasonRequest names a person and says why.
+type ReasonRequest struct {
+	Pseudonym string `json:"-"`
+	Reason    string `json:"reason"`
 }
 
 type noContent struct{}
 
 func (noContent) StatusCode() int { return 204 }
 
-func makeErase(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, request any) (any, error) {
-		req := request.(reasonRequest)
-		if err := s.Erase(ctx, req.Pseudonym, req.Reason); err != nil {
-			return nil, err
-		}
-		return noContent{}, nil
-	}
+func (s *Service) erase(ctx context.Context, req ReasonRequest) (noContent, error) {
+	return noContent{}, s.Erase(ctx, req.Pseudonym, req.Reason)
 }
 
 // AuditJSON is one audit entry.
@@ -310,43 +268,30 @@ type AuditJSON struct {
 	Outcome      string    `json:"outcome"`
 }
 
-func makeAudit(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, request any) (any, error) {
-		entries, err := s.AuditLog(ctx, request.(PseudonymRequest).Pseudonym)
-		if err != nil {
-			return nil, err
-		}
-		out := make([]AuditJSON, len(entries))
-		for i, e := range entries {
-			out[i] = AuditJSON{At: e.At, Subject: e.Subject, Role: e.Role, Organisation: e.Organisation, Action: e.Action, Fields: e.Fields, Reason: e.Reason, Outcome: e.Outcome}
-		}
-		return map[string]any{"entries": out}, nil
+func (s *Service) auditLog(ctx context.Context, req PseudonymRequest) (map[string]any, error) {
+	entries, err := s.AuditLog(ctx, req.Pseudonym)
+	if err != nil {
+		return nil, err
 	}
-}
-
-// ConsentRequestJSON gives or withdraws consent for a scope.
-type ConsentRequestJSON struct {
-	Scope string `json:"scope"`
-	Given *bool  `json:"given"`
-}
-
-type consentRequest struct {
-	Pseudonym string
-	ConsentRequestJSON
-}
-
-func makeConsent(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, request any) (any, error) {
-		req := request.(consentRequest)
-		if req.Given == nil {
-			return nil, invalid("given", "is required: true to give, false to withdraw")
-		}
-		p, err := s.SetConsent(ctx, req.Pseudonym, req.Scope, *req.Given)
-		if err != nil {
-			return nil, err
-		}
-		return personJSON(p), nil
+	out := make([]AuditJSON, len(entries))
+	for i, e := range entries {
+		out[i] = AuditJSON{At: e.At, Subject: e.Subject, Role: e.Role, Organisation: e.Organisation, Action: e.Action, Fields: e.Fields, Reason: e.Reason, Outcome: e.Outcome}
 	}
+	return map[string]any{"entries": out}, nil
+}
+
+// ConsentRequest gives or withdraws consent for a scope.
+type ConsentRequest struct {
+	Pseudonym string `json:"-"`
+	Scope     string `json:"scope"`
+	Given     *bool  `json:"given"`
+}
+
+func (s *Service) consent(ctx context.Context, req ConsentRequest) (PersonJSON, error) {
+	if req.Given == nil {
+		return PersonJSON{}, invalid("given", "is required: true to give, false to withdraw")
+	}
+	return personOf(s.SetConsent(ctx, req.Pseudonym, req.Scope, *req.Given))
 }
 
 // PermitJSON is a residence permit on the wire.
@@ -358,30 +303,24 @@ type PermitJSON struct {
 	ConvertedFrom string `json:"converted_from,omitempty"`
 }
 
-type permitRequest struct {
-	Pseudonym string
+// PermitRequest records a permit of a person.
+type PermitRequest struct {
+	Pseudonym string `json:"-"`
 	PermitJSON
 }
 
-func makePermit(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, request any) (any, error) {
-		req := request.(permitRequest)
-		from, err := parseDate("valid_from", req.ValidFrom)
-		if err != nil {
-			return nil, err
-		}
-		until, err := parseDate("valid_until", req.ValidUntil)
-		if err != nil {
-			return nil, err
-		}
-		p, err := s.RecordPermit(ctx, req.Pseudonym, domain.Permit{
-			Kind: domain.PermitKind(req.Kind), ValidFrom: from, ValidUntil: until, MayWork: req.MayWork, ConvertedFrom: domain.PermitKind(req.ConvertedFrom),
-		})
-		if err != nil {
-			return nil, err
-		}
-		return personJSON(p), nil
+func (s *Service) permit(ctx context.Context, req PermitRequest) (PersonJSON, error) {
+	from, err := endpointkit.OptionalDate("valid_from", req.ValidFrom, nil)
+	if err != nil {
+		return PersonJSON{}, err
 	}
+	until, err := endpointkit.OptionalDate("valid_until", req.ValidUntil, nil)
+	if err != nil {
+		return PersonJSON{}, err
+	}
+	return personOf(s.RecordPermit(ctx, req.Pseudonym, domain.Permit{
+		Kind: domain.PermitKind(req.Kind), ValidFrom: from, ValidUntil: until, MayWork: req.MayWork, ConvertedFrom: domain.PermitKind(req.ConvertedFrom),
+	}))
 }
 
 // LegalJSON is the legal status and the grounds for conversion.
@@ -395,47 +334,42 @@ type LegalJSON struct {
 }
 
 func permitJSON(x domain.Permit) PermitJSON {
-	return PermitJSON{Kind: string(x.Kind), ValidFrom: date(x.ValidFrom), ValidUntil: date(x.ValidUntil), MayWork: x.MayWork, ConvertedFrom: string(x.ConvertedFrom)}
+	return PermitJSON{Kind: string(x.Kind), ValidFrom: endpointkit.FormatDate(x.ValidFrom), ValidUntil: endpointkit.FormatDate(x.ValidUntil), MayWork: x.MayWork, ConvertedFrom: string(x.ConvertedFrom)}
 }
 
-func makeLegal(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, request any) (any, error) {
-		req := request.(LocalizedRequest)
-		v, err := s.Legal(ctx, req.Pseudonym)
-		if err != nil {
-			return nil, err
-		}
-		out := LegalJSON{Permits: []PermitJSON{}, DaysLeft: v.DaysLeft, Convertible: v.Convertible, Grounds: explain(v.Grounds, req.Lang), CheckFrom: date(v.CheckFrom)}
-		for _, x := range v.Permits {
-			out.Permits = append(out.Permits, permitJSON(x))
-		}
-		if v.Current != nil {
-			c := permitJSON(*v.Current)
-			out.Current = &c
-		}
-		return out, nil
+func (s *Service) legal(ctx context.Context, req LocalizedRequest) (LegalJSON, error) {
+	v, err := s.Legal(ctx, req.Pseudonym)
+	if err != nil {
+		return LegalJSON{}, err
 	}
+	out := LegalJSON{Permits: []PermitJSON{}, DaysLeft: v.DaysLeft, Convertible: v.Convertible, Grounds: explain(v.Grounds, req.Lang), CheckFrom: endpointkit.FormatDate(v.CheckFrom)}
+	for _, x := range v.Permits {
+		out.Permits = append(out.Permits, permitJSON(x))
+	}
+	if v.Current != nil {
+		c := permitJSON(*v.Current)
+		out.Current = &c
+	}
+	return out, nil
 }
 
-// PlanRequestJSON is a new revision of the plan.
-type PlanRequestJSON struct {
-	Goals []json.RawMessage `json:"goals"`
-}
-
-type planRequest struct {
+// PlanRequest is a new revision of the plan; decodePlan reads its goals
+// one by one, to name the goal at fault.
+type PlanRequest struct {
 	Pseudonym string
-	Goals     []domain.Goal
+	Goals     []GoalJSON
 }
 
-func makePlan(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, request any) (any, error) {
-		req := request.(planRequest)
-		p, err := s.UpdatePlan(ctx, req.Pseudonym, req.Goals)
+func (s *Service) plan(ctx context.Context, req PlanRequest) (PersonJSON, error) {
+	goals := make([]domain.Goal, len(req.Goals))
+	for i, g := range req.Goals {
+		target, err := endpointkit.OptionalDate(fmt.Sprintf("goals[%d].target", i), g.Target, nil)
 		if err != nil {
-			return nil, err
+			return PersonJSON{}, err
 		}
-		return personJSON(p), nil
+		goals[i] = domain.Goal{ID: g.ID, Domain: domain.Area(g.Domain), Title: g.Title, Target: target, FollowBy: g.FollowBy, Status: g.Status}
 	}
+	return personOf(s.UpdatePlan(ctx, req.Pseudonym, goals))
 }
 
 // AutonomyJSON says where a person is and why.
@@ -470,26 +404,23 @@ type RulesJSON struct {
 	Autonomous      []string `json:"autonomous_when_achieved"`
 }
 
-func makeAutonomy(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, request any) (any, error) {
-		req := request.(LocalizedRequest)
-		v, err := s.Autonomy(ctx, req.Pseudonym)
-		if err != nil {
-			return nil, err
-		}
-		out := AutonomyJSON{Stage: string(v.Now.Stage), Index: v.Now.Index, Areas: []AreaJSON{}, History: []StageJSON{},
-			Rules: RulesJSON{ItalianLevel: v.Rules.ItalianLevel, DigitalLevel: v.Rules.DigitalLevel, PlacementMonths: v.Rules.PlacementMonths}}
-		for _, a := range v.Now.Areas {
-			out.Areas = append(out.Areas, AreaJSON{Area: string(a.Area), Status: a.Status, Since: date(a.Since), Why: explain(a.Why, req.Lang)})
-		}
-		for _, h := range v.History {
-			out.History = append(out.History, StageJSON{At: h.At, Stage: string(h.Stage), Index: h.Index})
-		}
-		for _, a := range v.Rules.Autonomous {
-			out.Rules.Autonomous = append(out.Rules.Autonomous, string(a))
-		}
-		return out, nil
+func (s *Service) autonomy(ctx context.Context, req LocalizedRequest) (AutonomyJSON, error) {
+	v, err := s.Autonomy(ctx, req.Pseudonym)
+	if err != nil {
+		return AutonomyJSON{}, err
 	}
+	out := AutonomyJSON{Stage: string(v.Now.Stage), Index: v.Now.Index, Areas: []AreaJSON{}, History: []StageJSON{},
+		Rules: RulesJSON{ItalianLevel: v.Rules.ItalianLevel, DigitalLevel: v.Rules.DigitalLevel, PlacementMonths: v.Rules.PlacementMonths}}
+	for _, a := range v.Now.Areas {
+		out.Areas = append(out.Areas, AreaJSON{Area: string(a.Area), Status: a.Status, Since: endpointkit.FormatDate(a.Since), Why: explain(a.Why, req.Lang)})
+	}
+	for _, h := range v.History {
+		out.History = append(out.History, StageJSON{At: h.At, Stage: string(h.Stage), Index: h.Index})
+	}
+	for _, a := range v.Rules.Autonomous {
+		out.Rules.Autonomous = append(out.Rules.Autonomous, string(a))
+	}
+	return out, nil
 }
 
 // AlertJSON is one alert.
@@ -504,63 +435,39 @@ type AlertJSON struct {
 	Note           string     `json:"note,omitempty"`
 }
 
-func makeAlerts(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, request any) (any, error) {
-		alerts, err := s.Alerts(ctx, request.(PseudonymRequest).Pseudonym)
-		if err != nil {
-			return nil, err
-		}
-		out := make([]AlertJSON, len(alerts))
-		for i, a := range alerts {
-			out[i] = AlertJSON{ID: a.ID, Kind: string(a.Kind), RaisedAt: a.RaisedAt, Due: opt(a.Due), AcknowledgedAt: opt(a.AcknowledgedAt),
-				ResolvedAt: opt(a.ResolvedAt), ResolvedBy: a.ResolvedBy, Note: a.Note}
-		}
-		return map[string]any{"alerts": out}, nil
+func (s *Service) alerts(ctx context.Context, req PseudonymRequest) (map[string]any, error) {
+	alerts, err := s.Alerts(ctx, req.Pseudonym)
+	if err != nil {
+		return nil, err
 	}
-}
-
-// AlertActionJSON acknowledges or resolves an alert.
-type AlertActionJSON struct {
-	Note string `json:"note"`
-}
-
-type alertActionRequest struct {
-	Pseudonym, AlertID, Action string
-	AlertActionJSON
-}
-
-func makeAlertAction(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, request any) (any, error) {
-		req := request.(alertActionRequest)
-		p, err := s.AlertAction(ctx, req.Pseudonym, req.AlertID, req.Action, req.Note)
-		if err != nil {
-			return nil, err
-		}
-		return personJSON(p), nil
+	out := make([]AlertJSON, len(alerts))
+	for i, a := range alerts {
+		out[i] = AlertJSON{ID: a.ID, Kind: string(a.Kind), RaisedAt: a.RaisedAt, Due: opt(a.Due), AcknowledgedAt: opt(a.AcknowledgedAt),
+			ResolvedAt: opt(a.ResolvedAt), ResolvedBy: a.ResolvedBy, Note: a.Note}
 	}
+	return map[string]any{"alerts": out}, nil
 }
 
-// TransferRequestJSON asks another organisation to take the person over.
-type TransferRequestJSON struct {
+// AlertActionRequest acknowledges or resolves an alert.
+type AlertActionRequest struct {
+	Pseudonym, AlertID, Action string `json:"-"`
+	Note                       string `json:"note"`
+}
+
+func (s *Service) alertAction(ctx context.Context, req AlertActionRequest) (PersonJSON, error) {
+	return personOf(s.AlertAction(ctx, req.Pseudonym, req.AlertID, req.Action, req.Note))
+}
+
+// TransferRequest asks another organisation to take the person over.
+type TransferRequest struct {
+	Pseudonym      string `json:"-"`
 	ToOrganisation string `json:"to_organisation"`
 	ToTerritory    string `json:"to_territory"`
 	Reason         string `json:"reason"`
 }
 
-type transferRequest struct {
-	Pseudonym string
-	TransferRequestJSON
-}
-
-func makeTransferRequest(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, request any) (any, error) {
-		req := request.(transferRequest)
-		p, err := s.RequestTransfer(ctx, req.Pseudonym, req.ToOrganisation, req.ToTerritory, req.Reason)
-		if err != nil {
-			return nil, err
-		}
-		return personJSON(p), nil
-	}
+func (s *Service) transferRequest(ctx context.Context, req TransferRequest) (PersonJSON, error) {
+	return personOf(s.RequestTransfer(ctx, req.Pseudonym, req.ToOrganisation, req.ToTerritory, req.Reason))
 }
 
 // TransferDecisionJSON is the receiving organisation's answer.
@@ -568,7 +475,8 @@ type TransferDecisionJSON struct {
 	CaseWorker string `json:"case_worker"`
 }
 
-type transferDecision struct {
+// TransferDecision is the answer to a transfer of a person.
+type TransferDecision struct {
 	Pseudonym, TransferID string
 	Accept                bool
 	TransferDecisionJSON
@@ -583,21 +491,18 @@ type TransferDecidedJSON struct {
 	Organisation string `json:"organisation"`
 }
 
-func makeTransferDecision(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, request any) (any, error) {
-		req := request.(transferDecision)
-		p, err := s.DecideTransfer(ctx, req.Pseudonym, req.TransferID, req.Accept, req.CaseWorker)
-		if err != nil {
-			return nil, err
-		}
-		out := TransferDecidedJSON{Pseudonym: p.Pseudonym, TransferID: req.TransferID, Organisation: p.Organisation}
-		for _, t := range p.Transfers {
-			if t.ID == req.TransferID {
-				out.Status = t.Status
-			}
-		}
-		return out, nil
+func (s *Service) transferDecision(ctx context.Context, req TransferDecision) (TransferDecidedJSON, error) {
+	p, err := s.DecideTransfer(ctx, req.Pseudonym, req.TransferID, req.Accept, req.CaseWorker)
+	if err != nil {
+		return TransferDecidedJSON{}, err
 	}
+	out := TransferDecidedJSON{Pseudonym: p.Pseudonym, TransferID: req.TransferID, Organisation: p.Organisation}
+	for _, t := range p.Transfers {
+		if t.ID == req.TransferID {
+			out.Status = t.Status
+		}
+	}
+	return out, nil
 }
 
 // CaseloadJSON is one person of the caller's caseload.
@@ -615,23 +520,21 @@ type CaseloadJSON struct {
 	LastActivity time.Time `json:"last_activity"`
 }
 
-func makeCaseload(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, _ any) (any, error) {
-		items, err := s.Caseload(ctx)
-		if err != nil {
-			return nil, err
-		}
-		out := make([]CaseloadJSON, len(items))
-		for i, it := range items {
-			p := it.Person
-			out[i] = CaseloadJSON{Pseudonym: p.Pseudonym, DisplayName: p.DisplayName, Programme: string(p.Programme), CaseWorker: p.CaseWorker,
-				Stage: string(p.Stage), OpenAlerts: it.OpenAlerts, MostUrgent: string(it.MostUrgent), LastActivity: p.LastActivity}
-			if x := it.Permit; x != nil {
-				out[i].PermitKind, out[i].PermitUntil = string(x.Kind), date(x.ValidUntil)
-			}
-		}
-		return map[string]any{"persons": out}, nil
+func (s *Service) caseload(ctx context.Context, _ struct{}) (map[string]any, error) {
+	items, err := s.Caseload(ctx)
+	if err != nil {
+		return nil, err
 	}
+	out := make([]CaseloadJSON, len(items))
+	for i, it := range items {
+		p := it.Person
+		out[i] = CaseloadJSON{Pseudonym: p.Pseudonym, DisplayName: p.DisplayName, Programme: string(p.Programme), CaseWorker: p.CaseWorker,
+			Stage: string(p.Stage), OpenAlerts: it.OpenAlerts, MostUrgent: string(it.MostUrgent), LastActivity: p.LastActivity}
+		if x := it.Permit; x != nil {
+			out[i].PermitKind, out[i].PermitUntil = string(x.Kind), endpointkit.FormatDate(x.ValidUntil)
+		}
+	}
+	return map[string]any{"persons": out}, nil
 }
 
 // IncomingJSON is a transfer waiting for the caller's organisation.
@@ -641,54 +544,41 @@ type IncomingJSON struct {
 	Transfer  TransferJSON `json:"transfer"`
 }
 
-func makeIncomingTransfers(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, _ any) (any, error) {
-		in, err := s.IncomingTransfers(ctx)
-		if err != nil {
-			return nil, err
-		}
-		out := make([]IncomingJSON, len(in))
-		for i, x := range in {
-			t := x.Transfer
-			out[i] = IncomingJSON{Pseudonym: x.Pseudonym, Programme: string(x.Programme), Transfer: TransferJSON{ID: t.ID, FromOrganisation: t.FromOrganisation,
-				ToOrganisation: t.ToOrganisation, ToTerritory: t.ToTerritory, Reason: t.Reason, Status: t.Status, RequestedAt: t.RequestedAt}}
-		}
-		return map[string]any{"transfers": out}, nil
+func (s *Service) incomingTransfers(ctx context.Context, _ struct{}) (map[string]any, error) {
+	in, err := s.IncomingTransfers(ctx)
+	if err != nil {
+		return nil, err
 	}
-}
-
-// CloseJSON ends a pathway.
-type CloseJSON struct {
-	Reason string `json:"reason"`
-	On     string `json:"on"` // YYYY-MM-DD; today if empty
-	Note   string `json:"note"`
-}
-
-type closeRequest struct {
-	Pseudonym string
-	CloseJSON
-}
-
-func makeClose(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, request any) (any, error) {
-		req := request.(closeRequest)
-		on, err := parseDate("on", req.On)
-		if err != nil {
-			return nil, err
-		}
-		p, err := s.Close(ctx, req.Pseudonym, domain.ClosingReason(req.Reason), on, req.Note)
-		if err != nil {
-			return nil, err
-		}
-		return personJSON(p), nil
+	out := make([]IncomingJSON, len(in))
+	for i, x := range in {
+		t := x.Transfer
+		out[i] = IncomingJSON{Pseudonym: x.Pseudonym, Programme: string(x.Programme), Transfer: TransferJSON{ID: t.ID, FromOrganisation: t.FromOrganisation,
+			ToOrganisation: t.ToOrganisation, ToTerritory: t.ToTerritory, Reason: t.Reason, Status: t.Status, RequestedAt: t.RequestedAt}}
 	}
+	return map[string]any{"transfers": out}, nil
 }
 
-// MonitoringRequest asks for the indicators of a period.
+// CloseRequest ends a pathway.
+type CloseRequest struct {
+	Pseudonym string `json:"-"`
+	Reason    string `json:"reason"`
+	On        string `json:"on"` // YYYY-MM-DD; today if empty
+	Note      string `json:"note"`
+}
+
+func (s *Service) close(ctx context.Context, req CloseRequest) (PersonJSON, error) {
+	on, err := endpointkit.OptionalDate("on", req.On, nil)
+	if err != nil {
+		return PersonJSON{}, err
+	}
+	return personOf(s.Close(ctx, req.Pseudonym, domain.ClosingReason(req.Reason), on, req.Note))
+}
+
+// MonitoringRequest asks for the indicators of a period, by organisation
+// or territory, as JSON or CSV.
 type MonitoringRequest struct {
-	By       string
-	From, To time.Time
-	CSV      bool
+	By, From, To string
+	CSV          bool
 }
 
 // CSVResponse is a CSV document.
@@ -703,27 +593,29 @@ type MonitoringJSON struct {
 	Rows    []MonitoringRow `json:"rows"`
 }
 
-func makeMonitoring(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, request any) (any, error) {
-		req := request.(MonitoringRequest)
-		rows, err := s.Monitoring(ctx, req.By, req.From, req.To)
-		if err != nil {
-			return nil, err
-		}
-		if req.CSV {
-			return CSVResponse{MonitoringCSV(req.By, req.From, req.To, rows)}, nil
-		}
-		if rows == nil {
-			rows = []MonitoringRow{}
-		}
-		return MonitoringJSON{By: req.By, From: date(req.From), To: date(req.To), MinCell: MinCell, Rows: rows}, nil
+func (s *Service) monitoring(ctx context.Context, req MonitoringRequest) (any, error) {
+	from, err := endpointkit.OptionalDate("from", req.From, nil)
+	if err != nil {
+		return nil, err
 	}
-}
-
-// TimelineRequest asks for a person's timeline in a language.
-type TimelineRequest struct {
-	Pseudonym string
-	Lang      string // it or en
+	to, err := endpointkit.OptionalDate("to", req.To, nil)
+	if err != nil {
+		return nil, err
+	}
+	if from.IsZero() || to.IsZero() {
+		return nil, invalid("from", "from and to are required (YYYY-MM-DD)")
+	}
+	rows, err := s.Monitoring(ctx, req.By, from, to)
+	if err != nil {
+		return nil, err
+	}
+	if req.CSV {
+		return CSVResponse{MonitoringCSV(req.By, from, to, rows)}, nil
+	}
+	if rows == nil {
+		rows = []MonitoringRow{}
+	}
+	return MonitoringJSON{By: req.By, From: endpointkit.FormatDate(from), To: endpointkit.FormatDate(to), MinCell: MinCell, Rows: rows}, nil
 }
 
 // LocalizedRequest asks for a view of a person whose reasons are said in
@@ -766,30 +658,27 @@ type Attendance struct {
 	PreviousMinutes int    `json:"previous_minutes,omitempty"`
 }
 
-func makeTimeline(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, request any) (any, error) {
-		req := request.(TimelineRequest)
-		v, err := s.Timeline(ctx, req.Pseudonym)
-		if err != nil {
-			return nil, err
-		}
-		resp := TimelineResponse{
-			Person:          personJSON(v.Person),
-			HoursByCourse:   map[string]int{},
-			MinutesByCourse: v.MinutesByCourse,
-			Entries:         make([]EntryJSON, len(v.Entries)),
-		}
-		for kind, min := range v.MinutesByCourse {
-			resp.HoursByCourse[kind] = min / 60
-		}
-		for i, e := range v.Entries {
-			resp.Entries[i] = EntryJSON{EventID: e.EventID, Type: e.Type, Kind: kindOf(e), OccurredAt: e.OccurredAt, RecordedAt: e.RecordedAt, Text: describe(e, req.Lang)}
-			if a := e.Attendance; a != nil {
-				resp.Entries[i].Attendance = (*Attendance)(a)
-			}
-		}
-		return resp, nil
+func (s *Service) timelineView(ctx context.Context, req LocalizedRequest) (TimelineResponse, error) {
+	v, err := s.Timeline(ctx, req.Pseudonym)
+	if err != nil {
+		return TimelineResponse{}, err
 	}
+	resp := TimelineResponse{
+		Person:          personJSON(v.Person),
+		HoursByCourse:   map[string]int{},
+		MinutesByCourse: v.MinutesByCourse,
+		Entries:         make([]EntryJSON, len(v.Entries)),
+	}
+	for kind, min := range v.MinutesByCourse {
+		resp.HoursByCourse[kind] = min / 60
+	}
+	for i, e := range v.Entries {
+		resp.Entries[i] = EntryJSON{EventID: e.EventID, Type: e.Type, Kind: kindOf(e), OccurredAt: e.OccurredAt, RecordedAt: e.RecordedAt, Text: describe(e, req.Lang)}
+		if a := e.Attendance; a != nil {
+			resp.Entries[i].Attendance = (*Attendance)(a)
+		}
+	}
+	return resp, nil
 }
 
 func kindOf(e domain.Entry) string {
