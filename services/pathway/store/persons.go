@@ -211,23 +211,13 @@ func (d *personDoc) person(pseudonym string) *domain.Person {
 	return p
 }
 
-// seeded is a whole person document at version 1 with no events: what
-// Seed and LoadPersons write.
-type seeded struct {
-	ID      string         `bson:"_id"`
-	Person  personDoc      `bson:",inline"`
-	Version int64          `bson:"version"`
-	Pending outbox.Pending `bson:",inline"`
-}
-
-func seed(p *domain.Person) seeded { return seeded{p.Pseudonym, toDoc(p), 1, outbox.NewPending(nil)} }
-
 // Seed stores p as is, without events: for seeding and tests.
 func (s *Persons) Seed(ctx context.Context, p *domain.Person) error {
-	if _, err := s.Mongo().ReplaceOne(ctx, bson.D{{Key: "_id", Value: p.Pseudonym}}, seed(p), options.Replace().SetUpsert(true)); err != nil {
-		return fmt.Errorf("seed person %s: %w", p.Pseudonym, mongostore.Translate(err))
-	}
-	return nil
+	_, err := s.Upsert(ctx, p.Pseudonym, func(string) *domain.Person { return p }, func(stored *domain.Person) ([]outbox.Message, error) {
+		*stored = *p
+		return nil, nil
+	})
+	return err
 }
 
 // Summarise sets p's stage and last activity, which derive from the
