@@ -1,6 +1,7 @@
 package deploy_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -20,7 +21,9 @@ func loadCompose(t *testing.T, env ...string) (*types.Project, error) {
 // The compose file is valid for the compose-spec loader and runs what
 // production relies on: three KRaft brokers, every topic replicated three
 // times with min.insync.replicas 2, a MongoDB replica set it initialises
-// itself, Prometheus, and every service as a read-only non-root container.
+// itself, Prometheus, every service as a read-only non-root container
+// exporting its spans to the OpenTelemetry Collector, and the collector and
+// Jaeger, the trace viewer, on pinned images.
 func TestCompose(t *testing.T) {
 	t.Parallel()
 	const tokenKey, masterKeys = "TOKEN_KEY=0123456789abcdef0123456789abcdef", "PATHWAY_MASTER_KEYS=k1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
@@ -64,6 +67,32 @@ func TestCompose(t *testing.T) {
 	if _, err := p.GetService("prometheus"); err != nil {
 		t.Error(err)
 	}
+	collector, err := p.GetService("otel-collector")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mounted := false
+	for _, v := range collector.Volumes {
+		mounted = mounted || strings.HasSuffix(v.Source, "deploy/otel/collector.yaml") && v.Target == "/etc/otelcol-contrib/config.yaml" && v.ReadOnly
+	}
+	if !mounted {
+		t.Error("otel-collector does not run with deploy/otel/collector.yaml")
+	}
+	viewer, err := p.GetService("jaeger")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(viewer.Ports, func(p types.ServicePortConfig) bool { return p.Target == 16686 && p.Published == "16686" }) {
+		t.Error("jaeger does not publish its UI on 16686")
+	}
+	for _, s := range []types.ServiceConfig{collector, viewer} {
+		if name, tag, ok := strings.Cut(s.Image, ":"); !ok || tag == "latest" || !strings.Contains(tag, ".") {
+			t.Errorf("%s runs %s: pin a version", s.Name, name)
+		}
+		if !s.ReadOnly || slices.Index(s.CapDrop, "ALL") < 0 {
+			t.Errorf("%s runs with a writable root or with capabilities", s.Name)
+		}
+	}
 	for _, name := range services {
 		s, err := p.GetService(name)
 		if err != nil {
@@ -78,6 +107,9 @@ func TestCompose(t *testing.T) {
 		}
 		if !strings.Contains(*s.Environment["MONGODB_URI"], "replicaSet=rs0") || strings.Count(*s.Environment["KAFKA_BROKERS"], "kafka-") != 3 {
 			t.Errorf("%s is not pointed at the replica set and all three brokers", name)
+		}
+		if e := s.Environment["OTEL_EXPORTER_OTLP_ENDPOINT"]; e == nil || *e != otlpEndpoint {
+			t.Errorf("%s does not export its spans to %s", name, otlpEndpoint)
 		}
 		if len(s.Ports) > 0 && name != "web" {
 			t.Errorf("%s publishes a port: only web is reachable from outside", name)

@@ -20,6 +20,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	k8slabels "k8s.io/apimachinery/pkg/labels"
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 	"sigs.k8s.io/yaml"
@@ -27,6 +29,10 @@ import (
 
 // services are every Percorsi service; each must be deployed.
 var services = []string{"courses", "training", "jobs", "housing", "pathway", "web"}
+
+// otlpEndpoint is where every service sends its spans: the OpenTelemetry
+// Collector, which forwards them to Jaeger.
+const otlpEndpoint = "http://otel-collector:4318"
 
 // topics are every Kafka topic the services use.
 var topics = []string{
@@ -119,7 +125,10 @@ func TestOverlays(t *testing.T) {
 }
 
 func checkInvariants(t *testing.T, ms []manifest) {
-	deployments := map[string]bool{}
+	deployments := map[string]*appsv1.Deployment{}
+	configMaps := map[string]map[string]string{}
+	ports := map[string][]int32{} // by Service
+	var policies []*networkingv1.NetworkPolicy
 	hpas := map[string]int32{}
 	pdbs := map[string]bool{}
 	topicSeen := map[string]bool{}
@@ -133,8 +142,14 @@ func checkInvariants(t *testing.T, ms []manifest) {
 			if o.AutomountServiceAccountToken == nil || *o.AutomountServiceAccountToken {
 				t.Errorf("ServiceAccount %s mounts its token", m.name)
 			}
+		case *corev1.ConfigMap:
+			configMaps[m.name] = o.Data
+		case *corev1.Service:
+			for _, p := range o.Spec.Ports {
+				ports[m.name] = append(ports[m.name], p.Port)
+			}
 		case *appsv1.Deployment:
-			deployments[m.name] = true
+			deployments[m.name] = o
 			checkPod(t, "Deployment "+m.name, o.Spec.Template.Spec, true)
 		case *appsv1.StatefulSet:
 			checkPod(t, "StatefulSet "+m.name, o.Spec.Template.Spec, true)
@@ -145,6 +160,7 @@ func checkInvariants(t *testing.T, ms []manifest) {
 		case *policyv1.PodDisruptionBudget:
 			pdbs[m.name] = true
 		case *networkingv1.NetworkPolicy:
+			policies = append(policies, o)
 			if len(o.Spec.PodSelector.MatchLabels) == 0 && len(o.Spec.PodSelector.MatchExpressions) == 0 && len(o.Spec.Ingress) == 0 {
 				denyAll++
 			}
@@ -177,8 +193,10 @@ func checkInvariants(t *testing.T, ms []manifest) {
 	}
 	for _, s := range services {
 		switch {
-		case !deployments[s]:
+		case deployments[s] == nil:
 			t.Errorf("service %s has no Deployment", s)
+		case envOf(deployments[s].Spec.Template.Spec.Containers[0], configMaps)["OTEL_EXPORTER_OTLP_ENDPOINT"] != otlpEndpoint:
+			t.Errorf("service %s does not export its spans to %s", s, otlpEndpoint)
 		case hpas[s] == 0:
 			t.Errorf("service %s has no HorizontalPodAutoscaler", s)
 		case hpas[s] > partitions:
@@ -187,6 +205,7 @@ func checkInvariants(t *testing.T, ms []manifest) {
 			t.Errorf("service %s has no PodDisruptionBudget", s)
 		}
 	}
+	checkTracing(t, deployments, configMaps, ports, policies)
 	for _, topic := range topics {
 		if !topicSeen[topic] {
 			t.Errorf("topic %s is not declared", topic)
@@ -195,6 +214,92 @@ func checkInvariants(t *testing.T, ms []manifest) {
 	if ingresses != 1 || denyAll != 1 {
 		t.Errorf("%d ingresses and %d default-deny policies; want one of each", ingresses, denyAll)
 	}
+}
+
+// checkTracing finds the collector running deploy/otel/collector.yaml
+// behind a Service on 4318, Jaeger behind one on 4317 (spans in) and 16686
+// (the UI), and network policies that let every service reach the collector
+// and the collector reach Jaeger.
+func checkTracing(t *testing.T, deployments map[string]*appsv1.Deployment, configMaps map[string]map[string]string, ports map[string][]int32, policies []*networkingv1.NetworkPolicy) {
+	t.Helper()
+	collector, viewer := deployments["otel-collector"], deployments["jaeger"]
+	if collector == nil || viewer == nil {
+		t.Error("no otel-collector or jaeger Deployment")
+		return
+	}
+	want, err := os.ReadFile("otel/collector.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	configured := false
+	for _, v := range collector.Spec.Template.Spec.Volumes {
+		if v.ConfigMap != nil {
+			configured = configured || configMaps[v.ConfigMap.Name]["collector.yaml"] == string(want)
+		}
+	}
+	if !configured {
+		t.Error("otel-collector does not mount deploy/otel/collector.yaml")
+	}
+	if !slices.Contains(ports["otel-collector"], 4318) || !slices.Contains(ports["jaeger"], 4317) || !slices.Contains(ports["jaeger"], 16686) {
+		t.Errorf("Services: otel-collector on %v, jaeger on %v; want 4318, and 4317 and 16686", ports["otel-collector"], ports["jaeger"])
+	}
+	labels := func(d *appsv1.Deployment) map[string]string { return d.Spec.Template.Labels }
+	for _, s := range services {
+		if d := deployments[s]; d != nil && !admits(t, policies, labels(collector), labels(d), 4318) {
+			t.Errorf("no network policy lets %s reach otel-collector on 4318", s)
+		}
+	}
+	if !admits(t, policies, labels(viewer), labels(collector), 4317) {
+		t.Error("no network policy lets otel-collector reach jaeger on 4317")
+	}
+}
+
+// envOf is a container's environment: its ConfigMaps, then its own values.
+func envOf(c corev1.Container, configMaps map[string]map[string]string) map[string]string {
+	env := map[string]string{}
+	for _, from := range c.EnvFrom {
+		if from.ConfigMapRef != nil {
+			for k, v := range configMaps[from.ConfigMapRef.Name] {
+				env[from.Prefix+k] = v
+			}
+		}
+	}
+	for _, e := range c.Env {
+		if e.ValueFrom == nil {
+			env[e.Name] = e.Value
+		}
+	}
+	return env
+}
+
+// admits reports whether a policy lets pods labelled from, in the same
+// namespace, reach pods labelled to on port.
+func admits(t *testing.T, policies []*networkingv1.NetworkPolicy, to, from map[string]string, port int) bool {
+	t.Helper()
+	selects := func(s metav1.LabelSelector, l map[string]string) bool {
+		sel, err := metav1.LabelSelectorAsSelector(&s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sel.Matches(k8slabels.Set(l))
+	}
+	for _, p := range policies {
+		if !selects(p.Spec.PodSelector, to) {
+			continue
+		}
+		for _, rule := range p.Spec.Ingress {
+			onPort := len(rule.Ports) == 0
+			for _, rp := range rule.Ports {
+				onPort = onPort || rp.Port == nil || rp.Port.IntValue() == port
+			}
+			for _, peer := range rule.From {
+				if onPort && peer.PodSelector != nil && peer.NamespaceSelector == nil && peer.IPBlock == nil && selects(*peer.PodSelector, from) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // checkPod holds every container to the rules: limits and requests, non-root,
@@ -239,7 +344,7 @@ func checkPod(t *testing.T, what string, pod corev1.PodSpec, longRunning bool) {
 }
 
 // The alert rules for the Prometheus Operator are the compose file's rules,
-// and the dashboard is the same in both places.
+// and the dashboard and the collector's config are the same in both places.
 func TestObservabilityCopiesAgree(t *testing.T) {
 	t.Parallel()
 	var plain struct {
@@ -258,11 +363,68 @@ func TestObservabilityCopiesAgree(t *testing.T) {
 	if err1 != nil || err2 != nil || !bytes.Equal(d1, d2) {
 		t.Errorf("the Grafana dashboards differ (%v, %v)", err1, err2)
 	}
+	c1, err1 := os.ReadFile("otel/collector.yaml")
+	c2, err2 := os.ReadFile("../k8s/base/observability/otel/collector.yaml")
+	if err1 != nil || err2 != nil || !bytes.Equal(c1, c2) {
+		t.Errorf("k8s/base/observability/otel/collector.yaml and deploy/otel/collector.yaml differ (%v, %v)", err1, err2)
+	}
 	alerts := string(a)
 	for _, metric := range []string{"percorsi_consumer_lag", "percorsi_outbox_backlog", "percorsi_outbox_failures_total",
 		"percorsi_consumer_messages_total", "percorsi_breaker_state", "percorsi_endpoint_requests_total", "percorsi_endpoint_duration_seconds_bucket"} {
 		if !strings.Contains(alerts, metric) {
 			t.Errorf("no alert rule watches %s", metric)
+		}
+	}
+}
+
+// The collector's one pipeline takes OTLP/HTTP on 4318, where the services
+// send their spans, limits its memory and batches, and exports everything to
+// Jaeger.
+func TestObservabilityTraces(t *testing.T) {
+	t.Parallel()
+	var cfg struct {
+		Receivers map[string]struct {
+			Protocols map[string]struct {
+				Endpoint string `json:"endpoint"`
+			} `json:"protocols"`
+		} `json:"receivers"`
+		Exporters map[string]struct {
+			Endpoint string `json:"endpoint"`
+		} `json:"exporters"`
+		Service struct {
+			Pipelines map[string]struct {
+				Receivers  []string `json:"receivers"`
+				Processors []string `json:"processors"`
+				Exporters  []string `json:"exporters"`
+			} `json:"pipelines"`
+		} `json:"service"`
+	}
+	b, err := os.ReadFile("otel/collector.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := yaml.Unmarshal(b, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	traces, ok := cfg.Service.Pipelines["traces"]
+	if !ok || len(cfg.Service.Pipelines) != 1 {
+		t.Fatalf("pipelines %v; want traces only", cfg.Service.Pipelines)
+	}
+	if !slices.Contains(traces.Receivers, "otlp") || !strings.HasSuffix(cfg.Receivers["otlp"].Protocols["http"].Endpoint, ":4318") {
+		t.Error("the traces pipeline does not receive OTLP/HTTP on 4318")
+	}
+	if !strings.HasSuffix(otlpEndpoint, ":4318") {
+		t.Errorf("the services export to %s, not to the collector's port", otlpEndpoint)
+	}
+	if !slices.Equal(traces.Processors, []string{"memory_limiter", "batch"}) {
+		t.Errorf("processors %v; want memory_limiter then batch", traces.Processors)
+	}
+	if len(traces.Exporters) == 0 {
+		t.Error("the traces pipeline exports nowhere")
+	}
+	for _, e := range traces.Exporters {
+		if cfg.Exporters[e].Endpoint != "jaeger:4317" {
+			t.Errorf("exporter %s sends to %q, not to Jaeger", e, cfg.Exporters[e].Endpoint)
 		}
 	}
 }
