@@ -41,6 +41,9 @@ type Config[T, F any] struct {
 	Value func(id string, version int64, f *F) *T
 	// VersionField names the stored version; "version" when empty.
 	VersionField string
+	// Legacy reads a document stored before versions were kept (without
+	// the version field) as at version 1, and writes over it as such.
+	Legacy bool
 	// Notify is told of every write that left events to publish: the
 	// relay's Notify. Nil: nobody is told (the relay's poll finds them).
 	Notify outbox.Notifier
@@ -83,6 +86,10 @@ func (s *Collection[T, F]) version(d *doc[F]) (int64, error) {
 		return v, nil
 	case int32:
 		return int64(v), nil
+	case nil:
+		if s.cfg.Legacy {
+			return 1, nil
+		}
 	}
 	return 0, errcode.New(errcode.Internal, "", "%s %s has no integer %s", s.cfg.What, d.ID, s.cfg.VersionField)
 }
@@ -130,14 +137,23 @@ func (s *Collection[T, F]) Find(ctx context.Context, filter bson.D, opts ...opti
 	return out, nil
 }
 
+// Doc is the document Create stores for t under id with events, for a
+// bulk insert (a migration, a batch of new values).
+func (s *Collection[T, F]) Doc(id string, t *T, events []outbox.Message) (bson.D, error) {
+	d, err := marshal(doc[F]{ID: id, Fields: s.cfg.Fields(t), Pending: outbox.NewPending(events)})
+	if err != nil {
+		return nil, fmt.Errorf("create %s %s: %w", s.cfg.What, id, err)
+	}
+	return append(d, bson.E{Key: s.cfg.VersionField, Value: int64(1)}), nil
+}
+
 // Create stores t under id at version 1 with its events; Conflict when id
 // is taken.
 func (s *Collection[T, F]) Create(ctx context.Context, id string, t *T, events []outbox.Message) error {
-	d, err := marshal(doc[F]{ID: id, Fields: s.cfg.Fields(t), Pending: outbox.NewPending(events)})
+	d, err := s.Doc(id, t, events)
 	if err != nil {
-		return fmt.Errorf("create %s %s: %w", s.cfg.What, id, err)
+		return err
 	}
-	d = append(d, bson.E{Key: s.cfg.VersionField, Value: int64(1)})
 	if _, err := s.c.InsertOne(ctx, d); err != nil {
 		return fmt.Errorf("create %s %s: %w", s.cfg.What, id, mongostore.Translate(err))
 	}
@@ -208,7 +224,11 @@ func (s *Collection[T, F]) Put(ctx context.Context, id string, version int64, t 
 	}
 	set := append(fields, bson.E{Key: s.cfg.VersionField, Value: version + 1})
 	update := outbox.Append(bson.D{{Key: "$set", Value: set}}, events)
-	res, err := s.c.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: s.cfg.VersionField, Value: version}}, update)
+	current := bson.D{{Key: "_id", Value: id}, {Key: s.cfg.VersionField, Value: version}}
+	if s.cfg.Legacy && version == 1 {
+		current[1].Value = bson.D{{Key: "$in", Value: bson.A{int64(1), nil}}}
+	}
+	res, err := s.c.UpdateOne(ctx, current, update)
 	if err != nil {
 		return false, fmt.Errorf("update %s %s: %w", s.cfg.What, id, mongostore.Translate(err))
 	}

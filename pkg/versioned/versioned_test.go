@@ -178,3 +178,40 @@ func TestConcurrentUpdatesAllLand(t *testing.T) {
 		t.Fatalf("after 60 concurrent updates: %d marks, version %d, %v", len(got.Marks), got.Version, err)
 	}
 }
+
+// A Legacy collection reads a document stored before versions were kept
+// as at version 1 and writes over it once; Doc is what Create inserts.
+func TestLegacyAndDoc(t *testing.T) {
+	c, _ := setUp(t)
+	s := versioned.New(c.db.Collection("tallies"), versioned.Config[tally, tallyFields]{
+		What:   "tally",
+		Fields: func(t *tally) tallyFields { return tallyFields{Owner: t.Owner, Marks: t.Marks} },
+		Value: func(id string, v int64, f *tallyFields) *tally {
+			return &tally{ID: id, Version: v, Owner: f.Owner, Marks: f.Marks}
+		},
+		Legacy: true,
+	})
+	ctx := t.Context()
+	if _, err := s.Mongo().InsertOne(ctx, bson.D{{Key: "_id", Value: "old"}, {Key: "owner", Value: "cpia"}}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Get(ctx, "old"); err != nil || got.Version != 1 {
+		t.Fatalf("a legacy document: %+v, %v", got, err)
+	}
+	if got, err := s.Update(ctx, "old", mark("m")); err != nil || got.Version != 1 || len(got.Marks) != 1 {
+		t.Fatalf("update of a legacy document: %+v, %v", got, err)
+	}
+	if ok, err := s.Put(ctx, "old", 1, &tally{Owner: "stale"}, nil); ok || err != nil {
+		t.Fatalf("put over the legacy version once written: %v, %v", ok, err)
+	}
+	d, err := s.Doc("new", &tally{Owner: "cpia"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Mongo().InsertOne(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Get(ctx, "new"); err != nil || got.Version != 1 || got.Owner != "cpia" {
+		t.Fatalf("a document from Doc: %+v, %v", got, err)
+	}
+}
