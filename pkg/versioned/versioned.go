@@ -49,6 +49,14 @@ type Config[T, F any] struct {
 	Notify outbox.Notifier
 }
 
+// Store is what a use case needs of a Collection of T: a service's
+// store interfaces embed it, so tests may give them another.
+type Store[T any] interface {
+	Get(ctx context.Context, id string) (*T, error)
+	Create(ctx context.Context, id string, t *T, events []outbox.Message) error
+	Update(ctx context.Context, id string, change Change[T]) (*T, error)
+}
+
 // Collection stores values of T, one document each.
 type Collection[T, F any] struct {
 	c   *mongo.Collection

@@ -215,3 +215,5 @@ func TestLegacyAndDoc(t *testing.T) {
 		t.Fatalf("a document from Doc: %+v, %v", got, err)
 	}
 }
+
+var _ versioned.Store[tally] = (*versioned.Collection[tally, tallyFields])(nil)
