@@ -29,10 +29,10 @@ func NewRegisters(db *mongo.Database, notify outbox.Notifier) *Registers {
 // RegisterFields are a register document's fields but its _id, revision
 // and outbox.
 type RegisterFields struct {
-	ClassID      string `bson:"class_id"`
-	CourseID     string `bson:"course_id"`
-	CourseKind   string `bson:"course_kind"`
-	Organisation string `bson:"organisation"`
+	ClassID            string `bson:"class_id"`
+	CourseID           string `bson:"course_id"`
+	CourseKind         string `bson:"course_kind"`
+	Organisation       string `bson:"organisation"`
 	registerdoc.Fields `bson:",inline"`
 }
 
