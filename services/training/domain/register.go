@@ -39,7 +39,7 @@ func NewRegister(e *Edition, c *Course, l *Lesson, marks []register.Mark, by str
 	return &Register{
 		LessonID: l.ID, EditionID: e.ID, CourseID: e.CourseID, ModuleID: l.ModuleID, ModuleKind: kind,
 		Organisation: e.Organisation,
-		Sheet: register.Sheet{LessonStart: l.Start, LessonMinutes: l.Minutes, Marks: marks, RecordedBy: by, RecordedAt: now.UTC(), Revision: 1},
+		Sheet:        register.Sheet{LessonStart: l.Start, LessonMinutes: l.Minutes, Marks: marks, RecordedBy: by, RecordedAt: now.UTC(), Revision: 1},
 	}, nil
 }
 
