@@ -189,6 +189,17 @@ func (s *Collection[T, F]) Upsert(ctx context.Context, id string, start func(id 
 	return s.update(ctx, id, start, change)
 }
 
+// Replace stores t under id in place of what is stored there, if
+// anything, with no events: for seeding and a catalogue's puts. Pending
+// events stay.
+func (s *Collection[T, F]) Replace(ctx context.Context, id string, t *T) error {
+	_, err := s.Upsert(ctx, id, func(string) *T { return t }, func(stored *T) ([]outbox.Message, error) {
+		*stored = *t
+		return nil, nil
+	})
+	return err
+}
+
 func (s *Collection[T, F]) update(ctx context.Context, id string, start func(string) *T, change Change[T]) (*T, error) {
 	for range mongostore.Attempts(ctx) {
 		t, version, err := s.get(ctx, id)

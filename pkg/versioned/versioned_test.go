@@ -214,6 +214,14 @@ func TestLegacyAndDoc(t *testing.T) {
 	if got, err := s.Get(ctx, "new"); err != nil || got.Version != 1 || got.Owner != "cpia" {
 		t.Fatalf("a document from Doc: %+v, %v", got, err)
 	}
+	for _, owner := range []string{"first", "second"} {
+		if err := s.Replace(ctx, "replaced", &tally{Owner: owner}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, err := s.Get(ctx, "replaced"); err != nil || got.Version != 2 || got.Owner != "second" {
+		t.Fatalf("replaced twice: %+v, %v", got, err)
+	}
 }
 
 var _ versioned.Store[tally] = (*versioned.Collection[tally, tallyFields])(nil)

@@ -52,7 +52,7 @@ func start(t *testing.T) *fixture {
 			{Person: "p4", DisplayName: "Sara T.", Status: domain.Withdrawn},
 		},
 	}
-	if err := app.Classes.Create(ctx, class.ID, class, nil); err != nil {
+	if err := app.Classes.Replace(ctx, class.ID, class); err != nil {
 		t.Fatal(err)
 	}
 	now := time.Now()
@@ -61,7 +61,7 @@ func start(t *testing.T) *fixture {
 		{ID: "tomorrow", ClassID: "c1", Start: now.Add(24 * time.Hour), Minutes: 120, Status: domain.Scheduled},
 		{ID: "cancelled", ClassID: "c1", Start: now.Add(-time.Hour), Minutes: 120, Status: domain.Cancelled},
 	} {
-		if err := app.Lessons.Create(ctx, l.ID, &l, nil); err != nil {
+		if err := app.Lessons.Replace(ctx, l.ID, &l); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -22,7 +22,7 @@ import (
 type (
 	Courses interface {
 		Get(ctx context.Context, id string) (*domain.Course, error)
-		Upsert(ctx context.Context, id string, start func(string) *domain.Course, change versioned.Change[domain.Course]) (*domain.Course, error)
+		Replace(ctx context.Context, id string, c *domain.Course) error
 	}
 	Editions interface {
 		versioned.Store[domain.Edition]
@@ -68,11 +68,7 @@ func (s *Service) PutCourse(ctx context.Context, c *domain.Course) error {
 	if p.Role != auth.Coordinator || p.Organisation != c.Provider {
 		return errcode.New(errcode.Forbidden, "provider", "you coordinate another organisation's courses")
 	}
-	_, err := s.courses.Upsert(ctx, c.ID, func(string) *domain.Course { return c }, func(stored *domain.Course) ([]outbox.Message, error) {
-		*stored = *c
-		return nil, nil
-	})
-	return err
+	return s.courses.Replace(ctx, c.ID, c)
 }
 
 // Course returns a course; the catalogue is open to all staff.
