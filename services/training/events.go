@@ -11,7 +11,7 @@ import (
 	"github.com/percorsi/percorsi/pkg/events"
 	"github.com/percorsi/percorsi/pkg/outbox"
 	"github.com/percorsi/percorsi/pkg/register"
-	registerv1 "github.com/percorsi/percorsi/proto/percorsi/register/v1"
+	"github.com/percorsi/percorsi/pkg/register/registerpb"
 	trainingv1 "github.com/percorsi/percorsi/proto/percorsi/training/v1"
 	"github.com/percorsi/percorsi/services/training/domain"
 )
@@ -30,13 +30,13 @@ func registerEvents(ctx context.Context, r *domain.Register) ([]outbox.Message, 
 		return &trainingv1.AttendanceRecorded{
 			LessonId: r.LessonID, EditionId: r.EditionID, CourseId: r.CourseID, ModuleId: r.ModuleID,
 			ModuleKind: moduleKind(r.ModuleKind), LessonStart: timestamppb.New(r.LessonStart),
-			LessonMinutes: uint32(r.LessonMinutes), Status: status(m.Status), MinutesAttended: uint32(m.Minutes),
+			LessonMinutes: uint32(r.LessonMinutes), Status: registerpb.Status(m.Status), MinutesAttended: uint32(m.Minutes),
 		}
 	}
 	if len(r.Changed) > 0 {
 		for _, c := range r.Changed {
 			payload := base(c.To)
-			payload.Correction, payload.PreviousStatus, payload.PreviousMinutes = true, status(c.From.Status), uint32(c.From.Minutes)
+			payload.Correction, payload.PreviousStatus, payload.PreviousMinutes = true, registerpb.Status(c.From.Status), uint32(c.From.Minutes)
 			msg, err := seal(ctx, c.Person, r.Organisation, r.LessonStart, c.At, payload)
 			if err != nil {
 				return nil, err
@@ -165,18 +165,4 @@ func withdrawReason(r domain.WithdrawReason) trainingv1.WithdrawReason {
 		return trainingv1.WithdrawReason_WITHDRAW_REASON_OTHER
 	}
 	return trainingv1.WithdrawReason_WITHDRAW_REASON_UNSPECIFIED
-}
-
-func status(s register.Status) registerv1.AttendanceStatus {
-	switch s {
-	case register.Present:
-		return registerv1.AttendanceStatus_ATTENDANCE_STATUS_PRESENT
-	case register.Absent:
-		return registerv1.AttendanceStatus_ATTENDANCE_STATUS_ABSENT
-	case register.Late:
-		return registerv1.AttendanceStatus_ATTENDANCE_STATUS_LATE
-	case register.Excused:
-		return registerv1.AttendanceStatus_ATTENDANCE_STATUS_EXCUSED
-	}
-	return registerv1.AttendanceStatus_ATTENDANCE_STATUS_UNSPECIFIED
 }
