@@ -344,12 +344,9 @@ type RecordRegisterRequest struct {
 
 // RegisterJSON is a stored register.
 type RegisterJSON struct {
-	LessonID    string                    `json:"lesson_id"`
-	ClassID     string                    `json:"class_id"`
-	RecordedBy  string                    `json:"recorded_by"`
-	RecordedAt  time.Time                 `json:"recorded_at"`
-	Marks       []registerjson.Mark       `json:"marks"`
-	Revision    int                       `json:"revision"`
+	LessonID string `json:"lesson_id"`
+	ClassID  string `json:"class_id"`
+	registerjson.Sheet
 	Corrections []registerjson.Correction `json:"corrections,omitempty"`
 }
 
@@ -392,8 +389,8 @@ func registerJSON(r *domain.Register, class *domain.Class) RegisterJSON {
 	}
 	name := func(p string) string { return names[p] }
 	return RegisterJSON{
-		LessonID: r.LessonID, ClassID: r.ClassID, RecordedBy: r.RecordedBy, RecordedAt: r.RecordedAt, Revision: r.Revision,
-		Marks: registerjson.FromMarks(r.Marks, name), Corrections: registerjson.FromCorrections(r.Corrections, name),
+		LessonID: r.LessonID, ClassID: r.ClassID, Sheet: registerjson.FromSheet(r.Sheet, name),
+		Corrections: registerjson.FromCorrections(r.Corrections, name),
 	}
 }
 

@@ -529,13 +529,10 @@ type LessonResponse struct {
 
 // RegisterJSON is a stored register.
 type RegisterJSON struct {
-	LessonID   string              `json:"lesson_id"`
-	EditionID  string              `json:"edition_id"`
-	ModuleID   string              `json:"module_id"`
-	RecordedBy string              `json:"recorded_by"`
-	RecordedAt time.Time           `json:"recorded_at"`
-	Marks      []registerjson.Mark `json:"marks"`
-	Revision   int                 `json:"revision"`
+	LessonID  string `json:"lesson_id"`
+	EditionID string `json:"edition_id"`
+	ModuleID  string `json:"module_id"`
+	registerjson.Sheet
 	// Corrections is the history of changed lines, oldest first.
 	Corrections []registerjson.Correction `json:"corrections"`
 }
@@ -552,8 +549,8 @@ func registerJSON(r *domain.Register, e *domain.Edition) RegisterJSON {
 		}
 	}
 	return RegisterJSON{
-		LessonID: r.LessonID, EditionID: r.EditionID, ModuleID: r.ModuleID, RecordedBy: r.RecordedBy, RecordedAt: r.RecordedAt,
-		Revision: r.Revision, Marks: registerjson.FromMarks(r.Marks, names), Corrections: registerjson.FromCorrections(r.Corrections, nil),
+		LessonID: r.LessonID, EditionID: r.EditionID, ModuleID: r.ModuleID, Sheet: registerjson.FromSheet(r.Sheet, names),
+		Corrections: registerjson.FromCorrections(r.Corrections, nil),
 	}
 }
 

@@ -32,6 +32,20 @@ type Correction struct {
 	Reason string    `json:"reason"`
 }
 
+// Sheet is a register.Sheet but its corrections, which each service
+// writes in its own way.
+type Sheet struct {
+	RecordedBy string    `json:"recorded_by"`
+	RecordedAt time.Time `json:"recorded_at"`
+	Marks      []Mark    `json:"marks"`
+	Revision   int       `json:"revision"`
+}
+
+// FromSheet returns the JSON of s.
+func FromSheet(s register.Sheet, names Names) Sheet {
+	return Sheet{RecordedBy: s.RecordedBy, RecordedAt: s.RecordedAt, Marks: FromMarks(s.Marks, names), Revision: s.Revision}
+}
+
 // Names gives a person's display name by pseudonym; nil names nobody.
 type Names func(person string) string
 
