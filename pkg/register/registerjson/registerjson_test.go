@@ -17,7 +17,7 @@ func TestDecode(t *testing.T) {
 		t.Fatalf("correction: %+v %q %v", ms, reason, err)
 	}
 	for body, field := range map[string]string{
-		`{"marks":[{"person":"p1"},{"person":"p2","minutes":"x"}]}`:    "marks[1].minutes",
+		`{"marks":[{"person":"p1"},{"person":"p2","minutes":"x"}]}`:     "marks[1].minutes",
 		`{"marks":[{"person":"p1","display_name":"a name, not sent"}]}`: "marks[0].display_name",
 		`{"marks":[],"reason":"a submission has none"}`:                 "reason",
 	} {
