@@ -25,12 +25,13 @@ type (
 // NewAssessments returns the assessment and certificate stores of db;
 // notify is told of writes that left events (the relay's Notify).
 func NewAssessments(db *mongo.Database, notify outbox.Notifier) (*Assessments, *Certificates) {
-	return &Assessments{versioned.New(db.Collection(assessmentsColl), versioned.Config[domain.Assessment, AssessmentFields]{
-			What: "assessment", Fields: toAssessmentFields, Value: func(id string, _ int64, f *AssessmentFields) *domain.Assessment { return f.domain(id) },
-			Legacy: true, Notify: notify,
-		})}, versioned.New(db.Collection(certificatesColl), versioned.Config[domain.Certificate, certificateFields]{
-			What: "certificate", Fields: toCertificateFields, Value: toCertificate, Legacy: true, Notify: notify,
-		})
+	assessments := versioned.New(db.Collection(assessmentsColl), versioned.Config[domain.Assessment, AssessmentFields]{
+		What: "assessment", Fields: toAssessmentFields, Legacy: true, Notify: notify,
+		Value: func(id string, _ int64, f *AssessmentFields) *domain.Assessment { return f.domain(id) },
+	})
+	return &Assessments{assessments}, versioned.New(db.Collection(certificatesColl), versioned.Config[domain.Certificate, certificateFields]{
+		What: "certificate", Fields: toCertificateFields, Value: toCertificate, Legacy: true, Notify: notify,
+	})
 }
 
 // AssessmentFields are an assessment's stored fields.
