@@ -103,11 +103,15 @@ func (s *Service) changeClass(ctx context.Context, c *domain.Class, change func(
 	if err != nil {
 		return nil, err
 	}
-	if ok, err := s.Classes.Put(ctx, c.ID, c.Version, c, events); err != nil || ok {
-		c.Version++
-		return c, err
+	ok, err := s.Classes.Put(ctx, c.ID, c.Version, c, events)
+	switch {
+	case err != nil:
+		return nil, err
+	case !ok: // changed since it was read
+		return s.Classes.Update(ctx, c.ID, apply)
 	}
-	return s.Classes.Update(ctx, c.ID, apply)
+	c.Version++
+	return c, nil
 }
 
 // caller returns the signed-in user.
