@@ -105,12 +105,12 @@ func (r *rig) seed(t testing.TB) {
 				t.Fatal(err)
 			}
 		}
-		if err := r.courses.Classes.Put(ctx, class); err != nil {
+		if err := r.courses.Classes.Replace(ctx, class.ID, class); err != nil {
 			t.Fatal(err)
 		}
 		for l := range r.lessons {
 			lesson := &coursesdomain.Lesson{ID: r.lessonID(c, l), ClassID: class.ID, Start: r.lessonStart(l), Minutes: 120, Status: coursesdomain.Scheduled}
-			if err := r.courses.Lessons.Put(ctx, lesson); err != nil {
+			if err := r.courses.Lessons.Replace(ctx, lesson.ID, lesson); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -72,7 +72,7 @@ func seedDemo(ctx context.Context, s *System, dir string) (*Demo, error) {
 			return nil, fmt.Errorf("demo: %w", err)
 		}
 	}
-	if err := s.Courses.Classes.Put(ctx, class); err != nil {
+	if err := s.Courses.Classes.Replace(ctx, class.ID, class); err != nil {
 		return nil, fmt.Errorf("demo: %w", err)
 	}
 
@@ -85,7 +85,7 @@ func seedDemo(ctx context.Context, s *System, dir string) (*Demo, error) {
 		}
 		start := time.Date(day.Year(), day.Month(), day.Day(), 9, 0, 0, 0, rome)
 		lesson := &coursesdomain.Lesson{ID: "lez-" + start.Format("20060102"), ClassID: demoClass, Start: start, Minutes: 120, Status: coursesdomain.Scheduled}
-		if err := s.Courses.Lessons.Put(ctx, lesson); err != nil {
+		if err := s.Courses.Lessons.Replace(ctx, lesson.ID, lesson); err != nil {
 			return nil, fmt.Errorf("demo: %w", err)
 		}
 		_, _, err := s.Courses.Service.RecordRegister(teacher, lesson.ID, demoMarks(lesson.ID))
@@ -94,7 +94,7 @@ func seedDemo(ctx context.Context, s *System, dir string) (*Demo, error) {
 		}
 	}
 	today := &coursesdomain.Lesson{ID: "lez-oggi-" + now.In(rome).Format("20060102"), ClassID: demoClass, Start: now.Add(-time.Hour).Truncate(time.Minute), Minutes: 120, Status: coursesdomain.Scheduled}
-	if err := s.Courses.Lessons.Put(ctx, today); err != nil {
+	if err := s.Courses.Lessons.Replace(ctx, today.ID, today); err != nil {
 		return nil, fmt.Errorf("demo: %w", err)
 	}
 	d.TodayLessonID = today.ID

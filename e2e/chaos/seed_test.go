@@ -128,7 +128,7 @@ func seedCourses(ctx context.Context, cfg process.Config, w *world, log *slog.Lo
 		for p := range w.people {
 			class.Roster = append(class.Roster, coursesdomain.Enrolment{Person: w.person(c, p), DisplayName: "P", Status: coursesdomain.Enrolled})
 		}
-		if err := app.Classes.Put(ctx, class); err != nil {
+		if err := app.Classes.Replace(ctx, class.ID, class); err != nil {
 			return fmt.Errorf("seed class: %w", err)
 		}
 		for l := range w.lessons {
@@ -136,7 +136,7 @@ func seedCourses(ctx context.Context, cfg process.Config, w *world, log *slog.Lo
 				ID: w.lessonID(c, l), ClassID: class.ID, Start: w.firstLesson.Add(time.Duration(3*l) * time.Hour),
 				Minutes: 120, Status: coursesdomain.Scheduled,
 			}
-			if err := app.Lessons.Put(ctx, lesson); err != nil {
+			if err := app.Lessons.Replace(ctx, lesson.ID, lesson); err != nil {
 				return fmt.Errorf("seed lesson: %w", err)
 			}
 		}

@@ -6,6 +6,7 @@ package register
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/percorsi/percorsi/pkg/errcode"
@@ -201,3 +202,36 @@ func (f Figures) RateBP() int {
 func (f Figures) Reaches(shareBP, plannedMinutes int) bool {
 	return plannedMinutes > 0 && f.MinutesAttended*10000 >= shareBP*plannedMinutes
 }
+
+// Sheet is the register of one lesson as every service keeps it: the
+// marks, who recorded them and when, and the corrections since.
+type Sheet struct {
+	LessonStart   time.Time
+	LessonMinutes int
+	Marks         []Mark
+	RecordedBy    string
+	RecordedAt    time.Time
+	// Corrections is the history of changes after recording, oldest first.
+	Corrections []Correction
+	// Revision counts the writes: 1 when recorded, +1 per correction.
+	Revision int
+	// Changed are the corrections of the latest write, for its events;
+	// not stored.
+	Changed []Correction
+}
+
+// Correct changes some lines of the sheet (see Correct), keeping the
+// history.
+func (s *Sheet) Correct(changes []Mark, by, reason string, now time.Time) error {
+	marks, cs, err := Correct(s.Marks, changes, s.LessonMinutes, by, reason, now)
+	if err != nil {
+		return err
+	}
+	s.Marks, s.Changed = marks, cs
+	s.Corrections = append(s.Corrections, cs...)
+	s.Revision++
+	return nil
+}
+
+// SameMarks reports whether s records exactly marks (a retried submission).
+func (s *Sheet) SameMarks(marks []Mark) bool { return slices.Equal(s.Marks, marks) }

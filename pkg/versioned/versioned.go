@@ -41,9 +41,20 @@ type Config[T, F any] struct {
 	Value func(id string, version int64, f *F) *T
 	// VersionField names the stored version; "version" when empty.
 	VersionField string
+	// Legacy reads a document stored before versions were kept (without
+	// the version field) as at version 1, and writes over it as such.
+	Legacy bool
 	// Notify is told of every write that left events to publish: the
 	// relay's Notify. Nil: nobody is told (the relay's poll finds them).
 	Notify outbox.Notifier
+}
+
+// Store is what a use case needs of a Collection of T: a service's
+// store interfaces embed it, so tests may give them another.
+type Store[T any] interface {
+	Get(ctx context.Context, id string) (*T, error)
+	Create(ctx context.Context, id string, t *T, events []outbox.Message) error
+	Update(ctx context.Context, id string, change Change[T]) (*T, error)
 }
 
 // Collection stores values of T, one document each.
@@ -77,18 +88,18 @@ type doc[F any] struct {
 	Rest           bson.M `bson:",inline"` // the version, under its configured name
 }
 
-// version reads d's version: 0 for a document stored before its kind had
-// one, which Put then matches by the version's absence.
 func (s *Collection[T, F]) version(d *doc[F]) (int64, error) {
 	switch v := d.Rest[s.cfg.VersionField].(type) {
-	case nil:
-		return 0, nil
 	case int64:
 		return v, nil
 	case int32:
 		return int64(v), nil
+	case nil:
+		if s.cfg.Legacy {
+			return 1, nil
+		}
 	}
-	return 0, errcode.New(errcode.Internal, "", "%s %s: %s is not an integer", s.cfg.What, d.ID, s.cfg.VersionField)
+	return 0, errcode.New(errcode.Internal, "", "%s %s has no integer %s", s.cfg.What, d.ID, s.cfg.VersionField)
 }
 
 func byID(id string) bson.D { return bson.D{{Key: "_id", Value: id}} }
@@ -134,12 +145,22 @@ func (s *Collection[T, F]) Find(ctx context.Context, filter bson.D, opts ...opti
 	return out, nil
 }
 
+// Doc is the document Create stores for t under id with events, for a
+// bulk insert (a migration, a batch of new values).
+func (s *Collection[T, F]) Doc(id string, t *T, events []outbox.Message) (bson.D, error) {
+	d, err := marshal(doc[F]{ID: id, Fields: s.cfg.Fields(t), Pending: outbox.NewPending(events)})
+	if err != nil {
+		return nil, fmt.Errorf("create %s %s: %w", s.cfg.What, id, err)
+	}
+	return append(d, bson.E{Key: s.cfg.VersionField, Value: int64(1)}), nil
+}
+
 // Create stores t under id at version 1 with its events; Conflict when id
 // is taken.
 func (s *Collection[T, F]) Create(ctx context.Context, id string, t *T, events []outbox.Message) error {
-	d, err := s.first(id, t, events)
+	d, err := s.Doc(id, t, events)
 	if err != nil {
-		return fmt.Errorf("create %s %s: %w", s.cfg.What, id, err)
+		return err
 	}
 	if _, err := s.c.InsertOne(ctx, d); err != nil {
 		return fmt.Errorf("create %s %s: %w", s.cfg.What, id, mongostore.Translate(err))
@@ -150,21 +171,15 @@ func (s *Collection[T, F]) Create(ctx context.Context, id string, t *T, events [
 	return nil
 }
 
-// first is the document of t's first version under id.
-func (s *Collection[T, F]) first(id string, t *T, events []outbox.Message) (bson.D, error) {
-	d, err := marshal(doc[F]{ID: id, Fields: s.cfg.Fields(t), Pending: outbox.NewPending(events)})
-	return append(d, bson.E{Key: s.cfg.VersionField, Value: int64(1)}), err
-}
-
 // Load inserts values already lived elsewhere (a migration, a load
 // driver's population) at version 1 with no events, id naming each, a
 // thousand at a time, calling progress after each batch.
 func (s *Collection[T, F]) Load(ctx context.Context, values []*T, id func(*T) string, progress func(done, total int)) error {
 	docs := make([]any, len(values))
 	for i, t := range values {
-		d, err := s.first(id(t), t, nil)
+		d, err := s.Doc(id(t), t, nil)
 		if err != nil {
-			return fmt.Errorf("load %s %s: %w", s.cfg.What, id(t), err)
+			return fmt.Errorf("load: %w", err)
 		}
 		docs[i] = d
 	}
@@ -189,12 +204,22 @@ func (s *Collection[T, F]) Upsert(ctx context.Context, id string, start func(id 
 	return s.update(ctx, id, start, change)
 }
 
+// Replace stores t under id in place of what is stored there, if
+// anything, with no events: for seeding and a catalogue's puts. Pending
+// events stay.
+func (s *Collection[T, F]) Replace(ctx context.Context, id string, t *T) error {
+	_, err := s.Upsert(ctx, id, func(string) *T { return t }, func(stored *T) ([]outbox.Message, error) {
+		*stored = *t
+		return nil, nil
+	})
+	return err
+}
+
 func (s *Collection[T, F]) update(ctx context.Context, id string, start func(string) *T, change Change[T]) (*T, error) {
 	for range mongostore.Attempts(ctx) {
 		t, version, err := s.get(ctx, id)
-		stored := err == nil
 		if errcode.Of(err) == errcode.NotFound && start != nil {
-			t, err = start(id), nil
+			t, version, err = start(id), 0, nil
 		}
 		if err != nil {
 			return nil, err
@@ -206,18 +231,18 @@ func (s *Collection[T, F]) update(ctx context.Context, id string, start func(str
 		if err != nil {
 			return nil, err
 		}
-		if !stored {
+		if version == 0 {
 			err := s.Create(ctx, id, t, events)
 			if errcode.Of(err) == errcode.Conflict {
 				continue // created meanwhile: change what is stored
 			}
 			return t, err
 		}
-		put, err := s.Put(ctx, id, version, t, events)
+		stored, err := s.Put(ctx, id, version, t, events)
 		if err != nil {
 			return nil, err
 		}
-		if put {
+		if stored {
 			return t, nil
 		}
 	}
@@ -233,11 +258,11 @@ func (s *Collection[T, F]) Put(ctx context.Context, id string, version int64, t 
 	}
 	set := append(fields, bson.E{Key: s.cfg.VersionField, Value: version + 1})
 	update := outbox.Append(bson.D{{Key: "$set", Value: set}}, events)
-	var at any = version
-	if version == 0 {
-		at = bson.D{{Key: "$exists", Value: false}}
+	current := bson.D{{Key: "_id", Value: id}, {Key: s.cfg.VersionField, Value: version}}
+	if s.cfg.Legacy && version == 1 {
+		current[1].Value = bson.D{{Key: "$in", Value: bson.A{int64(1), nil}}}
 	}
-	res, err := s.c.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: s.cfg.VersionField, Value: at}}, update)
+	res, err := s.c.UpdateOne(ctx, current, update)
 	if err != nil {
 		return false, fmt.Errorf("update %s %s: %w", s.cfg.What, id, mongostore.Translate(err))
 	}

@@ -147,24 +147,6 @@ func TestContract(t *testing.T) {
 			if ok, err := s.Put(ctx, "b", 1, &tally{Owner: "stale"}, nil); ok || err != nil {
 				t.Fatalf("put over a stale version: %v, %v", ok, err)
 			}
-
-			// A document stored before its kind had a version reads as
-			// version 0 and is updated once, to version 1.
-			if _, err := s.Mongo().InsertOne(ctx, bson.D{{Key: "_id", Value: "old"}, {Key: "owner", Value: "cpia"}}); err != nil {
-				t.Fatal(err)
-			}
-			if old, err := s.Get(ctx, "old"); err != nil || old.Version != 0 {
-				t.Fatalf("a document without a version: %+v, %v", old, err)
-			}
-			if _, err := s.Update(ctx, "old", mark("first")); err != nil {
-				t.Fatal(err)
-			}
-			if ok, err := s.Put(ctx, "old", 0, &tally{}, nil); ok || err != nil {
-				t.Fatalf("put over version 0 of a document at 1: %v, %v", ok, err)
-			}
-			if old, err := s.Get(ctx, "old"); err != nil || old.Version != 1 || len(old.Marks) != 1 {
-				t.Fatalf("after its first update: %+v, %v", old, err)
-			}
 		})
 	}
 }
@@ -197,8 +179,53 @@ func TestConcurrentUpdatesAllLand(t *testing.T) {
 	}
 }
 
-// Load stores values as Create does, at version 1 and with nothing to
-// publish, reporting its progress.
+// A Legacy collection reads a document stored before versions were kept
+// as at version 1 and writes over it once; Doc is what Create inserts.
+func TestLegacyAndDoc(t *testing.T) {
+	c, _ := setUp(t)
+	s := versioned.New(c.db.Collection("tallies"), versioned.Config[tally, tallyFields]{
+		What:   "tally",
+		Fields: func(t *tally) tallyFields { return tallyFields{Owner: t.Owner, Marks: t.Marks} },
+		Value: func(id string, v int64, f *tallyFields) *tally {
+			return &tally{ID: id, Version: v, Owner: f.Owner, Marks: f.Marks}
+		},
+		Legacy: true,
+	})
+	ctx := t.Context()
+	if _, err := s.Mongo().InsertOne(ctx, bson.D{{Key: "_id", Value: "old"}, {Key: "owner", Value: "cpia"}}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Get(ctx, "old"); err != nil || got.Version != 1 {
+		t.Fatalf("a legacy document: %+v, %v", got, err)
+	}
+	if got, err := s.Update(ctx, "old", mark("m")); err != nil || got.Version != 1 || len(got.Marks) != 1 {
+		t.Fatalf("update of a legacy document: %+v, %v", got, err)
+	}
+	if ok, err := s.Put(ctx, "old", 1, &tally{Owner: "stale"}, nil); ok || err != nil {
+		t.Fatalf("put over the legacy version once written: %v, %v", ok, err)
+	}
+	d, err := s.Doc("new", &tally{Owner: "cpia"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Mongo().InsertOne(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Get(ctx, "new"); err != nil || got.Version != 1 || got.Owner != "cpia" {
+		t.Fatalf("a document from Doc: %+v, %v", got, err)
+	}
+	for _, owner := range []string{"first", "second"} {
+		if err := s.Replace(ctx, "replaced", &tally{Owner: owner}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, err := s.Get(ctx, "replaced"); err != nil || got.Version != 2 || got.Owner != "second" {
+		t.Fatalf("replaced twice: %+v, %v", got, err)
+	}
+}
+
+var _ versioned.Store[tally] = (*versioned.Collection[tally, tallyFields])(nil)
+
 func TestLoad(t *testing.T) {
 	c, _ := setUp(t)
 	s := c.collection("revised", "revision")

@@ -48,14 +48,11 @@ func OpenWith(ctx context.Context, cfg process.Config, rules domain.Config, now 
 		return nil, err
 	}
 	relay := outbox.NewRelay(p.Writer, outbox.RelayConfig{Logger: p.Log, Metrics: p.Registry, Name: Name}, store.OutboxSources(p.DB)...)
-	ev := Events{AdmissionShareBP: rules.AdmissionShareBP}
-	classes, lessons := store.NewClasses(p.DB, ev.Class, relay.Notify), store.NewLessons(p.DB)
+	classes, lessons := store.NewClasses(p.DB, relay.Notify), store.NewLessons(p.DB)
+	assessments, certificates := store.NewAssessments(p.DB, relay.Notify)
 	st := Stores{
-		Courses:     store.NewCourses(p.DB),
-		Classes:     classes,
-		Lessons:     lessons,
-		Registers:   store.NewRegisters(p.DB, ev.Register, relay.Notify),
-		Assessments: store.NewAssessments(p.DB, ev.Assessment, ev.Certificate, relay.Notify),
+		Courses: store.NewCourses(p.DB), Classes: classes, Lessons: lessons, Registers: store.NewRegisters(p.DB, relay.Notify),
+		Assessments: assessments, Certificates: certificates,
 	}
 	svc := NewService(st, rules, now, events.NewID)
 	endpoints := MakeEndpoints(svc, p.Verifier, p.Log, instrument.NewMetrics(p.Registry, Name))

@@ -196,7 +196,7 @@ func seedYear(b *testing.B, people int) *courses.App {
 			}
 			r := &domain.Register{
 				LessonID: lesson.ID, ClassID: class.ID, CourseID: class.CourseID, CourseKind: class.CourseKind, Organisation: class.Organisation,
-				LessonStart: lesson.Start, LessonMinutes: lesson.Minutes, Marks: marks, RecordedBy: "teacher", RecordedAt: lesson.Start, Revision: 1,
+				Sheet: register.Sheet{LessonStart: lesson.Start, LessonMinutes: lesson.Minutes, Marks: marks, RecordedBy: "teacher", RecordedAt: lesson.Start, Revision: 1},
 			}
 			class.Count(r, 3)
 			regs = append(regs, r)

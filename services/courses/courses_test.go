@@ -52,7 +52,7 @@ func start(t *testing.T) *fixture {
 			{Person: "p4", DisplayName: "Sara T.", Status: domain.Withdrawn},
 		},
 	}
-	if err := app.Classes.Put(ctx, class); err != nil {
+	if err := app.Classes.Replace(ctx, class.ID, class); err != nil {
 		t.Fatal(err)
 	}
 	now := time.Now()
@@ -61,7 +61,7 @@ func start(t *testing.T) *fixture {
 		{ID: "tomorrow", ClassID: "c1", Start: now.Add(24 * time.Hour), Minutes: 120, Status: domain.Scheduled},
 		{ID: "cancelled", ClassID: "c1", Start: now.Add(-time.Hour), Minutes: 120, Status: domain.Cancelled},
 	} {
-		if err := app.Lessons.Put(ctx, &l); err != nil {
+		if err := app.Lessons.Replace(ctx, l.ID, &l); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -256,7 +256,7 @@ func TestRecountMissed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := f.app.Service.Registers.Create(ctx, reg); err != nil {
+	if err := f.app.Service.Registers.Create(ctx, reg.LessonID, reg, nil); err != nil {
 		t.Fatal(err)
 	}
 	if got, err := f.app.Service.RecountMissed(ctx); err != nil || len(got) != 1 || got[0] != "c1" {

@@ -12,9 +12,11 @@ import (
 	"github.com/go-kit/kit/endpoint"
 
 	"github.com/percorsi/percorsi/pkg/auth"
+	"github.com/percorsi/percorsi/pkg/endpointkit"
 	"github.com/percorsi/percorsi/pkg/errcode"
 	"github.com/percorsi/percorsi/pkg/instrument"
 	"github.com/percorsi/percorsi/pkg/register"
+	"github.com/percorsi/percorsi/pkg/register/registerjson"
 	"github.com/percorsi/percorsi/services/courses/domain"
 )
 
@@ -41,62 +43,30 @@ type Endpoints struct {
 	Records         endpoint.Endpoint
 }
 
-// MakeEndpoints wraps each use case in the same chain: instrumentation
-// outermost, then authentication and role check. Teachers and coordinators
-// are the only roles; which class each may touch is the use case's to say.
+// MakeEndpoints puts each use case in the one chain, open to teachers and
+// coordinators; which class each may touch is the use case's to say.
 func MakeEndpoints(s *Service, v auth.Verifier, log *slog.Logger, m *instrument.Metrics) Endpoints {
-	wrap := func(name string, e endpoint.Endpoint) endpoint.Endpoint {
-		return endpoint.Chain(instrument.Endpoint(name, log, m), auth.Require(v, auth.Teacher, auth.Coordinator))(e)
-	}
+	c, roles := endpointkit.Chain{Verifier: v, Log: log, Metrics: m}, []auth.Role{auth.Teacher, auth.Coordinator}
 	return Endpoints{
-		PutCourse:       wrap("put_course", typed(s.putCourse)),
-		CreateClass:     wrap("create_class", typed(s.createClass)),
-		Today:           wrap("today", typed(s.today)),
-		AddLesson:       wrap("add_lesson", typed(s.addLesson)),
-		CancelLesson:    wrap("cancel_lesson", typed(s.cancelLesson)),
-		MoveLesson:      wrap("move_lesson", typed(s.moveLesson)),
-		GetLesson:       wrap("get_lesson", typed(s.getLesson)),
-		RecordRegister:  wrap("record_register", typed(s.recordRegister)),
-		CorrectRegister: wrap("correct_register", typed(s.correctRegister)),
-		Attendance:      wrap("attendance", typed(s.attendance)),
-		Enrol:           wrap("enrol", typed(s.enrol)),
-		ImportRoster:    wrap("import_roster", typed(s.importRoster)),
-		Withdraw:        wrap("withdraw", typed(s.withdraw)),
-		Suspend:         wrap("suspend", typed(s.suspend)),
-		Transfer:        wrap("transfer", typed(s.transfer)),
-		Assess:          wrap("assess", typed(s.assess)),
-		Certify:         wrap("certify", typed(s.certify)),
-		Records:         wrap("records", typed(s.records)),
+		PutCourse:       endpointkit.Use(c, "put_course", s.putCourse, roles...),
+		CreateClass:     endpointkit.Use(c, "create_class", s.createClass, roles...),
+		Today:           endpointkit.Use(c, "today", s.today, roles...),
+		AddLesson:       endpointkit.Use(c, "add_lesson", s.addLesson, roles...),
+		CancelLesson:    endpointkit.Use(c, "cancel_lesson", s.cancelLesson, roles...),
+		MoveLesson:      endpointkit.Use(c, "move_lesson", s.moveLesson, roles...),
+		GetLesson:       endpointkit.Use(c, "get_lesson", s.getLesson, roles...),
+		RecordRegister:  endpointkit.Use(c, "record_register", s.recordRegister, roles...),
+		CorrectRegister: endpointkit.Use(c, "correct_register", s.correctRegister, roles...),
+		Attendance:      endpointkit.Use(c, "attendance", s.attendance, roles...),
+		Enrol:           endpointkit.Use(c, "enrol", s.enrol, roles...),
+		ImportRoster:    endpointkit.Use(c, "import_roster", s.importRoster, roles...),
+		Withdraw:        endpointkit.Use(c, "withdraw", s.withdraw, roles...),
+		Suspend:         endpointkit.Use(c, "suspend", s.suspend, roles...),
+		Transfer:        endpointkit.Use(c, "transfer", s.transfer, roles...),
+		Assess:          endpointkit.Use(c, "assess", s.assess, roles...),
+		Certify:         endpointkit.Use(c, "certify", s.certify, roles...),
+		Records:         endpointkit.Use(c, "records", s.records, roles...),
 	}
-}
-
-// typed turns a function of one request type into an endpoint.
-func typed[Req any, Resp any](f func(context.Context, Req) (Resp, error)) endpoint.Endpoint {
-	return func(ctx context.Context, request any) (any, error) {
-		resp, err := f(ctx, request.(Req))
-		if err != nil {
-			return nil, err
-		}
-		return resp, nil
-	}
-}
-
-// parseTime reads an RFC 3339 time of field.
-func parseTime(field, s string) (time.Time, error) {
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		return time.Time{}, errcode.New(errcode.Invalid, field, "must be a time such as 2026-11-02T09:00:00+01:00")
-	}
-	return t, nil
-}
-
-// parseDate reads a calendar date of field in loc.
-func parseDate(field, s string, loc *time.Location) (time.Time, error) {
-	t, err := time.ParseInLocation(time.DateOnly, s, loc)
-	if err != nil {
-		return time.Time{}, errcode.New(errcode.Invalid, field, "must be a date such as 2026-09-15")
-	}
-	return t, nil
 }
 
 // Created answers 201 or, for a retry of what is already stored, 200.
@@ -167,10 +137,10 @@ var weekdays = []string{"sunday", "monday", "tuesday", "wednesday", "thursday", 
 func (s *Service) createClass(ctx context.Context, r ClassRequest) (ClassCreated, error) {
 	c := &domain.Class{ID: r.ID, CourseID: r.CourseID, Title: r.Title, Site: r.Site, Teachers: r.Teachers, Capacity: r.Capacity}
 	var err error
-	if c.StartDate, err = parseDate("start_date", r.StartDate, s.cfg.Location); err != nil {
+	if c.StartDate, err = endpointkit.Date("start_date", r.StartDate, s.cfg.Location); err != nil {
 		return ClassCreated{}, err
 	}
-	if c.EndDate, err = parseDate("end_date", r.EndDate, s.cfg.Location); err != nil {
+	if c.EndDate, err = endpointkit.Date("end_date", r.EndDate, s.cfg.Location); err != nil {
 		return ClassCreated{}, err
 	}
 	for i, sl := range r.Schedule {
@@ -209,7 +179,7 @@ type TodayLessonJSON struct {
 func (s *Service) today(ctx context.Context, r TodayRequest) (TodayResponse, error) {
 	at := s.now()
 	if r.Date != "" {
-		d, err := parseDate("date", r.Date, s.cfg.Location)
+		d, err := endpointkit.Date("date", r.Date, s.cfg.Location)
 		if err != nil {
 			return TodayResponse{}, err
 		}
@@ -219,7 +189,7 @@ func (s *Service) today(ctx context.Context, r TodayRequest) (TodayResponse, err
 	if err != nil {
 		return TodayResponse{}, err
 	}
-	resp := TodayResponse{Date: at.In(s.cfg.Location).Format(time.DateOnly), Lessons: []TodayLessonJSON{}}
+	resp := TodayResponse{Date: endpointkit.FormatDate(at.In(s.cfg.Location)), Lessons: []TodayLessonJSON{}}
 	for _, l := range lessons {
 		c := classes[l.ClassID]
 		resp.Lessons = append(resp.Lessons, TodayLessonJSON{LessonJSON: lessonJSON(l), ClassTitle: c.Title, Site: c.Site, Expected: len(c.Expected())})
@@ -242,7 +212,7 @@ type AddedLesson struct {
 }
 
 func (s *Service) addLesson(ctx context.Context, r LessonTimeRequest) (AddedLesson, error) {
-	start, err := parseTime("start", r.Start)
+	start, err := endpointkit.Time("start", r.Start)
 	if err != nil {
 		return AddedLesson{}, err
 	}
@@ -254,7 +224,7 @@ func (s *Service) addLesson(ctx context.Context, r LessonTimeRequest) (AddedLess
 }
 
 func (s *Service) moveLesson(ctx context.Context, r LessonTimeRequest) (LessonJSON, error) {
-	start, err := parseTime("start", r.Start)
+	start, err := endpointkit.Time("start", r.Start)
 	if err != nil {
 		return LessonJSON{}, err
 	}
@@ -369,36 +339,15 @@ func (s *Service) getLesson(ctx context.Context, r GetLessonRequest) (LessonResp
 // RecordRegisterRequest is a lesson's register as a teacher submits it.
 type RecordRegisterRequest struct {
 	LessonID string
-	Marks    []MarkJSON
-}
-
-// MarkJSON is one line of a register.
-type MarkJSON struct {
-	Person      string `json:"person"`
-	DisplayName string `json:"display_name,omitempty"` // in responses only
-	Status      string `json:"status"`
-	Minutes     int    `json:"minutes"`
+	Marks    []register.Mark
 }
 
 // RegisterJSON is a stored register.
 type RegisterJSON struct {
-	LessonID    string           `json:"lesson_id"`
-	ClassID     string           `json:"class_id"`
-	RecordedBy  string           `json:"recorded_by"`
-	RecordedAt  time.Time        `json:"recorded_at"`
-	Marks       []MarkJSON       `json:"marks"`
-	Revision    int              `json:"revision"`
-	Corrections []CorrectionJSON `json:"corrections,omitempty"`
-}
-
-// CorrectionJSON is one line of a register's history.
-type CorrectionJSON struct {
-	Person string    `json:"person"`
-	From   MarkJSON  `json:"from"`
-	To     MarkJSON  `json:"to"`
-	By     string    `json:"by"`
-	At     time.Time `json:"at"`
-	Reason string    `json:"reason"`
+	LessonID string `json:"lesson_id"`
+	ClassID  string `json:"class_id"`
+	registerjson.Sheet
+	Corrections []registerjson.Correction `json:"corrections,omitempty"`
 }
 
 // RegisterResponse answers a submission: 201 when stored now, 200 when the
@@ -408,16 +357,8 @@ type RegisterResponse struct {
 	Register RegisterJSON `json:"register"`
 }
 
-func marks(ms []MarkJSON) []register.Mark {
-	out := make([]register.Mark, len(ms))
-	for i, m := range ms {
-		out[i] = register.Mark{Person: m.Person, Status: register.Status(m.Status), Minutes: m.Minutes}
-	}
-	return out
-}
-
 func (s *Service) recordRegister(ctx context.Context, r RecordRegisterRequest) (RegisterResponse, error) {
-	reg, created, err := s.RecordRegister(ctx, r.LessonID, marks(r.Marks))
+	reg, created, err := s.RecordRegister(ctx, r.LessonID, r.Marks)
 	if err != nil {
 		return RegisterResponse{}, err
 	}
@@ -427,12 +368,12 @@ func (s *Service) recordRegister(ctx context.Context, r RecordRegisterRequest) (
 // CorrectRegisterRequest changes lines of a recorded register.
 type CorrectRegisterRequest struct {
 	LessonID string
-	Marks    []MarkJSON
+	Marks    []register.Mark
 	Reason   string
 }
 
 func (s *Service) correctRegister(ctx context.Context, r CorrectRegisterRequest) (RegisterResponse, error) {
-	reg, err := s.CorrectRegister(ctx, r.LessonID, marks(r.Marks), r.Reason)
+	reg, err := s.CorrectRegister(ctx, r.LessonID, r.Marks, r.Reason)
 	if err != nil {
 		return RegisterResponse{}, err
 	}
@@ -446,17 +387,11 @@ func registerJSON(r *domain.Register, class *domain.Class) RegisterJSON {
 			names[e.Person] = e.DisplayName
 		}
 	}
-	mark := func(m register.Mark) MarkJSON {
-		return MarkJSON{Person: m.Person, DisplayName: names[m.Person], Status: string(m.Status), Minutes: m.Minutes}
+	name := func(p string) string { return names[p] }
+	return RegisterJSON{
+		LessonID: r.LessonID, ClassID: r.ClassID, Sheet: registerjson.FromSheet(r.Sheet, name),
+		Corrections: registerjson.FromCorrections(r.Corrections, name),
 	}
-	out := RegisterJSON{LessonID: r.LessonID, ClassID: r.ClassID, RecordedBy: r.RecordedBy, RecordedAt: r.RecordedAt, Marks: []MarkJSON{}, Revision: r.Revision}
-	for _, m := range r.Marks {
-		out.Marks = append(out.Marks, mark(m))
-	}
-	for _, c := range r.Corrections {
-		out.Corrections = append(out.Corrections, CorrectionJSON{Person: c.Person, From: mark(c.From), To: mark(c.To), By: c.By, At: c.At, Reason: c.Reason})
-	}
-	return out
 }
 
 // ClassIDRequest names a class.

@@ -10,8 +10,8 @@ import (
 	"github.com/percorsi/percorsi/pkg/events"
 	"github.com/percorsi/percorsi/pkg/outbox"
 	"github.com/percorsi/percorsi/pkg/register"
+	"github.com/percorsi/percorsi/pkg/register/registerpb"
 	coursesv1 "github.com/percorsi/percorsi/proto/percorsi/courses/v1"
-	registerv1 "github.com/percorsi/percorsi/proto/percorsi/register/v1"
 	"github.com/percorsi/percorsi/services/courses/domain"
 )
 
@@ -60,7 +60,7 @@ func (ev Events) Register(ctx context.Context, r *domain.Register) ([]outbox.Mes
 			CourseKind:      courseKind(r.CourseKind),
 			LessonStart:     timestamppb.New(r.LessonStart),
 			LessonMinutes:   uint32(r.LessonMinutes),
-			Status:          status(m.Status),
+			Status:          registerpb.Status(m.Status),
 			MinutesAttended: uint32(m.Minutes),
 		}
 		if f, ok := r.Figures[m.Person]; ok {
@@ -85,8 +85,8 @@ func (ev Events) corrected(ctx context.Context, r *domain.Register) ([]outbox.Me
 			RegisterId: r.LessonID, LessonId: r.LessonID,
 			Course:      &coursesv1.Course{ClassId: r.ClassID, CourseId: r.CourseID, CourseKind: courseKind(r.CourseKind)},
 			LessonStart: timestamppb.New(r.LessonStart), LessonMinutes: uint32(r.LessonMinutes),
-			PreviousStatus: status(c.From.Status), PreviousMinutes: uint32(c.From.Minutes),
-			Status: status(c.To.Status), MinutesAttended: uint32(c.To.Minutes),
+			PreviousStatus: registerpb.Status(c.From.Status), PreviousMinutes: uint32(c.From.Minutes),
+			Status: registerpb.Status(c.To.Status), MinutesAttended: uint32(c.To.Minutes),
 			Revision: uint32(r.Revision - 1),
 		}
 		msg, err := outbox.Seal(ctx, Topic, events.Meta{
@@ -241,18 +241,4 @@ func withdrawReason(r domain.WithdrawReason) coursesv1.WithdrawReason {
 		return coursesv1.WithdrawReason_WITHDRAW_REASON_OTHER
 	}
 	return coursesv1.WithdrawReason_WITHDRAW_REASON_UNSPECIFIED
-}
-
-func status(s register.Status) registerv1.AttendanceStatus {
-	switch s {
-	case register.Present:
-		return registerv1.AttendanceStatus_ATTENDANCE_STATUS_PRESENT
-	case register.Absent:
-		return registerv1.AttendanceStatus_ATTENDANCE_STATUS_ABSENT
-	case register.Late:
-		return registerv1.AttendanceStatus_ATTENDANCE_STATUS_LATE
-	case register.Excused:
-		return registerv1.AttendanceStatus_ATTENDANCE_STATUS_EXCUSED
-	}
-	return registerv1.AttendanceStatus_ATTENDANCE_STATUS_UNSPECIFIED
 }

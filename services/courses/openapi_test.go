@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"sigs.k8s.io/yaml"
+
+	"github.com/percorsi/percorsi/pkg/httpkit"
 )
 
 // TestOpenAPIDocumentsEveryRoute holds openapi.yaml to the routes the HTTP
@@ -38,9 +40,9 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 			}
 		}
 	}
-	registered := []string{openAPIRoute}
+	registered := []string{httpkit.OpenAPIPattern}
 	for _, r := range routes(Endpoints{}) {
-		registered = append(registered, r.pattern)
+		registered = append(registered, r.Pattern)
 	}
 	pathParam := regexp.MustCompile(`\{([^}]+)\}`)
 	for _, pattern := range registered {

@@ -15,30 +15,103 @@ import (
 
 	"github.com/percorsi/percorsi/pkg/auth"
 	"github.com/percorsi/percorsi/pkg/errcode"
+	"github.com/percorsi/percorsi/pkg/outbox"
 	"github.com/percorsi/percorsi/pkg/register"
+	"github.com/percorsi/percorsi/pkg/versioned"
 	"github.com/percorsi/percorsi/services/courses/domain"
 )
 
-// Stores are the repositories the use cases work on.
+// Stores are the collections the use cases work on, with their queries.
 type Stores struct {
-	Courses     domain.Courses
-	Classes     domain.Classes
-	Lessons     domain.Lessons
-	Registers   domain.Registers
-	Assessments domain.Assessments
+	Courses interface {
+		Get(ctx context.Context, id string) (*domain.Course, error)
+		Upsert(ctx context.Context, id string, start func(string) *domain.Course, change versioned.Change[domain.Course]) (*domain.Course, error)
+	}
+	Classes interface {
+		versioned.Store[domain.Class]
+		// Put stores a class changed as read over its version; false when
+		// the stored class moved on.
+		Put(ctx context.Context, id string, version int64, c *domain.Class, events []outbox.Message) (bool, error)
+		// Teaching lists the classes subject teaches, or all of
+		// organisation's when subject is empty.
+		Teaching(ctx context.Context, organisation, subject string) ([]*domain.Class, error)
+		// Counted lists, by class id, the lessons whose registers the
+		// class's figures count.
+		Counted(ctx context.Context) (map[string][]string, error)
+	}
+	Lessons interface {
+		versioned.Store[domain.Lesson]
+		// Add stores new lessons; those already stored are left as they are.
+		Add(ctx context.Context, ls []domain.Lesson) error
+		// Between lists the lessons of classes starting in [from, to), by start.
+		Between(ctx context.Context, classIDs []string, from, to time.Time) ([]*domain.Lesson, error)
+	}
+	Registers interface {
+		versioned.Store[domain.Register]
+		OfClass(ctx context.Context, classID string) ([]*domain.Register, error)
+		// Recorded lists, by class id, the lessons that have a register.
+		Recorded(ctx context.Context) (map[string][]string, error)
+	}
+	Assessments interface {
+		Create(ctx context.Context, id string, a *domain.Assessment, events []outbox.Message) error
+		// Of lists the assessments of person in class, oldest first.
+		Of(ctx context.Context, classID, person string) ([]*domain.Assessment, error)
+	}
+	Certificates interface {
+		Create(ctx context.Context, id string, c *domain.Certificate, events []outbox.Message) error
+	}
 }
 
 // Service holds the use cases.
 type Service struct {
 	Stores
-	cfg   domain.Config
-	now   func() time.Time
-	newID func() string
+	cfg    domain.Config
+	events Events
+	now    func() time.Time
+	newID  func() string
 }
 
 // NewService returns the use cases over st; newID makes assessment ids.
 func NewService(st Stores, cfg domain.Config, now func() time.Time, newID func() string) *Service {
-	return &Service{Stores: st, cfg: cfg, now: now, newID: newID}
+	return &Service{Stores: st, cfg: cfg, events: Events{AdmissionShareBP: cfg.AdmissionShareBP}, now: now, newID: newID}
+}
+
+// classChange is change with the events of the facts it returns.
+func (s *Service) classChange(ctx context.Context, change func(*domain.Class) ([]domain.Fact, error)) versioned.Change[domain.Class] {
+	return func(c *domain.Class) ([]outbox.Message, error) {
+		facts, err := change(c)
+		if err != nil {
+			return nil, err
+		}
+		return s.events.Class(ctx, c, facts)
+	}
+}
+
+// updateClass applies change to the stored class and stores it with the
+// events of its facts.
+func (s *Service) updateClass(ctx context.Context, id string, change func(*domain.Class) ([]domain.Fact, error)) (*domain.Class, error) {
+	return s.Classes.Update(ctx, id, s.classChange(ctx, change))
+}
+
+// changeClass is updateClass on c, the class as the request read it, which
+// it changes: a class with its roster is about 12 KB to read and decode,
+// so it is written over the version read, and read again only if that
+// moved on.
+func (s *Service) changeClass(ctx context.Context, c *domain.Class, change func(*domain.Class) ([]domain.Fact, error)) (*domain.Class, error) {
+	apply := s.classChange(ctx, change)
+	events, err := apply(c)
+	if err != nil {
+		return nil, err
+	}
+	ok, err := s.Classes.Put(ctx, c.ID, c.Version, c, events)
+	switch {
+	case err != nil:
+		return nil, err
+	case !ok: // changed since it was read
+		return s.Classes.Update(ctx, c.ID, apply)
+	}
+	c.Version++
+	return c, nil
 }
 
 // caller returns the signed-in user.
@@ -119,14 +192,15 @@ func (s *Service) PutCourse(ctx context.Context, c *domain.Course) error {
 	if p.Role != auth.Coordinator {
 		return errcode.New(errcode.Forbidden, "", "only a coordinator keeps the catalogue")
 	}
-	if stored, err := s.Courses.Get(ctx, c.ID); err == nil && stored.Organisation != p.Organisation {
-		return errcode.New(errcode.Forbidden, "id", "the course belongs to another provider")
-	}
 	c.Organisation = p.Organisation
-	if err := c.Check(); err != nil {
-		return err
-	}
-	return s.Courses.Put(ctx, c)
+	_, err = s.Courses.Upsert(ctx, c.ID, func(string) *domain.Course { return c }, func(stored *domain.Course) ([]outbox.Message, error) {
+		if stored.Organisation != p.Organisation {
+			return nil, errcode.New(errcode.Forbidden, "id", "the course belongs to another provider")
+		}
+		*stored = *c
+		return nil, c.Check()
+	})
+	return err
 }
 
 // CreateClass creates an edition of a course of the coordinator's CPIA and
@@ -162,7 +236,7 @@ func (s *Service) CreateClass(ctx context.Context, c *domain.Class) (created boo
 		return false, 0, err
 	}
 	created = true
-	if err := s.Classes.Create(ctx, c); errcode.Of(err) == errcode.Conflict {
+	if err := s.Classes.Create(ctx, c.ID, c, nil); errcode.Of(err) == errcode.Conflict {
 		stored, getErr := s.Classes.Get(ctx, c.ID)
 		if getErr != nil {
 			return false, 0, errors.Join(err, getErr)
@@ -228,12 +302,12 @@ func (s *Service) AddLesson(ctx context.Context, classID string, start time.Time
 		ID: class.ID + "-" + start.In(s.cfg.Location).Format("20060102-1504"), ClassID: class.ID,
 		Start: start.UTC(), Minutes: minutes, Status: domain.Scheduled, Extra: true,
 	}
-	if _, err := s.Lessons.Get(ctx, l.ID); err == nil {
+	if err := s.Lessons.Create(ctx, l.ID, l, nil); errcode.Of(err) == errcode.Conflict {
 		return nil, errcode.New(errcode.Conflict, "start", "the class already has a lesson then")
-	} else if errcode.Of(err) != errcode.NotFound {
+	} else if err != nil {
 		return nil, err
 	}
-	return l, s.Lessons.Put(ctx, l)
+	return l, nil
 }
 
 // CancelLesson cancels a lesson whose register is not recorded; MoveLesson
@@ -248,18 +322,15 @@ func (s *Service) MoveLesson(ctx context.Context, lessonID string, start time.Ti
 }
 
 func (s *Service) changeLesson(ctx context.Context, lessonID string, change func(*domain.Lesson, bool) error) (*domain.Lesson, error) {
-	lesson, _, _, err := s.lessonFor(ctx, lessonID)
-	if err != nil {
+	if _, _, _, err := s.lessonFor(ctx, lessonID); err != nil {
 		return nil, err
 	}
-	_, err = s.Registers.Get(ctx, lessonID)
+	_, err := s.Registers.Get(ctx, lessonID)
 	if err != nil && errcode.Of(err) != errcode.NotFound {
 		return nil, err
 	}
-	if err := change(lesson, err == nil); err != nil {
-		return nil, err
-	}
-	return lesson, s.Lessons.Put(ctx, lesson)
+	recorded := err == nil
+	return s.Lessons.Update(ctx, lessonID, func(l *domain.Lesson) ([]outbox.Message, error) { return nil, change(l, recorded) })
 }
 
 // LessonView is a lesson as a teacher opens it: the class roster to mark and
@@ -284,7 +355,7 @@ func (s *Service) Lesson(ctx context.Context, lessonID string) (*LessonView, err
 	}
 	if reg != nil && !slices.Contains(class.Counted, lessonID) {
 		// The register was stored but counting it failed: count it now.
-		if class, err = s.count(ctx, reg); err != nil {
+		if class, err = s.count(ctx, class, reg); err != nil {
 			return nil, err
 		}
 	}
@@ -317,7 +388,11 @@ func (s *Service) RecordRegister(ctx context.Context, lessonID string, marks []r
 		return nil, false, err
 	}
 	reg.PlannedMinutes = class.PlannedMinutes
-	err = s.Registers.Create(ctx, reg)
+	events, err := s.events.Register(ctx, reg)
+	if err != nil {
+		return nil, false, err
+	}
+	err = s.Registers.Create(ctx, lessonID, reg, events)
 	if errcode.Of(err) == errcode.Conflict {
 		stored, getErr := s.Registers.Get(ctx, lessonID)
 		if getErr != nil {
@@ -332,15 +407,15 @@ func (s *Service) RecordRegister(ctx context.Context, lessonID string, marks []r
 	} else {
 		created = true
 	}
-	if _, err := s.count(ctx, reg); err != nil {
+	if _, err := s.count(ctx, class, reg); err != nil {
 		return nil, false, err
 	}
 	return reg, created, nil
 }
 
-// count adds a stored register to its class's figures, once.
-func (s *Service) count(ctx context.Context, reg *domain.Register) (*domain.Class, error) {
-	return s.Classes.Update(ctx, reg.ClassID, func(c *domain.Class) ([]domain.Fact, error) {
+// count adds a stored register to the figures of its class, as read, once.
+func (s *Service) count(ctx context.Context, class *domain.Class, reg *domain.Register) (*domain.Class, error) {
+	return s.changeClass(ctx, class, func(c *domain.Class) ([]domain.Fact, error) {
 		return c.Count(reg, s.cfg.AbsenceStreak), nil
 	})
 }
@@ -357,9 +432,12 @@ func (s *Service) CorrectRegister(ctx context.Context, lessonID string, changes 
 	if s.locked(p, lesson) {
 		return nil, errcode.New(errcode.Forbidden, "lesson_id", "the register is locked; ask the coordinator")
 	}
-	reg, err := s.Registers.Update(ctx, lessonID, func(r *domain.Register) error {
+	reg, err := s.Registers.Update(ctx, lessonID, func(r *domain.Register) ([]outbox.Message, error) {
 		r.PlannedMinutes = class.PlannedMinutes
-		return r.Correct(changes, p.Subject, reason, s.now())
+		if err := r.Correct(changes, p.Subject, reason, s.now()); err != nil {
+			return nil, err
+		}
+		return s.events.Register(ctx, r)
 	})
 	if errcode.Of(err) == errcode.NotFound && errcode.As(err).Field == "" {
 		return nil, errcode.New(errcode.Invalid, "lesson_id", "the register is not recorded yet")
@@ -367,19 +445,19 @@ func (s *Service) CorrectRegister(ctx context.Context, lessonID string, changes 
 	if err != nil {
 		return nil, err
 	}
-	return reg, s.recount(ctx, class.ID)
+	_, err = s.changeClass(ctx, class, s.recount(ctx))
+	return reg, err
 }
 
 // recount sets a class's figures from all its registers.
-func (s *Service) recount(ctx context.Context, classID string) error {
-	_, err := s.Classes.Update(ctx, classID, func(c *domain.Class) ([]domain.Fact, error) {
-		regs, err := s.Registers.OfClass(ctx, classID)
+func (s *Service) recount(ctx context.Context) func(*domain.Class) ([]domain.Fact, error) {
+	return func(c *domain.Class) ([]domain.Fact, error) {
+		regs, err := s.Registers.OfClass(ctx, c.ID)
 		if err != nil {
 			return nil, err
 		}
 		return c.Recount(regs, s.cfg.AbsenceStreak, s.now()), nil
-	})
-	return err
+	}
 }
 
 // RecountMissed recounts the figures of every class that has a register
@@ -403,7 +481,7 @@ func (s *Service) RecountMissed(ctx context.Context) ([]string, error) {
 		if !missed {
 			continue
 		}
-		if err := s.recount(ctx, classID); err != nil {
+		if _, err := s.updateClass(ctx, classID, s.recount(ctx)); err != nil {
 			return recounted, fmt.Errorf("recount class %s: %w", classID, err)
 		}
 		recounted = append(recounted, classID)
@@ -421,10 +499,11 @@ func (s *Service) Attendance(ctx context.Context, classID string) (*domain.Class
 // Enrol gives a person a place in a class, or one on its waiting list when
 // it is full. Errors: Invalid, NotFound, Forbidden, Conflict.
 func (s *Service) Enrol(ctx context.Context, classID, person, displayName string) (waiting bool, err error) {
-	if _, _, err := s.classFor(ctx, classID, true); err != nil {
+	class, _, err := s.classFor(ctx, classID, true)
+	if err != nil {
 		return false, err
 	}
-	_, err = s.Classes.Update(ctx, classID, func(c *domain.Class) ([]domain.Fact, error) {
+	_, err = s.changeClass(ctx, class, func(c *domain.Class) ([]domain.Fact, error) {
 		var facts []domain.Fact
 		waiting, facts, err = c.Enrol(person, displayName, s.now())
 		return facts, err
@@ -453,11 +532,12 @@ type RowOutcome struct {
 // reported line by line with the reason. Errors: NotFound, Forbidden,
 // Invalid when no line can be imported.
 func (s *Service) ImportRoster(ctx context.Context, classID string, rows []RosterRow) ([]RowOutcome, error) {
-	if _, _, err := s.classFor(ctx, classID, true); err != nil {
+	class, _, err := s.classFor(ctx, classID, true)
+	if err != nil {
 		return nil, err
 	}
 	var out []RowOutcome
-	_, err := s.Classes.Update(ctx, classID, func(c *domain.Class) ([]domain.Fact, error) {
+	_, err = s.changeClass(ctx, class, func(c *domain.Class) ([]domain.Fact, error) {
 		out = make([]RowOutcome, len(rows))
 		var facts []domain.Fact
 		for i, r := range rows {
@@ -481,10 +561,11 @@ func (s *Service) ImportRoster(ctx context.Context, classID string, rows []Roste
 // service); the first on the waiting list takes the place.
 // Errors: Invalid, NotFound, Forbidden.
 func (s *Service) Withdraw(ctx context.Context, classID, person string, reason domain.WithdrawReason, note string) error {
-	if _, _, err := s.classFor(ctx, classID, true); err != nil {
+	class, _, err := s.classFor(ctx, classID, true)
+	if err != nil {
 		return err
 	}
-	_, err := s.Classes.Update(ctx, classID, func(c *domain.Class) ([]domain.Fact, error) {
+	_, err = s.changeClass(ctx, class, func(c *domain.Class) ([]domain.Fact, error) {
 		return c.Leave(person, domain.Withdrawn, reason, note, "", s.now())
 	})
 	return err
@@ -493,10 +574,11 @@ func (s *Service) Withdraw(ctx context.Context, classID, person string, reason d
 // Suspend pauses or resumes a person's enrolment. Errors: NotFound,
 // Forbidden, Conflict.
 func (s *Service) Suspend(ctx context.Context, classID, person string, suspend bool) error {
-	if _, _, err := s.classFor(ctx, classID, true); err != nil {
+	class, _, err := s.classFor(ctx, classID, true)
+	if err != nil {
 		return err
 	}
-	_, err := s.Classes.Update(ctx, classID, func(c *domain.Class) ([]domain.Fact, error) {
+	_, err = s.changeClass(ctx, class, func(c *domain.Class) ([]domain.Fact, error) {
 		return nil, c.Suspend(person, suspend, s.now())
 	})
 	return err
@@ -529,7 +611,7 @@ func (s *Service) Transfer(ctx context.Context, fromID, person, toID string) err
 		return errcode.New(errcode.NotFound, "person", "is not enrolled in this class")
 	}
 	carried := e.Figures
-	_, err = s.Classes.Update(ctx, toID, func(c *domain.Class) ([]domain.Fact, error) {
+	_, err = s.updateClass(ctx, toID, func(c *domain.Class) ([]domain.Fact, error) {
 		if t := c.Find(person); t != nil && t.Status == domain.Enrolled && t.TransferredFrom == fromID {
 			return nil, nil // a retry: already there
 		}
@@ -538,7 +620,7 @@ func (s *Service) Transfer(ctx context.Context, fromID, person, toID string) err
 	if err != nil {
 		return err
 	}
-	_, err = s.Classes.Update(ctx, fromID, func(c *domain.Class) ([]domain.Fact, error) {
+	_, err = s.updateClass(ctx, fromID, func(c *domain.Class) ([]domain.Fact, error) {
 		return c.Leave(person, domain.Transferred, domain.ReasonTransferred, "", toID, s.now())
 	})
 	return err
@@ -560,7 +642,11 @@ func (s *Service) Assess(ctx context.Context, a *domain.Assessment) error {
 	}
 	a.ID, a.By, a.At, a.Attended = s.newID(), p.Subject, s.now(), e.Figures.MinutesAttended
 	a.CourseID, a.CourseKind, a.Organisation = class.CourseID, class.CourseKind, class.Organisation
-	return s.Assessments.Add(ctx, a)
+	events, err := s.events.Assessment(ctx, a)
+	if err != nil {
+		return err
+	}
+	return s.Assessments.Create(ctx, a.ID, a, events)
 }
 
 // Certify issues the certificate of a person who attended enough and whose
@@ -586,13 +672,17 @@ func (s *Service) Certify(ctx context.Context, classID, person string) (cert *do
 	if err != nil {
 		return nil, false, err
 	}
+	events, err := s.events.Certificate(ctx, cert)
+	if err != nil {
+		return nil, false, err
+	}
 	issued = true
-	if err := s.Assessments.Certify(ctx, cert); errcode.Of(err) == errcode.Conflict {
+	if err := s.Certificates.Create(ctx, cert.ID, cert, events); errcode.Of(err) == errcode.Conflict {
 		issued = false
 	} else if err != nil {
 		return nil, false, err
 	}
-	_, err = s.Classes.Update(ctx, classID, func(c *domain.Class) ([]domain.Fact, error) {
+	_, err = s.updateClass(ctx, classID, func(c *domain.Class) ([]domain.Fact, error) {
 		if e := c.Find(person); e != nil && e.Status == domain.Completed {
 			return nil, nil
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/percorsi/percorsi/pkg/errcode"
 	"github.com/percorsi/percorsi/pkg/outbox"
 	"github.com/percorsi/percorsi/pkg/register"
+	"github.com/percorsi/percorsi/pkg/versioned"
 	"github.com/percorsi/percorsi/services/courses"
 	"github.com/percorsi/percorsi/services/courses/domain"
 )
@@ -27,9 +28,6 @@ func BenchmarkServiceRegister(b *testing.B) {
 		class.Roster = append(class.Roster, domain.Enrolment{Person: fmt.Sprintf("ps-%02d", p), DisplayName: "P", Status: domain.Enrolled})
 	}
 	mem.classes[class.ID] = class
-	ev := courses.Events{AdmissionShareBP: 7000}
-	mem.events = ev.Register
-	mem.classEvents = ev.Class
 	now := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
 	svc := courses.NewService(courses.Stores{Classes: memClasses{mem}, Lessons: mem, Registers: memRegisters{mem}}, domain.DefaultConfig(), func() time.Time { return now }, func() string { return "id" })
 	ctx := auth.With(context.Background(), auth.Principal{Subject: "teacher", Role: auth.Teacher, Organisation: "cpia1"})
@@ -60,11 +58,9 @@ func BenchmarkServiceRegister(b *testing.B) {
 // of the service's own cost only: it copies nothing, as a store's decoding
 // would, so what is measured is the service.
 type memory struct {
-	classes     map[string]*domain.Class
-	lessons     map[string]*domain.Lesson
-	registers   map[string]*domain.Register
-	events      func(context.Context, *domain.Register) ([]outbox.Message, error)
-	classEvents func(context.Context, *domain.Class, []domain.Fact) ([]outbox.Message, error)
+	classes   map[string]*domain.Class
+	lessons   map[string]*domain.Lesson
+	registers map[string]*domain.Register
 }
 
 func newMemory() *memory {
@@ -82,7 +78,25 @@ func (m *memory) Get(_ context.Context, id string) (*domain.Lesson, error) {
 	return nil, m.notFound("lesson")
 }
 
-func (m *memory) Put(_ context.Context, l *domain.Lesson) error { m.lessons[l.ID] = l; return nil }
+func (m *memory) Create(_ context.Context, id string, l *domain.Lesson, _ []outbox.Message) error {
+	m.lessons[id] = l
+	return nil
+}
+
+func (m *memory) Update(ctx context.Context, id string, change versioned.Change[domain.Lesson]) (*domain.Lesson, error) {
+	return update(m.Get(ctx, id))(change)
+}
+
+// update applies a change to a value got, as a store would.
+func update[T any](t *T, err error) func(versioned.Change[T]) (*T, error) {
+	return func(change versioned.Change[T]) (*T, error) {
+		if err != nil {
+			return nil, err
+		}
+		_, err := change(t)
+		return t, err
+	}
+}
 
 func (m *memory) Add(_ context.Context, ls []domain.Lesson) error {
 	for i := range ls {
@@ -106,22 +120,18 @@ func (m memClasses) Get(_ context.Context, id string) (*domain.Class, error) {
 	return nil, m.notFound("class")
 }
 
-func (m memClasses) Put(_ context.Context, c *domain.Class) error    { m.classes[c.ID] = c; return nil }
-func (m memClasses) Create(_ context.Context, c *domain.Class) error { m.classes[c.ID] = c; return nil }
+func (m memClasses) Put(_ context.Context, id string, _ int64, c *domain.Class, _ []outbox.Message) (bool, error) {
+	m.classes[id] = c
+	return true, nil
+}
 
-func (m memClasses) Update(ctx context.Context, id string, change func(*domain.Class) ([]domain.Fact, error)) (*domain.Class, error) {
-	c, err := m.Get(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	facts, err := change(c)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := m.classEvents(ctx, c, facts); err != nil {
-		return nil, err
-	}
-	return c, nil
+func (m memClasses) Create(ctx context.Context, id string, c *domain.Class, events []outbox.Message) error {
+	_, err := m.Put(ctx, id, 0, c, events)
+	return err
+}
+
+func (m memClasses) Update(ctx context.Context, id string, change versioned.Change[domain.Class]) (*domain.Class, error) {
+	return update(m.Get(ctx, id))(change)
 }
 
 func (m memClasses) Teaching(context.Context, string, string) ([]*domain.Class, error) {
@@ -139,14 +149,11 @@ func (m memClasses) Counted(context.Context) (map[string][]string, error) {
 // memRegisters gives memory the Registers methods.
 type memRegisters struct{ *memory }
 
-func (m memRegisters) Create(ctx context.Context, r *domain.Register) error {
-	if _, ok := m.registers[r.LessonID]; ok {
+func (m memRegisters) Create(_ context.Context, id string, r *domain.Register, _ []outbox.Message) error {
+	if _, ok := m.registers[id]; ok {
 		return errcode.New(errcode.Conflict, "", "exists")
 	}
-	if _, err := m.events(ctx, r); err != nil {
-		return err
-	}
-	m.registers[r.LessonID] = r
+	m.registers[id] = r
 	return nil
 }
 
@@ -157,12 +164,8 @@ func (m memRegisters) Get(_ context.Context, id string) (*domain.Register, error
 	return nil, m.notFound("register")
 }
 
-func (m memRegisters) Update(ctx context.Context, id string, change func(*domain.Register) error) (*domain.Register, error) {
-	r, err := m.Get(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	return r, change(r)
+func (m memRegisters) Update(ctx context.Context, id string, change versioned.Change[domain.Register]) (*domain.Register, error) {
+	return update(m.Get(ctx, id))(change)
 }
 
 func (m memRegisters) OfClass(_ context.Context, classID string) ([]*domain.Register, error) {

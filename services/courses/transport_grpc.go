@@ -13,8 +13,8 @@ import (
 	"github.com/percorsi/percorsi/pkg/errcode"
 	"github.com/percorsi/percorsi/pkg/grpckit"
 	"github.com/percorsi/percorsi/pkg/register"
+	"github.com/percorsi/percorsi/pkg/register/registerpb"
 	coursesv1 "github.com/percorsi/percorsi/proto/percorsi/courses/v1"
-	registerv1 "github.com/percorsi/percorsi/proto/percorsi/register/v1"
 )
 
 // grpcServer serves the same endpoints as the HTTP transport over gRPC,
@@ -240,7 +240,8 @@ func encodeGRPCGetLesson(_ context.Context, resp any) (any, error) {
 
 func decodeGRPCRecordRegister(_ context.Context, req any) (any, error) {
 	r := req.(*coursesv1.RecordRegisterRequest)
-	return RecordRegisterRequest{LessonID: r.LessonId, Marks: fromGRPCMarks(r.Marks)}, nil
+	marks, err := registerpb.Marks(r.Marks)
+	return RecordRegisterRequest{LessonID: r.LessonId, Marks: marks}, err
 }
 
 func encodeGRPCRecordRegister(_ context.Context, resp any) (any, error) {
@@ -250,7 +251,8 @@ func encodeGRPCRecordRegister(_ context.Context, resp any) (any, error) {
 
 func decodeGRPCCorrectRegister(_ context.Context, req any) (any, error) {
 	r := req.(*coursesv1.CorrectRegisterRequest)
-	return CorrectRegisterRequest{LessonID: r.LessonId, Marks: fromGRPCMarks(r.Marks), Reason: r.Reason}, nil
+	marks, err := registerpb.Marks(r.Marks)
+	return CorrectRegisterRequest{LessonID: r.LessonId, Marks: marks, Reason: r.Reason}, err
 }
 
 func encodeGRPCCorrectRegister(_ context.Context, resp any) (any, error) {
@@ -385,31 +387,7 @@ func grpcLesson(l LessonJSON) *coursesv1.Lesson {
 func grpcRegister(r RegisterJSON) *coursesv1.Register {
 	out := &coursesv1.Register{LessonId: r.LessonID, ClassId: r.ClassID, RecordedBy: r.RecordedBy, RecordedAt: timestamppb.New(r.RecordedAt), Revision: uint32(r.Revision)}
 	for _, m := range r.Marks {
-		out.Marks = append(out.Marks, &coursesv1.Mark{Person: m.Person, DisplayName: m.DisplayName, Status: status(register.Status(m.Status)), Minutes: uint32(m.Minutes)})
+		out.Marks = append(out.Marks, &coursesv1.Mark{Person: m.Person, DisplayName: m.DisplayName, Status: registerpb.Status(register.Status(m.Status)), Minutes: uint32(m.Minutes)})
 	}
 	return out
-}
-
-// fromGRPCMarks reads marks; an unspecified status stays empty so that the
-// register check names it.
-func fromGRPCMarks(ms []*coursesv1.Mark) []MarkJSON {
-	out := make([]MarkJSON, len(ms))
-	for i, m := range ms {
-		out[i] = MarkJSON{Person: m.GetPerson(), Status: statusName(m.GetStatus()), Minutes: int(m.GetMinutes())}
-	}
-	return out
-}
-
-func statusName(s registerv1.AttendanceStatus) string {
-	switch s {
-	case registerv1.AttendanceStatus_ATTENDANCE_STATUS_PRESENT:
-		return string(register.Present)
-	case registerv1.AttendanceStatus_ATTENDANCE_STATUS_ABSENT:
-		return string(register.Absent)
-	case registerv1.AttendanceStatus_ATTENDANCE_STATUS_LATE:
-		return string(register.Late)
-	case registerv1.AttendanceStatus_ATTENDANCE_STATUS_EXCUSED:
-		return string(register.Excused)
-	}
-	return ""
 }

@@ -39,14 +39,7 @@ func Open(ctx context.Context, cfg process.Config, log *slog.Logger) (*App, erro
 		return nil, err
 	}
 	relay := outbox.NewRelay(p.Writer, outbox.RelayConfig{Logger: p.Log, Metrics: p.Registry, Name: Name}, store.OutboxSources(p.DB)...)
-	courses := store.NewCourses(p.DB)
-	svc := NewService(
-		courses,
-		store.NewEditions(p.DB, EditionEvents(courses, time.Now), relay.Notify),
-		store.NewLessons(p.DB),
-		store.NewRegisters(p.DB, RegisterEvents, relay.Notify),
-		time.Now,
-	)
+	svc := NewService(store.NewCourses(p.DB), store.NewEditions(p.DB, relay.Notify), store.NewLessons(p.DB), store.NewRegisters(p.DB, relay.Notify), time.Now)
 	endpoints := MakeEndpoints(svc, p.Verifier, p.Log, instrument.NewMetrics(p.Registry, Name))
 	p.Go("outbox relay", relay.Run)
 	return &App{Process: p, Service: svc, Endpoints: endpoints, Relay: relay, API: NewHTTPHandler(endpoints), GRPC: NewGRPCServer(endpoints)}, nil

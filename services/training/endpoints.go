@@ -10,8 +10,10 @@ import (
 	"github.com/go-kit/kit/endpoint"
 
 	"github.com/percorsi/percorsi/pkg/auth"
+	"github.com/percorsi/percorsi/pkg/endpointkit"
 	"github.com/percorsi/percorsi/pkg/instrument"
 	"github.com/percorsi/percorsi/pkg/register"
+	"github.com/percorsi/percorsi/pkg/register/registerjson"
 	"github.com/percorsi/percorsi/services/training/domain"
 )
 
@@ -42,37 +44,34 @@ type Endpoints struct {
 	ExportRoster    endpoint.Endpoint
 }
 
-// MakeEndpoints wraps each use case in the same chain: instrumentation
-// outermost, then authentication and role check.
+// MakeEndpoints puts each use case in the one chain, open to the roles
+// named.
 func MakeEndpoints(s *Service, v auth.Verifier, log *slog.Logger, m *instrument.Metrics) Endpoints {
-	wrap := func(name string, e endpoint.Endpoint, roles ...auth.Role) endpoint.Endpoint {
-		return endpoint.Chain(instrument.Endpoint(name, log, m), auth.Require(v, roles...))(e)
-	}
-	staff := []auth.Role{auth.Trainer, auth.Coordinator}
-	change := makeChange(s)
+	c, staff := endpointkit.Chain{Verifier: v, Log: log, Metrics: m}, []auth.Role{auth.Trainer, auth.Coordinator}
+	change := endpointkit.Typed(s.changeEdition)
 	return Endpoints{
-		PutCourse:       wrap("put_course", makePutCourse(s), auth.Coordinator),
-		GetCourse:       wrap("get_course", makeGetCourse(s), staff...),
-		CreateEdition:   wrap("create_edition", makeCreateEdition(s), auth.Coordinator),
-		GetEdition:      wrap("get_edition", makeGetEdition(s), staff...),
-		ListEditions:    wrap("list_editions", makeListEditions(s), staff...),
-		Enrol:           wrap("enrol", change, staff...),
-		Suspend:         wrap("suspend", change, staff...),
-		Resume:          wrap("resume", change, staff...),
-		Withdraw:        wrap("withdraw", change, staff...),
-		PlaceIntern:     wrap("place_intern", change, staff...),
-		RecordHours:     wrap("record_internship_hours", change, staff...),
-		Evaluate:        wrap("evaluate_internship", change, staff...),
-		CloseModule:     wrap("close_module", change, staff...),
-		RecordExam:      wrap("record_exam", change, staff...),
-		GetLesson:       wrap("get_lesson", makeGetLesson(s), staff...),
-		RecordRegister:  wrap("record_register", makeRecordRegister(s), staff...),
-		CorrectRegister: wrap("correct_register", makeCorrectRegister(s), staff...),
-		AddLesson:       wrap("add_lesson", makeAddLesson(s), staff...),
-		CancelLesson:    wrap("cancel_lesson", makeCancelLesson(s), staff...),
-		MoveLesson:      wrap("move_lesson", makeMoveLesson(s), staff...),
-		ExportRegisters: wrap("export_registers", makeExportRegisters(s), staff...),
-		ExportRoster:    wrap("export_roster", makeExportRoster(s), staff...),
+		PutCourse:       endpointkit.Use(c, "put_course", s.putCourse, auth.Coordinator),
+		GetCourse:       endpointkit.Use(c, "get_course", s.getCourse, staff...),
+		CreateEdition:   endpointkit.Use(c, "create_edition", s.createEdition, auth.Coordinator),
+		GetEdition:      endpointkit.Use(c, "get_edition", s.getEdition, staff...),
+		ListEditions:    endpointkit.Use(c, "list_editions", s.listEditions, staff...),
+		Enrol:           c.Wrap("enrol", change, staff...),
+		Suspend:         c.Wrap("suspend", change, staff...),
+		Resume:          c.Wrap("resume", change, staff...),
+		Withdraw:        c.Wrap("withdraw", change, staff...),
+		PlaceIntern:     c.Wrap("place_intern", change, staff...),
+		RecordHours:     c.Wrap("record_internship_hours", change, staff...),
+		Evaluate:        c.Wrap("evaluate_internship", change, staff...),
+		CloseModule:     c.Wrap("close_module", change, staff...),
+		RecordExam:      c.Wrap("record_exam", change, staff...),
+		GetLesson:       endpointkit.Use(c, "get_lesson", s.getLesson, staff...),
+		RecordRegister:  endpointkit.Use(c, "record_register", s.recordRegister, staff...),
+		CorrectRegister: endpointkit.Use(c, "correct_register", s.correctRegister, staff...),
+		AddLesson:       endpointkit.Use(c, "add_lesson", s.addLesson, staff...),
+		CancelLesson:    endpointkit.Use(c, "cancel_lesson", s.cancelLesson, staff...),
+		MoveLesson:      endpointkit.Use(c, "move_lesson", s.moveLesson, staff...),
+		ExportRegisters: endpointkit.Use(c, "export_registers", s.exportRegisters, staff...),
+		ExportRoster:    endpointkit.Use(c, "export_roster", s.exportRoster, staff...),
 	}
 }
 
@@ -138,27 +137,23 @@ func courseJSON(c *domain.Course) CourseJSON {
 // PutCourseRequest creates or replaces a course.
 type PutCourseRequest struct{ Course CourseJSON }
 
-func makePutCourse(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, request any) (any, error) {
-		c := request.(PutCourseRequest).Course.domain()
-		if err := s.PutCourse(ctx, c); err != nil {
-			return nil, err
-		}
-		return courseJSON(c), nil
+func (s *Service) putCourse(ctx context.Context, req PutCourseRequest) (CourseJSON, error) {
+	c := req.Course.domain()
+	if err := s.PutCourse(ctx, c); err != nil {
+		return CourseJSON{}, err
 	}
+	return courseJSON(c), nil
 }
 
 // GetCourseRequest asks for a course.
 type GetCourseRequest struct{ CourseID string }
 
-func makeGetCourse(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, request any) (any, error) {
-		c, err := s.Course(ctx, request.(GetCourseRequest).CourseID)
-		if err != nil {
-			return nil, err
-		}
-		return courseJSON(c), nil
+func (s *Service) getCourse(ctx context.Context, req GetCourseRequest) (CourseJSON, error) {
+	c, err := s.Course(ctx, req.CourseID)
+	if err != nil {
+		return CourseJSON{}, err
 	}
+	return courseJSON(c), nil
 }
 
 // LessonJSON is a scheduled lesson.
@@ -206,36 +201,28 @@ func (r LessonChangeResponse) StatusCode() int {
 	return http.StatusOK
 }
 
-func makeAddLesson(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, request any) (any, error) {
-		req := request.(AddLessonRequest)
-		l, created, err := s.AddLesson(ctx, req.EditionID, req.Lesson)
-		if err != nil {
-			return nil, err
-		}
-		return LessonChangeResponse{Lesson: lessonJSON(l), created: created}, nil
+func (s *Service) addLesson(ctx context.Context, req AddLessonRequest) (LessonChangeResponse, error) {
+	l, created, err := s.AddLesson(ctx, req.EditionID, req.Lesson)
+	if err != nil {
+		return LessonChangeResponse{}, err
 	}
+	return LessonChangeResponse{Lesson: lessonJSON(l), created: created}, nil
 }
 
-func makeCancelLesson(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, request any) (any, error) {
-		l, err := s.CancelLesson(ctx, request.(GetLessonRequest).LessonID)
-		if err != nil {
-			return nil, err
-		}
-		return LessonChangeResponse{Lesson: lessonJSON(l)}, nil
+func (s *Service) cancelLesson(ctx context.Context, req GetLessonRequest) (LessonChangeResponse, error) {
+	l, err := s.CancelLesson(ctx, req.LessonID)
+	if err != nil {
+		return LessonChangeResponse{}, err
 	}
+	return LessonChangeResponse{Lesson: lessonJSON(l)}, nil
 }
 
-func makeMoveLesson(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, request any) (any, error) {
-		req := request.(MoveLessonRequest)
-		l, err := s.MoveLesson(ctx, req.LessonID, req.Start, req.Minutes)
-		if err != nil {
-			return nil, err
-		}
-		return LessonChangeResponse{Lesson: lessonJSON(l)}, nil
+func (s *Service) moveLesson(ctx context.Context, req MoveLessonRequest) (LessonChangeResponse, error) {
+	l, err := s.MoveLesson(ctx, req.LessonID, req.Start, req.Minutes)
+	if err != nil {
+		return LessonChangeResponse{}, err
 	}
+	return LessonChangeResponse{Lesson: lessonJSON(l)}, nil
 }
 
 // CreateEditionRequest plans an edition with its schedule.
@@ -255,14 +242,12 @@ func (r EditionResponse) StatusCode() int {
 	return http.StatusOK
 }
 
-func makeCreateEdition(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, request any) (any, error) {
-		e, err := s.CreateEdition(ctx, request.(CreateEditionRequest).Edition)
-		if err != nil {
-			return nil, err
-		}
-		return EditionResponse{Edition: editionJSON(e, nil, nil), created: true}, nil
+func (s *Service) createEdition(ctx context.Context, req CreateEditionRequest) (EditionResponse, error) {
+	e, err := s.CreateEdition(ctx, req.Edition)
+	if err != nil {
+		return EditionResponse{}, err
 	}
+	return EditionResponse{Edition: editionJSON(e, nil, nil), created: true}, nil
 }
 
 // EditionJSON is an edition and its roster, people by display name.
@@ -383,25 +368,23 @@ type EditionViewResponse struct {
 	Lessons []LessonJSON `json:"lessons"`
 }
 
-func makeGetEdition(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, request any) (any, error) {
-		v, err := s.Edition(ctx, request.(GetEditionRequest).EditionID)
-		if err != nil {
-			return nil, err
-		}
-		resp := EditionViewResponse{Edition: editionJSON(v.Edition, v.Course, v.Attendance), Course: courseJSON(v.Course), Lessons: []LessonJSON{}}
-		recorded := make(map[string]bool, len(v.Registers))
-		for _, r := range v.Registers {
-			recorded[r.LessonID] = true
-		}
-		for _, l := range v.Lessons {
-			j := lessonJSON(l)
-			// A register stored before lessons were marked recorded counts.
-			j.Recorded = j.Recorded || recorded[l.ID]
-			resp.Lessons = append(resp.Lessons, j)
-		}
-		return resp, nil
+func (s *Service) getEdition(ctx context.Context, req GetEditionRequest) (EditionViewResponse, error) {
+	v, err := s.Edition(ctx, req.EditionID)
+	if err != nil {
+		return EditionViewResponse{}, err
 	}
+	resp := EditionViewResponse{Edition: editionJSON(v.Edition, v.Course, v.Attendance), Course: courseJSON(v.Course), Lessons: []LessonJSON{}}
+	recorded := make(map[string]bool, len(v.Registers))
+	for _, r := range v.Registers {
+		recorded[r.LessonID] = true
+	}
+	for _, l := range v.Lessons {
+		j := lessonJSON(l)
+		// A register stored before lessons were marked recorded counts.
+		j.Recorded = j.Recorded || recorded[l.ID]
+		resp.Lessons = append(resp.Lessons, j)
+	}
+	return resp, nil
 }
 
 // ListEditionsRequest lists the editions the caller may open.
@@ -412,18 +395,16 @@ type EditionsResponse struct {
 	Editions []EditionJSON `json:"editions"`
 }
 
-func makeListEditions(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, _ any) (any, error) {
-		es, err := s.Editions(ctx)
-		if err != nil {
-			return nil, err
-		}
-		resp := EditionsResponse{Editions: []EditionJSON{}}
-		for _, e := range es {
-			resp.Editions = append(resp.Editions, editionJSON(e, nil, nil))
-		}
-		return resp, nil
+func (s *Service) listEditions(ctx context.Context, _ ListEditionsRequest) (EditionsResponse, error) {
+	es, err := s.Editions(ctx)
+	if err != nil {
+		return EditionsResponse{}, err
 	}
+	resp := EditionsResponse{Editions: []EditionJSON{}}
+	for _, e := range es {
+		resp.Editions = append(resp.Editions, editionJSON(e, nil, nil))
+	}
+	return resp, nil
 }
 
 // A ChangeRequest is a request that changes an edition; one endpoint
@@ -432,25 +413,30 @@ type ChangeRequest interface {
 	apply(ctx context.Context, s *Service) (*domain.Edition, error)
 }
 
-func makeChange(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, request any) (any, error) {
-		e, err := request.(ChangeRequest).apply(ctx, s)
-		if err != nil {
-			return nil, err
-		}
-		return EditionResponse{Edition: editionJSON(e, nil, nil)}, nil
+func (s *Service) changeEdition(ctx context.Context, req ChangeRequest) (EditionResponse, error) {
+	e, err := req.apply(ctx, s)
+	if err != nil {
+		return EditionResponse{}, err
 	}
+	return EditionResponse{Edition: editionJSON(e, nil, nil)}, nil
 }
 
 // EnrolRequest enrols a person by pseudonym and display name.
-type EnrolRequest struct{ EditionID, Person, DisplayName string }
+type EnrolRequest struct {
+	EditionID   string `json:"-"`
+	Person      string `json:"person"`
+	DisplayName string `json:"display_name"`
+}
 
 func (r EnrolRequest) apply(ctx context.Context, s *Service) (*domain.Edition, error) {
 	return s.Enrol(ctx, r.EditionID, r.Person, r.DisplayName)
 }
 
 // SuspendRequest pauses an enrolment.
-type SuspendRequest struct{ EditionID, Person, Note string }
+type SuspendRequest struct {
+	EditionID, Person string `json:"-"`
+	Note              string `json:"note"`
+}
 
 func (r SuspendRequest) apply(ctx context.Context, s *Service) (*domain.Edition, error) {
 	return s.Suspend(ctx, r.EditionID, r.Person, r.Note)
@@ -465,8 +451,10 @@ func (r ResumeRequest) apply(ctx context.Context, s *Service) (*domain.Edition, 
 
 // WithdrawRequest ends an enrolment, certifying some units if passed.
 type WithdrawRequest struct {
-	EditionID, Person, Reason, Note string
-	UnitsCertified                  []string
+	EditionID, Person string   `json:"-"`
+	Reason            string   `json:"reason"`
+	Note              string   `json:"note"`
+	UnitsCertified    []string `json:"units_certified"`
 }
 
 func (r WithdrawRequest) apply(ctx context.Context, s *Service) (*domain.Edition, error) {
@@ -475,9 +463,12 @@ func (r WithdrawRequest) apply(ctx context.Context, s *Service) (*domain.Edition
 
 // PlaceInternRequest sets an internship.
 type PlaceInternRequest struct {
-	EditionID, Person                 string
-	ModuleID, HostID, HostName, Tutor string
-	PlannedHours                      int
+	EditionID, Person string `json:"-"`
+	ModuleID          string `json:"module_id"`
+	HostID            string `json:"host_id"`
+	HostName          string `json:"host_name"`
+	Tutor             string `json:"tutor"`
+	PlannedHours      int    `json:"planned_hours"`
 }
 
 func (r PlaceInternRequest) apply(ctx context.Context, s *Service) (*domain.Edition, error) {
@@ -499,8 +490,9 @@ func (r RecordHoursRequest) apply(ctx context.Context, s *Service) (*domain.Edit
 
 // EvaluateRequest records the host tutor's evaluation.
 type EvaluateRequest struct {
-	EditionID, Person, Note string
-	Rating                  int
+	EditionID, Person string `json:"-"`
+	Note              string `json:"note"`
+	Rating            int    `json:"rating"`
 }
 
 func (r EvaluateRequest) apply(ctx context.Context, s *Service) (*domain.Edition, error) {
@@ -535,86 +527,57 @@ type LessonResponse struct {
 	Register *RegisterJSON   `json:"register"`
 }
 
-// MarkJSON is one line of a register.
-type MarkJSON struct {
-	Person      string `json:"person"`
-	DisplayName string `json:"display_name,omitempty"` // in responses only
-	Status      string `json:"status"`
-	Minutes     int    `json:"minutes"`
-}
-
 // RegisterJSON is a stored register.
 type RegisterJSON struct {
-	LessonID   string     `json:"lesson_id"`
-	EditionID  string     `json:"edition_id"`
-	ModuleID   string     `json:"module_id"`
-	RecordedBy string     `json:"recorded_by"`
-	RecordedAt time.Time  `json:"recorded_at"`
-	Marks      []MarkJSON `json:"marks"`
-	Revision   int        `json:"revision"`
+	LessonID  string `json:"lesson_id"`
+	EditionID string `json:"edition_id"`
+	ModuleID  string `json:"module_id"`
+	registerjson.Sheet
 	// Corrections is the history of changed lines, oldest first.
-	Corrections []CorrectionJSON `json:"corrections"`
-}
-
-// CorrectionJSON is one corrected line: what it said, who changed it,
-// when and why.
-type CorrectionJSON struct {
-	Person string    `json:"person"`
-	From   MarkJSON  `json:"from"`
-	To     MarkJSON  `json:"to"`
-	By     string    `json:"by"`
-	At     time.Time `json:"at"`
-	Reason string    `json:"reason"`
+	Corrections []registerjson.Correction `json:"corrections"`
 }
 
 // registerJSON names people by display name when e is given.
 func registerJSON(r *domain.Register, e *domain.Edition) RegisterJSON {
-	out := RegisterJSON{LessonID: r.LessonID, EditionID: r.EditionID, ModuleID: r.ModuleID, RecordedBy: r.RecordedBy, RecordedAt: r.RecordedAt, Marks: []MarkJSON{}, Revision: r.Revision, Corrections: []CorrectionJSON{}}
-	for _, c := range r.Corrections {
-		out.Corrections = append(out.Corrections, CorrectionJSON{
-			Person: c.Person, By: c.By, At: c.At, Reason: c.Reason,
-			From: MarkJSON{Person: c.From.Person, Status: string(c.From.Status), Minutes: c.From.Minutes},
-			To:   MarkJSON{Person: c.To.Person, Status: string(c.To.Status), Minutes: c.To.Minutes},
-		})
-	}
-	for _, m := range r.Marks {
-		name := ""
-		if e != nil {
-			if en := e.Find(m.Person); en != nil {
-				name = en.DisplayName
+	var names registerjson.Names
+	if e != nil {
+		names = func(p string) string {
+			if en := e.Find(p); en != nil {
+				return en.DisplayName
 			}
+			return ""
 		}
-		out.Marks = append(out.Marks, MarkJSON{Person: m.Person, DisplayName: name, Status: string(m.Status), Minutes: m.Minutes})
 	}
-	return out
+	return RegisterJSON{
+		LessonID: r.LessonID, EditionID: r.EditionID, ModuleID: r.ModuleID, Sheet: registerjson.FromSheet(r.Sheet, names),
+		Corrections: registerjson.FromCorrections(r.Corrections, nil),
+	}
 }
 
-func makeGetLesson(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, request any) (any, error) {
-		v, err := s.Lesson(ctx, request.(GetLessonRequest).LessonID)
-		if err != nil {
-			return nil, err
-		}
-		resp := LessonResponse{Lesson: lessonJSON(v.Lesson), Roster: []EnrolmentJSON{}}
-		resp.Lesson.Recorded = resp.Lesson.Recorded || v.Register != nil
-		expected := v.Edition.Expected()
-		for _, en := range v.Edition.Roster {
-			if slices.Contains(expected, en.Person) {
-				resp.Roster = append(resp.Roster, EnrolmentJSON{Person: en.Person, DisplayName: en.DisplayName, Status: string(en.Status), EnrolledAt: en.EnrolledAt, Modules: []ModuleResult{}, CertifiedUnits: []string{}})
-			}
-		}
-		if v.Register != nil {
-			r := registerJSON(v.Register, v.Edition)
-			resp.Register = &r
-		}
-		return resp, nil
+func (s *Service) getLesson(ctx context.Context, req GetLessonRequest) (LessonResponse, error) {
+	v, err := s.Lesson(ctx, req.LessonID)
+	if err != nil {
+		return LessonResponse{}, err
 	}
+	resp := LessonResponse{Lesson: lessonJSON(v.Lesson), Roster: []EnrolmentJSON{}}
+	resp.Lesson.Recorded = resp.Lesson.Recorded || v.Register != nil
+	expected := v.Edition.Expected()
+	for _, en := range v.Edition.Roster {
+		if slices.Contains(expected, en.Person) {
+			resp.Roster = append(resp.Roster, EnrolmentJSON{Person: en.Person, DisplayName: en.DisplayName, Status: string(en.Status), EnrolledAt: en.EnrolledAt, Modules: []ModuleResult{}, CertifiedUnits: []string{}})
+		}
+	}
+	if v.Register != nil {
+		r := registerJSON(v.Register, v.Edition)
+		resp.Register = &r
+	}
+	return resp, nil
 }
 
 // RecordRegisterRequest is a lesson's register as a trainer submits it.
 type RecordRegisterRequest struct {
 	LessonID string
-	Marks    []MarkJSON
+	Marks    []register.Mark
 }
 
 // RegisterResponse answers a submission: 201 when stored now, 200 when the
@@ -636,35 +599,21 @@ func (r RegisterResponse) StatusCode() int {
 type CorrectRegisterRequest struct {
 	LessonID string
 	Reason   string
-	Marks    []MarkJSON
+	Marks    []register.Mark
 }
 
-func makeCorrectRegister(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, request any) (any, error) {
-		req := request.(CorrectRegisterRequest)
-		reg, err := s.CorrectRegister(ctx, req.LessonID, marksOf(req.Marks), req.Reason)
-		if err != nil {
-			return nil, err
-		}
-		return RegisterResponse{Register: registerJSON(reg, nil)}, nil
+func (s *Service) correctRegister(ctx context.Context, req CorrectRegisterRequest) (RegisterResponse, error) {
+	reg, err := s.CorrectRegister(ctx, req.LessonID, req.Marks, req.Reason)
+	if err != nil {
+		return RegisterResponse{}, err
 	}
+	return RegisterResponse{Register: registerJSON(reg, nil)}, nil
 }
 
-func marksOf(in []MarkJSON) []register.Mark {
-	marks := make([]register.Mark, len(in))
-	for i, m := range in {
-		marks[i] = register.Mark{Person: m.Person, Status: register.Status(m.Status), Minutes: m.Minutes}
+func (s *Service) recordRegister(ctx context.Context, req RecordRegisterRequest) (RegisterResponse, error) {
+	reg, created, err := s.RecordRegister(ctx, req.LessonID, req.Marks)
+	if err != nil {
+		return RegisterResponse{}, err
 	}
-	return marks
-}
-
-func makeRecordRegister(s *Service) endpoint.Endpoint {
-	return func(ctx context.Context, request any) (any, error) {
-		req := request.(RecordRegisterRequest)
-		reg, created, err := s.RecordRegister(ctx, req.LessonID, marksOf(req.Marks))
-		if err != nil {
-			return nil, err
-		}
-		return RegisterResponse{Register: registerJSON(reg, nil), created: created}, nil
-	}
+	return RegisterResponse{Register: registerJSON(reg, nil), created: created}, nil
 }

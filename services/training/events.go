@@ -11,7 +11,7 @@ import (
 	"github.com/percorsi/percorsi/pkg/events"
 	"github.com/percorsi/percorsi/pkg/outbox"
 	"github.com/percorsi/percorsi/pkg/register"
-	registerv1 "github.com/percorsi/percorsi/proto/percorsi/register/v1"
+	"github.com/percorsi/percorsi/pkg/register/registerpb"
 	trainingv1 "github.com/percorsi/percorsi/proto/percorsi/training/v1"
 	"github.com/percorsi/percorsi/services/training/domain"
 )
@@ -21,22 +21,22 @@ const Topic = "percorsi.training.events"
 
 const producer = "training"
 
-// RegisterEvents derives the events of a register's latest write: one
+// registerEvents derives the events of a register's latest write: one
 // AttendanceRecorded per mark when recorded, one per changed line (marked
 // as a correction) when corrected; no personal data.
-func RegisterEvents(ctx context.Context, r *domain.Register) ([]outbox.Message, error) {
+func registerEvents(ctx context.Context, r *domain.Register) ([]outbox.Message, error) {
 	msgs := make([]outbox.Message, 0, len(r.Marks))
 	base := func(m register.Mark) *trainingv1.AttendanceRecorded {
 		return &trainingv1.AttendanceRecorded{
 			LessonId: r.LessonID, EditionId: r.EditionID, CourseId: r.CourseID, ModuleId: r.ModuleID,
 			ModuleKind: moduleKind(r.ModuleKind), LessonStart: timestamppb.New(r.LessonStart),
-			LessonMinutes: uint32(r.LessonMinutes), Status: status(m.Status), MinutesAttended: uint32(m.Minutes),
+			LessonMinutes: uint32(r.LessonMinutes), Status: registerpb.Status(m.Status), MinutesAttended: uint32(m.Minutes),
 		}
 	}
 	if len(r.Changed) > 0 {
 		for _, c := range r.Changed {
 			payload := base(c.To)
-			payload.Correction, payload.PreviousStatus, payload.PreviousMinutes = true, status(c.From.Status), uint32(c.From.Minutes)
+			payload.Correction, payload.PreviousStatus, payload.PreviousMinutes = true, registerpb.Status(c.From.Status), uint32(c.From.Minutes)
 			msg, err := seal(ctx, c.Person, r.Organisation, r.LessonStart, c.At, payload)
 			if err != nil {
 				return nil, err
@@ -55,77 +55,67 @@ func RegisterEvents(ctx context.Context, r *domain.Register) ([]outbox.Message, 
 	return msgs, nil
 }
 
-// EditionEvents returns the function that turns an edition's facts into
-// events; it reads the edition's course for the repertoire and the skills.
-func EditionEvents(courses domain.Courses, now func() time.Time) func(context.Context, *domain.Edition, []domain.Fact) ([]outbox.Message, error) {
-	return func(ctx context.Context, e *domain.Edition, facts []domain.Fact) ([]outbox.Message, error) {
-		if len(facts) == 0 {
-			return nil, nil
+// editionEvents turns the facts that changed edition e of course c at at
+// into events.
+func editionEvents(ctx context.Context, e *domain.Edition, c *domain.Course, facts []domain.Fact, at time.Time) ([]outbox.Message, error) {
+	msgs := make([]outbox.Message, 0, len(facts))
+	for _, f := range facts {
+		occurred := at
+		var payload proto.Message
+		switch f := f.(type) {
+		case domain.EnrolledFact:
+			payload = &trainingv1.EnrolledInTraining{
+				EditionId: e.ID, CourseId: c.ID, RepertoireCode: c.RepertoireCode, Region: c.Region,
+				EqfLevel: uint32(c.EQFLevel), PlannedHours: uint32(c.PlannedMinutes() / 60),
+				EditionStart: timestamppb.New(e.Start), EditionEnd: timestamppb.New(e.End),
+				Title: c.Title, Sector: c.Sector, MinAttendanceBp: uint32(c.MinAttendanceBP),
+			}
+		case domain.ModuleCompletedFact:
+			payload = &trainingv1.ModuleCompleted{
+				EditionId: e.ID, CourseId: c.ID, ModuleId: f.Module.ID, ModuleKind: moduleKind(f.Module.Kind),
+				MinutesPlanned: uint32(f.Result.MinutesPlanned), MinutesAttended: uint32(f.Result.MinutesAttended),
+				AttendanceReached:     f.Result.Reached,
+				CourseMinutesAttended: uint32(f.CourseMinutes), CourseMinutesPlanned: uint32(c.PlannedMinutes()),
+			}
+		case domain.InternshipHoursFact:
+			occurred = f.Day
+			payload = &trainingv1.InternshipHoursRecorded{
+				EditionId: e.ID, CourseId: c.ID, ModuleId: f.Placement.ModuleID, HostId: f.Placement.HostID,
+				Day: timestamppb.New(f.Day), Minutes: uint32(f.Minutes),
+				TotalMinutes: uint32(f.Placement.Done()), PlannedMinutes: uint32(f.Placement.PlannedMinutes),
+			}
+		case domain.ExamFact:
+			occurred = f.Result.HeldOn
+			payload = &trainingv1.ExamTaken{
+				EditionId: e.ID, CourseId: c.ID, HeldOn: timestamppb.New(f.Result.HeldOn),
+				Outcome: examOutcome(f.Result.Outcome), Score: uint32(f.Result.Score), UnitsPassed: f.Result.UnitsPassed,
+				MinutesAttended: uint32(f.MinutesAttended),
+			}
+		case domain.QualifiedFact:
+			payload = &trainingv1.QualificationAwarded{
+				EditionId: e.ID, CourseId: c.ID, RepertoireCode: c.RepertoireCode, Region: c.Region, Title: c.Title,
+				EqfLevel: uint32(c.EQFLevel), EscoSkills: c.Skills(c.UnitCodes()), EscoOccupation: c.ESCOOccupation,
+			}
+		case domain.CertifiedFact:
+			payload = &trainingv1.CompetencesCertified{
+				EditionId: e.ID, CourseId: c.ID, RepertoireCode: c.RepertoireCode, Region: c.Region,
+				Units: f.Units, EscoSkills: c.Skills(f.Units), Title: c.Title, EqfLevel: uint32(c.EQFLevel),
+			}
+		case domain.WithdrawnFact:
+			payload = &trainingv1.TrainingWithdrawn{
+				EditionId: e.ID, CourseId: c.ID, Reason: withdrawReason(f.Reason),
+				MinutesAttended: uint32(f.MinutesAttended), InternshipMinutes: uint32(f.InternshipMinutes),
+			}
+		default:
+			return nil, fmt.Errorf("events of edition %s: no event for %T", e.ID, f)
 		}
-		c, err := courses.Get(ctx, e.CourseID)
+		msg, err := seal(ctx, f.Who(), e.Organisation, occurred, at, payload)
 		if err != nil {
-			return nil, fmt.Errorf("events of edition %s: %w", e.ID, err)
+			return nil, err
 		}
-		at := now()
-		msgs := make([]outbox.Message, 0, len(facts))
-		for _, f := range facts {
-			occurred := at
-			var payload proto.Message
-			switch f := f.(type) {
-			case domain.EnrolledFact:
-				payload = &trainingv1.EnrolledInTraining{
-					EditionId: e.ID, CourseId: c.ID, RepertoireCode: c.RepertoireCode, Region: c.Region,
-					EqfLevel: uint32(c.EQFLevel), PlannedHours: uint32(c.PlannedMinutes() / 60),
-					EditionStart: timestamppb.New(e.Start), EditionEnd: timestamppb.New(e.End),
-					Title: c.Title, Sector: c.Sector, MinAttendanceBp: uint32(c.MinAttendanceBP),
-				}
-			case domain.ModuleCompletedFact:
-				payload = &trainingv1.ModuleCompleted{
-					EditionId: e.ID, CourseId: c.ID, ModuleId: f.Module.ID, ModuleKind: moduleKind(f.Module.Kind),
-					MinutesPlanned: uint32(f.Result.MinutesPlanned), MinutesAttended: uint32(f.Result.MinutesAttended),
-					AttendanceReached:     f.Result.Reached,
-					CourseMinutesAttended: uint32(f.CourseMinutes), CourseMinutesPlanned: uint32(c.PlannedMinutes()),
-				}
-			case domain.InternshipHoursFact:
-				occurred = f.Day
-				payload = &trainingv1.InternshipHoursRecorded{
-					EditionId: e.ID, CourseId: c.ID, ModuleId: f.Placement.ModuleID, HostId: f.Placement.HostID,
-					Day: timestamppb.New(f.Day), Minutes: uint32(f.Minutes),
-					TotalMinutes: uint32(f.Placement.Done()), PlannedMinutes: uint32(f.Placement.PlannedMinutes),
-				}
-			case domain.ExamFact:
-				occurred = f.Result.HeldOn
-				payload = &trainingv1.ExamTaken{
-					EditionId: e.ID, CourseId: c.ID, HeldOn: timestamppb.New(f.Result.HeldOn),
-					Outcome: examOutcome(f.Result.Outcome), Score: uint32(f.Result.Score), UnitsPassed: f.Result.UnitsPassed,
-					MinutesAttended: uint32(f.MinutesAttended),
-				}
-			case domain.QualifiedFact:
-				payload = &trainingv1.QualificationAwarded{
-					EditionId: e.ID, CourseId: c.ID, RepertoireCode: c.RepertoireCode, Region: c.Region, Title: c.Title,
-					EqfLevel: uint32(c.EQFLevel), EscoSkills: c.Skills(c.UnitCodes()), EscoOccupation: c.ESCOOccupation,
-				}
-			case domain.CertifiedFact:
-				payload = &trainingv1.CompetencesCertified{
-					EditionId: e.ID, CourseId: c.ID, RepertoireCode: c.RepertoireCode, Region: c.Region,
-					Units: f.Units, EscoSkills: c.Skills(f.Units), Title: c.Title, EqfLevel: uint32(c.EQFLevel),
-				}
-			case domain.WithdrawnFact:
-				payload = &trainingv1.TrainingWithdrawn{
-					EditionId: e.ID, CourseId: c.ID, Reason: withdrawReason(f.Reason),
-					MinutesAttended: uint32(f.MinutesAttended), InternshipMinutes: uint32(f.InternshipMinutes),
-				}
-			default:
-				return nil, fmt.Errorf("events of edition %s: no event for %T", e.ID, f)
-			}
-			msg, err := seal(ctx, f.Who(), e.Organisation, occurred, at, payload)
-			if err != nil {
-				return nil, err
-			}
-			msgs = append(msgs, msg)
-		}
-		return msgs, nil
+		msgs = append(msgs, msg)
 	}
+	return msgs, nil
 }
 
 func seal(ctx context.Context, person, org string, occurred, recorded time.Time, payload proto.Message) (outbox.Message, error) {
@@ -175,18 +165,4 @@ func withdrawReason(r domain.WithdrawReason) trainingv1.WithdrawReason {
 		return trainingv1.WithdrawReason_WITHDRAW_REASON_OTHER
 	}
 	return trainingv1.WithdrawReason_WITHDRAW_REASON_UNSPECIFIED
-}
-
-func status(s register.Status) registerv1.AttendanceStatus {
-	switch s {
-	case register.Present:
-		return registerv1.AttendanceStatus_ATTENDANCE_STATUS_PRESENT
-	case register.Absent:
-		return registerv1.AttendanceStatus_ATTENDANCE_STATUS_ABSENT
-	case register.Late:
-		return registerv1.AttendanceStatus_ATTENDANCE_STATUS_LATE
-	case register.Excused:
-		return registerv1.AttendanceStatus_ATTENDANCE_STATUS_EXCUSED
-	}
-	return registerv1.AttendanceStatus_ATTENDANCE_STATUS_UNSPECIFIED
 }

@@ -18,9 +18,9 @@ func TestEveryRouteIsDocumented(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, rt := range routes(Endpoints{}) {
-		method, path, _ := strings.Cut(rt.pattern, " ")
+		method, path, _ := strings.Cut(rt.Pattern, " ")
 		if _, ok := spec.Paths[path][strings.ToLower(method)]; !ok {
-			t.Errorf("%s is served but not documented", rt.pattern)
+			t.Errorf("%s is served but not documented", rt.Pattern)
 		}
 	}
 }

@@ -12,22 +12,49 @@ import (
 
 	"github.com/percorsi/percorsi/pkg/auth"
 	"github.com/percorsi/percorsi/pkg/errcode"
+	"github.com/percorsi/percorsi/pkg/outbox"
 	"github.com/percorsi/percorsi/pkg/register"
+	"github.com/percorsi/percorsi/pkg/versioned"
 	"github.com/percorsi/percorsi/services/training/domain"
+)
+
+// The collections the use cases work on, with their queries (see store).
+type (
+	Courses interface {
+		Get(ctx context.Context, id string) (*domain.Course, error)
+		Replace(ctx context.Context, id string, c *domain.Course) error
+	}
+	Editions interface {
+		versioned.Store[domain.Edition]
+		OfTrainer(ctx context.Context, trainer string) ([]*domain.Edition, error)
+		OfOrganisation(ctx context.Context, org string) ([]*domain.Edition, error)
+	}
+	// Lessons.Add returns Conflict when a lesson id is taken by another
+	// edition.
+	Lessons interface {
+		versioned.Store[domain.Lesson]
+		Add(ctx context.Context, ls []domain.Lesson) error
+		OfEdition(ctx context.Context, editionID string) ([]*domain.Lesson, error)
+	}
+	// Registers.OfEdition returns them in lesson order.
+	Registers interface {
+		versioned.Store[domain.Register]
+		OfEdition(ctx context.Context, editionID string) ([]*domain.Register, error)
+	}
 )
 
 // Service holds the use cases. Trainers act on the editions they teach;
 // a coordinator of the provider on all its courses and editions.
 type Service struct {
-	courses   domain.Courses
-	editions  domain.Editions
-	lessons   domain.Lessons
-	registers domain.Registers
+	courses   Courses
+	editions  Editions
+	lessons   Lessons
+	registers Registers
 	now       func() time.Time
 }
 
 // NewService returns the use cases over the given stores.
-func NewService(c domain.Courses, e domain.Editions, l domain.Lessons, r domain.Registers, now func() time.Time) *Service {
+func NewService(c Courses, e Editions, l Lessons, r Registers, now func() time.Time) *Service {
 	return &Service{courses: c, editions: e, lessons: l, registers: r, now: now}
 }
 
@@ -41,7 +68,7 @@ func (s *Service) PutCourse(ctx context.Context, c *domain.Course) error {
 	if p.Role != auth.Coordinator || p.Organisation != c.Provider {
 		return errcode.New(errcode.Forbidden, "provider", "you coordinate another organisation's courses")
 	}
-	return s.courses.Put(ctx, c)
+	return s.courses.Replace(ctx, c.ID, c)
 }
 
 // Course returns a course; the catalogue is open to all staff.
@@ -93,7 +120,8 @@ func (s *Service) CreateEdition(ctx context.Context, in NewEdition) (*domain.Edi
 	if err := s.lessons.Add(ctx, in.Lessons); err != nil {
 		return nil, err
 	}
-	if err := s.editions.Create(ctx, e); errcode.Of(err) == errcode.Conflict {
+	e.Version = 1
+	if err := s.editions.Create(ctx, e.ID, e, nil); errcode.Of(err) == errcode.Conflict {
 		return nil, errcode.New(errcode.Conflict, "id", "edition %s exists already", in.ID)
 	} else if err != nil {
 		return nil, err
@@ -191,11 +219,16 @@ func (s *Service) change(ctx context.Context, id string, needsAttendance bool, f
 		}
 		att = domain.Tally(regs)
 	}
-	return s.editions.Update(ctx, id, func(e *domain.Edition) ([]domain.Fact, error) {
+	return s.editions.Update(ctx, id, func(e *domain.Edition) ([]outbox.Message, error) {
 		if err := allowed(ctx, e); err != nil {
 			return nil, err
 		}
-		return fn(e, c, att)
+		facts, err := fn(e, c, att)
+		if err != nil {
+			return nil, err
+		}
+		e.Version++
+		return editionEvents(ctx, e, c, facts, s.now())
 	})
 }
 
@@ -318,10 +351,14 @@ func (s *Service) RecordRegister(ctx context.Context, lessonID string, marks []r
 	// The lesson is marked recorded before its register is stored, and only
 	// if it is still as read: a register and a cancellation or move racing
 	// cannot both win.
-	if _, err := s.lessons.Update(ctx, lessonID, func(now *domain.Lesson) error { return now.MarkRecorded(l) }); err != nil {
+	if _, err := s.lessons.Update(ctx, lessonID, func(now *domain.Lesson) ([]outbox.Message, error) { return nil, now.MarkRecorded(l) }); err != nil {
 		return nil, false, err
 	}
-	err = s.registers.Create(ctx, reg)
+	events, err := registerEvents(ctx, reg)
+	if err != nil {
+		return nil, false, err
+	}
+	err = s.registers.Create(ctx, lessonID, reg, events)
 	if errcode.Of(err) == errcode.Conflict {
 		stored, getErr := s.registers.Get(ctx, lessonID)
 		if getErr != nil {
@@ -349,8 +386,11 @@ func (s *Service) CorrectRegister(ctx context.Context, lessonID string, changes 
 		return nil, err
 	}
 	p, _ := auth.From(ctx)
-	reg, err := s.registers.Update(ctx, lessonID, func(r *domain.Register) error {
-		return r.Correct(e, changes, p.Subject, reason, s.now())
+	reg, err := s.registers.Update(ctx, lessonID, func(r *domain.Register) ([]outbox.Message, error) {
+		if err := r.Correct(e, changes, p.Subject, reason, s.now()); err != nil {
+			return nil, err
+		}
+		return registerEvents(ctx, r)
 	})
 	if errcode.Of(err) == errcode.NotFound {
 		return nil, errcode.New(errcode.NotFound, "lesson_id", "the register of lesson %s was not recorded yet", lessonID)
@@ -425,7 +465,7 @@ func (s *Service) changeLesson(ctx context.Context, lessonID string, change func
 		return nil, err
 	}
 	recorded := err == nil
-	return s.lessons.Update(ctx, lessonID, func(l *domain.Lesson) error { return change(l, e, recorded) })
+	return s.lessons.Update(ctx, lessonID, func(l *domain.Lesson) ([]outbox.Message, error) { return nil, change(l, e, recorded) })
 }
 
 func (s *Service) lessonFor(ctx context.Context, lessonID string) (*domain.Lesson, *domain.Edition, error) {

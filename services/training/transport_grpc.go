@@ -10,10 +10,12 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
+	"github.com/percorsi/percorsi/pkg/endpointkit"
 	"github.com/percorsi/percorsi/pkg/errcode"
 	"github.com/percorsi/percorsi/pkg/grpckit"
 	"github.com/percorsi/percorsi/pkg/register"
-	registerv1 "github.com/percorsi/percorsi/proto/percorsi/register/v1"
+	"github.com/percorsi/percorsi/pkg/register/registerjson"
+	"github.com/percorsi/percorsi/pkg/register/registerpb"
 	trainingv1 "github.com/percorsi/percorsi/proto/percorsi/training/v1"
 	"github.com/percorsi/percorsi/services/training/domain"
 )
@@ -283,7 +285,7 @@ func decodeGRPCCreateEdition(r *trainingv1.CreateEditionRequest) (any, error) {
 }
 
 func decodeGRPCRecordHours(r *trainingv1.RecordInternshipHoursRequest) (any, error) {
-	day, err := parseTime("day", r.Day, time.DateOnly)
+	day, err := endpointkit.Date("day", r.Day, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -291,7 +293,7 @@ func decodeGRPCRecordHours(r *trainingv1.RecordInternshipHoursRequest) (any, err
 }
 
 func decodeGRPCRecordExam(r *trainingv1.RecordExamRequest) (any, error) {
-	heldOn, err := parseTime("held_on", r.HeldOn, time.DateOnly)
+	heldOn, err := endpointkit.Date("held_on", r.HeldOn, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -341,7 +343,7 @@ func decodeGRPCMoveLesson(r *trainingv1.MoveLessonRequest) (any, error) {
 }
 
 func decodeGRPCRecordRegister(r *trainingv1.RecordRegisterRequest) (any, error) {
-	marks, err := marksFromGRPC(r.Marks)
+	marks, err := registerpb.Marks(r.Marks)
 	if err != nil {
 		return nil, err
 	}
@@ -349,35 +351,11 @@ func decodeGRPCRecordRegister(r *trainingv1.RecordRegisterRequest) (any, error) 
 }
 
 func decodeGRPCCorrectRegister(r *trainingv1.CorrectRegisterRequest) (any, error) {
-	marks, err := marksFromGRPC(r.Marks)
+	marks, err := registerpb.Marks(r.Marks)
 	if err != nil {
 		return nil, err
 	}
 	return CorrectRegisterRequest{LessonID: r.LessonId, Reason: r.Reason, Marks: marks}, nil
-}
-
-// marksFromGRPC reads register lines; an unspecified status stays empty so
-// that the register check names it, an unknown one is refused here.
-func marksFromGRPC(ms []*trainingv1.Mark) ([]MarkJSON, error) {
-	out := make([]MarkJSON, len(ms))
-	for i, m := range ms {
-		s := register.Status("")
-		switch m.Status {
-		case registerv1.AttendanceStatus_ATTENDANCE_STATUS_PRESENT:
-			s = register.Present
-		case registerv1.AttendanceStatus_ATTENDANCE_STATUS_ABSENT:
-			s = register.Absent
-		case registerv1.AttendanceStatus_ATTENDANCE_STATUS_LATE:
-			s = register.Late
-		case registerv1.AttendanceStatus_ATTENDANCE_STATUS_EXCUSED:
-			s = register.Excused
-		case registerv1.AttendanceStatus_ATTENDANCE_STATUS_UNSPECIFIED:
-		default:
-			return nil, errcode.New(errcode.Invalid, fmt.Sprintf("marks[%d].status", i), "is not a known status")
-		}
-		out[i] = MarkJSON{Person: m.Person, Status: string(s), Minutes: int(m.Minutes)}
-	}
-	return out, nil
 }
 
 func encodeGRPCRecordRegister(r RegisterResponse) *trainingv1.RecordRegisterResponse {
@@ -469,7 +447,7 @@ func grpcLesson(l LessonJSON) *trainingv1.Lesson {
 	}
 }
 
-func grpcMarks(ms []MarkJSON) []*trainingv1.Mark {
+func grpcMarks(ms []registerjson.Mark) []*trainingv1.Mark {
 	out := make([]*trainingv1.Mark, len(ms))
 	for i, m := range ms {
 		out[i] = grpcMark(m)
@@ -477,8 +455,8 @@ func grpcMarks(ms []MarkJSON) []*trainingv1.Mark {
 	return out
 }
 
-func grpcMark(m MarkJSON) *trainingv1.Mark {
-	return &trainingv1.Mark{Person: m.Person, DisplayName: m.DisplayName, Status: status(register.Status(m.Status)), Minutes: uint32(m.Minutes)}
+func grpcMark(m registerjson.Mark) *trainingv1.Mark {
+	return &trainingv1.Mark{Person: m.Person, DisplayName: m.DisplayName, Status: registerpb.Status(register.Status(m.Status)), Minutes: uint32(m.Minutes)}
 }
 
 func grpcRegister(r RegisterJSON) *trainingv1.Register {

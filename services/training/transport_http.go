@@ -7,14 +7,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"time"
 
-	"github.com/go-kit/kit/endpoint"
-	kithttp "github.com/go-kit/kit/transport/http"
-
-	"github.com/percorsi/percorsi/pkg/auth"
-	"github.com/percorsi/percorsi/pkg/errcode"
+	"github.com/percorsi/percorsi/pkg/endpointkit"
 	"github.com/percorsi/percorsi/pkg/httpkit"
+	"github.com/percorsi/percorsi/pkg/register/registerjson"
 	"github.com/percorsi/percorsi/services/training/domain"
 )
 
@@ -22,68 +18,39 @@ import (
 var openAPI []byte
 
 // NewHTTPHandler serves the endpoints as JSON (and CSV exports) over HTTP.
-func NewHTTPHandler(e Endpoints) http.Handler {
-	opts := []kithttp.ServerOption{
-		kithttp.ServerBefore(auth.HTTPToContext),
-		kithttp.ServerErrorEncoder(httpkit.ErrorEncoder),
-	}
-	mux := http.NewServeMux()
-	for _, rt := range routes(e) {
-		mux.Handle(rt.pattern, kithttp.NewServer(rt.ep, rt.dec, rt.enc, opts...))
-	}
-	mux.HandleFunc("GET /openapi.yaml", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "application/yaml")
-		_, _ = w.Write(openAPI)
-	})
-	return mux
-}
+func NewHTTPHandler(e Endpoints) http.Handler { return httpkit.Handler(openAPI, routes(e)) }
 
-// route is one operation of the HTTP API; openapi.yaml documents each.
-type route struct {
-	pattern string
-	ep      endpoint.Endpoint
-	dec     kithttp.DecodeRequestFunc
-	enc     kithttp.EncodeResponseFunc
-}
-
-func routes(e Endpoints) []route {
-	return []route{
-		{"PUT /v1/courses/{id}", e.PutCourse, DecodePutCourse, httpkit.EncodeJSON},
-		{"GET /v1/courses/{id}", e.GetCourse, func(_ context.Context, r *http.Request) (any, error) {
-			return GetCourseRequest{CourseID: r.PathValue("id")}, nil
-		}, httpkit.EncodeJSON},
-		{"PUT /v1/editions/{id}", e.CreateEdition, DecodeCreateEdition, httpkit.EncodeJSON},
-		{"GET /v1/editions/{id}", e.GetEdition, func(_ context.Context, r *http.Request) (any, error) {
-			return GetEditionRequest{EditionID: r.PathValue("id")}, nil
-		}, httpkit.EncodeJSON},
-		{"GET /v1/editions", e.ListEditions, func(context.Context, *http.Request) (any, error) {
-			return ListEditionsRequest{}, nil
-		}, httpkit.EncodeJSON},
-		{"POST /v1/editions/{id}/enrolments", e.Enrol, decodeEnrol, httpkit.EncodeJSON},
-		{"POST /v1/editions/{id}/enrolments/{person}/suspend", e.Suspend, decodeSuspend, httpkit.EncodeJSON},
-		{"POST /v1/editions/{id}/enrolments/{person}/resume", e.Resume, func(_ context.Context, r *http.Request) (any, error) {
-			return ResumeRequest{EditionID: r.PathValue("id"), Person: r.PathValue("person")}, nil
-		}, httpkit.EncodeJSON},
-		{"POST /v1/editions/{id}/enrolments/{person}/withdraw", e.Withdraw, decodeWithdraw, httpkit.EncodeJSON},
-		{"PUT /v1/editions/{id}/enrolments/{person}/internship", e.PlaceIntern, decodePlaceIntern, httpkit.EncodeJSON},
-		{"POST /v1/editions/{id}/enrolments/{person}/internship/days", e.RecordHours, decodeRecordHours, httpkit.EncodeJSON},
-		{"PUT /v1/editions/{id}/enrolments/{person}/internship/evaluation", e.Evaluate, decodeEvaluate, httpkit.EncodeJSON},
-		{"POST /v1/editions/{id}/modules/{module}/close", e.CloseModule, func(_ context.Context, r *http.Request) (any, error) {
-			return CloseModuleRequest{EditionID: r.PathValue("id"), ModuleID: r.PathValue("module")}, nil
-		}, httpkit.EncodeJSON},
-		{"POST /v1/editions/{id}/exam", e.RecordExam, DecodeRecordExam, httpkit.EncodeJSON},
-		{"GET /v1/editions/{id}/registers.csv", e.ExportRegisters, decodeExport, encodeCSV},
-		{"GET /v1/editions/{id}/roster.csv", e.ExportRoster, decodeExport, encodeCSV},
-		{"GET /v1/lessons/{id}", e.GetLesson, func(_ context.Context, r *http.Request) (any, error) {
-			return GetLessonRequest{LessonID: r.PathValue("id")}, nil
-		}, httpkit.EncodeJSON},
-		{"POST /v1/editions/{id}/lessons", e.AddLesson, decodeAddLesson, httpkit.EncodeJSON},
-		{"POST /v1/lessons/{id}/cancel", e.CancelLesson, func(_ context.Context, r *http.Request) (any, error) {
-			return GetLessonRequest{LessonID: r.PathValue("id")}, nil
-		}, httpkit.EncodeJSON},
-		{"POST /v1/lessons/{id}/move", e.MoveLesson, decodeMoveLesson, httpkit.EncodeJSON},
-		{"PUT /v1/lessons/{id}/register", e.RecordRegister, DecodeRecordRegister, httpkit.EncodeJSON},
-		{"PATCH /v1/lessons/{id}/register", e.CorrectRegister, DecodeCorrectRegister, httpkit.EncodeJSON},
+func routes(e Endpoints) []httpkit.Route {
+	lesson := httpkit.Path(func(r *http.Request) GetLessonRequest { return GetLessonRequest{LessonID: r.PathValue("id")} })
+	export := httpkit.Path(func(r *http.Request) ExportRequest { return ExportRequest{EditionID: r.PathValue("id")} })
+	person := func(r *http.Request) (string, string) { return r.PathValue("id"), r.PathValue("person") }
+	return []httpkit.Route{
+		{Pattern: "PUT /v1/courses/{id}", Endpoint: e.PutCourse, Decode: DecodePutCourse},
+		{Pattern: "GET /v1/courses/{id}", Endpoint: e.GetCourse, Decode: httpkit.Path(func(r *http.Request) GetCourseRequest { return GetCourseRequest{CourseID: r.PathValue("id")} })},
+		{Pattern: "PUT /v1/editions/{id}", Endpoint: e.CreateEdition, Decode: DecodeCreateEdition},
+		{Pattern: "GET /v1/editions/{id}", Endpoint: e.GetEdition, Decode: httpkit.Path(func(r *http.Request) GetEditionRequest { return GetEditionRequest{EditionID: r.PathValue("id")} })},
+		{Pattern: "GET /v1/editions", Endpoint: e.ListEditions, Decode: httpkit.Path(func(*http.Request) ListEditionsRequest { return ListEditionsRequest{} })},
+		{Pattern: "POST /v1/editions/{id}/enrolments", Endpoint: e.Enrol, Decode: httpkit.Body(func(r *http.Request, req *EnrolRequest) { req.EditionID = r.PathValue("id") })},
+		{Pattern: "POST /v1/editions/{id}/enrolments/{person}/suspend", Endpoint: e.Suspend, Decode: httpkit.Body(func(r *http.Request, req *SuspendRequest) { req.EditionID, req.Person = person(r) })},
+		{Pattern: "POST /v1/editions/{id}/enrolments/{person}/resume", Endpoint: e.Resume, Decode: httpkit.Path(func(r *http.Request) ResumeRequest {
+			return ResumeRequest{EditionID: r.PathValue("id"), Person: r.PathValue("person")}
+		})},
+		{Pattern: "POST /v1/editions/{id}/enrolments/{person}/withdraw", Endpoint: e.Withdraw, Decode: httpkit.Body(func(r *http.Request, req *WithdrawRequest) { req.EditionID, req.Person = person(r) })},
+		{Pattern: "PUT /v1/editions/{id}/enrolments/{person}/internship", Endpoint: e.PlaceIntern, Decode: httpkit.Body(func(r *http.Request, req *PlaceInternRequest) { req.EditionID, req.Person = person(r) })},
+		{Pattern: "POST /v1/editions/{id}/enrolments/{person}/internship/days", Endpoint: e.RecordHours, Decode: decodeRecordHours},
+		{Pattern: "PUT /v1/editions/{id}/enrolments/{person}/internship/evaluation", Endpoint: e.Evaluate, Decode: httpkit.Body(func(r *http.Request, req *EvaluateRequest) { req.EditionID, req.Person = person(r) })},
+		{Pattern: "POST /v1/editions/{id}/modules/{module}/close", Endpoint: e.CloseModule, Decode: httpkit.Path(func(r *http.Request) CloseModuleRequest {
+			return CloseModuleRequest{EditionID: r.PathValue("id"), ModuleID: r.PathValue("module")}
+		})},
+		{Pattern: "POST /v1/editions/{id}/exam", Endpoint: e.RecordExam, Decode: DecodeRecordExam},
+		{Pattern: "GET /v1/editions/{id}/registers.csv", Endpoint: e.ExportRegisters, Decode: export, Encode: encodeCSV},
+		{Pattern: "GET /v1/editions/{id}/roster.csv", Endpoint: e.ExportRoster, Decode: export, Encode: encodeCSV},
+		{Pattern: "GET /v1/lessons/{id}", Endpoint: e.GetLesson, Decode: lesson},
+		{Pattern: "POST /v1/editions/{id}/lessons", Endpoint: e.AddLesson, Decode: decodeAddLesson},
+		{Pattern: "POST /v1/lessons/{id}/cancel", Endpoint: e.CancelLesson, Decode: lesson},
+		{Pattern: "POST /v1/lessons/{id}/move", Endpoint: e.MoveLesson, Decode: decodeMoveLesson},
+		{Pattern: "PUT /v1/lessons/{id}/register", Endpoint: e.RecordRegister, Decode: DecodeRecordRegister},
+		{Pattern: "PATCH /v1/lessons/{id}/register", Endpoint: e.CorrectRegister, Decode: DecodeCorrectRegister},
 	}
 }
 
@@ -136,10 +103,10 @@ func DecodeCreateEdition(_ context.Context, r *http.Request) (any, error) {
 	}
 	in := NewEdition{ID: r.PathValue("id"), CourseID: body.CourseID, Trainers: body.Trainers, Lessons: make([]domain.Lesson, len(body.Lessons))}
 	var err error
-	if in.Start, err = parseTime("start", body.Start, time.RFC3339); err != nil {
+	if in.Start, err = endpointkit.Time("start", body.Start); err != nil {
 		return nil, err
 	}
-	if in.End, err = parseTime("end", body.End, time.RFC3339); err != nil {
+	if in.End, err = endpointkit.Time("end", body.End); err != nil {
 		return nil, err
 	}
 	for i, raw := range body.Lessons {
@@ -153,77 +120,13 @@ func DecodeCreateEdition(_ context.Context, r *http.Request) (any, error) {
 		if err := httpkit.DecodeElement(raw, &l, place); err != nil {
 			return nil, err
 		}
-		start, err := parseTime(place+".start", l.Start, time.RFC3339)
+		start, err := endpointkit.Time(place+".start", l.Start)
 		if err != nil {
 			return nil, err
 		}
 		in.Lessons[i] = domain.Lesson{ID: l.ID, ModuleID: l.ModuleID, Start: start, Minutes: l.Minutes}
 	}
 	return CreateEditionRequest{Edition: in}, nil
-}
-
-func parseTime(field, s, layout string) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, errcode.New(errcode.Invalid, field, "is required")
-	}
-	t, err := time.Parse(layout, s)
-	if err != nil {
-		if layout == time.DateOnly {
-			return time.Time{}, errcode.New(errcode.Invalid, field, "must be a date, YYYY-MM-DD")
-		}
-		return time.Time{}, errcode.New(errcode.Invalid, field, "must be a time in RFC 3339, e.g. 2026-03-02T09:00:00+01:00")
-	}
-	return t, nil
-}
-
-func decodeEnrol(_ context.Context, r *http.Request) (any, error) {
-	var body struct {
-		Person      string `json:"person"`
-		DisplayName string `json:"display_name"`
-	}
-	if err := httpkit.Decode(r, &body); err != nil {
-		return nil, err
-	}
-	return EnrolRequest{EditionID: r.PathValue("id"), Person: body.Person, DisplayName: body.DisplayName}, nil
-}
-
-func decodeSuspend(_ context.Context, r *http.Request) (any, error) {
-	var body struct {
-		Note string `json:"note"`
-	}
-	if err := httpkit.Decode(r, &body); err != nil {
-		return nil, err
-	}
-	return SuspendRequest{EditionID: r.PathValue("id"), Person: r.PathValue("person"), Note: body.Note}, nil
-}
-
-func decodeWithdraw(_ context.Context, r *http.Request) (any, error) {
-	var body struct {
-		Reason         string   `json:"reason"`
-		Note           string   `json:"note"`
-		UnitsCertified []string `json:"units_certified"`
-	}
-	if err := httpkit.Decode(r, &body); err != nil {
-		return nil, err
-	}
-	return WithdrawRequest{EditionID: r.PathValue("id"), Person: r.PathValue("person"), Reason: body.Reason, Note: body.Note, UnitsCertified: body.UnitsCertified}, nil
-}
-
-func decodePlaceIntern(_ context.Context, r *http.Request) (any, error) {
-	var body struct {
-		ModuleID     string `json:"module_id"`
-		HostID       string `json:"host_id"`
-		HostName     string `json:"host_name"`
-		Tutor        string `json:"tutor"`
-		PlannedHours int    `json:"planned_hours"`
-	}
-	if err := httpkit.Decode(r, &body); err != nil {
-		return nil, err
-	}
-	return PlaceInternRequest{
-		EditionID: r.PathValue("id"), Person: r.PathValue("person"), ModuleID: body.ModuleID, HostID: body.HostID,
-		HostName: body.HostName, Tutor: body.Tutor, PlannedHours: body.PlannedHours,
-	}, nil
 }
 
 func decodeRecordHours(_ context.Context, r *http.Request) (any, error) {
@@ -234,22 +137,11 @@ func decodeRecordHours(_ context.Context, r *http.Request) (any, error) {
 	if err := httpkit.Decode(r, &body); err != nil {
 		return nil, err
 	}
-	day, err := parseTime("day", body.Day, time.DateOnly)
+	day, err := endpointkit.Date("day", body.Day, nil)
 	if err != nil {
 		return nil, err
 	}
 	return RecordHoursRequest{EditionID: r.PathValue("id"), Person: r.PathValue("person"), Day: day, Minutes: body.Minutes}, nil
-}
-
-func decodeEvaluate(_ context.Context, r *http.Request) (any, error) {
-	var body struct {
-		Rating int    `json:"rating"`
-		Note   string `json:"note"`
-	}
-	if err := httpkit.Decode(r, &body); err != nil {
-		return nil, err
-	}
-	return EvaluateRequest{EditionID: r.PathValue("id"), Person: r.PathValue("person"), Rating: body.Rating, Note: body.Note}, nil
 }
 
 // DecodeRecordExam reads an exam session.
@@ -261,7 +153,7 @@ func DecodeRecordExam(_ context.Context, r *http.Request) (any, error) {
 	if err := httpkit.Decode(r, &body); err != nil {
 		return nil, err
 	}
-	heldOn, err := parseTime("held_on", body.HeldOn, time.DateOnly)
+	heldOn, err := endpointkit.Date("held_on", body.HeldOn, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -291,7 +183,7 @@ func decodeAddLesson(_ context.Context, r *http.Request) (any, error) {
 	if err := httpkit.Decode(r, &body); err != nil {
 		return nil, err
 	}
-	start, err := parseTime("start", body.Start, time.RFC3339)
+	start, err := endpointkit.Time("start", body.Start)
 	if err != nil {
 		return nil, err
 	}
@@ -306,64 +198,23 @@ func decodeMoveLesson(_ context.Context, r *http.Request) (any, error) {
 	if err := httpkit.Decode(r, &body); err != nil {
 		return nil, err
 	}
-	start, err := parseTime("start", body.Start, time.RFC3339)
+	start, err := endpointkit.Time("start", body.Start)
 	if err != nil {
 		return nil, err
 	}
 	return MoveLessonRequest{LessonID: r.PathValue("id"), Start: start, Minutes: body.Minutes}, nil
 }
 
-func decodeExport(_ context.Context, r *http.Request) (any, error) {
-	return ExportRequest{EditionID: r.PathValue("id")}, nil
-}
-
 // DecodeRecordRegister reads a register submission.
 func DecodeRecordRegister(_ context.Context, r *http.Request) (any, error) {
-	var body struct {
-		Marks []json.RawMessage `json:"marks"`
-	}
-	if err := httpkit.Decode(r, &body); err != nil {
-		return nil, err
-	}
-	marks, err := decodeMarks(body.Marks)
-	if err != nil {
-		return nil, err
-	}
-	return RecordRegisterRequest{LessonID: r.PathValue("id"), Marks: marks}, nil
+	marks, err := registerjson.DecodeMarks(r)
+	return RecordRegisterRequest{LessonID: r.PathValue("id"), Marks: marks}, err
 }
 
 // DecodeCorrectRegister reads a correction: the reason and the new lines.
 func DecodeCorrectRegister(_ context.Context, r *http.Request) (any, error) {
-	var body struct {
-		Reason string            `json:"reason"`
-		Marks  []json.RawMessage `json:"marks"`
-	}
-	if err := httpkit.Decode(r, &body); err != nil {
-		return nil, err
-	}
-	marks, err := decodeMarks(body.Marks)
-	if err != nil {
-		return nil, err
-	}
-	return CorrectRegisterRequest{LessonID: r.PathValue("id"), Reason: body.Reason, Marks: marks}, nil
-}
-
-// decodeMarks reads the lines of a register, naming faulty fields by
-// place, e.g. "marks[2].minutes".
-func decodeMarks(raws []json.RawMessage) ([]MarkJSON, error) {
-	marks := make([]MarkJSON, len(raws))
-	for i, raw := range raws {
-		var m struct {
-			Person  string `json:"person"`
-			Status  string `json:"status"`
-			Minutes int    `json:"minutes"`
-		}
-		if err := httpkit.DecodeElement(raw, &m, fmt.Sprintf("marks[%d]", i)); err != nil {
-			return nil, err
-		}
-		marks[i] = MarkJSON{Person: m.Person, Status: m.Status, Minutes: m.Minutes}
-	}
-	return marks, nil
+	marks, reason, err := registerjson.DecodeCorrection(r)
+	return CorrectRegisterRequest{LessonID: r.PathValue("id"), Reason: reason, Marks: marks}, err
 }
 
 // encodeCSV writes a CSVResponse as an attachment, cells made safe for

@@ -1,5 +1,5 @@
 // Package registerdoc is the stored (bson) form of the shared register
-// model's marks and corrections, for every service that keeps registers.
+// model, for every service that keeps registers.
 package registerdoc
 
 import (
@@ -33,8 +33,34 @@ func (m Mark) domain() register.Mark {
 	return register.Mark{Person: m.Person, Status: register.Status(m.Status), Minutes: m.Minutes}
 }
 
-// FromMarks returns the stored form of marks.
-func FromMarks(marks []register.Mark) []Mark {
+// Fields are a stored register.Sheet but its revision, which is the
+// document's version.
+type Fields struct {
+	LessonStart   time.Time    `bson:"lesson_start"`
+	LessonMinutes int          `bson:"lesson_minutes"`
+	Marks         []Mark       `bson:"marks"`
+	RecordedBy    string       `bson:"recorded_by"`
+	RecordedAt    time.Time    `bson:"recorded_at"`
+	Corrections   []Correction `bson:"corrections"`
+}
+
+// FromSheet returns the stored form of s.
+func FromSheet(s register.Sheet) Fields {
+	return Fields{
+		LessonStart: s.LessonStart, LessonMinutes: s.LessonMinutes, Marks: fromMarks(s.Marks),
+		RecordedBy: s.RecordedBy, RecordedAt: s.RecordedAt, Corrections: fromCorrections(s.Corrections),
+	}
+}
+
+// Sheet returns the sheet stored as f at revision.
+func (f *Fields) Sheet(revision int) register.Sheet {
+	return register.Sheet{
+		LessonStart: f.LessonStart.UTC(), LessonMinutes: f.LessonMinutes, Marks: marks(f.Marks),
+		RecordedBy: f.RecordedBy, RecordedAt: f.RecordedAt.UTC(), Corrections: corrections(f.Corrections), Revision: revision,
+	}
+}
+
+func fromMarks(marks []register.Mark) []Mark {
 	out := make([]Mark, len(marks))
 	for i, m := range marks {
 		out[i] = fromMark(m)
@@ -42,8 +68,7 @@ func FromMarks(marks []register.Mark) []Mark {
 	return out
 }
 
-// Marks returns the marks stored as ms.
-func Marks(ms []Mark) []register.Mark {
+func marks(ms []Mark) []register.Mark {
 	out := make([]register.Mark, len(ms))
 	for i, m := range ms {
 		out[i] = m.domain()
@@ -51,8 +76,7 @@ func Marks(ms []Mark) []register.Mark {
 	return out
 }
 
-// FromCorrections returns the stored form of corrections.
-func FromCorrections(cs []register.Correction) []Correction {
+func fromCorrections(cs []register.Correction) []Correction {
 	out := make([]Correction, len(cs))
 	for i, c := range cs {
 		out[i] = Correction{Person: c.Person, From: fromMark(c.From), To: fromMark(c.To), By: c.By, At: c.At, Reason: c.Reason}
@@ -60,8 +84,8 @@ func FromCorrections(cs []register.Correction) []Correction {
 	return out
 }
 
-// Corrections returns the corrections stored as cs, or nil when none.
-func Corrections(cs []Correction) []register.Correction {
+// corrections returns the corrections stored as cs, or nil when none.
+func corrections(cs []Correction) []register.Correction {
 	var out []register.Correction
 	for _, c := range cs {
 		out = append(out, register.Correction{Person: c.Person, From: c.From.domain(), To: c.To.domain(), By: c.By, At: c.At.UTC(), Reason: c.Reason})

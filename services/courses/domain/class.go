@@ -38,6 +38,8 @@ type Class struct {
 	// LatestCounted is the start of the latest of them.
 	Counted       []string
 	LatestCounted time.Time
+	// Version is the stored class's, for a write over the class as read.
+	Version int64
 }
 
 // Slot is one weekly meeting: a weekday, a wall-clock start ("09:00") and a

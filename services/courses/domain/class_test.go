@@ -129,7 +129,7 @@ func TestCountingRegisters(t *testing.T) {
 			}
 			return register.Mark{Person: p, Status: s}
 		}
-		return &domain.Register{LessonID: string(rune('a' + l)), LessonStart: day.AddDate(0, 0, l), LessonMinutes: 60, Marks: []register.Mark{m("p1", p1), m("p2", p2)}}
+		return &domain.Register{LessonID: string(rune('a' + l)), Sheet: register.Sheet{LessonStart: day.AddDate(0, 0, l), LessonMinutes: 60, Marks: []register.Mark{m("p1", p1), m("p2", p2)}}}
 	}
 	var alerts []domain.Fact
 	regs := []*domain.Register{

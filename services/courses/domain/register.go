@@ -8,30 +8,19 @@ import (
 	"github.com/percorsi/percorsi/pkg/register"
 )
 
-// Register is the attendance of one lesson. Its events are derived from it
-// by the store adapter and stored with it in one write.
+// Register is the attendance of one lesson of a class.
 type Register struct {
-	LessonID      string
-	ClassID       string
-	CourseID      string
-	CourseKind    CourseKind
-	Organisation  string
-	LessonStart   time.Time
-	LessonMinutes int
-	Marks         []register.Mark
-	RecordedBy    string
-	RecordedAt    time.Time
-	// Corrections is the history of changes after recording, oldest first.
-	Corrections []register.Correction
-	// Revision counts the writes: 1 when recorded, +1 per correction.
-	Revision int
+	LessonID       string
+	ClassID        string
+	CourseID       string
+	CourseKind     CourseKind
+	Organisation   string
+	register.Sheet // the marks, their corrections and the revision
 	// PlannedMinutes is the class's planned time, for the events; not stored.
 	PlannedMinutes int
 	// Figures are each marked person's figures in the class with this
 	// register counted, for the events; not stored.
 	Figures map[string]register.Figures
-	// Changed are the corrections of the latest write, for its events.
-	Changed []register.Correction
 }
 
 // NewRegister checks marks for lesson of class and returns the register.
@@ -47,9 +36,8 @@ func NewRegister(class *Class, lesson *Lesson, marks []register.Mark, by string,
 	}
 	r := &Register{
 		LessonID: lesson.ID, ClassID: class.ID, CourseID: class.CourseID, CourseKind: class.CourseKind,
-		Organisation: class.Organisation, LessonStart: lesson.Start, LessonMinutes: lesson.Minutes,
-		Marks: marks, RecordedBy: by, RecordedAt: now, Revision: 1,
-		Figures: make(map[string]register.Figures, len(marks)),
+		Organisation: class.Organisation, Figures: make(map[string]register.Figures, len(marks)),
+		Sheet: register.Sheet{LessonStart: lesson.Start, LessonMinutes: lesson.Minutes, Marks: marks, RecordedBy: by, RecordedAt: now, Revision: 1},
 	}
 	counted := slices.Contains(class.Counted, lesson.ID)
 	for _, m := range marks {
@@ -62,23 +50,6 @@ func NewRegister(class *Class, lesson *Lesson, marks []register.Mark, by string,
 		}
 	}
 	return r, nil
-}
-
-// SameMarks reports whether r records exactly marks (a retried submission).
-func (r *Register) SameMarks(marks []register.Mark) bool {
-	return slices.Equal(r.Marks, marks)
-}
-
-// Correct changes some lines of the register, keeping the history.
-func (r *Register) Correct(changes []register.Mark, by, reason string, now time.Time) error {
-	marks, cs, err := register.Correct(r.Marks, changes, r.LessonMinutes, by, reason, now)
-	if err != nil {
-		return err
-	}
-	r.Marks, r.Changed = marks, cs
-	r.Corrections = append(r.Corrections, cs...)
-	r.Revision++
-	return nil
 }
 
 // Locked reports whether the register of a lesson that started at start is

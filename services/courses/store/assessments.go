@@ -2,44 +2,39 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
-	"github.com/percorsi/percorsi/pkg/mongostore"
 	"github.com/percorsi/percorsi/pkg/outbox"
+	"github.com/percorsi/percorsi/pkg/versioned"
 	"github.com/percorsi/percorsi/services/courses/domain"
 )
 
-// AssessmentEventsFunc and CertificateEventsFunc derive the events the
-// service publishes for each.
+// Assessments and Certificates are written once, with their events, and
+// never changed.
 type (
-	AssessmentEventsFunc  func(ctx context.Context, a *domain.Assessment) ([]outbox.Message, error)
-	CertificateEventsFunc func(ctx context.Context, c *domain.Certificate) ([]outbox.Message, error)
+	Assessments struct {
+		*versioned.Collection[domain.Assessment, AssessmentFields]
+	}
+	Certificates = versioned.Collection[domain.Certificate, certificateFields]
 )
 
-// Assessments implements domain.Assessments: each assessment and each
-// certificate is written once, with its event, and never changed.
-type Assessments struct {
-	assessments, certificates *mongo.Collection
-	assessed                  AssessmentEventsFunc
-	certified                 CertificateEventsFunc
-	onPending                 outbox.Notifier
+// NewAssessments returns the assessment and certificate stores of db;
+// notify is told of writes that left events (the relay's Notify).
+func NewAssessments(db *mongo.Database, notify outbox.Notifier) (*Assessments, *Certificates) {
+	assessments := versioned.New(db.Collection(assessmentsColl), versioned.Config[domain.Assessment, AssessmentFields]{
+		What: "assessment", Fields: toAssessmentFields, Legacy: true, Notify: notify,
+		Value: func(id string, _ int64, f *AssessmentFields) *domain.Assessment { return f.domain(id) },
+	})
+	return &Assessments{assessments}, versioned.New(db.Collection(certificatesColl), versioned.Config[domain.Certificate, certificateFields]{
+		What: "certificate", Fields: toCertificateFields, Value: toCertificate, Legacy: true, Notify: notify,
+	})
 }
 
-// NewAssessments returns the assessment store of db.
-func NewAssessments(db *mongo.Database, assessed AssessmentEventsFunc, certified CertificateEventsFunc, onPending outbox.Notifier) *Assessments {
-	return &Assessments{
-		assessments: db.Collection(assessmentsColl), certificates: db.Collection(certificatesColl),
-		assessed: assessed, certified: certified, onPending: onPending,
-	}
-}
-
-// AssessmentFields are an assessment's stored fields; exported only because
-// the bson codec inlines exported embedded structs alone.
+// AssessmentFields are an assessment's stored fields.
 type AssessmentFields struct {
 	ClassID      string            `bson:"class_id"`
 	CourseID     string            `bson:"course_id"`
@@ -55,21 +50,23 @@ type AssessmentFields struct {
 	Attended     int               `bson:"attended"`
 }
 
-type assessmentDoc struct {
-	ID               string `bson:"_id"`
-	AssessmentFields `bson:",inline"`
-	outbox.Pending   `bson:",inline"`
+type certificateFields struct {
+	ClassID      string           `bson:"class_id"`
+	Person       string           `bson:"person"`
+	Assessment   AssessmentFields `bson:"assessment"`
+	AssessmentID string           `bson:"assessment_id"`
+	By           string           `bson:"by"`
+	At           time.Time        `bson:"at"`
 }
 
-type certificateDoc struct {
-	ID             string           `bson:"_id"`
-	ClassID        string           `bson:"class_id"`
-	Person         string           `bson:"person"`
-	Assessment     AssessmentFields `bson:"assessment"`
-	AssessmentID   string           `bson:"assessment_id"`
-	By             string           `bson:"by"`
-	At             time.Time        `bson:"at"`
-	outbox.Pending `bson:",inline"`
+func toCertificateFields(c *domain.Certificate) certificateFields {
+	return certificateFields{
+		ClassID: c.ClassID, Person: c.Person, Assessment: toAssessmentFields(&c.Assessment), AssessmentID: c.Assessment.ID, By: c.By, At: c.At,
+	}
+}
+
+func toCertificate(id string, _ int64, f *certificateFields) *domain.Certificate {
+	return &domain.Certificate{ID: id, ClassID: f.ClassID, Person: f.Person, Assessment: *f.Assessment.domain(f.AssessmentID), By: f.By, At: f.At.UTC()}
 }
 
 func toAssessmentFields(a *domain.Assessment) AssessmentFields {
@@ -97,44 +94,8 @@ func (f AssessmentFields) domain(id string) *domain.Assessment {
 	return a
 }
 
-func (s *Assessments) Add(ctx context.Context, a *domain.Assessment) error {
-	msgs, err := s.assessed(ctx, a)
-	if err != nil {
-		return err
-	}
-	d := assessmentDoc{ID: a.ID, AssessmentFields: toAssessmentFields(a), Pending: outbox.NewPending(msgs)}
-	if _, err := s.assessments.InsertOne(ctx, d); err != nil {
-		return fmt.Errorf("add assessment %s: %w", a.ID, mongostore.Translate(err))
-	}
-	s.onPending(s.assessments.Name(), a.ID)
-	return nil
-}
-
+// Of lists the assessments of person in class, oldest first.
 func (s *Assessments) Of(ctx context.Context, classID, person string) ([]*domain.Assessment, error) {
 	filter := bson.D{{Key: "class_id", Value: classID}, {Key: "person", Value: person}}
-	ds, err := find[assessmentDoc](ctx, s.assessments, filter, options.Find().SetSort(bson.D{{Key: "at", Value: 1}, {Key: "_id", Value: 1}}), "assessments")
-	if err != nil {
-		return nil, err
-	}
-	out := make([]*domain.Assessment, len(ds))
-	for i := range ds {
-		out[i] = ds[i].domain(ds[i].ID)
-	}
-	return out, nil
-}
-
-func (s *Assessments) Certify(ctx context.Context, c *domain.Certificate) error {
-	msgs, err := s.certified(ctx, c)
-	if err != nil {
-		return err
-	}
-	d := certificateDoc{
-		ID: c.ID, ClassID: c.ClassID, Person: c.Person, Assessment: toAssessmentFields(&c.Assessment), AssessmentID: c.Assessment.ID,
-		By: c.By, At: c.At, Pending: outbox.NewPending(msgs),
-	}
-	if _, err := s.certificates.InsertOne(ctx, d); err != nil {
-		return fmt.Errorf("certify %s: %w", c.ID, mongostore.Translate(err))
-	}
-	s.onPending(s.certificates.Name(), c.ID)
-	return nil
+	return s.Find(ctx, filter, options.Find().SetSort(bson.D{{Key: "at", Value: 1}, {Key: "_id", Value: 1}}))
 }

@@ -2,40 +2,34 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
-	"github.com/percorsi/percorsi/pkg/mongostore"
 	"github.com/percorsi/percorsi/pkg/outbox"
 	"github.com/percorsi/percorsi/pkg/register"
+	"github.com/percorsi/percorsi/pkg/versioned"
 	"github.com/percorsi/percorsi/services/courses/domain"
 )
 
-// ClassEventsFunc derives the events of a class's facts; the service
-// provides it.
-type ClassEventsFunc func(ctx context.Context, c *domain.Class, facts []domain.Fact) ([]outbox.Message, error)
-
-// Classes implements domain.Classes: a class, its roster with figures and
+// Classes is the class collection: a class, its roster with figures and
 // waiting list, and the events of their changes are one document.
 type Classes struct {
-	v         versioned
-	events    ClassEventsFunc
-	onPending outbox.Notifier
+	*versioned.Collection[domain.Class, ClassFields]
 }
 
-// NewClasses returns the class store of db. onPending is called after a
-// write that left events to publish (the relay's Notify).
-func NewClasses(db *mongo.Database, events ClassEventsFunc, onPending outbox.Notifier) *Classes {
-	return &Classes{v: versioned{c: db.Collection(classesColl)}, events: events, onPending: onPending}
+// NewClasses returns the class store of db; notify is told of writes that
+// left events (the relay's Notify).
+func NewClasses(db *mongo.Database, notify outbox.Notifier) *Classes {
+	return &Classes{versioned.New(db.Collection(classesColl), versioned.Config[domain.Class, ClassFields]{
+		What: "class", Fields: toClassFields, Value: toClass, VersionField: "v", Notify: notify,
+	})}
 }
 
-// ClassFields are a class document's fields but its _id and outbox;
-// exported only because the
-// bson codec inlines exported embedded structs alone.
+// ClassFields are a class document's fields but its _id, version and
+// outbox.
 type ClassFields struct {
 	CourseID       string         `bson:"course_id"`
 	CourseKind     string         `bson:"course_kind"`
@@ -54,13 +48,6 @@ type ClassFields struct {
 	WaitingList    []waitingDoc   `bson:"waiting"`
 	Counted        []string       `bson:"counted"`
 	LatestCounted  time.Time      `bson:"latest_counted"`
-	Version        int64          `bson:"v"`
-}
-
-type classDoc struct {
-	ID             string `bson:"_id"`
-	ClassFields    `bson:",inline"`
-	outbox.Pending `bson:",inline"`
 }
 
 type slotDoc struct {
@@ -99,9 +86,9 @@ type waitingDoc struct {
 func toFigures(f figuresDoc) register.Figures   { return register.Figures(f) }
 func fromFigures(f register.Figures) figuresDoc { return figuresDoc(f) }
 
-func (d *classDoc) domain() *domain.Class {
+func toClass(id string, version int64, d *ClassFields) *domain.Class {
 	c := &domain.Class{
-		ID: d.ID, CourseID: d.CourseID, CourseKind: domain.CourseKind(d.CourseKind), Title: d.Title,
+		ID: id, Version: version, CourseID: d.CourseID, CourseKind: domain.CourseKind(d.CourseKind), Title: d.Title,
 		Organisation: d.Organisation, Site: d.Site, Teachers: d.Teachers, StartDate: d.StartDate.UTC(), EndDate: d.EndDate.UTC(),
 		Capacity: d.Capacity, PlannedMinutes: d.PlannedMinutes, TargetLevel: domain.Level(d.TargetLevel), TargetDigComp: d.TargetDigComp,
 		Counted: d.Counted, LatestCounted: d.LatestCounted.UTC(),
@@ -122,12 +109,12 @@ func (d *classDoc) domain() *domain.Class {
 	return c
 }
 
-func toClassFields(c *domain.Class, version int64) ClassFields {
+func toClassFields(c *domain.Class) ClassFields {
 	d := ClassFields{
 		CourseID: c.CourseID, CourseKind: string(c.CourseKind), Title: c.Title, Organisation: c.Organisation, Site: c.Site,
 		Teachers: c.Teachers, StartDate: c.StartDate, EndDate: c.EndDate, Capacity: c.Capacity, PlannedMinutes: c.PlannedMinutes,
 		TargetLevel: string(c.TargetLevel), TargetDigComp: c.TargetDigComp,
-		Schedule: []slotDoc{}, Roster: []enrolmentDoc{}, WaitingList: []waitingDoc{}, Counted: append([]string{}, c.Counted...), LatestCounted: c.LatestCounted, Version: version,
+		Schedule: []slotDoc{}, Roster: []enrolmentDoc{}, WaitingList: []waitingDoc{}, Counted: append([]string{}, c.Counted...), LatestCounted: c.LatestCounted,
 	}
 	for _, s := range c.Schedule {
 		d.Schedule = append(d.Schedule, slotDoc{Weekday: int(s.Weekday), Start: s.Start, Minutes: s.Minutes})
@@ -144,70 +131,12 @@ func toClassFields(c *domain.Class, version int64) ClassFields {
 	return d
 }
 
-func (s *Classes) Get(ctx context.Context, id string) (*domain.Class, error) {
-	d, err := get[classDoc](ctx, s.v.c, id, "class")
-	if err != nil {
-		return nil, err
-	}
-	return d.domain(), nil
-}
-
-// Put creates or replaces a class's fields; its pending events stay.
-func (s *Classes) Put(ctx context.Context, c *domain.Class) error {
-	return putFields(ctx, s.v.c, c.ID, toClassFields(c, time.Now().UnixNano()), "class")
-}
-
-func (s *Classes) Create(ctx context.Context, c *domain.Class) error {
-	d := classDoc{ID: c.ID, ClassFields: toClassFields(c, 1), Pending: outbox.NewPending(nil)}
-	if _, err := s.v.c.InsertOne(ctx, d); err != nil {
-		return fmt.Errorf("create class %s: %w", c.ID, mongostore.Translate(err))
-	}
-	return nil
-}
-
-func (s *Classes) Update(ctx context.Context, id string, change func(*domain.Class) ([]domain.Fact, error)) (*domain.Class, error) {
-	for range mongostore.Attempts(ctx) {
-		d, err := get[classDoc](ctx, s.v.c, id, "class")
-		if err != nil {
-			return nil, err
-		}
-		c := d.domain()
-		facts, err := change(c)
-		if err != nil {
-			return nil, err
-		}
-		msgs, err := s.events(ctx, c, facts)
-		if err != nil {
-			return nil, err
-		}
-		ok, err := s.v.write(ctx, id, d.Version, "v", toClassFields(c, d.Version+1), msgs)
-		if err != nil {
-			return nil, fmt.Errorf("update class %s: %w", id, err)
-		}
-		if ok {
-			if len(msgs) > 0 {
-				s.onPending(classesColl, id)
-			}
-			return c, nil
-		}
-	}
-	return nil, errBusy("class", id)
-}
-
 func (s *Classes) Teaching(ctx context.Context, organisation, subject string) ([]*domain.Class, error) {
 	filter := bson.D{{Key: "organisation", Value: organisation}}
 	if subject != "" {
 		filter = bson.D{{Key: "teachers", Value: subject}}
 	}
-	ds, err := find[classDoc](ctx, s.v.c, filter, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}), "classes")
-	if err != nil {
-		return nil, err
-	}
-	out := make([]*domain.Class, len(ds))
-	for i := range ds {
-		out[i] = ds[i].domain()
-	}
-	return out, nil
+	return s.Find(ctx, filter, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
 }
 
 // Counted reads only each class's counted lessons: at start, over every
@@ -217,7 +146,7 @@ func (s *Classes) Counted(ctx context.Context) (map[string][]string, error) {
 		ID      string   `bson:"_id"`
 		Counted []string `bson:"counted"`
 	}
-	ds, err := find[countedDoc](ctx, s.v.c, bson.D{}, options.Find().SetProjection(bson.D{{Key: "counted", Value: 1}}), "counted lessons")
+	ds, err := project[countedDoc](ctx, s.Mongo(), "counted")
 	if err != nil {
 		return nil, err
 	}

@@ -1,20 +1,23 @@
 package store
 
 import (
-	"context"
-
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
+	"github.com/percorsi/percorsi/pkg/versioned"
 	"github.com/percorsi/percorsi/services/courses/domain"
 )
 
-// Courses implements domain.Courses: the catalogue.
-type Courses struct{ c *mongo.Collection }
+// Courses is the catalogue.
+type Courses = versioned.Collection[domain.Course, courseFields]
 
 // NewCourses returns the catalogue of db.
-func NewCourses(db *mongo.Database) *Courses { return &Courses{db.Collection(coursesColl)} }
+func NewCourses(db *mongo.Database) *Courses {
+	return versioned.New(db.Collection(coursesColl), versioned.Config[domain.Course, courseFields]{
+		What: "course", Fields: toCourseFields, Value: toCourse, Legacy: true,
+	})
+}
 
-type courseDoc struct {
+type courseFields struct {
 	Kind          string `bson:"kind"`
 	Title         string `bson:"title"`
 	Organisation  string `bson:"organisation"`
@@ -23,20 +26,16 @@ type courseDoc struct {
 	TargetDigComp int    `bson:"target_digcomp,omitempty"`
 }
 
-func (s *Courses) Get(ctx context.Context, id string) (*domain.Course, error) {
-	d, err := get[courseDoc](ctx, s.c, id, "course")
-	if err != nil {
-		return nil, err
+func toCourseFields(c *domain.Course) courseFields {
+	return courseFields{
+		Kind: string(c.Kind), Title: c.Title, Organisation: c.Organisation, TotalHours: c.TotalHours,
+		TargetLevel: string(c.TargetLevel), TargetDigComp: c.TargetDigComp,
 	}
+}
+
+func toCourse(id string, _ int64, d *courseFields) *domain.Course {
 	return &domain.Course{
 		ID: id, Kind: domain.CourseKind(d.Kind), Title: d.Title, Organisation: d.Organisation, TotalHours: d.TotalHours,
 		TargetLevel: domain.Level(d.TargetLevel), TargetDigComp: d.TargetDigComp,
-	}, nil
-}
-
-func (s *Courses) Put(ctx context.Context, c *domain.Course) error {
-	return putFields(ctx, s.c, c.ID, courseDoc{
-		Kind: string(c.Kind), Title: c.Title, Organisation: c.Organisation, TotalHours: c.TotalHours,
-		TargetLevel: string(c.TargetLevel), TargetDigComp: c.TargetDigComp,
-	}, "course")
+	}
 }

@@ -10,24 +10,13 @@ import (
 
 // Register is the attendance of one lesson, in the shared register model.
 type Register struct {
-	LessonID      string
-	EditionID     string
-	CourseID      string
-	ModuleID      string
-	ModuleKind    ModuleKind
-	Organisation  string
-	LessonStart   time.Time
-	LessonMinutes int
-	Marks         []register.Mark
-	RecordedBy    string
-	RecordedAt    time.Time
-	// Corrections is the history of changes after recording, oldest first.
-	Corrections []register.Correction
-	// Revision counts the writes: 1 when recorded, +1 per correction.
-	Revision int
-	// Changed are the corrections of the latest write, for its events;
-	// not stored.
-	Changed []register.Correction
+	LessonID     string
+	EditionID    string
+	CourseID     string
+	ModuleID     string
+	ModuleKind   ModuleKind
+	Organisation string
+	register.Sheet
 }
 
 // NewRegister checks marks for lesson of edition and returns the register.
@@ -49,8 +38,8 @@ func NewRegister(e *Edition, c *Course, l *Lesson, marks []register.Mark, by str
 	}
 	return &Register{
 		LessonID: l.ID, EditionID: e.ID, CourseID: e.CourseID, ModuleID: l.ModuleID, ModuleKind: kind,
-		Organisation: e.Organisation, LessonStart: l.Start, LessonMinutes: l.Minutes,
-		Marks: marks, RecordedBy: by, RecordedAt: now.UTC(), Revision: 1,
+		Organisation: e.Organisation,
+		Sheet:        register.Sheet{LessonStart: l.Start, LessonMinutes: l.Minutes, Marks: marks, RecordedBy: by, RecordedAt: now.UTC(), Revision: 1},
 	}, nil
 }
 
@@ -60,15 +49,5 @@ func (r *Register) Correct(e *Edition, changes []register.Mark, by, reason strin
 	if slices.Contains(e.ClosedModules, r.ModuleID) {
 		return errcode.New(errcode.Invalid, "lesson_id", "its module is closed: its registers are final")
 	}
-	marks, cs, err := register.Correct(r.Marks, changes, r.LessonMinutes, by, reason, now)
-	if err != nil {
-		return err
-	}
-	r.Marks, r.Changed = marks, cs
-	r.Corrections = append(r.Corrections, cs...)
-	r.Revision++
-	return nil
+	return r.Sheet.Correct(changes, by, reason, now)
 }
-
-// SameMarks reports whether r records exactly marks (a retried submission).
-func (r *Register) SameMarks(marks []register.Mark) bool { return slices.Equal(r.Marks, marks) }

@@ -1,31 +1,30 @@
 package store
 
 import (
-	"context"
-	"fmt"
-
 	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
-	"github.com/percorsi/percorsi/pkg/mongostore"
+	"github.com/percorsi/percorsi/pkg/versioned"
 	"github.com/percorsi/percorsi/services/training/domain"
 )
 
-// Courses implements domain.Courses.
-type Courses struct{ c *mongo.Collection }
+// Courses is the course catalogue.
+type Courses = versioned.Collection[domain.Course, courseFields]
 
 // NewCourses returns the course store of db.
-func NewCourses(db *mongo.Database) *Courses { return &Courses{db.Collection(coursesColl)} }
+func NewCourses(db *mongo.Database) *Courses {
+	return versioned.New(db.Collection(coursesColl), versioned.Config[domain.Course, courseFields]{
+		What: "course", Fields: toCourseFields, Value: toCourse, Legacy: true,
+	})
+}
 
-type courseDoc struct {
-	ID              string      `bson:"_id"`
+type courseFields struct {
 	Title           string      `bson:"title"`
 	RepertoireCode  string      `bson:"repertoire_code"`
 	Region          string      `bson:"region"`
 	Sector          string      `bson:"sector"`
 	Provider        string      `bson:"provider"`
 	EQFLevel        int         `bson:"eqf_level"`
-	ESCOOccupation  string      `bson:"esco_occupation,omitempty"`
+	ESCOOccupation  string      `bson:"esco_occupation"`
 	Modules         []moduleDoc `bson:"modules"`
 	Units           []unitDoc   `bson:"units"`
 	MinAttendanceBP int         `bson:"min_attendance_bp"`
@@ -44,13 +43,9 @@ type unitDoc struct {
 	ESCOSkills []string `bson:"esco_skills"`
 }
 
-func (s *Courses) Get(ctx context.Context, id string) (*domain.Course, error) {
-	d, err := get[courseDoc](ctx, s.c, id, "course")
-	if err != nil {
-		return nil, err
-	}
+func toCourse(id string, _ int64, d *courseFields) *domain.Course {
 	c := &domain.Course{
-		ID: d.ID, Title: d.Title, RepertoireCode: d.RepertoireCode, Region: d.Region, Sector: d.Sector,
+		ID: id, Title: d.Title, RepertoireCode: d.RepertoireCode, Region: d.Region, Sector: d.Sector,
 		Provider: d.Provider, EQFLevel: d.EQFLevel, ESCOOccupation: d.ESCOOccupation, MinAttendanceBP: d.MinAttendanceBP,
 	}
 	for _, m := range d.Modules {
@@ -59,12 +54,12 @@ func (s *Courses) Get(ctx context.Context, id string) (*domain.Course, error) {
 	for _, u := range d.Units {
 		c.Units = append(c.Units, domain.Unit{Code: u.Code, Title: u.Title, ESCOSkills: u.ESCOSkills})
 	}
-	return c, nil
+	return c
 }
 
-func (s *Courses) Put(ctx context.Context, c *domain.Course) error {
-	d := courseDoc{
-		ID: c.ID, Title: c.Title, RepertoireCode: c.RepertoireCode, Region: c.Region, Sector: c.Sector,
+func toCourseFields(c *domain.Course) courseFields {
+	d := courseFields{
+		Title: c.Title, RepertoireCode: c.RepertoireCode, Region: c.Region, Sector: c.Sector,
 		Provider: c.Provider, EQFLevel: c.EQFLevel, ESCOOccupation: c.ESCOOccupation, MinAttendanceBP: c.MinAttendanceBP,
 		Modules: make([]moduleDoc, len(c.Modules)), Units: make([]unitDoc, len(c.Units)),
 	}
@@ -74,8 +69,5 @@ func (s *Courses) Put(ctx context.Context, c *domain.Course) error {
 	for i, u := range c.Units {
 		d.Units[i] = unitDoc{Code: u.Code, Title: u.Title, ESCOSkills: u.ESCOSkills}
 	}
-	if _, err := s.c.ReplaceOne(ctx, byID(c.ID), d, options.Replace().SetUpsert(true)); err != nil {
-		return fmt.Errorf("put course %s: %w", c.ID, mongostore.Translate(err))
-	}
-	return nil
+	return d
 }

@@ -2,39 +2,34 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
-	"github.com/percorsi/percorsi/pkg/errcode"
-	"github.com/percorsi/percorsi/pkg/mongostore"
 	"github.com/percorsi/percorsi/pkg/outbox"
+	"github.com/percorsi/percorsi/pkg/versioned"
 	"github.com/percorsi/percorsi/services/training/domain"
 )
 
-// EditionEventsFunc derives the events of facts that changed an edition;
-// the service provides it.
-type EditionEventsFunc func(ctx context.Context, e *domain.Edition, facts []domain.Fact) ([]outbox.Message, error)
-
-// Editions implements domain.Editions: an edition, its roster and the
+// Editions is the edition collection: an edition, its roster and the
 // events of its changes are one document.
 type Editions struct {
-	c         *mongo.Collection
-	events    EditionEventsFunc
-	onPending outbox.Notifier
+	*versioned.Collection[domain.Edition, EditionFields]
 }
 
-// NewEditions returns the edition store of db. onPending is called after a
-// write that left events to publish (the relay's Notify).
-func NewEditions(db *mongo.Database, events EditionEventsFunc, onPending outbox.Notifier) *Editions {
-	return &Editions{c: db.Collection(editionsColl), events: events, onPending: onPending}
+// NewEditions returns the edition store of db; notify is told of writes
+// that left events (the relay's Notify).
+func NewEditions(db *mongo.Database, notify outbox.Notifier) *Editions {
+	return &Editions{versioned.New(db.Collection(editionsColl), versioned.Config[domain.Edition, EditionFields]{
+		What: "edition", Fields: toEditionFields, Value: toEdition, Notify: notify,
+	})}
 }
 
-// EditionFields are an edition's stored fields but its id and outbox, the
-// $set of an update. The type is exported because bson v2 silently drops
-// an inline struct of an unexported type.
+// EditionFields are an edition's stored fields but its id, version and
+// outbox. The type is exported because bson v2 silently drops an inline
+// struct of an unexported type.
 type EditionFields struct {
 	CourseID      string         `bson:"course_id"`
 	Organisation  string         `bson:"organisation"`
@@ -43,13 +38,6 @@ type EditionFields struct {
 	End           time.Time      `bson:"end"`
 	Roster        []enrolmentDoc `bson:"roster"`
 	ClosedModules []string       `bson:"closed_modules"`
-	Version       int64          `bson:"version"`
-}
-
-type editionDoc struct {
-	ID             string `bson:"_id"`
-	EditionFields  `bson:",inline"`
-	outbox.Pending `bson:",inline"`
 }
 
 type enrolmentDoc struct {
@@ -105,7 +93,7 @@ type examDoc struct {
 func toEditionFields(e *domain.Edition) EditionFields {
 	d := EditionFields{
 		CourseID: e.CourseID, Organisation: e.Organisation, Trainers: e.Trainers, Start: e.Start, End: e.End,
-		ClosedModules: append([]string{}, e.ClosedModules...), Version: e.Version, Roster: make([]enrolmentDoc, len(e.Roster)),
+		ClosedModules: append([]string{}, e.ClosedModules...), Roster: make([]enrolmentDoc, len(e.Roster)),
 	}
 	for i, en := range e.Roster {
 		r := enrolmentDoc{
@@ -133,10 +121,10 @@ func toEditionFields(e *domain.Edition) EditionFields {
 	return d
 }
 
-func (d *editionDoc) domain() *domain.Edition {
+func toEdition(id string, version int64, d *EditionFields) *domain.Edition {
 	e := &domain.Edition{
-		ID: d.ID, CourseID: d.CourseID, Organisation: d.Organisation, Trainers: d.Trainers,
-		Start: d.Start.UTC(), End: d.End.UTC(), ClosedModules: d.ClosedModules, Version: d.Version,
+		ID: id, CourseID: d.CourseID, Organisation: d.Organisation, Trainers: d.Trainers,
+		Start: d.Start.UTC(), End: d.End.UTC(), ClosedModules: d.ClosedModules, Version: version,
 		Roster: make([]domain.Enrolment, len(d.Roster)),
 	}
 	for i, r := range d.Roster {
@@ -164,63 +152,6 @@ func (d *editionDoc) domain() *domain.Edition {
 	return e
 }
 
-func (s *Editions) Get(ctx context.Context, id string) (*domain.Edition, error) {
-	d, err := get[editionDoc](ctx, s.c, id, "edition")
-	if err != nil {
-		return nil, err
-	}
-	return d.domain(), nil
-}
-
-func (s *Editions) Create(ctx context.Context, e *domain.Edition) error {
-	e.Version = 1
-	d := editionDoc{ID: e.ID, EditionFields: toEditionFields(e), Pending: outbox.NewPending(nil)}
-	if _, err := s.c.InsertOne(ctx, d); err != nil {
-		return fmt.Errorf("create edition %s: %w", e.ID, mongostore.Translate(err))
-	}
-	return nil
-}
-
-func (s *Editions) Update(ctx context.Context, id string, change func(*domain.Edition) ([]domain.Fact, error)) (*domain.Edition, error) {
-	// The write is one update of the edition, conditioned on the version
-	// read, which MongoDB and the patched embedded store apply atomically:
-	// a change made meanwhile, by this process or another, makes it miss
-	// and try again, and a relay's clear, itself one update, loses none of
-	// it.
-	for range mongostore.Attempts(ctx) {
-		d, err := get[editionDoc](ctx, s.c, id, "edition")
-		if err != nil {
-			return nil, err
-		}
-		e := d.domain()
-		facts, err := change(e)
-		if err != nil {
-			return nil, err
-		}
-		msgs, err := s.events(ctx, e, facts)
-		if err != nil {
-			return nil, err
-		}
-		e.Version = d.Version + 1
-		set, err := fields(toEditionFields(e))
-		if err != nil {
-			return nil, fmt.Errorf("update edition %s: %w", id, err)
-		}
-		update := outbox.Append(bson.D{{Key: "$set", Value: set}}, msgs)
-		res, err := s.c.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "version", Value: d.Version}}, update)
-		if err != nil {
-			return nil, fmt.Errorf("update edition %s: %w", id, mongostore.Translate(err))
-		}
-		if res.MatchedCount == 1 {
-			if len(msgs) > 0 {
-				s.onPending(editionsColl, id)
-			}
-			return e, nil
-		}
-	}
-	return nil, errcode.New(errcode.Unavailable, "", "edition %s kept changing; retry", id)
-}
-
 func (s *Editions) OfTrainer(ctx context.Context, trainer string) ([]*domain.Edition, error) {
 	return s.list(ctx, bson.D{{Key: "trainers", Value: trainer}})
 }
@@ -230,23 +161,5 @@ func (s *Editions) OfOrganisation(ctx context.Context, org string) ([]*domain.Ed
 }
 
 func (s *Editions) list(ctx context.Context, filter bson.D) ([]*domain.Edition, error) {
-	ds, err := find[editionDoc](ctx, s.c, filter, bson.D{{Key: "start", Value: 1}, {Key: "_id", Value: 1}}, "editions")
-	if err != nil {
-		return nil, err
-	}
-	out := make([]*domain.Edition, len(ds))
-	for i := range ds {
-		out[i] = ds[i].domain()
-	}
-	return out, nil
-}
-
-// fields turns a struct into the document of a $set.
-func fields(v any) (bson.D, error) {
-	b, err := bson.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	var d bson.D
-	return d, bson.Unmarshal(b, &d)
+	return s.Find(ctx, filter, options.Find().SetSort(bson.D{{Key: "start", Value: 1}, {Key: "_id", Value: 1}}))
 }

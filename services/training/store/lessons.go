@@ -12,44 +12,40 @@ import (
 
 	"github.com/percorsi/percorsi/pkg/errcode"
 	"github.com/percorsi/percorsi/pkg/mongostore"
+	"github.com/percorsi/percorsi/pkg/versioned"
 	"github.com/percorsi/percorsi/services/training/domain"
 )
 
-// Lessons implements domain.Lessons.
+// Lessons is the schedule. A lesson stored before versions were kept is
+// at its first write.
 type Lessons struct {
-	c *mongo.Collection
+	*versioned.Collection[domain.Lesson, lessonFields]
 }
 
 // NewLessons returns the lesson store of db.
 func NewLessons(db *mongo.Database) *Lessons {
-	return &Lessons{c: db.Collection(lessonsColl)}
+	return &Lessons{versioned.New(db.Collection(lessonsColl), versioned.Config[domain.Lesson, lessonFields]{
+		What: "lesson", Fields: toLessonFields, Value: toLesson, Legacy: true,
+	})}
 }
 
-type lessonDoc struct {
-	ID        string    `bson:"_id"`
+// lessonFields keep false flags: an update's $set must write them.
+type lessonFields struct {
 	EditionID string    `bson:"edition_id"`
 	ModuleID  string    `bson:"module_id"`
 	Start     time.Time `bson:"start"`
 	Minutes   int       `bson:"minutes"`
-	Cancelled bool      `bson:"cancelled,omitempty"`
-	Recorded  bool      `bson:"recorded,omitempty"`
+	Cancelled bool      `bson:"cancelled"`
+	Recorded  bool      `bson:"recorded"`
 	Extra     bool      `bson:"extra,omitempty"`
 }
 
-func toLessonDoc(l *domain.Lesson) lessonDoc {
-	return lessonDoc{ID: l.ID, EditionID: l.EditionID, ModuleID: l.ModuleID, Start: l.Start, Minutes: l.Minutes, Cancelled: l.Cancelled, Recorded: l.Recorded, Extra: l.Extra}
+func toLessonFields(l *domain.Lesson) lessonFields {
+	return lessonFields{EditionID: l.EditionID, ModuleID: l.ModuleID, Start: l.Start, Minutes: l.Minutes, Cancelled: l.Cancelled, Recorded: l.Recorded, Extra: l.Extra}
 }
 
-func (d *lessonDoc) domain() *domain.Lesson {
-	return &domain.Lesson{ID: d.ID, EditionID: d.EditionID, ModuleID: d.ModuleID, Start: d.Start.UTC(), Minutes: d.Minutes, Cancelled: d.Cancelled, Recorded: d.Recorded, Extra: d.Extra}
-}
-
-func (s *Lessons) Get(ctx context.Context, id string) (*domain.Lesson, error) {
-	d, err := get[lessonDoc](ctx, s.c, id, "lesson")
-	if err != nil {
-		return nil, err
-	}
-	return d.domain(), nil
+func toLesson(id string, _ int64, d *lessonFields) *domain.Lesson {
+	return &domain.Lesson{ID: id, EditionID: d.EditionID, ModuleID: d.ModuleID, Start: d.Start.UTC(), Minutes: d.Minutes, Cancelled: d.Cancelled, Recorded: d.Recorded, Extra: d.Extra}
 }
 
 // Add inserts the lessons in one unordered batch. A lesson already stored
@@ -62,13 +58,16 @@ func (s *Lessons) Add(ctx context.Context, ls []domain.Lesson) error {
 	ids := make([]string, len(ls))
 	docs := make([]any, len(ls))
 	for i := range ls {
-		ids[i] = ls[i].ID
-		docs[i] = toLessonDoc(&ls[i])
+		d, err := s.Doc(ls[i].ID, &ls[i], nil)
+		if err != nil {
+			return err
+		}
+		ids[i], docs[i] = ls[i].ID, d
 	}
 	if err := s.taken(ctx, ls, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}); err != nil {
 		return err
 	}
-	_, err := s.c.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	_, err := s.Mongo().InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
 	var bulk mongo.BulkWriteException
 	if errors.As(err, &bulk) && bulk.WriteConcernError == nil && allDuplicates(bulk.WriteErrors) {
 		// Inserted meanwhile: by a retry of the same creation, or taken.
@@ -83,13 +82,13 @@ func (s *Lessons) Add(ctx context.Context, ls []domain.Lesson) error {
 // taken returns a Conflict naming the first of ls whose id a stored lesson
 // of another edition holds.
 func (s *Lessons) taken(ctx context.Context, ls []domain.Lesson, filter bson.D) error {
-	stored, err := find[lessonDoc](ctx, s.c, filter, nil, "lessons")
+	stored, err := s.Find(ctx, filter)
 	if err != nil {
 		return err
 	}
 	owner := make(map[string]string, len(stored))
-	for _, d := range stored {
-		owner[d.ID] = d.EditionID
+	for _, l := range stored {
+		owner[l.ID] = l.EditionID
 	}
 	for i, l := range ls {
 		if e, ok := owner[l.ID]; ok && e != l.EditionID {
@@ -108,50 +107,8 @@ func allDuplicates(errs []mongo.BulkWriteError) bool {
 	return true
 }
 
-// Update applies change to a lesson and writes it back unless it changed
-// meanwhile, in which case it tries again on the lesson as it is now.
-func (s *Lessons) Update(ctx context.Context, id string, change func(*domain.Lesson) error) (*domain.Lesson, error) {
-	// The condition on every field a change may touch, checked by one
-	// atomic update of the lesson, keeps concurrent writers right.
-	for range mongostore.Attempts(ctx) {
-		d, err := get[lessonDoc](ctx, s.c, id, "lesson")
-		if err != nil {
-			return nil, err
-		}
-		l := d.domain()
-		if err := change(l); err != nil {
-			return nil, err
-		}
-		n := toLessonDoc(l)
-		filter := bson.D{{Key: "_id", Value: id}, {Key: "start", Value: d.Start}, {Key: "minutes", Value: d.Minutes}, flag("cancelled", d.Cancelled), flag("recorded", d.Recorded)}
-		set := bson.D{{Key: "start", Value: n.Start}, {Key: "minutes", Value: n.Minutes}, {Key: "cancelled", Value: n.Cancelled}, {Key: "recorded", Value: n.Recorded}}
-		res, err := s.c.UpdateOne(ctx, filter, bson.D{{Key: "$set", Value: set}})
-		if err != nil {
-			return nil, fmt.Errorf("update lesson %s: %w", id, mongostore.Translate(err))
-		}
-		if res.MatchedCount == 1 {
-			return l, nil
-		}
-	}
-	return nil, errcode.New(errcode.Unavailable, "", "lesson %s kept changing; retry", id)
-}
-
-// flag matches a boolean stored with omitempty: false is also missing.
-func flag(name string, v bool) bson.E {
-	if v {
-		return bson.E{Key: name, Value: true}
-	}
-	return bson.E{Key: name, Value: bson.D{{Key: "$ne", Value: true}}}
-}
-
+// OfEdition lists an edition's lessons by start.
 func (s *Lessons) OfEdition(ctx context.Context, editionID string) ([]*domain.Lesson, error) {
-	ds, err := find[lessonDoc](ctx, s.c, bson.D{{Key: "edition_id", Value: editionID}}, bson.D{{Key: "start", Value: 1}, {Key: "_id", Value: 1}}, "lessons")
-	if err != nil {
-		return nil, err
-	}
-	out := make([]*domain.Lesson, len(ds))
-	for i := range ds {
-		out[i] = ds[i].domain()
-	}
-	return out, nil
+	sort := bson.D{{Key: "start", Value: 1}, {Key: "_id", Value: 1}}
+	return s.Find(ctx, bson.D{{Key: "edition_id", Value: editionID}}, options.Find().SetSort(sort))
 }

@@ -1,7 +1,6 @@
 package store_test
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -13,8 +12,6 @@ import (
 	"github.com/percorsi/percorsi/services/training/domain"
 	"github.com/percorsi/percorsi/services/training/store"
 )
-
-func noEvents(context.Context, *domain.Register) ([]outbox.Message, error) { return nil, nil }
 
 // A register stored before revisions were kept (no revision field) can be
 // corrected: it is taken as its first write.
@@ -32,10 +29,10 @@ func TestCorrectALegacyRegister(t *testing.T) {
 	if _, err := db.Collection("registers").InsertOne(t.Context(), legacy); err != nil {
 		t.Fatal(err)
 	}
-	regs := store.NewRegisters(db, noEvents, func(string, any) {})
+	regs := store.NewRegisters(db, func(string, any) {})
 	e := &domain.Edition{ID: "e1"}
-	r, err := regs.Update(t.Context(), "l1", func(r *domain.Register) error {
-		return r.Correct(e, []register.Mark{{Person: "p1", Status: register.Excused}}, "tr", "certificato medico", start.Add(time.Hour))
+	r, err := regs.Update(t.Context(), "l1", func(r *domain.Register) ([]outbox.Message, error) {
+		return nil, r.Correct(e, []register.Mark{{Person: "p1", Status: register.Excused}}, "tr", "certificato medico", start.Add(time.Hour))
 	})
 	if err != nil {
 		t.Fatal(err)
