@@ -9,6 +9,7 @@ import (
 	"context"
 	"embed"
 	"fmt"
+	"github.com/percorsi/percorsi/services/web/clients"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -36,7 +37,7 @@ type Config struct {
 	SessionTTL    time.Duration `env:"SESSION_TTL" envDefault:"8h"`
 	TimeZone      string        `env:"TIME_ZONE" envDefault:"Europe/Rome"`
 	// Resilience of the calls to the services; zero means DefaultResilience.
-	Resilience Resilience
+	Resilience clients.Resilience
 	// SignIn is the sign-in flow with Config.OIDC's provider, when one is
 	// configured.
 	SignIn SignInConfig
@@ -48,11 +49,11 @@ type App struct {
 	*process.Process
 	Accounts *store.Accounts
 	Sessions *store.Sessions
-	Courses  *Courses
-	Pathway  *Pathway
-	Training *Training
-	Jobs     *Jobs
-	Housing  *Housing
+	Courses  *clients.Courses
+	Pathway  *clients.Pathway
+	Training *clients.Training
+	Jobs     *clients.Jobs
+	Housing  *clients.Housing
 	Pages    http.Handler
 
 	cfg       Config
@@ -71,8 +72,8 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	if cfg.SessionTTL <= 0 {
 		cfg.SessionTTL = 8 * time.Hour
 	}
-	if cfg.Resilience == (Resilience{}) {
-		cfg.Resilience = DefaultResilience
+	if cfg.Resilience == (clients.Resilience{}) {
+		cfg.Resilience = clients.DefaultResilience
 	}
 	if cfg.TimeZone == "" {
 		cfg.TimeZone = "Europe/Rome"
@@ -101,11 +102,11 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		return nil, fmt.Errorf("web: breaker metrics: %w", err)
 	}
 	metrics := instrument.NewMetrics(p.Registry, Name)
-	clients := map[string]*client{}
+	conns := map[string]*clients.Conn{}
 	for service, base := range map[string]string{
 		"courses": cfg.CoursesURL, "pathway": cfg.PathwayURL, "training": cfg.TrainingURL, "jobs": cfg.JobsURL, "housing": cfg.HousingURL,
 	} {
-		if clients[service], err = newClient(service, base, cfg.Resilience, p.Log, metrics, breakers); err != nil {
+		if conns[service], err = clients.New(service, base, cfg.Resilience, p.Log, metrics, breakers); err != nil {
 			return nil, err
 		}
 	}
@@ -113,11 +114,11 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Process:  p,
 		Accounts: store.NewAccounts(p.DB),
 		Sessions: store.NewSessions(p.DB),
-		Courses:  newCourses(clients["courses"]),
-		Pathway:  newPathway(clients["pathway"]),
-		Training: newTraining(clients["training"]),
-		Jobs:     newJobs(clients["jobs"]),
-		Housing:  newHousing(clients["housing"]),
+		Courses:  clients.NewCourses(conns["courses"]),
+		Pathway:  clients.NewPathway(conns["pathway"]),
+		Training: clients.NewTraining(conns["training"]),
+		Jobs:     clients.NewJobs(conns["jobs"]),
+		Housing:  clients.NewHousing(conns["housing"]),
 		cfg:      cfg, loc: loc, templates: tmpl,
 		// Five wrong passwords per user name, or thirty per address, in
 		// fifteen minutes; then that key waits out the window.

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"github.com/percorsi/percorsi/services/web/clients"
 	"net/http"
 	"net/mail"
 	"net/url"
@@ -190,9 +191,9 @@ func (a *App) intake(w http.ResponseWriter, r *http.Request) {
 	f.check(p, time.Now().In(a.loc))
 	status := http.StatusBadRequest
 	if len(f.Errors) == 0 {
-		in := Intake{
+		in := clients.Intake{
 			DisplayName: f.DisplayName, Programme: f.Programme, Referral: f.Referral, Territory: f.Territory, Since: f.Since,
-			Personal: Personal{LegalName: f.LegalName, BirthDate: f.BirthDate, Nationality: f.Nationality, Phone: f.Phone, Email: f.Email},
+			Personal: clients.Personal{LegalName: f.LegalName, BirthDate: f.BirthDate, Nationality: f.Nationality, Phone: f.Phone, Email: f.Email},
 		}
 		for _, scope := range consentScopes { // only the scopes offered, in their order
 			if f.Has(scope) {
@@ -205,7 +206,7 @@ func (a *App) intake(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		if f.DocNumber != "" {
-			in.Personal.Documents = []Document{{Kind: f.DocKind, Number: f.DocNumber, ExpiresOn: f.DocExpires}}
+			in.Personal.Documents = []clients.Document{{Kind: f.DocKind, Number: f.DocNumber, ExpiresOn: f.DocExpires}}
 		}
 		rec, err := a.Pathway.Intake(r.Context(), in)
 		if err == nil {
@@ -252,7 +253,7 @@ func (a *App) statusOf(ctx context.Context, p *page, err error, part string) int
 // pseudonymOf returns the path's pseudonym, or answers Not found.
 func (a *App) pseudonymOf(w http.ResponseWriter, r *http.Request, p *page) (string, bool) {
 	ps := r.PathValue("pseudonym")
-	if !idPattern.MatchString(ps) {
+	if !clients.ValidID(ps) {
 		a.fail(w, r, p, "pathway", errcode.New(errcode.NotFound, "pseudonym", "not a pseudonym"))
 		return "", false
 	}
@@ -342,7 +343,7 @@ func (a *App) savePlan(w http.ResponseWriter, r *http.Request) {
 	d := planData{Pseudonym: ps, Name: r.PostFormValue("name"), Areas: a.options(p, "area.", areas), Statuses: a.options(p, "goal.", goalStatuses)}
 	d.Revision, _ = strconv.Atoi(r.PostFormValue("revision"))
 	form := r.PostForm
-	var goals []Goal
+	var goals []clients.Goal
 	var sent []int // the row of each goal sent
 	bad := 0
 	for i := range form["title"] {
@@ -370,7 +371,7 @@ func (a *App) savePlan(w http.ResponseWriter, r *http.Request) {
 			row.Errors["target"] = p.T("form.date")
 		}
 		bad += len(row.Errors)
-		goals = append(goals, Goal{ID: row.ID, Domain: row.Domain, Title: row.Title, Target: row.Target, FollowBy: row.FollowBy, Status: row.Status})
+		goals = append(goals, clients.Goal{ID: row.ID, Domain: row.Domain, Title: row.Title, Target: row.Target, FollowBy: row.FollowBy, Status: row.Status})
 		sent = append(sent, i)
 	}
 	status := http.StatusBadRequest
@@ -404,7 +405,7 @@ func (a *App) savePlan(w http.ResponseWriter, r *http.Request) {
 
 type personalData struct {
 	Pseudonym, Name, Reason string
-	Personal                *Personal
+	Personal                *clients.Personal
 	Documents               []fact
 }
 
@@ -464,7 +465,7 @@ func (a *App) recordPermit(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	x := Permit{
+	x := clients.Permit{
 		Kind: r.PostFormValue("kind"), ValidFrom: r.PostFormValue("valid_from"), ValidUntil: r.PostFormValue("valid_until"),
 		MayWork: r.PostFormValue("may_work") == "1", ConvertedFrom: r.PostFormValue("converted_from"),
 	}
@@ -557,7 +558,7 @@ func (a *App) transfersPage(w http.ResponseWriter, r *http.Request) {
 func (a *App) decideTransfer(w http.ResponseWriter, r *http.Request) {
 	p := a.newPage(r, "transfers.title")
 	ps, id, decision := r.PostFormValue("pseudonym"), r.PostFormValue("transfer"), r.PostFormValue("decision")
-	if !idPattern.MatchString(ps) || !idPattern.MatchString(id) || (decision != "accept" && decision != "refuse") {
+	if !clients.ValidID(ps) || !clients.ValidID(id) || (decision != "accept" && decision != "refuse") {
 		a.fail(w, r, p, "pathway", errcode.New(errcode.NotFound, "transfer", "no such transfer"))
 		return
 	}

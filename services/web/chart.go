@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"github.com/percorsi/percorsi/services/web/clients"
 	"strconv"
 	"strings"
 	"time"
@@ -33,7 +34,7 @@ type lineChart struct {
 
 // autonomyChart draws the autonomy index from the first assessment to now;
 // nil when there is none yet.
-func autonomyChart(p *page, history []StagePoint, now time.Time, loc *time.Location) *lineChart {
+func autonomyChart(p *page, history []clients.StagePoint, now time.Time, loc *time.Location) *lineChart {
 	if len(history) == 0 {
 		return nil
 	}

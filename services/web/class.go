@@ -1,16 +1,14 @@
 package web
 
 import (
-	"context"
 	"math"
 	"net/http"
 	"sort"
 	"strconv"
 	"time"
 
-	"github.com/go-kit/kit/endpoint"
-
 	"github.com/percorsi/percorsi/pkg/errcode"
+	"github.com/percorsi/percorsi/services/web/clients"
 )
 
 // nearMargin is how many percentage points above the admission threshold a
@@ -71,7 +69,7 @@ func sortByRisk(rows []classRow) {
 func (a *App) classPage(w http.ResponseWriter, r *http.Request) {
 	p := a.newPage(r, "class.title")
 	id := r.PathValue("id")
-	if !idPattern.MatchString(id) {
+	if !clients.ValidID(id) {
 		a.fail(w, r, p, "courses", errcode.New(errcode.NotFound, "id", "not a class id"))
 		return
 	}
@@ -118,38 +116,13 @@ func (a *App) courseName(p *page, kind string) string {
 	return kind
 }
 
-// Attendance is a class with each person's figures.
-type Attendance struct {
-	Class struct {
-		ID         string `json:"id"`
-		Title      string `json:"title"`
-		CourseKind string `json:"course_kind"`
-		Roster     []struct {
-			Person              string  `json:"person"`
-			DisplayName         string  `json:"display_name"`
-			Status              string  `json:"status"`
-			MinutesAttended     int     `json:"minutes_attended"`
-			MinutesHeld         int     `json:"minutes_held"`
-			RatePercent         float64 `json:"rate_percent"`
-			ConsecutiveAbsences int     `json:"consecutive_absences"`
-			AdmittedToFinal     bool    `json:"admitted_to_final"`
-		} `json:"roster"`
-	} `json:"class"`
-	AdmissionPercent float64 `json:"admission_percent"`
-}
-
-// Attendance returns class id with each person's attendance figures.
-func (c *Courses) Attendance(ctx context.Context, id string) (*Attendance, error) {
-	return call[Attendance](ctx, c.attendance, apiRequest{path: pathOf("/v1/classes/", id, "/attendance")})
-}
-
 // editionPage is a trainer's class page: an edition of a vocational
 // course, each person's hours against the course's planned hours and the
 // share that admits to the exam, and the edition's lessons to open.
 func (a *App) editionPage(w http.ResponseWriter, r *http.Request) {
 	p := a.newPage(r, "class.title")
 	id := r.PathValue("id")
-	if !idPattern.MatchString(id) {
+	if !clients.ValidID(id) {
 		a.fail(w, r, p, "training", errcode.New(errcode.NotFound, "id", "not an edition id"))
 		return
 	}
@@ -209,7 +182,7 @@ func (a *App) editionPage(w http.ResponseWriter, r *http.Request) {
 }
 
 // minutesAhead is the lesson time of ed still to come after now.
-func (a *App) minutesAhead(ed *EditionView, now time.Time) int {
+func (a *App) minutesAhead(ed *clients.EditionView, now time.Time) int {
 	n := 0
 	for _, l := range ed.Lessons {
 		if l.Start.After(now) && !l.Cancelled {
@@ -217,125 +190,4 @@ func (a *App) minutesAhead(ed *EditionView, now time.Time) int {
 		}
 	}
 	return n
-}
-
-// Training is a client of the training API (services/training/openapi.yaml).
-type Training struct {
-	editions, edition, lesson endpoint.Endpoint
-	record                    endpoint.Endpoint
-}
-
-// TrainingLesson is one lesson of an edition.
-type TrainingLesson struct {
-	ID        string    `json:"id"`
-	EditionID string    `json:"edition_id"`
-	ModuleID  string    `json:"module_id"`
-	Start     time.Time `json:"start"`
-	Minutes   int       `json:"minutes"`
-	Cancelled bool      `json:"cancelled"`
-}
-
-// TrainingEnrolment is one person of an edition's roster.
-type TrainingEnrolment struct {
-	Person          string `json:"person"`
-	DisplayName     string `json:"display_name"`
-	Status          string `json:"status"`
-	MinutesAttended *int   `json:"minutes_attended"`
-	Admitted        *bool  `json:"admitted"`
-}
-
-// Edition is an edition as a list shows it.
-type Edition struct {
-	ID       string              `json:"id"`
-	CourseID string              `json:"course_id"`
-	Start    time.Time           `json:"start"`
-	End      time.Time           `json:"end"`
-	Roster   []TrainingEnrolment `json:"roster"`
-}
-
-// EditionView is an edition with its course and schedule.
-type EditionView struct {
-	Edition Edition `json:"edition"`
-	Course  struct {
-		Title           string `json:"title"`
-		MinAttendanceBP int    `json:"min_attendance_bp"`
-		Modules         []struct {
-			ID    string `json:"id"`
-			Title string `json:"title"`
-			Hours int    `json:"hours"`
-		} `json:"modules"`
-	} `json:"course"`
-	Lessons []TrainingLesson `json:"lessons"`
-}
-
-type editionsResponse struct {
-	Editions []Edition `json:"editions"`
-}
-
-type trainingLessonResponse struct {
-	Lesson   TrainingLesson      `json:"lesson"`
-	Roster   []TrainingEnrolment `json:"roster"`
-	Register *Register           `json:"register"`
-}
-
-func newTraining(c *client) *Training {
-	return &Training{
-		editions: c.endpoint("training.editions", http.MethodGet, encodeAPI, decodeJSON[editionsResponse]),
-		edition:  c.endpoint("training.edition", http.MethodGet, encodeAPI, decodeJSON[EditionView]),
-		lesson:   c.endpoint("training.get_lesson", http.MethodGet, encodeAPI, decodeJSON[trainingLessonResponse]),
-		// The service answers the stored register again to the same PUT:
-		// safe to repeat.
-		record: c.endpoint("training.record_register", http.MethodPut, encodeAPI, decodeJSON[registerResponse]),
-	}
-}
-
-// Editions lists the editions the caller teaches.
-func (t *Training) Editions(ctx context.Context) ([]Edition, error) {
-	resp, err := call[editionsResponse](ctx, t.editions, apiRequest{path: "/v1/editions"})
-	if err != nil {
-		return nil, err
-	}
-	return resp.Editions, nil
-}
-
-// Edition returns edition id with its course and lessons.
-func (t *Training) Edition(ctx context.Context, id string) (*EditionView, error) {
-	return call[EditionView](ctx, t.edition, apiRequest{path: pathOf("/v1/editions/", id)})
-}
-
-// Lesson returns a training lesson in the shape of a class lesson, so that
-// one register page serves teachers and trainers.
-func (t *Training) Lesson(ctx context.Context, id string) (*Lesson, error) {
-	tl, err := call[trainingLessonResponse](ctx, t.lesson, apiRequest{path: pathOf("/v1/lessons/", id)})
-	if err != nil {
-		return nil, err
-	}
-	var l Lesson
-	l.Lesson.ID, l.Lesson.ClassID, l.Lesson.Start, l.Lesson.Minutes = tl.Lesson.ID, tl.Lesson.EditionID, tl.Lesson.Start, tl.Lesson.Minutes
-	l.Lesson.Status = "scheduled"
-	if tl.Lesson.Cancelled {
-		l.Lesson.Status = "cancelled"
-	}
-	l.Class.ID, l.Class.Title, l.Class.CourseKind = tl.Lesson.EditionID, tl.Lesson.EditionID+" · "+tl.Lesson.ModuleID, "vocational"
-	for _, e := range tl.Roster {
-		l.Class.Roster = append(l.Class.Roster, struct {
-			Person      string `json:"person"`
-			DisplayName string `json:"display_name"`
-			Status      string `json:"status"`
-		}{e.Person, e.DisplayName, e.Status})
-	}
-	l.Register = tl.Register
-	return &l, nil
-}
-
-// RecordRegister records the marks of training lesson id.
-func (t *Training) RecordRegister(ctx context.Context, id string, marks []Mark) (*Register, error) {
-	for i := range marks {
-		marks[i].DisplayName = "" // the API takes pseudonyms only
-	}
-	resp, err := call[registerResponse](ctx, t.record, apiRequest{path: pathOf("/v1/lessons/", id, "/register"), body: registerRequest{Marks: marks}})
-	if err != nil {
-		return nil, err
-	}
-	return &resp.Register, nil
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/percorsi/percorsi/pkg/errcode"
 	"github.com/percorsi/percorsi/pkg/euro"
+	"github.com/percorsi/percorsi/services/web/clients"
 )
 
 // The housing worker's pages: the availability board, the organisation's
@@ -24,13 +25,13 @@ var (
 )
 
 type housingHomeData struct {
-	Board          []BoardRow
-	Accommodations []Accommodation
+	Board          []clients.BoardRow
+	Accommodations []clients.Accommodation
 	Offers         []offerItem
 }
 
 type offerItem struct {
-	Offer
+	clients.Offer
 	Rent, From string
 }
 
@@ -60,7 +61,7 @@ func (a *App) housingHome(w http.ResponseWriter, r *http.Request) {
 
 func (a *App) openHousingPerson(w http.ResponseWriter, r *http.Request) {
 	ps := strings.TrimSpace(r.URL.Query().Get("pseudonym"))
-	if !idPattern.MatchString(ps) {
+	if !clients.ValidID(ps) {
 		p := a.newPage(r, "error.title")
 		p.Error = p.T("error.not_found")
 		a.render(w, r, http.StatusNotFound, "error", p)
@@ -71,13 +72,13 @@ func (a *App) openHousingPerson(w http.ResponseWriter, r *http.Request) {
 
 type housingPersonData struct {
 	Person         string
-	Open           *Step  // the step the person is in, if any
-	OpenPlace      string // its accommodation's name, when it is one of ours
-	Past           []Step
+	Open           *clients.Step // the step the person is in, if any
+	OpenPlace      string        // its accommodation's name, when it is one of ours
+	Past           []clients.Step
 	Proposals      []housingProposalItem
 	Matches        []matchItem
 	Budget         string
-	Accommodations []Accommodation
+	Accommodations []clients.Accommodation
 	Today, NewStep string // NewStep: the id a started step will have
 	Kinds          []string
 	Reasons        []string
@@ -86,8 +87,8 @@ type housingPersonData struct {
 }
 
 type housingProposalItem struct {
-	HousingProposal
-	Offer *Offer
+	clients.HousingProposal
+	Offer *clients.Offer
 	When  string
 }
 
@@ -104,7 +105,7 @@ func (a *App) housingPersonPage(w http.ResponseWriter, r *http.Request) {
 // the page got back.
 func (a *App) showHousingPerson(w http.ResponseWriter, r *http.Request, person string, writeErr error) {
 	p := a.newPage(r, "housing.person_title")
-	if !idPattern.MatchString(person) {
+	if !clients.ValidID(person) {
 		a.fail(w, r, p, "housing", errcode.New(errcode.NotFound, "person", "not a pseudonym"))
 		return
 	}
@@ -189,7 +190,7 @@ var housingLabels = labels{
 // or shows the page again with what went wrong.
 func (a *App) afterHousingWrite(w http.ResponseWriter, r *http.Request, err error, done string) {
 	person := r.PostFormValue("person")
-	if err != nil || !idPattern.MatchString(person) {
+	if err != nil || !clients.ValidID(person) {
 		a.showHousingPerson(w, r, person, err)
 		return
 	}
@@ -197,7 +198,7 @@ func (a *App) afterHousingWrite(w http.ResponseWriter, r *http.Request, err erro
 }
 
 func (a *App) startStep(w http.ResponseWriter, r *http.Request) {
-	err := a.Housing.StartStep(r.Context(), StepInput{
+	err := a.Housing.StartStep(r.Context(), clients.StepInput{
 		ID: r.PostFormValue("step"), Person: r.PostFormValue("person"), Kind: r.PostFormValue("kind"),
 		AccommodationID: r.PostFormValue("accommodation"), Start: r.PostFormValue("start"),
 	})
@@ -205,14 +206,14 @@ func (a *App) startStep(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *App) moveStep(w http.ResponseWriter, r *http.Request) {
-	err := a.Housing.MoveStep(r.Context(), r.PathValue("id"), StepInput{
+	err := a.Housing.MoveStep(r.Context(), r.PathValue("id"), clients.StepInput{
 		Kind: r.PostFormValue("kind"), AccommodationID: r.PostFormValue("accommodation"), Start: r.PostFormValue("start"),
 	})
 	a.afterHousingWrite(w, r, err, "step_moved")
 }
 
 func (a *App) endStep(w http.ResponseWriter, r *http.Request) {
-	err := a.Housing.EndStep(r.Context(), r.PathValue("id"), StepEnd{
+	err := a.Housing.EndStep(r.Context(), r.PathValue("id"), clients.StepEnd{
 		End: r.PostFormValue("end"), Reason: r.PostFormValue("reason"), Destination: r.PostFormValue("destination"),
 	})
 	a.afterHousingWrite(w, r, err, "step_ended")
@@ -229,7 +230,7 @@ func (a *App) decideOffer(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *App) signLease(w http.ResponseWriter, r *http.Request) {
-	err := a.Housing.SignLease(r.Context(), r.PathValue("id"), Lease{
+	err := a.Housing.SignLease(r.Context(), r.PathValue("id"), clients.Lease{
 		SignedOn: r.PostFormValue("signed_on"), Start: r.PostFormValue("start"),
 		MonthlyRentCents: formCents(r, "rent"), DurationMonths: formInt(r, "duration_months"),
 	})

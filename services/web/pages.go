@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -39,10 +38,6 @@ var (
 	// links to a person.
 	monitoringOfficers = []auth.Role{auth.Monitoring}
 )
-
-// ids of lessons and pseudonyms: what the services hand out, and nothing
-// that could walk a URL path elsewhere.
-var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$`)
 
 func (a *App) routes() http.Handler {
 	mux := http.NewServeMux()

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/percorsi/percorsi/pkg/errcode"
+	"github.com/percorsi/percorsi/services/web/clients"
 )
 
 type caseloadRow struct {
@@ -31,7 +32,7 @@ func (a *App) personsPage(w http.ResponseWriter, r *http.Request) {
 	var d caseloadData
 	// One after the other: when pathway is away the first call says so.
 	caseload, err := a.Pathway.Caseload(r.Context())
-	var incoming []IncomingTransfer
+	var incoming []clients.IncomingTransfer
 	if err == nil {
 		incoming, err = a.Pathway.IncomingTransfers(r.Context())
 	}
@@ -71,7 +72,7 @@ func (a *App) personsPage(w http.ResponseWriter, r *http.Request) {
 
 func (a *App) openPerson(w http.ResponseWriter, r *http.Request) {
 	ps := r.URL.Query().Get("pseudonym")
-	if !idPattern.MatchString(ps) {
+	if !clients.ValidID(ps) {
 		p := a.newPage(r, "nav.persons")
 		p.Error = p.T("error.not_found")
 		a.render(w, r, http.StatusNotFound, "persons", p)
@@ -169,7 +170,7 @@ type option struct{ Value, Label string }
 func (a *App) personPage(w http.ResponseWriter, r *http.Request) {
 	p := a.newPage(r, "person.title")
 	ps := r.PathValue("pseudonym")
-	if !idPattern.MatchString(ps) {
+	if !clients.ValidID(ps) {
 		a.fail(w, r, p, "pathway", errcode.New(errcode.NotFound, "pseudonym", "not a pseudonym"))
 		return
 	}
@@ -207,9 +208,9 @@ func (a *App) personData(r *http.Request, p *page, ps string) (personData, error
 	}
 	var (
 		load     sync.WaitGroup
-		autonomy *Autonomy
-		legal    *Legal
-		alerts   []Alert
+		autonomy *clients.Autonomy
+		legal    *clients.Legal
+		alerts   []clients.Alert
 		errs     [3]error
 	)
 	load.Go(func() { autonomy, errs[0] = a.Pathway.Autonomy(ctx, ps, p.Lang) })
@@ -277,7 +278,7 @@ func (a *App) personData(r *http.Request, p *page, ps string) (personData, error
 
 // describePerson lays out the record: the programme, the plan, consents,
 // transfers and how the pathway ended.
-func (a *App) describePerson(p *page, d *personData, rec *PersonRecord) {
+func (a *App) describePerson(p *page, d *personData, rec *clients.PersonRecord) {
 	add := func(label, value string) {
 		if value != "" {
 			d.Facts = append(d.Facts, fact{p.T(label), value})
@@ -341,7 +342,7 @@ func areaOrder(area string) int {
 	return len(areas)
 }
 
-func (a *App) autonomyView(p *page, au *Autonomy) *autonomyView {
+func (a *App) autonomyView(p *page, au *clients.Autonomy) *autonomyView {
 	v := &autonomyView{Stage: p.T("stage." + au.Stage), Index: share(au.Index)}
 	for _, ar := range au.Areas {
 		av := areaView{Area: p.T("area." + ar.Area), Status: translateOr(p.Lang, "area_status."+ar.Status, ar.Status), Why: ar.Why, Achieved: ar.Status == "achieved"}
@@ -358,8 +359,8 @@ func (a *App) autonomyView(p *page, au *Autonomy) *autonomyView {
 	return v
 }
 
-func (a *App) legalView(p *page, l *Legal) *legalView {
-	permit := func(x Permit) permitView {
+func (a *App) legalView(p *page, l *clients.Legal) *legalView {
+	permit := func(x clients.Permit) permitView {
 		v := permitView{Kind: p.T("permit." + x.Kind), From: dayText(p.Lang, x.ValidFrom), Until: dayText(p.Lang, x.ValidUntil), MayWork: x.MayWork}
 		if x.ConvertedFrom != "" {
 			v.ConvertedFrom = p.T("permit." + x.ConvertedFrom)

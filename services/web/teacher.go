@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"github.com/percorsi/percorsi/services/web/clients"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -33,8 +34,8 @@ type editionItem struct{ ID, Title, Dates string }
 
 // registers is a service that keeps the registers of the user's lessons.
 type registers interface {
-	Lesson(ctx context.Context, id string) (*Lesson, error)
-	RecordRegister(ctx context.Context, id string, marks []Mark) (*Register, error)
+	Lesson(ctx context.Context, id string) (*clients.Lesson, error)
+	RecordRegister(ctx context.Context, id string, marks []clients.Mark) (*clients.Register, error)
 }
 
 // registersOf returns who keeps the user's registers, and the part of the
@@ -126,7 +127,7 @@ func (a *App) trainerLessons(w http.ResponseWriter, r *http.Request, p *page, d 
 
 func (a *App) openLesson(w http.ResponseWriter, r *http.Request) {
 	id := r.URL.Query().Get("id")
-	if !idPattern.MatchString(id) {
+	if !clients.ValidID(id) {
 		p := a.newPage(r, "lessons.title")
 		p.Data = lessonsData{Today: longDate(p.Lang, time.Now().In(a.loc))}
 		p.Error = p.T("error.not_found")
@@ -157,7 +158,7 @@ type registerData struct {
 func (a *App) registerPage(w http.ResponseWriter, r *http.Request) {
 	p := a.newPage(r, "register.title")
 	id := r.PathValue("id")
-	if !idPattern.MatchString(id) {
+	if !clients.ValidID(id) {
 		a.fail(w, r, p, "courses", errcode.New(errcode.NotFound, "id", "not a lesson id"))
 		return
 	}
@@ -176,7 +177,7 @@ func (a *App) registerPage(w http.ResponseWriter, r *http.Request) {
 
 // registerData lays out lesson for the form. Marks typed by the user win
 // over the stored register, which wins over everyone present.
-func (a *App) registerData(lang string, l *Lesson, typed map[string]registerRow) registerData {
+func (a *App) registerData(lang string, l *clients.Lesson, typed map[string]registerRow) registerData {
 	d := registerData{
 		LessonID: l.Lesson.ID, ClassTitle: l.Class.Title, Minutes: l.Lesson.Minutes,
 		When: shortDateTime(lang, l.Lesson.Start.In(a.loc)), Cancelled: l.Lesson.Status == "cancelled",
@@ -185,7 +186,7 @@ func (a *App) registerData(lang string, l *Lesson, typed map[string]registerRow)
 	if l.Class.CourseKind == "vocational" { // a training lesson: its class is an edition
 		d.ClassPage = "/editions/" + url.PathEscape(l.Class.ID)
 	}
-	stored := map[string]Mark{}
+	stored := map[string]clients.Mark{}
 	if l.Register != nil {
 		d.Recorded = shortDateTime(lang, l.Register.RecordedAt.In(a.loc))
 		for _, m := range l.Register.Marks {
@@ -222,18 +223,18 @@ var markField = regexp.MustCompile(`^marks\[(\d+)\]`)
 func (a *App) saveRegister(w http.ResponseWriter, r *http.Request) {
 	p := a.newPage(r, "register.title")
 	id := r.PathValue("id")
-	if !idPattern.MatchString(id) {
+	if !clients.ValidID(id) {
 		a.fail(w, r, p, "courses", errcode.New(errcode.NotFound, "id", "not a lesson id"))
 		return
 	}
 	people := r.PostForm["person"]
-	marks := make([]Mark, 0, len(people))
+	marks := make([]clients.Mark, 0, len(people))
 	typed := make(map[string]registerRow, len(people))
 	var bad []string
 	status := http.StatusBadRequest
 	for _, person := range people {
 		row := registerRow{Person: person, Status: r.PostFormValue("status-" + person), Minutes: r.PostFormValue("minutes-" + person)}
-		m := Mark{Person: person, Status: row.Status}
+		m := clients.Mark{Person: person, Status: row.Status}
 		if row.Status == "late" {
 			n, err := strconv.Atoi(row.Minutes)
 			if err != nil || n < 0 {

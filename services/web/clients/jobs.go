@@ -1,4 +1,4 @@
-package web
+package clients
 
 import (
 	"context"
@@ -19,6 +19,28 @@ type Jobs struct {
 	propose, interview, start, issueLink endpoint.Endpoint
 	followUp                             endpoint.Endpoint
 	linkView, linkConfirm                endpoint.Endpoint
+}
+
+// NewJobs returns the jobs endpoints of c. Writes are not repeated: a
+// proposal or a placement made twice is a conflict, and a link lost in a
+// retried answer cannot be shown again.
+func NewJobs(c *Conn) *Jobs {
+	return &Jobs{
+		vacancies:        c.read("jobs.vacancies", decodeJSON[vacanciesResponse]),
+		candidates:       c.read("jobs.rank_candidates", decodeJSON[Ranking]),
+		proposals:        c.read("jobs.proposals", decodeJSON[proposalsResponse]),
+		profile:          c.read("jobs.profile", decodeJSON[Profile]),
+		profileVacancies: c.read("jobs.rank_vacancies", decodeJSON[vacancyMatches]),
+		placements:       c.read("jobs.placements", decodeJSON[placementsResponse]),
+		placement:        c.read("jobs.placement", decodeJSON[Placement]),
+		propose:          c.write("jobs.propose", http.MethodPost, decodeJSON[Proposal]),
+		interview:        c.write("jobs.record_interview", http.MethodPost, decodeJSON[Proposal]),
+		start:            c.write("jobs.start_placement", http.MethodPost, decodeJSON[startedResponse]),
+		issueLink:        c.write("jobs.issue_link", http.MethodPost, decodeJSON[linkResponse]),
+		followUp:         c.write("jobs.record_follow_up", http.MethodPost, decodeJSON[written]),
+		linkView:         c.read("jobs.employer_link_view", decodeJSON[Placement]),
+		linkConfirm:      c.write("jobs.employer_link_confirm", http.MethodPost, decodeJSON[written]),
+	}
 }
 
 // Vacancy is a vacancy as jobs shows it.
@@ -150,8 +172,11 @@ type EmployerLink struct{ Placement, Token string }
 // parseLink reads the link jobs returns, "/v1/employer-links/{id}?token=…".
 func parseLink(s string) (EmployerLink, error) {
 	u, err := url.Parse(s)
+	if err != nil {
+		u = &url.URL{}
+	}
 	id, ok := strings.CutPrefix(u.Path, "/v1/employer-links/")
-	if err != nil || !ok || !idPattern.MatchString(id) || u.Query().Get("token") == "" {
+	if !ok || !ValidID(id) || u.Query().Get("token") == "" {
 		return EmployerLink{}, errcode.New(errcode.Internal, "employer_link", "jobs returned a link web cannot read")
 	}
 	return EmployerLink{Placement: id, Token: u.Query().Get("token")}, nil
@@ -177,41 +202,11 @@ type (
 	linkResponse struct {
 		EmployerLink string `json:"employer_link"`
 	}
-	confirmedResponse struct {
-		Status string `json:"status"`
-	}
 )
-
-func newJobs(c *client) *Jobs {
-	get := func(name string, dec func(context.Context, *http.Response) (any, error)) endpoint.Endpoint {
-		return c.endpoint(name, http.MethodGet, encodeAPI, dec)
-	}
-	// Writes are not repeated: a proposal or a placement made twice is a
-	// conflict, and a link lost in a retried answer cannot be shown again.
-	post := func(name string, dec func(context.Context, *http.Response) (any, error)) endpoint.Endpoint {
-		return c.once(name, http.MethodPost, encodeAPI, dec)
-	}
-	return &Jobs{
-		vacancies:        get("jobs.vacancies", decodeJSON[vacanciesResponse]),
-		candidates:       get("jobs.rank_candidates", decodeJSON[Ranking]),
-		proposals:        get("jobs.proposals", decodeJSON[proposalsResponse]),
-		profile:          get("jobs.profile", decodeJSON[Profile]),
-		profileVacancies: get("jobs.rank_vacancies", decodeJSON[vacancyMatches]),
-		placements:       get("jobs.placements", decodeJSON[placementsResponse]),
-		placement:        get("jobs.placement", decodeJSON[Placement]),
-		propose:          post("jobs.propose", decodeJSON[Proposal]),
-		interview:        post("jobs.record_interview", decodeJSON[Proposal]),
-		start:            post("jobs.start_placement", decodeJSON[startedResponse]),
-		issueLink:        post("jobs.issue_link", decodeJSON[linkResponse]),
-		followUp:         post("jobs.record_follow_up", decodeJSON[Placement]),
-		linkView:         get("jobs.employer_link_view", decodeJSON[Placement]),
-		linkConfirm:      post("jobs.employer_link_confirm", decodeJSON[confirmedResponse]),
-	}
-}
 
 // Vacancies lists the open vacancies.
 func (j *Jobs) Vacancies(ctx context.Context) ([]Vacancy, error) {
-	resp, err := call[vacanciesResponse](ctx, j.vacancies, apiRequest{path: "/v1/vacancies"})
+	resp, err := call[vacanciesResponse](ctx, j.vacancies, request{path: "/v1/vacancies"})
 	if err != nil {
 		return nil, err
 	}
@@ -221,12 +216,12 @@ func (j *Jobs) Vacancies(ctx context.Context) ([]Vacancy, error) {
 // Candidates ranks the caller's candidates for vacancy id, the reasons
 // in lang.
 func (j *Jobs) Candidates(ctx context.Context, id, lang string) (*Ranking, error) {
-	return call[Ranking](ctx, j.candidates, apiRequest{path: pathOf("/v1/vacancies/", id, "/candidates"), query: url.Values{"lang": {lang}}})
+	return call[Ranking](ctx, j.candidates, request{path: pathOf("/v1/vacancies/", id, "/candidates"), query: inLang(lang)})
 }
 
 // Proposals lists the caller's proposals for vacancy id.
 func (j *Jobs) Proposals(ctx context.Context, id string) ([]Proposal, error) {
-	resp, err := call[proposalsResponse](ctx, j.proposals, apiRequest{path: pathOf("/v1/vacancies/", id, "/proposals")})
+	resp, err := call[proposalsResponse](ctx, j.proposals, request{path: pathOf("/v1/vacancies/", id, "/proposals")})
 	if err != nil {
 		return nil, err
 	}
@@ -235,13 +230,13 @@ func (j *Jobs) Proposals(ctx context.Context, id string) ([]Proposal, error) {
 
 // Profile returns a candidate's profile.
 func (j *Jobs) Profile(ctx context.Context, person string) (*Profile, error) {
-	return call[Profile](ctx, j.profile, apiRequest{path: pathOf("/v1/profiles/", person)})
+	return call[Profile](ctx, j.profile, request{path: pathOf("/v1/profiles/", person)})
 }
 
 // VacanciesFor ranks the open vacancies for a candidate, the reasons in
 // lang.
 func (j *Jobs) VacanciesFor(ctx context.Context, person, lang string) ([]VacancyMatch, error) {
-	resp, err := call[vacancyMatches](ctx, j.profileVacancies, apiRequest{path: pathOf("/v1/profiles/", person, "/vacancies"), query: url.Values{"lang": {lang}}})
+	resp, err := call[vacancyMatches](ctx, j.profileVacancies, request{path: pathOf("/v1/profiles/", person, "/vacancies"), query: inLang(lang)})
 	if err != nil {
 		return nil, err
 	}
@@ -250,7 +245,7 @@ func (j *Jobs) VacanciesFor(ctx context.Context, person, lang string) ([]Vacancy
 
 // Placements lists the placements of the caller's organisation.
 func (j *Jobs) Placements(ctx context.Context) ([]Placement, error) {
-	resp, err := call[placementsResponse](ctx, j.placements, apiRequest{path: "/v1/placements"})
+	resp, err := call[placementsResponse](ctx, j.placements, request{path: "/v1/placements"})
 	if err != nil {
 		return nil, err
 	}
@@ -259,23 +254,23 @@ func (j *Jobs) Placements(ctx context.Context) ([]Placement, error) {
 
 // Placement returns placement id.
 func (j *Jobs) Placement(ctx context.Context, id string) (*Placement, error) {
-	return call[Placement](ctx, j.placement, apiRequest{path: pathOf("/v1/placements/", id)})
+	return call[Placement](ctx, j.placement, request{path: pathOf("/v1/placements/", id)})
 }
 
 // Propose puts person forward for vacancy.
 func (j *Jobs) Propose(ctx context.Context, person, vacancy string) (*Proposal, error) {
-	return call[Proposal](ctx, j.propose, apiRequest{path: "/v1/proposals", body: map[string]string{"person": person, "vacancy_id": vacancy}})
+	return call[Proposal](ctx, j.propose, request{path: "/v1/proposals", body: map[string]string{"person": person, "vacancy_id": vacancy}})
 }
 
 // RecordInterview records proposal id's interview, held on day with outcome.
 func (j *Jobs) RecordInterview(ctx context.Context, id, day, outcome string) (*Proposal, error) {
-	return call[Proposal](ctx, j.interview, apiRequest{path: pathOf("/v1/proposals/", id, "/interview"), body: map[string]string{"held_on": day, "outcome": outcome}})
+	return call[Proposal](ctx, j.interview, request{path: pathOf("/v1/proposals/", id, "/interview"), body: map[string]string{"held_on": day, "outcome": outcome}})
 }
 
 // StartPlacement starts the placement of accepted proposal id and returns
 // it with the employer's link, which is shown this once.
 func (j *Jobs) StartPlacement(ctx context.Context, id string, t PlacementTerms) (*Placement, EmployerLink, error) {
-	resp, err := call[startedResponse](ctx, j.start, apiRequest{path: pathOf("/v1/proposals/", id, "/placement"), body: t})
+	resp, err := call[startedResponse](ctx, j.start, request{path: pathOf("/v1/proposals/", id, "/placement"), body: t})
 	if err != nil {
 		return nil, EmployerLink{}, err
 	}
@@ -286,7 +281,7 @@ func (j *Jobs) StartPlacement(ctx context.Context, id string, t PlacementTerms) 
 // IssueLink issues a new employer link of placement id for purpose (start
 // or end); the links issued before stop working.
 func (j *Jobs) IssueLink(ctx context.Context, id, purpose string) (EmployerLink, error) {
-	resp, err := call[linkResponse](ctx, j.issueLink, apiRequest{path: pathOf("/v1/placements/", id, "/links"), body: map[string]string{"purpose": purpose}})
+	resp, err := call[linkResponse](ctx, j.issueLink, request{path: pathOf("/v1/placements/", id, "/links"), body: map[string]string{"purpose": purpose}})
 	if err != nil {
 		return EmployerLink{}, err
 	}
@@ -295,20 +290,18 @@ func (j *Jobs) IssueLink(ctx context.Context, id, purpose string) (EmployerLink,
 
 // FollowUp records the follow-up of a month after placement id started.
 func (j *Jobs) FollowUp(ctx context.Context, id string, month int, stillWorking bool, weeklyHours int) error {
-	_, err := call[Placement](ctx, j.followUp, apiRequest{path: pathOf("/v1/placements/", id, "/follow-ups"), body: map[string]any{
+	return do(ctx, j.followUp, request{path: pathOf("/v1/placements/", id, "/follow-ups"), body: map[string]any{
 		"month": month, "still_working": stillWorking, "weekly_hours": weeklyHours,
 	}})
-	return err
 }
 
 // LinkView returns what link confirms, without spending it. No user token
 // goes along: the link is the credential.
 func (j *Jobs) LinkView(ctx context.Context, link EmployerLink) (*Placement, error) {
-	return call[Placement](ctx, j.linkView, apiRequest{path: pathOf("/v1/employer-links/", link.Placement), query: url.Values{"token": {link.Token}}})
+	return call[Placement](ctx, j.linkView, request{path: pathOf("/v1/employer-links/", link.Placement), query: url.Values{"token": {link.Token}}})
 }
 
 // Confirm spends link to confirm its placement's start or end.
 func (j *Jobs) Confirm(ctx context.Context, placement string, c Confirmation) error {
-	_, err := call[confirmedResponse](ctx, j.linkConfirm, apiRequest{path: pathOf("/v1/employer-links/", placement), body: c})
-	return err
+	return do(ctx, j.linkConfirm, request{path: pathOf("/v1/employer-links/", placement), body: c})
 }

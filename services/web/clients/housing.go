@@ -1,9 +1,8 @@
-package web
+package clients
 
 import (
 	"context"
 	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/go-kit/kit/endpoint"
@@ -15,6 +14,26 @@ type Housing struct {
 	startStep, moveStep, endStep                   endpoint.Endpoint
 	propose, decide, lease                         endpoint.Endpoint
 	indicators                                     endpoint.Endpoint
+}
+
+// NewHousing returns the housing endpoints of c.
+func NewHousing(c *Conn) *Housing {
+	return &Housing{
+		board:          c.read("housing.board", decodeJSON[boardResponse]),
+		accommodations: c.read("housing.accommodations", decodeJSON[accommodationsResponse]),
+		offers:         c.read("housing.offers", decodeJSON[offersResponse]),
+		person:         c.read("housing.person", decodeJSON[PersonHousing]),
+		matches:        c.read("housing.offer_matches", decodeJSON[OfferMatches]),
+		indicators:     c.read("housing.indicators", decodeJSON[HousingIndicators]),
+		// A step carries the id the form was given, so housing answers a
+		// repeated start with the same step.
+		startStep: c.repeatable("housing.start_step", http.MethodPost, decodeJSON[written]),
+		moveStep:  c.write("housing.move_step", http.MethodPost, decodeJSON[written]),
+		endStep:   c.write("housing.end_step", http.MethodPost, decodeJSON[written]),
+		propose:   c.write("housing.propose_offer", http.MethodPost, decodeJSON[written]),
+		decide:    c.write("housing.decide_proposal", http.MethodPost, decodeJSON[written]),
+		lease:     c.write("housing.sign_lease", http.MethodPost, decodeJSON[written]),
+	}
 }
 
 // BoardRow is the free places of a kind in a territory: counts only.
@@ -145,35 +164,11 @@ type (
 	offersResponse struct {
 		Offers []Offer `json:"offers"`
 	}
-	housingWritten struct{} // the pages reload what a write changed
 )
-
-func newHousing(c *client) *Housing {
-	get := func(name string, dec func(context.Context, *http.Response) (any, error)) endpoint.Endpoint {
-		return c.endpoint(name, http.MethodGet, encodeAPI, dec)
-	}
-	// A step carries the id the form was given, so housing answers a
-	// repeated start with the same step: safe to retry. The other writes
-	// are not repeated.
-	return &Housing{
-		board:          get("housing.board", decodeJSON[boardResponse]),
-		accommodations: get("housing.accommodations", decodeJSON[accommodationsResponse]),
-		offers:         get("housing.offers", decodeJSON[offersResponse]),
-		person:         get("housing.person", decodeJSON[PersonHousing]),
-		matches:        get("housing.offer_matches", decodeJSON[OfferMatches]),
-		indicators:     get("housing.indicators", decodeJSON[HousingIndicators]),
-		startStep:      c.endpoint("housing.start_step", http.MethodPost, encodeAPI, decodeJSON[housingWritten]),
-		moveStep:       c.once("housing.move_step", http.MethodPost, encodeAPI, decodeJSON[housingWritten]),
-		endStep:        c.once("housing.end_step", http.MethodPost, encodeAPI, decodeJSON[housingWritten]),
-		propose:        c.once("housing.propose_offer", http.MethodPost, encodeAPI, decodeJSON[housingWritten]),
-		decide:         c.once("housing.decide_proposal", http.MethodPost, encodeAPI, decodeJSON[housingWritten]),
-		lease:          c.once("housing.sign_lease", http.MethodPost, encodeAPI, decodeJSON[housingWritten]),
-	}
-}
 
 // Board returns the free places by territory and kind.
 func (h *Housing) Board(ctx context.Context) ([]BoardRow, error) {
-	resp, err := call[boardResponse](ctx, h.board, apiRequest{path: "/v1/availability"})
+	resp, err := call[boardResponse](ctx, h.board, request{path: "/v1/availability"})
 	if err != nil {
 		return nil, err
 	}
@@ -182,7 +177,7 @@ func (h *Housing) Board(ctx context.Context) ([]BoardRow, error) {
 
 // Accommodations returns the caller's organisation's accommodations.
 func (h *Housing) Accommodations(ctx context.Context) ([]Accommodation, error) {
-	resp, err := call[accommodationsResponse](ctx, h.accommodations, apiRequest{path: "/v1/accommodations"})
+	resp, err := call[accommodationsResponse](ctx, h.accommodations, request{path: "/v1/accommodations"})
 	if err != nil {
 		return nil, err
 	}
@@ -191,7 +186,7 @@ func (h *Housing) Accommodations(ctx context.Context) ([]Accommodation, error) {
 
 // Offers returns the open offers.
 func (h *Housing) Offers(ctx context.Context) ([]Offer, error) {
-	resp, err := call[offersResponse](ctx, h.offers, apiRequest{path: "/v1/offers"})
+	resp, err := call[offersResponse](ctx, h.offers, request{path: "/v1/offers"})
 	if err != nil {
 		return nil, err
 	}
@@ -200,51 +195,45 @@ func (h *Housing) Offers(ctx context.Context) ([]Offer, error) {
 
 // Person returns a person's housing.
 func (h *Housing) Person(ctx context.Context, person string) (*PersonHousing, error) {
-	return call[PersonHousing](ctx, h.person, apiRequest{path: pathOf("/v1/persons/", person, "/housing")})
+	return call[PersonHousing](ctx, h.person, request{path: pathOf("/v1/persons/", person, "/housing")})
 }
 
 // Matches ranks the offers for a person, the reasons in lang.
 func (h *Housing) Matches(ctx context.Context, person, lang string) (*OfferMatches, error) {
-	return call[OfferMatches](ctx, h.matches, apiRequest{path: pathOf("/v1/persons/", person, "/offer-matches"), query: url.Values{"lang": {lang}}})
+	return call[OfferMatches](ctx, h.matches, request{path: pathOf("/v1/persons/", person, "/offer-matches"), query: inLang(lang)})
 }
 
 // Indicators returns the housing outcome measures for monitoring.
 func (h *Housing) Indicators(ctx context.Context) (*HousingIndicators, error) {
-	return call[HousingIndicators](ctx, h.indicators, apiRequest{path: "/v1/indicators"})
+	return call[HousingIndicators](ctx, h.indicators, request{path: "/v1/indicators"})
 }
 
 // StartStep starts a person's step.
 func (h *Housing) StartStep(ctx context.Context, in StepInput) error {
-	_, err := h.startStep(ctx, apiRequest{path: "/v1/steps", body: in})
-	return err
+	return do(ctx, h.startStep, request{path: "/v1/steps", body: in})
 }
 
 // MoveStep ends step id and starts the next one.
 func (h *Housing) MoveStep(ctx context.Context, id string, in StepInput) error {
-	_, err := h.moveStep(ctx, apiRequest{path: pathOf("/v1/steps/", id, "/move"), body: in})
-	return err
+	return do(ctx, h.moveStep, request{path: pathOf("/v1/steps/", id, "/move"), body: in})
 }
 
 // EndStep ends step id.
 func (h *Housing) EndStep(ctx context.Context, id string, in StepEnd) error {
-	_, err := h.endStep(ctx, apiRequest{path: pathOf("/v1/steps/", id, "/end"), body: in})
-	return err
+	return do(ctx, h.endStep, request{path: pathOf("/v1/steps/", id, "/end"), body: in})
 }
 
 // Propose proposes offer id to person.
 func (h *Housing) Propose(ctx context.Context, offer, person string) error {
-	_, err := h.propose(ctx, apiRequest{path: pathOf("/v1/offers/", offer, "/proposals"), body: map[string]string{"person": person}})
-	return err
+	return do(ctx, h.propose, request{path: pathOf("/v1/offers/", offer, "/proposals"), body: map[string]string{"person": person}})
 }
 
 // Decide records proposal id's outcome.
 func (h *Housing) Decide(ctx context.Context, id, outcome, reason string) error {
-	_, err := h.decide(ctx, apiRequest{path: pathOf("/v1/proposals/", id, "/outcome"), body: map[string]string{"outcome": outcome, "reason": reason}})
-	return err
+	return do(ctx, h.decide, request{path: pathOf("/v1/proposals/", id, "/outcome"), body: map[string]string{"outcome": outcome, "reason": reason}})
 }
 
 // SignLease records the lease signed on proposal id.
 func (h *Housing) SignLease(ctx context.Context, id string, l Lease) error {
-	_, err := h.lease(ctx, apiRequest{path: pathOf("/v1/proposals/", id, "/lease"), body: l})
-	return err
+	return do(ctx, h.lease, request{path: pathOf("/v1/proposals/", id, "/lease"), body: l})
 }
