@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/percorsi/percorsi/pkg/errcode"
+	"github.com/percorsi/percorsi/services/web/i18n"
 )
 
 // The case worker's pages beyond the caseload and the pathway page: the
@@ -435,7 +436,7 @@ func (a *App) personalPage(w http.ResponseWriter, r *http.Request) {
 		if doc.ExpiresOn != "" {
 			value = p.T("personal.document_expires", doc.Number, dayText(p.Lang, doc.ExpiresOn))
 		}
-		d.Documents = append(d.Documents, fact{translateOr(p.Lang, "document."+doc.Kind, doc.Kind), value})
+		d.Documents = append(d.Documents, fact{i18n.Or(p.Lang, "document."+doc.Kind, doc.Kind), value})
 	}
 	p.Data = d
 	a.render(w, r, http.StatusOK, "personal", p)
@@ -540,7 +541,7 @@ func (a *App) transfersPage(w http.ResponseWriter, r *http.Request) {
 	var rows []incomingRow
 	for _, x := range in {
 		row := incomingRow{Pseudonym: x.Pseudonym, From: x.Transfer.FromOrganisation, Territory: x.Transfer.ToTerritory, Reason: x.Transfer.Reason,
-			Requested: shortDate(p.Lang, x.Transfer.RequestedAt.In(a.loc)), TransferID: x.Transfer.ID}
+			Requested: i18n.ShortDate(p.Lang, x.Transfer.RequestedAt.In(a.loc)), TransferID: x.Transfer.ID}
 		if x.Programme != "" {
 			row.Programme = p.T("programme." + x.Programme)
 		}

@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"github.com/percorsi/percorsi/services/web/clients"
+	"github.com/percorsi/percorsi/services/web/i18n"
 	"strconv"
 	"strings"
 	"time"
@@ -54,7 +55,7 @@ func autonomyChart(p *page, history []clients.StagePoint, now time.Time, loc *ti
 		} else {
 			fmt.Fprintf(&path, " H%.1f V%.1f", px, py)
 		}
-		c.Points = append(c.Points, chartPoint{X: px, Y: py, Label: p.T("autonomy.point", shortDate(p.Lang, h.At.In(loc)), p.T("stage."+h.Stage), share(h.Index))})
+		c.Points = append(c.Points, chartPoint{X: px, Y: py, Label: p.T("autonomy.point", i18n.ShortDate(p.Lang, h.At.In(loc)), p.T("stage."+h.Stage), share(h.Index))})
 	}
 	fmt.Fprintf(&path, " H%.1f", x(end))
 	c.Path = path.String()
@@ -62,11 +63,11 @@ func autonomyChart(p *page, history []clients.StagePoint, now time.Time, loc *ti
 		c.YTicks = append(c.YTicks, chartTick{At: y(v), Label: share(v)})
 	}
 	for _, t := range []time.Time{start, start.Add(end.Sub(start) / 2), end} {
-		c.XTicks = append(c.XTicks, chartTick{At: x(t), Label: shortDate(p.Lang, t.In(loc))})
+		c.XTicks = append(c.XTicks, chartTick{At: x(t), Label: i18n.ShortDate(p.Lang, t.In(loc))})
 	}
 	first, last := history[0], history[len(history)-1]
 	c.Title = p.T("autonomy.chart_title")
-	c.Desc = p.T("autonomy.chart_desc", share(first.Index), shortDate(p.Lang, first.At.In(loc)), share(last.Index), p.T("stage."+last.Stage), len(history))
+	c.Desc = p.T("autonomy.chart_desc", share(first.Index), i18n.ShortDate(p.Lang, first.At.In(loc)), share(last.Index), p.T("stage."+last.Stage), len(history))
 	return c
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/percorsi/percorsi/pkg/errcode"
 	"github.com/percorsi/percorsi/services/web/clients"
+	"github.com/percorsi/percorsi/services/web/i18n"
 )
 
 // nearMargin is how many percentage points above the admission threshold a
@@ -110,10 +111,7 @@ func (d *classData) count(standing string) {
 // courseName is a kind of course in words; one the catalogue does not
 // know shows as the service names it.
 func (a *App) courseName(p *page, kind string) string {
-	if _, ok := catalogue[p.Lang]["course."+kind]; ok {
-		return p.T("course." + kind)
-	}
-	return kind
+	return i18n.Or(p.Lang, "course."+kind, kind)
 }
 
 // editionPage is a trainer's class page: an edition of a vocational
@@ -169,7 +167,7 @@ func (a *App) editionPage(w http.ResponseWriter, r *http.Request) {
 			continue // registers open on the day
 		}
 		d.Lessons = append(d.Lessons, lessonItem{
-			ID: l.ID, Class: l.ModuleID, Time: shortDateTime(p.Lang, l.Start.In(a.loc)), Minutes: l.Minutes, Cancelled: l.Cancelled,
+			ID: l.ID, Class: l.ModuleID, Time: i18n.ShortDateTime(p.Lang, l.Start.In(a.loc)), Minutes: l.Minutes, Cancelled: l.Cancelled,
 		})
 	}
 	// Newest first: the lesson to mark is usually today's.

@@ -8,6 +8,7 @@ import (
 	"github.com/percorsi/percorsi/pkg/errcode"
 	"github.com/percorsi/percorsi/pkg/euro"
 	"github.com/percorsi/percorsi/services/web/clients"
+	"github.com/percorsi/percorsi/services/web/i18n"
 )
 
 // The housing worker's pages: the availability board, the organisation's
@@ -154,7 +155,7 @@ func (a *App) showHousingPerson(w http.ResponseWriter, r *http.Request, person s
 		return
 	}
 	for _, pr := range ph.Proposals {
-		item := housingProposalItem{HousingProposal: pr, When: shortDate(p.Lang, pr.ProposedAt.In(a.loc))}
+		item := housingProposalItem{HousingProposal: pr, When: i18n.ShortDate(p.Lang, pr.ProposedAt.In(a.loc))}
 		for i := range offers {
 			if offers[i].ID == pr.OfferID {
 				item.Offer = &offers[i]

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/percorsi/percorsi/pkg/errcode"
+	"github.com/percorsi/percorsi/services/web/i18n"
 )
 
 // The monitoring officer's pages: indicators by organisation or territory
@@ -195,7 +196,7 @@ func housingTables(p *page, h *clients.HousingIndicators) []housingTable {
 			if c.Indicator != ind.Name {
 				continue
 			}
-			row := housingRow{Group: translateOr(p.Lang, ind.Groups+c.Group, c.Group), People: suppressed}
+			row := housingRow{Group: i18n.Or(p.Lang, ind.Groups+c.Group, c.Group), People: suppressed}
 			people, value := shownCell(c, h.MinCell)
 			if people != nil {
 				row.People = strconv.Itoa(*people)

@@ -18,6 +18,7 @@ import (
 	"github.com/percorsi/percorsi/pkg/errcode"
 	"github.com/percorsi/percorsi/pkg/euro"
 	"github.com/percorsi/percorsi/services/web/domain"
+	"github.com/percorsi/percorsi/services/web/i18n"
 )
 
 // tokenTTL is how long the token web issues for one page's calls lives:
@@ -116,7 +117,7 @@ type page struct {
 }
 
 // T translates key into the page's language.
-func (p *page) T(key string, args ...any) string { return translate(p.Lang, key, args...) }
+func (p *page) T(key string, args ...any) string { return i18n.T(p.Lang, key, args...) }
 
 // Role is the signed-in user's role in words.
 func (p *page) Role() string { return p.T("role." + string(p.Session.Role)) }
@@ -142,7 +143,7 @@ func (p *page) Can(area string) bool {
 }
 
 func (a *App) newPage(r *http.Request, title string) *page {
-	p := &page{Lang: language(r), Path: r.URL.RequestURI(), Session: sessionFrom(r.Context())}
+	p := &page{Lang: i18n.Language(r), Path: r.URL.RequestURI(), Session: sessionFrom(r.Context())}
 	p.Title = p.T(title)
 	if p.Session != nil {
 		p.CSRF = p.Session.CSRF
@@ -398,8 +399,8 @@ func (a *App) signOut(w http.ResponseWriter, r *http.Request) {
 
 func (a *App) setLanguage(w http.ResponseWriter, r *http.Request) {
 	lang := r.PathValue("lang")
-	if known(lang) {
-		http.SetCookie(w, a.cookie(r, langCookie, lang, 365*24*time.Hour))
+	if i18n.Known(lang) {
+		http.SetCookie(w, a.cookie(r, i18n.Cookie, lang, 365*24*time.Hour))
 	}
 	http.Redirect(w, r, localPath(r.URL.Query().Get("back")), http.StatusSeeOther)
 }

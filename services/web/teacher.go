@@ -11,6 +11,7 @@ import (
 
 	"github.com/percorsi/percorsi/pkg/auth"
 	"github.com/percorsi/percorsi/pkg/errcode"
+	"github.com/percorsi/percorsi/services/web/i18n"
 )
 
 // Attendance statuses, in the order the register offers them.
@@ -52,7 +53,7 @@ func (a *App) registersOf(r *http.Request) (registers, string) {
 // away the page says so and still offers to open a lesson by its code.
 func (a *App) lessonsPage(w http.ResponseWriter, r *http.Request) {
 	p := a.newPage(r, "lessons.title")
-	d := lessonsData{Today: longDate(p.Lang, time.Now().In(a.loc))}
+	d := lessonsData{Today: i18n.LongDate(p.Lang, time.Now().In(a.loc))}
 	if p.Session.Role == auth.Trainer {
 		a.trainerLessons(w, r, p, d)
 		return
@@ -104,7 +105,7 @@ func (a *App) trainerLessons(w http.ResponseWriter, r *http.Request, p *page, d 
 			a.fail(w, r, p, "training", err)
 			return
 		}
-		d.Editions = append(d.Editions, editionItem{ID: e.ID, Title: ed.Course.Title, Dates: shortDate(p.Lang, e.Start.In(a.loc)) + " – " + shortDate(p.Lang, e.End.In(a.loc))})
+		d.Editions = append(d.Editions, editionItem{ID: e.ID, Title: ed.Course.Title, Dates: i18n.ShortDate(p.Lang, e.Start.In(a.loc)) + " – " + i18n.ShortDate(p.Lang, e.End.In(a.loc))})
 		enrolled := 0
 		for _, en := range e.Roster {
 			if en.Status == "enrolled" {
@@ -129,7 +130,7 @@ func (a *App) openLesson(w http.ResponseWriter, r *http.Request) {
 	id := r.URL.Query().Get("id")
 	if !clients.ValidID(id) {
 		p := a.newPage(r, "lessons.title")
-		p.Data = lessonsData{Today: longDate(p.Lang, time.Now().In(a.loc))}
+		p.Data = lessonsData{Today: i18n.LongDate(p.Lang, time.Now().In(a.loc))}
 		p.Error = p.T("error.not_found")
 		a.render(w, r, http.StatusNotFound, "lessons", p)
 		return
@@ -180,7 +181,7 @@ func (a *App) registerPage(w http.ResponseWriter, r *http.Request) {
 func (a *App) registerData(lang string, l *clients.Lesson, typed map[string]registerRow) registerData {
 	d := registerData{
 		LessonID: l.Lesson.ID, ClassTitle: l.Class.Title, Minutes: l.Lesson.Minutes,
-		When: shortDateTime(lang, l.Lesson.Start.In(a.loc)), Cancelled: l.Lesson.Status == "cancelled",
+		When: i18n.ShortDateTime(lang, l.Lesson.Start.In(a.loc)), Cancelled: l.Lesson.Status == "cancelled",
 		Statuses: statuses, ClassPage: "/classes/" + url.PathEscape(l.Class.ID),
 	}
 	if l.Class.CourseKind == "vocational" { // a training lesson: its class is an edition
@@ -188,7 +189,7 @@ func (a *App) registerData(lang string, l *clients.Lesson, typed map[string]regi
 	}
 	stored := map[string]clients.Mark{}
 	if l.Register != nil {
-		d.Recorded = shortDateTime(lang, l.Register.RecordedAt.In(a.loc))
+		d.Recorded = i18n.ShortDateTime(lang, l.Register.RecordedAt.In(a.loc))
 		for _, m := range l.Register.Marks {
 			stored[m.Person] = m
 		}
