@@ -19,6 +19,7 @@ import (
 	"github.com/percorsi/percorsi/pkg/breaker"
 	"github.com/percorsi/percorsi/pkg/instrument"
 	"github.com/percorsi/percorsi/pkg/process"
+	"github.com/percorsi/percorsi/services/web/signin"
 	"github.com/percorsi/percorsi/services/web/store"
 )
 
@@ -40,7 +41,7 @@ type Config struct {
 	Resilience clients.Resilience
 	// SignIn is the sign-in flow with Config.OIDC's provider, when one is
 	// configured.
-	SignIn SignInConfig
+	SignIn signin.Config
 }
 
 // App is web assembled: its stores, the clients of the services and the
@@ -59,9 +60,9 @@ type App struct {
 	cfg       Config
 	loc       *time.Location
 	templates map[string]*template.Template
-	byUser    *limiter
-	byAddr    *limiter
-	oidc      *oidcSignIn // nil unless configured
+	byUser    *signin.Limiter
+	byAddr    *signin.Limiter
+	oidc      *signin.Provider // nil unless configured
 }
 
 //go:embed templates static
@@ -86,7 +87,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	oidcSignIn, err := newOIDCSignIn(cfg.Config.OIDC, cfg.SignIn)
+	oidcSignIn, err := signin.NewProvider(cfg.Config.OIDC, cfg.SignIn)
 	if err != nil {
 		return nil, err
 	}
@@ -122,8 +123,8 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		cfg:      cfg, loc: loc, templates: tmpl,
 		// Five wrong passwords per user name, or thirty per address, in
 		// fifteen minutes; then that key waits out the window.
-		byUser: newLimiter(5, 15*time.Minute),
-		byAddr: newLimiter(30, 15*time.Minute),
+		byUser: signin.NewLimiter(5, 15*time.Minute),
+		byAddr: signin.NewLimiter(30, 15*time.Minute),
 		oidc:   oidcSignIn,
 	}
 	a.Pages = a.routes()

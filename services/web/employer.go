@@ -5,6 +5,7 @@ import (
 
 	"github.com/percorsi/percorsi/pkg/errcode"
 	"github.com/percorsi/percorsi/services/web/clients"
+	"github.com/percorsi/percorsi/services/web/signin"
 )
 
 // The employer's page: reached from the single-use link a counsellor
@@ -82,7 +83,7 @@ func (a *App) employerRefused(w http.ResponseWriter, r *http.Request, p *page, e
 // beside the token of the link and the browser's own cross-origin check.
 func (a *App) confirmByLink(w http.ResponseWriter, r *http.Request) {
 	link := clients.EmployerLink{Placement: r.PathValue("id"), Token: r.PostFormValue("token")}
-	if c, err := r.Cookie(csrfCookie); err != nil || !sameToken(r.PostFormValue(csrfField), c.Value) {
+	if c, err := r.Cookie(csrfCookie); err != nil || !signin.SameToken(r.PostFormValue(csrfField), c.Value) {
 		p := a.newPage(r, "employer.title")
 		p.Error = p.T("error.csrf")
 		a.render(w, r, http.StatusForbidden, "error", p)

@@ -9,6 +9,7 @@ import (
 	"github.com/percorsi/percorsi/pkg/euro"
 	"github.com/percorsi/percorsi/services/web/clients"
 	"github.com/percorsi/percorsi/services/web/i18n"
+	"github.com/percorsi/percorsi/services/web/signin"
 )
 
 // The housing worker's pages: the availability board, the organisation's
@@ -125,7 +126,7 @@ func (a *App) showHousingPerson(w http.ResponseWriter, r *http.Request, person s
 		return
 	}
 	d := housingPersonData{
-		Person: person, Today: a.today(), NewStep: "step-" + randomToken()[:16],
+		Person: person, Today: a.today(), NewStep: "step-" + signin.Token()[:16],
 		Kinds: stepKinds, Reasons: exitReasons, Destinations: destinations, Outcomes: outcomes,
 	}
 	for i := range ph.Steps {

@@ -7,7 +7,6 @@ import (
 	"html/template"
 	"io/fs"
 	"maps"
-	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -19,6 +18,7 @@ import (
 	"github.com/percorsi/percorsi/pkg/euro"
 	"github.com/percorsi/percorsi/services/web/domain"
 	"github.com/percorsi/percorsi/services/web/i18n"
+	"github.com/percorsi/percorsi/services/web/signin"
 )
 
 // tokenTTL is how long the token web issues for one page's calls lives:
@@ -143,7 +143,7 @@ func (p *page) Can(area string) bool {
 }
 
 func (a *App) newPage(r *http.Request, title string) *page {
-	p := &page{Lang: i18n.Language(r), Path: r.URL.RequestURI(), Session: sessionFrom(r.Context())}
+	p := &page{Lang: i18n.Language(r), Path: r.URL.RequestURI(), Session: signin.SessionFrom(r.Context())}
 	p.Title = p.T(title)
 	if p.Session != nil {
 		p.CSRF = p.Session.CSRF
@@ -222,7 +222,7 @@ func (a *App) signedIn(roles []auth.Role, h http.HandlerFunc) http.Handler {
 			a.redirectToSignIn(w, r)
 			return
 		}
-		s, err := a.Sessions.Session(r.Context(), hashID(c.Value), time.Now())
+		s, err := a.Sessions.Session(r.Context(), signin.HashID(c.Value), time.Now())
 		switch {
 		case errcode.Of(err) == errcode.NotFound:
 			http.SetCookie(w, a.cookie(r, sessionCookie, "", -1))
@@ -232,9 +232,9 @@ func (a *App) signedIn(roles []auth.Role, h http.HandlerFunc) http.Handler {
 			a.fail(w, r, a.newPage(r, "error.title"), "", err)
 			return
 		}
-		ctx := withSession(r.Context(), s)
+		ctx := signin.WithSession(r.Context(), s)
 		r = r.WithContext(ctx)
-		if r.Method == http.MethodPost && !sameToken(r.PostFormValue(csrfField), s.CSRF) {
+		if r.Method == http.MethodPost && !signin.SameToken(r.PostFormValue(csrfField), s.CSRF) {
 			p := a.newPage(r, "error.title")
 			p.Error = p.T("error.csrf")
 			a.render(w, r, http.StatusForbidden, "error", p)
@@ -261,140 +261,6 @@ func (a *App) redirectToSignIn(w http.ResponseWriter, r *http.Request) {
 		target += "?next=" + url.QueryEscape(r.URL.RequestURI())
 	}
 	http.Redirect(w, r, target, http.StatusSeeOther)
-}
-
-// localPath returns next when it is a path of this site, else "/": a
-// sign-in link must not send the user elsewhere. Browsers drop tabs and
-// newlines from a URL and read a backslash as a slash, so
-// "/\t/evil.example" leads to another site: no control character or
-// backslash is let through.
-func localPath(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") ||
-		strings.ContainsFunc(next, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '\\' }) {
-		return "/"
-	}
-	return next
-}
-
-type signInData struct {
-	Username string
-	Next     string
-	OIDC     string // the external provider's name, when there is one
-}
-
-// anonymousCSRF returns the sign-in form's token, setting its cookie on
-// first sight.
-func (a *App) anonymousCSRF(w http.ResponseWriter, r *http.Request) string {
-	if c, err := r.Cookie(csrfCookie); err == nil && c.Value != "" {
-		return c.Value
-	}
-	token := randomToken()
-	http.SetCookie(w, a.cookie(r, csrfCookie, token, 0))
-	return token
-}
-
-func (a *App) signInPage(w http.ResponseWriter, r *http.Request) {
-	p := a.newPage(r, "signin.title")
-	p.CSRF = a.anonymousCSRF(w, r)
-	if r.URL.Query().Get("out") == "1" {
-		p.Notice = p.T("signout.done")
-	}
-	p.Data = signInData{Next: localPath(r.URL.Query().Get("next")), OIDC: a.oidcName()}
-	a.render(w, r, http.StatusOK, "signin", p)
-}
-
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
-func (a *App) signIn(w http.ResponseWriter, r *http.Request) {
-	p := a.newPage(r, "signin.title")
-	p.CSRF = a.anonymousCSRF(w, r)
-	username := strings.TrimSpace(r.PostFormValue("username"))
-	password := r.PostFormValue("password")
-	data := signInData{Username: username, Next: localPath(r.PostFormValue("next")), OIDC: a.oidcName()}
-	p.Data = data
-	c, err := r.Cookie(csrfCookie)
-	if err != nil || !sameToken(r.PostFormValue(csrfField), c.Value) {
-		p.Error = p.T("error.csrf")
-		a.render(w, r, http.StatusForbidden, "signin", p)
-		return
-	}
-	if username == "" || password == "" {
-		p.Error = p.T("signin.missing")
-		a.render(w, r, http.StatusBadRequest, "signin", p)
-		return
-	}
-	now := time.Now()
-	userKey, addrKey := "user:"+strings.ToLower(username), "addr:"+clientAddr(r)
-	for _, l := range []struct {
-		lim *limiter
-		key string
-	}{{a.byUser, userKey}, {a.byAddr, addrKey}} {
-		if blocked, wait := l.lim.blocked(l.key, now); blocked {
-			w.Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
-			p.Error = p.T("signin.limited", int(wait.Minutes())+1)
-			a.render(w, r, http.StatusTooManyRequests, "signin", p)
-			return
-		}
-	}
-	acc, err := a.Accounts.Account(r.Context(), username)
-	if err != nil && errcode.Of(err) != errcode.NotFound {
-		a.fail(w, r, p, "", err)
-		return
-	}
-	// An unknown user costs the same hash as a known one, so timing does
-	// not tell which user names exist.
-	hash := unknownUserHash
-	if acc != nil && !acc.Disabled {
-		hash = acc.PasswordHash
-	}
-	if !domain.CheckPassword(hash, password) || acc == nil || acc.Disabled {
-		a.byUser.fail(userKey, now)
-		a.byAddr.fail(addrKey, now)
-		a.Log.InfoContext(r.Context(), "sign-in refused") // no user name: it may be a mistyped password
-		p.Error = p.T("signin.failed")
-		a.render(w, r, http.StatusUnauthorized, "signin", p)
-		return
-	}
-	a.byUser.reset(userKey)
-	a.startSession(w, r, &domain.Session{Username: acc.Username, DisplayName: acc.DisplayName, Role: acc.Role, Organisation: acc.Organisation}, data.Next)
-}
-
-// startSession stores s with a fresh id, form token and expiry, sets its
-// cookie and sends the browser on to next.
-func (a *App) startSession(w http.ResponseWriter, r *http.Request, s *domain.Session, next string) {
-	id := randomToken()
-	s.IDHash, s.CSRF, s.Expires = hashID(id), randomToken(), time.Now().Add(a.cfg.SessionTTL)
-	if err := a.Sessions.Create(r.Context(), s); err != nil {
-		a.fail(w, r, a.newPage(r, "signin.title"), "", err)
-		return
-	}
-	http.SetCookie(w, a.cookie(r, sessionCookie, id, a.cfg.SessionTTL))
-	http.SetCookie(w, a.cookie(r, csrfCookie, "", -1))
-	http.Redirect(w, r, next, http.StatusSeeOther)
-}
-
-// unknownUserHash is checked against when a user name is unknown.
-var unknownUserHash = func() string {
-	h, err := domain.HashPassword(randomToken())
-	if err != nil {
-		panic(err) // only crypto/rand can fail here, and it does not
-	}
-	return h
-}()
-
-func (a *App) signOut(w http.ResponseWriter, r *http.Request) {
-	if err := a.Sessions.Delete(r.Context(), sessionFrom(r.Context()).IDHash); err != nil {
-		a.fail(w, r, a.newPage(r, "error.title"), "", err)
-		return
-	}
-	http.SetCookie(w, a.cookie(r, sessionCookie, "", -1))
-	http.Redirect(w, r, "/signin?out=1", http.StatusSeeOther)
 }
 
 func (a *App) setLanguage(w http.ResponseWriter, r *http.Request) {

@@ -12,6 +12,7 @@ import (
 	"github.com/percorsi/percorsi/pkg/auth"
 	"github.com/percorsi/percorsi/pkg/errcode"
 	"github.com/percorsi/percorsi/services/web/i18n"
+	"github.com/percorsi/percorsi/services/web/signin"
 )
 
 // Attendance statuses, in the order the register offers them.
@@ -43,7 +44,7 @@ type registers interface {
 // pages it serves: training for a trainer, courses for teachers and
 // coordinators.
 func (a *App) registersOf(r *http.Request) (registers, string) {
-	if sessionFrom(r.Context()).Role == auth.Trainer {
+	if signin.SessionFrom(r.Context()).Role == auth.Trainer {
 		return a.Training, "training"
 	}
 	return a.Courses, "courses"

@@ -2,7 +2,6 @@ package web
 
 import (
 	"testing"
-	"time"
 
 	"github.com/percorsi/percorsi/services/web/domain"
 )
@@ -35,31 +34,6 @@ func TestPassword(t *testing.T) {
 		if got := domain.CheckPassword(tt.hash, tt.password); got != tt.want {
 			t.Errorf("%s: CheckPassword = %v, want %v", tt.name, got, tt.want)
 		}
-	}
-}
-
-func TestLimiter(t *testing.T) {
-	t.Parallel()
-	l := newLimiter(3, time.Minute)
-	now := time.Now()
-	for range 3 {
-		if blocked, _ := l.blocked("k", now); blocked {
-			t.Fatal("blocked before the limit")
-		}
-		l.fail("k", now)
-	}
-	if blocked, wait := l.blocked("k", now.Add(10*time.Second)); !blocked || wait != 50*time.Second {
-		t.Errorf("after 3 failures: blocked %v for %v, want true for 50s", blocked, wait)
-	}
-	if blocked, _ := l.blocked("other", now); blocked {
-		t.Error("another key is blocked")
-	}
-	if blocked, _ := l.blocked("k", now.Add(time.Minute)); blocked {
-		t.Error("still blocked after the window")
-	}
-	l.reset("k")
-	if blocked, _ := l.blocked("k", now); blocked {
-		t.Error("blocked after reset")
 	}
 }
 
