@@ -21,8 +21,11 @@ import (
 // permits and transfers. Every change goes to pathway, which checks role
 // and organisation again and keeps the history.
 
-// caseRoutes adds the case worker's forms to mux.
+// caseRoutes adds the case worker's pages and forms to mux.
 func (a *App) caseRoutes(mux *http.ServeMux) {
+	mux.Handle("GET /persons", a.signedIn(caseWorkers, a.personsPage))
+	mux.Handle("GET /persons/open", a.signedIn(caseWorkers, a.openPerson))
+	mux.Handle("GET /persons/{pseudonym}", a.signedIn(caseWorkers, a.personPage))
 	mux.Handle("GET /intake", a.signedIn(caseWorkers, a.intakePage))
 	mux.Handle("POST /intake", a.signedIn(caseWorkers, a.intake))
 	mux.Handle("GET /persons/{pseudonym}/plan", a.signedIn(caseWorkers, a.planPage))

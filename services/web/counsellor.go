@@ -11,6 +11,21 @@ import (
 	"github.com/percorsi/percorsi/services/web/clients"
 )
 
+// counsellorRoutes adds the counsellor's pages: vacancies, candidates,
+// proposals and placements.
+func (a *App) counsellorRoutes(mux *http.ServeMux) {
+	mux.Handle("GET /jobs", a.signedIn(counsellors, a.jobsHome))
+	mux.Handle("GET /jobs/candidates/open", a.signedIn(counsellors, a.openCandidate))
+	mux.Handle("GET /jobs/candidates/{pseudonym}", a.signedIn(counsellors, a.candidatePage))
+	mux.Handle("GET /jobs/vacancies/{id}", a.signedIn(counsellors, a.vacancyPage))
+	mux.Handle("POST /jobs/proposals", a.signedIn(counsellors, a.propose))
+	mux.Handle("POST /jobs/proposals/{id}/interview", a.signedIn(counsellors, a.recordInterview))
+	mux.Handle("POST /jobs/proposals/{id}/placement", a.signedIn(counsellors, a.startPlacement))
+	mux.Handle("GET /jobs/placements/{id}", a.signedIn(counsellors, a.placementPage))
+	mux.Handle("POST /jobs/placements/{id}/links", a.signedIn(counsellors, a.issueLink))
+	mux.Handle("POST /jobs/placements/{id}/follow-ups", a.signedIn(counsellors, a.recordFollowUp))
+}
+
 // The counsellor's pages: vacancies and their ranked candidates, each
 // score explained; proposals, interviews, placements, the employer's
 // link, and the follow-ups due.

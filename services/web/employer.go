@@ -8,6 +8,13 @@ import (
 	"github.com/percorsi/percorsi/services/web/signin"
 )
 
+// employerRoutes adds the employer's page: no account, the link's token
+// is the credential.
+func (a *App) employerRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /employer-links/{id}", a.employerPage)
+	mux.HandleFunc("POST /employer-links/{id}", a.confirmByLink)
+}
+
 // The employer's page: reached from the single-use link a counsellor
 // sends, without an account. The link's token is the only credential; the
 // page shows the one placement it names and links nowhere else. Opening

@@ -12,6 +12,19 @@ import (
 	"github.com/percorsi/percorsi/services/web/signin"
 )
 
+// housingRoutes adds the housing worker's pages.
+func (a *App) housingRoutes(mux *http.ServeMux) {
+	mux.Handle("GET /housing", a.signedIn(housingWorkers, a.housingHome))
+	mux.Handle("GET /housing/persons/open", a.signedIn(housingWorkers, a.openHousingPerson))
+	mux.Handle("GET /housing/persons/{pseudonym}", a.signedIn(housingWorkers, a.housingPersonPage))
+	mux.Handle("POST /housing/steps", a.signedIn(housingWorkers, a.startStep))
+	mux.Handle("POST /housing/steps/{id}/move", a.signedIn(housingWorkers, a.moveStep))
+	mux.Handle("POST /housing/steps/{id}/end", a.signedIn(housingWorkers, a.endStep))
+	mux.Handle("POST /housing/offers/{id}/proposals", a.signedIn(housingWorkers, a.proposeOffer))
+	mux.Handle("POST /housing/proposals/{id}/outcome", a.signedIn(housingWorkers, a.decideOffer))
+	mux.Handle("POST /housing/proposals/{id}/lease", a.signedIn(housingWorkers, a.signLease))
+}
+
 // The housing worker's pages: the availability board, the organisation's
 // accommodations with who lives there, the offers on the market; and a
 // person's steps (start, move, end with where they went) and offers

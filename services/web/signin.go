@@ -30,6 +30,19 @@ const (
 	csrfField  = "csrf"
 )
 
+// signInRoutes adds signing in and out, with the provider's flow when
+// one is configured.
+func (a *App) signInRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /signin", a.signInPage)
+	mux.HandleFunc("POST /signin", a.signIn)
+	mux.Handle("POST /signout", a.signedIn(nil, a.signOut))
+	if a.oidc == nil {
+		return
+	}
+	mux.HandleFunc("GET /signin/oidc", a.oidcStart)
+	mux.HandleFunc("GET /signin/oidc/callback", a.oidcCallback)
+}
+
 // cookie returns a cookie with the attributes every cookie of web has.
 // Secure is set when the request came over TLS, or when web is told it
 // sits behind a proxy that terminates TLS.
@@ -188,14 +201,6 @@ const oidcCookie = "percorsi_oidc"
 
 type oidcState struct {
 	State, Nonce, Verifier, Next string
-}
-
-func (a *App) oidcRoutes(mux *http.ServeMux) {
-	if a.oidc == nil {
-		return
-	}
-	mux.HandleFunc("GET /signin/oidc", a.oidcStart)
-	mux.HandleFunc("GET /signin/oidc/callback", a.oidcCallback)
 }
 
 // oidcStart sends the browser to the provider.

@@ -15,6 +15,17 @@ import (
 	"github.com/percorsi/percorsi/services/web/signin"
 )
 
+// teacherRoutes adds the pages of teachers, coordinators and trainers:
+// registers, classes and editions.
+func (a *App) teacherRoutes(mux *http.ServeMux) {
+	mux.Handle("GET /lessons", a.signedIn(teachers, a.lessonsPage))
+	mux.Handle("GET /lessons/open", a.signedIn(teachers, a.openLesson))
+	mux.Handle("GET /lessons/{id}", a.signedIn(teachers, a.registerPage))
+	mux.Handle("POST /lessons/{id}/register", a.signedIn(teachers, a.saveRegister))
+	mux.Handle("GET /classes/{id}", a.signedIn(classTeams, a.classPage))
+	mux.Handle("GET /editions/{id}", a.signedIn(editionTeam, a.editionPage))
+}
+
 // Attendance statuses, in the order the register offers them.
 var statuses = []string{"present", "absent", "late", "excused"}
 
