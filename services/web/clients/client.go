@@ -47,16 +47,20 @@ var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$`)
 // ValidID reports whether id is one the services could have handed out.
 func ValidID(id string) bool { return idPattern.MatchString(id) }
 
-// Conn builds the client endpoints of one service, each guarded by the
-// service's one breaker (so that a failing service is spared as a whole),
-// a retry of infrastructure faults and a per-attempt timeout.
+// Conn calls one service, each call guarded by the service's one breaker
+// (so that a failing service is spared as a whole) and a per-attempt
+// timeout, and retried on infrastructure faults when it is safe to repeat.
 type Conn struct {
-	base      *url.URL
-	guard     endpoint.Middleware
-	guardOnce endpoint.Middleware // without the retry
-	log       *slog.Logger
-	metrics   *instrument.Metrics
-	http      *http.Client
+	base    *url.URL
+	retried endpoint.Middleware
+	// once guards a write that must not be repeated: a retry after a
+	// reply lost on the way would write twice (two intakes, two
+	// proposals), or spend a link's one showing, so the user sees the
+	// failure and decides.
+	once    endpoint.Middleware
+	log     *slog.Logger
+	metrics *instrument.Metrics
+	http    *http.Client
 }
 
 // New returns the connection to service at base.
@@ -67,41 +71,51 @@ func New(service, base string, r Resilience, log *slog.Logger, m *instrument.Met
 	}
 	cb := breakers.New("web_"+service, r.BreakerOpen)
 	return &Conn{
-		base:      u,
-		guard:     endpoint.Chain(breaker.Middleware(cb), retry(r.Attempts, r.Pause), timeout(r.Timeout)),
-		guardOnce: endpoint.Chain(breaker.Middleware(cb), timeout(r.Timeout)),
-		log:       log,
-		metrics:   m,
-		http:      &http.Client{},
+		base:    u,
+		retried: endpoint.Chain(breaker.Middleware(cb), retry(r.Attempts, r.Pause), timeout(r.Timeout)),
+		once:    endpoint.Chain(breaker.Middleware(cb), timeout(r.Timeout)),
+		log:     log,
+		metrics: m,
+		http:    &http.Client{},
 	}, nil
 }
 
-// read is a GET, safe to repeat.
-func (c *Conn) read(name string, dec kithttp.DecodeResponseFunc) endpoint.Endpoint {
-	return c.guarded(name, http.MethodGet, c.guard, dec)
-}
-
-// repeatable is a write the service answers the same when it comes again
-// (it stores the same register, or the same step by the id the form was
-// given): safe to retry.
-func (c *Conn) repeatable(name, method string, dec kithttp.DecodeResponseFunc) endpoint.Endpoint {
-	return c.guarded(name, method, c.guard, dec)
-}
-
-// write is a call that must not be repeated: a retry after a reply lost
-// on the way would write twice (two intakes, two proposals), or spend a
-// link's one showing, so the user sees the failure and decides. The
-// breaker and the timeout guard it all the same.
-func (c *Conn) write(name, method string, dec kithttp.DecodeResponseFunc) endpoint.Endpoint {
-	return c.guarded(name, method, c.guardOnce, dec)
-}
-
-func (c *Conn) guarded(name, method string, guard endpoint.Middleware, dec kithttp.DecodeResponseFunc) endpoint.Endpoint {
+// endpoint is the go-kit client endpoint of one call, behind guard.
+func (c *Conn) endpoint(name, method string, guard endpoint.Middleware, dec kithttp.DecodeResponseFunc) endpoint.Endpoint {
 	raw := kithttp.NewClient(method, c.base, encode, dec,
 		kithttp.SetClient(c.http),
 		kithttp.ClientBefore(auth.ContextToHTTP, tracectx.ToHTTP),
 	).Endpoint()
 	return endpoint.Chain(instrument.Endpoint(name, c.log, c.metrics), guard, transportFaults)(raw)
+}
+
+// send makes a call behind guard and decodes its JSON answer into a T.
+func send[T any](ctx context.Context, c *Conn, guard endpoint.Middleware, name, method string, req request) (*T, error) {
+	resp, err := c.endpoint(name, method, guard, decodeJSON[T])(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	return resp.(*T), nil
+}
+
+// get reads, which is safe to repeat.
+func get[T any](ctx context.Context, c *Conn, name string, req request) (*T, error) {
+	return send[T](ctx, c, c.retried, name, http.MethodGet, req)
+}
+
+// post writes; the page reloads what the write changed.
+func post(ctx context.Context, c *Conn, guard endpoint.Middleware, name string, req request) error {
+	_, err := send[struct{}](ctx, c, guard, name, http.MethodPost, req)
+	return err
+}
+
+// field is f of an answer, or the error that came instead.
+func field[T, V any](v *T, err error, f func(*T) V) (V, error) {
+	if err != nil {
+		var zero V
+		return zero, err
+	}
+	return f(v), nil
 }
 
 // request is one call of a service's JSON API: the path, the query, and
@@ -221,9 +235,6 @@ func decodeBytes(_ context.Context, r *http.Response) (any, error) {
 	return &b, nil
 }
 
-// written is the answer of a write whose page reloads what it changed.
-type written struct{}
-
 func decodeError(r *http.Response) error {
 	var body httpkit.ErrorBody
 	if err := json.NewDecoder(io.LimitReader(r.Body, 64<<10)).Decode(&body); err != nil || body.Error.Code == "" {
@@ -234,19 +245,4 @@ func decodeError(r *http.Response) error {
 		return errcode.New(code, "", "status %d", r.StatusCode)
 	}
 	return &errcode.Error{Code: body.Error.Code, Field: body.Error.Field, Message: body.Error.Message}
-}
-
-// call runs e and types its answer.
-func call[T any](ctx context.Context, e endpoint.Endpoint, req request) (*T, error) {
-	resp, err := e(ctx, req)
-	if err != nil {
-		return nil, err
-	}
-	return resp.(*T), nil
-}
-
-// do runs a write whose answer the page does not read.
-func do(ctx context.Context, e endpoint.Endpoint, req request) error {
-	_, err := e(ctx, req)
-	return err
 }

@@ -4,25 +4,13 @@ import (
 	"context"
 	"net/http"
 	"time"
-
-	"github.com/go-kit/kit/endpoint"
 )
 
 // Courses is a client of the courses API (services/courses/openapi.yaml).
-type Courses struct {
-	today, lesson, record, attendance endpoint.Endpoint
-}
+type Courses struct{ c *Conn }
 
-// NewCourses returns the courses endpoints of c.
-func NewCourses(c *Conn) *Courses {
-	return &Courses{
-		today:      c.read("courses.today", decodeJSON[Day]),
-		lesson:     c.read("courses.get_lesson", decodeJSON[Lesson]),
-		attendance: c.read("courses.attendance", decodeJSON[Attendance]),
-		// The service answers the stored register again to the same PUT.
-		record: c.repeatable("courses.record_register", http.MethodPut, decodeJSON[registerResponse]),
-	}
-}
+// NewCourses returns the courses client of c.
+func NewCourses(c *Conn) *Courses { return &Courses{c} }
 
 // Day is the caller's lessons of one day.
 type Day struct {
@@ -110,33 +98,31 @@ type registerResponse struct {
 
 // Today returns the lessons the caller in ctx teaches today.
 func (c *Courses) Today(ctx context.Context) (*Day, error) {
-	return call[Day](ctx, c.today, request{path: "/v1/lessons"})
+	return get[Day](ctx, c.c, "courses.today", request{path: "/v1/lessons"})
 }
 
 // Lesson returns the lesson id, as the caller in ctx may see it.
 func (c *Courses) Lesson(ctx context.Context, id string) (*Lesson, error) {
-	return call[Lesson](ctx, c.lesson, request{path: pathOf("/v1/lessons/", id)})
+	return get[Lesson](ctx, c.c, "courses.get_lesson", request{path: pathOf("/v1/lessons/", id)})
 }
 
 // Attendance returns class id with each person's attendance figures.
 func (c *Courses) Attendance(ctx context.Context, id string) (*Attendance, error) {
-	return call[Attendance](ctx, c.attendance, request{path: pathOf("/v1/classes/", id, "/attendance")})
+	return get[Attendance](ctx, c.c, "courses.attendance", request{path: pathOf("/v1/classes/", id, "/attendance")})
 }
 
 // RecordRegister records the marks of lesson id.
 func (c *Courses) RecordRegister(ctx context.Context, id string, marks []Mark) (*Register, error) {
-	return recordRegister(ctx, c.record, id, marks)
+	return recordRegister(ctx, c.c, "courses.record_register", id, marks)
 }
 
 // recordRegister records the marks of a lesson of courses or training:
-// the two keep registers alike.
-func recordRegister(ctx context.Context, e endpoint.Endpoint, id string, marks []Mark) (*Register, error) {
+// the two keep registers alike, and answer the stored register again to
+// the same PUT, so it is safe to repeat.
+func recordRegister(ctx context.Context, c *Conn, name, id string, marks []Mark) (*Register, error) {
 	for i := range marks {
 		marks[i].DisplayName = "" // the APIs take pseudonyms only
 	}
-	resp, err := call[registerResponse](ctx, e, request{path: pathOf("/v1/lessons/", id, "/register"), body: registerRequest{Marks: marks}})
-	if err != nil {
-		return nil, err
-	}
-	return &resp.Register, nil
+	resp, err := send[registerResponse](ctx, c, c.retried, name, http.MethodPut, request{path: pathOf("/v1/lessons/", id, "/register"), body: registerRequest{Marks: marks}})
+	return field(resp, err, func(r *registerResponse) *Register { return &r.Register })
 }

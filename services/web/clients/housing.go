@@ -2,39 +2,14 @@ package clients
 
 import (
 	"context"
-	"net/http"
 	"time"
-
-	"github.com/go-kit/kit/endpoint"
 )
 
 // Housing is a client of the housing API (services/housing/openapi.yaml).
-type Housing struct {
-	board, accommodations, offers, person, matches endpoint.Endpoint
-	startStep, moveStep, endStep                   endpoint.Endpoint
-	propose, decide, lease                         endpoint.Endpoint
-	indicators                                     endpoint.Endpoint
-}
+type Housing struct{ c *Conn }
 
-// NewHousing returns the housing endpoints of c.
-func NewHousing(c *Conn) *Housing {
-	return &Housing{
-		board:          c.read("housing.board", decodeJSON[boardResponse]),
-		accommodations: c.read("housing.accommodations", decodeJSON[accommodationsResponse]),
-		offers:         c.read("housing.offers", decodeJSON[offersResponse]),
-		person:         c.read("housing.person", decodeJSON[PersonHousing]),
-		matches:        c.read("housing.offer_matches", decodeJSON[OfferMatches]),
-		indicators:     c.read("housing.indicators", decodeJSON[HousingIndicators]),
-		// A step carries the id the form was given, so housing answers a
-		// repeated start with the same step.
-		startStep: c.repeatable("housing.start_step", http.MethodPost, decodeJSON[written]),
-		moveStep:  c.write("housing.move_step", http.MethodPost, decodeJSON[written]),
-		endStep:   c.write("housing.end_step", http.MethodPost, decodeJSON[written]),
-		propose:   c.write("housing.propose_offer", http.MethodPost, decodeJSON[written]),
-		decide:    c.write("housing.decide_proposal", http.MethodPost, decodeJSON[written]),
-		lease:     c.write("housing.sign_lease", http.MethodPost, decodeJSON[written]),
-	}
-}
+// NewHousing returns the housing client of c.
+func NewHousing(c *Conn) *Housing { return &Housing{c} }
 
 // BoardRow is the free places of a kind in a territory: counts only.
 type BoardRow struct {
@@ -168,72 +143,65 @@ type (
 
 // Board returns the free places by territory and kind.
 func (h *Housing) Board(ctx context.Context) ([]BoardRow, error) {
-	resp, err := call[boardResponse](ctx, h.board, request{path: "/v1/availability"})
-	if err != nil {
-		return nil, err
-	}
-	return resp.Rows, nil
+	resp, err := get[boardResponse](ctx, h.c, "housing.board", request{path: "/v1/availability"})
+	return field(resp, err, func(r *boardResponse) []BoardRow { return r.Rows })
 }
 
 // Accommodations returns the caller's organisation's accommodations.
 func (h *Housing) Accommodations(ctx context.Context) ([]Accommodation, error) {
-	resp, err := call[accommodationsResponse](ctx, h.accommodations, request{path: "/v1/accommodations"})
-	if err != nil {
-		return nil, err
-	}
-	return resp.Accommodations, nil
+	resp, err := get[accommodationsResponse](ctx, h.c, "housing.accommodations", request{path: "/v1/accommodations"})
+	return field(resp, err, func(r *accommodationsResponse) []Accommodation { return r.Accommodations })
 }
 
 // Offers returns the open offers.
 func (h *Housing) Offers(ctx context.Context) ([]Offer, error) {
-	resp, err := call[offersResponse](ctx, h.offers, request{path: "/v1/offers"})
-	if err != nil {
-		return nil, err
-	}
-	return resp.Offers, nil
+	resp, err := get[offersResponse](ctx, h.c, "housing.offers", request{path: "/v1/offers"})
+	return field(resp, err, func(r *offersResponse) []Offer { return r.Offers })
 }
 
 // Person returns a person's housing.
 func (h *Housing) Person(ctx context.Context, person string) (*PersonHousing, error) {
-	return call[PersonHousing](ctx, h.person, request{path: pathOf("/v1/persons/", person, "/housing")})
+	return get[PersonHousing](ctx, h.c, "housing.person", request{path: pathOf("/v1/persons/", person, "/housing")})
 }
 
 // Matches ranks the offers for a person, the reasons in lang.
 func (h *Housing) Matches(ctx context.Context, person, lang string) (*OfferMatches, error) {
-	return call[OfferMatches](ctx, h.matches, request{path: pathOf("/v1/persons/", person, "/offer-matches"), query: inLang(lang)})
+	return get[OfferMatches](ctx, h.c, "housing.offer_matches", request{path: pathOf("/v1/persons/", person, "/offer-matches"), query: inLang(lang)})
 }
 
 // Indicators returns the housing outcome measures for monitoring.
 func (h *Housing) Indicators(ctx context.Context) (*HousingIndicators, error) {
-	return call[HousingIndicators](ctx, h.indicators, request{path: "/v1/indicators"})
+	return get[HousingIndicators](ctx, h.c, "housing.indicators", request{path: "/v1/indicators"})
 }
 
-// StartStep starts a person's step.
+// StartStep starts a person's step. The step carries the id the form was
+// given, so housing answers a repeated start with the same step: safe to
+// retry. The other writes are not repeated.
 func (h *Housing) StartStep(ctx context.Context, in StepInput) error {
-	return do(ctx, h.startStep, request{path: "/v1/steps", body: in})
+	return post(ctx, h.c, h.c.retried, "housing.start_step", request{path: "/v1/steps", body: in})
 }
 
 // MoveStep ends step id and starts the next one.
 func (h *Housing) MoveStep(ctx context.Context, id string, in StepInput) error {
-	return do(ctx, h.moveStep, request{path: pathOf("/v1/steps/", id, "/move"), body: in})
+	return post(ctx, h.c, h.c.once, "housing.move_step", request{path: pathOf("/v1/steps/", id, "/move"), body: in})
 }
 
 // EndStep ends step id.
 func (h *Housing) EndStep(ctx context.Context, id string, in StepEnd) error {
-	return do(ctx, h.endStep, request{path: pathOf("/v1/steps/", id, "/end"), body: in})
+	return post(ctx, h.c, h.c.once, "housing.end_step", request{path: pathOf("/v1/steps/", id, "/end"), body: in})
 }
 
 // Propose proposes offer id to person.
 func (h *Housing) Propose(ctx context.Context, offer, person string) error {
-	return do(ctx, h.propose, request{path: pathOf("/v1/offers/", offer, "/proposals"), body: map[string]string{"person": person}})
+	return post(ctx, h.c, h.c.once, "housing.propose_offer", request{path: pathOf("/v1/offers/", offer, "/proposals"), body: map[string]string{"person": person}})
 }
 
 // Decide records proposal id's outcome.
 func (h *Housing) Decide(ctx context.Context, id, outcome, reason string) error {
-	return do(ctx, h.decide, request{path: pathOf("/v1/proposals/", id, "/outcome"), body: map[string]string{"outcome": outcome, "reason": reason}})
+	return post(ctx, h.c, h.c.once, "housing.decide_proposal", request{path: pathOf("/v1/proposals/", id, "/outcome"), body: map[string]string{"outcome": outcome, "reason": reason}})
 }
 
 // SignLease records the lease signed on proposal id.
 func (h *Housing) SignLease(ctx context.Context, id string, l Lease) error {
-	return do(ctx, h.lease, request{path: pathOf("/v1/proposals/", id, "/lease"), body: l})
+	return post(ctx, h.c, h.c.once, "housing.sign_lease", request{path: pathOf("/v1/proposals/", id, "/lease"), body: l})
 }

@@ -6,42 +6,16 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/go-kit/kit/endpoint"
-
 	"github.com/percorsi/percorsi/pkg/errcode"
 )
 
-// Jobs is a client of the jobs API (services/jobs/openapi.yaml).
-type Jobs struct {
-	vacancies, candidates, proposals     endpoint.Endpoint
-	profile, profileVacancies            endpoint.Endpoint
-	placements, placement                endpoint.Endpoint
-	propose, interview, start, issueLink endpoint.Endpoint
-	followUp                             endpoint.Endpoint
-	linkView, linkConfirm                endpoint.Endpoint
-}
+// Jobs is a client of the jobs API (services/jobs/openapi.yaml). Its
+// writes are not repeated: a proposal or a placement made twice is a
+// conflict, and a link lost in a retried answer cannot be shown again.
+type Jobs struct{ c *Conn }
 
-// NewJobs returns the jobs endpoints of c. Writes are not repeated: a
-// proposal or a placement made twice is a conflict, and a link lost in a
-// retried answer cannot be shown again.
-func NewJobs(c *Conn) *Jobs {
-	return &Jobs{
-		vacancies:        c.read("jobs.vacancies", decodeJSON[vacanciesResponse]),
-		candidates:       c.read("jobs.rank_candidates", decodeJSON[Ranking]),
-		proposals:        c.read("jobs.proposals", decodeJSON[proposalsResponse]),
-		profile:          c.read("jobs.profile", decodeJSON[Profile]),
-		profileVacancies: c.read("jobs.rank_vacancies", decodeJSON[vacancyMatches]),
-		placements:       c.read("jobs.placements", decodeJSON[placementsResponse]),
-		placement:        c.read("jobs.placement", decodeJSON[Placement]),
-		propose:          c.write("jobs.propose", http.MethodPost, decodeJSON[Proposal]),
-		interview:        c.write("jobs.record_interview", http.MethodPost, decodeJSON[Proposal]),
-		start:            c.write("jobs.start_placement", http.MethodPost, decodeJSON[startedResponse]),
-		issueLink:        c.write("jobs.issue_link", http.MethodPost, decodeJSON[linkResponse]),
-		followUp:         c.write("jobs.record_follow_up", http.MethodPost, decodeJSON[written]),
-		linkView:         c.read("jobs.employer_link_view", decodeJSON[Placement]),
-		linkConfirm:      c.write("jobs.employer_link_confirm", http.MethodPost, decodeJSON[written]),
-	}
-}
+// NewJobs returns the jobs client of c.
+func NewJobs(c *Conn) *Jobs { return &Jobs{c} }
 
 // Vacancy is a vacancy as jobs shows it.
 type Vacancy struct {
@@ -206,71 +180,59 @@ type (
 
 // Vacancies lists the open vacancies.
 func (j *Jobs) Vacancies(ctx context.Context) ([]Vacancy, error) {
-	resp, err := call[vacanciesResponse](ctx, j.vacancies, request{path: "/v1/vacancies"})
-	if err != nil {
-		return nil, err
-	}
-	return resp.Vacancies, nil
+	resp, err := get[vacanciesResponse](ctx, j.c, "jobs.vacancies", request{path: "/v1/vacancies"})
+	return field(resp, err, func(r *vacanciesResponse) []Vacancy { return r.Vacancies })
 }
 
 // Candidates ranks the caller's candidates for vacancy id, the reasons
 // in lang.
 func (j *Jobs) Candidates(ctx context.Context, id, lang string) (*Ranking, error) {
-	return call[Ranking](ctx, j.candidates, request{path: pathOf("/v1/vacancies/", id, "/candidates"), query: inLang(lang)})
+	return get[Ranking](ctx, j.c, "jobs.rank_candidates", request{path: pathOf("/v1/vacancies/", id, "/candidates"), query: inLang(lang)})
 }
 
 // Proposals lists the caller's proposals for vacancy id.
 func (j *Jobs) Proposals(ctx context.Context, id string) ([]Proposal, error) {
-	resp, err := call[proposalsResponse](ctx, j.proposals, request{path: pathOf("/v1/vacancies/", id, "/proposals")})
-	if err != nil {
-		return nil, err
-	}
-	return resp.Proposals, nil
+	resp, err := get[proposalsResponse](ctx, j.c, "jobs.proposals", request{path: pathOf("/v1/vacancies/", id, "/proposals")})
+	return field(resp, err, func(r *proposalsResponse) []Proposal { return r.Proposals })
 }
 
 // Profile returns a candidate's profile.
 func (j *Jobs) Profile(ctx context.Context, person string) (*Profile, error) {
-	return call[Profile](ctx, j.profile, request{path: pathOf("/v1/profiles/", person)})
+	return get[Profile](ctx, j.c, "jobs.profile", request{path: pathOf("/v1/profiles/", person)})
 }
 
 // VacanciesFor ranks the open vacancies for a candidate, the reasons in
 // lang.
 func (j *Jobs) VacanciesFor(ctx context.Context, person, lang string) ([]VacancyMatch, error) {
-	resp, err := call[vacancyMatches](ctx, j.profileVacancies, request{path: pathOf("/v1/profiles/", person, "/vacancies"), query: inLang(lang)})
-	if err != nil {
-		return nil, err
-	}
-	return resp.Vacancies, nil
+	resp, err := get[vacancyMatches](ctx, j.c, "jobs.rank_vacancies", request{path: pathOf("/v1/profiles/", person, "/vacancies"), query: inLang(lang)})
+	return field(resp, err, func(r *vacancyMatches) []VacancyMatch { return r.Vacancies })
 }
 
 // Placements lists the placements of the caller's organisation.
 func (j *Jobs) Placements(ctx context.Context) ([]Placement, error) {
-	resp, err := call[placementsResponse](ctx, j.placements, request{path: "/v1/placements"})
-	if err != nil {
-		return nil, err
-	}
-	return resp.Placements, nil
+	resp, err := get[placementsResponse](ctx, j.c, "jobs.placements", request{path: "/v1/placements"})
+	return field(resp, err, func(r *placementsResponse) []Placement { return r.Placements })
 }
 
 // Placement returns placement id.
 func (j *Jobs) Placement(ctx context.Context, id string) (*Placement, error) {
-	return call[Placement](ctx, j.placement, request{path: pathOf("/v1/placements/", id)})
+	return get[Placement](ctx, j.c, "jobs.placement", request{path: pathOf("/v1/placements/", id)})
 }
 
 // Propose puts person forward for vacancy.
 func (j *Jobs) Propose(ctx context.Context, person, vacancy string) (*Proposal, error) {
-	return call[Proposal](ctx, j.propose, request{path: "/v1/proposals", body: map[string]string{"person": person, "vacancy_id": vacancy}})
+	return send[Proposal](ctx, j.c, j.c.once, "jobs.propose", http.MethodPost, request{path: "/v1/proposals", body: map[string]string{"person": person, "vacancy_id": vacancy}})
 }
 
 // RecordInterview records proposal id's interview, held on day with outcome.
 func (j *Jobs) RecordInterview(ctx context.Context, id, day, outcome string) (*Proposal, error) {
-	return call[Proposal](ctx, j.interview, request{path: pathOf("/v1/proposals/", id, "/interview"), body: map[string]string{"held_on": day, "outcome": outcome}})
+	return send[Proposal](ctx, j.c, j.c.once, "jobs.record_interview", http.MethodPost, request{path: pathOf("/v1/proposals/", id, "/interview"), body: map[string]string{"held_on": day, "outcome": outcome}})
 }
 
 // StartPlacement starts the placement of accepted proposal id and returns
 // it with the employer's link, which is shown this once.
 func (j *Jobs) StartPlacement(ctx context.Context, id string, t PlacementTerms) (*Placement, EmployerLink, error) {
-	resp, err := call[startedResponse](ctx, j.start, request{path: pathOf("/v1/proposals/", id, "/placement"), body: t})
+	resp, err := send[startedResponse](ctx, j.c, j.c.once, "jobs.start_placement", http.MethodPost, request{path: pathOf("/v1/proposals/", id, "/placement"), body: t})
 	if err != nil {
 		return nil, EmployerLink{}, err
 	}
@@ -281,7 +243,7 @@ func (j *Jobs) StartPlacement(ctx context.Context, id string, t PlacementTerms) 
 // IssueLink issues a new employer link of placement id for purpose (start
 // or end); the links issued before stop working.
 func (j *Jobs) IssueLink(ctx context.Context, id, purpose string) (EmployerLink, error) {
-	resp, err := call[linkResponse](ctx, j.issueLink, request{path: pathOf("/v1/placements/", id, "/links"), body: map[string]string{"purpose": purpose}})
+	resp, err := send[linkResponse](ctx, j.c, j.c.once, "jobs.issue_link", http.MethodPost, request{path: pathOf("/v1/placements/", id, "/links"), body: map[string]string{"purpose": purpose}})
 	if err != nil {
 		return EmployerLink{}, err
 	}
@@ -290,7 +252,7 @@ func (j *Jobs) IssueLink(ctx context.Context, id, purpose string) (EmployerLink,
 
 // FollowUp records the follow-up of a month after placement id started.
 func (j *Jobs) FollowUp(ctx context.Context, id string, month int, stillWorking bool, weeklyHours int) error {
-	return do(ctx, j.followUp, request{path: pathOf("/v1/placements/", id, "/follow-ups"), body: map[string]any{
+	return post(ctx, j.c, j.c.once, "jobs.record_follow_up", request{path: pathOf("/v1/placements/", id, "/follow-ups"), body: map[string]any{
 		"month": month, "still_working": stillWorking, "weekly_hours": weeklyHours,
 	}})
 }
@@ -298,10 +260,10 @@ func (j *Jobs) FollowUp(ctx context.Context, id string, month int, stillWorking 
 // LinkView returns what link confirms, without spending it. No user token
 // goes along: the link is the credential.
 func (j *Jobs) LinkView(ctx context.Context, link EmployerLink) (*Placement, error) {
-	return call[Placement](ctx, j.linkView, request{path: pathOf("/v1/employer-links/", link.Placement), query: url.Values{"token": {link.Token}}})
+	return get[Placement](ctx, j.c, "jobs.employer_link_view", request{path: pathOf("/v1/employer-links/", link.Placement), query: url.Values{"token": {link.Token}}})
 }
 
 // Confirm spends link to confirm its placement's start or end.
 func (j *Jobs) Confirm(ctx context.Context, placement string, c Confirmation) error {
-	return do(ctx, j.linkConfirm, request{path: pathOf("/v1/employer-links/", placement), body: c})
+	return post(ctx, j.c, j.c.once, "jobs.employer_link_confirm", request{path: pathOf("/v1/employer-links/", placement), body: c})
 }

@@ -5,41 +5,16 @@ import (
 	"net/http"
 	"net/url"
 	"time"
-
-	"github.com/go-kit/kit/endpoint"
 )
 
 // Pathway is a client of the pathway API (services/pathway/openapi.yaml):
-// the case worker's and the monitoring officer's pages.
-type Pathway struct {
-	timeline, caseload, person, autonomy, legal, alerts, incoming, indicators, indicatorsCSV endpoint.Endpoint
-	intake, personal, plan, permit, alertAction, transfer, decide                            endpoint.Endpoint
-}
+// the case worker's and the monitoring officer's pages. Its writes are
+// not repeated: a retry after a lost answer could write twice (two
+// intakes, two plan revisions).
+type Pathway struct{ c *Conn }
 
-// NewPathway returns the pathway endpoints of c. Its writes are not
-// repeated: a retry after a lost answer could write twice (two intakes,
-// two plan revisions).
-func NewPathway(c *Conn) *Pathway {
-	return &Pathway{
-		timeline:      c.read("pathway.timeline", decodeJSON[Timeline]),
-		caseload:      c.read("pathway.caseload", decodeJSON[Caseload]),
-		person:        c.read("pathway.person", decodeJSON[PersonRecord]),
-		autonomy:      c.read("pathway.autonomy", decodeJSON[Autonomy]),
-		legal:         c.read("pathway.legal", decodeJSON[Legal]),
-		alerts:        c.read("pathway.alerts", decodeJSON[alertsResponse]),
-		incoming:      c.read("pathway.incoming_transfers", decodeJSON[incomingResponse]),
-		indicators:    c.read("pathway.indicators", decodeJSON[Indicators]),
-		indicatorsCSV: c.read("pathway.indicators_csv", decodeBytes),
-		// Reading personal data writes an audit entry: once per request.
-		personal:    c.write("pathway.personal", http.MethodPost, decodeJSON[personalResponse]),
-		intake:      c.write("pathway.intake", http.MethodPost, decodeJSON[PersonRecord]),
-		plan:        c.write("pathway.plan", http.MethodPut, decodeJSON[PersonRecord]),
-		permit:      c.write("pathway.permit", http.MethodPost, decodeJSON[PersonRecord]),
-		alertAction: c.write("pathway.alert_action", http.MethodPost, decodeJSON[PersonRecord]),
-		transfer:    c.write("pathway.transfer_request", http.MethodPost, decodeJSON[PersonRecord]),
-		decide:      c.write("pathway.transfer_decision", http.MethodPost, decodeJSON[written]),
-	}
-}
+// NewPathway returns the pathway client of c.
+func NewPathway(c *Conn) *Pathway { return &Pathway{c} }
 
 // Timeline is a person's pathway as the case worker sees it.
 type Timeline struct {
@@ -56,7 +31,7 @@ type Timeline struct {
 
 // Timeline returns the pathway of pseudonym with its entries in lang.
 func (p *Pathway) Timeline(ctx context.Context, pseudonym, lang string) (*Timeline, error) {
-	return call[Timeline](ctx, p.timeline, request{path: personPath(pseudonym, "timeline"), query: inLang(lang)})
+	return get[Timeline](ctx, p.c, "pathway.timeline", request{path: personPath(pseudonym, "timeline"), query: inLang(lang)})
 }
 
 func personPath(pseudonym string, rest ...string) string {
@@ -267,47 +242,41 @@ type Indicators struct {
 // Caseload returns the people of the caller's organisation, open alerts
 // first.
 func (p *Pathway) Caseload(ctx context.Context) (*Caseload, error) {
-	return call[Caseload](ctx, p.caseload, request{path: "/v1/persons"})
+	return get[Caseload](ctx, p.c, "pathway.caseload", request{path: "/v1/persons"})
 }
 
 // Person returns the record of pseudonym.
 func (p *Pathway) Person(ctx context.Context, pseudonym string) (*PersonRecord, error) {
-	return call[PersonRecord](ctx, p.person, request{path: personPath(pseudonym)})
+	return get[PersonRecord](ctx, p.c, "pathway.person", request{path: personPath(pseudonym)})
 }
 
 // Autonomy returns where pseudonym is on the road to autonomy, the
 // reasons in lang.
 func (p *Pathway) Autonomy(ctx context.Context, pseudonym, lang string) (*Autonomy, error) {
-	return call[Autonomy](ctx, p.autonomy, request{path: personPath(pseudonym, "autonomy"), query: inLang(lang)})
+	return get[Autonomy](ctx, p.c, "pathway.autonomy", request{path: personPath(pseudonym, "autonomy"), query: inLang(lang)})
 }
 
 // Legal returns the legal status of pseudonym, the grounds in lang.
 func (p *Pathway) Legal(ctx context.Context, pseudonym, lang string) (*Legal, error) {
-	return call[Legal](ctx, p.legal, request{path: personPath(pseudonym, "legal"), query: inLang(lang)})
+	return get[Legal](ctx, p.c, "pathway.legal", request{path: personPath(pseudonym, "legal"), query: inLang(lang)})
 }
 
 // Alerts returns every alert of pseudonym, resolved ones included.
 func (p *Pathway) Alerts(ctx context.Context, pseudonym string) ([]Alert, error) {
-	resp, err := call[alertsResponse](ctx, p.alerts, request{path: personPath(pseudonym, "alerts")})
-	if err != nil {
-		return nil, err
-	}
-	return resp.Alerts, nil
+	resp, err := get[alertsResponse](ctx, p.c, "pathway.alerts", request{path: personPath(pseudonym, "alerts")})
+	return field(resp, err, func(r *alertsResponse) []Alert { return r.Alerts })
 }
 
 // IncomingTransfers returns the transfers waiting for the caller's
 // organisation.
 func (p *Pathway) IncomingTransfers(ctx context.Context) ([]IncomingTransfer, error) {
-	resp, err := call[incomingResponse](ctx, p.incoming, request{path: "/v1/transfers/incoming"})
-	if err != nil {
-		return nil, err
-	}
-	return resp.Transfers, nil
+	resp, err := get[incomingResponse](ctx, p.c, "pathway.incoming_transfers", request{path: "/v1/transfers/incoming"})
+	return field(resp, err, func(r *incomingResponse) []IncomingTransfer { return r.Transfers })
 }
 
 // Intake takes a person in charge; the answer names their new pseudonym.
 func (p *Pathway) Intake(ctx context.Context, in Intake) (*PersonRecord, error) {
-	return call[PersonRecord](ctx, p.intake, request{path: "/v1/persons", body: in})
+	return send[PersonRecord](ctx, p.c, p.c.once, "pathway.intake", http.MethodPost, request{path: "/v1/persons", body: in})
 }
 
 // Personal reads the personal data of pseudonym for reason; pathway
@@ -316,11 +285,8 @@ func (p *Pathway) Personal(ctx context.Context, pseudonym, reason string) (*Pers
 	body := struct {
 		Reason string `json:"reason"`
 	}{reason}
-	resp, err := call[personalResponse](ctx, p.personal, request{path: personPath(pseudonym, "personal", "read"), body: body})
-	if err != nil {
-		return nil, err
-	}
-	return &resp.Personal, nil
+	resp, err := send[personalResponse](ctx, p.c, p.c.once, "pathway.personal", http.MethodPost, request{path: personPath(pseudonym, "personal", "read"), body: body})
+	return field(resp, err, func(r *personalResponse) *Personal { return &r.Personal })
 }
 
 // UpdatePlan records a new revision of the plan of pseudonym.
@@ -328,12 +294,12 @@ func (p *Pathway) UpdatePlan(ctx context.Context, pseudonym string, goals []Goal
 	body := struct {
 		Goals []Goal `json:"goals"`
 	}{goals}
-	return call[PersonRecord](ctx, p.plan, request{path: personPath(pseudonym, "plan"), body: body})
+	return send[PersonRecord](ctx, p.c, p.c.once, "pathway.plan", http.MethodPut, request{path: personPath(pseudonym, "plan"), body: body})
 }
 
 // RecordPermit records a residence permit of pseudonym.
 func (p *Pathway) RecordPermit(ctx context.Context, pseudonym string, x Permit) (*PersonRecord, error) {
-	return call[PersonRecord](ctx, p.permit, request{path: personPath(pseudonym, "permits"), body: x})
+	return send[PersonRecord](ctx, p.c, p.c.once, "pathway.permit", http.MethodPost, request{path: personPath(pseudonym, "permits"), body: x})
 }
 
 // AlertAction acknowledges or resolves an alert of pseudonym.
@@ -341,7 +307,7 @@ func (p *Pathway) AlertAction(ctx context.Context, pseudonym, alertID, action, n
 	body := struct {
 		Note string `json:"note"`
 	}{note}
-	return call[PersonRecord](ctx, p.alertAction, request{path: personPath(pseudonym, "alerts", alertID, action), body: body})
+	return send[PersonRecord](ctx, p.c, p.c.once, "pathway.alert_action", http.MethodPost, request{path: personPath(pseudonym, "alerts", alertID, action), body: body})
 }
 
 // RequestTransfer asks another organisation to take pseudonym over.
@@ -351,7 +317,7 @@ func (p *Pathway) RequestTransfer(ctx context.Context, pseudonym, toOrganisation
 		ToTerritory    string `json:"to_territory,omitempty"`
 		Reason         string `json:"reason"`
 	}{toOrganisation, toTerritory, reason}
-	return call[PersonRecord](ctx, p.transfer, request{path: personPath(pseudonym, "transfers"), body: body})
+	return send[PersonRecord](ctx, p.c, p.c.once, "pathway.transfer_request", http.MethodPost, request{path: personPath(pseudonym, "transfers"), body: body})
 }
 
 // DecideTransfer accepts or refuses a transfer addressed to the caller's
@@ -361,23 +327,23 @@ func (p *Pathway) DecideTransfer(ctx context.Context, pseudonym, transferID stri
 	if accept {
 		decision = "accept"
 	}
-	return do(ctx, p.decide, request{path: personPath(pseudonym, "transfers", transferID, decision), body: struct{}{}})
+	return post(ctx, p.c, p.c.once, "pathway.transfer_decision", request{path: personPath(pseudonym, "transfers", transferID, decision), body: struct{}{}})
 }
 
 // Indicators returns the monitoring indicators of [from, to) grouped by
 // "organisation" or "territory".
 func (p *Pathway) Indicators(ctx context.Context, by string, from, to time.Time) (*Indicators, error) {
-	return call[Indicators](ctx, p.indicators, request{path: "/v1/monitoring/indicators", query: indicatorsQuery(by, from, to, "")})
+	return get[Indicators](ctx, p.c, "pathway.indicators", request{path: "/v1/monitoring/indicators", query: indicatorsQuery(by, from, to, "")})
 }
 
 // IndicatorsCSV returns the same indicators as the CSV the Region and the
 // national funder receive.
 func (p *Pathway) IndicatorsCSV(ctx context.Context, by string, from, to time.Time) ([]byte, error) {
-	b, err := call[[]byte](ctx, p.indicatorsCSV, request{path: "/v1/monitoring/indicators", query: indicatorsQuery(by, from, to, "csv")})
+	b, err := p.c.endpoint("pathway.indicators_csv", http.MethodGet, p.c.retried, decodeBytes)(ctx, request{path: "/v1/monitoring/indicators", query: indicatorsQuery(by, from, to, "csv")})
 	if err != nil {
 		return nil, err
 	}
-	return *b, nil
+	return *b.(*[]byte), nil
 }
 
 func indicatorsQuery(by string, from, to time.Time, format string) url.Values {

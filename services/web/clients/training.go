@@ -2,27 +2,14 @@ package clients
 
 import (
 	"context"
-	"net/http"
 	"time"
-
-	"github.com/go-kit/kit/endpoint"
 )
 
 // Training is a client of the training API (services/training/openapi.yaml).
-type Training struct {
-	editions, edition, lesson, record endpoint.Endpoint
-}
+type Training struct{ c *Conn }
 
-// NewTraining returns the training endpoints of c.
-func NewTraining(c *Conn) *Training {
-	return &Training{
-		editions: c.read("training.editions", decodeJSON[editionsResponse]),
-		edition:  c.read("training.edition", decodeJSON[EditionView]),
-		lesson:   c.read("training.get_lesson", decodeJSON[trainingLessonResponse]),
-		// The service answers the stored register again to the same PUT.
-		record: c.repeatable("training.record_register", http.MethodPut, decodeJSON[registerResponse]),
-	}
-}
+// NewTraining returns the training client of c.
+func NewTraining(c *Conn) *Training { return &Training{c} }
 
 // TrainingLesson is one lesson of an edition.
 type TrainingLesson struct {
@@ -79,22 +66,19 @@ type trainingLessonResponse struct {
 
 // Editions lists the editions the caller teaches.
 func (t *Training) Editions(ctx context.Context) ([]Edition, error) {
-	resp, err := call[editionsResponse](ctx, t.editions, request{path: "/v1/editions"})
-	if err != nil {
-		return nil, err
-	}
-	return resp.Editions, nil
+	resp, err := get[editionsResponse](ctx, t.c, "training.editions", request{path: "/v1/editions"})
+	return field(resp, err, func(r *editionsResponse) []Edition { return r.Editions })
 }
 
 // Edition returns edition id with its course and lessons.
 func (t *Training) Edition(ctx context.Context, id string) (*EditionView, error) {
-	return call[EditionView](ctx, t.edition, request{path: pathOf("/v1/editions/", id)})
+	return get[EditionView](ctx, t.c, "training.edition", request{path: pathOf("/v1/editions/", id)})
 }
 
 // Lesson returns a training lesson in the shape of a class lesson, so that
 // one register page serves teachers and trainers.
 func (t *Training) Lesson(ctx context.Context, id string) (*Lesson, error) {
-	tl, err := call[trainingLessonResponse](ctx, t.lesson, request{path: pathOf("/v1/lessons/", id)})
+	tl, err := get[trainingLessonResponse](ctx, t.c, "training.get_lesson", request{path: pathOf("/v1/lessons/", id)})
 	if err != nil {
 		return nil, err
 	}
@@ -114,5 +98,5 @@ func (t *Training) Lesson(ctx context.Context, id string) (*Lesson, error) {
 
 // RecordRegister records the marks of training lesson id.
 func (t *Training) RecordRegister(ctx context.Context, id string, marks []Mark) (*Register, error) {
-	return recordRegister(ctx, t.record, id, marks)
+	return recordRegister(ctx, t.c, "training.record_register", id, marks)
 }
