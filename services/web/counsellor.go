@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strings"
 
 	"github.com/percorsi/percorsi/pkg/errcode"
 	"github.com/percorsi/percorsi/pkg/euro"
@@ -15,7 +14,7 @@ import (
 // proposals and placements.
 func (a *App) counsellorRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /jobs", a.signedIn(counsellors, a.jobsHome))
-	mux.Handle("GET /jobs/candidates/open", a.signedIn(counsellors, a.openCandidate))
+	mux.Handle("GET /jobs/candidates/open", a.signedIn(counsellors, a.openByCode("/jobs/candidates/")))
 	mux.Handle("GET /jobs/candidates/{pseudonym}", a.signedIn(counsellors, a.candidatePage))
 	mux.Handle("GET /jobs/vacancies/{id}", a.signedIn(counsellors, a.vacancyPage))
 	mux.Handle("POST /jobs/proposals", a.signedIn(counsellors, a.propose))
@@ -351,13 +350,3 @@ func (a *App) candidatePage(w http.ResponseWriter, r *http.Request) {
 	a.render(w, r, http.StatusOK, "candidate", p)
 }
 
-func (a *App) openCandidate(w http.ResponseWriter, r *http.Request) {
-	ps := strings.TrimSpace(r.URL.Query().Get("pseudonym"))
-	if !clients.ValidID(ps) {
-		p := a.newPage(r, "error.title")
-		p.Error = p.T("error.not_found")
-		a.render(w, r, http.StatusNotFound, "error", p)
-		return
-	}
-	http.Redirect(w, r, "/jobs/candidates/"+url.PathEscape(ps), http.StatusSeeOther)
-}

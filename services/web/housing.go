@@ -15,7 +15,7 @@ import (
 // housingRoutes adds the housing worker's pages.
 func (a *App) housingRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /housing", a.signedIn(housingWorkers, a.housingHome))
-	mux.Handle("GET /housing/persons/open", a.signedIn(housingWorkers, a.openHousingPerson))
+	mux.Handle("GET /housing/persons/open", a.signedIn(housingWorkers, a.openByCode("/housing/persons/")))
 	mux.Handle("GET /housing/persons/{pseudonym}", a.signedIn(housingWorkers, a.housingPersonPage))
 	mux.Handle("POST /housing/steps", a.signedIn(housingWorkers, a.startStep))
 	mux.Handle("POST /housing/steps/{id}/move", a.signedIn(housingWorkers, a.moveStep))
@@ -72,17 +72,6 @@ func (a *App) housingHome(w http.ResponseWriter, r *http.Request) {
 	}
 	p.Data = d
 	a.render(w, r, http.StatusOK, "housing", p)
-}
-
-func (a *App) openHousingPerson(w http.ResponseWriter, r *http.Request) {
-	ps := strings.TrimSpace(r.URL.Query().Get("pseudonym"))
-	if !clients.ValidID(ps) {
-		p := a.newPage(r, "error.title")
-		p.Error = p.T("error.not_found")
-		a.render(w, r, http.StatusNotFound, "error", p)
-		return
-	}
-	http.Redirect(w, r, "/housing/persons/"+url.PathEscape(ps), http.StatusSeeOther)
 }
 
 type housingPersonData struct {

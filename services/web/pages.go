@@ -16,6 +16,7 @@ import (
 	"github.com/percorsi/percorsi/pkg/auth"
 	"github.com/percorsi/percorsi/pkg/errcode"
 	"github.com/percorsi/percorsi/pkg/euro"
+	"github.com/percorsi/percorsi/services/web/clients"
 	"github.com/percorsi/percorsi/services/web/domain"
 	"github.com/percorsi/percorsi/services/web/i18n"
 	"github.com/percorsi/percorsi/services/web/signin"
@@ -256,5 +257,20 @@ func (a *App) home(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/housing", http.StatusSeeOther)
 	default:
 		a.render(w, r, http.StatusOK, "home", p)
+	}
+}
+
+// openByCode sends the pseudonym typed in a form on to its page under
+// to; a code no service hands out is not found.
+func (a *App) openByCode(to string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ps := strings.TrimSpace(r.URL.Query().Get("pseudonym"))
+		if !clients.ValidID(ps) {
+			p := a.newPage(r, "error.title")
+			p.Error = p.T("error.not_found")
+			a.render(w, r, http.StatusNotFound, "error", p)
+			return
+		}
+		http.Redirect(w, r, to+url.PathEscape(ps), http.StatusSeeOther)
 	}
 }
