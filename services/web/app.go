@@ -9,7 +9,6 @@ import (
 	"context"
 	"embed"
 	"fmt"
-	"github.com/percorsi/percorsi/services/web/clients"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -19,6 +18,7 @@ import (
 	"github.com/percorsi/percorsi/pkg/breaker"
 	"github.com/percorsi/percorsi/pkg/instrument"
 	"github.com/percorsi/percorsi/pkg/process"
+	"github.com/percorsi/percorsi/services/web/clients"
 	"github.com/percorsi/percorsi/services/web/signin"
 	"github.com/percorsi/percorsi/services/web/store"
 )

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"github.com/percorsi/percorsi/services/web/clients"
 	"net/http"
 	"net/mail"
 	"net/url"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/percorsi/percorsi/pkg/errcode"
+	"github.com/percorsi/percorsi/services/web/clients"
 	"github.com/percorsi/percorsi/services/web/i18n"
 )
 

@@ -2,11 +2,12 @@ package web
 
 import (
 	"fmt"
-	"github.com/percorsi/percorsi/services/web/clients"
-	"github.com/percorsi/percorsi/services/web/i18n"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/percorsi/percorsi/services/web/clients"
+	"github.com/percorsi/percorsi/services/web/i18n"
 )
 
 // Charts are drawn on the server as inline SVG: no script to load, the

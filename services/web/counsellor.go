@@ -349,4 +349,3 @@ func (a *App) candidatePage(w http.ResponseWriter, r *http.Request) {
 	p.Data = candidateData{Profile: *pr, Vacancies: matches}
 	a.render(w, r, http.StatusOK, "candidate", p)
 }
-

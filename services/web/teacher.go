@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"github.com/percorsi/percorsi/services/web/clients"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/percorsi/percorsi/pkg/auth"
 	"github.com/percorsi/percorsi/pkg/errcode"
+	"github.com/percorsi/percorsi/services/web/clients"
 	"github.com/percorsi/percorsi/services/web/i18n"
 	"github.com/percorsi/percorsi/services/web/signin"
 )
