@@ -27,6 +27,7 @@ import (
 	"github.com/percorsi/percorsi/services/pathway"
 	"github.com/percorsi/percorsi/services/training"
 	"github.com/percorsi/percorsi/services/web"
+	"github.com/percorsi/percorsi/services/web/clients"
 )
 
 // Config says where the system keeps its data and listens.
@@ -42,8 +43,8 @@ type Config struct {
 	TrainingPort int
 	WebPort      int
 	// WebResilience bounds the pages' calls to the services; zero means
-	// web.DefaultResilience. Tests shorten it.
-	WebResilience web.Resilience
+	// clients.DefaultResilience. Tests shorten it.
+	WebResilience clients.Resilience
 	Demo          bool // seed demo data and write demo tokens
 	NoTableScan   bool // the store refuses a query no index serves (tests)
 	Logger        *slog.Logger

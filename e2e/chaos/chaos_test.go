@@ -28,7 +28,7 @@ import (
 	"github.com/percorsi/percorsi/deploy/allinone"
 	"github.com/percorsi/percorsi/pkg/process"
 	"github.com/percorsi/percorsi/services/pathway"
-	"github.com/percorsi/percorsi/services/web"
+	"github.com/percorsi/percorsi/services/web/clients"
 )
 
 // config is the run's knobs, from the environment (see the Makefile).
@@ -407,12 +407,12 @@ func (r *run) inject(t *testing.T, ctx context.Context, faults []*fault) {
 const opensWithin = 30 * time.Second
 
 // waitBreakersClosed holds the next fault back until web's breakers have
-// closed again after f. A breaker stays open web.DefaultResilience's
+// closed again after f. A breaker stays open clients.DefaultResilience's
 // BreakerOpen and closes only on a call after that: the random gap alone
 // once let web be killed while its courses breaker was still open, and a
 // restarted web's breakers start closed, so the closing was never seen.
 func (r *run) waitBreakersClosed(t *testing.T, ctx context.Context, f *fault) {
-	within := 2 * web.DefaultResilience.BreakerOpen
+	within := 2 * clients.DefaultResilience.BreakerOpen
 	if !r.breakers.waitClosed(ctx, within) {
 		t.Logf("%s: web's breakers still not all closed %s after the gap", f.name, within)
 	}

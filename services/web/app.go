@@ -18,6 +18,8 @@ import (
 	"github.com/percorsi/percorsi/pkg/breaker"
 	"github.com/percorsi/percorsi/pkg/instrument"
 	"github.com/percorsi/percorsi/pkg/process"
+	"github.com/percorsi/percorsi/services/web/clients"
+	"github.com/percorsi/percorsi/services/web/signin"
 	"github.com/percorsi/percorsi/services/web/store"
 )
 
@@ -36,10 +38,10 @@ type Config struct {
 	SessionTTL    time.Duration `env:"SESSION_TTL" envDefault:"8h"`
 	TimeZone      string        `env:"TIME_ZONE" envDefault:"Europe/Rome"`
 	// Resilience of the calls to the services; zero means DefaultResilience.
-	Resilience Resilience
+	Resilience clients.Resilience
 	// SignIn is the sign-in flow with Config.OIDC's provider, when one is
 	// configured.
-	SignIn SignInConfig
+	SignIn signin.Config
 }
 
 // App is web assembled: its stores, the clients of the services and the
@@ -48,19 +50,19 @@ type App struct {
 	*process.Process
 	Accounts *store.Accounts
 	Sessions *store.Sessions
-	Courses  *Courses
-	Pathway  *Pathway
-	Training *Training
-	Jobs     *Jobs
-	Housing  *Housing
+	Courses  *clients.Courses
+	Pathway  *clients.Pathway
+	Training *clients.Training
+	Jobs     *clients.Jobs
+	Housing  *clients.Housing
 	Pages    http.Handler
 
 	cfg       Config
 	loc       *time.Location
 	templates map[string]*template.Template
-	byUser    *limiter
-	byAddr    *limiter
-	oidc      *oidcSignIn // nil unless configured
+	byUser    *signin.Limiter
+	byAddr    *signin.Limiter
+	oidc      *signin.Provider // nil unless configured
 }
 
 //go:embed templates static
@@ -71,8 +73,8 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	if cfg.SessionTTL <= 0 {
 		cfg.SessionTTL = 8 * time.Hour
 	}
-	if cfg.Resilience == (Resilience{}) {
-		cfg.Resilience = DefaultResilience
+	if cfg.Resilience == (clients.Resilience{}) {
+		cfg.Resilience = clients.DefaultResilience
 	}
 	if cfg.TimeZone == "" {
 		cfg.TimeZone = "Europe/Rome"
@@ -85,7 +87,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	oidcSignIn, err := newOIDCSignIn(cfg.Config.OIDC, cfg.SignIn)
+	oidcSignIn, err := signin.NewProvider(cfg.Config.OIDC, cfg.SignIn)
 	if err != nil {
 		return nil, err
 	}
@@ -101,11 +103,11 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		return nil, fmt.Errorf("web: breaker metrics: %w", err)
 	}
 	metrics := instrument.NewMetrics(p.Registry, Name)
-	clients := map[string]*client{}
+	conns := map[string]*clients.Conn{}
 	for service, base := range map[string]string{
 		"courses": cfg.CoursesURL, "pathway": cfg.PathwayURL, "training": cfg.TrainingURL, "jobs": cfg.JobsURL, "housing": cfg.HousingURL,
 	} {
-		if clients[service], err = newClient(service, base, cfg.Resilience, p.Log, metrics, breakers); err != nil {
+		if conns[service], err = clients.New(service, base, cfg.Resilience, p.Log, metrics, breakers); err != nil {
 			return nil, err
 		}
 	}
@@ -113,16 +115,16 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Process:  p,
 		Accounts: store.NewAccounts(p.DB),
 		Sessions: store.NewSessions(p.DB),
-		Courses:  newCourses(clients["courses"]),
-		Pathway:  newPathway(clients["pathway"]),
-		Training: newTraining(clients["training"]),
-		Jobs:     newJobs(clients["jobs"]),
-		Housing:  newHousing(clients["housing"]),
+		Courses:  clients.NewCourses(conns["courses"]),
+		Pathway:  clients.NewPathway(conns["pathway"]),
+		Training: clients.NewTraining(conns["training"]),
+		Jobs:     clients.NewJobs(conns["jobs"]),
+		Housing:  clients.NewHousing(conns["housing"]),
 		cfg:      cfg, loc: loc, templates: tmpl,
 		// Five wrong passwords per user name, or thirty per address, in
 		// fifteen minutes; then that key waits out the window.
-		byUser: newLimiter(5, 15*time.Minute),
-		byAddr: newLimiter(30, 15*time.Minute),
+		byUser: signin.NewLimiter(5, 15*time.Minute),
+		byAddr: signin.NewLimiter(30, 15*time.Minute),
 		oidc:   oidcSignIn,
 	}
 	a.Pages = a.routes()

@@ -21,6 +21,7 @@ import (
 	"github.com/percorsi/percorsi/deploy/allinone"
 	"github.com/percorsi/percorsi/pkg/process"
 	"github.com/percorsi/percorsi/services/web"
+	"github.com/percorsi/percorsi/services/web/clients"
 )
 
 // The browser tests drive Debian's chromium against the whole system,
@@ -46,7 +47,7 @@ func chromiumPath(t *testing.T) string {
 
 // browserResilience lets the whole system answer slowly (the race
 // detector, two cores) and still opens the breaker within the test.
-var browserResilience = web.Resilience{Timeout: 10 * time.Second, Attempts: 2, Pause: 50 * time.Millisecond, BreakerOpen: 2 * time.Second}
+var browserResilience = clients.Resilience{Timeout: 10 * time.Second, Attempts: 2, Pause: 50 * time.Millisecond, BreakerOpen: 2 * time.Second}
 
 var (
 	systemOnce sync.Once

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/percorsi/percorsi/pkg/errcode"
+	"github.com/percorsi/percorsi/services/web/clients"
+	"github.com/percorsi/percorsi/services/web/i18n"
 )
 
 // The case worker's pages beyond the caseload and the pathway page: the
@@ -19,8 +21,11 @@ import (
 // permits and transfers. Every change goes to pathway, which checks role
 // and organisation again and keeps the history.
 
-// caseRoutes adds the case worker's forms to mux.
+// caseRoutes adds the case worker's pages and forms to mux.
 func (a *App) caseRoutes(mux *http.ServeMux) {
+	mux.Handle("GET /persons", a.signedIn(caseWorkers, a.personsPage))
+	mux.Handle("GET /persons/open", a.signedIn(caseWorkers, a.openPerson))
+	mux.Handle("GET /persons/{pseudonym}", a.signedIn(caseWorkers, a.personPage))
 	mux.Handle("GET /intake", a.signedIn(caseWorkers, a.intakePage))
 	mux.Handle("POST /intake", a.signedIn(caseWorkers, a.intake))
 	mux.Handle("GET /persons/{pseudonym}/plan", a.signedIn(caseWorkers, a.planPage))
@@ -190,9 +195,9 @@ func (a *App) intake(w http.ResponseWriter, r *http.Request) {
 	f.check(p, time.Now().In(a.loc))
 	status := http.StatusBadRequest
 	if len(f.Errors) == 0 {
-		in := Intake{
+		in := clients.Intake{
 			DisplayName: f.DisplayName, Programme: f.Programme, Referral: f.Referral, Territory: f.Territory, Since: f.Since,
-			Personal: Personal{LegalName: f.LegalName, BirthDate: f.BirthDate, Nationality: f.Nationality, Phone: f.Phone, Email: f.Email},
+			Personal: clients.Personal{LegalName: f.LegalName, BirthDate: f.BirthDate, Nationality: f.Nationality, Phone: f.Phone, Email: f.Email},
 		}
 		for _, scope := range consentScopes { // only the scopes offered, in their order
 			if f.Has(scope) {
@@ -205,7 +210,7 @@ func (a *App) intake(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		if f.DocNumber != "" {
-			in.Personal.Documents = []Document{{Kind: f.DocKind, Number: f.DocNumber, ExpiresOn: f.DocExpires}}
+			in.Personal.Documents = []clients.Document{{Kind: f.DocKind, Number: f.DocNumber, ExpiresOn: f.DocExpires}}
 		}
 		rec, err := a.Pathway.Intake(r.Context(), in)
 		if err == nil {
@@ -252,7 +257,7 @@ func (a *App) statusOf(ctx context.Context, p *page, err error, part string) int
 // pseudonymOf returns the path's pseudonym, or answers Not found.
 func (a *App) pseudonymOf(w http.ResponseWriter, r *http.Request, p *page) (string, bool) {
 	ps := r.PathValue("pseudonym")
-	if !idPattern.MatchString(ps) {
+	if !clients.ValidID(ps) {
 		a.fail(w, r, p, "pathway", errcode.New(errcode.NotFound, "pseudonym", "not a pseudonym"))
 		return "", false
 	}
@@ -342,7 +347,7 @@ func (a *App) savePlan(w http.ResponseWriter, r *http.Request) {
 	d := planData{Pseudonym: ps, Name: r.PostFormValue("name"), Areas: a.options(p, "area.", areas), Statuses: a.options(p, "goal.", goalStatuses)}
 	d.Revision, _ = strconv.Atoi(r.PostFormValue("revision"))
 	form := r.PostForm
-	var goals []Goal
+	var goals []clients.Goal
 	var sent []int // the row of each goal sent
 	bad := 0
 	for i := range form["title"] {
@@ -370,7 +375,7 @@ func (a *App) savePlan(w http.ResponseWriter, r *http.Request) {
 			row.Errors["target"] = p.T("form.date")
 		}
 		bad += len(row.Errors)
-		goals = append(goals, Goal{ID: row.ID, Domain: row.Domain, Title: row.Title, Target: row.Target, FollowBy: row.FollowBy, Status: row.Status})
+		goals = append(goals, clients.Goal{ID: row.ID, Domain: row.Domain, Title: row.Title, Target: row.Target, FollowBy: row.FollowBy, Status: row.Status})
 		sent = append(sent, i)
 	}
 	status := http.StatusBadRequest
@@ -404,7 +409,7 @@ func (a *App) savePlan(w http.ResponseWriter, r *http.Request) {
 
 type personalData struct {
 	Pseudonym, Name, Reason string
-	Personal                *Personal
+	Personal                *clients.Personal
 	Documents               []fact
 }
 
@@ -434,7 +439,7 @@ func (a *App) personalPage(w http.ResponseWriter, r *http.Request) {
 		if doc.ExpiresOn != "" {
 			value = p.T("personal.document_expires", doc.Number, dayText(p.Lang, doc.ExpiresOn))
 		}
-		d.Documents = append(d.Documents, fact{translateOr(p.Lang, "document."+doc.Kind, doc.Kind), value})
+		d.Documents = append(d.Documents, fact{i18n.Or(p.Lang, "document."+doc.Kind, doc.Kind), value})
 	}
 	p.Data = d
 	a.render(w, r, http.StatusOK, "personal", p)
@@ -464,7 +469,7 @@ func (a *App) recordPermit(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	x := Permit{
+	x := clients.Permit{
 		Kind: r.PostFormValue("kind"), ValidFrom: r.PostFormValue("valid_from"), ValidUntil: r.PostFormValue("valid_until"),
 		MayWork: r.PostFormValue("may_work") == "1", ConvertedFrom: r.PostFormValue("converted_from"),
 	}
@@ -539,7 +544,7 @@ func (a *App) transfersPage(w http.ResponseWriter, r *http.Request) {
 	var rows []incomingRow
 	for _, x := range in {
 		row := incomingRow{Pseudonym: x.Pseudonym, From: x.Transfer.FromOrganisation, Territory: x.Transfer.ToTerritory, Reason: x.Transfer.Reason,
-			Requested: shortDate(p.Lang, x.Transfer.RequestedAt.In(a.loc)), TransferID: x.Transfer.ID}
+			Requested: i18n.ShortDate(p.Lang, x.Transfer.RequestedAt.In(a.loc)), TransferID: x.Transfer.ID}
 		if x.Programme != "" {
 			row.Programme = p.T("programme." + x.Programme)
 		}
@@ -557,7 +562,7 @@ func (a *App) transfersPage(w http.ResponseWriter, r *http.Request) {
 func (a *App) decideTransfer(w http.ResponseWriter, r *http.Request) {
 	p := a.newPage(r, "transfers.title")
 	ps, id, decision := r.PostFormValue("pseudonym"), r.PostFormValue("transfer"), r.PostFormValue("decision")
-	if !idPattern.MatchString(ps) || !idPattern.MatchString(id) || (decision != "accept" && decision != "refuse") {
+	if !clients.ValidID(ps) || !clients.ValidID(id) || (decision != "accept" && decision != "refuse") {
 		a.fail(w, r, p, "pathway", errcode.New(errcode.NotFound, "transfer", "no such transfer"))
 		return
 	}

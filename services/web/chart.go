@@ -5,6 +5,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/percorsi/percorsi/services/web/clients"
+	"github.com/percorsi/percorsi/services/web/i18n"
 )
 
 // Charts are drawn on the server as inline SVG: no script to load, the
@@ -33,7 +36,7 @@ type lineChart struct {
 
 // autonomyChart draws the autonomy index from the first assessment to now;
 // nil when there is none yet.
-func autonomyChart(p *page, history []StagePoint, now time.Time, loc *time.Location) *lineChart {
+func autonomyChart(p *page, history []clients.StagePoint, now time.Time, loc *time.Location) *lineChart {
 	if len(history) == 0 {
 		return nil
 	}
@@ -53,7 +56,7 @@ func autonomyChart(p *page, history []StagePoint, now time.Time, loc *time.Locat
 		} else {
 			fmt.Fprintf(&path, " H%.1f V%.1f", px, py)
 		}
-		c.Points = append(c.Points, chartPoint{X: px, Y: py, Label: p.T("autonomy.point", shortDate(p.Lang, h.At.In(loc)), p.T("stage."+h.Stage), share(h.Index))})
+		c.Points = append(c.Points, chartPoint{X: px, Y: py, Label: p.T("autonomy.point", i18n.ShortDate(p.Lang, h.At.In(loc)), p.T("stage."+h.Stage), share(h.Index))})
 	}
 	fmt.Fprintf(&path, " H%.1f", x(end))
 	c.Path = path.String()
@@ -61,11 +64,11 @@ func autonomyChart(p *page, history []StagePoint, now time.Time, loc *time.Locat
 		c.YTicks = append(c.YTicks, chartTick{At: y(v), Label: share(v)})
 	}
 	for _, t := range []time.Time{start, start.Add(end.Sub(start) / 2), end} {
-		c.XTicks = append(c.XTicks, chartTick{At: x(t), Label: shortDate(p.Lang, t.In(loc))})
+		c.XTicks = append(c.XTicks, chartTick{At: x(t), Label: i18n.ShortDate(p.Lang, t.In(loc))})
 	}
 	first, last := history[0], history[len(history)-1]
 	c.Title = p.T("autonomy.chart_title")
-	c.Desc = p.T("autonomy.chart_desc", share(first.Index), shortDate(p.Lang, first.At.In(loc)), share(last.Index), p.T("stage."+last.Stage), len(history))
+	c.Desc = p.T("autonomy.chart_desc", share(first.Index), i18n.ShortDate(p.Lang, first.At.In(loc)), share(last.Index), p.T("stage."+last.Stage), len(history))
 	return c
 }
 

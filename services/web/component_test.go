@@ -23,6 +23,7 @@ import (
 	"github.com/percorsi/percorsi/pkg/devstack/devstacktest"
 	"github.com/percorsi/percorsi/pkg/process"
 	"github.com/percorsi/percorsi/services/web"
+	"github.com/percorsi/percorsi/services/web/clients"
 	"github.com/percorsi/percorsi/services/web/domain"
 )
 
@@ -140,7 +141,7 @@ type rig struct {
 	training, jobs, housing *fake
 }
 
-var resilience = web.Resilience{Timeout: time.Second, Attempts: 2, Pause: 10 * time.Millisecond, BreakerOpen: 500 * time.Millisecond}
+var resilience = clients.Resilience{Timeout: time.Second, Attempts: 2, Pause: 10 * time.Millisecond, BreakerOpen: 500 * time.Millisecond}
 
 func start(t *testing.T) *rig {
 	t.Helper()

@@ -4,18 +4,33 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strings"
 
 	"github.com/percorsi/percorsi/pkg/errcode"
 	"github.com/percorsi/percorsi/pkg/euro"
+	"github.com/percorsi/percorsi/services/web/clients"
 )
+
+// counsellorRoutes adds the counsellor's pages: vacancies, candidates,
+// proposals and placements.
+func (a *App) counsellorRoutes(mux *http.ServeMux) {
+	mux.Handle("GET /jobs", a.signedIn(counsellors, a.jobsHome))
+	mux.Handle("GET /jobs/candidates/open", a.signedIn(counsellors, a.openByCode("/jobs/candidates/")))
+	mux.Handle("GET /jobs/candidates/{pseudonym}", a.signedIn(counsellors, a.candidatePage))
+	mux.Handle("GET /jobs/vacancies/{id}", a.signedIn(counsellors, a.vacancyPage))
+	mux.Handle("POST /jobs/proposals", a.signedIn(counsellors, a.propose))
+	mux.Handle("POST /jobs/proposals/{id}/interview", a.signedIn(counsellors, a.recordInterview))
+	mux.Handle("POST /jobs/proposals/{id}/placement", a.signedIn(counsellors, a.startPlacement))
+	mux.Handle("GET /jobs/placements/{id}", a.signedIn(counsellors, a.placementPage))
+	mux.Handle("POST /jobs/placements/{id}/links", a.signedIn(counsellors, a.issueLink))
+	mux.Handle("POST /jobs/placements/{id}/follow-ups", a.signedIn(counsellors, a.recordFollowUp))
+}
 
 // The counsellor's pages: vacancies and their ranked candidates, each
 // score explained; proposals, interviews, placements, the employer's
 // link, and the follow-ups due.
 
 type jobsHomeData struct {
-	Vacancies  []Vacancy
+	Vacancies  []clients.Vacancy
 	Placements []placementItem
 	Due        int
 }
@@ -72,7 +87,7 @@ type proposalItem struct {
 }
 
 type vacancyData struct {
-	Vacancy                        Vacancy
+	Vacancy                        clients.Vacancy
 	Candidates                     []candidateItem
 	Considered, Eligible, Excluded int
 	Proposals                      []proposalItem
@@ -102,7 +117,7 @@ func (a *App) showVacancy(w http.ResponseWriter, r *http.Request, writeErr error
 	if r.Method == http.MethodPost {
 		id = r.PostFormValue("vacancy")
 	}
-	if !idPattern.MatchString(id) {
+	if !clients.ValidID(id) {
 		a.fail(w, r, p, "jobs", errcode.New(errcode.NotFound, "id", "not a vacancy id"))
 		return
 	}
@@ -169,7 +184,7 @@ func (a *App) showVacancy(w http.ResponseWriter, r *http.Request, writeErr error
 
 func (a *App) propose(w http.ResponseWriter, r *http.Request) {
 	vacancy, person := r.PostFormValue("vacancy"), r.PostFormValue("person")
-	if !idPattern.MatchString(vacancy) || !idPattern.MatchString(person) {
+	if !clients.ValidID(vacancy) || !clients.ValidID(person) {
 		a.fail(w, r, a.newPage(r, "vacancy.title"), "jobs", errcode.New(errcode.NotFound, "person", "not a pseudonym"))
 		return
 	}
@@ -183,7 +198,7 @@ func (a *App) propose(w http.ResponseWriter, r *http.Request) {
 func (a *App) recordInterview(w http.ResponseWriter, r *http.Request) {
 	vacancy := r.PostFormValue("vacancy")
 	_, err := a.Jobs.RecordInterview(r.Context(), r.PathValue("id"), r.PostFormValue("held_on"), r.PostFormValue("outcome"))
-	if err != nil || !idPattern.MatchString(vacancy) {
+	if err != nil || !clients.ValidID(vacancy) {
 		a.showVacancy(w, r, err)
 		return
 	}
@@ -194,7 +209,7 @@ func (a *App) recordInterview(w http.ResponseWriter, r *http.Request) {
 // employer's link: jobs hands the link out once, so it is shown in this
 // answer and never put in a URL of ours.
 func (a *App) startPlacement(w http.ResponseWriter, r *http.Request) {
-	terms := PlacementTerms{
+	terms := clients.PlacementTerms{
 		StartsOn: r.PostFormValue("starts_on"), EndsOn: r.PostFormValue("ends_on"), WeeklyHours: formInt(r, "weekly_hours"),
 		AllowanceCents: int(formCents(r, "allowance")), DurationMonths: formInt(r, "duration_months"),
 	}
@@ -207,7 +222,7 @@ func (a *App) startPlacement(w http.ResponseWriter, r *http.Request) {
 }
 
 type placementData struct {
-	Placement Placement
+	Placement clients.Placement
 	StartsOn  string
 	EndsOn    string
 	Allowance string
@@ -220,9 +235,9 @@ func (a *App) placementPage(w http.ResponseWriter, r *http.Request) {
 	a.showPlacement(w, r, r.PathValue("id"), nil, http.StatusOK)
 }
 
-func (a *App) showPlacement(w http.ResponseWriter, r *http.Request, id string, link *EmployerLink, status int) {
+func (a *App) showPlacement(w http.ResponseWriter, r *http.Request, id string, link *clients.EmployerLink, status int) {
 	p := a.newPage(r, "placement.title")
-	if !idPattern.MatchString(id) {
+	if !clients.ValidID(id) {
 		a.fail(w, r, p, "jobs", errcode.New(errcode.NotFound, "id", "not a placement id"))
 		return
 	}
@@ -265,7 +280,7 @@ func (a *App) showPlacement(w http.ResponseWriter, r *http.Request, id string, l
 
 // employerURL is the address of the employer's page for link, on the
 // host the counsellor reached web by.
-func (a *App) employerURL(r *http.Request, link EmployerLink) string {
+func (a *App) employerURL(r *http.Request, link clients.EmployerLink) string {
 	scheme := "http"
 	if r.TLS != nil || a.cfg.SecureCookies {
 		scheme = "https"
@@ -307,8 +322,8 @@ func (a *App) recordFollowUp(w http.ResponseWriter, r *http.Request) {
 }
 
 type candidateData struct {
-	Profile   Profile
-	Vacancies []VacancyMatch
+	Profile   clients.Profile
+	Vacancies []clients.VacancyMatch
 }
 
 // candidatePage is a candidate's profile and the open vacancies ranked
@@ -316,7 +331,7 @@ type candidateData struct {
 func (a *App) candidatePage(w http.ResponseWriter, r *http.Request) {
 	p := a.newPage(r, "candidate.title")
 	person := r.PathValue("pseudonym")
-	if !idPattern.MatchString(person) {
+	if !clients.ValidID(person) {
 		a.fail(w, r, p, "jobs", errcode.New(errcode.NotFound, "pseudonym", "not a pseudonym"))
 		return
 	}
@@ -333,15 +348,4 @@ func (a *App) candidatePage(w http.ResponseWriter, r *http.Request) {
 	p.Title = pr.DisplayName
 	p.Data = candidateData{Profile: *pr, Vacancies: matches}
 	a.render(w, r, http.StatusOK, "candidate", p)
-}
-
-func (a *App) openCandidate(w http.ResponseWriter, r *http.Request) {
-	ps := strings.TrimSpace(r.URL.Query().Get("pseudonym"))
-	if !idPattern.MatchString(ps) {
-		p := a.newPage(r, "error.title")
-		p.Error = p.T("error.not_found")
-		a.render(w, r, http.StatusNotFound, "error", p)
-		return
-	}
-	http.Redirect(w, r, "/jobs/candidates/"+url.PathEscape(ps), http.StatusSeeOther)
 }

@@ -4,7 +4,16 @@ import (
 	"net/http"
 
 	"github.com/percorsi/percorsi/pkg/errcode"
+	"github.com/percorsi/percorsi/services/web/clients"
+	"github.com/percorsi/percorsi/services/web/signin"
 )
+
+// employerRoutes adds the employer's page: no account, the link's token
+// is the credential.
+func (a *App) employerRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /employer-links/{id}", a.employerPage)
+	mux.HandleFunc("POST /employer-links/{id}", a.confirmByLink)
+}
 
 // The employer's page: reached from the single-use link a counsellor
 // sends, without an account. The link's token is the only credential; the
@@ -13,8 +22,8 @@ import (
 // and an anti-forgery token bound to the browser, does.
 
 type employerData struct {
-	Placement        Placement
-	Link             EmployerLink
+	Placement        clients.Placement
+	Link             clients.EmployerLink
 	StartsOn, EndsOn string
 	Confirmed        bool     // just confirmed: the thanks, no form
 	Reasons          []string // end reasons to choose from
@@ -24,17 +33,17 @@ type employerData struct {
 var endReasons = []string{"completed", "resigned", "dismissed", "hired", "other"}
 
 func (a *App) employerPage(w http.ResponseWriter, r *http.Request) {
-	link := EmployerLink{Placement: r.PathValue("id"), Token: r.URL.Query().Get("token")}
+	link := clients.EmployerLink{Placement: r.PathValue("id"), Token: r.URL.Query().Get("token")}
 	a.showEmployer(w, r, link, http.StatusOK, "")
 }
 
 // showEmployer shows what link confirms, with the form to confirm it;
 // mistake is what was wrong with the form just posted.
-func (a *App) showEmployer(w http.ResponseWriter, r *http.Request, link EmployerLink, status int, mistake string) {
+func (a *App) showEmployer(w http.ResponseWriter, r *http.Request, link clients.EmployerLink, status int, mistake string) {
 	p := a.newPage(r, "employer.title")
 	p.Error = mistake
 	p.CSRF = a.anonymousCSRF(w, r)
-	if !idPattern.MatchString(link.Placement) || link.Token == "" || len(link.Token) > 4096 {
+	if !clients.ValidID(link.Placement) || link.Token == "" || len(link.Token) > 4096 {
 		a.employerRefused(w, r, p, errcode.New(errcode.Forbidden, "token", "no link"))
 		return
 	}
@@ -80,18 +89,18 @@ func (a *App) employerRefused(w http.ResponseWriter, r *http.Request, p *page, e
 // the sign-in form (a cookie of this browser against the form's field),
 // beside the token of the link and the browser's own cross-origin check.
 func (a *App) confirmByLink(w http.ResponseWriter, r *http.Request) {
-	link := EmployerLink{Placement: r.PathValue("id"), Token: r.PostFormValue("token")}
-	if c, err := r.Cookie(csrfCookie); err != nil || !sameToken(r.PostFormValue(csrfField), c.Value) {
+	link := clients.EmployerLink{Placement: r.PathValue("id"), Token: r.PostFormValue("token")}
+	if c, err := r.Cookie(csrfCookie); err != nil || !signin.SameToken(r.PostFormValue(csrfField), c.Value) {
 		p := a.newPage(r, "employer.title")
 		p.Error = p.T("error.csrf")
 		a.render(w, r, http.StatusForbidden, "error", p)
 		return
 	}
-	if !idPattern.MatchString(link.Placement) || link.Token == "" {
+	if !clients.ValidID(link.Placement) || link.Token == "" {
 		a.employerRefused(w, r, a.newPage(r, "employer.title"), errcode.New(errcode.Forbidden, "token", "no link"))
 		return
 	}
-	c := Confirmation{Token: link.Token, On: r.PostFormValue("on"), Reason: r.PostFormValue("reason")}
+	c := clients.Confirmation{Token: link.Token, On: r.PostFormValue("on"), Reason: r.PostFormValue("reason")}
 	if r.PostFormValue("purpose") == "start" {
 		c.WeeklyHours, c.Reason = formInt(r, "weekly_hours"), ""
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/percorsi/percorsi/pkg/errcode"
+	"github.com/percorsi/percorsi/services/web/i18n"
 )
 
 // What the pages of the counsellor and the housing worker say once a form
@@ -92,5 +93,5 @@ func dayText(lang, day string) string {
 	if err != nil {
 		return day
 	}
-	return shortDate(lang, t)
+	return i18n.ShortDate(lang, t)
 }

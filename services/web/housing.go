@@ -7,7 +7,23 @@ import (
 
 	"github.com/percorsi/percorsi/pkg/errcode"
 	"github.com/percorsi/percorsi/pkg/euro"
+	"github.com/percorsi/percorsi/services/web/clients"
+	"github.com/percorsi/percorsi/services/web/i18n"
+	"github.com/percorsi/percorsi/services/web/signin"
 )
+
+// housingRoutes adds the housing worker's pages.
+func (a *App) housingRoutes(mux *http.ServeMux) {
+	mux.Handle("GET /housing", a.signedIn(housingWorkers, a.housingHome))
+	mux.Handle("GET /housing/persons/open", a.signedIn(housingWorkers, a.openByCode("/housing/persons/")))
+	mux.Handle("GET /housing/persons/{pseudonym}", a.signedIn(housingWorkers, a.housingPersonPage))
+	mux.Handle("POST /housing/steps", a.signedIn(housingWorkers, a.startStep))
+	mux.Handle("POST /housing/steps/{id}/move", a.signedIn(housingWorkers, a.moveStep))
+	mux.Handle("POST /housing/steps/{id}/end", a.signedIn(housingWorkers, a.endStep))
+	mux.Handle("POST /housing/offers/{id}/proposals", a.signedIn(housingWorkers, a.proposeOffer))
+	mux.Handle("POST /housing/proposals/{id}/outcome", a.signedIn(housingWorkers, a.decideOffer))
+	mux.Handle("POST /housing/proposals/{id}/lease", a.signedIn(housingWorkers, a.signLease))
+}
 
 // The housing worker's pages: the availability board, the organisation's
 // accommodations with who lives there, the offers on the market; and a
@@ -24,13 +40,13 @@ var (
 )
 
 type housingHomeData struct {
-	Board          []BoardRow
-	Accommodations []Accommodation
+	Board          []clients.BoardRow
+	Accommodations []clients.Accommodation
 	Offers         []offerItem
 }
 
 type offerItem struct {
-	Offer
+	clients.Offer
 	Rent, From string
 }
 
@@ -58,26 +74,15 @@ func (a *App) housingHome(w http.ResponseWriter, r *http.Request) {
 	a.render(w, r, http.StatusOK, "housing", p)
 }
 
-func (a *App) openHousingPerson(w http.ResponseWriter, r *http.Request) {
-	ps := strings.TrimSpace(r.URL.Query().Get("pseudonym"))
-	if !idPattern.MatchString(ps) {
-		p := a.newPage(r, "error.title")
-		p.Error = p.T("error.not_found")
-		a.render(w, r, http.StatusNotFound, "error", p)
-		return
-	}
-	http.Redirect(w, r, "/housing/persons/"+url.PathEscape(ps), http.StatusSeeOther)
-}
-
 type housingPersonData struct {
 	Person         string
-	Open           *Step  // the step the person is in, if any
-	OpenPlace      string // its accommodation's name, when it is one of ours
-	Past           []Step
+	Open           *clients.Step // the step the person is in, if any
+	OpenPlace      string        // its accommodation's name, when it is one of ours
+	Past           []clients.Step
 	Proposals      []housingProposalItem
 	Matches        []matchItem
 	Budget         string
-	Accommodations []Accommodation
+	Accommodations []clients.Accommodation
 	Today, NewStep string // NewStep: the id a started step will have
 	Kinds          []string
 	Reasons        []string
@@ -86,8 +91,8 @@ type housingPersonData struct {
 }
 
 type housingProposalItem struct {
-	HousingProposal
-	Offer *Offer
+	clients.HousingProposal
+	Offer *clients.Offer
 	When  string
 }
 
@@ -104,7 +109,7 @@ func (a *App) housingPersonPage(w http.ResponseWriter, r *http.Request) {
 // the page got back.
 func (a *App) showHousingPerson(w http.ResponseWriter, r *http.Request, person string, writeErr error) {
 	p := a.newPage(r, "housing.person_title")
-	if !idPattern.MatchString(person) {
+	if !clients.ValidID(person) {
 		a.fail(w, r, p, "housing", errcode.New(errcode.NotFound, "person", "not a pseudonym"))
 		return
 	}
@@ -123,7 +128,7 @@ func (a *App) showHousingPerson(w http.ResponseWriter, r *http.Request, person s
 		return
 	}
 	d := housingPersonData{
-		Person: person, Today: a.today(), NewStep: "step-" + randomToken()[:16],
+		Person: person, Today: a.today(), NewStep: "step-" + signin.Token()[:16],
 		Kinds: stepKinds, Reasons: exitReasons, Destinations: destinations, Outcomes: outcomes,
 	}
 	for i := range ph.Steps {
@@ -153,7 +158,7 @@ func (a *App) showHousingPerson(w http.ResponseWriter, r *http.Request, person s
 		return
 	}
 	for _, pr := range ph.Proposals {
-		item := housingProposalItem{HousingProposal: pr, When: shortDate(p.Lang, pr.ProposedAt.In(a.loc))}
+		item := housingProposalItem{HousingProposal: pr, When: i18n.ShortDate(p.Lang, pr.ProposedAt.In(a.loc))}
 		for i := range offers {
 			if offers[i].ID == pr.OfferID {
 				item.Offer = &offers[i]
@@ -189,7 +194,7 @@ var housingLabels = labels{
 // or shows the page again with what went wrong.
 func (a *App) afterHousingWrite(w http.ResponseWriter, r *http.Request, err error, done string) {
 	person := r.PostFormValue("person")
-	if err != nil || !idPattern.MatchString(person) {
+	if err != nil || !clients.ValidID(person) {
 		a.showHousingPerson(w, r, person, err)
 		return
 	}
@@ -197,7 +202,7 @@ func (a *App) afterHousingWrite(w http.ResponseWriter, r *http.Request, err erro
 }
 
 func (a *App) startStep(w http.ResponseWriter, r *http.Request) {
-	err := a.Housing.StartStep(r.Context(), StepInput{
+	err := a.Housing.StartStep(r.Context(), clients.StepInput{
 		ID: r.PostFormValue("step"), Person: r.PostFormValue("person"), Kind: r.PostFormValue("kind"),
 		AccommodationID: r.PostFormValue("accommodation"), Start: r.PostFormValue("start"),
 	})
@@ -205,14 +210,14 @@ func (a *App) startStep(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *App) moveStep(w http.ResponseWriter, r *http.Request) {
-	err := a.Housing.MoveStep(r.Context(), r.PathValue("id"), StepInput{
+	err := a.Housing.MoveStep(r.Context(), r.PathValue("id"), clients.StepInput{
 		Kind: r.PostFormValue("kind"), AccommodationID: r.PostFormValue("accommodation"), Start: r.PostFormValue("start"),
 	})
 	a.afterHousingWrite(w, r, err, "step_moved")
 }
 
 func (a *App) endStep(w http.ResponseWriter, r *http.Request) {
-	err := a.Housing.EndStep(r.Context(), r.PathValue("id"), StepEnd{
+	err := a.Housing.EndStep(r.Context(), r.PathValue("id"), clients.StepEnd{
 		End: r.PostFormValue("end"), Reason: r.PostFormValue("reason"), Destination: r.PostFormValue("destination"),
 	})
 	a.afterHousingWrite(w, r, err, "step_ended")
@@ -229,7 +234,7 @@ func (a *App) decideOffer(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *App) signLease(w http.ResponseWriter, r *http.Request) {
-	err := a.Housing.SignLease(r.Context(), r.PathValue("id"), Lease{
+	err := a.Housing.SignLease(r.Context(), r.PathValue("id"), clients.Lease{
 		SignedOn: r.PostFormValue("signed_on"), Start: r.PostFormValue("start"),
 		MonthlyRentCents: formCents(r, "rent"), DurationMonths: formInt(r, "duration_months"),
 	})

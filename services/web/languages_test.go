@@ -18,7 +18,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/percorsi/percorsi/services/web"
+	"github.com/percorsi/percorsi/services/web/i18n"
 )
 
 // pageRoutes reads the GET routes web registers from its own source, so
@@ -217,7 +217,7 @@ func around(s string, i int) string {
 // starts with one of the catalogue's prefixes.
 func keyPattern() *regexp.Regexp {
 	prefixes := map[string]bool{}
-	for key := range web.Catalogue["it"] {
+	for key := range i18n.Texts("it") {
 		p, _, _ := strings.Cut(key, ".")
 		prefixes[regexp.QuoteMeta(p)] = true
 	}
@@ -240,11 +240,12 @@ func foreignTexts(lang string) []string {
 	if lang == "en" {
 		other = "it"
 	}
-	own := strings.Join(slices.Collect(maps.Values(web.Catalogue[lang])), "\n")
+	mine, others := i18n.Texts(lang), i18n.Texts(other)
+	own := strings.Join(slices.Collect(maps.Values(mine)), "\n")
 	seen := map[string]bool{}
 	var out []string
-	for key, text := range web.Catalogue[other] {
-		if web.Catalogue[lang][key] == text {
+	for key, text := range others {
+		if mine[key] == text {
 			continue
 		}
 		for _, part := range verbs.Split(text, -1) {

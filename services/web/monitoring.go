@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/percorsi/percorsi/pkg/errcode"
+	"github.com/percorsi/percorsi/services/web/clients"
+	"github.com/percorsi/percorsi/services/web/i18n"
 )
 
 // The monitoring officer's pages: indicators by organisation or territory
@@ -131,7 +133,7 @@ func (a *App) monitoringPage(w http.ResponseWriter, r *http.Request) {
 		// pathway's is the page.
 		var (
 			load       sync.WaitGroup
-			housing    *HousingIndicators
+			housing    *clients.HousingIndicators
 			housingErr error
 		)
 		load.Go(func() { housing, housingErr = a.Housing.Indicators(r.Context()) })
@@ -173,7 +175,7 @@ func (a *App) monitoringPage(w http.ResponseWriter, r *http.Request) {
 
 // shownCell returns a housing cell's people and value as web shows them:
 // nothing of a cell under housing's threshold or web's own.
-func shownCell(c HousingCell, housingMin int) (people, value *int) {
+func shownCell(c clients.HousingCell, housingMin int) (people, value *int) {
 	if c.Suppressed || c.People == nil || *c.People < max(housingMin, minCell) {
 		return nil, nil
 	}
@@ -182,7 +184,7 @@ func shownCell(c HousingCell, housingMin int) (people, value *int) {
 
 // housingTables lays housing's cells out as one table per indicator; an
 // indicator with no cells has no table.
-func housingTables(p *page, h *HousingIndicators) []housingTable {
+func housingTables(p *page, h *clients.HousingIndicators) []housingTable {
 	suppressed := fmt.Sprintf("<%d", minCell)
 	var out []housingTable
 	for _, ind := range housingIndicators {
@@ -194,7 +196,7 @@ func housingTables(p *page, h *HousingIndicators) []housingTable {
 			if c.Indicator != ind.Name {
 				continue
 			}
-			row := housingRow{Group: translateOr(p.Lang, ind.Groups+c.Group, c.Group), People: suppressed}
+			row := housingRow{Group: i18n.Or(p.Lang, ind.Groups+c.Group, c.Group), People: suppressed}
 			people, value := shownCell(c, h.MinCell)
 			if people != nil {
 				row.People = strconv.Itoa(*people)

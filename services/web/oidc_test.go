@@ -14,6 +14,7 @@ import (
 	"github.com/percorsi/percorsi/pkg/process"
 	"github.com/percorsi/percorsi/services/web"
 	"github.com/percorsi/percorsi/services/web/domain"
+	"github.com/percorsi/percorsi/services/web/signin"
 )
 
 // Signing in with an external OpenID Connect provider: the browser goes
@@ -38,7 +39,7 @@ func TestOIDCSignIn(t *testing.T) {
 		}},
 		CoursesURL: courses.URL, PathwayURL: pathway.URL, Resilience: resilience,
 		TrainingURL: courses.URL, JobsURL: courses.URL, HousingURL: courses.URL, // not called on these pages
-		SignIn: web.SignInConfig{ClientSecret: "s3cret", RedirectURL: base + "/signin/oidc/callback", Name: "Regione Lazio"},
+		SignIn: signin.Config{ClientSecret: "s3cret", RedirectURL: base + "/signin/oidc/callback", Name: "Regione Lazio"},
 	}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)

@@ -7,10 +7,8 @@ import (
 	"html/template"
 	"io/fs"
 	"maps"
-	"net"
 	"net/http"
 	"net/url"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -18,7 +16,10 @@ import (
 	"github.com/percorsi/percorsi/pkg/auth"
 	"github.com/percorsi/percorsi/pkg/errcode"
 	"github.com/percorsi/percorsi/pkg/euro"
+	"github.com/percorsi/percorsi/services/web/clients"
 	"github.com/percorsi/percorsi/services/web/domain"
+	"github.com/percorsi/percorsi/services/web/i18n"
+	"github.com/percorsi/percorsi/services/web/signin"
 )
 
 // tokenTTL is how long the token web issues for one page's calls lives:
@@ -40,52 +41,18 @@ var (
 	monitoringOfficers = []auth.Role{auth.Monitoring}
 )
 
-// ids of lessons and pseudonyms: what the services hand out, and nothing
-// that could walk a URL path elsewhere.
-var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$`)
-
 func (a *App) routes() http.Handler {
 	mux := http.NewServeMux()
 	static, _ := fs.Sub(assets, "static") // the directory is embedded: cannot fail
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
-	mux.HandleFunc("GET /signin", a.signInPage)
-	mux.HandleFunc("POST /signin", a.signIn)
 	mux.HandleFunc("GET /lang/{lang}", a.setLanguage)
-	mux.Handle("POST /signout", a.signedIn(nil, a.signOut))
 	mux.Handle("GET /{$}", a.signedIn(nil, a.home))
-	mux.Handle("GET /lessons", a.signedIn(teachers, a.lessonsPage))
-	mux.Handle("GET /lessons/open", a.signedIn(teachers, a.openLesson))
-	mux.Handle("GET /lessons/{id}", a.signedIn(teachers, a.registerPage))
-	mux.Handle("POST /lessons/{id}/register", a.signedIn(teachers, a.saveRegister))
-	mux.Handle("GET /classes/{id}", a.signedIn(classTeams, a.classPage))
-	mux.Handle("GET /editions/{id}", a.signedIn(editionTeam, a.editionPage))
-	mux.Handle("GET /jobs", a.signedIn(counsellors, a.jobsHome))
-	mux.Handle("GET /jobs/candidates/open", a.signedIn(counsellors, a.openCandidate))
-	mux.Handle("GET /jobs/candidates/{pseudonym}", a.signedIn(counsellors, a.candidatePage))
-	mux.Handle("GET /jobs/vacancies/{id}", a.signedIn(counsellors, a.vacancyPage))
-	mux.Handle("POST /jobs/proposals", a.signedIn(counsellors, a.propose))
-	mux.Handle("POST /jobs/proposals/{id}/interview", a.signedIn(counsellors, a.recordInterview))
-	mux.Handle("POST /jobs/proposals/{id}/placement", a.signedIn(counsellors, a.startPlacement))
-	mux.Handle("GET /jobs/placements/{id}", a.signedIn(counsellors, a.placementPage))
-	mux.Handle("POST /jobs/placements/{id}/links", a.signedIn(counsellors, a.issueLink))
-	mux.Handle("POST /jobs/placements/{id}/follow-ups", a.signedIn(counsellors, a.recordFollowUp))
-	// The employer's page: no account, the link's token is the credential.
-	mux.HandleFunc("GET /employer-links/{id}", a.employerPage)
-	mux.HandleFunc("POST /employer-links/{id}", a.confirmByLink)
-	mux.Handle("GET /housing", a.signedIn(housingWorkers, a.housingHome))
-	mux.Handle("GET /housing/persons/open", a.signedIn(housingWorkers, a.openHousingPerson))
-	mux.Handle("GET /housing/persons/{pseudonym}", a.signedIn(housingWorkers, a.housingPersonPage))
-	mux.Handle("POST /housing/steps", a.signedIn(housingWorkers, a.startStep))
-	mux.Handle("POST /housing/steps/{id}/move", a.signedIn(housingWorkers, a.moveStep))
-	mux.Handle("POST /housing/steps/{id}/end", a.signedIn(housingWorkers, a.endStep))
-	mux.Handle("POST /housing/offers/{id}/proposals", a.signedIn(housingWorkers, a.proposeOffer))
-	mux.Handle("POST /housing/proposals/{id}/outcome", a.signedIn(housingWorkers, a.decideOffer))
-	mux.Handle("POST /housing/proposals/{id}/lease", a.signedIn(housingWorkers, a.signLease))
-	mux.Handle("GET /persons", a.signedIn(caseWorkers, a.personsPage))
-	mux.Handle("GET /persons/open", a.signedIn(caseWorkers, a.openPerson))
-	mux.Handle("GET /persons/{pseudonym}", a.signedIn(caseWorkers, a.personPage))
+	a.signInRoutes(mux)
+	a.teacherRoutes(mux)
+	a.counsellorRoutes(mux)
+	a.employerRoutes(mux)
+	a.housingRoutes(mux)
 	a.caseRoutes(mux)
-	a.oidcRoutes(mux)
 	a.monitoringRoutes(mux)
 	// Refuse cross-origin form posts by the browser's own Sec-Fetch-Site
 	// and Origin headers, beside the token every form carries.
@@ -121,7 +88,7 @@ type page struct {
 }
 
 // T translates key into the page's language.
-func (p *page) T(key string, args ...any) string { return translate(p.Lang, key, args...) }
+func (p *page) T(key string, args ...any) string { return i18n.T(p.Lang, key, args...) }
 
 // Role is the signed-in user's role in words.
 func (p *page) Role() string { return p.T("role." + string(p.Session.Role)) }
@@ -147,7 +114,7 @@ func (p *page) Can(area string) bool {
 }
 
 func (a *App) newPage(r *http.Request, title string) *page {
-	p := &page{Lang: language(r), Path: r.URL.RequestURI(), Session: sessionFrom(r.Context())}
+	p := &page{Lang: i18n.Language(r), Path: r.URL.RequestURI(), Session: signin.SessionFrom(r.Context())}
 	p.Title = p.T(title)
 	if p.Session != nil {
 		p.CSRF = p.Session.CSRF
@@ -226,7 +193,7 @@ func (a *App) signedIn(roles []auth.Role, h http.HandlerFunc) http.Handler {
 			a.redirectToSignIn(w, r)
 			return
 		}
-		s, err := a.Sessions.Session(r.Context(), hashID(c.Value), time.Now())
+		s, err := a.Sessions.Session(r.Context(), signin.HashID(c.Value), time.Now())
 		switch {
 		case errcode.Of(err) == errcode.NotFound:
 			http.SetCookie(w, a.cookie(r, sessionCookie, "", -1))
@@ -236,9 +203,9 @@ func (a *App) signedIn(roles []auth.Role, h http.HandlerFunc) http.Handler {
 			a.fail(w, r, a.newPage(r, "error.title"), "", err)
 			return
 		}
-		ctx := withSession(r.Context(), s)
+		ctx := signin.WithSession(r.Context(), s)
 		r = r.WithContext(ctx)
-		if r.Method == http.MethodPost && !sameToken(r.PostFormValue(csrfField), s.CSRF) {
+		if r.Method == http.MethodPost && !signin.SameToken(r.PostFormValue(csrfField), s.CSRF) {
 			p := a.newPage(r, "error.title")
 			p.Error = p.T("error.csrf")
 			a.render(w, r, http.StatusForbidden, "error", p)
@@ -267,144 +234,10 @@ func (a *App) redirectToSignIn(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, target, http.StatusSeeOther)
 }
 
-// localPath returns next when it is a path of this site, else "/": a
-// sign-in link must not send the user elsewhere. Browsers drop tabs and
-// newlines from a URL and read a backslash as a slash, so
-// "/\t/evil.example" leads to another site: no control character or
-// backslash is let through.
-func localPath(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") ||
-		strings.ContainsFunc(next, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '\\' }) {
-		return "/"
-	}
-	return next
-}
-
-type signInData struct {
-	Username string
-	Next     string
-	OIDC     string // the external provider's name, when there is one
-}
-
-// anonymousCSRF returns the sign-in form's token, setting its cookie on
-// first sight.
-func (a *App) anonymousCSRF(w http.ResponseWriter, r *http.Request) string {
-	if c, err := r.Cookie(csrfCookie); err == nil && c.Value != "" {
-		return c.Value
-	}
-	token := randomToken()
-	http.SetCookie(w, a.cookie(r, csrfCookie, token, 0))
-	return token
-}
-
-func (a *App) signInPage(w http.ResponseWriter, r *http.Request) {
-	p := a.newPage(r, "signin.title")
-	p.CSRF = a.anonymousCSRF(w, r)
-	if r.URL.Query().Get("out") == "1" {
-		p.Notice = p.T("signout.done")
-	}
-	p.Data = signInData{Next: localPath(r.URL.Query().Get("next")), OIDC: a.oidcName()}
-	a.render(w, r, http.StatusOK, "signin", p)
-}
-
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
-func (a *App) signIn(w http.ResponseWriter, r *http.Request) {
-	p := a.newPage(r, "signin.title")
-	p.CSRF = a.anonymousCSRF(w, r)
-	username := strings.TrimSpace(r.PostFormValue("username"))
-	password := r.PostFormValue("password")
-	data := signInData{Username: username, Next: localPath(r.PostFormValue("next")), OIDC: a.oidcName()}
-	p.Data = data
-	c, err := r.Cookie(csrfCookie)
-	if err != nil || !sameToken(r.PostFormValue(csrfField), c.Value) {
-		p.Error = p.T("error.csrf")
-		a.render(w, r, http.StatusForbidden, "signin", p)
-		return
-	}
-	if username == "" || password == "" {
-		p.Error = p.T("signin.missing")
-		a.render(w, r, http.StatusBadRequest, "signin", p)
-		return
-	}
-	now := time.Now()
-	userKey, addrKey := "user:"+strings.ToLower(username), "addr:"+clientAddr(r)
-	for _, l := range []struct {
-		lim *limiter
-		key string
-	}{{a.byUser, userKey}, {a.byAddr, addrKey}} {
-		if blocked, wait := l.lim.blocked(l.key, now); blocked {
-			w.Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
-			p.Error = p.T("signin.limited", int(wait.Minutes())+1)
-			a.render(w, r, http.StatusTooManyRequests, "signin", p)
-			return
-		}
-	}
-	acc, err := a.Accounts.Account(r.Context(), username)
-	if err != nil && errcode.Of(err) != errcode.NotFound {
-		a.fail(w, r, p, "", err)
-		return
-	}
-	// An unknown user costs the same hash as a known one, so timing does
-	// not tell which user names exist.
-	hash := unknownUserHash
-	if acc != nil && !acc.Disabled {
-		hash = acc.PasswordHash
-	}
-	if !domain.CheckPassword(hash, password) || acc == nil || acc.Disabled {
-		a.byUser.fail(userKey, now)
-		a.byAddr.fail(addrKey, now)
-		a.Log.InfoContext(r.Context(), "sign-in refused") // no user name: it may be a mistyped password
-		p.Error = p.T("signin.failed")
-		a.render(w, r, http.StatusUnauthorized, "signin", p)
-		return
-	}
-	a.byUser.reset(userKey)
-	a.startSession(w, r, &domain.Session{Username: acc.Username, DisplayName: acc.DisplayName, Role: acc.Role, Organisation: acc.Organisation}, data.Next)
-}
-
-// startSession stores s with a fresh id, form token and expiry, sets its
-// cookie and sends the browser on to next.
-func (a *App) startSession(w http.ResponseWriter, r *http.Request, s *domain.Session, next string) {
-	id := randomToken()
-	s.IDHash, s.CSRF, s.Expires = hashID(id), randomToken(), time.Now().Add(a.cfg.SessionTTL)
-	if err := a.Sessions.Create(r.Context(), s); err != nil {
-		a.fail(w, r, a.newPage(r, "signin.title"), "", err)
-		return
-	}
-	http.SetCookie(w, a.cookie(r, sessionCookie, id, a.cfg.SessionTTL))
-	http.SetCookie(w, a.cookie(r, csrfCookie, "", -1))
-	http.Redirect(w, r, next, http.StatusSeeOther)
-}
-
-// unknownUserHash is checked against when a user name is unknown.
-var unknownUserHash = func() string {
-	h, err := domain.HashPassword(randomToken())
-	if err != nil {
-		panic(err) // only crypto/rand can fail here, and it does not
-	}
-	return h
-}()
-
-func (a *App) signOut(w http.ResponseWriter, r *http.Request) {
-	if err := a.Sessions.Delete(r.Context(), sessionFrom(r.Context()).IDHash); err != nil {
-		a.fail(w, r, a.newPage(r, "error.title"), "", err)
-		return
-	}
-	http.SetCookie(w, a.cookie(r, sessionCookie, "", -1))
-	http.Redirect(w, r, "/signin?out=1", http.StatusSeeOther)
-}
-
 func (a *App) setLanguage(w http.ResponseWriter, r *http.Request) {
 	lang := r.PathValue("lang")
-	if known(lang) {
-		http.SetCookie(w, a.cookie(r, langCookie, lang, 365*24*time.Hour))
+	if i18n.Known(lang) {
+		http.SetCookie(w, a.cookie(r, i18n.Cookie, lang, 365*24*time.Hour))
 	}
 	http.Redirect(w, r, localPath(r.URL.Query().Get("back")), http.StatusSeeOther)
 }
@@ -424,5 +257,20 @@ func (a *App) home(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/housing", http.StatusSeeOther)
 	default:
 		a.render(w, r, http.StatusOK, "home", p)
+	}
+}
+
+// openByCode sends the pseudonym typed in a form on to its page under
+// to; a code no service hands out is not found.
+func (a *App) openByCode(to string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ps := strings.TrimSpace(r.URL.Query().Get("pseudonym"))
+		if !clients.ValidID(ps) {
+			p := a.newPage(r, "error.title")
+			p.Error = p.T("error.not_found")
+			a.render(w, r, http.StatusNotFound, "error", p)
+			return
+		}
+		http.Redirect(w, r, to+url.PathEscape(ps), http.StatusSeeOther)
 	}
 }

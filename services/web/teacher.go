@@ -10,7 +10,21 @@ import (
 
 	"github.com/percorsi/percorsi/pkg/auth"
 	"github.com/percorsi/percorsi/pkg/errcode"
+	"github.com/percorsi/percorsi/services/web/clients"
+	"github.com/percorsi/percorsi/services/web/i18n"
+	"github.com/percorsi/percorsi/services/web/signin"
 )
+
+// teacherRoutes adds the pages of teachers, coordinators and trainers:
+// registers, classes and editions.
+func (a *App) teacherRoutes(mux *http.ServeMux) {
+	mux.Handle("GET /lessons", a.signedIn(teachers, a.lessonsPage))
+	mux.Handle("GET /lessons/open", a.signedIn(teachers, a.openLesson))
+	mux.Handle("GET /lessons/{id}", a.signedIn(teachers, a.registerPage))
+	mux.Handle("POST /lessons/{id}/register", a.signedIn(teachers, a.saveRegister))
+	mux.Handle("GET /classes/{id}", a.signedIn(classTeams, a.classPage))
+	mux.Handle("GET /editions/{id}", a.signedIn(editionTeam, a.editionPage))
+}
 
 // Attendance statuses, in the order the register offers them.
 var statuses = []string{"present", "absent", "late", "excused"}
@@ -33,15 +47,15 @@ type editionItem struct{ ID, Title, Dates string }
 
 // registers is a service that keeps the registers of the user's lessons.
 type registers interface {
-	Lesson(ctx context.Context, id string) (*Lesson, error)
-	RecordRegister(ctx context.Context, id string, marks []Mark) (*Register, error)
+	Lesson(ctx context.Context, id string) (*clients.Lesson, error)
+	RecordRegister(ctx context.Context, id string, marks []clients.Mark) (*clients.Register, error)
 }
 
 // registersOf returns who keeps the user's registers, and the part of the
 // pages it serves: training for a trainer, courses for teachers and
 // coordinators.
 func (a *App) registersOf(r *http.Request) (registers, string) {
-	if sessionFrom(r.Context()).Role == auth.Trainer {
+	if signin.SessionFrom(r.Context()).Role == auth.Trainer {
 		return a.Training, "training"
 	}
 	return a.Courses, "courses"
@@ -51,7 +65,7 @@ func (a *App) registersOf(r *http.Request) (registers, string) {
 // away the page says so and still offers to open a lesson by its code.
 func (a *App) lessonsPage(w http.ResponseWriter, r *http.Request) {
 	p := a.newPage(r, "lessons.title")
-	d := lessonsData{Today: longDate(p.Lang, time.Now().In(a.loc))}
+	d := lessonsData{Today: i18n.LongDate(p.Lang, time.Now().In(a.loc))}
 	if p.Session.Role == auth.Trainer {
 		a.trainerLessons(w, r, p, d)
 		return
@@ -103,7 +117,7 @@ func (a *App) trainerLessons(w http.ResponseWriter, r *http.Request, p *page, d 
 			a.fail(w, r, p, "training", err)
 			return
 		}
-		d.Editions = append(d.Editions, editionItem{ID: e.ID, Title: ed.Course.Title, Dates: shortDate(p.Lang, e.Start.In(a.loc)) + " – " + shortDate(p.Lang, e.End.In(a.loc))})
+		d.Editions = append(d.Editions, editionItem{ID: e.ID, Title: ed.Course.Title, Dates: i18n.ShortDate(p.Lang, e.Start.In(a.loc)) + " – " + i18n.ShortDate(p.Lang, e.End.In(a.loc))})
 		enrolled := 0
 		for _, en := range e.Roster {
 			if en.Status == "enrolled" {
@@ -126,9 +140,9 @@ func (a *App) trainerLessons(w http.ResponseWriter, r *http.Request, p *page, d 
 
 func (a *App) openLesson(w http.ResponseWriter, r *http.Request) {
 	id := r.URL.Query().Get("id")
-	if !idPattern.MatchString(id) {
+	if !clients.ValidID(id) {
 		p := a.newPage(r, "lessons.title")
-		p.Data = lessonsData{Today: longDate(p.Lang, time.Now().In(a.loc))}
+		p.Data = lessonsData{Today: i18n.LongDate(p.Lang, time.Now().In(a.loc))}
 		p.Error = p.T("error.not_found")
 		a.render(w, r, http.StatusNotFound, "lessons", p)
 		return
@@ -157,7 +171,7 @@ type registerData struct {
 func (a *App) registerPage(w http.ResponseWriter, r *http.Request) {
 	p := a.newPage(r, "register.title")
 	id := r.PathValue("id")
-	if !idPattern.MatchString(id) {
+	if !clients.ValidID(id) {
 		a.fail(w, r, p, "courses", errcode.New(errcode.NotFound, "id", "not a lesson id"))
 		return
 	}
@@ -176,18 +190,18 @@ func (a *App) registerPage(w http.ResponseWriter, r *http.Request) {
 
 // registerData lays out lesson for the form. Marks typed by the user win
 // over the stored register, which wins over everyone present.
-func (a *App) registerData(lang string, l *Lesson, typed map[string]registerRow) registerData {
+func (a *App) registerData(lang string, l *clients.Lesson, typed map[string]registerRow) registerData {
 	d := registerData{
 		LessonID: l.Lesson.ID, ClassTitle: l.Class.Title, Minutes: l.Lesson.Minutes,
-		When: shortDateTime(lang, l.Lesson.Start.In(a.loc)), Cancelled: l.Lesson.Status == "cancelled",
+		When: i18n.ShortDateTime(lang, l.Lesson.Start.In(a.loc)), Cancelled: l.Lesson.Status == "cancelled",
 		Statuses: statuses, ClassPage: "/classes/" + url.PathEscape(l.Class.ID),
 	}
 	if l.Class.CourseKind == "vocational" { // a training lesson: its class is an edition
 		d.ClassPage = "/editions/" + url.PathEscape(l.Class.ID)
 	}
-	stored := map[string]Mark{}
+	stored := map[string]clients.Mark{}
 	if l.Register != nil {
-		d.Recorded = shortDateTime(lang, l.Register.RecordedAt.In(a.loc))
+		d.Recorded = i18n.ShortDateTime(lang, l.Register.RecordedAt.In(a.loc))
 		for _, m := range l.Register.Marks {
 			stored[m.Person] = m
 		}
@@ -222,18 +236,18 @@ var markField = regexp.MustCompile(`^marks\[(\d+)\]`)
 func (a *App) saveRegister(w http.ResponseWriter, r *http.Request) {
 	p := a.newPage(r, "register.title")
 	id := r.PathValue("id")
-	if !idPattern.MatchString(id) {
+	if !clients.ValidID(id) {
 		a.fail(w, r, p, "courses", errcode.New(errcode.NotFound, "id", "not a lesson id"))
 		return
 	}
 	people := r.PostForm["person"]
-	marks := make([]Mark, 0, len(people))
+	marks := make([]clients.Mark, 0, len(people))
 	typed := make(map[string]registerRow, len(people))
 	var bad []string
 	status := http.StatusBadRequest
 	for _, person := range people {
 		row := registerRow{Person: person, Status: r.PostFormValue("status-" + person), Minutes: r.PostFormValue("minutes-" + person)}
-		m := Mark{Person: person, Status: row.Status}
+		m := clients.Mark{Person: person, Status: row.Status}
 		if row.Status == "late" {
 			n, err := strconv.Atoi(row.Minutes)
 			if err != nil || n < 0 {

@@ -1,55 +1,10 @@
 package web
 
 import (
-	"net/http/httptest"
 	"testing"
-	"time"
 
 	"github.com/percorsi/percorsi/services/web/domain"
 )
-
-func TestCatalogueComplete(t *testing.T) {
-	t.Parallel()
-	for _, lang := range languages {
-		for _, other := range languages {
-			for key := range catalogue[other] {
-				if _, ok := catalogue[lang][key]; !ok {
-					t.Errorf("%s lacks %q", lang, key)
-				}
-			}
-		}
-	}
-}
-
-func TestLanguage(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name, cookie, accept, want string
-	}{
-		{"italian by default", "", "", "it"},
-		{"browser prefers english", "", "en-GB,en;q=0.9", "en"},
-		{"browser prefers italian", "", "it-IT,it;q=0.9,en;q=0.8", "it"},
-		{"weights decide", "", "de;q=1.0,en;q=0.5,it;q=0.8", "it"},
-		{"unknown languages fall back", "", "de,fr", "it"},
-		{"the user's choice wins", "en", "it", "en"},
-		{"a forged cookie is ignored", "xx", "en", "en"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			r := httptest.NewRequest("GET", "/", nil)
-			if tt.accept != "" {
-				r.Header.Set("Accept-Language", tt.accept)
-			}
-			if tt.cookie != "" {
-				r.Header.Set("Cookie", langCookie+"="+tt.cookie)
-			}
-			if got := language(r); got != tt.want {
-				t.Errorf("language = %q, want %q", got, tt.want)
-			}
-		})
-	}
-}
 
 func TestPassword(t *testing.T) {
 	t.Parallel()
@@ -79,31 +34,6 @@ func TestPassword(t *testing.T) {
 		if got := domain.CheckPassword(tt.hash, tt.password); got != tt.want {
 			t.Errorf("%s: CheckPassword = %v, want %v", tt.name, got, tt.want)
 		}
-	}
-}
-
-func TestLimiter(t *testing.T) {
-	t.Parallel()
-	l := newLimiter(3, time.Minute)
-	now := time.Now()
-	for range 3 {
-		if blocked, _ := l.blocked("k", now); blocked {
-			t.Fatal("blocked before the limit")
-		}
-		l.fail("k", now)
-	}
-	if blocked, wait := l.blocked("k", now.Add(10*time.Second)); !blocked || wait != 50*time.Second {
-		t.Errorf("after 3 failures: blocked %v for %v, want true for 50s", blocked, wait)
-	}
-	if blocked, _ := l.blocked("other", now); blocked {
-		t.Error("another key is blocked")
-	}
-	if blocked, _ := l.blocked("k", now.Add(time.Minute)); blocked {
-		t.Error("still blocked after the window")
-	}
-	l.reset("k")
-	if blocked, _ := l.blocked("k", now); blocked {
-		t.Error("blocked after reset")
 	}
 }
 

@@ -1,17 +1,7 @@
-package web
+package i18n
 
-import "maps"
-
-// The texts of housing's part of the monitoring officer's page join the
-// catalogue at start, like the pathway pages' texts; the catalogue test
-// checks them with the rest.
-func init() {
-	for lang, msgs := range monitoringCatalogue {
-		maps.Copy(catalogue[lang], msgs)
-	}
-}
-
-var monitoringCatalogue = map[string]map[string]string{
+// monitoringTexts are housing's part of the monitoring officer's page.
+var monitoringTexts = map[string]map[string]string{
 	"it": {
 		"monitoring.housing.title":                    "Abitare",
 		"monitoring.housing.intro":                    "La situazione di oggi in tutta la rete, dal servizio dell'abitare: non dipende dal periodo né dal raggruppamento scelti. Le celle con meno di %d persone non sono mostrate.",

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/percorsi/percorsi/pkg/errcode"
+	"github.com/percorsi/percorsi/services/web/clients"
+	"github.com/percorsi/percorsi/services/web/i18n"
 )
 
 type caseloadRow struct {
@@ -31,7 +33,7 @@ func (a *App) personsPage(w http.ResponseWriter, r *http.Request) {
 	var d caseloadData
 	// One after the other: when pathway is away the first call says so.
 	caseload, err := a.Pathway.Caseload(r.Context())
-	var incoming []IncomingTransfer
+	var incoming []clients.IncomingTransfer
 	if err == nil {
 		incoming, err = a.Pathway.IncomingTransfers(r.Context())
 	}
@@ -50,13 +52,13 @@ func (a *App) personsPage(w http.ResponseWriter, r *http.Request) {
 				row.Programme = p.T("programme." + e.Programme)
 			}
 			if e.Stage != "" {
-				row.Stage = translateOr(p.Lang, "stage."+e.Stage, e.Stage)
+				row.Stage = i18n.Or(p.Lang, "stage."+e.Stage, e.Stage)
 			}
 			if e.MostUrgent != "" {
-				row.MostUrgent = translateOr(p.Lang, "alert."+e.MostUrgent, e.MostUrgent)
+				row.MostUrgent = i18n.Or(p.Lang, "alert."+e.MostUrgent, e.MostUrgent)
 			}
 			if e.PermitKind != "" {
-				row.Permit = translateOr(p.Lang, "permit."+e.PermitKind, e.PermitKind)
+				row.Permit = i18n.Or(p.Lang, "permit."+e.PermitKind, e.PermitKind)
 			}
 			d.Rows = append(d.Rows, row)
 		}
@@ -71,7 +73,7 @@ func (a *App) personsPage(w http.ResponseWriter, r *http.Request) {
 
 func (a *App) openPerson(w http.ResponseWriter, r *http.Request) {
 	ps := r.URL.Query().Get("pseudonym")
-	if !idPattern.MatchString(ps) {
+	if !clients.ValidID(ps) {
 		p := a.newPage(r, "nav.persons")
 		p.Error = p.T("error.not_found")
 		a.render(w, r, http.StatusNotFound, "persons", p)
@@ -169,7 +171,7 @@ type option struct{ Value, Label string }
 func (a *App) personPage(w http.ResponseWriter, r *http.Request) {
 	p := a.newPage(r, "person.title")
 	ps := r.PathValue("pseudonym")
-	if !idPattern.MatchString(ps) {
+	if !clients.ValidID(ps) {
 		a.fail(w, r, p, "pathway", errcode.New(errcode.NotFound, "pseudonym", "not a pseudonym"))
 		return
 	}
@@ -178,9 +180,7 @@ func (a *App) personPage(w http.ResponseWriter, r *http.Request) {
 		p.Notice = p.T("intake.done")
 	case q.Get("done") != "":
 		// Only the notices the forms send back: ?done= is anyone's to type.
-		if _, known := catalogue[p.Lang]["person.done."+q.Get("done")]; known {
-			p.Notice = p.T("person.done." + q.Get("done"))
-		}
+		p.Notice = i18n.Or(p.Lang, "person.done."+q.Get("done"), "")
 	}
 	d, err := a.personData(r, p, ps)
 	if err != nil {
@@ -207,9 +207,9 @@ func (a *App) personData(r *http.Request, p *page, ps string) (personData, error
 	}
 	var (
 		load     sync.WaitGroup
-		autonomy *Autonomy
-		legal    *Legal
-		alerts   []Alert
+		autonomy *clients.Autonomy
+		legal    *clients.Legal
+		alerts   []clients.Alert
 		errs     [3]error
 	)
 	load.Go(func() { autonomy, errs[0] = a.Pathway.Autonomy(ctx, ps, p.Lang) })
@@ -228,16 +228,12 @@ func (a *App) personData(r *http.Request, p *page, ps string) (personData, error
 
 	d := personData{Pseudonym: ps, Name: tl.Person.DisplayName, PermitKinds: a.options(p, "permit.", permitKinds)}
 	for course, minutes := range tl.MinutesByCourse {
-		name := course // a kind of course the catalogue does not know yet shows as the service names it
-		if _, ok := catalogue[p.Lang]["course."+course]; ok {
-			name = p.T("course." + course)
-		}
-		d.Hours = append(d.Hours, courseHours{Course: name, Hours: hours(minutes)})
+		d.Hours = append(d.Hours, courseHours{Course: a.courseName(p, course), Hours: hours(minutes)})
 	}
 	sort.Slice(d.Hours, func(i, j int) bool { return d.Hours[i].Course < d.Hours[j].Course })
 	for i := len(tl.Entries) - 1; i >= 0; i-- {
 		e := tl.Entries[i]
-		d.Entries = append(d.Entries, timelineEntry{When: shortDateTime(p.Lang, e.OccurredAt.In(a.loc)), ISO: e.OccurredAt.Format(time.RFC3339), Text: e.Text})
+		d.Entries = append(d.Entries, timelineEntry{When: i18n.ShortDateTime(p.Lang, e.OccurredAt.In(a.loc)), ISO: e.OccurredAt.Format(time.RFC3339), Text: e.Text})
 	}
 	a.describePerson(p, &d, &tl.Person)
 	if autonomy != nil {
@@ -247,15 +243,15 @@ func (a *App) personData(r *http.Request, p *page, ps string) (personData, error
 		d.Legal = a.legalView(p, legal)
 	}
 	for _, al := range alerts {
-		v := alertView{ID: al.ID, Kind: p.T("alert." + al.Kind), Raised: shortDate(p.Lang, al.RaisedAt.In(a.loc)), Note: al.Note, Open: al.ResolvedAt == nil}
+		v := alertView{ID: al.ID, Kind: p.T("alert." + al.Kind), Raised: i18n.ShortDate(p.Lang, al.RaisedAt.In(a.loc)), Note: al.Note, Open: al.ResolvedAt == nil}
 		if al.Due != nil {
-			v.Due = shortDate(p.Lang, al.Due.In(a.loc))
+			v.Due = i18n.ShortDate(p.Lang, al.Due.In(a.loc))
 		}
 		if al.AcknowledgedAt != nil {
-			v.Acknowledged = shortDate(p.Lang, al.AcknowledgedAt.In(a.loc))
+			v.Acknowledged = i18n.ShortDate(p.Lang, al.AcknowledgedAt.In(a.loc))
 		}
 		if al.ResolvedAt != nil {
-			v.Resolved = shortDate(p.Lang, al.ResolvedAt.In(a.loc))
+			v.Resolved = i18n.ShortDate(p.Lang, al.ResolvedAt.In(a.loc))
 		}
 		if v.Open {
 			d.OpenAlerts++
@@ -277,7 +273,7 @@ func (a *App) personData(r *http.Request, p *page, ps string) (personData, error
 
 // describePerson lays out the record: the programme, the plan, consents,
 // transfers and how the pathway ended.
-func (a *App) describePerson(p *page, d *personData, rec *PersonRecord) {
+func (a *App) describePerson(p *page, d *personData, rec *clients.PersonRecord) {
 	add := func(label, value string) {
 		if value != "" {
 			d.Facts = append(d.Facts, fact{p.T(label), value})
@@ -290,30 +286,30 @@ func (a *App) describePerson(p *page, d *personData, rec *PersonRecord) {
 		add("person.referral", p.T("referral."+rec.Referral))
 	}
 	if rec.Since != nil {
-		add("person.since", shortDate(p.Lang, rec.Since.In(a.loc)))
+		add("person.since", i18n.ShortDate(p.Lang, rec.Since.In(a.loc)))
 	}
 	add("person.organisation", rec.Organisation)
 	add("person.territory", rec.Territory)
 	add("person.case_worker", rec.CaseWorker)
 	for _, c := range rec.Consents {
-		state := p.T("consent.given", shortDate(p.Lang, c.GivenAt.In(a.loc)))
+		state := p.T("consent.given", i18n.ShortDate(p.Lang, c.GivenAt.In(a.loc)))
 		if c.WithdrawnAt != nil {
-			state = p.T("consent.withdrawn", shortDate(p.Lang, c.WithdrawnAt.In(a.loc)))
+			state = p.T("consent.withdrawn", i18n.ShortDate(p.Lang, c.WithdrawnAt.In(a.loc)))
 		}
-		d.Consents = append(d.Consents, fact{translateOr(p.Lang, "consent."+c.Scope, c.Scope), state})
+		d.Consents = append(d.Consents, fact{i18n.Or(p.Lang, "consent."+c.Scope, c.Scope), state})
 	}
 	if c := rec.Closed; c != nil {
-		d.Closed = p.T("person.closed", p.T("closing."+c.Reason), shortDate(p.Lang, c.On.In(a.loc)))
+		d.Closed = p.T("person.closed", p.T("closing."+c.Reason), i18n.ShortDate(p.Lang, c.On.In(a.loc)))
 	}
 	if pl := rec.Plan; pl != nil {
 		d.PlanRevision = pl.Revision
 		if pl.UpdatedAt != nil {
-			d.PlanUpdated = p.T("plan.updated", pl.Revision, shortDate(p.Lang, pl.UpdatedAt.In(a.loc)), pl.UpdatedBy)
+			d.PlanUpdated = p.T("plan.updated", pl.Revision, i18n.ShortDate(p.Lang, pl.UpdatedAt.In(a.loc)), pl.UpdatedBy)
 		}
 		for _, g := range pl.Goals {
 			v := goalView{area: g.Domain, Domain: p.T("area." + g.Domain), Title: g.Title, FollowBy: g.FollowBy, Status: p.T("goal." + g.Status)}
 			if t, err := time.Parse(time.DateOnly, g.Target); err == nil {
-				v.Target = shortDate(p.Lang, t)
+				v.Target = i18n.ShortDate(p.Lang, t)
 			}
 			d.Plan = append(d.Plan, v)
 		}
@@ -322,7 +318,7 @@ func (a *App) describePerson(p *page, d *personData, rec *PersonRecord) {
 	for _, t := range rec.Transfers {
 		d.Transfers = append(d.Transfers, transferView{
 			ID: t.ID, To: t.ToOrganisation, Territory: t.ToTerritory, Reason: t.Reason,
-			Status: p.T("transfer." + t.Status), Requested: shortDate(p.Lang, t.RequestedAt.In(a.loc)),
+			Status: p.T("transfer." + t.Status), Requested: i18n.ShortDate(p.Lang, t.RequestedAt.In(a.loc)),
 		})
 		if t.Status == "requested" {
 			d.Pending = true
@@ -341,25 +337,25 @@ func areaOrder(area string) int {
 	return len(areas)
 }
 
-func (a *App) autonomyView(p *page, au *Autonomy) *autonomyView {
+func (a *App) autonomyView(p *page, au *clients.Autonomy) *autonomyView {
 	v := &autonomyView{Stage: p.T("stage." + au.Stage), Index: share(au.Index)}
 	for _, ar := range au.Areas {
-		av := areaView{Area: p.T("area." + ar.Area), Status: translateOr(p.Lang, "area_status."+ar.Status, ar.Status), Why: ar.Why, Achieved: ar.Status == "achieved"}
+		av := areaView{Area: p.T("area." + ar.Area), Status: i18n.Or(p.Lang, "area_status."+ar.Status, ar.Status), Why: ar.Why, Achieved: ar.Status == "achieved"}
 		if t, err := time.Parse(time.DateOnly, ar.Since); err == nil {
-			av.Since = shortDate(p.Lang, t)
+			av.Since = i18n.ShortDate(p.Lang, t)
 		}
 		v.Areas = append(v.Areas, av)
 	}
 	for _, h := range au.History {
-		v.Points = append(v.Points, pointView{When: shortDate(p.Lang, h.At.In(a.loc)), Stage: p.T("stage." + h.Stage), Index: share(h.Index)})
+		v.Points = append(v.Points, pointView{When: i18n.ShortDate(p.Lang, h.At.In(a.loc)), Stage: p.T("stage." + h.Stage), Index: share(h.Index)})
 	}
 	v.Chart = autonomyChart(p, au.History, time.Now().In(a.loc), a.loc)
 	v.Rules = p.T("autonomy.rules", au.Rules.ItalianLevel, au.Rules.DigitalLevel, au.Rules.PlacementMonths)
 	return v
 }
 
-func (a *App) legalView(p *page, l *Legal) *legalView {
-	permit := func(x Permit) permitView {
+func (a *App) legalView(p *page, l *clients.Legal) *legalView {
+	permit := func(x clients.Permit) permitView {
 		v := permitView{Kind: p.T("permit." + x.Kind), From: dayText(p.Lang, x.ValidFrom), Until: dayText(p.Lang, x.ValidUntil), MayWork: x.MayWork}
 		if x.ConvertedFrom != "" {
 			v.ConvertedFrom = p.T("permit." + x.ConvertedFrom)

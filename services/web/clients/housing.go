@@ -1,21 +1,15 @@
-package web
+package clients
 
 import (
 	"context"
-	"net/http"
-	"net/url"
 	"time"
-
-	"github.com/go-kit/kit/endpoint"
 )
 
 // Housing is a client of the housing API (services/housing/openapi.yaml).
-type Housing struct {
-	board, accommodations, offers, person, matches endpoint.Endpoint
-	startStep, moveStep, endStep                   endpoint.Endpoint
-	propose, decide, lease                         endpoint.Endpoint
-	indicators                                     endpoint.Endpoint
-}
+type Housing struct{ c *Conn }
+
+// NewHousing returns the housing client of c.
+func NewHousing(c *Conn) *Housing { return &Housing{c} }
 
 // BoardRow is the free places of a kind in a territory: counts only.
 type BoardRow struct {
@@ -145,106 +139,69 @@ type (
 	offersResponse struct {
 		Offers []Offer `json:"offers"`
 	}
-	housingWritten struct{} // the pages reload what a write changed
 )
-
-func newHousing(c *client) *Housing {
-	get := func(name string, dec func(context.Context, *http.Response) (any, error)) endpoint.Endpoint {
-		return c.endpoint(name, http.MethodGet, encodeAPI, dec)
-	}
-	// A step carries the id the form was given, so housing answers a
-	// repeated start with the same step: safe to retry. The other writes
-	// are not repeated.
-	return &Housing{
-		board:          get("housing.board", decodeJSON[boardResponse]),
-		accommodations: get("housing.accommodations", decodeJSON[accommodationsResponse]),
-		offers:         get("housing.offers", decodeJSON[offersResponse]),
-		person:         get("housing.person", decodeJSON[PersonHousing]),
-		matches:        get("housing.offer_matches", decodeJSON[OfferMatches]),
-		indicators:     get("housing.indicators", decodeJSON[HousingIndicators]),
-		startStep:      c.endpoint("housing.start_step", http.MethodPost, encodeAPI, decodeJSON[housingWritten]),
-		moveStep:       c.once("housing.move_step", http.MethodPost, encodeAPI, decodeJSON[housingWritten]),
-		endStep:        c.once("housing.end_step", http.MethodPost, encodeAPI, decodeJSON[housingWritten]),
-		propose:        c.once("housing.propose_offer", http.MethodPost, encodeAPI, decodeJSON[housingWritten]),
-		decide:         c.once("housing.decide_proposal", http.MethodPost, encodeAPI, decodeJSON[housingWritten]),
-		lease:          c.once("housing.sign_lease", http.MethodPost, encodeAPI, decodeJSON[housingWritten]),
-	}
-}
 
 // Board returns the free places by territory and kind.
 func (h *Housing) Board(ctx context.Context) ([]BoardRow, error) {
-	resp, err := call[boardResponse](ctx, h.board, apiRequest{path: "/v1/availability"})
-	if err != nil {
-		return nil, err
-	}
-	return resp.Rows, nil
+	resp, err := get[boardResponse](ctx, h.c, "housing.board", request{path: "/v1/availability"})
+	return field(resp, err, func(r *boardResponse) []BoardRow { return r.Rows })
 }
 
 // Accommodations returns the caller's organisation's accommodations.
 func (h *Housing) Accommodations(ctx context.Context) ([]Accommodation, error) {
-	resp, err := call[accommodationsResponse](ctx, h.accommodations, apiRequest{path: "/v1/accommodations"})
-	if err != nil {
-		return nil, err
-	}
-	return resp.Accommodations, nil
+	resp, err := get[accommodationsResponse](ctx, h.c, "housing.accommodations", request{path: "/v1/accommodations"})
+	return field(resp, err, func(r *accommodationsResponse) []Accommodation { return r.Accommodations })
 }
 
 // Offers returns the open offers.
 func (h *Housing) Offers(ctx context.Context) ([]Offer, error) {
-	resp, err := call[offersResponse](ctx, h.offers, apiRequest{path: "/v1/offers"})
-	if err != nil {
-		return nil, err
-	}
-	return resp.Offers, nil
+	resp, err := get[offersResponse](ctx, h.c, "housing.offers", request{path: "/v1/offers"})
+	return field(resp, err, func(r *offersResponse) []Offer { return r.Offers })
 }
 
 // Person returns a person's housing.
 func (h *Housing) Person(ctx context.Context, person string) (*PersonHousing, error) {
-	return call[PersonHousing](ctx, h.person, apiRequest{path: pathOf("/v1/persons/", person, "/housing")})
+	return get[PersonHousing](ctx, h.c, "housing.person", request{path: pathOf("/v1/persons/", person, "/housing")})
 }
 
 // Matches ranks the offers for a person, the reasons in lang.
 func (h *Housing) Matches(ctx context.Context, person, lang string) (*OfferMatches, error) {
-	return call[OfferMatches](ctx, h.matches, apiRequest{path: pathOf("/v1/persons/", person, "/offer-matches"), query: url.Values{"lang": {lang}}})
+	return get[OfferMatches](ctx, h.c, "housing.offer_matches", request{path: pathOf("/v1/persons/", person, "/offer-matches"), query: inLang(lang)})
 }
 
 // Indicators returns the housing outcome measures for monitoring.
 func (h *Housing) Indicators(ctx context.Context) (*HousingIndicators, error) {
-	return call[HousingIndicators](ctx, h.indicators, apiRequest{path: "/v1/indicators"})
+	return get[HousingIndicators](ctx, h.c, "housing.indicators", request{path: "/v1/indicators"})
 }
 
-// StartStep starts a person's step.
+// StartStep starts a person's step. The step carries the id the form was
+// given, so housing answers a repeated start with the same step: safe to
+// retry. The other writes are not repeated.
 func (h *Housing) StartStep(ctx context.Context, in StepInput) error {
-	_, err := h.startStep(ctx, apiRequest{path: "/v1/steps", body: in})
-	return err
+	return post(ctx, h.c, h.c.retried, "housing.start_step", request{path: "/v1/steps", body: in})
 }
 
 // MoveStep ends step id and starts the next one.
 func (h *Housing) MoveStep(ctx context.Context, id string, in StepInput) error {
-	_, err := h.moveStep(ctx, apiRequest{path: pathOf("/v1/steps/", id, "/move"), body: in})
-	return err
+	return post(ctx, h.c, h.c.once, "housing.move_step", request{path: pathOf("/v1/steps/", id, "/move"), body: in})
 }
 
 // EndStep ends step id.
 func (h *Housing) EndStep(ctx context.Context, id string, in StepEnd) error {
-	_, err := h.endStep(ctx, apiRequest{path: pathOf("/v1/steps/", id, "/end"), body: in})
-	return err
+	return post(ctx, h.c, h.c.once, "housing.end_step", request{path: pathOf("/v1/steps/", id, "/end"), body: in})
 }
 
 // Propose proposes offer id to person.
 func (h *Housing) Propose(ctx context.Context, offer, person string) error {
-	_, err := h.propose(ctx, apiRequest{path: pathOf("/v1/offers/", offer, "/proposals"), body: map[string]string{"person": person}})
-	return err
+	return post(ctx, h.c, h.c.once, "housing.propose_offer", request{path: pathOf("/v1/offers/", offer, "/proposals"), body: map[string]string{"person": person}})
 }
 
 // Decide records proposal id's outcome.
 func (h *Housing) Decide(ctx context.Context, id, outcome, reason string) error {
-	_, err := h.decide(ctx, apiRequest{path: pathOf("/v1/proposals/", id, "/outcome"), body: map[string]string{"outcome": outcome, "reason": reason}})
-	return err
+	return post(ctx, h.c, h.c.once, "housing.decide_proposal", request{path: pathOf("/v1/proposals/", id, "/outcome"), body: map[string]string{"outcome": outcome, "reason": reason}})
 }
 
 // SignLease records the lease signed on proposal id.
 func (h *Housing) SignLease(ctx context.Context, id string, l Lease) error {
-	_, err := h.lease(ctx, apiRequest{path: pathOf("/v1/proposals/", id, "/lease"), body: l})
-	return err
+	return post(ctx, h.c, h.c.once, "housing.sign_lease", request{path: pathOf("/v1/proposals/", id, "/lease"), body: l})
 }

@@ -1,4 +1,4 @@
-package web
+package clients
 
 import (
 	"context"
@@ -6,20 +6,16 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/go-kit/kit/endpoint"
-
 	"github.com/percorsi/percorsi/pkg/errcode"
 )
 
-// Jobs is a client of the jobs API (services/jobs/openapi.yaml).
-type Jobs struct {
-	vacancies, candidates, proposals     endpoint.Endpoint
-	profile, profileVacancies            endpoint.Endpoint
-	placements, placement                endpoint.Endpoint
-	propose, interview, start, issueLink endpoint.Endpoint
-	followUp                             endpoint.Endpoint
-	linkView, linkConfirm                endpoint.Endpoint
-}
+// Jobs is a client of the jobs API (services/jobs/openapi.yaml). Its
+// writes are not repeated: a proposal or a placement made twice is a
+// conflict, and a link lost in a retried answer cannot be shown again.
+type Jobs struct{ c *Conn }
+
+// NewJobs returns the jobs client of c.
+func NewJobs(c *Conn) *Jobs { return &Jobs{c} }
 
 // Vacancy is a vacancy as jobs shows it.
 type Vacancy struct {
@@ -150,8 +146,11 @@ type EmployerLink struct{ Placement, Token string }
 // parseLink reads the link jobs returns, "/v1/employer-links/{id}?token=…".
 func parseLink(s string) (EmployerLink, error) {
 	u, err := url.Parse(s)
+	if err != nil {
+		u = &url.URL{}
+	}
 	id, ok := strings.CutPrefix(u.Path, "/v1/employer-links/")
-	if err != nil || !ok || !idPattern.MatchString(id) || u.Query().Get("token") == "" {
+	if !ok || !ValidID(id) || u.Query().Get("token") == "" {
 		return EmployerLink{}, errcode.New(errcode.Internal, "employer_link", "jobs returned a link web cannot read")
 	}
 	return EmployerLink{Placement: id, Token: u.Query().Get("token")}, nil
@@ -177,105 +176,63 @@ type (
 	linkResponse struct {
 		EmployerLink string `json:"employer_link"`
 	}
-	confirmedResponse struct {
-		Status string `json:"status"`
-	}
 )
-
-func newJobs(c *client) *Jobs {
-	get := func(name string, dec func(context.Context, *http.Response) (any, error)) endpoint.Endpoint {
-		return c.endpoint(name, http.MethodGet, encodeAPI, dec)
-	}
-	// Writes are not repeated: a proposal or a placement made twice is a
-	// conflict, and a link lost in a retried answer cannot be shown again.
-	post := func(name string, dec func(context.Context, *http.Response) (any, error)) endpoint.Endpoint {
-		return c.once(name, http.MethodPost, encodeAPI, dec)
-	}
-	return &Jobs{
-		vacancies:        get("jobs.vacancies", decodeJSON[vacanciesResponse]),
-		candidates:       get("jobs.rank_candidates", decodeJSON[Ranking]),
-		proposals:        get("jobs.proposals", decodeJSON[proposalsResponse]),
-		profile:          get("jobs.profile", decodeJSON[Profile]),
-		profileVacancies: get("jobs.rank_vacancies", decodeJSON[vacancyMatches]),
-		placements:       get("jobs.placements", decodeJSON[placementsResponse]),
-		placement:        get("jobs.placement", decodeJSON[Placement]),
-		propose:          post("jobs.propose", decodeJSON[Proposal]),
-		interview:        post("jobs.record_interview", decodeJSON[Proposal]),
-		start:            post("jobs.start_placement", decodeJSON[startedResponse]),
-		issueLink:        post("jobs.issue_link", decodeJSON[linkResponse]),
-		followUp:         post("jobs.record_follow_up", decodeJSON[Placement]),
-		linkView:         get("jobs.employer_link_view", decodeJSON[Placement]),
-		linkConfirm:      post("jobs.employer_link_confirm", decodeJSON[confirmedResponse]),
-	}
-}
 
 // Vacancies lists the open vacancies.
 func (j *Jobs) Vacancies(ctx context.Context) ([]Vacancy, error) {
-	resp, err := call[vacanciesResponse](ctx, j.vacancies, apiRequest{path: "/v1/vacancies"})
-	if err != nil {
-		return nil, err
-	}
-	return resp.Vacancies, nil
+	resp, err := get[vacanciesResponse](ctx, j.c, "jobs.vacancies", request{path: "/v1/vacancies"})
+	return field(resp, err, func(r *vacanciesResponse) []Vacancy { return r.Vacancies })
 }
 
 // Candidates ranks the caller's candidates for vacancy id, the reasons
 // in lang.
 func (j *Jobs) Candidates(ctx context.Context, id, lang string) (*Ranking, error) {
-	return call[Ranking](ctx, j.candidates, apiRequest{path: pathOf("/v1/vacancies/", id, "/candidates"), query: url.Values{"lang": {lang}}})
+	return get[Ranking](ctx, j.c, "jobs.rank_candidates", request{path: pathOf("/v1/vacancies/", id, "/candidates"), query: inLang(lang)})
 }
 
 // Proposals lists the caller's proposals for vacancy id.
 func (j *Jobs) Proposals(ctx context.Context, id string) ([]Proposal, error) {
-	resp, err := call[proposalsResponse](ctx, j.proposals, apiRequest{path: pathOf("/v1/vacancies/", id, "/proposals")})
-	if err != nil {
-		return nil, err
-	}
-	return resp.Proposals, nil
+	resp, err := get[proposalsResponse](ctx, j.c, "jobs.proposals", request{path: pathOf("/v1/vacancies/", id, "/proposals")})
+	return field(resp, err, func(r *proposalsResponse) []Proposal { return r.Proposals })
 }
 
 // Profile returns a candidate's profile.
 func (j *Jobs) Profile(ctx context.Context, person string) (*Profile, error) {
-	return call[Profile](ctx, j.profile, apiRequest{path: pathOf("/v1/profiles/", person)})
+	return get[Profile](ctx, j.c, "jobs.profile", request{path: pathOf("/v1/profiles/", person)})
 }
 
 // VacanciesFor ranks the open vacancies for a candidate, the reasons in
 // lang.
 func (j *Jobs) VacanciesFor(ctx context.Context, person, lang string) ([]VacancyMatch, error) {
-	resp, err := call[vacancyMatches](ctx, j.profileVacancies, apiRequest{path: pathOf("/v1/profiles/", person, "/vacancies"), query: url.Values{"lang": {lang}}})
-	if err != nil {
-		return nil, err
-	}
-	return resp.Vacancies, nil
+	resp, err := get[vacancyMatches](ctx, j.c, "jobs.rank_vacancies", request{path: pathOf("/v1/profiles/", person, "/vacancies"), query: inLang(lang)})
+	return field(resp, err, func(r *vacancyMatches) []VacancyMatch { return r.Vacancies })
 }
 
 // Placements lists the placements of the caller's organisation.
 func (j *Jobs) Placements(ctx context.Context) ([]Placement, error) {
-	resp, err := call[placementsResponse](ctx, j.placements, apiRequest{path: "/v1/placements"})
-	if err != nil {
-		return nil, err
-	}
-	return resp.Placements, nil
+	resp, err := get[placementsResponse](ctx, j.c, "jobs.placements", request{path: "/v1/placements"})
+	return field(resp, err, func(r *placementsResponse) []Placement { return r.Placements })
 }
 
 // Placement returns placement id.
 func (j *Jobs) Placement(ctx context.Context, id string) (*Placement, error) {
-	return call[Placement](ctx, j.placement, apiRequest{path: pathOf("/v1/placements/", id)})
+	return get[Placement](ctx, j.c, "jobs.placement", request{path: pathOf("/v1/placements/", id)})
 }
 
 // Propose puts person forward for vacancy.
 func (j *Jobs) Propose(ctx context.Context, person, vacancy string) (*Proposal, error) {
-	return call[Proposal](ctx, j.propose, apiRequest{path: "/v1/proposals", body: map[string]string{"person": person, "vacancy_id": vacancy}})
+	return send[Proposal](ctx, j.c, j.c.once, "jobs.propose", http.MethodPost, request{path: "/v1/proposals", body: map[string]string{"person": person, "vacancy_id": vacancy}})
 }
 
 // RecordInterview records proposal id's interview, held on day with outcome.
 func (j *Jobs) RecordInterview(ctx context.Context, id, day, outcome string) (*Proposal, error) {
-	return call[Proposal](ctx, j.interview, apiRequest{path: pathOf("/v1/proposals/", id, "/interview"), body: map[string]string{"held_on": day, "outcome": outcome}})
+	return send[Proposal](ctx, j.c, j.c.once, "jobs.record_interview", http.MethodPost, request{path: pathOf("/v1/proposals/", id, "/interview"), body: map[string]string{"held_on": day, "outcome": outcome}})
 }
 
 // StartPlacement starts the placement of accepted proposal id and returns
 // it with the employer's link, which is shown this once.
 func (j *Jobs) StartPlacement(ctx context.Context, id string, t PlacementTerms) (*Placement, EmployerLink, error) {
-	resp, err := call[startedResponse](ctx, j.start, apiRequest{path: pathOf("/v1/proposals/", id, "/placement"), body: t})
+	resp, err := send[startedResponse](ctx, j.c, j.c.once, "jobs.start_placement", http.MethodPost, request{path: pathOf("/v1/proposals/", id, "/placement"), body: t})
 	if err != nil {
 		return nil, EmployerLink{}, err
 	}
@@ -286,7 +243,7 @@ func (j *Jobs) StartPlacement(ctx context.Context, id string, t PlacementTerms) 
 // IssueLink issues a new employer link of placement id for purpose (start
 // or end); the links issued before stop working.
 func (j *Jobs) IssueLink(ctx context.Context, id, purpose string) (EmployerLink, error) {
-	resp, err := call[linkResponse](ctx, j.issueLink, apiRequest{path: pathOf("/v1/placements/", id, "/links"), body: map[string]string{"purpose": purpose}})
+	resp, err := send[linkResponse](ctx, j.c, j.c.once, "jobs.issue_link", http.MethodPost, request{path: pathOf("/v1/placements/", id, "/links"), body: map[string]string{"purpose": purpose}})
 	if err != nil {
 		return EmployerLink{}, err
 	}
@@ -295,20 +252,18 @@ func (j *Jobs) IssueLink(ctx context.Context, id, purpose string) (EmployerLink,
 
 // FollowUp records the follow-up of a month after placement id started.
 func (j *Jobs) FollowUp(ctx context.Context, id string, month int, stillWorking bool, weeklyHours int) error {
-	_, err := call[Placement](ctx, j.followUp, apiRequest{path: pathOf("/v1/placements/", id, "/follow-ups"), body: map[string]any{
+	return post(ctx, j.c, j.c.once, "jobs.record_follow_up", request{path: pathOf("/v1/placements/", id, "/follow-ups"), body: map[string]any{
 		"month": month, "still_working": stillWorking, "weekly_hours": weeklyHours,
 	}})
-	return err
 }
 
 // LinkView returns what link confirms, without spending it. No user token
 // goes along: the link is the credential.
 func (j *Jobs) LinkView(ctx context.Context, link EmployerLink) (*Placement, error) {
-	return call[Placement](ctx, j.linkView, apiRequest{path: pathOf("/v1/employer-links/", link.Placement), query: url.Values{"token": {link.Token}}})
+	return get[Placement](ctx, j.c, "jobs.employer_link_view", request{path: pathOf("/v1/employer-links/", link.Placement), query: url.Values{"token": {link.Token}}})
 }
 
 // Confirm spends link to confirm its placement's start or end.
 func (j *Jobs) Confirm(ctx context.Context, placement string, c Confirmation) error {
-	_, err := call[confirmedResponse](ctx, j.linkConfirm, apiRequest{path: pathOf("/v1/employer-links/", placement), body: c})
-	return err
+	return post(ctx, j.c, j.c.once, "jobs.employer_link_confirm", request{path: pathOf("/v1/employer-links/", placement), body: c})
 }

@@ -1,26 +1,8 @@
-package web
+package i18n
 
-import "maps"
-
-// The texts of the case worker's and the monitoring officer's pages live
-// beside those pages and join the catalogue at start; the catalogue test
-// checks them with the rest.
-func init() {
-	for lang, msgs := range pathwayCatalogue {
-		maps.Copy(catalogue[lang], msgs)
-	}
-}
-
-// translateOr translates key, or shows fallback (what the service sent)
-// when the catalogue does not know the key yet.
-func translateOr(lang, key, fallback string) string {
-	if _, ok := catalogue[lang][key]; ok {
-		return translate(lang, key)
-	}
-	return fallback
-}
-
-var pathwayCatalogue = map[string]map[string]string{
+// pathwayTexts are the case worker's and the monitoring officer's pages'
+// texts.
+var pathwayTexts = map[string]map[string]string{
 	"it": {
 		"nav.intake":                             "Nuova presa in carico",
 		"signin.oidc":                            "Accedi con %s",

@@ -1,40 +1,37 @@
-package web
+package clients
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"net/url"
 	"time"
-
-	"github.com/go-kit/kit/endpoint"
-	kithttp "github.com/go-kit/kit/transport/http"
-
-	"github.com/percorsi/percorsi/pkg/errcode"
 )
 
-// writeEndpoint is a call that changes something: a retry after a lost
-// answer could write twice (two intakes, two plan revisions), so the
-// user sees the failure and decides.
-func (c *client) writeEndpoint(name, method string, dec kithttp.DecodeResponseFunc) endpoint.Endpoint {
-	return c.once(name, method, encodeAPI, dec)
+// Pathway is a client of the pathway API (services/pathway/openapi.yaml):
+// the case worker's and the monitoring officer's pages. Its writes are
+// not repeated: a retry after a lost answer could write twice (two
+// intakes, two plan revisions).
+type Pathway struct{ c *Conn }
+
+// NewPathway returns the pathway client of c.
+func NewPathway(c *Conn) *Pathway { return &Pathway{c} }
+
+// Timeline is a person's pathway as the case worker sees it.
+type Timeline struct {
+	Person          PersonRecord   `json:"person"`
+	HoursByCourse   map[string]int `json:"hours_by_course"`
+	MinutesByCourse map[string]int `json:"minutes_by_course"`
+	Entries         []struct {
+		EventID    string    `json:"event_id"`
+		Type       string    `json:"type"`
+		OccurredAt time.Time `json:"occurred_at"`
+		Text       string    `json:"text"`
+	} `json:"entries"`
 }
 
-// readEndpoint is a read, safe to repeat.
-func (c *client) readEndpoint(name string, dec kithttp.DecodeResponseFunc) endpoint.Endpoint {
-	return c.endpoint(name, http.MethodGet, encodeAPI, dec)
-}
-
-// decodeBytes returns the body as it came, for documents such as CSV.
-func decodeBytes(_ context.Context, r *http.Response) (any, error) {
-	if r.StatusCode >= 400 {
-		return nil, decodeError(r)
-	}
-	b, err := io.ReadAll(io.LimitReader(r.Body, 16<<20))
-	if err != nil {
-		return nil, errcode.Wrap(errcode.Unavailable, err, "read response")
-	}
-	return &b, nil
+// Timeline returns the pathway of pseudonym with its entries in lang.
+func (p *Pathway) Timeline(ctx context.Context, pseudonym, lang string) (*Timeline, error) {
+	return get[Timeline](ctx, p.c, "pathway.timeline", request{path: personPath(pseudonym, "timeline"), query: inLang(lang)})
 }
 
 func personPath(pseudonym string, rest ...string) string {
@@ -242,78 +239,44 @@ type Indicators struct {
 	} `json:"rows"`
 }
 
-// cases are the pathway endpoints of the case worker's and the
-// monitoring officer's pages.
-type cases struct {
-	caseload, person, autonomy, legal, alerts, incoming, indicators, indicatorsCSV endpoint.Endpoint
-	intake, personal, plan, permit, alertAction, transfer, decide                  endpoint.Endpoint
-}
-
-func newCases(c *client) cases {
-	return cases{
-		caseload:      c.readEndpoint("pathway.caseload", decodeJSON[Caseload]),
-		person:        c.readEndpoint("pathway.person", decodeJSON[PersonRecord]),
-		autonomy:      c.readEndpoint("pathway.autonomy", decodeJSON[Autonomy]),
-		legal:         c.readEndpoint("pathway.legal", decodeJSON[Legal]),
-		alerts:        c.readEndpoint("pathway.alerts", decodeJSON[alertsResponse]),
-		incoming:      c.readEndpoint("pathway.incoming_transfers", decodeJSON[incomingResponse]),
-		indicators:    c.readEndpoint("pathway.indicators", decodeJSON[Indicators]),
-		indicatorsCSV: c.readEndpoint("pathway.indicators_csv", decodeBytes),
-		// Reading personal data writes an audit entry: once per request.
-		personal:    c.writeEndpoint("pathway.personal", http.MethodPost, decodeJSON[personalResponse]),
-		intake:      c.writeEndpoint("pathway.intake", http.MethodPost, decodeJSON[PersonRecord]),
-		plan:        c.writeEndpoint("pathway.plan", http.MethodPut, decodeJSON[PersonRecord]),
-		permit:      c.writeEndpoint("pathway.permit", http.MethodPost, decodeJSON[PersonRecord]),
-		alertAction: c.writeEndpoint("pathway.alert_action", http.MethodPost, decodeJSON[PersonRecord]),
-		transfer:    c.writeEndpoint("pathway.transfer_request", http.MethodPost, decodeJSON[PersonRecord]),
-		decide:      c.writeEndpoint("pathway.transfer_decision", http.MethodPost, decodeJSON[map[string]any]),
-	}
-}
-
 // Caseload returns the people of the caller's organisation, open alerts
 // first.
 func (p *Pathway) Caseload(ctx context.Context) (*Caseload, error) {
-	return call[Caseload](ctx, p.cases.caseload, apiRequest{path: "/v1/persons"})
+	return get[Caseload](ctx, p.c, "pathway.caseload", request{path: "/v1/persons"})
 }
 
 // Person returns the record of pseudonym.
 func (p *Pathway) Person(ctx context.Context, pseudonym string) (*PersonRecord, error) {
-	return call[PersonRecord](ctx, p.cases.person, apiRequest{path: personPath(pseudonym)})
+	return get[PersonRecord](ctx, p.c, "pathway.person", request{path: personPath(pseudonym)})
 }
 
 // Autonomy returns where pseudonym is on the road to autonomy, the
 // reasons in lang.
 func (p *Pathway) Autonomy(ctx context.Context, pseudonym, lang string) (*Autonomy, error) {
-	return call[Autonomy](ctx, p.cases.autonomy, apiRequest{path: personPath(pseudonym, "autonomy"), query: url.Values{"lang": {lang}}})
+	return get[Autonomy](ctx, p.c, "pathway.autonomy", request{path: personPath(pseudonym, "autonomy"), query: inLang(lang)})
 }
 
 // Legal returns the legal status of pseudonym, the grounds in lang.
 func (p *Pathway) Legal(ctx context.Context, pseudonym, lang string) (*Legal, error) {
-	return call[Legal](ctx, p.cases.legal, apiRequest{path: personPath(pseudonym, "legal"), query: url.Values{"lang": {lang}}})
+	return get[Legal](ctx, p.c, "pathway.legal", request{path: personPath(pseudonym, "legal"), query: inLang(lang)})
 }
 
 // Alerts returns every alert of pseudonym, resolved ones included.
 func (p *Pathway) Alerts(ctx context.Context, pseudonym string) ([]Alert, error) {
-	resp, err := call[alertsResponse](ctx, p.cases.alerts, apiRequest{path: personPath(pseudonym, "alerts")})
-	if err != nil {
-		return nil, err
-	}
-	return resp.Alerts, nil
+	resp, err := get[alertsResponse](ctx, p.c, "pathway.alerts", request{path: personPath(pseudonym, "alerts")})
+	return field(resp, err, func(r *alertsResponse) []Alert { return r.Alerts })
 }
 
 // IncomingTransfers returns the transfers waiting for the caller's
 // organisation.
 func (p *Pathway) IncomingTransfers(ctx context.Context) ([]IncomingTransfer, error) {
-	resp, err := call[incomingResponse](ctx, p.cases.incoming, apiRequest{path: "/v1/transfers/incoming"})
-	if err != nil {
-		return nil, err
-	}
-	return resp.Transfers, nil
+	resp, err := get[incomingResponse](ctx, p.c, "pathway.incoming_transfers", request{path: "/v1/transfers/incoming"})
+	return field(resp, err, func(r *incomingResponse) []IncomingTransfer { return r.Transfers })
 }
 
 // Intake takes a person in charge; the answer names their new pseudonym.
 func (p *Pathway) Intake(ctx context.Context, in Intake) (*PersonRecord, error) {
-	return call[PersonRecord](ctx, p.cases.intake, apiRequest{path: "/v1/persons", body: in})
+	return send[PersonRecord](ctx, p.c, p.c.once, "pathway.intake", http.MethodPost, request{path: "/v1/persons", body: in})
 }
 
 // Personal reads the personal data of pseudonym for reason; pathway
@@ -322,11 +285,8 @@ func (p *Pathway) Personal(ctx context.Context, pseudonym, reason string) (*Pers
 	body := struct {
 		Reason string `json:"reason"`
 	}{reason}
-	resp, err := call[personalResponse](ctx, p.cases.personal, apiRequest{path: personPath(pseudonym, "personal", "read"), body: body})
-	if err != nil {
-		return nil, err
-	}
-	return &resp.Personal, nil
+	resp, err := send[personalResponse](ctx, p.c, p.c.once, "pathway.personal", http.MethodPost, request{path: personPath(pseudonym, "personal", "read"), body: body})
+	return field(resp, err, func(r *personalResponse) *Personal { return &r.Personal })
 }
 
 // UpdatePlan records a new revision of the plan of pseudonym.
@@ -334,12 +294,12 @@ func (p *Pathway) UpdatePlan(ctx context.Context, pseudonym string, goals []Goal
 	body := struct {
 		Goals []Goal `json:"goals"`
 	}{goals}
-	return call[PersonRecord](ctx, p.cases.plan, apiRequest{path: personPath(pseudonym, "plan"), body: body})
+	return send[PersonRecord](ctx, p.c, p.c.once, "pathway.plan", http.MethodPut, request{path: personPath(pseudonym, "plan"), body: body})
 }
 
 // RecordPermit records a residence permit of pseudonym.
 func (p *Pathway) RecordPermit(ctx context.Context, pseudonym string, x Permit) (*PersonRecord, error) {
-	return call[PersonRecord](ctx, p.cases.permit, apiRequest{path: personPath(pseudonym, "permits"), body: x})
+	return send[PersonRecord](ctx, p.c, p.c.once, "pathway.permit", http.MethodPost, request{path: personPath(pseudonym, "permits"), body: x})
 }
 
 // AlertAction acknowledges or resolves an alert of pseudonym.
@@ -347,7 +307,7 @@ func (p *Pathway) AlertAction(ctx context.Context, pseudonym, alertID, action, n
 	body := struct {
 		Note string `json:"note"`
 	}{note}
-	return call[PersonRecord](ctx, p.cases.alertAction, apiRequest{path: personPath(pseudonym, "alerts", alertID, action), body: body})
+	return send[PersonRecord](ctx, p.c, p.c.once, "pathway.alert_action", http.MethodPost, request{path: personPath(pseudonym, "alerts", alertID, action), body: body})
 }
 
 // RequestTransfer asks another organisation to take pseudonym over.
@@ -357,7 +317,7 @@ func (p *Pathway) RequestTransfer(ctx context.Context, pseudonym, toOrganisation
 		ToTerritory    string `json:"to_territory,omitempty"`
 		Reason         string `json:"reason"`
 	}{toOrganisation, toTerritory, reason}
-	return call[PersonRecord](ctx, p.cases.transfer, apiRequest{path: personPath(pseudonym, "transfers"), body: body})
+	return send[PersonRecord](ctx, p.c, p.c.once, "pathway.transfer_request", http.MethodPost, request{path: personPath(pseudonym, "transfers"), body: body})
 }
 
 // DecideTransfer accepts or refuses a transfer addressed to the caller's
@@ -367,24 +327,23 @@ func (p *Pathway) DecideTransfer(ctx context.Context, pseudonym, transferID stri
 	if accept {
 		decision = "accept"
 	}
-	_, err := p.cases.decide(ctx, apiRequest{path: personPath(pseudonym, "transfers", transferID, decision), body: struct{}{}})
-	return err
+	return post(ctx, p.c, p.c.once, "pathway.transfer_decision", request{path: personPath(pseudonym, "transfers", transferID, decision), body: struct{}{}})
 }
 
 // Indicators returns the monitoring indicators of [from, to) grouped by
 // "organisation" or "territory".
 func (p *Pathway) Indicators(ctx context.Context, by string, from, to time.Time) (*Indicators, error) {
-	return call[Indicators](ctx, p.cases.indicators, apiRequest{path: "/v1/monitoring/indicators", query: indicatorsQuery(by, from, to, "")})
+	return get[Indicators](ctx, p.c, "pathway.indicators", request{path: "/v1/monitoring/indicators", query: indicatorsQuery(by, from, to, "")})
 }
 
 // IndicatorsCSV returns the same indicators as the CSV the Region and the
 // national funder receive.
 func (p *Pathway) IndicatorsCSV(ctx context.Context, by string, from, to time.Time) ([]byte, error) {
-	b, err := call[[]byte](ctx, p.cases.indicatorsCSV, apiRequest{path: "/v1/monitoring/indicators", query: indicatorsQuery(by, from, to, "csv")})
+	b, err := p.c.endpoint("pathway.indicators_csv", http.MethodGet, p.c.retried, decodeBytes)(ctx, request{path: "/v1/monitoring/indicators", query: indicatorsQuery(by, from, to, "csv")})
 	if err != nil {
 		return nil, err
 	}
-	return *b, nil
+	return *b.(*[]byte), nil
 }
 
 func indicatorsQuery(by string, from, to time.Time, format string) url.Values {
