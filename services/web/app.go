@@ -12,6 +12,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 	_ "time/tzdata" // lessons are shown in Rome's time wherever web runs
 
@@ -36,7 +37,10 @@ type Config struct {
 	HousingURL    string        `env:"HOUSING_URL,required"`
 	SecureCookies bool          `env:"SECURE_COOKIES"` // TLS ends at a proxy in front of web
 	SessionTTL    time.Duration `env:"SESSION_TTL" envDefault:"8h"`
-	TimeZone      string        `env:"TIME_ZONE" envDefault:"Europe/Rome"`
+	// TrustedProxies are the addresses (or ranges) of the proxies in front
+	// of web, whose X-Forwarded-For names the client: the ingress.
+	TrustedProxies []string `env:"TRUSTED_PROXIES" envSeparator:","`
+	TimeZone       string   `env:"TIME_ZONE" envDefault:"Europe/Rome"`
 	// Resilience of the calls to the services; zero means DefaultResilience.
 	Resilience clients.Resilience
 	// SignIn is the sign-in flow with Config.OIDC's provider, when one is
@@ -60,6 +64,8 @@ type App struct {
 	cfg       Config
 	loc       *time.Location
 	templates map[string]*template.Template
+	proxies   []netip.Prefix
+	byPair    *signin.Limiter
 	byUser    *signin.Limiter
 	byAddr    *signin.Limiter
 	oidc      *signin.Provider // nil unless configured
@@ -98,6 +104,10 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	// web publishes and consumes nothing: Kafka being down must not take
 	// the pages out of the load balancer.
 	delete(p.Ready, "kafka")
+	proxies, err := signin.ParseProxies(cfg.TrustedProxies)
+	if err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
 	breakers, err := breaker.NewMetrics(p.Registry)
 	if err != nil {
 		return nil, fmt.Errorf("web: breaker metrics: %w", err)
@@ -121,11 +131,16 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Jobs:     clients.NewJobs(conns["jobs"]),
 		Housing:  clients.NewHousing(conns["housing"]),
 		cfg:      cfg, loc: loc, templates: tmpl,
-		// Five wrong passwords per user name, or thirty per address, in
-		// fifteen minutes; then that key waits out the window.
-		byUser: signin.NewLimiter(5, 15*time.Minute),
-		byAddr: signin.NewLimiter(30, 15*time.Minute),
-		oidc:   oidcSignIn,
+		// In fifteen minutes: five wrong passwords for a user name from one
+		// address, thirty from one address, or twenty for a user name from
+		// anywhere; then that key waits out the window. The last spares a
+		// browser that signed in as the user before (signin.DeviceToken),
+		// so that guesses from elsewhere do not lock the user out.
+		proxies: proxies,
+		byPair:  signin.NewLimiter(5, 15*time.Minute),
+		byAddr:  signin.NewLimiter(30, 15*time.Minute),
+		byUser:  signin.NewLimiter(20, 15*time.Minute),
+		oidc:    oidcSignIn,
 	}
 	a.Pages = a.routes()
 	p.Go("session sweep", a.sweepSessions)

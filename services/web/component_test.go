@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -153,7 +154,7 @@ func start(t *testing.T) *rig {
 	ctx := t.Context()
 	app, err := web.Open(ctx, web.Config{
 		Config:     process.Config{MongoURI: stack.MongoURI(), KafkaBrokers: stack.KafkaBrokers(), TokenKey: testKey},
-		CoursesURL: r.courses.URL, PathwayURL: r.pathway.URL, Resilience: resilience,
+		CoursesURL: r.courses.URL, PathwayURL: r.pathway.URL, Resilience: resilience, TrustedProxies: []string{"127.0.0.1"},
 		TrainingURL: r.training.URL, JobsURL: r.jobs.URL, HousingURL: r.housing.URL,
 	}, slog.New(slog.DiscardHandler))
 	if err != nil {
@@ -189,9 +190,10 @@ func start(t *testing.T) *rig {
 
 // browser is a cookie-keeping client.
 type browser struct {
-	t    *testing.T
-	base string
-	c    *http.Client
+	t            *testing.T
+	base         string
+	c            *http.Client
+	forwardedFor string // the client's address, as the ingress would say it
 }
 
 func (r *rig) browser(t *testing.T) *browser {
@@ -201,7 +203,9 @@ func (r *rig) browser(t *testing.T) *browser {
 
 func (b *browser) get(path string) (int, string) {
 	b.t.Helper()
-	resp, err := b.c.Get(b.base + path)
+	req, _ := http.NewRequest(http.MethodGet, b.base+path, nil)
+	b.forward(req)
+	resp, err := b.c.Do(req)
 	if err != nil {
 		b.t.Fatal(err)
 	}
@@ -227,6 +231,7 @@ func (b *browser) post(from, path string, form url.Values) (int, string) {
 	req, _ := http.NewRequest(http.MethodPost, b.base+path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Origin", b.base)
+	b.forward(req)
 	resp, err := b.c.Do(req)
 	if err != nil {
 		b.t.Fatal(err)
@@ -234,6 +239,12 @@ func (b *browser) post(from, path string, form url.Values) (int, string) {
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(body)
+}
+
+func (b *browser) forward(req *http.Request) {
+	if b.forwardedFor != "" {
+		req.Header.Set("X-Forwarded-For", b.forwardedFor)
+	}
 }
 
 func (b *browser) signIn(user string) string {
@@ -294,6 +305,41 @@ func TestWeb(t *testing.T) {
 		if status != http.StatusTooManyRequests || !strings.Contains(page, "Troppi tentativi") {
 			t.Errorf("sixth attempt, right password: status %d, want 429 with Troppi tentativi", status)
 		}
+	})
+
+	// Behind the ingress (a trusted proxy here), failures count by the
+	// client's address: guesses from elsewhere lock out neither the user
+	// nor everyone else (issue 21).
+	t.Run("guesses from elsewhere lock nobody else out", func(t *testing.T) {
+		from := func(addr string) *browser {
+			b := r.browser(t)
+			b.forwardedFor = addr
+			return b
+		}
+		guesser := from("203.0.113.7")
+		for i := range 30 {
+			user := []string{"franco.marino", "sofia.ricci"}[i%2]
+			if status, _ := guesser.post("/signin", "/signin", url.Values{"username": {user}, "password": {"guess"}}); status != http.StatusUnauthorized && status != http.StatusTooManyRequests {
+				t.Fatalf("guess %d: status %d", i, status)
+			}
+		}
+		if status, _ := guesser.post("/signin", "/signin", url.Values{"username": {"franco.marino"}, "password": {"percorsi-demo"}}); status != http.StatusTooManyRequests {
+			t.Errorf("the guesser's own address after 30 failures: status %d, want 429", status)
+		}
+		from("198.51.100.9").signIn("franco.marino") // the user, from her own address
+		from("198.51.100.10").signIn("marta.gallo")  // anyone else
+
+		// Twenty guesses at one user name from as many addresses block the
+		// name, but not for a browser that signed in as the user before.
+		own := from("198.51.100.20")
+		own.signIn("sofia.ricci")
+		for i := range 20 {
+			from(fmt.Sprintf("192.0.2.%d", i+1)).post("/signin", "/signin", url.Values{"username": {"sofia.ricci"}, "password": {"guess"}})
+		}
+		if status, _ := from("198.51.100.21").post("/signin", "/signin", url.Values{"username": {"sofia.ricci"}, "password": {"percorsi-demo"}}); status != http.StatusTooManyRequests {
+			t.Errorf("a new browser after twenty guesses at the name: status %d, want 429", status)
+		}
+		own.signIn("sofia.ricci")
 	})
 
 	t.Run("cookies are HttpOnly and SameSite=Lax", func(t *testing.T) {

@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -101,14 +100,6 @@ func (a *App) signInPage(w http.ResponseWriter, r *http.Request) {
 	a.render(w, r, http.StatusOK, "signin", p)
 }
 
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
 func (a *App) signIn(w http.ResponseWriter, r *http.Request) {
 	p := a.newPage(r, "signin.title")
 	p.CSRF = a.anonymousCSRF(w, r)
@@ -128,11 +119,15 @@ func (a *App) signIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := time.Now()
-	userKey, addrKey := "user:"+strings.ToLower(username), "addr:"+clientAddr(r)
-	for _, l := range []struct {
+	addr, user := signin.ClientAddress(r, a.proxies), strings.ToLower(username)
+	limits := []struct {
 		lim *signin.Limiter
 		key string
-	}{{a.byUser, userKey}, {a.byAddr, addrKey}} {
+	}{{a.byPair, user + "\x00" + addr}, {a.byAddr, addr}, {a.byUser, user}}
+	if c, err := r.Cookie(deviceCookie); err == nil && signin.IsDevice([]byte(a.cfg.TokenKey), user, c.Value) {
+		limits = limits[:2] // the user's own browser
+	}
+	for _, l := range limits {
 		if blocked, wait := l.lim.Blocked(l.key, now); blocked {
 			w.Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
 			p.Error = p.T("signin.limited", int(wait.Minutes())+1)
@@ -152,14 +147,16 @@ func (a *App) signIn(w http.ResponseWriter, r *http.Request) {
 		hash = acc.PasswordHash
 	}
 	if !domain.CheckPassword(hash, password) || acc == nil || acc.Disabled {
-		a.byUser.Fail(userKey, now)
-		a.byAddr.Fail(addrKey, now)
+		for _, l := range limits {
+			l.lim.Fail(l.key, now)
+		}
 		a.Log.InfoContext(r.Context(), "sign-in refused") // no user name: it may be a mistyped password
 		p.Error = p.T("signin.failed")
 		a.render(w, r, http.StatusUnauthorized, "signin", p)
 		return
 	}
-	a.byUser.Reset(userKey)
+	a.byPair.Reset(limits[0].key)
+	http.SetCookie(w, a.cookie(r, deviceCookie, signin.DeviceToken([]byte(a.cfg.TokenKey), user), 365*24*time.Hour))
 	a.startSession(w, r, &domain.Session{Username: acc.Username, DisplayName: acc.DisplayName, Role: acc.Role, Organisation: acc.Organisation}, data.Next)
 }
 
@@ -176,6 +173,9 @@ func (a *App) startSession(w http.ResponseWriter, r *http.Request, s *domain.Ses
 	http.SetCookie(w, a.cookie(r, csrfCookie, "", -1))
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
+
+// deviceCookie says the browser signed in as a user before.
+const deviceCookie = "percorsi_device"
 
 // unknownUserHash is checked against when a user name is unknown.
 var unknownUserHash = func() string {
