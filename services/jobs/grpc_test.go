@@ -8,6 +8,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/percorsi/percorsi/pkg/grpckit/grpckittest"
 	jobsv1 "github.com/percorsi/percorsi/proto/percorsi/jobs/v1"
@@ -62,9 +63,9 @@ func TestGRPC(t *testing.T) {
 		field string
 	}{
 		{"a vacancy with no such level", func() error {
-			bad := *vacancy
+			bad := proto.CloneOf(vacancy)
 			bad.MinItalian = "Z9"
-			_, err := client.PublishVacancy(c, &bad)
+			_, err := client.PublishVacancy(c, bad)
 			return err
 		}, codes.InvalidArgument, "min_italian"},
 		{"a skill without its evidence", func() error {
