@@ -32,11 +32,14 @@ test: lint ## every test, with the race detector, plus the proto and layout chec
 	cd third_party/ferretdb && $(GO) test -count=1 ./internal/backends/sqlite/... ./internal/handler/sjson/
 
 .PHONY: lint
-lint: $(BUF) ## go vet, gofmt, buf lint, and the import-boundary check
+lint: $(BUF) ## go vet, gofmt, buf lint, buf breaking against main, and the import-boundary check
 	$(GO) vet ./...
 	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v -e '\.pb\.go$$' -e '^third_party/')); \
 		if [ -n "$$out" ]; then echo "gofmt would change: $$out"; exit 1; fi
 	cd proto && $(BUF) lint
+	# a contract may grow, not break: against main's, read from git (a
+	# worktree's .git file included)
+	cd proto && $(BUF) breaking --against '../.git#branch=main,subdir=proto'
 	$(GO) test -count=1 -run TestImportBoundaries ./services/
 
 # Registers pushed through the whole pipeline by BenchmarkPipeline.

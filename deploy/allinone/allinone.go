@@ -18,6 +18,8 @@ import (
 	"path/filepath"
 	"sync"
 
+	"google.golang.org/grpc"
+
 	"github.com/percorsi/percorsi/pkg/auth"
 	"github.com/percorsi/percorsi/pkg/devstack"
 	"github.com/percorsi/percorsi/pkg/process"
@@ -36,7 +38,7 @@ type Config struct {
 	Host         string // interface to listen on; 127.0.0.1 unless told
 	KafkaPort    int    // 0: any free port
 	MongoPort    int
-	CoursesPort  int
+	CoursesPort  int // a service's gRPC port is its HTTP port + GRPCPortOffset
 	PathwayPort  int
 	HousingPort  int
 	JobsPort     int
@@ -49,6 +51,10 @@ type Config struct {
 	NoTableScan   bool // the store refuses a query no index serves (tests)
 	Logger        *slog.Logger
 }
+
+// GRPCPortOffset puts each service's gRPC port beside its HTTP port
+// (courses on 8081 and 9081).
+const GRPCPortOffset = 1000
 
 // System is the running whole.
 type System struct {
@@ -63,7 +69,10 @@ type System struct {
 	// URLs of each service's HTTP API.
 	CoursesURL, PathwayURL, HousingURL, JobsURL, TrainingURL string
 	WebURL                                                   string // the pages people use
-	Demo                                                     *Demo  // nil unless Config.Demo
+	// GRPCAddrs are the services' gRPC addresses by name: each on its
+	// HTTP port + GRPCPortOffset, or any free port when that is 0.
+	GRPCAddrs map[string]string
+	Demo      *Demo // nil unless Config.Demo
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -102,7 +111,7 @@ func Start(ctx context.Context, cfg Config) (*System, error) {
 		return nil, err
 	}
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	s := &System{Stack: stack, Issuer: issuer, cancel: cancel}
+	s := &System{Stack: stack, Issuer: issuer, GRPCAddrs: map[string]string{}, cancel: cancel}
 	if err := s.startServices(ctx, runCtx, cfg, key); err != nil {
 		s.Close()
 		return nil, err
@@ -128,7 +137,7 @@ func (s *System) startServices(ctx, runCtx context.Context, cfg Config, key []by
 		return err
 	}
 	s.Courses = c
-	if s.CoursesURL, err = s.serve(runCtx, c.Process, c.API, cfg.Host, cfg.CoursesPort); err != nil {
+	if s.CoursesURL, err = s.serve(runCtx, c.Process, c.API, c.GRPC, cfg.Host, cfg.CoursesPort); err != nil {
 		return err
 	}
 	tr, err := training.Open(ctx, base, cfg.Logger)
@@ -136,7 +145,7 @@ func (s *System) startServices(ctx, runCtx context.Context, cfg Config, key []by
 		return err
 	}
 	s.Training = tr
-	if s.TrainingURL, err = s.serve(runCtx, tr.Process, tr.API, cfg.Host, cfg.TrainingPort); err != nil {
+	if s.TrainingURL, err = s.serve(runCtx, tr.Process, tr.API, tr.GRPC, cfg.Host, cfg.TrainingPort); err != nil {
 		return err
 	}
 	master, err := masterKey(cfg.Dir)
@@ -148,7 +157,7 @@ func (s *System) startServices(ctx, runCtx context.Context, cfg Config, key []by
 		return err
 	}
 	s.Pathway = p
-	if s.PathwayURL, err = s.serve(runCtx, p.Process, p.API, cfg.Host, cfg.PathwayPort); err != nil {
+	if s.PathwayURL, err = s.serve(runCtx, p.Process, p.API, nil, cfg.Host, cfg.PathwayPort); err != nil {
 		return err
 	}
 	h, err := housing.Open(ctx, base, housing.DefaultRentShare, cfg.Logger)
@@ -156,7 +165,7 @@ func (s *System) startServices(ctx, runCtx context.Context, cfg Config, key []by
 		return err
 	}
 	s.Housing = h
-	if s.HousingURL, err = s.serve(runCtx, h.Process, h.API, cfg.Host, cfg.HousingPort); err != nil {
+	if s.HousingURL, err = s.serve(runCtx, h.Process, h.API, nil, cfg.Host, cfg.HousingPort); err != nil {
 		return err
 	}
 	j, err := jobs.Open(ctx, base, jobs.DefaultConfig, cfg.Logger)
@@ -164,14 +173,29 @@ func (s *System) startServices(ctx, runCtx context.Context, cfg Config, key []by
 		return err
 	}
 	s.Jobs = j
-	s.JobsURL, err = s.serve(runCtx, j.Process, j.API, cfg.Host, cfg.JobsPort)
+	s.JobsURL, err = s.serve(runCtx, j.Process, j.API, j.GRPC, cfg.Host, cfg.JobsPort)
 	return err
 }
 
-func (s *System) serve(ctx context.Context, p *process.Process, api http.Handler, host string, port int) (string, error) {
+func (s *System) serve(ctx context.Context, p *process.Process, api http.Handler, rpc *grpc.Server, host string, port int) (string, error) {
 	ln, err := net.Listen("tcp", net.JoinHostPort(host, fmt.Sprint(port)))
 	if err != nil {
 		return "", fmt.Errorf("%s: listen: %w", p.Name, err)
+	}
+	if rpc != nil {
+		grpcPort := 0
+		if port != 0 {
+			grpcPort = port + GRPCPortOffset
+		}
+		gln, err := net.Listen("tcp", net.JoinHostPort(host, fmt.Sprint(grpcPort)))
+		if err != nil {
+			_ = ln.Close()
+			return "", fmt.Errorf("%s: listen for gRPC: %w", p.Name, err)
+		}
+		p.ServeGRPC(gln, rpc)
+		s.mu.Lock()
+		s.GRPCAddrs[p.Name] = gln.Addr().String()
+		s.mu.Unlock()
 	}
 	s.wg.Go(func() {
 		if err := p.Run(ctx, ln, api); err != nil {

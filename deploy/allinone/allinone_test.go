@@ -10,7 +10,12 @@ import (
 	"testing"
 	"time"
 
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/metadata"
+
 	"github.com/percorsi/percorsi/deploy/allinone"
+	jobsv1 "github.com/percorsi/percorsi/proto/percorsi/jobs/v1"
 	"github.com/percorsi/percorsi/services/pathway"
 )
 
@@ -63,6 +68,23 @@ func TestDemoFlow(t *testing.T) {
 	}
 	if status := do(t, http.MethodGet, sys.PathwayURL+"/v1/persons/"+amina+"/timeline", d.Tokens["luca.verdi"], "", nil); status != http.StatusForbidden {
 		t.Fatalf("another organisation's case worker: status %d", status)
+	}
+
+	// The services serve gRPC beside HTTP: jobs answers with the demo's vacancy.
+	conn, err := grpc.NewClient(sys.GRPCAddrs["jobs"], grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	counsellor := metadata.NewOutgoingContext(ctx, metadata.Pairs("authorization", "Bearer "+d.Tokens["elena.ferri"]))
+	v, err := jobsv1.NewJobsServiceClient(conn).GetVacancy(counsellor, &jobsv1.GetVacancyRequest{Id: d.Jobs.CookVacancyID})
+	if err != nil || v.Vacancy.GetId() != d.Jobs.CookVacancyID {
+		t.Fatalf("jobs over gRPC: %v %v", v, err)
+	}
+	for _, name := range []string{"courses", "training", "jobs"} {
+		if sys.GRPCAddrs[name] == "" {
+			t.Errorf("%s serves no gRPC", name)
+		}
 	}
 }
 

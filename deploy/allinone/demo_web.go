@@ -31,7 +31,7 @@ func (s *System) startWeb(ctx, runCtx context.Context, cfg Config, base process.
 		return err
 	}
 	s.Web = w
-	s.WebURL, err = s.serve(runCtx, w.Process, w.Pages, cfg.Host, cfg.WebPort)
+	s.WebURL, err = s.serve(runCtx, w.Process, w.Pages, nil, cfg.Host, cfg.WebPort)
 	return err
 }
 

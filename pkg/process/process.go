@@ -20,6 +20,7 @@ import (
 	"github.com/segmentio/kafka-go"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"golang.org/x/sync/errgroup"
+	"google.golang.org/grpc"
 
 	"github.com/percorsi/percorsi/pkg/auth"
 	"github.com/percorsi/percorsi/pkg/buildinfo"
@@ -32,6 +33,7 @@ import (
 // Config is what every service reads from its environment.
 type Config struct {
 	HTTPAddr     string   `env:"HTTP_ADDR" envDefault:":8080"`
+	GRPCAddr     string   `env:"GRPC_ADDR" envDefault:":9090"`
 	MongoURI     string   `env:"MONGODB_URI,required"`
 	Database     string   `env:"MONGODB_DATABASE"` // defaults to percorsi_<service>
 	KafkaBrokers []string `env:"KAFKA_BROKERS,required" envSeparator:","`
@@ -147,6 +149,15 @@ func Open(ctx context.Context, name string, cfg Config, log *slog.Logger) (*Proc
 // Go adds a background worker that runs with the server.
 func (p *Process) Go(name string, run func(context.Context) error) {
 	p.workers = append(p.workers, worker{name, run})
+}
+
+// ServeGRPC serves srv on ln beside the HTTP API, as a worker: it stops
+// gracefully when Run stops.
+func (p *Process) ServeGRPC(ln net.Listener, srv *grpc.Server) {
+	p.Go("grpc", func(ctx context.Context) error {
+		defer context.AfterFunc(ctx, srv.GracefulStop)()
+		return srv.Serve(ln)
+	})
 }
 
 // Handler returns api with the operational routes beside it.

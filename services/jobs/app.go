@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
+	"google.golang.org/grpc"
 
 	"github.com/percorsi/percorsi/pkg/endpointkit"
 	"github.com/percorsi/percorsi/pkg/instrument"
@@ -26,7 +27,7 @@ const Name = "jobs"
 const CheckEvery = time.Hour
 
 // App is the jobs service assembled from the inside out: stores, use
-// cases, endpoints, the HTTP transport, the relay that publishes its
+// cases, endpoints, the HTTP and gRPC transports, the relay that publishes its
 // events, the subscriber that keeps the facts of other services, and the
 // check for placements the employer has not confirmed.
 type App struct {
@@ -35,6 +36,7 @@ type App struct {
 	Endpoints  Endpoints
 	Relay      *outbox.Relay
 	API        http.Handler
+	GRPC       *grpc.Server
 	Placements *store.Placements
 }
 
@@ -55,7 +57,7 @@ func Open(ctx context.Context, pc process.Config, cfg Config, log *slog.Logger) 
 	stores := store.New(p.DB, relay.Notify)
 	svc := NewService(stores, links, cfg, func() string { return uuid.Must(uuid.NewV7()).String() })
 	endpoints := MakeEndpoints(svc, endpointkit.Chain{Verifier: p.Verifier, Log: p.Log, Metrics: instrument.NewMetrics(p.Registry, Name)})
-	a := &App{Process: p, Service: svc, Endpoints: endpoints, Relay: relay, API: NewHTTPHandler(endpoints), Placements: stores.Placements}
+	a := &App{Process: p, Service: svc, Endpoints: endpoints, Relay: relay, API: NewHTTPHandler(endpoints), GRPC: NewGRPCServer(endpoints), Placements: stores.Placements}
 	p.Go("outbox relay", relay.Run)
 	metrics := p.Registry
 	p.Go("subscriber", func(ctx context.Context) error { return a.subscriber(metrics).Run(ctx) })

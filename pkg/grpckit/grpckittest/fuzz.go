@@ -122,7 +122,7 @@ func FuzzServer[E any](f *testing.F, c *endpointtest.Capture[E], srv *grpc.Serve
 			f.Fatalf("seed %T: no RPC of the server takes it", s)
 		}
 	}
-	conn := serve(f, srv)
+	conn := Serve(f, srv)
 	f.Fuzz(func(t *testing.T, rpc uint8, b []byte) {
 		m := rpcs[int(rpc)%len(rpcs)]
 		in := m.in.New().Interface()
@@ -156,19 +156,19 @@ func FuzzServer[E any](f *testing.F, c *endpointtest.Capture[E], srv *grpc.Serve
 	})
 }
 
-// serve runs srv on an in-memory listener for the fuzz run and returns a
+// Serve runs srv on an in-memory listener for the test and returns a
 // connection to it.
-func serve(f *testing.F, srv *grpc.Server) *grpc.ClientConn {
+func Serve(tb testing.TB, srv *grpc.Server) *grpc.ClientConn {
 	lis := bufconn.Listen(1 << 20)
 	go func() { _ = srv.Serve(lis) }() // returns when srv stops, at cleanup
-	f.Cleanup(srv.Stop)
+	tb.Cleanup(srv.Stop)
 	conn, err := grpc.NewClient("passthrough:///fuzz",
 		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) }),
 		grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
-		f.Fatalf("connecting to the server: %v", err)
+		tb.Fatalf("connecting to the server: %v", err)
 	}
-	f.Cleanup(func() { _ = conn.Close() })
+	tb.Cleanup(func() { _ = conn.Close() })
 	return conn
 }
 
