@@ -24,7 +24,6 @@ import (
 // config is what courses reads from its environment beside the shared part.
 type config struct {
 	process.Config
-	GRPCAddr         string        `env:"GRPC_ADDR" envDefault:":9090"`
 	LockAfter        time.Duration `env:"COURSES_REGISTER_LOCK_AFTER" envDefault:"168h"`
 	AdmissionPercent int           `env:"COURSES_ADMISSION_PERCENT" envDefault:"70"`
 	AbsenceStreak    int           `env:"COURSES_ABSENCE_STREAK" envDefault:"3"`
@@ -72,12 +71,6 @@ func run(log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	app.Go("grpc", func(ctx context.Context) error {
-		go func() {
-			<-ctx.Done()
-			app.GRPC.GracefulStop()
-		}()
-		return app.GRPC.Serve(gln)
-	})
+	app.ServeGRPC(gln, app.GRPC)
 	return app.Run(ctx, ln, app.API)
 }

@@ -18,12 +18,6 @@ import (
 	"github.com/percorsi/percorsi/services/training"
 )
 
-// config is what training reads from its environment beside the shared part.
-type config struct {
-	process.Config
-	GRPCAddr string `env:"GRPC_ADDR" envDefault:":9090"`
-}
-
 func main() {
 	log := slog.New(tracectx.LogHandler(slog.NewJSONHandler(os.Stderr, nil)))
 	if err := run(log); err != nil {
@@ -40,11 +34,11 @@ func run(log *slog.Logger) error {
 		return err
 	}
 	defer func() { _ = shutdown(context.WithoutCancel(ctx)) }()
-	cfg, err := env.ParseAs[config]()
+	cfg, err := env.ParseAs[process.Config]()
 	if err != nil {
 		return err
 	}
-	app, err := training.Open(ctx, cfg.Config, log)
+	app, err := training.Open(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
@@ -56,12 +50,6 @@ func run(log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	app.Go("grpc", func(ctx context.Context) error {
-		go func() {
-			<-ctx.Done()
-			app.GRPC.GracefulStop()
-		}()
-		return app.GRPC.Serve(gln)
-	})
+	app.ServeGRPC(gln, app.GRPC)
 	return app.Run(ctx, ln, app.API)
 }
