@@ -42,12 +42,17 @@ type Message struct {
 
 var lastSeq atomic.Int64
 
-// Stamp gives msgs increasing sequence numbers (nanoseconds since the epoch,
-// strictly increasing within a process) in the order given.
-func Stamp(msgs []Message) {
-	for i := range msgs {
-		msgs[i].Seq = nextSeq()
+// stamped is a copy of msgs with increasing sequence numbers (nanoseconds
+// since the epoch, strictly increasing within a process) in the order
+// given: a copy, as the caller's messages may be written again (a retried
+// update) or shared.
+func stamped(msgs []Message) []Message {
+	out := make([]Message, len(msgs))
+	for i, m := range msgs {
+		m.Seq = nextSeq()
+		out[i] = m
 	}
+	return out
 }
 
 // nextSeq is a sequence number above every one given before in this process.
@@ -81,7 +86,7 @@ func NewPending(msgs []Message) Pending {
 	if len(msgs) == 0 {
 		return Pending{Events: []Message{}}
 	}
-	Stamp(msgs)
+	msgs = stamped(msgs)
 	return Pending{Events: msgs, Waiting: true, At: msgs[0].Seq, Rev: 1}
 }
 
@@ -94,7 +99,7 @@ func Append(update bson.D, msgs []Message) bson.D {
 	if len(msgs) == 0 {
 		return update
 	}
-	Stamp(msgs)
+	msgs = stamped(msgs)
 	ops := bson.D{
 		{Key: "$push", Value: bson.D{{Key: fieldEvents, Value: bson.D{{Key: "$each", Value: msgs}}}}},
 		{Key: "$set", Value: bson.D{{Key: fieldPending, Value: true}}},
