@@ -32,7 +32,10 @@ import (
 
 // Config is what every service reads from its environment.
 type Config struct {
-	HTTPAddr     string   `env:"HTTP_ADDR" envDefault:":8080"`
+	HTTPAddr string `env:"HTTP_ADDR" envDefault:":8080"`
+	// AdminAddr is where /healthz, /readyz and /metrics are served when
+	// set: a port the ingress does not route. Empty: beside the API.
+	AdminAddr    string   `env:"ADMIN_ADDR"`
 	GRPCAddr     string   `env:"GRPC_ADDR" envDefault:":9090"`
 	MongoURI     string   `env:"MONGODB_URI,required"`
 	Database     string   `env:"MONGODB_DATABASE"` // defaults to percorsi_<service>
@@ -93,7 +96,8 @@ type Process struct {
 	// the service removes one it does not use before it serves.
 	Ready map[string]health.Check
 
-	workers []worker
+	adminAddr string
+	workers   []worker
 }
 
 type worker struct {
@@ -132,17 +136,18 @@ func Open(ctx context.Context, name string, cfg Config, log *slog.Logger) (*Proc
 	log = log.With("service", name)
 	log.Info("starting", "version", buildinfo.Version, "commit", buildinfo.Commit)
 	return &Process{
-		Name:     name,
-		Log:      log,
-		Client:   client,
-		DB:       client.Database(cfg.Database),
-		Writer:   cluster.NewWriter(),
-		Kafka:    cluster,
-		Brokers:  cfg.KafkaBrokers,
-		Registry: reg,
-		Tokens:   tokens,
-		Verifier: verifier,
-		Ready:    map[string]health.Check{"mongodb": mongostore.Ping(client), "kafka": cluster.Ping},
+		Name:      name,
+		adminAddr: cfg.AdminAddr,
+		Log:       log,
+		Client:    client,
+		DB:        client.Database(cfg.Database),
+		Writer:    cluster.NewWriter(),
+		Kafka:     cluster,
+		Brokers:   cfg.KafkaBrokers,
+		Registry:  reg,
+		Tokens:    tokens,
+		Verifier:  verifier,
+		Ready:     map[string]health.Check{"mongodb": mongostore.Ping(client), "kafka": cluster.Ping},
 	}, nil
 }
 
@@ -162,8 +167,14 @@ func (p *Process) ServeGRPC(ln net.Listener, srv *grpc.Server) {
 
 // Handler returns api with the operational routes beside it.
 func (p *Process) Handler(api http.Handler) http.Handler {
-	mux := http.NewServeMux()
+	mux := p.operations()
 	mux.Handle("/", api)
+	return mux
+}
+
+// operations are the routes of probes and scrapers.
+func (p *Process) operations() *http.ServeMux {
+	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", health.Live)
 	mux.Handle("GET /readyz", health.Ready(p.Ready))
 	mux.Handle("GET /metrics", promhttp.HandlerFor(p.Registry, promhttp.HandlerOpts{}))
@@ -175,7 +186,16 @@ func (p *Process) Handler(api http.Handler) http.Handler {
 func (p *Process) Run(ctx context.Context, ln net.Listener, api http.Handler) error {
 	defer p.close(ctx)
 	g, ctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return httpkit.Serve(ctx, ln, p.Handler(api)) })
+	if p.adminAddr == "" {
+		g.Go(func() error { return httpkit.Serve(ctx, ln, p.Handler(api)) })
+	} else {
+		admin, err := net.Listen("tcp", p.adminAddr)
+		if err != nil {
+			return fmt.Errorf("%s: ADMIN_ADDR: %w", p.Name, err)
+		}
+		g.Go(func() error { return httpkit.Serve(ctx, ln, api) })
+		g.Go(func() error { return httpkit.Serve(ctx, admin, p.operations()) })
+	}
 	for _, w := range p.workers {
 		g.Go(func() error {
 			if err := w.run(ctx); err != nil {

@@ -1,8 +1,10 @@
 package process_test
 
 import (
+	"context"
 	"log/slog"
 	"net"
+	"net/http"
 	"testing"
 	"time"
 
@@ -104,6 +106,57 @@ func TestProviderMisconfigured(t *testing.T) {
 			t.Errorf("%+v: opened", cfg)
 		} else {
 			t.Log(err)
+		}
+	}
+}
+
+// With ADMIN_ADDR, probes and metrics answer there and not beside the API,
+// whose port the ingress routes (issue 21).
+func TestAdminAddr(t *testing.T) {
+	free, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	adminAddr := free.Addr().String()
+	free.Close()
+	p, err := process.Open(t.Context(), "test", process.Config{
+		MongoURI: "mongodb://127.0.0.1:1", KafkaBrokers: []string{"127.0.0.1:1"}, TokenKey: tokenKey, AdminAddr: adminAddr,
+	}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { http.NotFound(w, nil) })
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- p.Run(ctx, ln, api) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	})
+	get := func(addr, path string) int {
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			resp, err := http.Get("http://" + addr + path)
+			if err == nil {
+				resp.Body.Close()
+				return resp.StatusCode
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("GET %s%s: %v", addr, path, err)
+			}
+		}
+	}
+	for _, path := range []string{"/metrics", "/healthz"} {
+		if got := get(adminAddr, path); got != http.StatusOK {
+			t.Errorf("admin %s: %d", path, got)
+		}
+		if got := get(ln.Addr().String(), path); got != http.StatusNotFound {
+			t.Errorf("public %s: %d, want 404", path, got)
 		}
 	}
 }
