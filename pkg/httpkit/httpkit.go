@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mime"
 	"net"
 	"net/http"
 	"strings"
@@ -29,11 +30,16 @@ const MaxBody = 1 << 20
 // Decode reads a JSON body into v: unknown fields, trailing data, wrong types
 // and oversized bodies are errcode.Invalid naming the field at fault.
 func Decode(r *http.Request, v any) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" && !strings.HasSuffix(mt, "+json") {
+			return errcode.New(errcode.Invalid, "Content-Type", "must be application/json, not %q", ct)
+		}
+	}
 	body := bufio.NewReader(http.MaxBytesReader(nil, r.Body, MaxBody))
-	if isNull(body) {
-		// encoding/json leaves v as it was for null: an empty request,
-		// which would then replace a plan with nothing.
-		return errcode.New(errcode.Invalid, "body", "must be a JSON object, not null")
+	if first, ok := firstByte(body); ok && first != '{' {
+		// encoding/json would leave v as it was for null: an empty
+		// request, which would then replace a plan with nothing.
+		return errcode.New(errcode.Invalid, "body", "must be a JSON object")
 	}
 	dec := json.NewDecoder(body)
 	dec.DisallowUnknownFields()
@@ -46,22 +52,19 @@ func Decode(r *http.Request, v any) error {
 	return nil
 }
 
-// isNull says whether body starts with the JSON value null, past any
-// white space, reading nothing that Decode needs.
-func isNull(body *bufio.Reader) bool {
+// firstByte is the first byte of body past any white space, left unread;
+// false at the end of the body.
+func firstByte(body *bufio.Reader) (byte, bool) {
 	for {
 		b, err := body.Peek(1)
 		if err != nil {
-			return false
+			return 0, false
 		}
 		switch b[0] {
 		case ' ', '\t', '\r', '\n':
 			_, _ = body.ReadByte()
-		case 'n':
-			word, _ := body.Peek(4)
-			return string(word) == "null"
 		default:
-			return false
+			return b[0], true
 		}
 	}
 }

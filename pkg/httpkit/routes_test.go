@@ -47,10 +47,12 @@ func TestHandler(t *testing.T) {
 	}
 }
 
-// A body of null is refused, not taken for an empty request (issue 21: it
-// replaced a person's plan with an empty revision).
-func TestDecodeRefusesNull(t *testing.T) {
-	for _, body := range []string{"null", " \n null", "null "} {
+// A body that is not a JSON object is refused, null included, which
+// encoding/json would take for an empty request (issue 21: it replaced a
+// person's plan with an empty revision); so is a body said to be other
+// than JSON.
+func TestDecodeRefusesWhatIsNotAnObject(t *testing.T) {
+	for _, body := range []string{"null", " \n null", "[]", `[{"name":"a"}]`, `"a"`, "1", "true"} {
 		_, err := decode([]byte(body))
 		if e := errcode.As(err); e == nil || e.Code != errcode.Invalid || e.Field != "body" {
 			t.Errorf("%q: %v, want Invalid naming body", body, err)
@@ -59,6 +61,18 @@ func TestDecodeRefusesNull(t *testing.T) {
 	for _, body := range []string{`{}`, ` {"name":"nullo"}`} {
 		if _, err := decode([]byte(body)); err != nil {
 			t.Errorf("%q: %v", body, err)
+		}
+	}
+	for ct, ok := range map[string]bool{
+		"application/json": true, "application/json; charset=utf-8": true, "application/merge-patch+json": true,
+		"text/plain": false, "application/x-www-form-urlencoded": false, "multipart/form-data; boundary=x": false, ";;": false,
+	} {
+		r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(`{"name":"a"}`))
+		r.Header.Set("Content-Type", ct)
+		var v shape
+		err := httpkit.Decode(r, &v)
+		if e := errcode.As(err); ok != (err == nil) || !ok && (e == nil || e.Field != "Content-Type") {
+			t.Errorf("Content-Type %q: %v", ct, err)
 		}
 	}
 }
