@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/encoding/prototext"
@@ -109,14 +108,8 @@ func TestNewServer(t *testing.T) {
 	set(inner, "day", protoreflect.ValueOfString("never"))
 	in.Set(in.Descriptor().Fields().ByName("inner"), protoreflect.ValueOfMessage(inner))
 	st := status.Convert(conn.Invoke(t.Context(), "/grpckit.test.TestService/Put", in, out))
-	var field string
-	for _, d := range st.Details() {
-		if br, ok := d.(*errdetails.BadRequest); ok {
-			field = br.FieldViolations[0].Field
-		}
-	}
-	if st.Code() != codes.InvalidArgument || field != "inner.day" || st.Message() != "is no day" {
-		t.Fatalf("a refusal: %v %q naming %q", st.Code(), st.Message(), field)
+	if st.Code() != codes.InvalidArgument || grpckittest.Field(st) != "inner.day" || st.Message() != "is no day" {
+		t.Fatalf("a refusal: %v %q naming %q", st.Code(), st.Message(), grpckittest.Field(st))
 	}
 }
 

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
@@ -86,18 +85,9 @@ func TestGRPC(t *testing.T) {
 	for _, tc := range refusals {
 		t.Run(tc.name, func(t *testing.T) {
 			st := status.Convert(tc.call())
-			if st.Code() != tc.code || fieldOf(st) != tc.field || st.Message() == "" || strings.Contains(st.Message(), "Segreto") {
-				t.Fatalf("got %v %q naming %q, want %v naming %q", st.Code(), st.Message(), fieldOf(st), tc.code, tc.field)
+			if st.Code() != tc.code || grpckittest.Field(st) != tc.field || st.Message() == "" || strings.Contains(st.Message(), "Segreto") {
+				t.Fatalf("got %v %q naming %q, want %v naming %q", st.Code(), st.Message(), grpckittest.Field(st), tc.code, tc.field)
 			}
 		})
 	}
-}
-
-func fieldOf(st *status.Status) string {
-	for _, d := range st.Details() {
-		if br, ok := d.(*errdetails.BadRequest); ok && len(br.FieldViolations) > 0 {
-			return br.FieldViolations[0].Field
-		}
-	}
-	return ""
 }
