@@ -157,7 +157,7 @@ func (s *System) startServices(ctx, runCtx context.Context, cfg Config, key []by
 		return err
 	}
 	s.Pathway = p
-	if s.PathwayURL, err = s.serve(runCtx, p.Process, p.API, nil, cfg.Host, cfg.PathwayPort); err != nil {
+	if s.PathwayURL, err = s.serve(runCtx, p.Process, p.API, p.GRPC, cfg.Host, cfg.PathwayPort); err != nil {
 		return err
 	}
 	h, err := housing.Open(ctx, base, housing.DefaultRentShare, cfg.Logger)
@@ -165,7 +165,7 @@ func (s *System) startServices(ctx, runCtx context.Context, cfg Config, key []by
 		return err
 	}
 	s.Housing = h
-	if s.HousingURL, err = s.serve(runCtx, h.Process, h.API, nil, cfg.Host, cfg.HousingPort); err != nil {
+	if s.HousingURL, err = s.serve(runCtx, h.Process, h.API, h.GRPC, cfg.Host, cfg.HousingPort); err != nil {
 		return err
 	}
 	j, err := jobs.Open(ctx, base, jobs.DefaultConfig, cfg.Logger)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/percorsi/percorsi/deploy/allinone"
 	jobsv1 "github.com/percorsi/percorsi/proto/percorsi/jobs/v1"
+	pathwayv1 "github.com/percorsi/percorsi/proto/percorsi/pathway/v1"
 	"github.com/percorsi/percorsi/services/pathway"
 )
 
@@ -81,7 +82,16 @@ func TestDemoFlow(t *testing.T) {
 	if err != nil || v.Vacancy.GetId() != d.Jobs.CookVacancyID {
 		t.Fatalf("jobs over gRPC: %v %v", v, err)
 	}
-	for _, name := range []string{"courses", "training", "jobs"} {
+	pconn, err := grpc.NewClient(sys.GRPCAddrs["pathway"], grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pconn.Close()
+	caseWorker := metadata.NewOutgoingContext(ctx, metadata.Pairs("authorization", "Bearer "+d.Tokens["giulia.bianchi"]))
+	if tl, err := pathwayv1.NewPathwayServiceClient(pconn).Timeline(caseWorker, &pathwayv1.TimelineRequest{Pseudonym: amina, Lang: "en"}); err != nil || tl.Person.GetPseudonym() != amina || len(tl.Entries) == 0 {
+		t.Fatalf("pathway over gRPC: %v %v", tl, err)
+	}
+	for _, name := range []string{"courses", "training", "jobs", "housing", "pathway"} {
 		if sys.GRPCAddrs[name] == "" {
 			t.Errorf("%s serves no gRPC", name)
 		}

@@ -1,10 +1,12 @@
 package grpckit
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -33,7 +35,8 @@ type Method struct {
 // endpoint's response is written into the response message from its JSON.
 // A request field the JSON leaves out (a path parameter over HTTP: `json:"-"`
 // or no tag) is matched by its Go name in snake case (PlacementID is
-// placement_id).
+// placement_id); the fields of an embedded struct count as Req's own, as
+// in JSON.
 func Unary[Req any](name string, e endpoint.Endpoint) Method {
 	return Method{name: name, e: e, decode: func(md protoreflect.MessageDescriptor) (kitgrpc.DecodeRequestFunc, error) {
 		bare, err := bareFields(reflect.TypeFor[Req](), md)
@@ -47,7 +50,7 @@ func Unary[Req any](name string, e endpoint.Endpoint) Method {
 			for fd := range bare {
 				body.Clear(fd)
 			}
-			b, err := protojson.MarshalOptions{UseProtoNames: true}.Marshal(body.Interface())
+			b, err := requestJSON(body)
 			if err != nil {
 				return nil, errcode.New(errcode.Invalid, "body", "cannot be read: %v", err)
 			}
@@ -58,7 +61,8 @@ func Unary[Req any](name string, e endpoint.Endpoint) Method {
 			}
 			v := reflect.ValueOf(&req).Elem()
 			for fd, i := range bare {
-				v.Field(i).Set(reflect.ValueOf(m.Get(fd).Interface()).Convert(v.Field(i).Type()))
+				f := v.FieldByIndex(i)
+				f.Set(reflect.ValueOf(m.Get(fd).Interface()).Convert(f.Type()))
 			}
 			return req, nil
 		}, nil
@@ -67,30 +71,104 @@ func Unary[Req any](name string, e endpoint.Endpoint) Method {
 
 // bareFields maps the request fields that JSON leaves out to the Go fields
 // of t they fill, and fails if a field of md has no Go field in t.
-func bareFields(t reflect.Type, md protoreflect.MessageDescriptor) (map[protoreflect.FieldDescriptor]int, error) {
-	tagged, bare := map[string]bool{}, map[string]int{}
-	for i := range t.NumField() {
-		f := t.Field(i)
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "" || name == "-" {
-			bare[snake(f.Name)] = i
-		} else {
-			tagged[name] = true
-		}
-	}
-	out := map[protoreflect.FieldDescriptor]int{}
+func bareFields(t reflect.Type, md protoreflect.MessageDescriptor) (map[protoreflect.FieldDescriptor][]int, error) {
+	tagged, bare := map[string]bool{}, map[string][]int{}
+	jsonFields(t, nil, tagged, bare)
+	out := map[protoreflect.FieldDescriptor][]int{}
 	for i := range md.Fields().Len() {
 		fd := md.Fields().Get(i)
 		j, ok := bare[string(fd.Name())]
 		switch {
 		case tagged[string(fd.Name())]:
-		case ok && !fd.IsList() && !fd.IsMap() && fd.Message() == nil && reflect.TypeOf(fd.Default().Interface()).ConvertibleTo(t.Field(j).Type):
+		case ok && !fd.IsList() && !fd.IsMap() && fd.Message() == nil && reflect.TypeOf(fd.Default().Interface()).ConvertibleTo(t.FieldByIndex(j).Type):
 			out[fd] = j
 		default:
 			return nil, fmt.Errorf("%s.%s: no field of %v takes it", md.FullName(), fd.Name(), t)
 		}
 	}
 	return out, nil
+}
+
+// jsonFields sorts the exported fields of t, those of its untagged
+// embedded structs included, into the names its JSON has (tagged) and
+// the snake-case names of those it leaves out (bare), with their index.
+func jsonFields(t reflect.Type, index []int, tagged map[string]bool, bare map[string][]int) {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		at := append(slices.Clone(index), i)
+		switch {
+		case f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct:
+			jsonFields(f.Type, at, tagged, bare)
+		case !f.IsExported():
+		case name == "" || name == "-":
+			bare[snake(f.Name)] = at
+		default:
+			tagged[name] = true
+		}
+	}
+}
+
+// requestJSON is m as the HTTP API's JSON has it: protojson writes 64-bit
+// integers as strings, which encoding/json does not read into an int64.
+func requestJSON(m protoreflect.Message) ([]byte, error) {
+	b, err := protojson.MarshalOptions{UseProtoNames: true}.Marshal(m.Interface())
+	if err != nil {
+		return nil, err
+	}
+	var v any
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	unquote64(v, m.Descriptor())
+	return json.Marshal(v)
+}
+
+// unquote64 turns the 64-bit integers of v, a message md as protojson
+// wrote it, into JSON numbers.
+func unquote64(v any, md protoreflect.MessageDescriptor) {
+	obj, _ := v.(map[string]any)
+	for name, x := range obj {
+		fd := md.Fields().ByName(protoreflect.Name(name))
+		switch {
+		case fd == nil:
+		case fd.IsMap():
+			m, _ := x.(map[string]any)
+			for k, y := range m {
+				m[k] = unquote(y, fd.MapValue())
+			}
+		case fd.IsList():
+			l, _ := x.([]any)
+			for i, y := range l {
+				l[i] = unquote(y, fd)
+			}
+		default:
+			obj[name] = unquote(x, fd)
+		}
+	}
+}
+
+// unquote is one value of fd: a 64-bit integer as a number, a message
+// with its own unquoted.
+func unquote(v any, fd protoreflect.FieldDescriptor) any {
+	if fd.Message() != nil {
+		unquote64(v, fd.Message())
+		return v
+	}
+	if s, ok := v.(string); ok && is64(fd) {
+		return json.Number(s)
+	}
+	return v
+}
+
+func is64(fd protoreflect.FieldDescriptor) bool {
+	switch fd.Kind() {
+	case protoreflect.Int64Kind, protoreflect.Sint64Kind, protoreflect.Sfixed64Kind, protoreflect.Uint64Kind, protoreflect.Fixed64Kind:
+		return true
+	}
+	return false
 }
 
 // snake is a Go name in snake case: PlacementID is placement_id.
@@ -109,7 +187,8 @@ func snake(s string) string {
 // encode writes an endpoint's response into a new message of mt through
 // its JSON. A response message whose one field is a message or a map, or
 // a response that is no JSON object, wraps the whole response in that
-// field: GetProfileResponse{profile} of a profile.
+// field: GetProfileResponse{profile} of a profile; but not a JSON object
+// that already has that field: {"step": ...} of StartStepResponse{step}.
 func encode(mt protoreflect.MessageType) kitgrpc.EncodeResponseFunc {
 	fields := mt.Descriptor().Fields()
 	return func(_ context.Context, resp any) (any, error) {
@@ -119,7 +198,7 @@ func encode(mt protoreflect.MessageType) kitgrpc.EncodeResponseFunc {
 		}
 		if fields.Len() == 1 {
 			fd := fields.Get(0)
-			if fd.Message() != nil && !fd.IsList() || b[0] != '{' {
+			if fd.Message() != nil && !fd.IsList() && (fd.IsMap() || !hasKey(b, string(fd.Name()))) || b[0] != '{' {
 				b = fmt.Appendf(nil, `{%q:%s}`, fd.Name(), b)
 			}
 		}
@@ -129,6 +208,16 @@ func encode(mt protoreflect.MessageType) kitgrpc.EncodeResponseFunc {
 		}
 		return out, nil
 	}
+}
+
+// hasKey reports whether b is a JSON object with the key.
+func hasKey(b []byte, key string) bool {
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(b, &obj) != nil {
+		return false
+	}
+	_, ok := obj[key]
+	return ok
 }
 
 // NewServer serves every RPC of the service sd with its Method, through

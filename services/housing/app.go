@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"time"
 
+	"google.golang.org/grpc"
+
 	"github.com/percorsi/percorsi/pkg/instrument"
 	"github.com/percorsi/percorsi/pkg/mongostore"
 	"github.com/percorsi/percorsi/pkg/outbox"
@@ -17,13 +19,14 @@ import (
 const Name = "housing"
 
 // App is the housing service assembled from the inside out: stores, use
-// cases, endpoints, the HTTP transport, and the relay that publishes its
-// events.
+// cases, endpoints, the HTTP and gRPC transports, and the relay that
+// publishes its events.
 type App struct {
 	*process.Process
 	Service *Service
 	Relay   *outbox.Relay
 	API     http.Handler
+	GRPC    *grpc.Server
 }
 
 // Open assembles the service; Run starts it. rentSharePct is the share of
@@ -47,5 +50,5 @@ func Open(ctx context.Context, cfg process.Config, rentSharePct int, log *slog.L
 	}, rentSharePct, time.Now)
 	endpoints := MakeEndpoints(svc, p.Verifier, p.Log, instrument.NewMetrics(p.Registry, Name))
 	p.Go("outbox relay", relay.Run)
-	return &App{Process: p, Service: svc, Relay: relay, API: NewHTTPHandler(endpoints)}, nil
+	return &App{Process: p, Service: svc, Relay: relay, API: NewHTTPHandler(endpoints), GRPC: NewGRPCServer(endpoints)}, nil
 }

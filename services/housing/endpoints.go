@@ -292,15 +292,29 @@ func (s *Service) person(ctx context.Context, r IDRequest) (PersonResponse, erro
 	return resp, nil
 }
 
-// ExportResponse is an organisation's steps, written as CSV.
-type ExportResponse struct{ Rows []ExportRow }
+// ExportResponse is an organisation's steps, written as CSV over HTTP.
+type ExportResponse struct {
+	Steps []ExportedStepJSON `json:"steps"`
+}
+
+// ExportedStepJSON is a step with the accommodation's name and province,
+// never its address.
+type ExportedStepJSON struct {
+	StepJSON
+	AccommodationName string `json:"accommodation_name,omitempty"`
+	Territory         string `json:"territory,omitempty"`
+}
 
 func (s *Service) exportSteps(ctx context.Context, _ struct{}) (ExportResponse, error) {
 	rows, err := s.ExportSteps(ctx)
 	if err != nil {
 		return ExportResponse{}, err
 	}
-	return ExportResponse{Rows: rows}, nil
+	resp := ExportResponse{Steps: make([]ExportedStepJSON, len(rows))}
+	for i, r := range rows {
+		resp.Steps[i] = ExportedStepJSON{StepJSON: stepJSON(&r.Step), AccommodationName: r.AccommodationName, Territory: r.Territory}
+	}
+	return resp, nil
 }
 
 // RentSupportRequest grants rent support.

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/percorsi/percorsi/pkg/endpointkit"
 	"github.com/percorsi/percorsi/pkg/httpkit"
 )
 
@@ -55,7 +54,7 @@ var filter = httpkit.Path(func(r *http.Request) FilterRequest {
 // headers, semicolons as Italian spreadsheets expect, the accommodation's
 // name and province but never its address.
 func encodeCSV(_ context.Context, w http.ResponseWriter, response any) error {
-	rows := response.(ExportResponse).Rows
+	rows := response.(ExportResponse).Steps
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="percorsi-abitativi.csv"`)
 	cw := csv.NewWriter(w)
@@ -63,8 +62,7 @@ func encodeCSV(_ context.Context, w http.ResponseWriter, response any) error {
 	_ = cw.Write([]string{"passo", "persona", "tipologia", "struttura", "provincia", "inizio", "fine", "motivo", "destinazione", "passo_precedente"})
 	for _, r := range rows {
 		_ = cw.Write([]string{
-			r.ID, r.Person, string(r.Kind), cell(r.AccommodationName), r.Territory,
-			endpointkit.FormatDate(r.Start), endpointkit.FormatDate(r.End), string(r.Reason), string(r.Destination), r.Previous,
+			r.ID, r.Person, r.Kind, cell(r.AccommodationName), r.Territory, r.Start, r.End, r.Reason, r.Destination, r.Previous,
 		})
 	}
 	cw.Flush()

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"google.golang.org/grpc"
 
 	"github.com/percorsi/percorsi/pkg/fieldcrypt"
 	"github.com/percorsi/percorsi/pkg/instrument"
@@ -39,12 +40,14 @@ type Config struct {
 }
 
 // App is the pathway service assembled: stores, use cases, endpoints, the
-// HTTP transport, the relay of its events and the Kafka subscriber.
+// HTTP and gRPC transports, the relay of its events and the Kafka
+// subscriber.
 type App struct {
 	*process.Process
 	Service   *Service
 	Endpoints Endpoints
 	API       http.Handler
+	GRPC      *grpc.Server
 	Relay     *outbox.Relay
 	Persons   *store.Persons
 	Timeline  *store.Timeline
@@ -80,7 +83,7 @@ func Open(ctx context.Context, pc process.Config, cfg Config, log *slog.Logger) 
 	persons, timeline := store.NewPersons(p.DB, relay.Notify), store.NewTimeline(p.DB)
 	svc := NewService(Stores{Persons: persons, Timeline: timeline, Keys: store.NewKeys(p.DB), Audit: store.NewAudit(p.DB)}, ring, rules, cfg.Now)
 	endpoints := MakeEndpoints(svc, p.Verifier, p.Log, instrument.NewMetrics(p.Registry, Name))
-	a := &App{Process: p, Service: svc, Endpoints: endpoints, API: NewHTTPHandler(endpoints), Relay: relay, Persons: persons, Timeline: timeline}
+	a := &App{Process: p, Service: svc, Endpoints: endpoints, API: NewHTTPHandler(endpoints), GRPC: NewGRPCServer(endpoints), Relay: relay, Persons: persons, Timeline: timeline}
 	metrics := p.Registry
 	p.Go("outbox relay", relay.Run)
 	p.Go("subscriber", func(ctx context.Context) error {

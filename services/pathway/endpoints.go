@@ -353,11 +353,11 @@ func (s *Service) legal(ctx context.Context, req LocalizedRequest) (LegalJSON, e
 	return out, nil
 }
 
-// PlanRequest is a new revision of the plan; decodePlan reads its goals
-// one by one, to name the goal at fault.
+// PlanRequest is a new revision of the plan; over HTTP decodePlan reads
+// its goals one by one, to name the goal at fault.
 type PlanRequest struct {
-	Pseudonym string
-	Goals     []GoalJSON
+	Pseudonym string     `json:"-"`
+	Goals     []GoalJSON `json:"goals"`
 }
 
 func (s *Service) plan(ctx context.Context, req PlanRequest) (PersonJSON, error) {

@@ -131,7 +131,7 @@ func FuzzServer[E any](f *testing.F, c *endpointtest.Capture[E], srv *grpc.Serve
 		}
 		err := conn.Invoke(t.Context(), m.name, in, m.out.New().Interface())
 		st := status.Convert(err)
-		field := fieldOf(st)
+		field := Field(st)
 		switch {
 		case st.Code() == codes.FailedPrecondition && field == endpointtest.DecodedField:
 			req := c.Take()
@@ -218,8 +218,8 @@ func invalidTime(m protoreflect.Message, path string) string {
 	return bad
 }
 
-// fieldOf is the field a status's BadRequest detail names.
-func fieldOf(st *status.Status) string {
+// Field is the field a status's BadRequest detail names; "" if none.
+func Field(st *status.Status) string {
 	for _, d := range st.Details() {
 		if br, ok := d.(*errdetails.BadRequest); ok && len(br.FieldViolations) > 0 {
 			return br.FieldViolations[0].Field

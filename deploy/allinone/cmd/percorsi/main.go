@@ -76,13 +76,15 @@ Percorsi is running: open %s and sign in.
 	fmt.Printf(`
 It runs on the embedded Kafka (%s) and MongoDB (%s).
 
-  courses API   %s   (OpenAPI: %[3]s/openapi.yaml)
-  pathway API   %s   (OpenAPI: %[4]s/openapi.yaml)
-  housing API   %s   (OpenAPI: %[5]s/openapi.yaml)
-  jobs API      %s   (OpenAPI: %[6]s/openapi.yaml)
+  courses API    %s   (OpenAPI: %[3]s/openapi.yaml; gRPC: %[9]s)
+  pathway API    %s   (OpenAPI: %[4]s/openapi.yaml; gRPC: %[10]s)
+  housing API    %s   (OpenAPI: %[5]s/openapi.yaml; gRPC: %[11]s)
+  jobs API       %s   (OpenAPI: %[6]s/openapi.yaml; gRPC: %[12]s)
+  training API   %s   (OpenAPI: %[7]s/openapi.yaml; gRPC: %[13]s)
 
-Demo users (tokens in %s):
-`, sys.Stack.KafkaBrokers()[0], sys.Stack.MongoURI(), sys.CoursesURL, sys.PathwayURL, sys.HousingURL, sys.JobsURL, filepath.Join(dir, "tokens"))
+Demo users (tokens in %[8]s):
+`, sys.Stack.KafkaBrokers()[0], sys.Stack.MongoURI(), sys.CoursesURL, sys.PathwayURL, sys.HousingURL, sys.JobsURL, sys.TrainingURL, filepath.Join(dir, "tokens"),
+		sys.GRPCAddrs["courses"], sys.GRPCAddrs["pathway"], sys.GRPCAddrs["housing"], sys.GRPCAddrs["jobs"], sys.GRPCAddrs["training"])
 	names := make([]string, 0, len(d.Users))
 	for n := range d.Users {
 		names = append(names, n)
@@ -123,7 +125,7 @@ The employer confirms Amina K.'s start through its single-use link (no account):
 	}
 	fmt.Printf(`
 Training: the kitchen-assistant edition (Lazio repertoire, EQF 3) with each person's hours and exam
-admission, and its roster for the secretariat, as trainer franco.marino (OpenAPI: %[2]s/openapi.yaml):
+admission, and its roster for the secretariat, as trainer franco.marino:
 
   curl -H "Authorization: Bearer $(cat %[1]s/tokens/franco.marino)" %[2]s/v1/editions/%[3]s
   curl -H "Authorization: Bearer $(cat %[1]s/tokens/franco.marino)" %[2]s/v1/editions/%[3]s/roster.csv

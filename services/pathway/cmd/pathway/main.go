@@ -76,6 +76,11 @@ func run(log *slog.Logger, args []string) error {
 	if err != nil {
 		return err
 	}
+	gln, err := net.Listen("tcp", cfg.GRPCAddr)
+	if err != nil {
+		return err
+	}
+	app.ServeGRPC(gln, app.GRPC)
 	return app.Run(ctx, ln, app.API)
 }
 
