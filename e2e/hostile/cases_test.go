@@ -48,6 +48,8 @@ type request struct {
 	query  url.Values
 	body   string
 	token  string
+	// contentType is the body's, when not application/json.
+	contentType string
 }
 
 // placeholder stands for a hostile string until the body is encoded:
@@ -201,6 +203,10 @@ func bodyCases(body any, token string) []request {
 		{kind: "body", name: "deeply nested object", body: nested},
 		{kind: "body", name: "a list for the body", body: "[]"},
 		{kind: "body", name: "a string for the body", body: `"x"`},
+		{kind: "body", name: "null for the body", body: "null"},
+		{kind: "body", name: "a number for the body", body: "1"},
+		{kind: "body", name: "a form for the body", body: "role=coordinator", contentType: "application/x-www-form-urlencoded"},
+		{kind: "body", name: "JSON said to be text", body: "{}", contentType: "text/plain"},
 		{kind: "body", name: "two bodies", body: "{} {}"},
 		{kind: "body", name: "truncated JSON", body: `{"a":`},
 		{kind: "body", name: "unknown field", body: `{"zz_unknown":1}`},

@@ -338,7 +338,10 @@ func send(ctx context.Context, client *http.Client, base string, c request) (int
 	if err != nil {
 		return 0, "", err
 	}
-	if c.body != "" {
+	switch {
+	case c.contentType != "":
+		req.Header.Set("Content-Type", c.contentType)
+	case c.body != "":
 		req.Header.Set("Content-Type", "application/json")
 	}
 	if c.token != "" {

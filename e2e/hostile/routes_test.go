@@ -45,24 +45,22 @@ func routesIn(t *testing.T, file string) []string {
 		}
 		return true
 	})
+	// Routes registered by a call, mux.Handle("GET /persons", ...) in web,
+	// or in a route table, []httpkit.Route{{Pattern: "PUT /v1/...", ...}}.
 	seen := map[string]bool{}
 	ast.Inspect(f, func(n ast.Node) bool {
-		call, ok := n.(*ast.CallExpr)
-		if !ok || len(call.Args) == 0 {
-			return true
+		var pattern ast.Expr
+		switch n := n.(type) {
+		case *ast.CallExpr:
+			if len(n.Args) > 0 {
+				pattern = n.Args[0]
+			}
+		case *ast.KeyValueExpr:
+			if key, ok := n.Key.(*ast.Ident); ok && key.Name == "Pattern" {
+				pattern = n.Value
+			}
 		}
-		if s, ok := stringOf(call.Args[0], consts); ok && routePattern.MatchString(s) {
-			seen[s] = true
-		}
-		return true
-	})
-	// Route tables written as struct literals: {"PUT /v1/...", e.X, ...}.
-	ast.Inspect(f, func(n ast.Node) bool {
-		lit, ok := n.(*ast.CompositeLit)
-		if !ok || len(lit.Elts) == 0 {
-			return true
-		}
-		if s, ok := stringOf(lit.Elts[0], consts); ok && routePattern.MatchString(s) {
+		if s, ok := stringOf(pattern, consts); ok && routePattern.MatchString(s) {
 			seen[s] = true
 		}
 		return true

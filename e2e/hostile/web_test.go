@@ -24,7 +24,7 @@ import (
 // (whose ?next= FuzzLocalPath covers), the static files, and the language
 // switch, which sets a known language or nothing and goes back to a local
 // path.
-var publicPages = []string{"GET /signin", "GET /static/", "GET /lang/{lang}"}
+var publicPages = []string{"GET /signin", "GET /static/{file}", "GET /lang/{lang}"}
 
 // webRoutes reads the pages' routes from every source file of web: its
 // own paths, not the service paths its clients call.

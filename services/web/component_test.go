@@ -342,6 +342,21 @@ func TestWeb(t *testing.T) {
 		own.signIn("sofia.ricci")
 	})
 
+	t.Run("static files are served one by one, never listed", func(t *testing.T) {
+		b := r.browser(t)
+		if status, body := b.get("/static/style.css"); status != http.StatusOK || body == "" {
+			t.Errorf("style.css: status %d", status)
+		}
+		if status, body := b.get("/static/"); status == http.StatusOK && strings.Contains(body, "style.css") {
+			t.Errorf("/static/ lists its directory: %d", status)
+		}
+		for _, name := range []string{"%FF%FE", "..%2Fapp.go", "nothing.css"} {
+			if status, _ := b.get("/static/" + name); status != http.StatusNotFound {
+				t.Errorf("/static/%s: status %d, want 404", name, status)
+			}
+		}
+	})
+
 	t.Run("cookies are HttpOnly and SameSite=Lax", func(t *testing.T) {
 		b := r.browser(t)
 		_, page := b.get("/signin")

@@ -65,7 +65,7 @@ func pageRoutes(t *testing.T) []string {
 // notPages answer no page of their own: files, downloads, and the
 // external sign-in, which the test rig has no provider for.
 var notPages = map[string]bool{
-	"GET /static/": true, "GET /monitoring/export": true, "GET /monitoring/housing/export": true,
+	"GET /static/{file}": true, "GET /monitoring/export": true, "GET /monitoring/housing/export": true,
 	"GET /signin/oidc": true, "GET /signin/oidc/callback": true,
 }
 

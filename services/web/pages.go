@@ -44,7 +44,17 @@ var (
 func (a *App) routes() http.Handler {
 	mux := http.NewServeMux()
 	static, _ := fs.Sub(assets, "static") // the directory is embedded: cannot fail
-	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
+	// One file per path, never the directory's listing; a name that is no
+	// file (invalid UTF-8 included, which http.FileServerFS answers with a
+	// 500) is not found.
+	mux.HandleFunc("GET /static/{file}", func(w http.ResponseWriter, r *http.Request) {
+		name := r.PathValue("file")
+		if st, err := fs.Stat(static, name); err != nil || st.IsDir() {
+			http.NotFound(w, r)
+			return
+		}
+		http.ServeFileFS(w, r, static, name)
+	})
 	mux.HandleFunc("GET /lang/{lang}", a.setLanguage)
 	mux.Handle("GET /{$}", a.signedIn(nil, a.home))
 	a.signInRoutes(mux)
