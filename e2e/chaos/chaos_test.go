@@ -32,6 +32,7 @@ import (
 	"github.com/percorsi/percorsi/services/housing"
 	"github.com/percorsi/percorsi/services/jobs"
 	"github.com/percorsi/percorsi/services/pathway"
+	"github.com/percorsi/percorsi/services/training"
 	"github.com/percorsi/percorsi/services/web"
 )
 
@@ -262,12 +263,18 @@ func TestChaos(t *testing.T) {
 	}
 	stopWatch()
 	watchers.Wait()
+	t.Log("counting the copies of every event on the topics")
+	published := []string{courses.Topic, training.Topic, pathway.Topic, housing.Topic, jobs.Topic}
+	copied, err := count(ctx, st.brokerProxy.Listen, published)
+	if err != nil {
+		t.Error(err)
+	}
 
 	rep := report{
 		cfg: cfg, w: r.w, faults: faults, outcomes: r.rec.all(), breakers: r.breakers.transitions(), backlog: r.backlog.all(),
 		verdict: v, steadyFrom: loadStart, steadyTo: faults[0].start, loadEnd: loadEnd, drained: drained, caughtUp: caughtUp,
 		crashes: map[string][]string{}, took: time.Since(began), loadAvg: [2]string{loadBefore, loadAverage()},
-		relays: r.relays, lag: r.lag,
+		relays: r.relays, lag: r.lag, copies: copied,
 	}
 	for _, rs := range r.services {
 		for _, s := range rs {

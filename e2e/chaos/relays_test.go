@@ -290,6 +290,85 @@ func (l *lagWatch) peak(group string, from, to time.Time) int64 {
 	return p
 }
 
+// replayedHeader marks the copies replay publishes.
+const replayedHeader = "chaos-replayed"
+
+// copies is what the topics hold: records, distinct event ids, and the
+// records beyond the first of each event id, by topic; the replay's
+// copies apart.
+type copies struct {
+	topic                     string
+	records, events, replayed int
+	duplicates                int            // published again by a relay
+	most                      int            // the most copies of one event
+	perEvent                  map[string]int // event id -> copies by the relays
+}
+
+// count reads every record of topics and counts the copies of each event.
+func count(ctx context.Context, broker string, topics []string) ([]copies, error) {
+	end, err := endOffsets(ctx, broker, topics)
+	if err != nil {
+		return nil, err
+	}
+	byTopic := map[string]*copies{}
+	for _, t := range topics {
+		byTopic[t] = &copies{topic: t, perEvent: map[string]int{}}
+	}
+	for tp, last := range end {
+		t, p, _ := strings.Cut(tp, "/")
+		partition, _ := strconv.Atoi(p)
+		if last == 0 {
+			continue
+		}
+		c := byTopic[t]
+		r := kafka.NewReader(kafka.ReaderConfig{Brokers: []string{broker}, Topic: t, Partition: partition, MinBytes: 1, MaxBytes: 10 << 20, MaxWait: 100 * time.Millisecond})
+		if err := r.SetOffset(kafka.FirstOffset); err != nil {
+			r.Close()
+			return nil, err
+		}
+		for {
+			rc, cancel := context.WithTimeout(ctx, 30*time.Second)
+			m, err := r.ReadMessage(rc)
+			cancel()
+			if err != nil {
+				r.Close()
+				return nil, fmt.Errorf("read %s: %w", tp, err)
+			}
+			c.records++
+			var id string
+			replayed := false
+			for _, h := range m.Headers {
+				switch h.Key {
+				case "event-id":
+					id = string(h.Value)
+				case replayedHeader:
+					replayed = true
+				}
+			}
+			if replayed {
+				c.replayed++
+			} else {
+				c.perEvent[id]++
+			}
+			if m.Offset >= last-1 {
+				break
+			}
+		}
+		r.Close()
+	}
+	var out []copies
+	for _, t := range topics {
+		c := byTopic[t]
+		c.events = len(c.perEvent)
+		for _, n := range c.perEvent {
+			c.duplicates += n - 1
+			c.most = max(c.most, n)
+		}
+		out = append(out, *c)
+	}
+	return out, nil
+}
+
 // replay publishes again the first perPartition records of every
 // partition of topics, with their keys, values and headers (and so their
 // event ids), each to its own partition: the same events delivered again
@@ -332,7 +411,10 @@ func replay(ctx context.Context, broker string, topics []string, perPartition in
 			if m.Offset >= upTo {
 				break
 			}
-			msgs = append(msgs, kafka.Message{Partition: partition, Key: m.Key, Value: m.Value, Headers: m.Headers})
+			// The copy keeps the event id; the mark only lets the count
+			// of duplicates the relays published leave it out.
+			h := append(append([]kafka.Header(nil), m.Headers...), kafka.Header{Key: replayedHeader, Value: []byte("1")})
+			msgs = append(msgs, kafka.Message{Partition: partition, Key: m.Key, Value: m.Value, Headers: h})
 			if m.Offset == upTo-1 {
 				break
 			}

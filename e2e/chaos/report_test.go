@@ -50,6 +50,18 @@ func (r *report) leaseSection(p func(string, ...any)) {
 		p("| %s | %s | %s |", pub.service, strings.Join(by, ", "), both)
 	}
 	p("")
+	p("### Events published more than once")
+	p("")
+	p("Every record of the services' topics read back at the end, counted by event id (the header event-id the relay sets); the replay's copies, marked, apart. " +
+		"A relay publishes an event again when it published but did not clear it: killed or paused between the two, or its clear failed (store away or cut). " +
+		"The consumers apply each event id once, as the ledger shows.")
+	p("")
+	p("| topic | records | events | published again by a relay | most copies of one event | replayed copies |")
+	p("| ----- | ------- | ------ | -------------------------- | ------------------------ | --------------- |")
+	for _, c := range r.copies {
+		p("| %s | %d | %d | %d | %d | %d |", c.topic, c.records, c.events, c.duplicates, c.most, c.replayed)
+	}
+	p("")
 }
 
 // report is what the run saw, written as reports/chaos.md.
@@ -67,6 +79,7 @@ type report struct {
 	loadAvg                                          [2]string // at the start and at the end
 	relays                                           *relayWatch
 	lag                                              *lagWatch
+	copies                                           []copies
 }
 
 // tally is what users saw of one operation in one window.
