@@ -198,9 +198,8 @@ func TestChaos(t *testing.T) {
 	t.Logf("starting %d replicas of each service", cfg.replicas)
 	probeCtx, stopProbes := context.WithCancel(ctx)
 	defer stopProbes()
-	if err := r.startServices(probeCtx, bin, logs); err != nil {
-		t.Fatal(err)
-	}
+	// Registered first: a replica that fails to start must not leave the
+	// others running.
 	defer func() {
 		for _, rs := range r.services {
 			for _, s := range rs {
@@ -211,6 +210,9 @@ func TestChaos(t *testing.T) {
 			b.close()
 		}
 	}()
+	if err := r.startServices(probeCtx, bin, logs); err != nil {
+		t.Fatal(err)
+	}
 
 	// The relays publish what seeding stored before the load starts, so
 	// that the backlog under steady load is the load's own.
@@ -311,7 +313,7 @@ func (r *run) startServices(ctx context.Context, bin, logs string) error {
 			}
 			s := &service{
 				name: n, id: id, bin: filepath.Join(bin, n), url: fmt.Sprintf("http://127.0.0.1:%d", port),
-				logs: filepath.Join(logs, id+".log"), store: proxy,
+				logs: filepath.Join(logs, id+".log"), store: proxy, ports: []int{port},
 				env: []string{
 					fmt.Sprintf("HTTP_ADDR=127.0.0.1:%d", port), "MONGODB_URI=" + uri,
 					"KAFKA_BROKERS=" + r.st.brokerProxy.Listen, "TOKEN_KEY=" + signingKey,
@@ -324,6 +326,7 @@ func (r *run) startServices(ctx context.Context, bin, logs string) error {
 					return err
 				}
 				s.env = append(s.env, fmt.Sprintf("GRPC_ADDR=127.0.0.1:%d", g))
+				s.ports = append(s.ports, g)
 			case "pathway":
 				s.env = append(s.env, "PATHWAY_MASTER_KEYS="+masterKeys)
 			case "web":
@@ -400,6 +403,7 @@ func (r *run) schedule() []*fault {
 			name:   "broker paused (SIGSTOP, then SIGCONT)",
 			inject: func() error { return r.st.broker.signal(syscall.SIGSTOP) },
 			hold:   r.cfg.paused,
+			notes:  []string{fmt.Sprintf("paused %s: every client's connection to it stays open and silent", r.cfg.paused)},
 			heal:   func(context.Context) error { return r.st.broker.signal(syscall.SIGCONT) },
 		},
 		r.killStack(),
@@ -505,6 +509,7 @@ func (r *run) pauseHolder(svc string) *fault {
 			return err
 		}
 		f.target = s.id
+		f.notes = append(f.notes, pausedFor(f.hold))
 		return s.pause()
 	}
 	f.heal = func(context.Context) error { return s.resume() }
@@ -518,9 +523,16 @@ func (r *run) pauseHolder(svc string) *fault {
 func (r *run) pauseReplica(service string) *fault {
 	s := r.services[service][r.rng.IntN(len(r.services[service]))]
 	return &fault{
-		name: "SIGSTOP " + s.id + ", then SIGCONT", hold: r.cfg.paused,
+		name: "SIGSTOP " + s.id + ", then SIGCONT", hold: r.cfg.paused, notes: []string{pausedFor(r.cfg.paused)},
 		inject: s.pause, heal: func(context.Context) error { return s.resume() },
 	}
+}
+
+// sessionTimeout is pkg/kafkakit's consumer group session timeout.
+const sessionTimeout = 10 * time.Second
+
+func pausedFor(d time.Duration) string {
+	return fmt.Sprintf("paused %s, past the relay lease's TTL (%s) and Kafka's session timeout (%s)", d, leaseTTL, sessionTimeout)
 }
 
 // killRejoining kills a replica of a consumer right after another one,
@@ -539,7 +551,9 @@ func (r *run) killRejoining(service string) *fault {
 			return err
 		}
 		// /healthz answers as the consumer starts joining.
-		time.Sleep(time.Duration(r.rng.IntN(1000)) * time.Millisecond)
+		wait := time.Duration(r.rng.IntN(1000)) * time.Millisecond
+		time.Sleep(wait)
+		f.notes = append(f.notes, fmt.Sprintf("%s killed %s after %s answered /healthz again, its consumer joining the group", dies.id, wait.Round(time.Millisecond), joins.id))
 		return dies.kill()
 	}
 	f.heal = restart(f, dies)
@@ -629,7 +643,9 @@ func (r *run) replayFault() *fault {
 		if err != nil {
 			return err
 		}
-		f.notes = append(f.notes, fmt.Sprintf("%d records published again, written up to %s earlier", n, time.Since(r.w.seeded).Round(time.Second)))
+		f.notes = append(f.notes, fmt.Sprintf("%d records published again, the oldest written %s earlier "+
+			"(minutes, not hours, as the run lasts minutes; pathway keeps each entry under its event id, with no time window, so the age of a copy changes nothing)",
+			n, time.Since(r.w.seeded).Round(time.Second)))
 		return nil
 	}
 	f.heal = func(context.Context) error { return nil }

@@ -48,6 +48,7 @@ type service struct {
 	url   string // base URL of its HTTP API
 	logs  string // file its stderr is appended to
 	store *toxiproxy.Proxy
+	ports []int // its own, held by freePort until the first start
 
 	mu       sync.Mutex
 	cmd      *exec.Cmd
@@ -69,6 +70,7 @@ func (s *service) start(ctx context.Context) error {
 		s.mu.Unlock()
 		return err
 	}
+	release(s.ports...)
 	cmd := exec.Command(s.bin)
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}, s.env...)
 	cmd.Stdout, cmd.Stderr = logs, logs

@@ -33,6 +33,7 @@ import (
 type part struct {
 	name string   // broker, store
 	addr string   // host:port it listens on, dialled to know it is up
+	port int      // of addr, held by freePort until the first start
 	env  []string // CHAOS_PART_*
 	logs string
 
@@ -54,6 +55,7 @@ func (p *part) start() error {
 		p.mu.Unlock()
 		return err
 	}
+	release(p.port)
 	cmd := exec.Command(os.Args[0], "-test.run=^TestStackPart$", "-test.timeout=0", "-test.count=1")
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "CHAOS_PART=" + p.name}, p.env...)
 	cmd.Stdout, cmd.Stderr = logs, logs
@@ -236,15 +238,37 @@ func heal(p *toxiproxy.Proxy, toxic string) error {
 	return p.Toxics.RemoveToxic(context.Background(), toxic)
 }
 
-// freePort returns a loopback port nobody listens on now.
+// freePort returns a loopback port and holds it, listening, until
+// release: a port merely found free was once taken, between the finding
+// and the process's start, by a proxy of this run listening on any port.
 func freePort() (int, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return 0, err
 	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
+	port := ln.Addr().(*net.TCPAddr).Port
+	held.Lock()
+	held.ports[port] = ln
+	held.Unlock()
+	return port, nil
 }
+
+// release lets ports be listened on, by the process about to start.
+func release(ports ...int) {
+	held.Lock()
+	defer held.Unlock()
+	for _, p := range ports {
+		if ln, ok := held.ports[p]; ok {
+			ln.Close()
+			delete(held.ports, p)
+		}
+	}
+}
+
+var held = struct {
+	sync.Mutex
+	ports map[int]net.Listener
+}{ports: map[int]net.Listener{}}
 
 // stack is the embedded store and broker, each a process of its own, with
 // the proxies in front.
@@ -270,7 +294,7 @@ func startStack(dir, logs string, topics []string) (*stack, error) {
 	}
 	s := &stack{proxies: newProxies(), storeAddr: fmt.Sprintf("127.0.0.1:%d", sport)}
 	s.store = &part{
-		name: "store", addr: s.storeAddr, logs: filepath.Join(logs, "store.log"),
+		name: "store", addr: s.storeAddr, port: sport, logs: filepath.Join(logs, "store.log"),
 		env: []string{"CHAOS_PART_DIR=" + filepath.Join(dir, "store"), fmt.Sprintf("CHAOS_PART_PORT=%d", sport)},
 	}
 	if err := s.store.start(); err != nil {
@@ -282,7 +306,7 @@ func startStack(dir, logs string, topics []string) (*stack, error) {
 		return nil, err
 	}
 	s.broker = &part{
-		name: "broker", addr: upstream, logs: filepath.Join(logs, "broker.log"),
+		name: "broker", addr: upstream, port: kport, logs: filepath.Join(logs, "broker.log"),
 		env: []string{
 			"CHAOS_PART_DIR=" + filepath.Join(dir, "kafka"), fmt.Sprintf("CHAOS_PART_PORT=%d", kport),
 			"CHAOS_PART_ADVERTISED=" + s.brokerProxy.Listen, "CHAOS_PART_TOPICS=" + strings.Join(topics, ","),
