@@ -236,7 +236,7 @@ func TestChaos(t *testing.T) {
 	watchers.Go(func() { r.relays.run(watchCtx, time.Second) })
 	watchers.Go(func() { r.lag.run(watchCtx, 2*time.Second) })
 
-	ld := &load{w: r.w, urls: urls, rec: r.rec, led: r.led, client: &http.Client{Timeout: callTimeout}, pace: cfg.pace, teachers: cfg.teachers}
+	ld := &load{w: r.w, urls: urls, rec: r.rec, led: r.led, client: &http.Client{Timeout: callTimeout}, pace: cfg.pace, teachers: cfg.teachers, webReplicas: cfg.replicas}
 	loadCtx, stopLoad := context.WithCancel(ctx)
 	loadDone := make(chan error, 1)
 	loadStart := time.Now()

@@ -355,7 +355,7 @@ func (r *report) markdown() string {
 		"A toxiproxy (in this process) stands in front of the broker, which advertises the proxy's address so that every broker connection passes through it, "+
 		"and one in front of the store per replica. Users work through the public HTTP APIs all along: %d teachers record the registers of %d classes of %d people "+
 		"(one every %s each, a failed one resubmitted a second later), an employer confirms each person's placement through its single-use link, "+
-		"a housing worker starts each person's step in a flat, and through web two case workers open pathway pages and two teachers the day's lessons. "+
+		"a housing worker starts each person's step in a flat, and through web two case workers per web replica open pathway pages and two teachers per web replica the day's lessons. "+
 		"Each call's outcome and latency are recorded; a 2xx goes into the ledger. "+
 		"The APIs answer a missing dependency with 503 and Retry-After; web's pages answer 200 with the page's frame and a notice that a part is unavailable, "+
 		"counted here as a failure the user saw.",
