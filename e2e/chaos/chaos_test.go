@@ -622,7 +622,7 @@ func (r *run) killStack() *fault {
 // minutes: pathway applies events slower than the producers publish them,
 // and its lag grows, then shrinks after.
 func (r *run) slowConsumer() *fault {
-	f := r.toxic(fmt.Sprintf("pathway's consumers slower than the producers: its store links +300 ms for %s", r.cfg.slow), r.storeProxies("pathway"), toxicLatency, func(p *toxiproxy.Proxy) error { return slow(p, 300, 0) })
+	f := r.toxic("pathway's consumers slower than the producers: its store links +300 ms", r.storeProxies("pathway"), toxicLatency, func(p *toxiproxy.Proxy) error { return slow(p, 300, 0) })
 	f.hold = r.cfg.slow
 	return f
 }
