@@ -93,21 +93,30 @@ func (w *relayWatch) run(ctx context.Context, every time.Duration) {
 	}
 }
 
-// handover is how long after at another replica of service than gone was
-// first seen holding the lease, and which; zero if none was.
+// handover is how long after at a replica of service was first seen
+// holding the lease again, and which: another than gone, or gone itself
+// once restarted (a new process, so a new holder); zero if none was.
 func (w *relayWatch) handover(service, gone string, at time.Time) (time.Duration, string) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	var first time.Time
 	var who string
 	for _, s := range w.replicas[service] {
-		if s.id == gone {
-			continue
-		}
+		down := s.id == gone // until its first sample that did not answer
 		for _, smp := range w.samples[s.id] {
-			if smp.held && smp.at.After(at) {
+			if !smp.at.After(at) {
+				continue
+			}
+			if !smp.up {
+				down = false
+				continue
+			}
+			if smp.held && !down {
 				if first.IsZero() || smp.at.Before(first) {
 					first, who = smp.at, s.id
+					if s.id == gone {
+						who += " (restarted)"
+					}
 				}
 				break
 			}
@@ -117,6 +126,16 @@ func (w *relayWatch) handover(service, gone string, at time.Time) (time.Duration
 		return 0, ""
 	}
 	return first.Sub(at), who
+}
+
+// faultAt names the fault whose window holds t.
+func faultAt(fs []*fault, t time.Time) string {
+	for i, f := range fs {
+		if !t.Before(f.start) && t.Before(f.next) {
+			return fmt.Sprintf("fault %d", i+1)
+		}
+	}
+	return "steady load"
 }
 
 // publishing is, for one service, what its replicas published: the events

@@ -25,7 +25,10 @@ func (r *report) leaseSection(p func(string, ...any)) {
 	p("Of a service's replicas, the one whose relay holds the lease (pkg/outbox/lease.go, TTL %s) publishes; the others stand by. "+
 		"Each replica's /metrics was read every second: *published* is the events each replica's relay published over the run (percorsi_outbox_published_total, "+
 		"added up across its restarts); *at once* counts the seconds in which two replicas' counts rose together, that is two relays published within the same second "+
-		"(a handover inside that second counts too: the report gives their times).", leaseTTL)
+		"(a handover inside that second counts too: the report gives their times and faults). "+
+		"A holder held up inside a pass past the TTL (paused, or waiting on a broker that is paused or cut, up to the relay's 30 s call bound) "+
+		"loses the lease to a standby but finishes the pass it began, as pkg/outbox/lease.go says: the two then publish in the same second, "+
+		"and what both published is counted below as published again.", leaseTTL)
 	p("")
 	p("| service | published, by replica | seconds with two publishing |")
 	p("| ------- | --------------------- | --------------------------- |")
@@ -43,9 +46,9 @@ func (r *report) leaseSection(p func(string, ...any)) {
 		if len(pub.both) > 0 {
 			var at []string
 			for _, t := range pub.both {
-				at = append(at, fmt.Sprintf("+%s", secs(t.Sub(r.steadyFrom))))
+				at = append(at, fmt.Sprintf("+%s (%s)", secs(t.Sub(r.steadyFrom)), faultAt(r.faults, t)))
 			}
-			both = fmt.Sprintf("%d (%s after the load began)", len(pub.both), strings.Join(at, ", "))
+			both = fmt.Sprintf("%d: %s after the load began", len(pub.both), strings.Join(at, ", "))
 		}
 		p("| %s | %s | %s |", pub.service, strings.Join(by, ", "), both)
 	}
@@ -172,6 +175,9 @@ func (r *report) recovered(from, healed time.Time) (d time.Duration, anyFailed, 
 			}
 		}
 		if first.IsZero() {
+			if !slices.ContainsFunc(r.outcomes, func(o outcome) bool { return o.op == op && !o.start.Before(healed) }) {
+				continue // the user had nothing left to do: no later call
+			}
 			return 0, true, false
 		}
 		d = max(d, first.Sub(healed))
