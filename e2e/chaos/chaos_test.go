@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -27,7 +28,11 @@ import (
 
 	"github.com/percorsi/percorsi/deploy/allinone"
 	"github.com/percorsi/percorsi/pkg/process"
+	"github.com/percorsi/percorsi/services/courses"
+	"github.com/percorsi/percorsi/services/housing"
+	"github.com/percorsi/percorsi/services/jobs"
 	"github.com/percorsi/percorsi/services/pathway"
+	"github.com/percorsi/percorsi/services/training"
 	"github.com/percorsi/percorsi/services/web/clients"
 )
 
@@ -42,21 +47,25 @@ type config struct {
 	teachers int           // CHAOS_TEACHERS: teachers recording at once; default 4
 	report   string        // CHAOS_REPORT: where the report goes; default reports/chaos.md
 	logs     string        // CHAOS_LOGS: where the services' logs go; default a new temporary directory, kept
+	replicas int           // CHAOS_REPLICAS: processes of each service; default 3
+	paused   time.Duration // CHAOS_PAUSED: a SIGSTOP's hold; default 20s, twice the relay lease's TTL and Kafka's session timeout
+	slow     time.Duration // CHAOS_SLOW: a consumer slower than the producers; default 2m
 }
 
 func configFromEnv(t *testing.T) config {
 	c := config{
 		short: os.Getenv("CHAOS_SHORT") != "", seed: uint64(time.Now().UnixNano()),
 		outage: 30 * time.Second, hold: 20 * time.Second, gap: 12 * time.Second, pace: 4 * time.Second, teachers: 4,
-		report: filepath.Join("..", "..", "reports", "chaos.md"),
+		report:   filepath.Join("..", "..", "reports", "chaos.md"),
+		replicas: 3, paused: 20 * time.Second, slow: 2 * time.Minute,
 	}
 	if c.short {
-		c.outage, c.hold, c.gap = 10*time.Second, 10*time.Second, 8*time.Second
+		c.outage, c.hold, c.gap, c.slow = 10*time.Second, 10*time.Second, 8*time.Second, 30*time.Second
 	}
 	for _, d := range []struct {
 		env string
 		to  *time.Duration
-	}{{"CHAOS_OUTAGE", &c.outage}, {"CHAOS_HOLD", &c.hold}, {"CHAOS_GAP", &c.gap}, {"CHAOS_PACE", &c.pace}} {
+	}{{"CHAOS_OUTAGE", &c.outage}, {"CHAOS_HOLD", &c.hold}, {"CHAOS_GAP", &c.gap}, {"CHAOS_PACE", &c.pace}, {"CHAOS_PAUSED", &c.paused}, {"CHAOS_SLOW", &c.slow}} {
 		if v := os.Getenv(d.env); v != "" {
 			var err error
 			if *d.to, err = time.ParseDuration(v); err != nil {
@@ -67,7 +76,7 @@ func configFromEnv(t *testing.T) config {
 	for _, n := range []struct {
 		env string
 		to  any
-	}{{"CHAOS_SEED", &c.seed}, {"CHAOS_TEACHERS", &c.teachers}} {
+	}{{"CHAOS_SEED", &c.seed}, {"CHAOS_TEACHERS", &c.teachers}, {"CHAOS_REPLICAS", &c.replicas}} {
 		v := os.Getenv(n.env)
 		if v == "" {
 			continue
@@ -82,6 +91,9 @@ func configFromEnv(t *testing.T) config {
 		case *int:
 			*p = int(i)
 		}
+	}
+	if c.replicas < 2 {
+		t.Fatalf("CHAOS_REPLICAS: %d; the relay lease's faults need at least 2", c.replicas)
 	}
 	if v := os.Getenv("CHAOS_REPORT"); v != "" {
 		c.report = v
@@ -100,22 +112,33 @@ type fault struct {
 	// until it has (at most opensWithin).
 	opens string
 
+	// lease is the service whose relay lease this fault takes from its
+	// holder (killed or paused): the report gives the handover.
+	lease string
+
 	// What the run saw.
 	start, healed, next time.Time
 	restart             time.Duration // kills: from exec to /healthz
+	target              string        // the replica the fault chose when it struck
+	notes               []string      // what the fault itself checked
+	problems            []string      // of which what fails the run
 }
 
 type run struct {
 	cfg      config
 	rng      *rand.Rand
 	st       *stack
-	services map[string]*service
-	store    *mongo.Client // the store itself, past the proxies
+	services map[string][]*service // the replicas of each service
+	lb       map[string]*balancer  // in front of each service's replicas
+	store    *mongo.Client         // the store itself, past the proxies
+	topics   []string
 	w        *world
 	rec      *recorder
 	led      *ledger
 	breakers *breakerWatch
 	backlog  *backlogWatch
+	relays   *relayWatch
+	lag      *lagWatch
 }
 
 func TestChaos(t *testing.T) {
@@ -129,37 +152,8 @@ func TestChaos(t *testing.T) {
 	began := time.Now()
 	loadBefore := loadAverage()
 
-	bin := filepath.Join(dir, "bin")
-	t.Log("building the services")
-	if err := buildServices(ctx, bin); err != nil {
-		t.Fatal(err)
-	}
-	topics := slices.Compact(slices.Sorted(slices.Values(append(append([]string{}, allinone.Topics...), pathway.Topics...))))
-	st, err := startStack(ctx, dir, topics)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.close()
-	store, err := mongo.Connect(options.Client().ApplyURI(st.store.MongoURI()).SetTimeout(30 * time.Second))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Disconnect(context.Background())
-
-	r := &run{
-		cfg: cfg, rng: rand.New(rand.NewPCG(cfg.seed, cfg.seed)), st: st, store: store,
-		services: map[string]*service{}, rec: &recorder{}, led: newLedger(),
-	}
-	r.w = newWorld(12, 6, 48)
-	if cfg.short {
-		r.w = newWorld(6, 5, 24)
-	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
-	t.Log("seeding")
-	if err := seed(ctx, process.Config{MongoURI: st.store.MongoURI(), KafkaBrokers: []string{st.brokerProxy.Listen}, TokenKey: signingKey}, r.w, log); err != nil {
-		t.Fatal(err)
-	}
 	logs := cfg.logs
+	var err error
 	if logs == "" {
 		// Not t.TempDir: the logs are what explains a failed run.
 		logs, err = os.MkdirTemp("", "percorsi-chaos-logs-")
@@ -169,15 +163,56 @@ func TestChaos(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("starting the services; their logs go to %s", logs)
-	if err := r.startServices(ctx, bin, logs); err != nil {
+	t.Logf("the stack's and the services' logs go to %s", logs)
+
+	bin := filepath.Join(dir, "bin")
+	t.Log("building the services")
+	if err := buildServices(ctx, bin); err != nil {
 		t.Fatal(err)
 	}
+	topics := slices.Compact(slices.Sorted(slices.Values(append(append([]string{}, allinone.Topics...), pathway.Topics...))))
+	st, err := startStack(dir, logs, topics)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.close()
+	store, err := mongo.Connect(options.Client().ApplyURI(st.storeURI()).SetTimeout(30 * time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Disconnect(context.Background())
+
+	r := &run{
+		cfg: cfg, rng: rand.New(rand.NewPCG(cfg.seed, cfg.seed)), st: st, store: store, topics: topics,
+		services: map[string][]*service{}, lb: map[string]*balancer{}, rec: &recorder{}, led: newLedger(),
+	}
+	r.w = newWorld(12, 6, 48)
+	if cfg.short {
+		r.w = newWorld(6, 5, 24)
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	t.Log("seeding")
+	if err := seed(ctx, process.Config{MongoURI: st.storeURI(), KafkaBrokers: []string{st.brokerProxy.Listen}, TokenKey: signingKey}, r.w, log); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("starting %d replicas of each service", cfg.replicas)
+	probeCtx, stopProbes := context.WithCancel(ctx)
+	defer stopProbes()
+	// Registered first: a replica that fails to start must not leave the
+	// others running.
 	defer func() {
-		for _, s := range r.services {
-			s.stop()
+		for _, rs := range r.services {
+			for _, s := range rs {
+				s.stop()
+			}
+		}
+		for _, b := range r.lb {
+			b.close()
 		}
 	}()
+	if err := r.startServices(probeCtx, bin, logs); err != nil {
+		t.Fatal(err)
+	}
 
 	// The relays publish what seeding stored before the load starts, so
 	// that the backlog under steady load is the load's own.
@@ -185,17 +220,23 @@ func TestChaos(t *testing.T) {
 		t.Fatal(err)
 	}
 	urls := map[string]string{}
-	for n, s := range r.services {
-		urls[n] = s.url
+	for n, b := range r.lb {
+		urls[n] = b.url
 	}
-	r.breakers = &breakerWatch{url: urls["web"], last: map[string]int{}}
+	r.breakers = &breakerWatch{replicas: r.services["web"], last: map[string]int{}}
 	r.backlog = &backlogWatch{store: store}
+	r.relays = &relayWatch{replicas: r.services, samples: map[string][]relaySample{}}
+	r.lag = &lagWatch{broker: st.brokerProxy.Listen, groups: map[string][]string{
+		pathway.ConsumerGroup: pathway.Consumed, jobs.ConsumerGroup: {jobs.CoursesTopic, jobs.TrainingTopic, jobs.PathwayTopic},
+	}, samples: map[string][]sample{}}
 	watchCtx, stopWatch := context.WithCancel(ctx)
 	var watchers sync.WaitGroup
 	watchers.Go(func() { r.breakers.run(watchCtx, 250*time.Millisecond) })
 	watchers.Go(func() { r.backlog.run(watchCtx, time.Second) })
+	watchers.Go(func() { r.relays.run(watchCtx, time.Second) })
+	watchers.Go(func() { r.lag.run(watchCtx, 2*time.Second) })
 
-	ld := &load{w: r.w, urls: urls, rec: r.rec, led: r.led, client: &http.Client{Timeout: callTimeout}, pace: cfg.pace, teachers: cfg.teachers}
+	ld := &load{w: r.w, urls: urls, rec: r.rec, led: r.led, client: &http.Client{Timeout: callTimeout}, pace: cfg.pace, teachers: cfg.teachers, webReplicas: cfg.replicas}
 	loadCtx, stopLoad := context.WithCancel(ctx)
 	loadDone := make(chan error, 1)
 	loadStart := time.Now()
@@ -218,21 +259,30 @@ func TestChaos(t *testing.T) {
 		t.Error(err)
 	}
 	t.Log("checking every acknowledged fact on the pathways")
-	v, caughtUp, err := check(ctx, r.services["pathway"].url, r.w.tokens[caseWorker.Subject], r.w, r.led, time.Now().Add(5*time.Minute))
+	v, caughtUp, err := check(ctx, urls["pathway"], r.w.tokens[caseWorker.Subject], r.w, r.led, time.Now().Add(5*time.Minute))
 	if err != nil {
 		t.Error(err)
 	}
 	stopWatch()
 	watchers.Wait()
+	t.Log("counting the copies of every event on the topics")
+	published := []string{courses.Topic, training.Topic, pathway.Topic, housing.Topic, jobs.Topic}
+	copied, err := count(ctx, st.brokerProxy.Listen, published)
+	if err != nil {
+		t.Error(err)
+	}
 
 	rep := report{
 		cfg: cfg, w: r.w, faults: faults, outcomes: r.rec.all(), breakers: r.breakers.transitions(), backlog: r.backlog.all(),
 		verdict: v, steadyFrom: loadStart, steadyTo: faults[0].start, loadEnd: loadEnd, drained: drained, caughtUp: caughtUp,
 		crashes: map[string][]string{}, took: time.Since(began), loadAvg: [2]string{loadBefore, loadAverage()},
+		relays: r.relays, lag: r.lag, copies: copied,
 	}
-	for n, s := range r.services {
-		if c := s.crashLog(); len(c) > 0 {
-			rep.crashes[n] = c
+	for _, rs := range r.services {
+		for _, s := range rs {
+			if c := s.crashLog(); len(c) > 0 {
+				rep.crashes[s.id] = c
+			}
 		}
 	}
 	md := rep.markdown()
@@ -245,127 +295,408 @@ func TestChaos(t *testing.T) {
 	}
 }
 
-// startServices starts every service on its own ports, each with its own
-// proxy to the store and the shared proxy to the broker.
+// startServices starts cfg.replicas replicas of every service, each on
+// its own ports with its own proxy to the store and the shared proxy to
+// the broker, behind a balancer per service. web's replicas call the
+// others' balancers, as they would call a Kubernetes Service.
 func (r *run) startServices(ctx context.Context, bin, logs string) error {
-	ports := map[string]int{}
 	for _, n := range serviceNames {
-		p, err := freePort()
-		if err != nil {
-			return err
-		}
-		ports[n] = p
-	}
-	for _, n := range serviceNames {
-		proxy, uri, err := r.st.storeProxy(n)
-		if err != nil {
-			return err
-		}
-		s := &service{
-			name: n, bin: filepath.Join(bin, n), url: fmt.Sprintf("http://127.0.0.1:%d", ports[n]),
-			logs: filepath.Join(logs, n+".log"), store: proxy,
-			env: []string{
-				fmt.Sprintf("HTTP_ADDR=127.0.0.1:%d", ports[n]), "MONGODB_URI=" + uri,
-				"KAFKA_BROKERS=" + r.st.brokerProxy.Listen, "TOKEN_KEY=" + signingKey,
-			},
-		}
-		switch n {
-		case "courses", "training":
-			g, err := freePort()
+		for i := range r.cfg.replicas {
+			port, err := freePort()
 			if err != nil {
 				return err
 			}
-			s.env = append(s.env, fmt.Sprintf("GRPC_ADDR=127.0.0.1:%d", g))
-		case "pathway":
-			s.env = append(s.env, "PATHWAY_MASTER_KEYS="+masterKeys)
-		case "web":
-			for _, called := range serviceNames[:len(serviceNames)-1] {
-				s.env = append(s.env, strings.ToUpper(called)+"_URL="+r.services[called].url)
+			id := fmt.Sprintf("%s-%d", n, i+1)
+			proxy, uri, err := r.st.storeProxy(id)
+			if err != nil {
+				return err
+			}
+			s := &service{
+				name: n, id: id, bin: filepath.Join(bin, n), url: fmt.Sprintf("http://127.0.0.1:%d", port),
+				logs: filepath.Join(logs, id+".log"), store: proxy, ports: []int{port},
+				env: []string{
+					fmt.Sprintf("HTTP_ADDR=127.0.0.1:%d", port), "MONGODB_URI=" + uri,
+					"KAFKA_BROKERS=" + r.st.brokerProxy.Listen, "TOKEN_KEY=" + signingKey,
+				},
+			}
+			switch n {
+			case "courses", "training":
+				g, err := freePort()
+				if err != nil {
+					return err
+				}
+				s.env = append(s.env, fmt.Sprintf("GRPC_ADDR=127.0.0.1:%d", g))
+				s.ports = append(s.ports, g)
+			case "pathway":
+				s.env = append(s.env, "PATHWAY_MASTER_KEYS="+masterKeys)
+			case "web":
+				for _, called := range serviceNames[:len(serviceNames)-1] {
+					s.env = append(s.env, strings.ToUpper(called)+"_URL="+r.lb[called].url)
+				}
+			}
+			r.services[n] = append(r.services[n], s)
+		}
+		b, err := newBalancer(n, r.services[n])
+		if err != nil {
+			return err
+		}
+		r.lb[n] = b
+		go b.probe(ctx)
+		// The replicas of a service start together, as a rollout of a
+		// Deployment's pods does; the services one after the other.
+		errs := make(chan error, r.cfg.replicas)
+		for _, s := range r.services[n] {
+			go func() { errs <- s.start(ctx) }()
+		}
+		for range r.services[n] {
+			if e := <-errs; e != nil && err == nil {
+				err = e
 			}
 		}
-		r.services[n] = s
-		if err := s.start(ctx); err != nil {
+		if err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// schedule lists the faults of the run: each service killed once at a
-// random moment, the broker and the store away, the network to them slow
-// and cut.
+// schedule lists the faults of the run: a replica of each service killed
+// at a random moment, and every replica of the services web's pages call;
+// the relay lease's holder killed and paused; a replica killed as another
+// rejoins its consumer group; a consumer paused; the broker and the store
+// away, the broker paused, the whole stack killed; the network to them
+// slow and cut; a consumer slower than the producers for minutes; an old
+// segment of the topics delivered again.
 func (r *run) schedule() []*fault {
 	var fs []*fault
-	kills := serviceNames
 	if r.cfg.short {
-		kills = []string{"courses", "pathway"}
+		fs = append(fs,
+			r.killHolder("courses"),
+			r.killAll("pathway"),
+			r.pauseReplica("pathway"),
+			r.killRejoining("jobs"),
+			r.killStack(),
+			r.replayFault(),
+		)
+		return fs
 	}
-	for _, i := range r.rng.Perm(len(kills)) {
-		s := r.services[kills[i]]
-		fs = append(fs, &fault{
-			name:   "kill -9 " + s.name,
-			inject: s.kill,
-			hold:   time.Duration(4000+r.rng.IntN(5000)) * time.Millisecond,
-		})
-		f := fs[len(fs)-1]
-		if slices.Contains(pagedServices, s.name) {
-			f.opens = "web_" + s.name
-		}
-		// Restart the same binary on the same port and stores.
-		f.heal = func(ctx context.Context) error {
-			began := time.Now()
-			err := s.start(ctx)
-			f.restart = time.Since(began)
-			return err
-		}
+	for _, i := range r.rng.Perm(len(serviceNames)) {
+		fs = append(fs, r.killReplica(serviceNames[i]))
 	}
-	fs = append(fs, &fault{
-		name:   "broker away",
-		inject: func() error { r.st.broker.stop(); return nil },
-		hold:   r.cfg.outage,
-		heal:   func(context.Context) error { return r.st.broker.start() },
-	})
-	if !r.cfg.short {
-		fs = append(fs, &fault{
-			name:   "store away (every service's link)",
-			inject: func() error { r.eachStoreProxy((*toxiproxy.Proxy).Stop); return nil },
+	fs = append(fs,
+		r.killAll("courses"),
+		r.killAll("pathway"),
+		r.killHolder("courses"),
+		r.killHolder("jobs"),
+		r.killHolder("housing"),
+		r.pauseHolder("courses"),
+		r.pauseReplica("pathway"),
+		r.killRejoining("pathway"),
+		r.killRejoining("jobs"),
+		&fault{
+			name:   "broker away",
+			inject: func() error { r.st.broker.stop(); return nil },
+			hold:   r.cfg.outage,
+			heal:   func(context.Context) error { return r.st.broker.start() },
+		},
+		&fault{
+			name:   "broker paused (SIGSTOP, then SIGCONT)",
+			inject: func() error { return r.st.broker.signal(syscall.SIGSTOP) },
+			hold:   r.cfg.paused,
+			notes:  []string{fmt.Sprintf("paused %s: every client's connection to it stays open and silent", r.cfg.paused)},
+			heal:   func(context.Context) error { return r.st.broker.signal(syscall.SIGCONT) },
+		},
+		r.killStack(),
+		&fault{
+			name:   "store away (every replica's link)",
+			inject: func() error { r.eachStoreProxy(nil, (*toxiproxy.Proxy).Stop); return nil },
 			hold:   r.cfg.outage,
 			heal: func(context.Context) error {
 				var err error
-				r.eachStoreProxy(func(p *toxiproxy.Proxy) {
+				r.eachStoreProxy(nil, func(p *toxiproxy.Proxy) {
 					if e := p.Start(); e != nil {
 						err = e
 					}
 				})
 				return err
 			},
-		})
-		fs = append(fs,
-			r.toxic("broker link slow (500±200 ms)", r.st.brokerProxy, toxicLatency, func(p *toxiproxy.Proxy) error { return slow(p, 500, 200) }),
-			r.toxic("courses-store link slow (400 ms)", r.services["courses"].store, toxicLatency, func(p *toxiproxy.Proxy) error { return slow(p, 400, 0) }),
-			r.toxic("courses-store link cut (blackhole)", r.services["courses"].store, toxicBlackhole, blackhole),
-			r.toxic("pathway-store link cut (blackhole)", r.services["pathway"].store, toxicBlackhole, blackhole),
-			r.toxic("housing-store link cut (blackhole)", r.services["housing"].store, toxicBlackhole, blackhole),
-			r.toxic("broker link cut (blackhole)", r.st.brokerProxy, toxicBlackhole, blackhole),
-		)
-	} else {
-		fs = append(fs, r.toxic("courses-store link cut (blackhole)", r.services["courses"].store, toxicBlackhole, blackhole))
-	}
+		},
+		r.toxic("broker link slow (500±200 ms)", []*toxiproxy.Proxy{r.st.brokerProxy}, toxicLatency, func(p *toxiproxy.Proxy) error { return slow(p, 500, 200) }),
+		r.toxic("courses-store links slow (400 ms)", r.storeProxies("courses"), toxicLatency, func(p *toxiproxy.Proxy) error { return slow(p, 400, 0) }),
+		r.toxic("courses-store links cut (blackhole)", r.storeProxies("courses"), toxicBlackhole, blackhole),
+		r.toxic("pathway-store links cut (blackhole)", r.storeProxies("pathway"), toxicBlackhole, blackhole),
+		r.toxic("housing-store links cut (blackhole)", r.storeProxies("housing"), toxicBlackhole, blackhole),
+		r.toxic("broker link cut (blackhole)", []*toxiproxy.Proxy{r.st.brokerProxy}, toxicBlackhole, blackhole),
+		r.slowConsumer(),
+		r.replayFault(),
+	)
 	return fs
 }
 
-func (r *run) toxic(name string, p *toxiproxy.Proxy, toxic string, add func(*toxiproxy.Proxy) error) *fault {
-	return &fault{
-		name:   name,
-		inject: func() error { return add(p) },
-		hold:   r.cfg.hold,
-		heal:   func(context.Context) error { return heal(p, toxic) },
+// restart is a kill's heal: the same binary on the same port and stores.
+func restart(f *fault, s *service) func(context.Context) error {
+	return func(ctx context.Context) error {
+		began := time.Now()
+		err := s.start(ctx)
+		f.restart = time.Since(began)
+		return err
 	}
 }
 
-func (r *run) eachStoreProxy(fn func(*toxiproxy.Proxy)) {
-	for _, n := range serviceNames {
-		fn(r.services[n].store)
+func (r *run) killHold() time.Duration {
+	return time.Duration(4000+r.rng.IntN(5000)) * time.Millisecond
+}
+
+// killReplica kills one replica of service, chosen at random: the
+// balancer sends its calls to the others.
+func (r *run) killReplica(service string) *fault {
+	s := r.services[service][r.rng.IntN(len(r.services[service]))]
+	f := &fault{name: "kill -9 " + s.id, inject: s.kill, hold: r.killHold()}
+	f.heal = restart(f, s)
+	return f
+}
+
+// killAll kills every replica of service: web's breaker of it must open.
+func (r *run) killAll(service string) *fault {
+	f := &fault{name: "kill -9 every replica of " + service, hold: r.killHold(), opens: "web_" + service}
+	f.inject = func() error {
+		for _, s := range r.services[service] {
+			if err := s.kill(); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	f.heal = func(ctx context.Context) error {
+		began := time.Now()
+		for _, s := range r.services[service] {
+			if err := s.start(ctx); err != nil {
+				return err
+			}
+		}
+		f.restart = time.Since(began)
+		return nil
+	}
+	return f
+}
+
+// killHolder kills the replica of service whose relay holds the lease, as
+// its /metrics says: another must take over within the lease's TTL.
+func (r *run) killHolder(svc string) *fault {
+	// Held down past the TTL: restarted sooner, the killed replica
+	// could take the lease back itself before a standby had to (a full
+	// run measured 70 s and 203 s "handovers" that were such).
+	f := &fault{name: "kill -9 the relay-lease holder of " + svc, hold: leaseTTL + r.killHold(), lease: svc}
+	var s *service
+	f.inject = func() error {
+		var err error
+		if s, err = holder(context.Background(), r.services[svc], 30*time.Second); err != nil {
+			return err
+		}
+		f.target = s.id
+		return s.kill()
+	}
+	f.heal = func(ctx context.Context) error { return restart(f, s)(ctx) }
+	return f
+}
+
+// pauseHolder pauses the relay-lease holder of service past the lease's
+// TTL: another takes over; the paused one, let run again, must find it has
+// lost the lease.
+func (r *run) pauseHolder(svc string) *fault {
+	f := &fault{name: "SIGSTOP the relay-lease holder of " + svc + ", then SIGCONT", hold: r.cfg.paused, lease: svc}
+	var s *service
+	f.inject = func() error {
+		var err error
+		if s, err = holder(context.Background(), r.services[svc], 30*time.Second); err != nil {
+			return err
+		}
+		f.target = s.id
+		f.notes = append(f.notes, pausedFor(f.hold))
+		return s.pause()
+	}
+	f.heal = func(context.Context) error { return s.resume() }
+	return f
+}
+
+// pauseReplica pauses a replica of a consumer past Kafka's session
+// timeout: the group rebalances its partitions to the others; let run
+// again, it finds itself out of the group and joins again, and what it was
+// applying when paused is applied by another as well.
+func (r *run) pauseReplica(service string) *fault {
+	s := r.services[service][r.rng.IntN(len(r.services[service]))]
+	return &fault{
+		name: "SIGSTOP " + s.id + ", then SIGCONT", hold: r.cfg.paused, notes: []string{pausedFor(r.cfg.paused)},
+		inject: s.pause, heal: func(context.Context) error { return s.resume() },
+	}
+}
+
+// sessionTimeout is pkg/kafkakit's consumer group session timeout.
+const sessionTimeout = 10 * time.Second
+
+func pausedFor(d time.Duration) string {
+	return fmt.Sprintf("paused %s, past the relay lease's TTL (%s) and Kafka's session timeout (%s)", d, leaseTTL, sessionTimeout)
+}
+
+// killRejoining kills a replica of a consumer right after another one,
+// killed and started again, has joined the group: mid-rebalance.
+func (r *run) killRejoining(service string) *fault {
+	rs := r.services[service]
+	i := r.rng.IntN(len(rs))
+	joins, dies := rs[i], rs[(i+1+r.rng.IntN(len(rs)-1))%len(rs)]
+	f := &fault{name: fmt.Sprintf("kill -9 %s as %s rejoins (mid-rebalance)", dies.id, joins.id), hold: r.killHold()}
+	f.inject = func() error {
+		if err := joins.kill(); err != nil {
+			return err
+		}
+		time.Sleep(2 * time.Second)
+		if err := joins.start(context.Background()); err != nil {
+			return err
+		}
+		// /healthz answers as the consumer starts joining.
+		wait := time.Duration(r.rng.IntN(1000)) * time.Millisecond
+		time.Sleep(wait)
+		f.notes = append(f.notes, fmt.Sprintf("%s killed %s after %s answered /healthz again, its consumer joining the group", dies.id, wait.Round(time.Millisecond), joins.id))
+		return dies.kill()
+	}
+	f.heal = restart(f, dies)
+	return f
+}
+
+// killStack kills the broker and the store, SIGKILL, and starts them again
+// on their data: every record the broker acknowledged before must still
+// be there (and every fact acknowledged to a user, which the ledger
+// checks at the end).
+func (r *run) killStack() *fault {
+	f := &fault{name: "kill -9 the broker and the store, start them again on their data", hold: r.killHold()}
+	var before map[string]int64
+	var docs int64
+	f.inject = func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		var err error
+		if before, err = endOffsets(ctx, r.st.brokerProxy.Listen, r.topics); err != nil {
+			return err
+		}
+		if docs, err = documents(ctx, r.store); err != nil {
+			return err
+		}
+		r.st.broker.kill()
+		r.st.store.kill()
+		return nil
+	}
+	f.heal = func(ctx context.Context) error {
+		began := time.Now()
+		if err := r.st.store.start(); err != nil {
+			return err
+		}
+		if err := r.st.broker.start(); err != nil {
+			return err
+		}
+		f.restart = time.Since(began)
+		c, cancel := context.WithTimeout(ctx, time.Minute)
+		defer cancel()
+		var after map[string]int64
+		var err error
+		for after, err = endOffsets(c, r.st.brokerProxy.Listen, r.topics); err != nil && pause(c, time.Second); {
+			after, err = endOffsets(c, r.st.brokerProxy.Listen, r.topics)
+		}
+		if err != nil {
+			return fmt.Errorf("the broker's offsets after its restart: %w", err)
+		}
+		var acked, lost int64
+		for tp, n := range before {
+			acked += n
+			if after[tp] < n {
+				lost += n - after[tp]
+				f.problems = append(f.problems, fmt.Sprintf("%s: %d records before the kill, %d after", tp, n, after[tp]))
+			}
+		}
+		f.notes = append(f.notes, fmt.Sprintf("the broker held %d records before the kill, of which %d were missing after", acked, lost))
+		if now, err := documents(c, r.store); err == nil {
+			f.notes = append(f.notes, fmt.Sprintf("the store held %d documents before the kill, %d after", docs, now))
+		}
+		return nil
+	}
+	return f
+}
+
+// slowConsumer slows every pathway replica's link to its store for
+// minutes: pathway applies events slower than the producers publish them,
+// and its lag grows, then shrinks after.
+func (r *run) slowConsumer() *fault {
+	f := r.toxic("pathway's consumers slower than the producers: its store links +300 ms", r.storeProxies("pathway"), toxicLatency, func(p *toxiproxy.Proxy) error { return slow(p, 300, 0) })
+	f.hold = r.cfg.slow
+	return f
+}
+
+// replayed are the topics whose events the ledger sees on the pathways.
+var replayed = []string{courses.Topic, jobs.Topic, housing.Topic}
+
+// replayFault publishes an old segment of the topics again, the first
+// records of each partition with their event ids: the ledger at the end
+// shows whether any was applied twice.
+func (r *run) replayFault() *fault {
+	const perPartition = 200
+	f := &fault{name: fmt.Sprintf("replay: the first %d records of each partition of %s published again", perPartition, strings.Join(replayed, ", ")), hold: r.cfg.hold}
+	f.inject = func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		n, err := replay(ctx, r.st.brokerProxy.Listen, replayed, perPartition)
+		if err != nil {
+			return err
+		}
+		f.notes = append(f.notes, fmt.Sprintf("%d records published again, the oldest written %s earlier "+
+			"(minutes, not hours, as the run lasts minutes; pathway keeps each entry under its event id, with no time window, so the age of a copy changes nothing)",
+			n, time.Since(r.w.seeded).Round(time.Second)))
+		return nil
+	}
+	f.heal = func(context.Context) error { return nil }
+	return f
+}
+
+func (r *run) toxic(name string, ps []*toxiproxy.Proxy, toxic string, add func(*toxiproxy.Proxy) error) *fault {
+	return &fault{
+		name: name,
+		inject: func() error {
+			for _, p := range ps {
+				if err := add(p); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+		hold: r.cfg.hold,
+		heal: func(context.Context) error {
+			for _, p := range ps {
+				if err := heal(p, toxic); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+	}
+}
+
+// storeProxies are the links of every replica of service to the store.
+func (r *run) storeProxies(service string) []*toxiproxy.Proxy {
+	var ps []*toxiproxy.Proxy
+	for _, s := range r.services[service] {
+		ps = append(ps, s.store)
+	}
+	return ps
+}
+
+// eachStoreProxy calls fn on the store link of every replica of services,
+// or of every service if none is named.
+func (r *run) eachStoreProxy(services []string, fn func(*toxiproxy.Proxy)) {
+	if len(services) == 0 {
+		services = serviceNames
+	}
+	for _, n := range services {
+		for _, p := range r.storeProxies(n) {
+			fn(p)
+		}
 	}
 }
 
@@ -385,6 +716,9 @@ func (r *run) inject(t *testing.T, ctx context.Context, faults []*fault) {
 		if err := f.inject(); err != nil {
 			t.Fatalf("%s: %v", f.name, err)
 		}
+		if f.target != "" {
+			t.Logf("%s: struck %s", f.name, f.target)
+		}
 		time.Sleep(f.hold)
 		if f.opens != "" && !r.breakers.waitState(ctx, f.opens, breakerOpen, opensWithin) {
 			t.Logf("%s: web's breaker %s still not open %s after the hold", f.name, f.opens, opensWithin)
@@ -393,6 +727,9 @@ func (r *run) inject(t *testing.T, ctx context.Context, faults []*fault) {
 			t.Fatalf("healing %s: %v", f.name, err)
 		}
 		f.healed = time.Now()
+		for _, n := range f.notes {
+			t.Logf("%s: %s", f.name, n)
+		}
 	}
 	// The last fault's recovery under load: long enough for web's
 	// breakers (open 15 s) and a consumer that fell behind.

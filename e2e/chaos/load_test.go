@@ -97,13 +97,20 @@ type load struct {
 	client   *http.Client
 	pace     time.Duration // between one teacher's registers
 	teachers int
+	// webReplicas sets how many read web's pages: two case workers and
+	// two teachers per replica.
+	webReplicas int
 }
 
 func (ld *load) run(ctx context.Context) error {
-	// Two case workers and two teachers on the pages, so that web's
-	// breakers see calls often enough to judge a service away.
+	// Two case workers and two teachers on the pages per web replica, so
+	// that each replica's breakers see calls often enough to judge a
+	// service away: with two in all spread over three replicas, web's
+	// courses breakers saw about one call in three seconds each and none
+	// opened in the 30 s after every courses replica was killed.
+	readers := 2 * ld.webReplicas
 	var pages []*http.Client
-	for range 2 {
+	for range readers {
 		for _, who := range []string{caseWorker.Subject, teacher.Subject} {
 			c, err := ld.signIn(ctx, who)
 			if err != nil {
@@ -118,9 +125,9 @@ func (ld *load) run(ctx context.Context) error {
 	}
 	wg.Go(func() { ld.employer(ctx) })
 	wg.Go(func() { ld.housingWorker(ctx) })
-	for i := range 2 {
-		wg.Go(func() { ld.webReader(ctx, pages[2*i], opWebPerson, i, 1500*time.Millisecond) })
-		wg.Go(func() { ld.webReader(ctx, pages[2*i+1], opWebLessons, i, 2*time.Second) })
+	for i := range readers {
+		wg.Go(func() { ld.webReader(ctx, pages[2*i], opWebPerson, i, readers, 1500*time.Millisecond) })
+		wg.Go(func() { ld.webReader(ctx, pages[2*i+1], opWebLessons, i, readers, 2*time.Second) })
 	}
 	wg.Wait()
 	return nil
@@ -342,10 +349,11 @@ func (ld *load) signIn(ctx context.Context, subject string) (*http.Client, error
 }
 
 // webReader opens a page every interval: a pathway page of each person in
-// turn from the first-th, or the teacher's lessons of the day.
-func (ld *load) webReader(ctx context.Context, client *http.Client, op string, first int, interval time.Duration) {
+// turn from the first-th of readers' shares, or the teacher's lessons of
+// the day.
+func (ld *load) webReader(ctx context.Context, client *http.Client, op string, first, readers int, interval time.Duration) {
 	persons := ld.w.persons()
-	for i := first * len(persons) / 2; ; i++ {
+	for i := first * len(persons) / readers; ; i++ {
 		path := "/lessons"
 		if op == opWebPerson {
 			path = "/persons/" + persons[i%len(persons)]

@@ -8,7 +8,64 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/percorsi/percorsi/services/jobs"
+	"github.com/percorsi/percorsi/services/pathway"
 )
+
+// leaseTTL is pkg/outbox's default RelayConfig.LeaseTTL, which every
+// service keeps.
+const leaseTTL = 10 * time.Second
+
+// leaseSection says, per service, which replicas published and whether two
+// ever did at once.
+func (r *report) leaseSection(p func(string, ...any)) {
+	p("## Relay lease")
+	p("")
+	p("Of a service's replicas, the one whose relay holds the lease (pkg/outbox/lease.go, TTL %s) publishes; the others stand by. "+
+		"Each replica's /metrics was read every second: *published* is the events each replica's relay published over the run (percorsi_outbox_published_total, "+
+		"added up across its restarts); *at once* counts the seconds in which two replicas' counts rose together, that is two relays published within the same second "+
+		"(a handover inside that second counts too: the report gives their times and faults). "+
+		"A holder held up inside a pass past the TTL (paused, or waiting on a broker that is paused or cut, up to the relay's 30 s call bound) "+
+		"loses the lease to a standby but finishes the pass it began, as pkg/outbox/lease.go says: the two then publish in the same second, "+
+		"and what both published is counted below as published again.", leaseTTL)
+	p("")
+	p("| service | published, by replica | seconds with two publishing |")
+	p("| ------- | --------------------- | --------------------------- |")
+	for _, pub := range r.relays.publishing() {
+		var by []string
+		var total float64
+		for _, id := range slices.Sorted(maps.Keys(pub.by)) {
+			by = append(by, fmt.Sprintf("%s %.0f", id, pub.by[id]))
+			total += pub.by[id]
+		}
+		if total == 0 {
+			continue
+		}
+		both := "none"
+		if len(pub.both) > 0 {
+			var at []string
+			for _, t := range pub.both {
+				at = append(at, fmt.Sprintf("+%s (%s)", secs(t.Sub(r.steadyFrom)), faultAt(r.faults, t)))
+			}
+			both = fmt.Sprintf("%d: %s after the load began", len(pub.both), strings.Join(at, ", "))
+		}
+		p("| %s | %s | %s |", pub.service, strings.Join(by, ", "), both)
+	}
+	p("")
+	p("### Events published more than once")
+	p("")
+	p("Every record of the services' topics read back at the end, counted by event id (the header event-id the relay sets); the replay's copies, marked, apart. " +
+		"A relay publishes an event again when it published but did not clear it: killed or paused between the two, or its clear failed (store away or cut). " +
+		"The consumers apply each event id once, as the ledger shows.")
+	p("")
+	p("| topic | records | events | published again by a relay | most copies of one event | replayed copies |")
+	p("| ----- | ------- | ------ | -------------------------- | ------------------------ | --------------- |")
+	for _, c := range r.copies {
+		p("| %s | %d | %d | %d | %d | %d |", c.topic, c.records, c.events, c.duplicates, c.most, c.replayed)
+	}
+	p("")
+}
 
 // report is what the run saw, written as reports/chaos.md.
 type report struct {
@@ -23,6 +80,9 @@ type report struct {
 	crashes                                          map[string][]string
 	took                                             time.Duration
 	loadAvg                                          [2]string // at the start and at the end
+	relays                                           *relayWatch
+	lag                                              *lagWatch
+	copies                                           []copies
 }
 
 // tally is what users saw of one operation in one window.
@@ -115,6 +175,9 @@ func (r *report) recovered(from, healed time.Time) (d time.Duration, anyFailed, 
 			}
 		}
 		if first.IsZero() {
+			if !slices.ContainsFunc(r.outcomes, func(o outcome) bool { return o.op == op && !o.start.Before(healed) }) {
+				continue // the user had nothing left to do: no later call
+			}
 			return 0, true, false
 		}
 		d = max(d, first.Sub(healed))
@@ -168,7 +231,7 @@ func (r *report) breakersIn(from, to time.Time) string {
 // opened says whether breaker opened between from and to.
 func (r *report) opened(breaker string, from, to time.Time) bool {
 	return slices.ContainsFunc(r.breakers, func(tr transition) bool {
-		return tr.breaker == breaker && tr.state == breakerOpen && !tr.at.Before(from) && tr.at.Before(to)
+		return strings.HasPrefix(tr.breaker, breaker+"@") && tr.state == breakerOpen && !tr.at.Before(from) && tr.at.Before(to)
 	})
 }
 
@@ -232,6 +295,16 @@ func (r *report) problems() []string {
 	if r.caughtUp.IsZero() {
 		p = append(p, "the pathways did not catch up with the ledger")
 	}
+	for _, f := range r.faults {
+		for _, q := range f.problems {
+			p = append(p, f.name+": "+q)
+		}
+		if f.lease != "" {
+			if d, _ := r.relays.handover(f.lease, f.target, f.start); d == 0 {
+				p = append(p, fmt.Sprintf("%s: no other replica of %s took the relay lease over", f.name, f.lease))
+			}
+		}
+	}
 	for n, c := range r.crashes {
 		p = append(p, fmt.Sprintf("%s exited on its own %d times: %s", n, len(c), strings.Join(c, "; ")))
 	}
@@ -279,15 +352,20 @@ func (r *report) markdown() string {
 	p("Machine: %s/%s, %d CPUs, %s, shared with other jobs running at the same time (load average %s at the start, %s at the end), so latencies are pessimistic.",
 		runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version(), r.loadAvg[0], r.loadAvg[1])
 	p("")
-	p("Every service runs as its own process (its real binary) on the embedded stack: kfake as the broker, FerretDB v1 as the store. "+
+	p("Every service runs as %d replicas, each its own process (its real binary), on the embedded stack: kfake as the broker, FerretDB v1 as the store, "+
+		"each a process of its own too, so that they can be killed, paused and started again on their data. "+
+		"A balancer per service (in this process) sends each call to the next ready replica, as a Kubernetes Service with readiness probes would "+
+		"(a replica whose /healthz fails twice in a row, 500 ms apart, is taken out; a refused connection is tried on the next replica; "+
+		"a call cut after it was sent is answered 502, one unanswered after %s 504, and with no replica 503 with Retry-After); "+
+		"the users and web's replicas call the balancers. "+
 		"A toxiproxy (in this process) stands in front of the broker, which advertises the proxy's address so that every broker connection passes through it, "+
-		"and one in front of the store per service. Users work through the public HTTP APIs all along: %d teachers record the registers of %d classes of %d people "+
+		"and one in front of the store per replica. Users work through the public HTTP APIs all along: %d teachers record the registers of %d classes of %d people "+
 		"(one every %s each, a failed one resubmitted a second later), an employer confirms each person's placement through its single-use link, "+
-		"a housing worker starts each person's step in a flat, and through web two case workers open pathway pages and two teachers the day's lessons. "+
+		"a housing worker starts each person's step in a flat, and through web two case workers per web replica open pathway pages and two teachers per web replica the day's lessons. "+
 		"Each call's outcome and latency are recorded; a 2xx goes into the ledger. "+
 		"The APIs answer a missing dependency with 503 and Retry-After; web's pages answer 200 with the page's frame and a notice that a part is unavailable, "+
 		"counted here as a failure the user saw.",
-		r.cfg.teachers, r.w.classes, r.w.people, r.cfg.pace)
+		r.cfg.replicas, tryTimeout, r.cfg.teachers, r.w.classes, r.w.people, r.cfg.pace)
 	p("")
 	p("## Verdict")
 	p("")
@@ -360,8 +438,10 @@ func (r *report) markdown() string {
 		"*Recovered* is how long after the heal every operation that had failed got a 2xx again. *Backlog* is the peak of documents with events pending in the outboxes "+
 		"(sampled every second) and how long after the heal it was back to its level under steady load before the first fault (%d). *Breakers* are web's, from its /metrics, relative to the fault's start.", r.baseline())
 	p("")
-	p("| # | fault | held | calls: 2xx / failed | max latency of a failed call | recovered | backlog peak, back after | breakers |")
-	p("| - | ----- | ---- | ------------------- | ---------------------------- | --------- | ------------------------ | -------- |")
+	p("*Lag* is the records of their topics the consumer groups of pathway and jobs had yet to commit, sampled every 2 seconds: its peak in the window.")
+	p("")
+	p("| # | fault | held | calls: 2xx / failed | max latency of a failed call | recovered | backlog peak, back after | lag peak: pathway, jobs | breakers |")
+	p("| - | ----- | ---- | ------------------- | ---------------------------- | --------- | ------------------------ | ----------------------- | -------- |")
 	for i, f := range r.faults {
 		ts := r.window(f.start, f.next)
 		var calls, ok int
@@ -386,8 +466,37 @@ func (r *report) markdown() string {
 		if f.restart > 0 {
 			held += fmt.Sprintf(" (restart to /healthz %s)", secs(f.restart))
 		}
-		p("| %d | %s | %s | %d / %d | %s | %s | %s | %s |", i+1, f.name, held, ok, calls-ok, secs(maxFailed), rec, bl, r.breakersIn(f.start, f.next))
+		lag := fmt.Sprintf("%d, %d", r.lag.peak(pathway.ConsumerGroup, f.start, f.next), r.lag.peak(jobs.ConsumerGroup, f.start, f.next))
+		p("| %d | %s | %s | %d / %d | %s | %s | %s | %s | %s |", i+1, f.name, held, ok, calls-ok, secs(maxFailed), rec, bl, lag, r.breakersIn(f.start, f.next))
 	}
+	p("")
+	p("### What each fault struck and checked")
+	p("")
+	p("Beside the ledger, checked at the end for every fault at once (nothing acknowledged lost, nothing applied twice):")
+	p("")
+	for i, f := range r.faults {
+		var what []string
+		if f.target != "" {
+			what = append(what, "struck "+f.target+", found by its /metrics")
+		}
+		if f.lease != "" {
+			if d, who := r.relays.handover(f.lease, f.target, f.start); d > 0 {
+				what = append(what, fmt.Sprintf("%s took the relay lease over %s after", who, secs(d)))
+			} else {
+				what = append(what, "**no other replica took the relay lease over**")
+			}
+		}
+		what = append(what, f.notes...)
+		for _, q := range f.problems {
+			what = append(what, "**"+q+"**")
+		}
+		if len(what) == 0 {
+			what = append(what, "the ledger")
+		}
+		p("%d. %s: %s.", i+1, f.name, strings.Join(what, "; "))
+	}
+	p("")
+	r.leaseSection(p)
 	p("")
 	p("### What each user saw")
 	p("")

@@ -41,6 +41,7 @@ var (
 type world struct {
 	classes, people, lessons int
 	firstLesson              time.Time
+	seeded                   time.Time         // when seeding began: the first events published
 	tokens                   map[string]string // by subject
 	flat                     string            // accommodation id
 	placements               []placement       // one per person, in person order
@@ -90,6 +91,7 @@ func mark(p, l int) (status string, minutes int) {
 // process starts; what the use cases publish waits in their outboxes for
 // the services' relays.
 func seed(ctx context.Context, cfg process.Config, w *world, log *slog.Logger) error {
+	w.seeded = time.Now()
 	issuer, err := auth.NewHMAC([]byte(signingKey))
 	if err != nil {
 		return err

@@ -41,16 +41,19 @@ func buildServices(ctx context.Context, dir string) error {
 // unless the run killed it on purpose: a crash of its own, which the run
 // reports, is restarted after a second as an orchestrator would.
 type service struct {
-	name  string
+	name  string // the service
+	id    string // the replica: name-1, name-2, ...
 	bin   string
 	env   []string
 	url   string // base URL of its HTTP API
 	logs  string // file its stderr is appended to
 	store *toxiproxy.Proxy
+	ports []int // its own, held by freePort until the first start
 
 	mu       sync.Mutex
 	cmd      *exec.Cmd
 	down     bool     // killed by the run, not to be restarted by the supervisor
+	paused   bool     // stopped with SIGSTOP, until resume
 	stopping bool     // the run is over
 	crashes  []string // exits the run did not cause
 }
@@ -67,13 +70,14 @@ func (s *service) start(ctx context.Context) error {
 		s.mu.Unlock()
 		return err
 	}
+	release(s.ports...)
 	cmd := exec.Command(s.bin)
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}, s.env...)
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
 		s.mu.Unlock()
 		logs.Close()
-		return fmt.Errorf("start %s: %w", s.name, err)
+		return fmt.Errorf("start %s: %w", s.id, err)
 	}
 	s.cmd, s.down = cmd, false
 	s.mu.Unlock()
@@ -110,7 +114,7 @@ func (s *service) waitHealthy(ctx context.Context, within time.Duration) error {
 			}
 		}
 		if time.Now().After(deadline) || ctx.Err() != nil {
-			return fmt.Errorf("%s did not answer /healthz within %s (logs: %s)", s.name, within, s.logs)
+			return fmt.Errorf("%s did not answer /healthz within %s (logs: %s)", s.id, within, s.logs)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -123,10 +127,10 @@ func (s *service) kill() error {
 	s.down = true
 	s.mu.Unlock()
 	if cmd == nil {
-		return fmt.Errorf("%s is not running", s.name)
+		return fmt.Errorf("%s is not running", s.id)
 	}
 	if err := cmd.Process.Kill(); err != nil {
-		return fmt.Errorf("kill %s: %w", s.name, err)
+		return fmt.Errorf("kill %s: %w", s.id, err)
 	}
 	for {
 		s.mu.Lock()
@@ -139,6 +143,27 @@ func (s *service) kill() error {
 	}
 }
 
+// pause stops the process with SIGSTOP: it holds its connections, its
+// lease and its group membership, and answers nothing, as a process
+// descheduled for long (a VM paused, a stop-the-world stall) does.
+func (s *service) pause() error { return s.signal(syscall.SIGSTOP, true) }
+
+// resume lets a paused process run on with SIGCONT.
+func (s *service) resume() error { return s.signal(syscall.SIGCONT, false) }
+
+func (s *service) signal(sig syscall.Signal, paused bool) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cmd == nil {
+		return fmt.Errorf("%s is not running", s.id)
+	}
+	if err := s.cmd.Process.Signal(sig); err != nil {
+		return fmt.Errorf("%s %s: %w", sig, s.id, err)
+	}
+	s.paused = paused
+	return nil
+}
+
 // stop ends the process gracefully at the end of the run.
 func (s *service) stop() {
 	s.mu.Lock()
@@ -148,6 +173,7 @@ func (s *service) stop() {
 	if cmd == nil {
 		return
 	}
+	_ = cmd.Process.Signal(syscall.SIGCONT)
 	_ = cmd.Process.Signal(syscall.SIGTERM)
 	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		s.mu.Lock()

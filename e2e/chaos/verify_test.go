@@ -43,6 +43,33 @@ func pending(ctx context.Context, store *mongo.Client) (int64, error) {
 	return n, nil
 }
 
+// documents counts the documents of every service's database.
+func documents(ctx context.Context, store *mongo.Client) (int64, error) {
+	dbs, err := store.ListDatabaseNames(ctx, bson.D{})
+	if err != nil {
+		return 0, fmt.Errorf("list databases: %w", err)
+	}
+	var n int64
+	for _, name := range dbs {
+		if !strings.HasPrefix(name, "percorsi_") {
+			continue
+		}
+		db := store.Database(name)
+		colls, err := db.ListCollectionNames(ctx, bson.D{})
+		if err != nil {
+			return 0, fmt.Errorf("list collections of %s: %w", name, err)
+		}
+		for _, c := range colls {
+			k, err := db.Collection(c).CountDocuments(ctx, bson.D{})
+			if err != nil {
+				return 0, fmt.Errorf("count %s.%s: %w", name, c, err)
+			}
+			n += k
+		}
+	}
+	return n, nil
+}
+
 // timelineEntry is what the check reads of a pathway timeline entry.
 type timelineEntry struct {
 	EventID    string `json:"event_id"`
@@ -200,10 +227,11 @@ type transition struct {
 	state   int // 0 closed, 1 half-open, 2 open
 }
 
-// breakerWatch scrapes web's /metrics and keeps every change of its
-// breakers' states.
+// breakerWatch scrapes every web replica's /metrics and keeps every
+// change of its breakers' states, by breaker and replica:
+// "web_pathway@web-2".
 type breakerWatch struct {
-	url string
+	replicas []*service
 
 	mu    sync.Mutex
 	last  map[string]int
@@ -213,32 +241,39 @@ type breakerWatch struct {
 func (b *breakerWatch) run(ctx context.Context, every time.Duration) {
 	client := &http.Client{Timeout: time.Second}
 	for pause(ctx, every) {
-		states, err := scrapeBreakers(ctx, client, b.url+"/metrics")
-		if err != nil {
-			// web is away: a restarted web's breakers start closed,
-			// which is no transition.
-			b.mu.Lock()
-			clear(b.last)
-			b.mu.Unlock()
-			continue
-		}
-		now := time.Now()
-		b.mu.Lock()
-		for name, s := range states {
-			if last, ok := b.last[name]; !ok || last != s {
-				if ok || s != 0 {
-					b.moves = append(b.moves, transition{at: now, breaker: name, state: s})
+		for _, web := range b.replicas {
+			states, err := scrapeBreakers(ctx, client, web.url+"/metrics")
+			if err != nil {
+				// The replica is away: a restarted web's breakers
+				// start closed, which is no transition.
+				b.mu.Lock()
+				for k := range b.last {
+					if strings.HasSuffix(k, "@"+web.id) {
+						delete(b.last, k)
+					}
 				}
-				b.last[name] = s
+				b.mu.Unlock()
+				continue
 			}
+			now := time.Now()
+			b.mu.Lock()
+			for name, s := range states {
+				name += "@" + web.id
+				if last, ok := b.last[name]; !ok || last != s {
+					if ok || s != 0 {
+						b.moves = append(b.moves, transition{at: now, breaker: name, state: s})
+					}
+					b.last[name] = s
+				}
+			}
+			b.mu.Unlock()
 		}
-		b.mu.Unlock()
 	}
 }
 
-// waitClosed waits until a scrape of web shows every breaker closed, and
-// says whether one did within d. web away is not closed: its breakers are
-// unknown until it answers.
+// waitClosed waits until the scrapes of web show every breaker of every
+// replica closed, and says whether they did within d. Every replica away
+// is not closed: their breakers are unknown until one answers.
 func (b *breakerWatch) waitClosed(ctx context.Context, d time.Duration) bool {
 	deadline := time.Now().Add(d)
 	for {
@@ -263,15 +298,18 @@ const (
 	breakerOpen   = 2
 )
 
-// waitState waits until a scrape of web shows breaker name in state, and
-// says whether one did within d.
+// waitState waits until a scrape of a web replica shows breaker name in
+// state, and says whether one did within d.
 func (b *breakerWatch) waitState(ctx context.Context, name string, state int, d time.Duration) bool {
 	deadline := time.Now().Add(d)
 	for {
 		b.mu.Lock()
-		s, ok := b.last[name]
+		found := false
+		for k, s := range b.last {
+			found = found || (strings.HasPrefix(k, name+"@") && s == state)
+		}
 		b.mu.Unlock()
-		if ok && s == state {
+		if found {
 			return true
 		}
 		if time.Now().After(deadline) || !pause(ctx, 250*time.Millisecond) {
