@@ -56,6 +56,9 @@ func jobsAnswers() map[string]answer {
 	return map[string]answer{
 		"ListVacancies": reply(`{"vacancies":[{"id":"vac-1","title":"Aiuto cuoco","contract":"internship","weekly_hours":30,"positions":2,"closes_on":"2026-12-06","shift":"morning"}]}`),
 		"RankCandidates": func(req proto.Message) (string, error) {
+			if r := req.(*jobsv1.RankCandidatesRequest); r.Limit < 1 || r.Limit > 200 {
+				return refuse(errcode.Invalid, "limit", "must be 1 to 200")
+			}
 			return `{"vacancy":{"id":"vac-1","title":"Aiuto cuoco","contract":"internship","weekly_hours":30,"positions":2,"shift":"morning"},
 			 "candidates":[{"person":"ps-a","display_name":"Amina K.","match":` + jobsMatch(req.(*jobsv1.RankCandidatesRequest).Lang) + `}],
 			 "considered":8,"eligible":5,"excluded_by":{"work_permit":2}}`, nil
@@ -63,6 +66,9 @@ func jobsAnswers() map[string]answer {
 		"GetProfile": reply(`{"profile":{"person":"ps-a","display_name":"Amina K.","skills":[{"code":"esco:prepare-food","evidence":"assessed"}],
 		 "italian_level":"a2","permit":{"known":true,"may_work":true,"valid_until":"2027-02-10"}}}`),
 		"RankVacancies": func(req proto.Message) (string, error) {
+			if r := req.(*jobsv1.RankVacanciesRequest); r.Limit < 1 || r.Limit > 200 {
+				return refuse(errcode.Invalid, "limit", "must be 1 to 200")
+			}
 			return `{"vacancies":[{"vacancy":{"id":"vac-1","title":"Aiuto cuoco","contract":"internship","weekly_hours":30,"positions":2,"shift":"morning"},
 			 "match":` + jobsMatch(req.(*jobsv1.RankVacanciesRequest).Lang) + `}]}`, nil
 		},

@@ -8,6 +8,7 @@ import (
 	"github.com/percorsi/percorsi/pkg/register"
 	"github.com/percorsi/percorsi/pkg/register/registerpb"
 	coursesv1 "github.com/percorsi/percorsi/proto/percorsi/courses/v1"
+	registerv1 "github.com/percorsi/percorsi/proto/percorsi/register/v1"
 )
 
 // Courses is a client of the courses gRPC API
@@ -56,6 +57,16 @@ func readRegister[M registerpb.Mark](recorded bool, at time.Time, marks []M) (*R
 	return &Register{RecordedAt: at, Marks: ms}, nil
 }
 
+// marksOf is the form's marks as a service's Mark messages, made by mark:
+// courses' and training's carry the same person, status and minutes.
+func marksOf[M any](marks []Mark, mark func(Mark, registerv1.AttendanceStatus) *M) []*M {
+	out := make([]*M, len(marks))
+	for i, m := range marks {
+		out[i] = mark(m, registerpb.Status(register.Status(m.Status)))
+	}
+	return out
+}
+
 // Today returns the lessons the caller in ctx teaches today.
 func (c *Courses) Today(ctx context.Context) (*coursesv1.ListLessonsResponse, error) {
 	return call[coursesv1.ListLessonsResponse](ctx, c.c, c.c.retried, "courses.today", coursesv1.CoursesService_ListLessons_FullMethodName, &coursesv1.ListLessonsRequest{})
@@ -87,10 +98,9 @@ func (c *Courses) Attendance(ctx context.Context, id string) (*coursesv1.GetClas
 // RecordRegister records the marks of lesson id. Courses answers the
 // stored register again to the same marks, so it is safe to repeat.
 func (c *Courses) RecordRegister(ctx context.Context, id string, marks []Mark) error {
-	req := &coursesv1.RecordRegisterRequest{LessonId: id}
-	for _, m := range marks {
-		req.Marks = append(req.Marks, &coursesv1.Mark{Person: m.Person, Status: registerpb.Status(register.Status(m.Status)), Minutes: uint32(m.Minutes)})
-	}
+	req := &coursesv1.RecordRegisterRequest{LessonId: id, Marks: marksOf(marks, func(m Mark, s registerv1.AttendanceStatus) *coursesv1.Mark {
+		return &coursesv1.Mark{Person: m.Person, Status: s, Minutes: uint32(m.Minutes)}
+	})}
 	_, err := call[coursesv1.RecordRegisterResponse](ctx, c.c, c.c.retried, "courses.record_register", coursesv1.CoursesService_RecordRegister_FullMethodName, req)
 	return err
 }

@@ -35,6 +35,10 @@ func parseLink(s string) (EmployerLink, error) {
 	return EmployerLink{Placement: id, Token: u.Query().Get("token")}, nil
 }
 
+// ranked is how many a ranking shows: the HTTP API's default, which
+// gRPC leaves to the caller.
+const ranked = 20
+
 // Vacancies lists the open vacancies.
 func (j *Jobs) Vacancies(ctx context.Context) ([]*jobsv1.Vacancy, error) {
 	resp, err := call[jobsv1.ListVacanciesResponse](ctx, j.c, j.c.retried, "jobs.vacancies", jobsv1.JobsService_ListVacancies_FullMethodName, &jobsv1.ListVacanciesRequest{})
@@ -44,7 +48,7 @@ func (j *Jobs) Vacancies(ctx context.Context) ([]*jobsv1.Vacancy, error) {
 // Candidates ranks the caller's candidates for vacancy id, the reasons
 // in lang.
 func (j *Jobs) Candidates(ctx context.Context, id, lang string) (*jobsv1.RankCandidatesResponse, error) {
-	return call[jobsv1.RankCandidatesResponse](ctx, j.c, j.c.retried, "jobs.rank_candidates", jobsv1.JobsService_RankCandidates_FullMethodName, &jobsv1.RankCandidatesRequest{Id: id, Lang: lang})
+	return call[jobsv1.RankCandidatesResponse](ctx, j.c, j.c.retried, "jobs.rank_candidates", jobsv1.JobsService_RankCandidates_FullMethodName, &jobsv1.RankCandidatesRequest{Id: id, Limit: ranked, Lang: lang})
 }
 
 // Proposals lists the caller's proposals for vacancy id.
@@ -62,7 +66,7 @@ func (j *Jobs) Profile(ctx context.Context, person string) (*jobsv1.Profile, err
 // VacanciesFor ranks the open vacancies for a candidate, the reasons in
 // lang.
 func (j *Jobs) VacanciesFor(ctx context.Context, person, lang string) ([]*jobsv1.VacancyMatch, error) {
-	resp, err := call[jobsv1.RankVacanciesResponse](ctx, j.c, j.c.retried, "jobs.rank_vacancies", jobsv1.JobsService_RankVacancies_FullMethodName, &jobsv1.RankVacanciesRequest{Id: person, Lang: lang})
+	resp, err := call[jobsv1.RankVacanciesResponse](ctx, j.c, j.c.retried, "jobs.rank_vacancies", jobsv1.JobsService_RankVacancies_FullMethodName, &jobsv1.RankVacanciesRequest{Id: person, Limit: ranked, Lang: lang})
 	return resp.GetVacancies(), err
 }
 

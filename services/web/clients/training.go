@@ -3,8 +3,7 @@ package clients
 import (
 	"context"
 
-	"github.com/percorsi/percorsi/pkg/register"
-	"github.com/percorsi/percorsi/pkg/register/registerpb"
+	registerv1 "github.com/percorsi/percorsi/proto/percorsi/register/v1"
 	trainingv1 "github.com/percorsi/percorsi/proto/percorsi/training/v1"
 )
 
@@ -48,10 +47,9 @@ func (t *Training) Lesson(ctx context.Context, id string) (*Lesson, error) {
 // answers the stored register again to the same marks, so it is safe to
 // repeat.
 func (t *Training) RecordRegister(ctx context.Context, id string, marks []Mark) error {
-	req := &trainingv1.RecordRegisterRequest{LessonId: id}
-	for _, m := range marks {
-		req.Marks = append(req.Marks, &trainingv1.Mark{Person: m.Person, Status: registerpb.Status(register.Status(m.Status)), Minutes: uint32(m.Minutes)})
-	}
+	req := &trainingv1.RecordRegisterRequest{LessonId: id, Marks: marksOf(marks, func(m Mark, s registerv1.AttendanceStatus) *trainingv1.Mark {
+		return &trainingv1.Mark{Person: m.Person, Status: s, Minutes: uint32(m.Minutes)}
+	})}
 	_, err := call[trainingv1.RecordRegisterResponse](ctx, t.c, t.c.retried, "training.record_register", trainingv1.TrainingService_RecordRegister_FullMethodName, req)
 	return err
 }
