@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -206,6 +207,7 @@ func checkInvariants(t *testing.T, ms []manifest) {
 		}
 	}
 	checkTracing(t, deployments, configMaps, ports, policies)
+	checkWebCalls(t, deployments, configMaps, ports, policies)
 	for _, topic := range topics {
 		if !topicSeen[topic] {
 			t.Errorf("topic %s is not declared", topic)
@@ -251,6 +253,30 @@ func checkTracing(t *testing.T, deployments map[string]*appsv1.Deployment, confi
 	}
 	if !admits(t, policies, labels(viewer), labels(collector), 4317) {
 		t.Error("no network policy lets otel-collector reach jaeger on 4317")
+	}
+}
+
+// checkWebCalls finds each gRPC service web is pointed at (COURSES_GRPC,
+// TRAINING_GRPC, JOBS_GRPC: "service:port") behind a Service on that port,
+// which a network policy lets web reach.
+func checkWebCalls(t *testing.T, deployments map[string]*appsv1.Deployment, configMaps map[string]map[string]string, ports map[string][]int32, policies []*networkingv1.NetworkPolicy) {
+	t.Helper()
+	web := deployments["web"]
+	if web == nil {
+		return // reported with the services
+	}
+	env := envOf(web.Spec.Template.Spec.Containers[0], configMaps)
+	for _, key := range []string{"COURSES_GRPC", "TRAINING_GRPC", "JOBS_GRPC"} {
+		host, port, _ := strings.Cut(env[key], ":")
+		n, err := strconv.Atoi(port)
+		switch {
+		case err != nil || deployments[host] == nil:
+			t.Errorf("web's %s is %q: not a service and its port", key, env[key])
+		case !slices.Contains(ports[host], int32(n)):
+			t.Errorf("web's %s: the Service %s is on %v, not on %d", key, host, ports[host], n)
+		case !admits(t, policies, deployments[host].Spec.Template.Labels, web.Spec.Template.Labels, n):
+			t.Errorf("no network policy lets web reach %s on %d", host, n)
+		}
 	}
 }
 

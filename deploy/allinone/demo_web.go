@@ -24,7 +24,8 @@ var demoDisplayNames = map[string]string{
 // startWeb serves the pages, calling the services this system runs.
 func (s *System) startWeb(ctx, runCtx context.Context, cfg Config, base process.Config) error {
 	w, err := web.Open(ctx, web.Config{
-		Config: base, CoursesURL: s.CoursesURL, PathwayURL: s.PathwayURL, TrainingURL: s.TrainingURL, JobsURL: s.JobsURL, HousingURL: s.HousingURL,
+		Config: base, PathwayURL: s.PathwayURL, HousingURL: s.HousingURL,
+		CoursesGRPC: s.GRPCAddrs["courses"], TrainingGRPC: s.GRPCAddrs["training"], JobsGRPC: s.GRPCAddrs["jobs"],
 		Resilience: cfg.WebResilience,
 	}, cfg.Logger)
 	if err != nil {

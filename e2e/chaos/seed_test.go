@@ -236,9 +236,9 @@ func seedJobs(ctx context.Context, cfg process.Config, w *world, log *slog.Logge
 
 // seedWeb gives the teacher and the case worker accounts on the pages.
 func seedWeb(ctx context.Context, cfg process.Config, _ *world, log *slog.Logger) error {
-	// web calls no service while seeding; the URLs only need to parse.
-	none := "http://127.0.0.1:1"
-	app, err := web.Open(ctx, web.Config{Config: cfg, CoursesURL: none, PathwayURL: none, TrainingURL: none, JobsURL: none, HousingURL: none}, log)
+	// web calls no service while seeding; the addresses only need to parse.
+	none, noneGRPC := "http://127.0.0.1:1", "127.0.0.1:1"
+	app, err := web.Open(ctx, web.Config{Config: cfg, CoursesGRPC: noneGRPC, PathwayURL: none, TrainingGRPC: noneGRPC, JobsGRPC: noneGRPC, HousingURL: none}, log)
 	if err != nil {
 		return err
 	}

@@ -143,6 +143,14 @@ func ContextToHTTP(ctx context.Context, r *http.Request) context.Context {
 	return ctx
 }
 
+// ContextToGRPC does the same for the metadata of an outgoing gRPC call.
+func ContextToGRPC(ctx context.Context, md *metadata.MD) context.Context {
+	if token, ok := ctx.Value(tokenKey{}).(string); ok {
+		md.Set("authorization", "Bearer "+token)
+	}
+	return ctx
+}
+
 // WithToken returns ctx carrying a raw bearer token to forward.
 func WithToken(ctx context.Context, token string) context.Context {
 	return context.WithValue(ctx, tokenKey{}, token)

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"google.golang.org/grpc/metadata"
+
 	"github.com/percorsi/percorsi/pkg/auth"
 	"github.com/percorsi/percorsi/pkg/errcode"
 )
@@ -56,5 +58,30 @@ func TestRequire(t *testing.T) {
 	}
 	if _, err := e(t.Context(), nil); errcode.Of(err) != errcode.Unauthorized {
 		t.Fatalf("no token: %v", err)
+	}
+}
+
+// The caller's token goes out in a gRPC call's metadata as the server side
+// reads it back; without one, nothing is sent.
+func TestTokenOverGRPC(t *testing.T) {
+	t.Parallel()
+	h, _ := auth.NewHMAC([]byte("a-signing-key-of-at-least-32-bytes!!"))
+	token, _ := h.Issue(auth.Principal{Subject: "t", Role: auth.Teacher}, time.Hour)
+	md := metadata.MD{}
+	auth.ContextToGRPC(auth.WithToken(t.Context(), token), &md)
+	if got := md.Get("authorization"); len(got) != 1 || got[0] != "Bearer "+token {
+		t.Fatalf("metadata %v", md)
+	}
+	e := auth.Require(h, auth.Teacher)(func(ctx context.Context, _ any) (any, error) {
+		p, _ := auth.From(ctx)
+		return p.Subject, nil
+	})
+	if got, err := e(auth.GRPCToContext(t.Context(), md), nil); err != nil || got != "t" {
+		t.Errorf("the forwarded token read back as %v, %v", got, err)
+	}
+	none := metadata.MD{}
+	auth.ContextToGRPC(t.Context(), &none)
+	if len(none) != 0 {
+		t.Errorf("no caller, metadata %v", none)
 	}
 }

@@ -167,6 +167,13 @@ func EndGRPC(ctx context.Context, err error) {
 	span.End()
 }
 
+// ToGRPC sets the traceparent of an outgoing gRPC call (a go-kit
+// ClientBefore).
+func ToGRPC(ctx context.Context, md *metadata.MD) context.Context {
+	propagator.Inject(ctx, grpcCarrier(*md))
+	return ctx
+}
+
 type grpcCarrier metadata.MD
 
 func (c grpcCarrier) Get(key string) string {
@@ -176,7 +183,7 @@ func (c grpcCarrier) Get(key string) string {
 	return ""
 }
 
-func (c grpcCarrier) Set(string, string) {} // read only: no gRPC client yet
+func (c grpcCarrier) Set(key, value string) { metadata.MD(c).Set(key, value) }
 
 func (c grpcCarrier) Keys() []string {
 	keys := make([]string, 0, len(c))

@@ -87,3 +87,20 @@ func TestGRPCAndLogs(t *testing.T) {
 		t.Fatalf("log %q lacks the trace id", buf.String())
 	}
 }
+
+// A gRPC call continues the caller's trace: the client puts the
+// traceparent in the metadata, and the server's span is in the same trace.
+func TestTraceOverGRPC(t *testing.T) {
+	caller := tracectx.FromGRPC(context.Background(), metadata.Pairs(tracectx.Header, parent))
+	defer tracectx.EndGRPC(caller, nil)
+	md := metadata.MD{}
+	tracectx.ToGRPC(caller, &md)
+	served := tracectx.FromGRPC(context.Background(), md)
+	defer tracectx.EndGRPC(served, nil)
+	if got := tracectx.TraceID(served); got != "4bf92f3577b34da6a3ce929d0e0e4736" {
+		t.Errorf("served in trace %q, metadata %v", got, md)
+	}
+	if tracectx.Parent(served) == tracectx.Parent(caller) {
+		t.Error("the server's span is the caller's")
+	}
+}

@@ -1,6 +1,6 @@
 // Package web is the pages Percorsi's users work in and the edge where they
 // sign in. It keeps only accounts and sessions of its own; everything a page
-// shows comes from the services through go-kit HTTP clients, each guarded
+// shows comes from the services through go-kit clients, each guarded
 // by a timeout, retries and a circuit breaker, with the user's own signed
 // token, so that every service checks role and scope itself.
 package web
@@ -30,10 +30,14 @@ const Name = "web"
 // Config is what web reads from its environment.
 type Config struct {
 	process.Config
-	CoursesURL    string        `env:"COURSES_URL,required"`
+	// Courses, training and jobs are called over gRPC, at host:port: named,
+	// not derived from an HTTP address, as each deployment puts the port
+	// its own way (9090 in a cluster, the HTTP port + 1000 in make run).
+	CoursesGRPC  string `env:"COURSES_GRPC,required"`
+	TrainingGRPC string `env:"TRAINING_GRPC,required"`
+	JobsGRPC     string `env:"JOBS_GRPC,required"`
+	// Pathway and housing are called over HTTP.
 	PathwayURL    string        `env:"PATHWAY_URL,required"`
-	TrainingURL   string        `env:"TRAINING_URL,required"`
-	JobsURL       string        `env:"JOBS_URL,required"`
 	HousingURL    string        `env:"HOUSING_URL,required"`
 	SecureCookies bool          `env:"SECURE_COOKIES"` // TLS ends at a proxy in front of web
 	SessionTTL    time.Duration `env:"SESSION_TTL" envDefault:"8h"`
@@ -114,13 +118,23 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	metrics := instrument.NewMetrics(p.Registry, Name)
 	conns := map[string]*clients.Conn{}
-	for service, base := range map[string]string{
-		"courses": cfg.CoursesURL, "pathway": cfg.PathwayURL, "training": cfg.TrainingURL, "jobs": cfg.JobsURL, "housing": cfg.HousingURL,
-	} {
+	for service, base := range map[string]string{"pathway": cfg.PathwayURL, "housing": cfg.HousingURL} {
 		if conns[service], err = clients.New(service, base, cfg.Resilience, p.Log, metrics, breakers); err != nil {
 			return nil, err
 		}
 	}
+	for service, addr := range map[string]string{"courses": cfg.CoursesGRPC, "training": cfg.TrainingGRPC, "jobs": cfg.JobsGRPC} {
+		if conns[service], err = clients.NewGRPC(service, addr, cfg.Resilience, p.Log, metrics, breakers); err != nil {
+			return nil, err
+		}
+	}
+	p.Go("service connections", func(ctx context.Context) error {
+		<-ctx.Done()
+		for _, c := range conns {
+			_ = c.Close() // stopping: nothing is waiting on them
+		}
+		return nil
+	})
 	a := &App{
 		Process:  p,
 		Accounts: store.NewAccounts(p.DB),

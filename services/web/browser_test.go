@@ -468,9 +468,9 @@ func TestBrowserServiceDown(t *testing.T) {
 	plug := newSwitchable(t, strings.TrimPrefix(sys.PathwayURL, "http://"))
 	// A web of its own, on the same store, calling pathway through the plug.
 	app, err := web.Open(t.Context(), web.Config{
-		Config:     process.Config{MongoURI: sys.Stack.MongoURI(), KafkaBrokers: sys.Stack.KafkaBrokers(), TokenKey: tokenKey(t)},
-		CoursesURL: sys.CoursesURL, PathwayURL: "http://" + plug.addr, Resilience: browserResilience,
-		TrainingURL: sys.TrainingURL, JobsURL: sys.JobsURL, HousingURL: sys.HousingURL,
+		Config:      process.Config{MongoURI: sys.Stack.MongoURI(), KafkaBrokers: sys.Stack.KafkaBrokers(), TokenKey: tokenKey(t)},
+		CoursesGRPC: sys.GRPCAddrs["courses"], PathwayURL: "http://" + plug.addr, Resilience: browserResilience,
+		TrainingGRPC: sys.GRPCAddrs["training"], JobsGRPC: sys.GRPCAddrs["jobs"], HousingURL: sys.HousingURL,
 	}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)

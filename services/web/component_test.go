@@ -20,9 +20,16 @@ import (
 	"testing"
 	"time"
 
+	"google.golang.org/protobuf/proto"
+
 	"github.com/percorsi/percorsi/pkg/auth"
 	"github.com/percorsi/percorsi/pkg/devstack/devstacktest"
+	"github.com/percorsi/percorsi/pkg/errcode"
 	"github.com/percorsi/percorsi/pkg/process"
+	coursesv1 "github.com/percorsi/percorsi/proto/percorsi/courses/v1"
+	jobsv1 "github.com/percorsi/percorsi/proto/percorsi/jobs/v1"
+	registerv1 "github.com/percorsi/percorsi/proto/percorsi/register/v1"
+	trainingv1 "github.com/percorsi/percorsi/proto/percorsi/training/v1"
 	"github.com/percorsi/percorsi/services/web"
 	"github.com/percorsi/percorsi/services/web/clients"
 	"github.com/percorsi/percorsi/services/web/domain"
@@ -82,40 +89,46 @@ func newFake(t *testing.T, routes func(f *fake, mux *http.ServeMux)) *fake {
 	return f
 }
 
-const lessonJSON = `{"lesson":{"id":"lez-1","class_id":"cl-1","start":"2026-11-26T08:00:00Z","minutes":120,"status":"scheduled"},
-"class":{"id":"cl-1","title":"Italiano A2","course_kind":"italian_l2","roster":[
- {"person":"ps-a","display_name":"Amina K.","status":"enrolled"},{"person":"ps-b","display_name":"Joy O.","status":"enrolled"}]},"register":null}`
-
-func coursesRoutes(f *fake, mux *http.ServeMux) {
-	mux.HandleFunc("GET /v1/lessons", func(w http.ResponseWriter, _ *http.Request) {
-		_, _ = io.WriteString(w, `{"date":"2026-11-26","lessons":[{"id":"lez-1","class_id":"cl-1","start":"2026-11-26T08:00:00Z","minutes":120,"status":"scheduled","class_title":"Italiano A2","site":"Via Galvani","expected":2}]}`)
-	})
-	mux.HandleFunc("GET /v1/classes/cl-1/attendance", func(w http.ResponseWriter, _ *http.Request) {
-		_, _ = io.WriteString(w, `{"admission_percent":70,"class":{"id":"cl-1","title":"Italiano A2","course_kind":"italian_l2","roster":[
-		 {"person":"ps-a","display_name":"Amina K.","status":"enrolled","minutes_attended":210,"minutes_held":240,"rate_percent":87.5},
-		 {"person":"ps-b","display_name":"Joy O.","status":"enrolled","minutes_attended":178,"minutes_held":240,"rate_percent":74.16,"consecutive_absences":1},
-		 {"person":"ps-c","display_name":"Blessing E.","status":"enrolled","minutes_attended":144,"minutes_held":240,"rate_percent":60,"consecutive_absences":3},
-		 {"person":"ps-d","display_name":"Gone W.","status":"withdrawn","minutes_attended":0,"minutes_held":240,"rate_percent":0}]}}`)
-	})
-	mux.HandleFunc("GET /v1/lessons/lez-1", func(w http.ResponseWriter, _ *http.Request) {
-		_, _ = io.WriteString(w, lessonJSON)
-	})
-	mux.HandleFunc("GET /v1/lessons/lez-other", func(w http.ResponseWriter, _ *http.Request) {
-		w.WriteHeader(http.StatusForbidden)
-		_, _ = io.WriteString(w, `{"error":{"code":"forbidden","message":"not your class"}}`)
-	})
-	mux.HandleFunc("PUT /v1/lessons/lez-1/register", func(w http.ResponseWriter, r *http.Request) {
-		f.mu.Lock()
-		body := string(f.last)
-		f.mu.Unlock()
-		if strings.Contains(body, `"minutes":900`) {
-			w.WriteHeader(http.StatusBadRequest)
-			_, _ = io.WriteString(w, `{"error":{"code":"invalid","field":"marks[1].minutes","message":"must be less than 120"}}`)
-			return
-		}
-		w.WriteHeader(http.StatusCreated)
-		_, _ = io.WriteString(w, `{"register":{"lesson_id":"lez-1","marks":[]}}`)
-	})
+// coursesAnswers is the courses fake: a class with four people, one
+// withdrawn, and today's lesson; another teacher's lesson is refused.
+func coursesAnswers() map[string]answer {
+	return map[string]answer{
+		"ListLessons": reply(`{"date":"2026-11-26","lessons":[{"lesson":{"id":"lez-1","class_id":"cl-1","start":"2026-11-26T08:00:00Z","minutes":120,"status":"scheduled"},
+		 "class_title":"Italiano A2","site":"Via Galvani","expected":2}]}`),
+		"GetClassAttendance": func(req proto.Message) (string, error) {
+			if req.(*coursesv1.GetClassAttendanceRequest).ClassId != "cl-1" {
+				return refuse(errcode.NotFound, "", "no such class")
+			}
+			return `{"class_id":"cl-1","title":"Italiano A2","course_kind":"italian_l2","admission_bp":7000,"people":[
+			 {"person":"ps-a","display_name":"Amina K.","status":"enrolled","minutes_attended":210,"minutes_held":240,"rate_bp":8750},
+			 {"person":"ps-b","display_name":"Joy O.","status":"enrolled","minutes_attended":178,"minutes_held":240,"rate_bp":7416,"consecutive_absences":1},
+			 {"person":"ps-c","display_name":"Blessing E.","status":"enrolled","minutes_attended":144,"minutes_held":240,"rate_bp":6000,"consecutive_absences":3},
+			 {"person":"ps-d","display_name":"Gone W.","status":"withdrawn","minutes_attended":0,"minutes_held":240,"rate_bp":0}]}`, nil
+		},
+		"GetLesson": func(req proto.Message) (string, error) {
+			switch req.(*coursesv1.GetLessonRequest).LessonId {
+			case "lez-1":
+				return `{"lesson":{"id":"lez-1","class_id":"cl-1","start":"2026-11-26T08:00:00Z","minutes":120,"status":"scheduled"},"class_title":"Italiano A2",
+				 "roster":[{"person":"ps-a","display_name":"Amina K."},{"person":"ps-b","display_name":"Joy O."}],
+				 "people":[{"person":"ps-a","display_name":"Amina K.","status":"enrolled"},{"person":"ps-b","display_name":"Joy O.","status":"enrolled"}]}`, nil
+			case "lez-other":
+				return refuse(errcode.Forbidden, "", "not your class")
+			}
+			return refuse(errcode.NotFound, "", "no such lesson")
+		},
+		"RecordRegister": func(req proto.Message) (string, error) {
+			r := req.(*coursesv1.RecordRegisterRequest)
+			if r.LessonId != "lez-1" {
+				return refuse(errcode.NotFound, "", "no such lesson")
+			}
+			for i, m := range r.Marks {
+				if m.Minutes == 900 {
+					return refuse(errcode.Invalid, fmt.Sprintf("marks[%d].minutes", i), "must be less than 120")
+				}
+			}
+			return `{"register":{"lesson_id":"lez-1"},"created":true}`, nil
+		},
+	}
 }
 
 func pathwayRoutes(f *fake, mux *http.ServeMux) {
@@ -138,8 +151,8 @@ func pathwayRoutes(f *fake, mux *http.ServeMux) {
 type rig struct {
 	app                     *web.App
 	url                     string
-	courses, pathway        *fake
-	training, jobs, housing *fake
+	pathway, housing        *fake
+	courses, training, jobs *rpcFake
 }
 
 var resilience = clients.Resilience{Timeout: time.Second, Attempts: 2, Pause: 10 * time.Millisecond, BreakerOpen: 500 * time.Millisecond}
@@ -148,14 +161,16 @@ func start(t *testing.T) *rig {
 	t.Helper()
 	stack := devstacktest.Start(t)
 	r := &rig{
-		courses: newFake(t, coursesRoutes), pathway: newFake(t, pathwayRoutes),
-		training: newFake(t, trainingRoutes), jobs: newFake(t, jobsRoutes), housing: newFake(t, housingRoutes),
+		courses: newRPCFake(t, coursesv1.File_percorsi_courses_v1_courses_service_proto.Services().Get(0), coursesAnswers()), pathway: newFake(t, pathwayRoutes),
+		training: newRPCFake(t, trainingv1.File_percorsi_training_v1_training_service_proto.Services().Get(0), trainingAnswers()),
+		jobs:     newRPCFake(t, jobsv1.File_percorsi_jobs_v1_jobs_service_proto.Services().Get(0), jobsAnswers(), "LinkView", "ConfirmByLink"),
+		housing:  newFake(t, housingRoutes),
 	}
 	ctx := t.Context()
 	app, err := web.Open(ctx, web.Config{
-		Config:     process.Config{MongoURI: stack.MongoURI(), KafkaBrokers: stack.KafkaBrokers(), TokenKey: testKey},
-		CoursesURL: r.courses.URL, PathwayURL: r.pathway.URL, Resilience: resilience, TrustedProxies: []string{"127.0.0.1"},
-		TrainingURL: r.training.URL, JobsURL: r.jobs.URL, HousingURL: r.housing.URL,
+		Config:      process.Config{MongoURI: stack.MongoURI(), KafkaBrokers: stack.KafkaBrokers(), TokenKey: testKey},
+		CoursesGRPC: r.courses.addr, PathwayURL: r.pathway.URL, Resilience: resilience, TrustedProxies: []string{"127.0.0.1"},
+		TrainingGRPC: r.training.addr, JobsGRPC: r.jobs.addr, HousingURL: r.housing.URL,
 	}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
@@ -401,11 +416,14 @@ func TestWeb(t *testing.T) {
 			t.Fatalf("save: status %d, saved notice shown: %v", status, strings.Contains(page, "Registro salvato."))
 		}
 		r.courses.mu.Lock()
-		body, who := string(r.courses.last), r.courses.who
+		got, who := r.courses.last["RecordRegister"], r.courses.who
 		r.courses.mu.Unlock()
-		want := `{"marks":[{"person":"ps-a","status":"present"},{"person":"ps-b","status":"late","minutes":90}]}`
-		if strings.TrimSpace(body) != want {
-			t.Errorf("courses got %s, want %s", body, want)
+		want := &coursesv1.RecordRegisterRequest{LessonId: "lez-1", Marks: []*coursesv1.Mark{
+			{Person: "ps-a", Status: registerv1.AttendanceStatus_ATTENDANCE_STATUS_PRESENT},
+			{Person: "ps-b", Status: registerv1.AttendanceStatus_ATTENDANCE_STATUS_LATE, Minutes: 90},
+		}}
+		if !proto.Equal(got, want) {
+			t.Errorf("courses got %v, want %v", got, want)
 		}
 		if who.Subject != "maria.rossi" || who.Role != auth.Teacher || who.Organisation != "cpia1-roma" {
 			t.Errorf("courses was called as %+v, want the teacher", who)

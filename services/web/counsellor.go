@@ -7,6 +7,7 @@ import (
 
 	"github.com/percorsi/percorsi/pkg/errcode"
 	"github.com/percorsi/percorsi/pkg/euro"
+	jobsv1 "github.com/percorsi/percorsi/proto/percorsi/jobs/v1"
 	"github.com/percorsi/percorsi/services/web/clients"
 )
 
@@ -30,14 +31,14 @@ func (a *App) counsellorRoutes(mux *http.ServeMux) {
 // link, and the follow-ups due.
 
 type jobsHomeData struct {
-	Vacancies  []clients.Vacancy
+	Vacancies  []*jobsv1.Vacancy
 	Placements []placementItem
 	Due        int
 }
 
 type placementItem struct {
 	ID, Name, Title, Status, StartsOn string
-	Due                               []int // follow-up months due
+	Due                               []int32 // follow-up months due
 }
 
 func (a *App) jobsHome(w http.ResponseWriter, r *http.Request) {
@@ -56,7 +57,7 @@ func (a *App) jobsHome(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, pl := range placements {
 		d.Placements = append(d.Placements, placementItem{
-			ID: pl.ID, Name: pl.DisplayName, Title: pl.Title, Status: pl.Status, StartsOn: dayText(p.Lang, pl.StartsOn), Due: pl.DueFollowUps,
+			ID: pl.Id, Name: pl.DisplayName, Title: pl.Title, Status: pl.Status, StartsOn: dayText(p.Lang, pl.StartsOn), Due: pl.DueFollowUps,
 		})
 		if len(pl.DueFollowUps) > 0 {
 			d.Due++
@@ -87,7 +88,7 @@ type proposalItem struct {
 }
 
 type vacancyData struct {
-	Vacancy                        clients.Vacancy
+	Vacancy                        *jobsv1.Vacancy
 	Candidates                     []candidateItem
 	Considered, Eligible, Excluded int
 	Proposals                      []proposalItem
@@ -149,12 +150,12 @@ func (a *App) showVacancy(w http.ResponseWriter, r *http.Request, writeErr error
 	}
 	placed := map[string]string{}
 	for _, pl := range placements {
-		if pl.VacancyID == id {
-			placed[pl.Person] = pl.ID
+		if pl.VacancyId == id {
+			placed[pl.Person] = pl.Id
 		}
 	}
-	d := vacancyData{Vacancy: rk.Vacancy, Considered: rk.Considered, Eligible: rk.Eligible, Today: a.today()}
-	d.Excluded = rk.Considered - rk.Eligible
+	d := vacancyData{Vacancy: rk.GetVacancy(), Considered: int(rk.Considered), Eligible: int(rk.Eligible), Today: a.today()}
+	d.Excluded = d.Considered - d.Eligible
 	names := map[string]string{}
 	proposed := map[string]bool{}
 	for _, pr := range proposals {
@@ -162,9 +163,9 @@ func (a *App) showVacancy(w http.ResponseWriter, r *http.Request, writeErr error
 	}
 	for _, c := range rk.Candidates {
 		names[c.Person] = c.DisplayName
-		item := candidateItem{Person: c.Person, Name: c.DisplayName, Score: c.Match.Score, Proposed: proposed[c.Person]}
-		for _, part := range c.Match.Parts {
-			item.Parts = append(item.Parts, partItem{Part: part.Part, Reason: part.Reason, Points: part.Points, Max: part.Max})
+		item := candidateItem{Person: c.Person, Name: c.DisplayName, Score: int(c.GetMatch().GetScore()), Proposed: proposed[c.Person]}
+		for _, part := range c.GetMatch().GetParts() {
+			item.Parts = append(item.Parts, partItem{Part: part.Part, Reason: part.Reason, Points: int(part.Points), Max: int(part.Max)})
 		}
 		d.Candidates = append(d.Candidates, item)
 	}
@@ -174,7 +175,7 @@ func (a *App) showVacancy(w http.ResponseWriter, r *http.Request, writeErr error
 			name = pr.Person // ranked beyond the page: known by pseudonym
 		}
 		d.Proposals = append(d.Proposals, proposalItem{
-			ID: pr.ID, Person: pr.Person, Name: name, Status: pr.Status, InterviewOn: dayText(p.Lang, pr.InterviewOn), Score: pr.Score, Placement: placed[pr.Person],
+			ID: pr.Id, Person: pr.Person, Name: name, Status: pr.Status, InterviewOn: dayText(p.Lang, pr.InterviewOn), Score: int(pr.Score), Placement: placed[pr.Person],
 		})
 	}
 	p.Title = d.Vacancy.Title
@@ -188,7 +189,7 @@ func (a *App) propose(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, a.newPage(r, "vacancy.title"), "jobs", errcode.New(errcode.NotFound, "person", "not a pseudonym"))
 		return
 	}
-	if _, err := a.Jobs.Propose(r.Context(), person, vacancy); err != nil {
+	if err := a.Jobs.Propose(r.Context(), person, vacancy); err != nil {
 		a.showVacancy(w, r, err)
 		return
 	}
@@ -197,7 +198,7 @@ func (a *App) propose(w http.ResponseWriter, r *http.Request) {
 
 func (a *App) recordInterview(w http.ResponseWriter, r *http.Request) {
 	vacancy := r.PostFormValue("vacancy")
-	_, err := a.Jobs.RecordInterview(r.Context(), r.PathValue("id"), r.PostFormValue("held_on"), r.PostFormValue("outcome"))
+	err := a.Jobs.RecordInterview(r.Context(), r.PathValue("id"), r.PostFormValue("held_on"), r.PostFormValue("outcome"))
 	if err != nil || !clients.ValidID(vacancy) {
 		a.showVacancy(w, r, err)
 		return
@@ -209,26 +210,25 @@ func (a *App) recordInterview(w http.ResponseWriter, r *http.Request) {
 // employer's link: jobs hands the link out once, so it is shown in this
 // answer and never put in a URL of ours.
 func (a *App) startPlacement(w http.ResponseWriter, r *http.Request) {
-	terms := clients.PlacementTerms{
-		StartsOn: r.PostFormValue("starts_on"), EndsOn: r.PostFormValue("ends_on"), WeeklyHours: formInt(r, "weekly_hours"),
-		AllowanceCents: int(formCents(r, "allowance")), DurationMonths: formInt(r, "duration_months"),
-	}
-	pl, link, err := a.Jobs.StartPlacement(r.Context(), r.PathValue("id"), terms)
+	pl, link, err := a.Jobs.StartPlacement(r.Context(), &jobsv1.StartPlacementRequest{
+		ProposalId: r.PathValue("id"), StartsOn: r.PostFormValue("starts_on"), EndsOn: r.PostFormValue("ends_on"), WeeklyHours: int32(formInt(r, "weekly_hours")),
+		MonthlyAllowanceCents: int32(formCents(r, "allowance")), DurationMonths: int32(formInt(r, "duration_months")),
+	})
 	if err != nil {
 		a.showVacancy(w, r, err)
 		return
 	}
-	a.showPlacement(w, r, pl.ID, &link, http.StatusCreated)
+	a.showPlacement(w, r, pl.Id, &link, http.StatusCreated)
 }
 
 type placementData struct {
-	Placement clients.Placement
+	Placement *jobsv1.Placement
 	StartsOn  string
 	EndsOn    string
 	Allowance string
-	Link      string // the employer's link, just issued
-	Purpose   string // what a new link would confirm: start, end, or none
-	Months    []int  // follow-ups not yet recorded, the due ones first
+	Link      string  // the employer's link, just issued
+	Purpose   string  // what a new link would confirm: start, end, or none
+	Months    []int32 // follow-ups not yet recorded, the due ones first
 }
 
 func (a *App) placementPage(w http.ResponseWriter, r *http.Request) {
@@ -248,10 +248,10 @@ func (a *App) showPlacement(w http.ResponseWriter, r *http.Request, id string, l
 		return
 	}
 	d := placementData{
-		Placement: *pl, StartsOn: dayText(p.Lang, pl.StartsOn), EndsOn: dayText(p.Lang, pl.EndsOn),
+		Placement: pl, StartsOn: dayText(p.Lang, pl.StartsOn), EndsOn: dayText(p.Lang, pl.EndsOn),
 	}
-	if pl.AllowanceCents > 0 {
-		d.Allowance = euro.Format(p.Lang, int64(pl.AllowanceCents))
+	if pl.MonthlyAllowanceCents > 0 {
+		d.Allowance = euro.Format(p.Lang, int64(pl.MonthlyAllowanceCents))
 	}
 	switch pl.Status {
 	case "awaiting_confirmation":
@@ -263,12 +263,12 @@ func (a *App) showPlacement(w http.ResponseWriter, r *http.Request, id string, l
 		d.Link = a.employerURL(r, *link)
 		p.Notice = p.T("placement.link_ready")
 	}
-	recorded := map[int]bool{}
+	recorded := map[int32]bool{}
 	for _, f := range pl.FollowUps {
 		recorded[f.Month] = true
 	}
 	d.Months = append(d.Months, pl.DueFollowUps...)
-	for _, m := range []int{1, 3, 6, 12} {
+	for _, m := range []int32{1, 3, 6, 12} {
 		if !recorded[m] && !slices.Contains(d.Months, m) {
 			d.Months = append(d.Months, m)
 		}
@@ -322,8 +322,8 @@ func (a *App) recordFollowUp(w http.ResponseWriter, r *http.Request) {
 }
 
 type candidateData struct {
-	Profile   clients.Profile
-	Vacancies []clients.VacancyMatch
+	Profile   *jobsv1.Profile
+	Vacancies []*jobsv1.VacancyMatch
 }
 
 // candidatePage is a candidate's profile and the open vacancies ranked
@@ -346,6 +346,6 @@ func (a *App) candidatePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.Title = pr.DisplayName
-	p.Data = candidateData{Profile: *pr, Vacancies: matches}
+	p.Data = candidateData{Profile: pr, Vacancies: matches}
 	a.render(w, r, http.StatusOK, "candidate", p)
 }

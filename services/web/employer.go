@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/percorsi/percorsi/pkg/errcode"
+	jobsv1 "github.com/percorsi/percorsi/proto/percorsi/jobs/v1"
 	"github.com/percorsi/percorsi/services/web/clients"
 	"github.com/percorsi/percorsi/services/web/signin"
 )
@@ -22,7 +23,7 @@ func (a *App) employerRoutes(mux *http.ServeMux) {
 // and an anti-forgery token bound to the browser, does.
 
 type employerData struct {
-	Placement        clients.Placement
+	Placement        *jobsv1.Placement
 	Link             clients.EmployerLink
 	StartsOn, EndsOn string
 	Confirmed        bool     // just confirmed: the thanks, no form
@@ -53,7 +54,7 @@ func (a *App) showEmployer(w http.ResponseWriter, r *http.Request, link clients.
 		return
 	}
 	d := employerData{
-		Placement: *pl, Link: link, StartsOn: dayText(p.Lang, pl.StartsOn), EndsOn: dayText(p.Lang, pl.EndsOn),
+		Placement: pl, Link: link, StartsOn: dayText(p.Lang, pl.StartsOn), EndsOn: dayText(p.Lang, pl.EndsOn),
 		Reasons: endReasons, OnValue: pl.StartsOn,
 	}
 	if pl.Confirm == "end" {
@@ -100,11 +101,11 @@ func (a *App) confirmByLink(w http.ResponseWriter, r *http.Request) {
 		a.employerRefused(w, r, a.newPage(r, "employer.title"), errcode.New(errcode.Forbidden, "token", "no link"))
 		return
 	}
-	c := clients.Confirmation{Token: link.Token, On: r.PostFormValue("on"), Reason: r.PostFormValue("reason")}
+	c := &jobsv1.ConfirmByLinkRequest{PlacementId: link.Placement, Token: link.Token, On: r.PostFormValue("on"), Reason: r.PostFormValue("reason")}
 	if r.PostFormValue("purpose") == "start" {
-		c.WeeklyHours, c.Reason = formInt(r, "weekly_hours"), ""
+		c.WeeklyHours, c.Reason = int32(formInt(r, "weekly_hours")), ""
 	}
-	err := a.Jobs.Confirm(r.Context(), link.Placement, c)
+	err := a.Jobs.Confirm(r.Context(), c)
 	if err == nil {
 		p := a.newPage(r, "employer.title")
 		p.Notice = p.T("employer.thanks")

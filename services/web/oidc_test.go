@@ -25,7 +25,6 @@ func TestOIDCSignIn(t *testing.T) {
 	stack := devstacktest.Start(t)
 	idp := authtest.NewProvider(t, "percorsi-web", "s3cret")
 	pathway := newFake(t, pathwayRoutes)
-	courses := newFake(t, coursesRoutes)
 	// web's address first: the provider sends the browser back to it.
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -37,8 +36,8 @@ func TestOIDCSignIn(t *testing.T) {
 			Issuer: idp.URL, ClientID: "percorsi-web", RoleClaim: "groups", OrgClaim: "organisation",
 			RoleMap: "pc-caseworkers=case_worker,pc-monitoring=monitoring",
 		}},
-		CoursesURL: courses.URL, PathwayURL: pathway.URL, Resilience: resilience,
-		TrainingURL: courses.URL, JobsURL: courses.URL, HousingURL: courses.URL, // not called on these pages
+		PathwayURL: pathway.URL, Resilience: resilience,
+		CoursesGRPC: "127.0.0.1:1", TrainingGRPC: "127.0.0.1:1", JobsGRPC: "127.0.0.1:1", HousingURL: pathway.URL, // not called on these pages
 		SignIn: signin.Config{ClientSecret: "s3cret", RedirectURL: base + "/signin/oidc/callback", Name: "Regione Lazio"},
 	}, slog.New(slog.DiscardHandler))
 	if err != nil {
@@ -49,7 +48,7 @@ func TestOIDCSignIn(t *testing.T) {
 	srv.Listener = ln
 	srv.Start()
 	t.Cleanup(srv.Close)
-	r := &rig{app: app, url: srv.URL, courses: courses, pathway: pathway}
+	r := &rig{app: app, url: srv.URL, pathway: pathway}
 
 	t.Run("a case worker of the provider reaches her caseload", func(t *testing.T) {
 		b := r.browser(t)

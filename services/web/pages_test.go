@@ -10,39 +10,36 @@ import (
 	"testing"
 	"time"
 
+	"google.golang.org/protobuf/proto"
+
 	"github.com/percorsi/percorsi/pkg/auth"
+	"github.com/percorsi/percorsi/pkg/errcode"
+	jobsv1 "github.com/percorsi/percorsi/proto/percorsi/jobs/v1"
 )
 
 // Fakes of training, jobs and housing for the pages of trainers,
 // counsellors, employers and housing workers.
 
-func trainingRoutes(_ *fake, mux *http.ServeMux) {
+func trainingAnswers() map[string]answer {
 	today := time.Now().UTC().Format(time.RFC3339)
-	mux.HandleFunc("GET /v1/editions", func(w http.ResponseWriter, _ *http.Request) {
-		_, _ = io.WriteString(w, `{"editions":[{"id":"ed-1","course_id":"crs-1","start":"2026-10-01T00:00:00Z","end":"2099-01-01T00:00:00Z","roster":[{"person":"ps-a","display_name":"Amina K.","status":"enrolled"}]}]}`)
-	})
-	mux.HandleFunc("GET /v1/editions/ed-1", func(w http.ResponseWriter, _ *http.Request) {
-		_, _ = io.WriteString(w, `{"edition":{"id":"ed-1","roster":[
+	return map[string]answer{
+		"ListEditions": reply(`{"editions":[{"id":"ed-1","course_id":"crs-1","start":"2026-10-01T00:00:00Z","end":"2099-01-01T00:00:00Z","roster":[{"person":"ps-a","display_name":"Amina K.","status":"enrolled"}]}]}`),
+		"GetEdition": reply(`{"edition":{"id":"ed-1","roster":[
 		  {"person":"ps-a","display_name":"Amina K.","status":"enrolled","minutes_attended":6000,"admitted":true},
 		  {"person":"ps-b","display_name":"Joy O.","status":"enrolled","minutes_attended":600,"admitted":false}]},
 		 "course":{"title":"Aiuto cuoco","min_attendance_bp":7000,"modules":[{"id":"igiene","hours":100}]},
-		 "lessons":[{"id":"tr-1","edition_id":"ed-1","module_id":"igiene","start":"`+today+`","minutes":240}]}`)
-	})
-	mux.HandleFunc("GET /v1/lessons/tr-1", func(w http.ResponseWriter, _ *http.Request) {
-		_, _ = io.WriteString(w, `{"lesson":{"id":"tr-1","edition_id":"ed-1","module_id":"igiene","start":"`+today+`","minutes":240},
-		 "roster":[{"person":"ps-a","display_name":"Amina K.","status":"enrolled"}],"register":null}`)
-	})
-	mux.HandleFunc("PUT /v1/lessons/tr-1/register", func(w http.ResponseWriter, _ *http.Request) {
-		w.WriteHeader(http.StatusCreated)
-		_, _ = io.WriteString(w, `{"register":{"lesson_id":"tr-1","marks":[]}}`)
-	})
+		 "lessons":[{"id":"tr-1","edition_id":"ed-1","module_id":"igiene","start":"` + today + `","minutes":240}]}`),
+		"GetLesson": reply(`{"lesson":{"id":"tr-1","edition_id":"ed-1","module_id":"igiene","start":"` + today + `","minutes":240},
+		 "roster":[{"person":"ps-a","display_name":"Amina K.","status":"enrolled"}]}`),
+		"RecordRegister": reply(`{"lesson_id":"tr-1","edition_id":"ed-1","created":true}`),
+	}
 }
 
 // jobsMatch is a candidate's score as jobs explains it: in the language
 // web asks for, the skills as their ESCO codes.
-func jobsMatch(r *http.Request) string {
+func jobsMatch(lang string) string {
 	skills, italian := "richieste 2 su 2: esco:prepare-food (verificata), esco:food-hygiene (certificata)", "italiano B1; minimo richiesto A2"
-	if r.URL.Query().Get("lang") == "en" {
+	if lang == "en" {
 		skills, italian = "required 2 of 2: esco:prepare-food (assessed), esco:food-hygiene (certified)", "Italian B1; minimum A2"
 	}
 	return `{"score":87,"parts":[{"part":"skills","points":36,"max":40,"reason":"` + skills + `"},{"part":"language","points":15,"max":15,"reason":"` + italian + `"}]}`
@@ -54,76 +51,73 @@ var jobsState = struct {
 	proposed, confirmed bool
 }{}
 
-func jobsRoutes(f *fake, mux *http.ServeMux) {
+func jobsAnswers() map[string]answer {
 	placement := `{"id":"pl-1","person":"ps-a","display_name":"Amina K.","vacancy_id":"vac-1","title":"Aiuto cuoco","contract":"internship","starts_on":"2026-11-26","weekly_hours":30,"status":"awaiting_confirmation","confirm":"start"}`
-	mux.HandleFunc("GET /v1/vacancies", func(w http.ResponseWriter, _ *http.Request) {
-		_, _ = io.WriteString(w, `{"vacancies":[{"id":"vac-1","title":"Aiuto cuoco","contract":"internship","weekly_hours":30,"positions":2,"closes_on":"2026-12-06","shift":"morning"}]}`)
-	})
-	mux.HandleFunc("GET /v1/vacancies/vac-1/candidates", func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.WriteString(w, `{"vacancy":{"id":"vac-1","title":"Aiuto cuoco","contract":"internship","weekly_hours":30,"positions":2,"shift":"morning"},
-		 "candidates":[{"person":"ps-a","display_name":"Amina K.","match":`+jobsMatch(r)+`}],
-		 "considered":8,"eligible":5,"excluded_by":{"work_permit":2}}`)
-	})
-	mux.HandleFunc("GET /v1/profiles/ps-a", func(w http.ResponseWriter, _ *http.Request) {
-		_, _ = w.Write([]byte(`{"person":"ps-a","display_name":"Amina K.","skills":[{"code":"esco:prepare-food","evidence":"assessed"}],
-		 "italian_level":"a2","permit":{"known":true,"may_work":true,"valid_until":"2027-02-10"}}`))
-	})
-	mux.HandleFunc("GET /v1/profiles/ps-a/vacancies", func(w http.ResponseWriter, r *http.Request) {
-		_, _ = w.Write([]byte(`{"vacancies":[{"vacancy":{"id":"vac-1","title":"Aiuto cuoco","contract":"internship","weekly_hours":30,"positions":2,"shift":"morning"},
-		 "match":` + jobsMatch(r) + `}]}`))
-	})
-	mux.HandleFunc("GET /v1/vacancies/vac-1/proposals", func(w http.ResponseWriter, _ *http.Request) {
-		jobsState.Lock()
-		defer jobsState.Unlock()
-		if !jobsState.proposed {
-			_, _ = io.WriteString(w, `{"proposals":[]}`)
-			return
-		}
-		_, _ = io.WriteString(w, `{"proposals":[{"id":"prop-1","person":"ps-a","vacancy_id":"vac-1","score":87,"status":"accepted"}]}`)
-	})
-	mux.HandleFunc("POST /v1/proposals", func(w http.ResponseWriter, _ *http.Request) {
-		jobsState.Lock()
-		jobsState.proposed = true
-		jobsState.Unlock()
-		w.WriteHeader(http.StatusCreated)
-		_, _ = io.WriteString(w, `{"id":"prop-1","person":"ps-a","vacancy_id":"vac-1","score":87,"status":"proposed"}`)
-	})
-	mux.HandleFunc("POST /v1/proposals/prop-1/placement", func(w http.ResponseWriter, _ *http.Request) {
-		w.WriteHeader(http.StatusCreated)
-		_, _ = io.WriteString(w, `{"placement":`+placement+`,"employer_link":"/v1/employer-links/pl-1?token=tok-1"}`)
-	})
-	mux.HandleFunc("GET /v1/placements", func(w http.ResponseWriter, _ *http.Request) {
-		_, _ = io.WriteString(w, `{"placements":[`+placement+`]}`)
-	})
-	mux.HandleFunc("GET /v1/placements/pl-1", func(w http.ResponseWriter, _ *http.Request) {
-		_, _ = io.WriteString(w, placement)
-	})
-	mux.HandleFunc("GET /v1/employer-links/pl-1", func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Query().Get("token") != "tok-1" {
-			w.WriteHeader(http.StatusForbidden)
-			_, _ = io.WriteString(w, `{"error":{"code":"forbidden","field":"token","message":"not valid"}}`)
-			return
-		}
-		_, _ = io.WriteString(w, strings.Replace(placement, `"person":"ps-a",`, "", 1))
-	})
-	mux.HandleFunc("POST /v1/employer-links/pl-1", func(w http.ResponseWriter, _ *http.Request) {
-		f.mu.Lock()
-		body := string(f.last)
-		f.mu.Unlock()
-		jobsState.Lock()
-		defer jobsState.Unlock()
-		switch {
-		case !strings.Contains(body, `"token":"tok-1"`):
-			w.WriteHeader(http.StatusForbidden)
-			_, _ = io.WriteString(w, `{"error":{"code":"forbidden","field":"token","message":"not valid"}}`)
-		case jobsState.confirmed:
-			w.WriteHeader(http.StatusConflict)
-			_, _ = io.WriteString(w, `{"error":{"code":"conflict","field":"token","message":"already used"}}`)
-		default:
+	return map[string]answer{
+		"ListVacancies": reply(`{"vacancies":[{"id":"vac-1","title":"Aiuto cuoco","contract":"internship","weekly_hours":30,"positions":2,"closes_on":"2026-12-06","shift":"morning"}]}`),
+		"RankCandidates": func(req proto.Message) (string, error) {
+			if r := req.(*jobsv1.RankCandidatesRequest); r.Limit < 1 || r.Limit > 200 {
+				return refuse(errcode.Invalid, "limit", "must be 1 to 200")
+			}
+			return `{"vacancy":{"id":"vac-1","title":"Aiuto cuoco","contract":"internship","weekly_hours":30,"positions":2,"shift":"morning"},
+			 "candidates":[{"person":"ps-a","display_name":"Amina K.","match":` + jobsMatch(req.(*jobsv1.RankCandidatesRequest).Lang) + `}],
+			 "considered":8,"eligible":5,"excluded_by":{"work_permit":2}}`, nil
+		},
+		"GetProfile": reply(`{"profile":{"person":"ps-a","display_name":"Amina K.","skills":[{"code":"esco:prepare-food","evidence":"assessed"}],
+		 "italian_level":"a2","permit":{"known":true,"may_work":true,"valid_until":"2027-02-10"}}}`),
+		"RankVacancies": func(req proto.Message) (string, error) {
+			if r := req.(*jobsv1.RankVacanciesRequest); r.Limit < 1 || r.Limit > 200 {
+				return refuse(errcode.Invalid, "limit", "must be 1 to 200")
+			}
+			return `{"vacancies":[{"vacancy":{"id":"vac-1","title":"Aiuto cuoco","contract":"internship","weekly_hours":30,"positions":2,"shift":"morning"},
+			 "match":` + jobsMatch(req.(*jobsv1.RankVacanciesRequest).Lang) + `}]}`, nil
+		},
+		"ListProposals": func(proto.Message) (string, error) {
+			jobsState.Lock()
+			defer jobsState.Unlock()
+			if !jobsState.proposed {
+				return `{"proposals":[]}`, nil
+			}
+			return `{"proposals":[{"id":"prop-1","person":"ps-a","vacancy_id":"vac-1","score":87,"status":"accepted"}]}`, nil
+		},
+		"Propose": func(proto.Message) (string, error) {
+			jobsState.Lock()
+			jobsState.proposed = true
+			jobsState.Unlock()
+			return `{"proposal":{"id":"prop-1","person":"ps-a","vacancy_id":"vac-1","score":87,"status":"proposed"}}`, nil
+		},
+		"StartPlacement": func(req proto.Message) (string, error) {
+			if req.(*jobsv1.StartPlacementRequest).ProposalId != "prop-1" {
+				return refuse(errcode.NotFound, "", "no such proposal")
+			}
+			return `{"placement":` + placement + `,"employer_link":"/v1/employer-links/pl-1?token=tok-1"}`, nil
+		},
+		"ListPlacements": reply(`{"placements":[` + placement + `]}`),
+		"GetPlacement": func(req proto.Message) (string, error) {
+			if req.(*jobsv1.GetPlacementRequest).Id != "pl-1" {
+				return refuse(errcode.NotFound, "", "no such placement")
+			}
+			return `{"placement":` + placement + `}`, nil
+		},
+		"LinkView": func(req proto.Message) (string, error) {
+			if r := req.(*jobsv1.LinkViewRequest); r.PlacementId != "pl-1" || r.Token != "tok-1" {
+				return refuse(errcode.Forbidden, "token", "not valid")
+			}
+			return `{"placement":` + strings.Replace(placement, `"person":"ps-a",`, "", 1) + `}`, nil
+		},
+		"ConfirmByLink": func(req proto.Message) (string, error) {
+			jobsState.Lock()
+			defer jobsState.Unlock()
+			switch r := req.(*jobsv1.ConfirmByLinkRequest); {
+			case r.PlacementId != "pl-1" || r.Token != "tok-1":
+				return refuse(errcode.Forbidden, "token", "not valid")
+			case jobsState.confirmed:
+				return refuse(errcode.Conflict, "token", "already used")
+			}
 			jobsState.confirmed = true
-			_, _ = io.WriteString(w, `{"status":"confirmed"}`)
-		}
-	})
+			return `{"status":"confirmed"}`, nil
+		},
+	}
 }
 
 // housingRoutes is the housing fake. Its monitoring figures have some
@@ -250,12 +244,8 @@ func testWorkPages(t *testing.T, r *rig) {
 		if status != http.StatusCreated || !strings.Contains(page, "/employer-links/pl-1?token=tok-1") {
 			t.Fatalf("start: %d\n%s", status, page)
 		}
-		r.jobs.mu.Lock()
-		body := string(r.jobs.last)
-		r.jobs.mu.Unlock()
-		var terms map[string]any
-		if err := json.Unmarshal([]byte(body), &terms); err != nil || terms["monthly_allowance_cents"] != 80000.0 || terms["weekly_hours"] != 30.0 {
-			t.Errorf("jobs got %s", body)
+		if terms, _ := r.jobs.request("StartPlacement").(*jobsv1.StartPlacementRequest); terms.GetMonthlyAllowanceCents() != 80000 || terms.GetWeeklyHours() != 30 {
+			t.Errorf("jobs got %v", terms)
 		}
 	})
 

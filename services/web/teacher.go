@@ -10,6 +10,7 @@ import (
 
 	"github.com/percorsi/percorsi/pkg/auth"
 	"github.com/percorsi/percorsi/pkg/errcode"
+	"github.com/percorsi/percorsi/pkg/register"
 	"github.com/percorsi/percorsi/services/web/clients"
 	"github.com/percorsi/percorsi/services/web/i18n"
 	"github.com/percorsi/percorsi/services/web/signin"
@@ -48,7 +49,7 @@ type editionItem struct{ ID, Title, Dates string }
 // registers is a service that keeps the registers of the user's lessons.
 type registers interface {
 	Lesson(ctx context.Context, id string) (*clients.Lesson, error)
-	RecordRegister(ctx context.Context, id string, marks []clients.Mark) (*clients.Register, error)
+	RecordRegister(ctx context.Context, id string, marks []clients.Mark) error
 }
 
 // registersOf returns who keeps the user's registers, and the part of the
@@ -74,11 +75,12 @@ func (a *App) lessonsPage(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case err == nil:
 		d.Loaded = true
-		for _, l := range day.Lessons {
+		for _, dl := range day.Lessons {
+			l := dl.GetLesson()
 			d.Lessons = append(d.Lessons, lessonItem{
-				ID: l.ID, Class: l.ClassTitle, Site: l.Site, Time: l.Start.In(a.loc).Format("15:04"),
-				Minutes: l.Minutes, Expected: l.Expected, Cancelled: l.Status == "cancelled",
-				ClassPage: "/classes/" + url.PathEscape(l.ClassID),
+				ID: l.GetId(), Class: dl.ClassTitle, Site: dl.Site, Time: l.GetStart().AsTime().In(a.loc).Format("15:04"),
+				Minutes: int(l.GetMinutes()), Expected: int(dl.Expected), Cancelled: l.GetStatus() == "cancelled",
+				ClassPage: "/classes/" + url.PathEscape(l.GetClassId()),
 			})
 		}
 	case errcode.Of(err) == errcode.Unavailable:
@@ -109,15 +111,15 @@ func (a *App) trainerLessons(w http.ResponseWriter, r *http.Request, p *page, d 
 	d.Loaded = true
 	today := time.Now().In(a.loc).Format(time.DateOnly)
 	for _, e := range editions {
-		if e.End.Before(time.Now().AddDate(0, 0, -1)) {
+		if e.GetEnd().AsTime().Before(time.Now().AddDate(0, 0, -1)) {
 			continue // over: its registers are final
 		}
-		ed, err := a.Training.Edition(r.Context(), e.ID)
+		ed, err := a.Training.Edition(r.Context(), e.Id)
 		if err != nil {
 			a.fail(w, r, p, "training", err)
 			return
 		}
-		d.Editions = append(d.Editions, editionItem{ID: e.ID, Title: ed.Course.Title, Dates: i18n.ShortDate(p.Lang, e.Start.In(a.loc)) + " – " + i18n.ShortDate(p.Lang, e.End.In(a.loc))})
+		d.Editions = append(d.Editions, editionItem{ID: e.Id, Title: ed.GetCourse().GetTitle(), Dates: i18n.ShortDate(p.Lang, e.GetStart().AsTime().In(a.loc)) + " – " + i18n.ShortDate(p.Lang, e.GetEnd().AsTime().In(a.loc))})
 		enrolled := 0
 		for _, en := range e.Roster {
 			if en.Status == "enrolled" {
@@ -125,12 +127,12 @@ func (a *App) trainerLessons(w http.ResponseWriter, r *http.Request, p *page, d 
 			}
 		}
 		for _, l := range ed.Lessons {
-			if l.Start.In(a.loc).Format(time.DateOnly) != today {
+			if l.GetStart().AsTime().In(a.loc).Format(time.DateOnly) != today {
 				continue
 			}
 			d.Lessons = append(d.Lessons, lessonItem{
-				ID: l.ID, Class: ed.Course.Title + " · " + l.ModuleID, Time: l.Start.In(a.loc).Format("15:04"),
-				Minutes: l.Minutes, Expected: enrolled, Cancelled: l.Cancelled, ClassPage: "/editions/" + url.PathEscape(e.ID),
+				ID: l.Id, Class: ed.GetCourse().GetTitle() + " · " + l.ModuleId, Time: l.GetStart().AsTime().In(a.loc).Format("15:04"),
+				Minutes: int(l.Minutes), Expected: enrolled, Cancelled: l.Cancelled, ClassPage: "/editions/" + url.PathEscape(e.Id),
 			})
 		}
 	}
@@ -192,25 +194,25 @@ func (a *App) registerPage(w http.ResponseWriter, r *http.Request) {
 // over the stored register, which wins over everyone present.
 func (a *App) registerData(lang string, l *clients.Lesson, typed map[string]registerRow) registerData {
 	d := registerData{
-		LessonID: l.Lesson.ID, ClassTitle: l.Class.Title, Minutes: l.Lesson.Minutes,
-		When: i18n.ShortDateTime(lang, l.Lesson.Start.In(a.loc)), Cancelled: l.Lesson.Status == "cancelled",
-		Statuses: statuses, ClassPage: "/classes/" + url.PathEscape(l.Class.ID),
+		LessonID: l.ID, ClassTitle: l.ClassTitle, Minutes: l.Minutes,
+		When: i18n.ShortDateTime(lang, l.Start.In(a.loc)), Cancelled: l.Cancelled,
+		Statuses: statuses, ClassPage: "/classes/" + url.PathEscape(l.ClassID),
 	}
-	if l.Class.CourseKind == "vocational" { // a training lesson: its class is an edition
-		d.ClassPage = "/editions/" + url.PathEscape(l.Class.ID)
+	if l.Edition {
+		d.ClassPage = "/editions/" + url.PathEscape(l.ClassID)
 	}
-	stored := map[string]clients.Mark{}
+	stored := map[string]register.Mark{}
 	if l.Register != nil {
 		d.Recorded = i18n.ShortDateTime(lang, l.Register.RecordedAt.In(a.loc))
 		for _, m := range l.Register.Marks {
 			stored[m.Person] = m
 		}
 	}
-	for _, e := range l.Class.Roster {
+	for _, e := range l.Roster {
 		row := registerRow{Person: e.Person, Name: e.DisplayName, Status: "present"}
 		if m, ok := stored[e.Person]; ok {
-			row.Status = m.Status
-			if m.Status == "late" {
+			row.Status = string(m.Status)
+			if m.Status == register.Late {
 				row.Minutes = strconv.Itoa(m.Minutes)
 			}
 		} else if l.Register != nil {
@@ -261,7 +263,7 @@ func (a *App) saveRegister(w http.ResponseWriter, r *http.Request) {
 	}
 	keeper, part := a.registersOf(r)
 	if len(bad) == 0 {
-		_, err := keeper.RecordRegister(r.Context(), id, marks)
+		err := keeper.RecordRegister(r.Context(), id, marks)
 		if err == nil {
 			http.Redirect(w, r, "/lessons/"+url.PathEscape(id)+"?saved=1", http.StatusSeeOther)
 			return

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/percorsi/percorsi/pkg/errcode"
+	trainingv1 "github.com/percorsi/percorsi/proto/percorsi/training/v1"
 	"github.com/percorsi/percorsi/services/web/clients"
 	"github.com/percorsi/percorsi/services/web/i18n"
 )
@@ -79,16 +80,17 @@ func (a *App) classPage(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, p, "courses", err)
 		return
 	}
-	threshold := att.AdmissionPercent
-	d := classData{ID: att.Class.ID, Title: att.Class.Title, Kind: a.courseName(p, att.Class.CourseKind), Threshold: percent(threshold)}
-	for _, e := range att.Class.Roster {
+	threshold := float64(att.AdmissionBp) / 100
+	d := classData{ID: att.ClassId, Title: att.Title, Kind: a.courseName(p, att.CourseKind), Threshold: percent(threshold)}
+	for _, e := range att.People {
 		if e.Status != "enrolled" && e.Status != "suspended" {
 			continue // withdrawn or transferred away: no longer the teacher's to follow
 		}
+		rate := float64(e.RateBp) / 100
 		row := classRow{
-			Name: e.DisplayName, RateValue: e.RatePercent, Rate: percent(e.RatePercent),
-			Hours: hours(e.MinutesAttended), Held: hours(e.MinutesHeld), ConsecutiveAbsences: e.ConsecutiveAbsences,
-			Standing: standing(e.RatePercent, threshold),
+			Name: e.DisplayName, RateValue: rate, Rate: percent(rate),
+			Hours: hours(int(e.MinutesAttended)), Held: hours(int(e.MinutesHeld)), ConsecutiveAbsences: int(e.ConsecutiveAbsences),
+			Standing: standing(rate, threshold),
 		}
 		d.count(row.Standing)
 		d.Rows = append(d.Rows, row)
@@ -130,19 +132,16 @@ func (a *App) editionPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	planned := 0
-	for _, m := range ed.Course.Modules {
-		planned += m.Hours * 60
+	for _, m := range ed.GetCourse().GetModules() {
+		planned += int(m.Hours) * 60
 	}
-	threshold := float64(ed.Course.MinAttendanceBP) / 100
-	d := classData{ID: ed.Edition.ID, Title: ed.Course.Title, Kind: p.T("course.vocational"), Threshold: percent(threshold), Edition: true}
-	for _, e := range ed.Edition.Roster {
+	threshold := float64(ed.GetCourse().GetMinAttendanceBp()) / 100
+	d := classData{ID: ed.GetEdition().GetId(), Title: ed.GetCourse().GetTitle(), Kind: p.T("course.vocational"), Threshold: percent(threshold), Edition: true}
+	for _, e := range ed.GetEdition().GetRoster() {
 		if e.Status != "enrolled" && e.Status != "suspended" {
 			continue
 		}
-		attended := 0
-		if e.MinutesAttended != nil {
-			attended = *e.MinutesAttended
-		}
+		attended := int(e.GetMinutesAttended())
 		row := classRow{Name: e.DisplayName, Hours: hours(attended), Held: hours(planned), Standing: "ok"}
 		if planned > 0 {
 			row.RateValue = 100 * float64(attended) / float64(planned)
@@ -150,7 +149,7 @@ func (a *App) editionPage(w http.ResponseWriter, r *http.Request) {
 			// Hours still ahead can lift a low share: only who cannot
 			// reach the threshold any more is below it; who is under it so
 			// far is close.
-			if e.Admitted == nil || !*e.Admitted {
+			if !e.GetAdmitted() {
 				row.Standing = "near"
 				if 100*float64(attended+a.minutesAhead(ed, time.Now()))/float64(planned) < threshold {
 					row.Standing = "below"
@@ -163,11 +162,12 @@ func (a *App) editionPage(w http.ResponseWriter, r *http.Request) {
 	sortByRisk(d.Rows)
 	now := time.Now()
 	for _, l := range ed.Lessons {
-		if l.Start.In(a.loc).Format(time.DateOnly) > now.In(a.loc).Format(time.DateOnly) {
+		start := l.GetStart().AsTime().In(a.loc)
+		if start.Format(time.DateOnly) > now.In(a.loc).Format(time.DateOnly) {
 			continue // registers open on the day
 		}
 		d.Lessons = append(d.Lessons, lessonItem{
-			ID: l.ID, Class: l.ModuleID, Time: i18n.ShortDateTime(p.Lang, l.Start.In(a.loc)), Minutes: l.Minutes, Cancelled: l.Cancelled,
+			ID: l.Id, Class: l.ModuleId, Time: i18n.ShortDateTime(p.Lang, start), Minutes: int(l.Minutes), Cancelled: l.Cancelled,
 		})
 	}
 	// Newest first: the lesson to mark is usually today's.
@@ -180,11 +180,11 @@ func (a *App) editionPage(w http.ResponseWriter, r *http.Request) {
 }
 
 // minutesAhead is the lesson time of ed still to come after now.
-func (a *App) minutesAhead(ed *clients.EditionView, now time.Time) int {
+func (a *App) minutesAhead(ed *trainingv1.GetEditionResponse, now time.Time) int {
 	n := 0
 	for _, l := range ed.Lessons {
-		if l.Start.After(now) && !l.Cancelled {
-			n += l.Minutes
+		if l.GetStart().AsTime().After(now) && !l.Cancelled {
+			n += int(l.Minutes)
 		}
 	}
 	return n

@@ -1,7 +1,9 @@
-// Package clients are web's go-kit HTTP clients of the services, one file
-// per service, each call guarded by a timeout, retries and the service's
-// circuit breaker, and sent with the user's own token. They know the
-// services' JSON and nothing of the pages.
+// Package clients are web's go-kit clients of the services, one file per
+// service, each call guarded by a timeout, retries and the service's
+// circuit breaker, and sent with the user's own token. Courses, training
+// and jobs are called over gRPC with the messages generated from proto/;
+// pathway and housing over their HTTP JSON APIs. They know nothing of the
+// pages.
 package clients
 
 import (
@@ -18,11 +20,15 @@ import (
 	"time"
 
 	"github.com/go-kit/kit/endpoint"
+	kitgrpc "github.com/go-kit/kit/transport/grpc"
 	kithttp "github.com/go-kit/kit/transport/http"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/percorsi/percorsi/pkg/auth"
 	"github.com/percorsi/percorsi/pkg/breaker"
 	"github.com/percorsi/percorsi/pkg/errcode"
+	"github.com/percorsi/percorsi/pkg/grpckit"
 	"github.com/percorsi/percorsi/pkg/httpkit"
 	"github.com/percorsi/percorsi/pkg/instrument"
 	"github.com/percorsi/percorsi/pkg/tracectx"
@@ -51,7 +57,6 @@ func ValidID(id string) bool { return idPattern.MatchString(id) }
 // (so that a failing service is spared as a whole) and a per-attempt
 // timeout, and retried on infrastructure faults when it is safe to repeat.
 type Conn struct {
-	base    *url.URL
 	retried endpoint.Middleware
 	// once guards a write that must not be repeated: a retry after a
 	// reply lost on the way would write twice (two intakes, two
@@ -60,24 +65,75 @@ type Conn struct {
 	once    endpoint.Middleware
 	log     *slog.Logger
 	metrics *instrument.Metrics
-	http    *http.Client
+	// Either an HTTP API at base, or a gRPC one over rpc.
+	base *url.URL
+	http *http.Client
+	rpc  *grpc.ClientConn
 }
 
-// New returns the connection to service at base.
+// New returns the connection to the HTTP API of service at base.
 func New(service, base string, r Resilience, log *slog.Logger, m *instrument.Metrics, breakers *breaker.Metrics) (*Conn, error) {
 	u, err := url.Parse(base)
 	if err != nil || u.Scheme == "" || u.Host == "" {
 		return nil, fmt.Errorf("web: %s URL %q is not an absolute URL", service, base)
 	}
+	c := guarded(service, r, log, m, breakers)
+	c.base, c.http = u, &http.Client{}
+	return c, nil
+}
+
+// NewGRPC returns the connection to the gRPC API of service at addr
+// (host:port). It connects on the first call, and again after a failure.
+func NewGRPC(service, addr string, r Resilience, log *slog.Logger, m *instrument.Metrics, breakers *breaker.Metrics) (*Conn, error) {
+	cc, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		return nil, fmt.Errorf("web: %s gRPC address %q: %w", service, addr, err)
+	}
+	c := guarded(service, r, log, m, breakers)
+	c.rpc = cc
+	return c, nil
+}
+
+func guarded(service string, r Resilience, log *slog.Logger, m *instrument.Metrics, breakers *breaker.Metrics) *Conn {
 	cb := breakers.New("web_"+service, r.BreakerOpen)
 	return &Conn{
-		base:    u,
 		retried: endpoint.Chain(breaker.Middleware(cb), retry(r.Attempts, r.Pause), timeout(r.Timeout)),
 		once:    endpoint.Chain(breaker.Middleware(cb), timeout(r.Timeout)),
 		log:     log,
 		metrics: m,
-		http:    &http.Client{},
-	}, nil
+	}
+}
+
+// Close closes a gRPC connection.
+func (c *Conn) Close() error {
+	if c.rpc == nil {
+		return nil
+	}
+	return c.rpc.Close()
+}
+
+// call makes the RPC named by its full method name ("/pkg.Service/Method",
+// as generated) behind guard, and returns its answer, a new T.
+func call[T any](ctx context.Context, c *Conn, guard endpoint.Middleware, name, fullMethod string, req any) (*T, error) {
+	service, method, _ := strings.Cut(strings.TrimPrefix(fullMethod, "/"), "/")
+	same := func(_ context.Context, v any) (any, error) { return v, nil }
+	raw := kitgrpc.NewClient(c.rpc, service, method, same, same, new(T),
+		kitgrpc.ClientBefore(auth.ContextToGRPC, tracectx.ToGRPC),
+	).Endpoint()
+	resp, err := endpoint.Chain(instrument.Endpoint(name, c.log, c.metrics), guard, statusErrors)(raw)(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	return resp.(*T), nil
+}
+
+// statusErrors turns the status a service answered back into its coded
+// error; a call that got no answer is Unavailable, which the breaker counts.
+func statusErrors(next endpoint.Endpoint) endpoint.Endpoint {
+	return func(ctx context.Context, req any) (any, error) {
+		resp, err := next(ctx, req)
+		return resp, grpckit.FromStatus(err)
+	}
 }
 
 // endpoint is the go-kit client endpoint of one call, behind guard.

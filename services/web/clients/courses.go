@@ -2,127 +2,105 @@ package clients
 
 import (
 	"context"
-	"net/http"
 	"time"
+
+	"github.com/percorsi/percorsi/pkg/errcode"
+	"github.com/percorsi/percorsi/pkg/register"
+	"github.com/percorsi/percorsi/pkg/register/registerpb"
+	coursesv1 "github.com/percorsi/percorsi/proto/percorsi/courses/v1"
+	registerv1 "github.com/percorsi/percorsi/proto/percorsi/register/v1"
 )
 
-// Courses is a client of the courses API (services/courses/openapi.yaml).
+// Courses is a client of the courses gRPC API
+// (proto/percorsi/courses/v1/courses_service.proto).
 type Courses struct{ c *Conn }
 
 // NewCourses returns the courses client of c.
 func NewCourses(c *Conn) *Courses { return &Courses{c} }
 
-// Day is the caller's lessons of one day.
-type Day struct {
-	Date    string `json:"date"`
-	Lessons []struct {
-		ID         string    `json:"id"`
-		ClassID    string    `json:"class_id"`
-		Start      time.Time `json:"start"`
-		Minutes    int       `json:"minutes"`
-		Status     string    `json:"status"`
-		ClassTitle string    `json:"class_title"`
-		Site       string    `json:"site"`
-		Expected   int       `json:"expected"`
-	} `json:"lessons"`
-}
-
-// Lesson is a lesson with its class roster and, once recorded, its register.
+// Lesson is a lesson of courses or training as its register shows it:
+// one register page serves teachers and trainers.
 type Lesson struct {
-	Lesson struct {
-		ID      string    `json:"id"`
-		ClassID string    `json:"class_id"`
-		Start   time.Time `json:"start"`
-		Minutes int       `json:"minutes"`
-		Status  string    `json:"status"`
-	} `json:"lesson"`
-	Class struct {
-		ID         string   `json:"id"`
-		Title      string   `json:"title"`
-		CourseKind string   `json:"course_kind"`
-		Roster     []Member `json:"roster"`
-	} `json:"class"`
-	Register *Register `json:"register"`
+	ID, ClassID, ClassTitle string
+	Start                   time.Time
+	Minutes                 int
+	Cancelled               bool
+	Edition                 bool     // a training lesson: its class is an edition
+	Roster                  []Member // everyone of the class, whatever their status
+	Register                *Register
 }
 
 // Member is one person of a class's roster.
-type Member struct {
-	Person      string `json:"person"`
-	DisplayName string `json:"display_name"`
-	Status      string `json:"status"`
-}
+type Member struct{ Person, DisplayName, Status string }
 
-// Mark is one person's attendance at a lesson.
+// Mark is one person's attendance at a lesson, as the register form has it.
 type Mark struct {
-	Person      string `json:"person"`
-	DisplayName string `json:"display_name,omitempty"`
-	Status      string `json:"status"`
-	Minutes     int    `json:"minutes,omitempty"`
+	Person, Status string
+	Minutes        int
 }
 
 // Register is a lesson's recorded attendance.
 type Register struct {
-	LessonID   string    `json:"lesson_id"`
-	RecordedBy string    `json:"recorded_by"`
-	RecordedAt time.Time `json:"recorded_at"`
-	Marks      []Mark    `json:"marks"`
+	RecordedAt time.Time
+	Marks      []register.Mark
 }
 
-// Attendance is a class with each person's figures.
-type Attendance struct {
-	Class struct {
-		ID         string `json:"id"`
-		Title      string `json:"title"`
-		CourseKind string `json:"course_kind"`
-		Roster     []struct {
-			Person              string  `json:"person"`
-			DisplayName         string  `json:"display_name"`
-			Status              string  `json:"status"`
-			MinutesAttended     int     `json:"minutes_attended"`
-			MinutesHeld         int     `json:"minutes_held"`
-			RatePercent         float64 `json:"rate_percent"`
-			ConsecutiveAbsences int     `json:"consecutive_absences"`
-			AdmittedToFinal     bool    `json:"admitted_to_final"`
-		} `json:"roster"`
-	} `json:"class"`
-	AdmissionPercent float64 `json:"admission_percent"`
+// readRegister is the register of a lesson, nil until recorded.
+func readRegister[M registerpb.Mark](recorded bool, at time.Time, marks []M) (*Register, error) {
+	if !recorded {
+		return nil, nil
+	}
+	ms, err := registerpb.Marks(marks)
+	if err != nil {
+		return nil, errcode.Wrap(errcode.Internal, err, "a register web cannot read")
+	}
+	return &Register{RecordedAt: at, Marks: ms}, nil
 }
 
-type registerRequest struct {
-	Marks []Mark `json:"marks"`
-}
-
-type registerResponse struct {
-	Register Register `json:"register"`
+// marksOf is the form's marks as a service's Mark messages, made by mark:
+// courses' and training's carry the same person, status and minutes.
+func marksOf[M any](marks []Mark, mark func(Mark, registerv1.AttendanceStatus) *M) []*M {
+	out := make([]*M, len(marks))
+	for i, m := range marks {
+		out[i] = mark(m, registerpb.Status(register.Status(m.Status)))
+	}
+	return out
 }
 
 // Today returns the lessons the caller in ctx teaches today.
-func (c *Courses) Today(ctx context.Context) (*Day, error) {
-	return get[Day](ctx, c.c, "courses.today", request{path: "/v1/lessons"})
+func (c *Courses) Today(ctx context.Context) (*coursesv1.ListLessonsResponse, error) {
+	return call[coursesv1.ListLessonsResponse](ctx, c.c, c.c.retried, "courses.today", coursesv1.CoursesService_ListLessons_FullMethodName, &coursesv1.ListLessonsRequest{})
 }
 
 // Lesson returns the lesson id, as the caller in ctx may see it.
 func (c *Courses) Lesson(ctx context.Context, id string) (*Lesson, error) {
-	return get[Lesson](ctx, c.c, "courses.get_lesson", request{path: pathOf("/v1/lessons/", id)})
+	resp, err := call[coursesv1.GetLessonResponse](ctx, c.c, c.c.retried, "courses.get_lesson", coursesv1.CoursesService_GetLesson_FullMethodName, &coursesv1.GetLessonRequest{LessonId: id})
+	if err != nil {
+		return nil, err
+	}
+	l := resp.GetLesson()
+	out := &Lesson{
+		ID: l.GetId(), ClassID: l.GetClassId(), ClassTitle: resp.GetClassTitle(), Start: l.GetStart().AsTime(), Minutes: int(l.GetMinutes()),
+		Cancelled: l.GetStatus() == "cancelled",
+	}
+	for _, p := range resp.GetPeople() {
+		out.Roster = append(out.Roster, Member{p.GetPerson(), p.GetDisplayName(), p.GetStatus()})
+	}
+	out.Register, err = readRegister(resp.Register != nil, resp.GetRegister().GetRecordedAt().AsTime(), resp.GetRegister().GetMarks())
+	return out, err
 }
 
 // Attendance returns class id with each person's attendance figures.
-func (c *Courses) Attendance(ctx context.Context, id string) (*Attendance, error) {
-	return get[Attendance](ctx, c.c, "courses.attendance", request{path: pathOf("/v1/classes/", id, "/attendance")})
+func (c *Courses) Attendance(ctx context.Context, id string) (*coursesv1.GetClassAttendanceResponse, error) {
+	return call[coursesv1.GetClassAttendanceResponse](ctx, c.c, c.c.retried, "courses.attendance", coursesv1.CoursesService_GetClassAttendance_FullMethodName, &coursesv1.GetClassAttendanceRequest{ClassId: id})
 }
 
-// RecordRegister records the marks of lesson id.
-func (c *Courses) RecordRegister(ctx context.Context, id string, marks []Mark) (*Register, error) {
-	return recordRegister(ctx, c.c, "courses.record_register", id, marks)
-}
-
-// recordRegister records the marks of a lesson of courses or training:
-// the two keep registers alike, and answer the stored register again to
-// the same PUT, so it is safe to repeat.
-func recordRegister(ctx context.Context, c *Conn, name, id string, marks []Mark) (*Register, error) {
-	for i := range marks {
-		marks[i].DisplayName = "" // the APIs take pseudonyms only
-	}
-	resp, err := send[registerResponse](ctx, c, c.retried, name, http.MethodPut, request{path: pathOf("/v1/lessons/", id, "/register"), body: registerRequest{Marks: marks}})
-	return field(resp, err, func(r *registerResponse) *Register { return &r.Register })
+// RecordRegister records the marks of lesson id. Courses answers the
+// stored register again to the same marks, so it is safe to repeat.
+func (c *Courses) RecordRegister(ctx context.Context, id string, marks []Mark) error {
+	req := &coursesv1.RecordRegisterRequest{LessonId: id, Marks: marksOf(marks, func(m Mark, s registerv1.AttendanceStatus) *coursesv1.Mark {
+		return &coursesv1.Mark{Person: m.Person, Status: s, Minutes: uint32(m.Minutes)}
+	})}
+	_, err := call[coursesv1.RecordRegisterResponse](ctx, c.c, c.c.retried, "courses.record_register", coursesv1.CoursesService_RecordRegister_FullMethodName, req)
+	return err
 }

@@ -2,142 +2,21 @@ package clients
 
 import (
 	"context"
-	"net/http"
 	"net/url"
 	"strings"
 
 	"github.com/percorsi/percorsi/pkg/errcode"
+	jobsv1 "github.com/percorsi/percorsi/proto/percorsi/jobs/v1"
 )
 
-// Jobs is a client of the jobs API (services/jobs/openapi.yaml). Its
-// writes are not repeated: a proposal or a placement made twice is a
-// conflict, and a link lost in a retried answer cannot be shown again.
+// Jobs is a client of the jobs gRPC API
+// (proto/percorsi/jobs/v1/jobs_service.proto). Its writes are not
+// repeated: a proposal or a placement made twice is a conflict, and a link
+// lost in a retried answer cannot be shown again.
 type Jobs struct{ c *Conn }
 
 // NewJobs returns the jobs client of c.
 func NewJobs(c *Conn) *Jobs { return &Jobs{c} }
-
-// Vacancy is a vacancy as jobs shows it.
-type Vacancy struct {
-	ID          string   `json:"id"`
-	EmployerID  string   `json:"employer_id"`
-	Title       string   `json:"title"`
-	Sector      string   `json:"sector"`
-	Required    []string `json:"required_skills"`
-	Desirable   []string `json:"desirable_skills"`
-	MinItalian  string   `json:"min_italian"`
-	WeeklyHours int      `json:"weekly_hours"`
-	Shift       string   `json:"shift"`
-	Contract    string   `json:"contract"`
-	Positions   int      `json:"positions"`
-	StartsOn    string   `json:"starts_on"`
-	ClosesOn    string   `json:"closes_on"`
-	Status      string   `json:"status"`
-}
-
-// Explanation is a score with the reason of each of its parts, in the
-// language web asked for.
-type Explanation struct {
-	Score int `json:"score"`
-	Parts []struct {
-		Part   string `json:"part"`
-		Points int    `json:"points"`
-		Max    int    `json:"max"`
-		Reason string `json:"reason"`
-	} `json:"parts"`
-	Exclusions []struct {
-		Constraint string `json:"constraint"`
-		Reason     string `json:"reason"`
-	} `json:"exclusions"`
-}
-
-// Ranking is a vacancy's candidates, best first.
-type Ranking struct {
-	Vacancy    Vacancy `json:"vacancy"`
-	Candidates []struct {
-		Person      string      `json:"person"`
-		DisplayName string      `json:"display_name"`
-		Match       Explanation `json:"match"`
-	} `json:"candidates"`
-	Considered int            `json:"considered"`
-	Eligible   int            `json:"eligible"`
-	ExcludedBy map[string]int `json:"excluded_by"`
-}
-
-// Proposal is a candidate put forward for a vacancy.
-type Proposal struct {
-	ID          string `json:"id"`
-	Person      string `json:"person"`
-	VacancyID   string `json:"vacancy_id"`
-	Score       int    `json:"score"`
-	Status      string `json:"status"`
-	InterviewOn string `json:"interview_on"`
-}
-
-// Profile is a candidate's profile.
-type Profile struct {
-	Person      string `json:"person"`
-	DisplayName string `json:"display_name"`
-	Skills      []struct {
-		Code     string `json:"code"`
-		Evidence string `json:"evidence"`
-	} `json:"skills"`
-	Italian        string   `json:"italian_level"`
-	Qualifications []string `json:"qualifications"`
-	Permit         struct {
-		Known      bool   `json:"known"`
-		MayWork    bool   `json:"may_work"`
-		ValidUntil string `json:"valid_until"`
-	} `json:"permit"`
-}
-
-// VacancyMatch is a vacancy ranked for a candidate.
-type VacancyMatch struct {
-	Vacancy Vacancy     `json:"vacancy"`
-	Match   Explanation `json:"match"`
-}
-
-// Placement is a placement as its counsellor, or the employer, sees it.
-type Placement struct {
-	ID             string `json:"id"`
-	Person         string `json:"person"`
-	DisplayName    string `json:"display_name"`
-	VacancyID      string `json:"vacancy_id"`
-	Title          string `json:"title"`
-	EmployerID     string `json:"employer_id"`
-	Contract       string `json:"contract"`
-	StartsOn       string `json:"starts_on"`
-	EndsOn         string `json:"ends_on"`
-	WeeklyHours    int    `json:"weekly_hours"`
-	AllowanceCents int    `json:"monthly_allowance_cents"`
-	Status         string `json:"status"`
-	EndedOn        string `json:"ended_on"`
-	EndReason      string `json:"end_reason"`
-	FollowUps      []struct {
-		Month        int  `json:"month"`
-		StillWorking bool `json:"still_working"`
-		WeeklyHours  int  `json:"weekly_hours"`
-	} `json:"follow_ups"`
-	DueFollowUps []int  `json:"due_follow_ups"`
-	Confirm      string `json:"confirm"` // what an employer link confirms: start or end
-}
-
-// PlacementTerms are what a counsellor agreed for a placement.
-type PlacementTerms struct {
-	StartsOn       string `json:"starts_on"`
-	EndsOn         string `json:"ends_on,omitempty"`
-	WeeklyHours    int    `json:"weekly_hours"`
-	AllowanceCents int    `json:"monthly_allowance_cents,omitempty"`
-	DurationMonths int    `json:"duration_months,omitempty"`
-}
-
-// Confirmation is what an employer confirms through a link.
-type Confirmation struct {
-	Token       string `json:"token"`
-	On          string `json:"on"`
-	WeeklyHours int    `json:"weekly_hours,omitempty"`
-	Reason      string `json:"reason,omitempty"`
-}
 
 // EmployerLink is a link an employer confirms with: its placement and
 // the token that is its only credential.
@@ -156,114 +35,103 @@ func parseLink(s string) (EmployerLink, error) {
 	return EmployerLink{Placement: id, Token: u.Query().Get("token")}, nil
 }
 
-type (
-	vacanciesResponse struct {
-		Vacancies []Vacancy `json:"vacancies"`
-	}
-	proposalsResponse struct {
-		Proposals []Proposal `json:"proposals"`
-	}
-	vacancyMatches struct {
-		Vacancies []VacancyMatch `json:"vacancies"`
-	}
-	placementsResponse struct {
-		Placements []Placement `json:"placements"`
-	}
-	startedResponse struct {
-		Placement    Placement `json:"placement"`
-		EmployerLink string    `json:"employer_link"`
-	}
-	linkResponse struct {
-		EmployerLink string `json:"employer_link"`
-	}
-)
+// ranked is how many a ranking shows: the HTTP API's default, which
+// gRPC leaves to the caller.
+const ranked = 20
 
 // Vacancies lists the open vacancies.
-func (j *Jobs) Vacancies(ctx context.Context) ([]Vacancy, error) {
-	resp, err := get[vacanciesResponse](ctx, j.c, "jobs.vacancies", request{path: "/v1/vacancies"})
-	return field(resp, err, func(r *vacanciesResponse) []Vacancy { return r.Vacancies })
+func (j *Jobs) Vacancies(ctx context.Context) ([]*jobsv1.Vacancy, error) {
+	resp, err := call[jobsv1.ListVacanciesResponse](ctx, j.c, j.c.retried, "jobs.vacancies", jobsv1.JobsService_ListVacancies_FullMethodName, &jobsv1.ListVacanciesRequest{})
+	return resp.GetVacancies(), err
 }
 
 // Candidates ranks the caller's candidates for vacancy id, the reasons
 // in lang.
-func (j *Jobs) Candidates(ctx context.Context, id, lang string) (*Ranking, error) {
-	return get[Ranking](ctx, j.c, "jobs.rank_candidates", request{path: pathOf("/v1/vacancies/", id, "/candidates"), query: inLang(lang)})
+func (j *Jobs) Candidates(ctx context.Context, id, lang string) (*jobsv1.RankCandidatesResponse, error) {
+	return call[jobsv1.RankCandidatesResponse](ctx, j.c, j.c.retried, "jobs.rank_candidates", jobsv1.JobsService_RankCandidates_FullMethodName, &jobsv1.RankCandidatesRequest{Id: id, Limit: ranked, Lang: lang})
 }
 
 // Proposals lists the caller's proposals for vacancy id.
-func (j *Jobs) Proposals(ctx context.Context, id string) ([]Proposal, error) {
-	resp, err := get[proposalsResponse](ctx, j.c, "jobs.proposals", request{path: pathOf("/v1/vacancies/", id, "/proposals")})
-	return field(resp, err, func(r *proposalsResponse) []Proposal { return r.Proposals })
+func (j *Jobs) Proposals(ctx context.Context, id string) ([]*jobsv1.Proposal, error) {
+	resp, err := call[jobsv1.ListProposalsResponse](ctx, j.c, j.c.retried, "jobs.proposals", jobsv1.JobsService_ListProposals_FullMethodName, &jobsv1.ListProposalsRequest{Id: id})
+	return resp.GetProposals(), err
 }
 
 // Profile returns a candidate's profile.
-func (j *Jobs) Profile(ctx context.Context, person string) (*Profile, error) {
-	return get[Profile](ctx, j.c, "jobs.profile", request{path: pathOf("/v1/profiles/", person)})
+func (j *Jobs) Profile(ctx context.Context, person string) (*jobsv1.Profile, error) {
+	resp, err := call[jobsv1.GetProfileResponse](ctx, j.c, j.c.retried, "jobs.profile", jobsv1.JobsService_GetProfile_FullMethodName, &jobsv1.GetProfileRequest{Id: person})
+	return resp.GetProfile(), err
 }
 
 // VacanciesFor ranks the open vacancies for a candidate, the reasons in
 // lang.
-func (j *Jobs) VacanciesFor(ctx context.Context, person, lang string) ([]VacancyMatch, error) {
-	resp, err := get[vacancyMatches](ctx, j.c, "jobs.rank_vacancies", request{path: pathOf("/v1/profiles/", person, "/vacancies"), query: inLang(lang)})
-	return field(resp, err, func(r *vacancyMatches) []VacancyMatch { return r.Vacancies })
+func (j *Jobs) VacanciesFor(ctx context.Context, person, lang string) ([]*jobsv1.VacancyMatch, error) {
+	resp, err := call[jobsv1.RankVacanciesResponse](ctx, j.c, j.c.retried, "jobs.rank_vacancies", jobsv1.JobsService_RankVacancies_FullMethodName, &jobsv1.RankVacanciesRequest{Id: person, Limit: ranked, Lang: lang})
+	return resp.GetVacancies(), err
 }
 
 // Placements lists the placements of the caller's organisation.
-func (j *Jobs) Placements(ctx context.Context) ([]Placement, error) {
-	resp, err := get[placementsResponse](ctx, j.c, "jobs.placements", request{path: "/v1/placements"})
-	return field(resp, err, func(r *placementsResponse) []Placement { return r.Placements })
+func (j *Jobs) Placements(ctx context.Context) ([]*jobsv1.Placement, error) {
+	resp, err := call[jobsv1.ListPlacementsResponse](ctx, j.c, j.c.retried, "jobs.placements", jobsv1.JobsService_ListPlacements_FullMethodName, &jobsv1.ListPlacementsRequest{})
+	return resp.GetPlacements(), err
 }
 
 // Placement returns placement id.
-func (j *Jobs) Placement(ctx context.Context, id string) (*Placement, error) {
-	return get[Placement](ctx, j.c, "jobs.placement", request{path: pathOf("/v1/placements/", id)})
+func (j *Jobs) Placement(ctx context.Context, id string) (*jobsv1.Placement, error) {
+	resp, err := call[jobsv1.GetPlacementResponse](ctx, j.c, j.c.retried, "jobs.placement", jobsv1.JobsService_GetPlacement_FullMethodName, &jobsv1.GetPlacementRequest{Id: id})
+	return resp.GetPlacement(), err
 }
 
 // Propose puts person forward for vacancy.
-func (j *Jobs) Propose(ctx context.Context, person, vacancy string) (*Proposal, error) {
-	return send[Proposal](ctx, j.c, j.c.once, "jobs.propose", http.MethodPost, request{path: "/v1/proposals", body: map[string]string{"person": person, "vacancy_id": vacancy}})
+func (j *Jobs) Propose(ctx context.Context, person, vacancy string) error {
+	_, err := call[jobsv1.ProposeResponse](ctx, j.c, j.c.once, "jobs.propose", jobsv1.JobsService_Propose_FullMethodName, &jobsv1.ProposeRequest{Person: person, VacancyId: vacancy})
+	return err
 }
 
 // RecordInterview records proposal id's interview, held on day with outcome.
-func (j *Jobs) RecordInterview(ctx context.Context, id, day, outcome string) (*Proposal, error) {
-	return send[Proposal](ctx, j.c, j.c.once, "jobs.record_interview", http.MethodPost, request{path: pathOf("/v1/proposals/", id, "/interview"), body: map[string]string{"held_on": day, "outcome": outcome}})
+func (j *Jobs) RecordInterview(ctx context.Context, id, day, outcome string) error {
+	_, err := call[jobsv1.RecordInterviewResponse](ctx, j.c, j.c.once, "jobs.record_interview", jobsv1.JobsService_RecordInterview_FullMethodName, &jobsv1.RecordInterviewRequest{ProposalId: id, HeldOn: day, Outcome: outcome})
+	return err
 }
 
-// StartPlacement starts the placement of accepted proposal id and returns
-// it with the employer's link, which is shown this once.
-func (j *Jobs) StartPlacement(ctx context.Context, id string, t PlacementTerms) (*Placement, EmployerLink, error) {
-	resp, err := send[startedResponse](ctx, j.c, j.c.once, "jobs.start_placement", http.MethodPost, request{path: pathOf("/v1/proposals/", id, "/placement"), body: t})
+// StartPlacement starts the placement of the accepted proposal with the
+// terms of req and returns it with the employer's link, which is shown
+// this once.
+func (j *Jobs) StartPlacement(ctx context.Context, req *jobsv1.StartPlacementRequest) (*jobsv1.Placement, EmployerLink, error) {
+	resp, err := call[jobsv1.StartPlacementResponse](ctx, j.c, j.c.once, "jobs.start_placement", jobsv1.JobsService_StartPlacement_FullMethodName, req)
 	if err != nil {
 		return nil, EmployerLink{}, err
 	}
-	link, err := parseLink(resp.EmployerLink)
-	return &resp.Placement, link, err
+	link, err := parseLink(resp.GetEmployerLink())
+	return resp.GetPlacement(), link, err
 }
 
 // IssueLink issues a new employer link of placement id for purpose (start
 // or end); the links issued before stop working.
 func (j *Jobs) IssueLink(ctx context.Context, id, purpose string) (EmployerLink, error) {
-	resp, err := send[linkResponse](ctx, j.c, j.c.once, "jobs.issue_link", http.MethodPost, request{path: pathOf("/v1/placements/", id, "/links"), body: map[string]string{"purpose": purpose}})
+	resp, err := call[jobsv1.IssueLinkResponse](ctx, j.c, j.c.once, "jobs.issue_link", jobsv1.JobsService_IssueLink_FullMethodName, &jobsv1.IssueLinkRequest{PlacementId: id, Purpose: purpose})
 	if err != nil {
 		return EmployerLink{}, err
 	}
-	return parseLink(resp.EmployerLink)
+	return parseLink(resp.GetEmployerLink())
 }
 
 // FollowUp records the follow-up of a month after placement id started.
 func (j *Jobs) FollowUp(ctx context.Context, id string, month int, stillWorking bool, weeklyHours int) error {
-	return post(ctx, j.c, j.c.once, "jobs.record_follow_up", request{path: pathOf("/v1/placements/", id, "/follow-ups"), body: map[string]any{
-		"month": month, "still_working": stillWorking, "weekly_hours": weeklyHours,
-	}})
+	req := &jobsv1.FollowUpRequest{PlacementId: id, Month: int32(month), StillWorking: stillWorking, WeeklyHours: int32(weeklyHours)}
+	_, err := call[jobsv1.FollowUpResponse](ctx, j.c, j.c.once, "jobs.record_follow_up", jobsv1.JobsService_FollowUp_FullMethodName, req)
+	return err
 }
 
 // LinkView returns what link confirms, without spending it. No user token
 // goes along: the link is the credential.
-func (j *Jobs) LinkView(ctx context.Context, link EmployerLink) (*Placement, error) {
-	return get[Placement](ctx, j.c, "jobs.employer_link_view", request{path: pathOf("/v1/employer-links/", link.Placement), query: url.Values{"token": {link.Token}}})
+func (j *Jobs) LinkView(ctx context.Context, link EmployerLink) (*jobsv1.Placement, error) {
+	resp, err := call[jobsv1.LinkViewResponse](ctx, j.c, j.c.retried, "jobs.employer_link_view", jobsv1.JobsService_LinkView_FullMethodName, &jobsv1.LinkViewRequest{PlacementId: link.Placement, Token: link.Token})
+	return resp.GetPlacement(), err
 }
 
-// Confirm spends link to confirm its placement's start or end.
-func (j *Jobs) Confirm(ctx context.Context, placement string, c Confirmation) error {
-	return post(ctx, j.c, j.c.once, "jobs.employer_link_confirm", request{path: pathOf("/v1/employer-links/", placement), body: c})
+// Confirm spends the link of req to confirm its placement's start or end.
+func (j *Jobs) Confirm(ctx context.Context, req *jobsv1.ConfirmByLinkRequest) error {
+	_, err := call[jobsv1.ConfirmByLinkResponse](ctx, j.c, j.c.once, "jobs.employer_link_confirm", jobsv1.JobsService_ConfirmByLink_FullMethodName, req)
+	return err
 }

@@ -2,101 +2,54 @@ package clients
 
 import (
 	"context"
-	"time"
+
+	registerv1 "github.com/percorsi/percorsi/proto/percorsi/register/v1"
+	trainingv1 "github.com/percorsi/percorsi/proto/percorsi/training/v1"
 )
 
-// Training is a client of the training API (services/training/openapi.yaml).
+// Training is a client of the training gRPC API
+// (proto/percorsi/training/v1/training_service.proto).
 type Training struct{ c *Conn }
 
 // NewTraining returns the training client of c.
 func NewTraining(c *Conn) *Training { return &Training{c} }
 
-// TrainingLesson is one lesson of an edition.
-type TrainingLesson struct {
-	ID        string    `json:"id"`
-	EditionID string    `json:"edition_id"`
-	ModuleID  string    `json:"module_id"`
-	Start     time.Time `json:"start"`
-	Minutes   int       `json:"minutes"`
-	Cancelled bool      `json:"cancelled"`
-}
-
-// TrainingEnrolment is one person of an edition's roster.
-type TrainingEnrolment struct {
-	Person          string `json:"person"`
-	DisplayName     string `json:"display_name"`
-	Status          string `json:"status"`
-	MinutesAttended *int   `json:"minutes_attended"`
-	Admitted        *bool  `json:"admitted"`
-}
-
-// Edition is an edition as a list shows it.
-type Edition struct {
-	ID       string              `json:"id"`
-	CourseID string              `json:"course_id"`
-	Start    time.Time           `json:"start"`
-	End      time.Time           `json:"end"`
-	Roster   []TrainingEnrolment `json:"roster"`
-}
-
-// EditionView is an edition with its course and schedule.
-type EditionView struct {
-	Edition Edition `json:"edition"`
-	Course  struct {
-		Title           string `json:"title"`
-		MinAttendanceBP int    `json:"min_attendance_bp"`
-		Modules         []struct {
-			ID    string `json:"id"`
-			Title string `json:"title"`
-			Hours int    `json:"hours"`
-		} `json:"modules"`
-	} `json:"course"`
-	Lessons []TrainingLesson `json:"lessons"`
-}
-
-type editionsResponse struct {
-	Editions []Edition `json:"editions"`
-}
-
-type trainingLessonResponse struct {
-	Lesson   TrainingLesson      `json:"lesson"`
-	Roster   []TrainingEnrolment `json:"roster"`
-	Register *Register           `json:"register"`
-}
-
 // Editions lists the editions the caller teaches.
-func (t *Training) Editions(ctx context.Context) ([]Edition, error) {
-	resp, err := get[editionsResponse](ctx, t.c, "training.editions", request{path: "/v1/editions"})
-	return field(resp, err, func(r *editionsResponse) []Edition { return r.Editions })
+func (t *Training) Editions(ctx context.Context) ([]*trainingv1.Edition, error) {
+	resp, err := call[trainingv1.ListEditionsResponse](ctx, t.c, t.c.retried, "training.editions", trainingv1.TrainingService_ListEditions_FullMethodName, &trainingv1.ListEditionsRequest{})
+	return resp.GetEditions(), err
 }
 
 // Edition returns edition id with its course and lessons.
-func (t *Training) Edition(ctx context.Context, id string) (*EditionView, error) {
-	return get[EditionView](ctx, t.c, "training.edition", request{path: pathOf("/v1/editions/", id)})
+func (t *Training) Edition(ctx context.Context, id string) (*trainingv1.GetEditionResponse, error) {
+	return call[trainingv1.GetEditionResponse](ctx, t.c, t.c.retried, "training.edition", trainingv1.TrainingService_GetEdition_FullMethodName, &trainingv1.GetEditionRequest{EditionId: id})
 }
 
-// Lesson returns a training lesson in the shape of a class lesson, so that
-// one register page serves teachers and trainers.
+// Lesson returns a training lesson for the register page.
 func (t *Training) Lesson(ctx context.Context, id string) (*Lesson, error) {
-	tl, err := get[trainingLessonResponse](ctx, t.c, "training.get_lesson", request{path: pathOf("/v1/lessons/", id)})
+	resp, err := call[trainingv1.GetLessonResponse](ctx, t.c, t.c.retried, "training.get_lesson", trainingv1.TrainingService_GetLesson_FullMethodName, &trainingv1.GetLessonRequest{LessonId: id})
 	if err != nil {
 		return nil, err
 	}
-	var l Lesson
-	l.Lesson.ID, l.Lesson.ClassID, l.Lesson.Start, l.Lesson.Minutes = tl.Lesson.ID, tl.Lesson.EditionID, tl.Lesson.Start, tl.Lesson.Minutes
-	l.Lesson.Status = "scheduled"
-	if tl.Lesson.Cancelled {
-		l.Lesson.Status = "cancelled"
+	l := resp.GetLesson()
+	out := &Lesson{
+		ID: l.GetId(), ClassID: l.GetEditionId(), ClassTitle: l.GetEditionId() + " · " + l.GetModuleId(), Start: l.GetStart().AsTime(),
+		Minutes: int(l.GetMinutes()), Cancelled: l.GetCancelled(), Edition: true,
 	}
-	l.Class.ID, l.Class.Title, l.Class.CourseKind = tl.Lesson.EditionID, tl.Lesson.EditionID+" · "+tl.Lesson.ModuleID, "vocational"
-	for _, e := range tl.Roster {
-		l.Class.Roster = append(l.Class.Roster, Member{e.Person, e.DisplayName, e.Status})
+	for _, e := range resp.GetRoster() {
+		out.Roster = append(out.Roster, Member{e.GetPerson(), e.GetDisplayName(), e.GetStatus()})
 	}
-	l.Register = tl.Register
-	return &l, nil
+	out.Register, err = readRegister(resp.Register != nil, resp.GetRegister().GetRecordedAt().AsTime(), resp.GetRegister().GetMarks())
+	return out, err
 }
 
-// RecordRegister records the marks of training lesson id.
-func (t *Training) RecordRegister(ctx context.Context, id string, marks []Mark) (*Register, error) {
-	return recordRegister(ctx, t.c, "training.record_register", id, marks)
+// RecordRegister records the marks of training lesson id. Training
+// answers the stored register again to the same marks, so it is safe to
+// repeat.
+func (t *Training) RecordRegister(ctx context.Context, id string, marks []Mark) error {
+	req := &trainingv1.RecordRegisterRequest{LessonId: id, Marks: marksOf(marks, func(m Mark, s registerv1.AttendanceStatus) *trainingv1.Mark {
+		return &trainingv1.Mark{Person: m.Person, Status: s, Minutes: uint32(m.Minutes)}
+	})}
+	_, err := call[trainingv1.RecordRegisterResponse](ctx, t.c, t.c.retried, "training.record_register", trainingv1.TrainingService_RecordRegister_FullMethodName, req)
+	return err
 }

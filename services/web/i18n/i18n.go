@@ -119,7 +119,10 @@ func T(lang, key string, args ...any) string {
 	}
 	args = slices.Clone(args)
 	for i, a := range args {
-		if n, ok := a.(int); ok {
+		switch n := a.(type) {
+		case int:
+			args[i] = count(n)
+		case int32: // the services' generated messages
 			args[i] = count(n)
 		}
 	}
