@@ -198,6 +198,8 @@ func checkInvariants(t *testing.T, ms []manifest) {
 			t.Errorf("service %s has no Deployment", s)
 		case envOf(deployments[s].Spec.Template.Spec.Containers[0], configMaps)["OTEL_EXPORTER_OTLP_ENDPOINT"] != otlpEndpoint:
 			t.Errorf("service %s does not export its spans to %s", s, otlpEndpoint)
+		case !probedApart(deployments[s].Spec.Template.Spec.Containers[0], configMaps):
+			t.Errorf("service %s serves its probes and metrics beside the API (ADMIN_ADDR on the port named admin, probed there)", s)
 		case hpas[s] == 0:
 			t.Errorf("service %s has no HorizontalPodAutoscaler", s)
 		case hpas[s] > partitions:
@@ -205,6 +207,9 @@ func checkInvariants(t *testing.T, ms []manifest) {
 		case !pdbs[s]:
 			t.Errorf("service %s has no PodDisruptionBudget", s)
 		}
+	}
+	if web := deployments["web"]; web != nil && envOf(web.Spec.Template.Spec.Containers[0], configMaps)["TRUSTED_PROXIES"] == "" {
+		t.Error("web behind the ingress trusts no proxy: sign-in throttling would count every client as the ingress")
 	}
 	checkTracing(t, deployments, configMaps, ports, policies)
 	checkWebCalls(t, deployments, configMaps, ports, policies)
@@ -281,6 +286,23 @@ func checkWebCalls(t *testing.T, deployments map[string]*appsv1.Deployment, conf
 }
 
 // envOf is a container's environment: its ConfigMaps, then its own values.
+// probedApart says whether c serves /healthz, /readyz and /metrics on the
+// port named admin (ADMIN_ADDR), apart from the API's, which the ingress
+// routes, and is probed there.
+func probedApart(c corev1.Container, configMaps map[string]map[string]string) bool {
+	var admin int32
+	for _, p := range c.Ports {
+		if p.Name == "admin" {
+			admin = p.ContainerPort
+		}
+	}
+	probed := func(p *corev1.Probe) bool {
+		return p != nil && p.HTTPGet != nil && p.HTTPGet.Port.String() == "admin"
+	}
+	return admin != 0 && envOf(c, configMaps)["ADMIN_ADDR"] == fmt.Sprintf(":%d", admin) &&
+		probed(c.ReadinessProbe) && probed(c.LivenessProbe)
+}
+
 func envOf(c corev1.Container, configMaps map[string]map[string]string) map[string]string {
 	env := map[string]string{}
 	for _, from := range c.EnvFrom {
