@@ -178,6 +178,9 @@ func (tb *tab) signIn(user string) {
 	tb.do(
 		chromedp.Navigate(tb.base+"/signin"),
 		chromedp.WaitVisible(chromedp.CSS("#username")),
+		// The field takes the focus once the page has loaded: keys sent
+		// before that, on a busy machine, went to the page and were lost.
+		chromedp.Poll[chromedp.Void](`document.activeElement !== null && document.activeElement.id === "username"`),
 		chromedp.KeyEvent(user),
 		chromedp.KeyEvent("\t"),
 		chromedp.KeyEvent(allinone.DemoPassword),
