@@ -12,6 +12,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -28,6 +31,7 @@ import (
 	"github.com/percorsi/percorsi/pkg/httpkit"
 	"github.com/percorsi/percorsi/pkg/kafkakit"
 	"github.com/percorsi/percorsi/pkg/mongostore"
+	"github.com/percorsi/percorsi/pkg/tracectx"
 )
 
 // Config is what every service reads from its environment.
@@ -221,4 +225,44 @@ func (p *Process) close(ctx context.Context) {
 	if err := p.Client.Disconnect(ctx); err != nil {
 		p.Log.Warn("closing mongodb client", "err", err)
 	}
+}
+
+// Serve serves api on cfg.HTTPAddr and, when srv is not nil, srv on
+// cfg.GRPCAddr, with the workers, until ctx ends (see Run).
+func (p *Process) Serve(ctx context.Context, cfg Config, api http.Handler, srv *grpc.Server) error {
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("%s: HTTP_ADDR: %w", p.Name, err)
+	}
+	if srv != nil {
+		gln, err := net.Listen("tcp", cfg.GRPCAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("%s: GRPC_ADDR: %w", p.Name, err)
+		}
+		p.ServeGRPC(gln, srv)
+	}
+	return p.Run(ctx, ln, api)
+}
+
+// Command is the main of service name's binary: JSON logs carrying trace
+// ids, traces set up (tracectx.Setup), and run given a context that ends
+// on SIGINT or SIGTERM. The process exits 1 when run fails.
+func Command(name string, run func(ctx context.Context, log *slog.Logger) error) {
+	log := slog.New(tracectx.LogHandler(slog.NewJSONHandler(os.Stderr, nil)))
+	if err := command(name, log, run); err != nil {
+		log.Error(name+" stopped", "err", err)
+		os.Exit(1)
+	}
+}
+
+func command(name string, log *slog.Logger, run func(context.Context, *slog.Logger) error) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	shutdown, err := tracectx.Setup(ctx, name)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = shutdown(context.WithoutCancel(ctx)) }()
+	return run(ctx, log)
 }

@@ -5,8 +5,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
+
+	"google.golang.org/grpc"
 
 	"github.com/percorsi/percorsi/pkg/auth"
 	"github.com/percorsi/percorsi/pkg/auth/authtest"
@@ -158,5 +161,22 @@ func TestAdminAddr(t *testing.T) {
 		if got := get(ln.Addr().String(), path); got != http.StatusNotFound {
 			t.Errorf("public %s: %d, want 404", path, got)
 		}
+	}
+}
+
+// Serve listens where the configuration says and stops with ctx.
+func TestServe(t *testing.T) {
+	p := open(t, process.OIDCConfig{})
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() {
+		done <- p.Serve(ctx, process.Config{HTTPAddr: "127.0.0.1:0", GRPCAddr: "127.0.0.1:0"}, http.NotFoundHandler(), grpc.NewServer())
+	}()
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Serve(t.Context(), process.Config{HTTPAddr: "no such address"}, http.NotFoundHandler(), nil); err == nil || !strings.Contains(err.Error(), "HTTP_ADDR") {
+		t.Fatalf("a bad HTTP_ADDR: %v", err)
 	}
 }

@@ -6,17 +6,12 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net"
-	"os"
-	"os/signal"
-	"syscall"
 	"time"
 	_ "time/tzdata" // schedules are read on Rome's clock wherever this runs
 
 	"github.com/caarlos0/env/v11"
 
 	"github.com/percorsi/percorsi/pkg/process"
-	"github.com/percorsi/percorsi/pkg/tracectx"
 	"github.com/percorsi/percorsi/services/courses"
 	"github.com/percorsi/percorsi/services/courses/domain"
 )
@@ -30,22 +25,9 @@ type config struct {
 	TimeZone         string        `env:"COURSES_TIME_ZONE" envDefault:"Europe/Rome"`
 }
 
-func main() {
-	log := slog.New(tracectx.LogHandler(slog.NewJSONHandler(os.Stderr, nil)))
-	if err := run(log); err != nil {
-		log.Error("courses stopped", "err", err)
-		os.Exit(1)
-	}
-}
+func main() { process.Command("courses", run) }
 
-func run(log *slog.Logger) error {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	shutdown, err := tracectx.Setup(ctx, "courses")
-	if err != nil {
-		return err
-	}
-	defer func() { _ = shutdown(context.WithoutCancel(ctx)) }()
+func run(ctx context.Context, log *slog.Logger) error {
 	cfg, err := env.ParseAs[config]()
 	if err != nil {
 		return err
@@ -63,14 +45,5 @@ func run(log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", cfg.HTTPAddr)
-	if err != nil {
-		return err
-	}
-	gln, err := net.Listen("tcp", cfg.GRPCAddr)
-	if err != nil {
-		return err
-	}
-	app.ServeGRPC(gln, app.GRPC)
-	return app.Run(ctx, ln, app.API)
+	return app.Serve(ctx, cfg.Config, app.API, app.GRPC)
 }

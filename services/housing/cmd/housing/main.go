@@ -5,15 +5,10 @@ package main
 import (
 	"context"
 	"log/slog"
-	"net"
-	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/caarlos0/env/v11"
 
 	"github.com/percorsi/percorsi/pkg/process"
-	"github.com/percorsi/percorsi/pkg/tracectx"
 	"github.com/percorsi/percorsi/services/housing"
 )
 
@@ -24,22 +19,9 @@ type config struct {
 	RentSharePercent int `env:"HOUSING_RENT_SHARE_PERCENT" envDefault:"35"`
 }
 
-func main() {
-	log := slog.New(tracectx.LogHandler(slog.NewJSONHandler(os.Stderr, nil)))
-	if err := run(log); err != nil {
-		log.Error("housing stopped", "err", err)
-		os.Exit(1)
-	}
-}
+func main() { process.Command("housing", run) }
 
-func run(log *slog.Logger) error {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	shutdown, err := tracectx.Setup(ctx, "housing")
-	if err != nil {
-		return err
-	}
-	defer func() { _ = shutdown(context.WithoutCancel(ctx)) }()
+func run(ctx context.Context, log *slog.Logger) error {
 	cfg, err := env.ParseAs[config]()
 	if err != nil {
 		return err
@@ -48,14 +30,5 @@ func run(log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", cfg.HTTPAddr)
-	if err != nil {
-		return err
-	}
-	gln, err := net.Listen("tcp", cfg.GRPCAddr)
-	if err != nil {
-		return err
-	}
-	app.ServeGRPC(gln, app.GRPC)
-	return app.Run(ctx, ln, app.API)
+	return app.Serve(ctx, cfg.Config, app.API, app.GRPC)
 }

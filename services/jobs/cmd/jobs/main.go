@@ -7,16 +7,11 @@ package main
 import (
 	"context"
 	"log/slog"
-	"net"
-	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/caarlos0/env/v11"
 
 	"github.com/percorsi/percorsi/pkg/process"
-	"github.com/percorsi/percorsi/pkg/tracectx"
 	"github.com/percorsi/percorsi/services/jobs"
 )
 
@@ -28,22 +23,9 @@ type config struct {
 	DefaultCommuteKm  int           `env:"JOBS_DEFAULT_COMMUTE_KM" envDefault:"30"`
 }
 
-func main() {
-	log := slog.New(tracectx.LogHandler(slog.NewJSONHandler(os.Stderr, nil)))
-	if err := run(log); err != nil {
-		log.Error("jobs stopped", "err", err)
-		os.Exit(1)
-	}
-}
+func main() { process.Command("jobs", run) }
 
-func run(log *slog.Logger) error {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	shutdown, err := tracectx.Setup(ctx, "jobs")
-	if err != nil {
-		return err
-	}
-	defer func() { _ = shutdown(context.WithoutCancel(ctx)) }()
+func run(ctx context.Context, log *slog.Logger) error {
 	cfg, err := env.ParseAs[config]()
 	if err != nil {
 		return err
@@ -55,14 +37,5 @@ func run(log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", cfg.HTTPAddr)
-	if err != nil {
-		return err
-	}
-	gln, err := net.Listen("tcp", cfg.GRPCAddr)
-	if err != nil {
-		return err
-	}
-	app.ServeGRPC(gln, app.GRPC)
-	return app.Run(ctx, ln, app.API)
+	return app.Serve(ctx, cfg.Config, app.API, app.GRPC)
 }

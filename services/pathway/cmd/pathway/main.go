@@ -10,35 +10,19 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 
 	"github.com/caarlos0/env/v11"
 
 	"github.com/percorsi/percorsi/pkg/process"
-	"github.com/percorsi/percorsi/pkg/tracectx"
 	"github.com/percorsi/percorsi/services/pathway"
 )
 
-func main() {
-	log := slog.New(tracectx.LogHandler(slog.NewJSONHandler(os.Stderr, nil)))
-	if err := run(log, os.Args[1:]); err != nil {
-		log.Error("pathway stopped", "err", err)
-		os.Exit(1)
-	}
-}
+func main() { process.Command("pathway", run) }
 
-func run(log *slog.Logger, args []string) error {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	shutdown, err := tracectx.Setup(ctx, "pathway")
-	if err != nil {
-		return err
-	}
-	defer func() { _ = shutdown(context.WithoutCancel(ctx)) }()
+func run(ctx context.Context, log *slog.Logger) error {
+	args := os.Args[1:]
 	cfg, err := env.ParseAs[process.Config]()
 	if err != nil {
 		return err
@@ -72,16 +56,7 @@ func run(log *slog.Logger, args []string) error {
 	default:
 		return fmt.Errorf("unknown command %q: want no argument, replay or rotate-keys", args[0])
 	}
-	ln, err := net.Listen("tcp", cfg.HTTPAddr)
-	if err != nil {
-		return err
-	}
-	gln, err := net.Listen("tcp", cfg.GRPCAddr)
-	if err != nil {
-		return err
-	}
-	app.ServeGRPC(gln, app.GRPC)
-	return app.Run(ctx, ln, app.API)
+	return app.Serve(ctx, cfg, app.API, app.GRPC)
 }
 
 // bar draws a long operation's progress on one terminal line.
