@@ -26,6 +26,8 @@ type balancer struct {
 	name     string
 	replicas []*service
 	url      string
+	grpc     string // where the gRPC connections to its replicas are balanced
+	grpcLn   net.Listener
 	srv      *http.Server
 	client   *http.Transport
 	next     atomic.Uint64
@@ -63,10 +65,50 @@ func newBalancer(name string, replicas []*service) (*balancer, error) {
 	}
 	b.srv = &http.Server{Handler: b, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = b.srv.Serve(ln) }()
+	if replicas[0].grpc != "" {
+		if b.grpcLn, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+			b.close()
+			return nil, err
+		}
+		b.grpc = b.grpcLn.Addr().String()
+		go b.serveGRPC()
+	}
 	return b, nil
 }
 
+// serveGRPC balances gRPC as a Kubernetes Service does, by connection:
+// each goes to the next ready replica and stays with it until either end
+// closes it (a replica killed, paused past the client's keepalive);
+// then the client connects again, to a replica that answers.
+func (b *balancer) serveGRPC() {
+	for {
+		in, err := b.grpcLn.Accept()
+		if err != nil {
+			return
+		}
+		go func() {
+			defer in.Close()
+			for _, s := range b.order() {
+				out, err := net.DialTimeout("tcp", s.grpc, 2*time.Second)
+				if err != nil {
+					continue
+				}
+				defer out.Close()
+				go func() {
+					_, _ = io.Copy(out, in)
+					out.Close()
+				}()
+				_, _ = io.Copy(in, out)
+				return
+			}
+		}()
+	}
+}
+
 func (b *balancer) close() {
+	if b.grpcLn != nil {
+		_ = b.grpcLn.Close()
+	}
 	_ = b.srv.Close()
 	b.client.CloseIdleConnections()
 }

@@ -319,19 +319,23 @@ func (r *run) startServices(ctx context.Context, bin, logs string) error {
 					"KAFKA_BROKERS=" + r.st.brokerProxy.Listen, "TOKEN_KEY=" + signingKey,
 				},
 			}
-			switch n {
-			case "courses", "training":
+			if n != "web" {
 				g, err := freePort()
 				if err != nil {
 					return err
 				}
-				s.env = append(s.env, fmt.Sprintf("GRPC_ADDR=127.0.0.1:%d", g))
+				s.grpc = fmt.Sprintf("127.0.0.1:%d", g)
+				s.env = append(s.env, "GRPC_ADDR="+s.grpc)
 				s.ports = append(s.ports, g)
+			}
+			switch n {
 			case "pathway":
 				s.env = append(s.env, "PATHWAY_MASTER_KEYS="+masterKeys)
 			case "web":
+				// Both of each service's addresses: web reads those its
+				// configuration names.
 				for _, called := range serviceNames[:len(serviceNames)-1] {
-					s.env = append(s.env, strings.ToUpper(called)+"_URL="+r.lb[called].url)
+					s.env = append(s.env, strings.ToUpper(called)+"_URL="+r.lb[called].url, strings.ToUpper(called)+"_GRPC="+r.lb[called].grpc)
 				}
 			}
 			r.services[n] = append(r.services[n], s)

@@ -46,6 +46,7 @@ type service struct {
 	bin   string
 	env   []string
 	url   string // base URL of its HTTP API
+	grpc  string // address of its gRPC API; "" for web
 	logs  string // file its stderr is appended to
 	store *toxiproxy.Proxy
 	ports []int // its own, held by freePort until the first start
