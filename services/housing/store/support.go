@@ -3,15 +3,12 @@ package store
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/percorsi/percorsi/pkg/errcode"
-	"github.com/percorsi/percorsi/pkg/mongostore"
 	"github.com/percorsi/percorsi/pkg/outbox"
 	"github.com/percorsi/percorsi/pkg/versioned"
 	"github.com/percorsi/percorsi/services/housing/domain"
@@ -234,14 +231,32 @@ func (s *Offers) Take(ctx context.Context, id, proposal string) error {
 	return err
 }
 
-// Profiles implements domain.Profiles.
-type Profiles struct{ c *mongo.Collection }
+// Profiles implements domain.Profiles: a profile is replaced whole by the
+// last edit.
+type Profiles struct {
+	c *versioned.Collection[domain.Profile, profileFields]
+}
 
 // NewProfiles returns the profile store of db.
-func NewProfiles(db *mongo.Database) *Profiles { return &Profiles{db.Collection(profilesColl)} }
+func NewProfiles(db *mongo.Database) *Profiles {
+	return &Profiles{versioned.New(db.Collection(profilesColl), versioned.Config[domain.Profile, profileFields]{
+		What: "profile", Legacy: true, // profiles stored before they had a version
+		Fields: func(p *domain.Profile) profileFields {
+			return profileFields{
+				Organisation: p.Organisation, MonthlyIncomeCents: p.MonthlyIncomeCents, HouseholdSize: p.HouseholdSize,
+				WorkTerritory: p.WorkTerritory, WorkArea: p.WorkArea, UpdatedAt: p.UpdatedAt,
+			}
+		},
+		Value: func(person string, _ int64, f *profileFields) *domain.Profile {
+			return &domain.Profile{
+				Person: person, Organisation: f.Organisation, MonthlyIncomeCents: f.MonthlyIncomeCents, HouseholdSize: f.HouseholdSize,
+				WorkTerritory: f.WorkTerritory, WorkArea: f.WorkArea, UpdatedAt: utc(f.UpdatedAt),
+			}
+		},
+	})}
+}
 
-type profileDoc struct {
-	Person             string    `bson:"_id"`
+type profileFields struct {
 	Organisation       string    `bson:"organisation"`
 	MonthlyIncomeCents int64     `bson:"monthly_income_cents"`
 	HouseholdSize      int       `bson:"household_size"`
@@ -251,25 +266,11 @@ type profileDoc struct {
 }
 
 func (s *Profiles) Put(ctx context.Context, p *domain.Profile) error {
-	d := profileDoc{
-		Person: p.Person, Organisation: p.Organisation, MonthlyIncomeCents: p.MonthlyIncomeCents, HouseholdSize: p.HouseholdSize,
-		WorkTerritory: p.WorkTerritory, WorkArea: p.WorkArea, UpdatedAt: p.UpdatedAt,
-	}
-	if _, err := s.c.ReplaceOne(ctx, byID(p.Person), d, options.Replace().SetUpsert(true)); err != nil {
-		return fmt.Errorf("put profile: %w", mongostore.Translate(err))
-	}
-	return nil
+	return s.c.Replace(ctx, p.Person, p)
 }
 
 func (s *Profiles) Get(ctx context.Context, person string) (*domain.Profile, error) {
-	d, err := get[profileDoc](ctx, s.c, person, "profile")
-	if err != nil {
-		return nil, err
-	}
-	return &domain.Profile{
-		Person: d.Person, Organisation: d.Organisation, MonthlyIncomeCents: d.MonthlyIncomeCents, HouseholdSize: d.HouseholdSize,
-		WorkTerritory: d.WorkTerritory, WorkArea: d.WorkArea, UpdatedAt: utc(d.UpdatedAt),
-	}, nil
+	return s.c.Get(ctx, person)
 }
 
 // Proposals stores proposals: a proposal, its outcome and its lease are
