@@ -238,7 +238,7 @@ func seedJobs(ctx context.Context, cfg process.Config, w *world, log *slog.Logge
 func seedWeb(ctx context.Context, cfg process.Config, _ *world, log *slog.Logger) error {
 	// web calls no service while seeding; the addresses only need to parse.
 	none, noneGRPC := "http://127.0.0.1:1", "127.0.0.1:1"
-	app, err := web.Open(ctx, web.Config{Config: cfg, CoursesGRPC: noneGRPC, PathwayURL: none, TrainingGRPC: noneGRPC, JobsGRPC: noneGRPC, HousingURL: none}, log)
+	app, err := web.Open(ctx, web.Config{Config: cfg, CoursesGRPC: noneGRPC, PathwayURL: none, TrainingGRPC: noneGRPC, JobsGRPC: noneGRPC, HousingGRPC: noneGRPC}, log)
 	if err != nil {
 		return err
 	}

@@ -36,9 +36,9 @@ type Config struct {
 	CoursesGRPC  string `env:"COURSES_GRPC,required"`
 	TrainingGRPC string `env:"TRAINING_GRPC,required"`
 	JobsGRPC     string `env:"JOBS_GRPC,required"`
-	// Pathway and housing are called over HTTP.
+	HousingGRPC  string `env:"HOUSING_GRPC,required"`
+	// Pathway is called over HTTP.
 	PathwayURL    string        `env:"PATHWAY_URL,required"`
-	HousingURL    string        `env:"HOUSING_URL,required"`
 	SecureCookies bool          `env:"SECURE_COOKIES"` // TLS ends at a proxy in front of web
 	SessionTTL    time.Duration `env:"SESSION_TTL" envDefault:"8h"`
 	// TrustedProxies are the addresses (or ranges) of the proxies in front
@@ -118,12 +118,12 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	metrics := instrument.NewMetrics(p.Registry, Name)
 	conns := map[string]*clients.Conn{}
-	for service, base := range map[string]string{"pathway": cfg.PathwayURL, "housing": cfg.HousingURL} {
+	for service, base := range map[string]string{"pathway": cfg.PathwayURL} {
 		if conns[service], err = clients.New(service, base, cfg.Resilience, p.Log, metrics, breakers); err != nil {
 			return nil, err
 		}
 	}
-	for service, addr := range map[string]string{"courses": cfg.CoursesGRPC, "training": cfg.TrainingGRPC, "jobs": cfg.JobsGRPC} {
+	for service, addr := range map[string]string{"courses": cfg.CoursesGRPC, "training": cfg.TrainingGRPC, "jobs": cfg.JobsGRPC, "housing": cfg.HousingGRPC} {
 		if conns[service], err = clients.NewGRPC(service, addr, cfg.Resilience, p.Log, metrics, breakers); err != nil {
 			return nil, err
 		}

@@ -470,7 +470,7 @@ func TestBrowserServiceDown(t *testing.T) {
 	app, err := web.Open(t.Context(), web.Config{
 		Config:      process.Config{MongoURI: sys.Stack.MongoURI(), KafkaBrokers: sys.Stack.KafkaBrokers(), TokenKey: tokenKey(t)},
 		CoursesGRPC: sys.GRPCAddrs["courses"], PathwayURL: "http://" + plug.addr, Resilience: browserResilience,
-		TrainingGRPC: sys.GRPCAddrs["training"], JobsGRPC: sys.GRPCAddrs["jobs"], HousingURL: sys.HousingURL,
+		TrainingGRPC: sys.GRPCAddrs["training"], JobsGRPC: sys.GRPCAddrs["jobs"], HousingGRPC: sys.GRPCAddrs["housing"],
 	}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)

@@ -27,6 +27,7 @@ import (
 	"github.com/percorsi/percorsi/pkg/errcode"
 	"github.com/percorsi/percorsi/pkg/process"
 	coursesv1 "github.com/percorsi/percorsi/proto/percorsi/courses/v1"
+	housingv1 "github.com/percorsi/percorsi/proto/percorsi/housing/v1"
 	jobsv1 "github.com/percorsi/percorsi/proto/percorsi/jobs/v1"
 	registerv1 "github.com/percorsi/percorsi/proto/percorsi/register/v1"
 	trainingv1 "github.com/percorsi/percorsi/proto/percorsi/training/v1"
@@ -149,10 +150,10 @@ func pathwayRoutes(f *fake, mux *http.ServeMux) {
 }
 
 type rig struct {
-	app                     *web.App
-	url                     string
-	pathway, housing        *fake
-	courses, training, jobs *rpcFake
+	app                              *web.App
+	url                              string
+	pathway                          *fake
+	courses, training, jobs, housing *rpcFake
 }
 
 var resilience = clients.Resilience{Timeout: time.Second, Attempts: 2, Pause: 10 * time.Millisecond, BreakerOpen: 500 * time.Millisecond}
@@ -164,13 +165,14 @@ func start(t *testing.T) *rig {
 		courses: newRPCFake(t, coursesv1.File_percorsi_courses_v1_courses_service_proto.Services().Get(0), coursesAnswers()), pathway: newFake(t, pathwayRoutes),
 		training: newRPCFake(t, trainingv1.File_percorsi_training_v1_training_service_proto.Services().Get(0), trainingAnswers()),
 		jobs:     newRPCFake(t, jobsv1.File_percorsi_jobs_v1_jobs_service_proto.Services().Get(0), jobsAnswers(), "LinkView", "ConfirmByLink"),
-		housing:  newFake(t, housingRoutes),
+		housing:  newRPCFake(t, housingv1.File_percorsi_housing_v1_housing_service_proto.Services().Get(0), housingAnswers()),
 	}
+	r.housing.only(auth.Monitoring, "Indicators")
 	ctx := t.Context()
 	app, err := web.Open(ctx, web.Config{
 		Config:      process.Config{MongoURI: stack.MongoURI(), KafkaBrokers: stack.KafkaBrokers(), TokenKey: testKey},
 		CoursesGRPC: r.courses.addr, PathwayURL: r.pathway.URL, Resilience: resilience, TrustedProxies: []string{"127.0.0.1"},
-		TrainingGRPC: r.training.addr, JobsGRPC: r.jobs.addr, HousingURL: r.housing.URL,
+		TrainingGRPC: r.training.addr, JobsGRPC: r.jobs.addr, HousingGRPC: r.housing.addr,
 	}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)

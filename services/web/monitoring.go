@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/percorsi/percorsi/pkg/errcode"
-	"github.com/percorsi/percorsi/services/web/clients"
+	housingv1 "github.com/percorsi/percorsi/proto/percorsi/housing/v1"
 	"github.com/percorsi/percorsi/services/web/i18n"
 )
 
@@ -133,7 +133,7 @@ func (a *App) monitoringPage(w http.ResponseWriter, r *http.Request) {
 		// pathway's is the page.
 		var (
 			load       sync.WaitGroup
-			housing    *clients.HousingIndicators
+			housing    *housingv1.IndicatorsResponse
 			housingErr error
 		)
 		load.Go(func() { housing, housingErr = a.Housing.Indicators(r.Context()) })
@@ -175,16 +175,25 @@ func (a *App) monitoringPage(w http.ResponseWriter, r *http.Request) {
 
 // shownCell returns a housing cell's people and value as web shows them:
 // nothing of a cell under housing's threshold or web's own.
-func shownCell(c clients.HousingCell, housingMin int) (people, value *int) {
-	if c.Suppressed || c.People == nil || *c.People < max(housingMin, minCell) {
+func shownCell(c *housingv1.Cell, housingMin int32) (people, value *int) {
+	if c.Suppressed || c.People == nil || int(*c.People) < max(int(housingMin), minCell) {
 		return nil, nil
 	}
-	return c.People, c.Value
+	return widen(c.People), widen(c.Value)
+}
+
+// widen is n as an int, nil as nil.
+func widen(n *int32) *int {
+	if n == nil {
+		return nil
+	}
+	v := int(*n)
+	return &v
 }
 
 // housingTables lays housing's cells out as one table per indicator; an
 // indicator with no cells has no table.
-func housingTables(p *page, h *clients.HousingIndicators) []housingTable {
+func housingTables(p *page, h *housingv1.IndicatorsResponse) []housingTable {
 	suppressed := fmt.Sprintf("<%d", minCell)
 	var out []housingTable
 	for _, ind := range housingIndicators {

@@ -37,7 +37,7 @@ func TestOIDCSignIn(t *testing.T) {
 			RoleMap: "pc-caseworkers=case_worker,pc-monitoring=monitoring",
 		}},
 		PathwayURL: pathway.URL, Resilience: resilience,
-		CoursesGRPC: "127.0.0.1:1", TrainingGRPC: "127.0.0.1:1", JobsGRPC: "127.0.0.1:1", HousingURL: pathway.URL, // not called on these pages
+		CoursesGRPC: "127.0.0.1:1", TrainingGRPC: "127.0.0.1:1", JobsGRPC: "127.0.0.1:1", HousingGRPC: "127.0.0.1:1", // not called on these pages
 		SignIn: signin.Config{ClientSecret: "s3cret", RedirectURL: base + "/signin/oidc/callback", Name: "Regione Lazio"},
 	}, slog.New(slog.DiscardHandler))
 	if err != nil {
