@@ -4,13 +4,11 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/percorsi/percorsi/pkg/errcode"
 	"github.com/percorsi/percorsi/pkg/euro"
 	housingv1 "github.com/percorsi/percorsi/proto/percorsi/housing/v1"
 	"github.com/percorsi/percorsi/services/web/clients"
-	"github.com/percorsi/percorsi/services/web/i18n"
 	"github.com/percorsi/percorsi/services/web/signin"
 )
 
@@ -158,19 +156,19 @@ func (a *App) showHousingPerson(w http.ResponseWriter, r *http.Request, person s
 		a.fail(w, r, p, "housing", err)
 		return
 	}
+	tm := &times{loc: a.loc}
 	for _, pr := range ph.GetProposals() {
-		at, err := time.Parse(time.RFC3339Nano, pr.ProposedAt)
-		if err != nil {
-			a.fail(w, r, p, "housing", errcode.Wrap(errcode.Internal, err, "a proposal time web cannot read"))
-			return
-		}
-		item := housingProposalItem{Proposal: pr, When: i18n.ShortDate(p.Lang, at.In(a.loc))}
+		item := housingProposalItem{Proposal: pr, When: tm.day(p.Lang, pr.ProposedAt)}
 		for _, o := range offers {
 			if o.Id == pr.OfferId {
 				item.Offer = o
 			}
 		}
 		d.Proposals = append(d.Proposals, item)
+	}
+	if tm.err != nil {
+		a.fail(w, r, p, "housing", tm.err)
+		return
 	}
 	// Matches need a readiness profile of the worker's organisation;
 	// without one there is nothing to rank, which is no fault of the page.
