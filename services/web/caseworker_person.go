@@ -237,7 +237,7 @@ func (a *App) personData(r *http.Request, p *page, ps string) (personData, error
 	for i := len(tl.Entries) - 1; i >= 0; i-- {
 		e := tl.Entries[i]
 		at, _ := tm.at(e.OccurredAt)
-		d.Entries = append(d.Entries, timelineEntry{When: i18n.ShortDateTime(p.Lang, at), ISO: at.Format(time.RFC3339), Text: e.Text})
+		d.Entries = append(d.Entries, timelineEntry{When: i18n.ShortDateTime(p.Lang, at), ISO: at.UTC().Format(time.RFC3339), Text: e.Text})
 	}
 	a.describePerson(p, tm, &d, tl.GetPerson())
 	if autonomy != nil {
