@@ -262,8 +262,8 @@ func checkTracing(t *testing.T, deployments map[string]*appsv1.Deployment, confi
 }
 
 // checkWebCalls finds each gRPC service web is pointed at (COURSES_GRPC,
-// TRAINING_GRPC, JOBS_GRPC: "service:port") behind a Service on that port,
-// which a network policy lets web reach.
+// TRAINING_GRPC, JOBS_GRPC, HOUSING_GRPC, PATHWAY_GRPC: "service:port")
+// behind a Service on that port, which a network policy lets web reach.
 func checkWebCalls(t *testing.T, deployments map[string]*appsv1.Deployment, configMaps map[string]map[string]string, ports map[string][]int32, policies []*networkingv1.NetworkPolicy) {
 	t.Helper()
 	web := deployments["web"]
@@ -271,7 +271,7 @@ func checkWebCalls(t *testing.T, deployments map[string]*appsv1.Deployment, conf
 		return // reported with the services
 	}
 	env := envOf(web.Spec.Template.Spec.Containers[0], configMaps)
-	for _, key := range []string{"COURSES_GRPC", "TRAINING_GRPC", "JOBS_GRPC"} {
+	for _, key := range []string{"COURSES_GRPC", "TRAINING_GRPC", "JOBS_GRPC", "HOUSING_GRPC", "PATHWAY_GRPC"} {
 		host, port, _ := strings.Cut(env[key], ":")
 		n, err := strconv.Atoi(port)
 		switch {

@@ -24,7 +24,7 @@ var demoDisplayNames = map[string]string{
 // startWeb serves the pages, calling the services this system runs.
 func (s *System) startWeb(ctx, runCtx context.Context, cfg Config, base process.Config) error {
 	w, err := web.Open(ctx, web.Config{
-		Config: base, PathwayURL: s.PathwayURL, HousingURL: s.HousingURL,
+		Config: base, PathwayGRPC: s.GRPCAddrs["pathway"], HousingGRPC: s.GRPCAddrs["housing"],
 		CoursesGRPC: s.GRPCAddrs["courses"], TrainingGRPC: s.GRPCAddrs["training"], JobsGRPC: s.GRPCAddrs["jobs"],
 		Resilience: cfg.WebResilience,
 	}, cfg.Logger)

@@ -237,8 +237,8 @@ func seedJobs(ctx context.Context, cfg process.Config, w *world, log *slog.Logge
 // seedWeb gives the teacher and the case worker accounts on the pages.
 func seedWeb(ctx context.Context, cfg process.Config, _ *world, log *slog.Logger) error {
 	// web calls no service while seeding; the addresses only need to parse.
-	none, noneGRPC := "http://127.0.0.1:1", "127.0.0.1:1"
-	app, err := web.Open(ctx, web.Config{Config: cfg, CoursesGRPC: noneGRPC, PathwayURL: none, TrainingGRPC: noneGRPC, JobsGRPC: noneGRPC, HousingURL: none}, log)
+	none := "127.0.0.1:1"
+	app, err := web.Open(ctx, web.Config{Config: cfg, CoursesGRPC: none, PathwayGRPC: none, TrainingGRPC: none, JobsGRPC: none, HousingGRPC: none}, log)
 	if err != nil {
 		return err
 	}

@@ -30,15 +30,14 @@ const Name = "web"
 // Config is what web reads from its environment.
 type Config struct {
 	process.Config
-	// Courses, training and jobs are called over gRPC, at host:port: named,
-	// not derived from an HTTP address, as each deployment puts the port
-	// its own way (9090 in a cluster, the HTTP port + 1000 in make run).
-	CoursesGRPC  string `env:"COURSES_GRPC,required"`
-	TrainingGRPC string `env:"TRAINING_GRPC,required"`
-	JobsGRPC     string `env:"JOBS_GRPC,required"`
-	// Pathway and housing are called over HTTP.
-	PathwayURL    string        `env:"PATHWAY_URL,required"`
-	HousingURL    string        `env:"HOUSING_URL,required"`
+	// The services are called over gRPC, at host:port: named, not derived
+	// from an HTTP address, as each deployment puts the port its own way
+	// (9090 in a cluster, the HTTP port + 1000 in make run).
+	CoursesGRPC   string        `env:"COURSES_GRPC,required"`
+	TrainingGRPC  string        `env:"TRAINING_GRPC,required"`
+	JobsGRPC      string        `env:"JOBS_GRPC,required"`
+	HousingGRPC   string        `env:"HOUSING_GRPC,required"`
+	PathwayGRPC   string        `env:"PATHWAY_GRPC,required"`
 	SecureCookies bool          `env:"SECURE_COOKIES"` // TLS ends at a proxy in front of web
 	SessionTTL    time.Duration `env:"SESSION_TTL" envDefault:"8h"`
 	// TrustedProxies are the addresses (or ranges) of the proxies in front
@@ -118,13 +117,8 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	metrics := instrument.NewMetrics(p.Registry, Name)
 	conns := map[string]*clients.Conn{}
-	for service, base := range map[string]string{"pathway": cfg.PathwayURL, "housing": cfg.HousingURL} {
-		if conns[service], err = clients.New(service, base, cfg.Resilience, p.Log, metrics, breakers); err != nil {
-			return nil, err
-		}
-	}
-	for service, addr := range map[string]string{"courses": cfg.CoursesGRPC, "training": cfg.TrainingGRPC, "jobs": cfg.JobsGRPC} {
-		if conns[service], err = clients.NewGRPC(service, addr, cfg.Resilience, p.Log, metrics, breakers); err != nil {
+	for service, addr := range map[string]string{"courses": cfg.CoursesGRPC, "training": cfg.TrainingGRPC, "jobs": cfg.JobsGRPC, "housing": cfg.HousingGRPC, "pathway": cfg.PathwayGRPC} {
+		if conns[service], err = clients.New(service, addr, cfg.Resilience, p.Log, metrics, breakers); err != nil {
 			return nil, err
 		}
 	}

@@ -468,12 +468,12 @@ func (s *switchable) push(t *testing.T) {
 func TestBrowserServiceDown(t *testing.T) {
 	sys := whole(t)
 	d := sys.Demo
-	plug := newSwitchable(t, strings.TrimPrefix(sys.PathwayURL, "http://"))
+	plug := newSwitchable(t, sys.GRPCAddrs["pathway"])
 	// A web of its own, on the same store, calling pathway through the plug.
 	app, err := web.Open(t.Context(), web.Config{
 		Config:      process.Config{MongoURI: sys.Stack.MongoURI(), KafkaBrokers: sys.Stack.KafkaBrokers(), TokenKey: tokenKey(t)},
-		CoursesGRPC: sys.GRPCAddrs["courses"], PathwayURL: "http://" + plug.addr, Resilience: browserResilience,
-		TrainingGRPC: sys.GRPCAddrs["training"], JobsGRPC: sys.GRPCAddrs["jobs"], HousingURL: sys.HousingURL,
+		CoursesGRPC: sys.GRPCAddrs["courses"], PathwayGRPC: plug.addr, Resilience: browserResilience,
+		TrainingGRPC: sys.GRPCAddrs["training"], JobsGRPC: sys.GRPCAddrs["jobs"], HousingGRPC: sys.GRPCAddrs["housing"],
 	}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)

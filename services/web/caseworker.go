@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/percorsi/percorsi/pkg/errcode"
+	pathwayv1 "github.com/percorsi/percorsi/proto/percorsi/pathway/v1"
 	"github.com/percorsi/percorsi/services/web/clients"
 	"github.com/percorsi/percorsi/services/web/i18n"
 )
@@ -195,9 +196,9 @@ func (a *App) intake(w http.ResponseWriter, r *http.Request) {
 	f.check(p, time.Now().In(a.loc))
 	status := http.StatusBadRequest
 	if len(f.Errors) == 0 {
-		in := clients.Intake{
+		in := &pathwayv1.IntakeRequest{
 			DisplayName: f.DisplayName, Programme: f.Programme, Referral: f.Referral, Territory: f.Territory, Since: f.Since,
-			Personal: clients.Personal{LegalName: f.LegalName, BirthDate: f.BirthDate, Nationality: f.Nationality, Phone: f.Phone, Email: f.Email},
+			Personal: &pathwayv1.PersonalData{LegalName: f.LegalName, BirthDate: f.BirthDate, Nationality: f.Nationality, Phone: f.Phone, Email: f.Email},
 		}
 		for _, scope := range consentScopes { // only the scopes offered, in their order
 			if f.Has(scope) {
@@ -210,7 +211,7 @@ func (a *App) intake(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		if f.DocNumber != "" {
-			in.Personal.Documents = []clients.Document{{Kind: f.DocKind, Number: f.DocNumber, ExpiresOn: f.DocExpires}}
+			in.Personal.Documents = []*pathwayv1.Document{{Kind: f.DocKind, Number: f.DocNumber, ExpiresOn: f.DocExpires}}
 		}
 		rec, err := a.Pathway.Intake(r.Context(), in)
 		if err == nil {
@@ -322,9 +323,9 @@ func (a *App) planPage(w http.ResponseWriter, r *http.Request) {
 	}
 	d := planData{Pseudonym: ps, Name: rec.DisplayName, Areas: a.options(p, "area.", areas), Statuses: a.options(p, "goal.", goalStatuses)}
 	if rec.Plan != nil {
-		d.Revision = rec.Plan.Revision
+		d.Revision = int(rec.Plan.Revision)
 		for _, g := range rec.Plan.Goals {
-			d.Rows = append(d.Rows, planRow{ID: g.ID, Domain: g.Domain, Title: g.Title, Target: g.Target, FollowBy: g.FollowBy, Status: g.Status})
+			d.Rows = append(d.Rows, planRow{ID: g.Id, Domain: g.Domain, Title: g.Title, Target: g.Target, FollowBy: g.FollowBy, Status: g.Status})
 		}
 	}
 	for range blankGoals {
@@ -347,7 +348,7 @@ func (a *App) savePlan(w http.ResponseWriter, r *http.Request) {
 	d := planData{Pseudonym: ps, Name: r.PostFormValue("name"), Areas: a.options(p, "area.", areas), Statuses: a.options(p, "goal.", goalStatuses)}
 	d.Revision, _ = strconv.Atoi(r.PostFormValue("revision"))
 	form := r.PostForm
-	var goals []clients.Goal
+	var goals []*pathwayv1.Goal
 	var sent []int // the row of each goal sent
 	bad := 0
 	for i := range form["title"] {
@@ -375,12 +376,12 @@ func (a *App) savePlan(w http.ResponseWriter, r *http.Request) {
 			row.Errors["target"] = p.T("form.date")
 		}
 		bad += len(row.Errors)
-		goals = append(goals, clients.Goal{ID: row.ID, Domain: row.Domain, Title: row.Title, Target: row.Target, FollowBy: row.FollowBy, Status: row.Status})
+		goals = append(goals, &pathwayv1.Goal{Id: row.ID, Domain: row.Domain, Title: row.Title, Target: row.Target, FollowBy: row.FollowBy, Status: row.Status})
 		sent = append(sent, i)
 	}
 	status := http.StatusBadRequest
 	if bad == 0 {
-		_, err := a.Pathway.UpdatePlan(r.Context(), ps, goals)
+		err := a.Pathway.UpdatePlan(r.Context(), ps, goals)
 		if err == nil {
 			backToPerson(w, r, ps, "plan")
 			return
@@ -409,7 +410,7 @@ func (a *App) savePlan(w http.ResponseWriter, r *http.Request) {
 
 type personalData struct {
 	Pseudonym, Name, Reason string
-	Personal                *clients.Personal
+	Personal                *pathwayv1.PersonalData
 	Documents               []fact
 }
 
@@ -434,7 +435,7 @@ func (a *App) personalPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := personalData{Pseudonym: ps, Name: r.PostFormValue("name"), Reason: reason, Personal: personal}
-	for _, doc := range personal.Documents {
+	for _, doc := range personal.GetDocuments() {
 		value := doc.Number
 		if doc.ExpiresOn != "" {
 			value = p.T("personal.document_expires", doc.Number, dayText(p.Lang, doc.ExpiresOn))
@@ -456,7 +457,8 @@ func (a *App) alertAction(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, p, "pathway", errcode.New(errcode.NotFound, "alert", "no such alert"))
 		return
 	}
-	if _, err := a.Pathway.AlertAction(r.Context(), ps, id, action, strings.TrimSpace(r.PostFormValue("note"))); err != nil {
+	req := &pathwayv1.AlertActionRequest{Pseudonym: ps, AlertId: id, Action: action, Note: strings.TrimSpace(r.PostFormValue("note"))}
+	if err := a.Pathway.AlertAction(r.Context(), req); err != nil {
 		a.actionFailed(w, r, p, ps, err, labels{"note": "alerts.note"}, nil)
 		return
 	}
@@ -469,8 +471,8 @@ func (a *App) recordPermit(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	x := clients.Permit{
-		Kind: r.PostFormValue("kind"), ValidFrom: r.PostFormValue("valid_from"), ValidUntil: r.PostFormValue("valid_until"),
+	x := &pathwayv1.RecordPermitRequest{
+		Pseudonym: ps, Kind: r.PostFormValue("kind"), ValidFrom: r.PostFormValue("valid_from"), ValidUntil: r.PostFormValue("valid_until"),
 		MayWork: r.PostFormValue("may_work") == "1", ConvertedFrom: r.PostFormValue("converted_from"),
 	}
 	switch {
@@ -479,7 +481,7 @@ func (a *App) recordPermit(w http.ResponseWriter, r *http.Request) {
 	case !validDate(x.ValidFrom) || (x.ValidUntil != "" && !validDate(x.ValidUntil)):
 		a.actionFailed(w, r, p, ps, errcode.New(errcode.Invalid, "valid_from", "%s", p.T("permit.dates_needed")), nil, nil)
 	default:
-		if _, err := a.Pathway.RecordPermit(r.Context(), ps, x); err != nil {
+		if err := a.Pathway.RecordPermit(r.Context(), x); err != nil {
 			a.actionFailed(w, r, p, ps, err, permitLabels, nil)
 			return
 		}
@@ -512,7 +514,8 @@ func (a *App) requestTransfer(w http.ResponseWriter, r *http.Request) {
 	}
 	var err error
 	if len(f.Errors) == 0 {
-		if _, err = a.Pathway.RequestTransfer(r.Context(), ps, f.To, f.Territory, f.Reason); err == nil {
+		req := &pathwayv1.RequestTransferRequest{Pseudonym: ps, ToOrganisation: f.To, ToTerritory: f.Territory, Reason: f.Reason}
+		if err = a.Pathway.RequestTransfer(r.Context(), req); err == nil {
 			backToPerson(w, r, ps, "transfer")
 			return
 		}
@@ -542,13 +545,19 @@ func (a *App) transfersPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var rows []incomingRow
+	tm := &times{loc: a.loc}
 	for _, x := range in {
-		row := incomingRow{Pseudonym: x.Pseudonym, From: x.Transfer.FromOrganisation, Territory: x.Transfer.ToTerritory, Reason: x.Transfer.Reason,
-			Requested: i18n.ShortDate(p.Lang, x.Transfer.RequestedAt.In(a.loc)), TransferID: x.Transfer.ID}
+		t := x.GetTransfer()
+		row := incomingRow{Pseudonym: x.Pseudonym, From: t.GetFromOrganisation(), Territory: t.GetToTerritory(), Reason: t.GetReason(),
+			Requested: tm.day(p.Lang, t.GetRequestedAt()), TransferID: t.GetId()}
 		if x.Programme != "" {
 			row.Programme = p.T("programme." + x.Programme)
 		}
 		rows = append(rows, row)
+	}
+	if tm.err != nil {
+		a.fail(w, r, p, "pathway", tm.err)
+		return
 	}
 	if r.URL.Query().Get("decided") == "refused" {
 		p.Notice = p.T("transfers.refused")

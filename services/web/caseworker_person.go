@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/percorsi/percorsi/pkg/errcode"
+	pathwayv1 "github.com/percorsi/percorsi/proto/percorsi/pathway/v1"
 	"github.com/percorsi/percorsi/services/web/clients"
 	"github.com/percorsi/percorsi/services/web/i18n"
 )
@@ -33,8 +34,9 @@ func (a *App) personsPage(w http.ResponseWriter, r *http.Request) {
 	var d caseloadData
 	// One after the other: when pathway is away the first call says so.
 	caseload, err := a.Pathway.Caseload(r.Context())
-	var incoming []clients.IncomingTransfer
-	if err == nil {
+	loaded := err == nil
+	var incoming []*pathwayv1.IncomingTransfer
+	if loaded {
 		incoming, err = a.Pathway.IncomingTransfers(r.Context())
 	}
 	switch {
@@ -44,18 +46,18 @@ func (a *App) personsPage(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, p, "pathway", err)
 		return
 	}
-	if caseload != nil {
+	if loaded {
 		d.Loaded = true
-		for _, e := range caseload.Persons {
-			row := caseloadRow{Pseudonym: e.Pseudonym, Name: e.DisplayName, OpenAlerts: e.OpenAlerts, PermitUntil: dayText(p.Lang, e.PermitUntil)}
+		for _, e := range caseload {
+			row := caseloadRow{Pseudonym: e.Pseudonym, Name: e.DisplayName, OpenAlerts: int(e.OpenAlerts), PermitUntil: dayText(p.Lang, e.PermitUntil)}
 			if e.Programme != "" {
 				row.Programme = p.T("programme." + e.Programme)
 			}
 			if e.Stage != "" {
 				row.Stage = i18n.Or(p.Lang, "stage."+e.Stage, e.Stage)
 			}
-			if e.MostUrgent != "" {
-				row.MostUrgent = i18n.Or(p.Lang, "alert."+e.MostUrgent, e.MostUrgent)
+			if e.MostUrgentAlert != "" {
+				row.MostUrgent = i18n.Or(p.Lang, "alert."+e.MostUrgentAlert, e.MostUrgentAlert)
 			}
 			if e.PermitKind != "" {
 				row.Permit = i18n.Or(p.Lang, "permit."+e.PermitKind, e.PermitKind)
@@ -207,9 +209,9 @@ func (a *App) personData(r *http.Request, p *page, ps string) (personData, error
 	}
 	var (
 		load     sync.WaitGroup
-		autonomy *clients.Autonomy
-		legal    *clients.Legal
-		alerts   []clients.Alert
+		autonomy *pathwayv1.AutonomyResponse
+		legal    *pathwayv1.LegalResponse
+		alerts   []*pathwayv1.Alert
 		errs     [3]error
 	)
 	load.Go(func() { autonomy, errs[0] = a.Pathway.Autonomy(ctx, ps, p.Lang) })
@@ -226,33 +228,27 @@ func (a *App) personData(r *http.Request, p *page, ps string) (personData, error
 		p.Away = append(p.Away, p.T("unavailable.part."+part))
 	}
 
-	d := personData{Pseudonym: ps, Name: tl.Person.DisplayName, PermitKinds: a.options(p, "permit.", permitKinds)}
+	d := personData{Pseudonym: ps, Name: tl.GetPerson().GetDisplayName(), PermitKinds: a.options(p, "permit.", permitKinds)}
 	for course, minutes := range tl.MinutesByCourse {
-		d.Hours = append(d.Hours, courseHours{Course: a.courseName(p, course), Hours: hours(minutes)})
+		d.Hours = append(d.Hours, courseHours{Course: a.courseName(p, course), Hours: hours(int(minutes))})
 	}
 	sort.Slice(d.Hours, func(i, j int) bool { return d.Hours[i].Course < d.Hours[j].Course })
+	tm := &times{loc: a.loc}
 	for i := len(tl.Entries) - 1; i >= 0; i-- {
 		e := tl.Entries[i]
-		d.Entries = append(d.Entries, timelineEntry{When: i18n.ShortDateTime(p.Lang, e.OccurredAt.In(a.loc)), ISO: e.OccurredAt.Format(time.RFC3339), Text: e.Text})
+		at, _ := tm.at(e.OccurredAt)
+		d.Entries = append(d.Entries, timelineEntry{When: i18n.ShortDateTime(p.Lang, at), ISO: at.UTC().Format(time.RFC3339), Text: e.Text})
 	}
-	a.describePerson(p, &d, &tl.Person)
+	a.describePerson(p, tm, &d, tl.GetPerson())
 	if autonomy != nil {
-		d.Autonomy = a.autonomyView(p, autonomy)
+		d.Autonomy = a.autonomyView(p, tm, autonomy)
 	}
 	if legal != nil {
 		d.Legal = a.legalView(p, legal)
 	}
 	for _, al := range alerts {
-		v := alertView{ID: al.ID, Kind: p.T("alert." + al.Kind), Raised: i18n.ShortDate(p.Lang, al.RaisedAt.In(a.loc)), Note: al.Note, Open: al.ResolvedAt == nil}
-		if al.Due != nil {
-			v.Due = i18n.ShortDate(p.Lang, al.Due.In(a.loc))
-		}
-		if al.AcknowledgedAt != nil {
-			v.Acknowledged = i18n.ShortDate(p.Lang, al.AcknowledgedAt.In(a.loc))
-		}
-		if al.ResolvedAt != nil {
-			v.Resolved = i18n.ShortDate(p.Lang, al.ResolvedAt.In(a.loc))
-		}
+		v := alertView{ID: al.Id, Kind: p.T("alert." + al.Kind), Raised: tm.day(p.Lang, al.RaisedAt), Note: al.Note, Open: al.ResolvedAt == "",
+			Due: tm.day(p.Lang, al.Due), Acknowledged: tm.day(p.Lang, al.AcknowledgedAt), Resolved: tm.day(p.Lang, al.ResolvedAt)}
 		if v.Open {
 			d.OpenAlerts++
 		}
@@ -268,12 +264,12 @@ func (a *App) personData(r *http.Request, p *page, ps string) (personData, error
 		}
 		return 0
 	})
-	return d, nil
+	return d, tm.err
 }
 
 // describePerson lays out the record: the programme, the plan, consents,
 // transfers and how the pathway ended.
-func (a *App) describePerson(p *page, d *personData, rec *clients.PersonRecord) {
+func (a *App) describePerson(p *page, tm *times, d *personData, rec *pathwayv1.Person) {
 	add := func(label, value string) {
 		if value != "" {
 			d.Facts = append(d.Facts, fact{p.T(label), value})
@@ -285,26 +281,24 @@ func (a *App) describePerson(p *page, d *personData, rec *clients.PersonRecord) 
 	if rec.Referral != "" {
 		add("person.referral", p.T("referral."+rec.Referral))
 	}
-	if rec.Since != nil {
-		add("person.since", i18n.ShortDate(p.Lang, rec.Since.In(a.loc)))
-	}
+	add("person.since", tm.day(p.Lang, rec.Since))
 	add("person.organisation", rec.Organisation)
 	add("person.territory", rec.Territory)
 	add("person.case_worker", rec.CaseWorker)
 	for _, c := range rec.Consents {
-		state := p.T("consent.given", i18n.ShortDate(p.Lang, c.GivenAt.In(a.loc)))
-		if c.WithdrawnAt != nil {
-			state = p.T("consent.withdrawn", i18n.ShortDate(p.Lang, c.WithdrawnAt.In(a.loc)))
+		state := p.T("consent.given", tm.day(p.Lang, c.GivenAt))
+		if c.WithdrawnAt != "" {
+			state = p.T("consent.withdrawn", tm.day(p.Lang, c.WithdrawnAt))
 		}
 		d.Consents = append(d.Consents, fact{i18n.Or(p.Lang, "consent."+c.Scope, c.Scope), state})
 	}
 	if c := rec.Closed; c != nil {
-		d.Closed = p.T("person.closed", p.T("closing."+c.Reason), i18n.ShortDate(p.Lang, c.On.In(a.loc)))
+		d.Closed = p.T("person.closed", p.T("closing."+c.Reason), tm.day(p.Lang, c.On))
 	}
 	if pl := rec.Plan; pl != nil {
-		d.PlanRevision = pl.Revision
-		if pl.UpdatedAt != nil {
-			d.PlanUpdated = p.T("plan.updated", pl.Revision, i18n.ShortDate(p.Lang, pl.UpdatedAt.In(a.loc)), pl.UpdatedBy)
+		d.PlanRevision = int(pl.Revision)
+		if pl.UpdatedAt != "" {
+			d.PlanUpdated = p.T("plan.updated", int(pl.Revision), tm.day(p.Lang, pl.UpdatedAt), pl.UpdatedBy)
 		}
 		for _, g := range pl.Goals {
 			v := goalView{area: g.Domain, Domain: p.T("area." + g.Domain), Title: g.Title, FollowBy: g.FollowBy, Status: p.T("goal." + g.Status)}
@@ -317,8 +311,8 @@ func (a *App) describePerson(p *page, d *personData, rec *clients.PersonRecord) 
 	}
 	for _, t := range rec.Transfers {
 		d.Transfers = append(d.Transfers, transferView{
-			ID: t.ID, To: t.ToOrganisation, Territory: t.ToTerritory, Reason: t.Reason,
-			Status: p.T("transfer." + t.Status), Requested: i18n.ShortDate(p.Lang, t.RequestedAt.In(a.loc)),
+			ID: t.Id, To: t.ToOrganisation, Territory: t.ToTerritory, Reason: t.Reason,
+			Status: p.T("transfer." + t.Status), Requested: tm.day(p.Lang, t.RequestedAt),
 		})
 		if t.Status == "requested" {
 			d.Pending = true
@@ -337,7 +331,7 @@ func areaOrder(area string) int {
 	return len(areas)
 }
 
-func (a *App) autonomyView(p *page, au *clients.Autonomy) *autonomyView {
+func (a *App) autonomyView(p *page, tm *times, au *pathwayv1.AutonomyResponse) *autonomyView {
 	v := &autonomyView{Stage: p.T("stage." + au.Stage), Index: share(au.Index)}
 	for _, ar := range au.Areas {
 		av := areaView{Area: p.T("area." + ar.Area), Status: i18n.Or(p.Lang, "area_status."+ar.Status, ar.Status), Why: ar.Why, Achieved: ar.Status == "achieved"}
@@ -346,25 +340,28 @@ func (a *App) autonomyView(p *page, au *clients.Autonomy) *autonomyView {
 		}
 		v.Areas = append(v.Areas, av)
 	}
+	var history []stagePoint
 	for _, h := range au.History {
-		v.Points = append(v.Points, pointView{When: i18n.ShortDate(p.Lang, h.At.In(a.loc)), Stage: p.T("stage." + h.Stage), Index: share(h.Index)})
+		at, _ := tm.at(h.At)
+		history = append(history, stagePoint{At: at, Stage: h.Stage, Index: h.Index})
+		v.Points = append(v.Points, pointView{When: i18n.ShortDate(p.Lang, at), Stage: p.T("stage." + h.Stage), Index: share(h.Index)})
 	}
-	v.Chart = autonomyChart(p, au.History, time.Now().In(a.loc), a.loc)
-	v.Rules = p.T("autonomy.rules", au.Rules.ItalianLevel, au.Rules.DigitalLevel, au.Rules.PlacementMonths)
+	v.Chart = autonomyChart(p, history, time.Now().In(a.loc), a.loc)
+	v.Rules = p.T("autonomy.rules", au.GetRules().GetItalianLevel(), int(au.GetRules().GetDigitalLevel()), int(au.GetRules().GetPlacementMonths()))
 	return v
 }
 
-func (a *App) legalView(p *page, l *clients.Legal) *legalView {
-	permit := func(x clients.Permit) permitView {
+func (a *App) legalView(p *page, l *pathwayv1.LegalResponse) *legalView {
+	permit := func(x *pathwayv1.Permit) permitView {
 		v := permitView{Kind: p.T("permit." + x.Kind), From: dayText(p.Lang, x.ValidFrom), Until: dayText(p.Lang, x.ValidUntil), MayWork: x.MayWork}
 		if x.ConvertedFrom != "" {
 			v.ConvertedFrom = p.T("permit." + x.ConvertedFrom)
 		}
 		return v
 	}
-	v := &legalView{DaysLeft: l.DaysLeft, Convertible: l.Convertible, Grounds: l.Grounds, CheckFrom: dayText(p.Lang, l.CheckFrom)}
+	v := &legalView{DaysLeft: int(l.DaysLeft), Convertible: l.Convertible, Grounds: l.Grounds, CheckFrom: dayText(p.Lang, l.CheckFrom)}
 	if l.Current != nil {
-		c := permit(*l.Current)
+		c := permit(l.Current)
 		v.Current = &c
 		if l.Current.ValidUntil != "" {
 			v.Expired = l.DaysLeft < 0

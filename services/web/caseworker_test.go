@@ -2,8 +2,7 @@ package web_test
 
 import (
 	"encoding/csv"
-	"encoding/json"
-	"io"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -11,173 +10,138 @@ import (
 	"testing"
 	"time"
 
+	"google.golang.org/protobuf/proto"
+
 	"github.com/percorsi/percorsi/pkg/auth"
+	"github.com/percorsi/percorsi/pkg/errcode"
+	pathwayv1 "github.com/percorsi/percorsi/proto/percorsi/pathway/v1"
 )
 
-// casesRoutes stands in for the pathway routes of the case worker's and
-// the monitoring officer's pages.
-func casesRoutes(f *fake, mux *http.ServeMux) {
-	reply := func(w http.ResponseWriter, status int, v any) {
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(status)
-		_ = json.NewEncoder(w).Encode(v)
-	}
-	invalid := func(w http.ResponseWriter, field, msg string) {
-		reply(w, http.StatusBadRequest, map[string]any{"error": map[string]string{"code": "invalid", "field": field, "message": msg}})
-	}
-	caseWorkerOnly := func(next http.HandlerFunc) http.HandlerFunc {
-		return func(w http.ResponseWriter, r *http.Request) {
-			f.mu.Lock()
-			who := f.who
-			f.mu.Unlock()
-			if who.Role != auth.CaseWorker {
-				reply(w, http.StatusForbidden, map[string]any{"error": map[string]string{"code": "forbidden", "message": "case workers only"}})
-				return
+// pathwayAnswers is the pathway fake of the case worker's and the
+// monitoring officer's pages.
+func pathwayAnswers() map[string]answer {
+	person := `{"pseudonym":"ps-a","display_name":"Amina K.","organisation":"coop-aurora","territory":"RM","case_worker":"giulia.bianchi",
+	 "since":"2026-08-01T00:00:00Z","programme":"art18","referral":"hotline",
+	 "consents":[{"scope":"data_processing","given_at":"2026-08-01T09:00:00Z"}],
+	 "plan":{"revision":2,"updated_at":"2026-11-01T10:00:00Z","updated_by":"giulia.bianchi","goals":[
+	  {"id":"g1","domain":"work","title":"Tirocinio in cucina","target":"2027-03-31","follow_by":"elena.ferri","status":"open"},
+	  {"id":"g2","domain":"italian","title":"Certificazione A2","target":"2027-01-31","status":"open"}]}}`
+	aPerson := func(get func(proto.Message) string) answer {
+		return func(req proto.Message) (string, error) {
+			if get(req) != "ps-a" {
+				return refuse(errcode.NotFound, "pseudonym", "no such person")
 			}
-			next(w, r)
+			return `{"person":` + person + `}`, nil
 		}
 	}
-	person := map[string]any{
-		"pseudonym": "ps-a", "display_name": "Amina K.", "organisation": "coop-aurora", "territory": "RM", "case_worker": "giulia.bianchi",
-		"since": "2026-08-01T00:00:00Z", "programme": "art18", "referral": "hotline",
-		"consents": []map[string]any{{"scope": "data_processing", "given_at": "2026-08-01T09:00:00Z"}},
-		"plan": map[string]any{"revision": 2, "updated_at": "2026-11-01T10:00:00Z", "updated_by": "giulia.bianchi", "goals": []map[string]any{
-			{"id": "g1", "domain": "work", "title": "Tirocinio in cucina", "target": "2027-03-31", "follow_by": "elena.ferri", "status": "open"},
-			{"id": "g2", "domain": "italian", "title": "Certificazione A2", "target": "2027-01-31", "status": "open"},
-		}},
+	return map[string]answer{
+		"Timeline": func(req proto.Message) (string, error) {
+			r := req.(*pathwayv1.TimelineRequest)
+			if r.Pseudonym != "ps-a" {
+				return refuse(errcode.NotFound, "pseudonym", "no such person")
+			}
+			text := "Presente alla lezione di Italiano L2"
+			if r.Lang == "en" {
+				text = "Present at the Italian L2 lesson"
+			}
+			return `{"person":{"pseudonym":"ps-a","display_name":"Amina K.","organisation":"coop-aurora","programme":"art18","referral":"hotline",
+			  "plan":{"revision":1,"goals":[{"id":"g1","domain":"work","title":"Tirocinio in cucina","status":"open"}]}},
+			 "hours_by_course":{"italian_l2":2},"minutes_by_course":{"italian_l2":150},
+			 "entries":[{"event_id":"e1","type":"AttendanceRecorded","occurred_at":"2026-11-25T08:00:00Z","text":"` + text + `"}]}`, nil
+		},
+		"Caseload": reply(`{"persons":[{"pseudonym":"ps-b","display_name":"Joy O.","programme":"art13","open_alerts":0},
+		 {"pseudonym":"ps-a","display_name":"Amina K.","programme":"art18","stage":"learning","open_alerts":2,
+		  "most_urgent_alert":"permit_without_grounds","permit_kind":"special_cases_art18","permit_until":"2027-02-10"}]}`),
+		"GetPerson": aPerson(func(req proto.Message) string { return req.(*pathwayv1.GetPersonRequest).Pseudonym }),
+		// Pathway says its reasons in the language web asks for.
+		"Autonomy": func(req proto.Message) (string, error) {
+			italian, legal := "Frequenta il corso di Italiano L2 (lezione del 01/09/2026)", "Permesso di soggiorno casi speciali (art. 18) valido fino al 10/02/2027"
+			if req.(*pathwayv1.AutonomyRequest).Lang == "en" {
+				italian, legal = "Attending the Italian L2 course (lesson of 01/09/2026)", "Residence permit special cases (art. 18) valid until 10/02/2027"
+			}
+			return `{"stage":"learning","index":0.25,"areas":[
+			  {"area":"italian","status":"in_progress","since":"2026-09-01","why":"` + italian + `"},
+			  {"area":"legal","status":"in_progress","since":"2026-08-10","why":"` + legal + `"},
+			  {"area":"work","status":"none"}],
+			 "history":[{"at":"2026-08-01T00:00:00Z","stage":"taken_in_charge","index":0},{"at":"2026-08-10T00:00:00Z","stage":"learning","index":0.08},
+			  {"at":"2026-09-01T00:00:00Z","stage":"learning","index":0.17}],
+			 "rules":{"italian_level":"a2","digital_level":2,"placement_months":3}}`, nil
+		},
+		"Legal": func(req proto.Message) (string, error) {
+			grounds := "nessun inserimento confermato e nessuna iscrizione attiva"
+			if req.(*pathwayv1.LegalRequest).Lang == "en" {
+				grounds = "no confirmed placement and no active enrolment"
+			}
+			permit := `{"kind":"special_cases_art18","valid_from":"2026-08-10","valid_until":"` + time.Now().AddDate(0, 0, 40).Format(time.DateOnly) + `","may_work":true}`
+			return `{"permits":[` + permit + `],"current":` + permit + `,"days_left":40,"convertible":false,"grounds":"` + grounds +
+				`","check_from":"` + time.Now().AddDate(0, 0, -20).Format(time.DateOnly) + `"}`, nil
+		},
+		"ListAlerts": reply(`{"alerts":[
+		 {"id":"inactivity:ps-a","kind":"inactivity","raised_at":"2026-10-01T00:00:00Z","resolved_at":"2026-10-05T00:00:00Z","resolved_by":"system"},
+		 {"id":"permit_without_grounds:2027-02-10","kind":"permit_without_grounds","raised_at":"2026-11-20T00:00:00Z","due":"2027-02-10T00:00:00Z"}]}`),
+		"ReadPersonal": func(req proto.Message) (string, error) {
+			if req.(*pathwayv1.ReadPersonalRequest).Reason == "" {
+				return refuse(errcode.Invalid, "reason", "is required")
+			}
+			return `{"pseudonym":"ps-a","personal":{"legal_name":"Amina Kareem","birth_date":"1999-04-02","languages":["english","edo"],
+			 "documents":[{"kind":"passport","number":"NG1234567","expires_on":"2030-01-01"}]}}`, nil
+		},
+		"IncomingTransfers": reply(`{"transfers":[{"pseudonym":"ps-t","programme":"art18",
+		 "transfer":{"id":"t1","from_organisation":"coop-stella","to_organisation":"coop-aurora","reason":"moved to Rome","status":"requested","requested_at":"2026-11-20T00:00:00Z"}}]}`),
+		"Intake": func(req proto.Message) (string, error) {
+			if req.(*pathwayv1.IntakeRequest).GetPersonal().GetLegalName() == "Rifiutata" {
+				return refuse(errcode.Invalid, "personal.nationality", "is not a known nationality")
+			}
+			return `{"person":` + person + `}`, nil
+		},
+		"UpdatePlan": func(req proto.Message) (string, error) {
+			for i, g := range req.(*pathwayv1.UpdatePlanRequest).Goals {
+				if strings.Contains(g.Title, "Rifiutato") {
+					return refuse(errcode.Invalid, fmt.Sprintf("goals[%d].title", i), "is too long")
+				}
+			}
+			return `{"person":` + person + `}`, nil
+		},
+		"AlertAction": aPerson(func(req proto.Message) string { return req.(*pathwayv1.AlertActionRequest).Pseudonym }),
+		"RecordPermit": func(req proto.Message) (string, error) {
+			switch r := req.(*pathwayv1.RecordPermitRequest); {
+			case r.ValidUntil == "2020-01-01":
+				return refuse(errcode.Invalid, "valid_until", "must be after valid_from")
+			case r.Kind == "other":
+				return refuse(errcode.Invalid, "programme", "does not allow this permit") // a field the form does not have
+			}
+			return `{"person":` + person + `}`, nil
+		},
+		"RequestTransfer": func(req proto.Message) (string, error) {
+			if req.(*pathwayv1.RequestTransferRequest).ToOrganisation == "coop-aurora" {
+				return refuse(errcode.Invalid, "to_organisation", "is the organisation already in charge")
+			}
+			return `{"person":` + person + `}`, nil
+		},
+		"DecideTransfer": func(req proto.Message) (string, error) {
+			r := req.(*pathwayv1.DecideTransferRequest)
+			if r.Pseudonym != "ps-t" || r.TransferId != "t1" {
+				return refuse(errcode.NotFound, "", "no such transfer")
+			}
+			return `{"pseudonym":"ps-t","transfer_id":"t1","status":"` + map[bool]string{true: "accepted", false: "refused"}[r.Accept] + `"}`, nil
+		},
+		// A 3 slipped through: web must suppress it all the same.
+		"Monitoring": func(req proto.Message) (string, error) {
+			r := req.(*pathwayv1.MonitoringRequest)
+			return `{"by":"` + r.By + `","from":"` + r.From + `","to":"` + r.To + `","min_cell":5,"rows":[{"group":"coop-aurora","counts":{
+			 "taken_in_charge":8,"enrolled":7,"certified":null,"qualified":null,"placed":3,"housed":null,"autonomous_exits":null}}]}`, nil
+		},
 	}
-	mux.HandleFunc("GET /v1/persons", caseWorkerOnly(func(w http.ResponseWriter, _ *http.Request) {
-		joy := map[string]any{"pseudonym": "ps-b", "display_name": "Joy O.", "organisation": "coop-aurora", "programme": "art13", "open_alerts": 0}
-		amina := map[string]any{"pseudonym": "ps-a", "display_name": "Amina K.", "organisation": "coop-aurora", "programme": "art18", "stage": "learning", "open_alerts": 2, "most_urgent_alert": "permit_without_grounds", "permit_kind": "special_cases_art18", "permit_until": "2027-02-10"}
-		reply(w, http.StatusOK, map[string]any{"persons": []any{joy, amina}})
-	}))
-	mux.HandleFunc("GET /v1/persons/ps-a", caseWorkerOnly(func(w http.ResponseWriter, _ *http.Request) { reply(w, http.StatusOK, person) }))
-	// Pathway says its reasons in the language web asks for.
-	mux.HandleFunc("GET /v1/persons/ps-a/autonomy", caseWorkerOnly(func(w http.ResponseWriter, r *http.Request) {
-		italian, legal := "Frequenta il corso di Italiano L2 (lezione del 01/09/2026)", "Permesso di soggiorno casi speciali (art. 18) valido fino al 10/02/2027"
-		if r.URL.Query().Get("lang") == "en" {
-			italian, legal = "Attending the Italian L2 course (lesson of 01/09/2026)", "Residence permit special cases (art. 18) valid until 10/02/2027"
-		}
-		reply(w, http.StatusOK, map[string]any{"stage": "learning", "index": 0.25,
-			"areas": []map[string]any{
-				{"area": "italian", "status": "in_progress", "since": "2026-09-01", "why": italian},
-				{"area": "legal", "status": "in_progress", "since": "2026-08-10", "why": legal},
-				{"area": "work", "status": "none"},
-			},
-			"history": []map[string]any{
-				{"at": "2026-08-01T00:00:00Z", "stage": "taken_in_charge", "index": 0},
-				{"at": "2026-08-10T00:00:00Z", "stage": "learning", "index": 0.08},
-				{"at": "2026-09-01T00:00:00Z", "stage": "learning", "index": 0.17},
-			},
-			"rules": map[string]any{"italian_level": "a2", "digital_level": 2, "placement_months": 3}})
-	}))
-	mux.HandleFunc("GET /v1/persons/ps-a/legal", caseWorkerOnly(func(w http.ResponseWriter, r *http.Request) {
-		grounds := "nessun inserimento confermato e nessuna iscrizione attiva"
-		if r.URL.Query().Get("lang") == "en" {
-			grounds = "no confirmed placement and no active enrolment"
-		}
-		until := time.Now().AddDate(0, 0, 40).Format(time.DateOnly)
-		permit := map[string]any{"kind": "special_cases_art18", "valid_from": "2026-08-10", "valid_until": until, "may_work": true}
-		reply(w, http.StatusOK, map[string]any{"permits": []any{permit}, "current": permit, "days_left": 40, "convertible": false,
-			"grounds": grounds, "check_from": time.Now().AddDate(0, 0, -20).Format(time.DateOnly)})
-	}))
-	mux.HandleFunc("GET /v1/persons/ps-a/alerts", caseWorkerOnly(func(w http.ResponseWriter, _ *http.Request) {
-		reply(w, http.StatusOK, map[string]any{"alerts": []map[string]any{
-			{"id": "inactivity:ps-a", "kind": "inactivity", "raised_at": "2026-10-01T00:00:00Z", "resolved_at": "2026-10-05T00:00:00Z", "resolved_by": "system"},
-			{"id": "permit_without_grounds:2027-02-10", "kind": "permit_without_grounds", "raised_at": "2026-11-20T00:00:00Z", "due": "2027-02-10T00:00:00Z"},
-		}})
-	}))
-	mux.HandleFunc("POST /v1/persons/ps-a/personal/read", caseWorkerOnly(func(w http.ResponseWriter, _ *http.Request) {
-		var read struct{ Reason string }
-		f.mu.Lock()
-		err := json.Unmarshal(f.last, &read)
-		f.mu.Unlock()
-		if err != nil || read.Reason == "" {
-			invalid(w, "reason", "is required")
-			return
-		}
-		reply(w, http.StatusOK, map[string]any{"pseudonym": "ps-a", "personal": map[string]any{
-			"legal_name": "Amina Kareem", "birth_date": "1999-04-02", "languages": []string{"english", "edo"},
-			"documents": []map[string]string{{"kind": "passport", "number": "NG1234567", "expires_on": "2030-01-01"}},
-		}})
-	}))
-	mux.HandleFunc("GET /v1/transfers/incoming", caseWorkerOnly(func(w http.ResponseWriter, _ *http.Request) {
-		reply(w, http.StatusOK, map[string]any{"transfers": []map[string]any{{"pseudonym": "ps-t", "programme": "art18",
-			"transfer": map[string]any{"id": "t1", "from_organisation": "coop-stella", "to_organisation": "coop-aurora", "reason": "moved to Rome", "status": "requested", "requested_at": "2026-11-20T00:00:00Z"}}}})
-	}))
-	mux.HandleFunc("POST /v1/persons", caseWorkerOnly(func(w http.ResponseWriter, _ *http.Request) {
-		f.mu.Lock()
-		body := string(f.last)
-		f.mu.Unlock()
-		if strings.Contains(body, `"legal_name":"Rifiutata"`) {
-			invalid(w, "personal.nationality", "is not a known nationality")
-			return
-		}
-		reply(w, http.StatusCreated, person)
-	}))
-	mux.HandleFunc("PUT /v1/persons/ps-a/plan", caseWorkerOnly(func(w http.ResponseWriter, _ *http.Request) {
-		f.mu.Lock()
-		body := string(f.last)
-		f.mu.Unlock()
-		if strings.Contains(body, "Rifiutato") {
-			invalid(w, "goals[0].title", "is too long")
-			return
-		}
-		reply(w, http.StatusOK, person)
-	}))
-	mux.HandleFunc("POST /v1/persons/ps-a/alerts/{alert}/{action}", caseWorkerOnly(func(w http.ResponseWriter, _ *http.Request) { reply(w, http.StatusOK, person) }))
-	mux.HandleFunc("POST /v1/persons/ps-a/permits", caseWorkerOnly(func(w http.ResponseWriter, _ *http.Request) {
-		f.mu.Lock()
-		body := string(f.last)
-		f.mu.Unlock()
-		switch {
-		case strings.Contains(body, `"valid_until":"2020-01-01"`):
-			invalid(w, "valid_until", "must be after valid_from")
-		case strings.Contains(body, `"kind":"other"`):
-			invalid(w, "programme", "does not allow this permit") // a field the form does not have
-		default:
-			reply(w, http.StatusOK, person)
-		}
-	}))
-	mux.HandleFunc("POST /v1/persons/ps-a/transfers", caseWorkerOnly(func(w http.ResponseWriter, _ *http.Request) {
-		f.mu.Lock()
-		body := string(f.last)
-		f.mu.Unlock()
-		if strings.Contains(body, `"to_organisation":"coop-aurora"`) {
-			invalid(w, "to_organisation", "is the organisation already in charge")
-			return
-		}
-		reply(w, http.StatusOK, person)
-	}))
-	mux.HandleFunc("POST /v1/persons/ps-t/transfers/t1/{decision}", caseWorkerOnly(func(w http.ResponseWriter, r *http.Request) {
-		reply(w, http.StatusOK, map[string]any{"pseudonym": "ps-t", "transfer_id": "t1", "status": r.PathValue("decision") + "ed"})
-	}))
-	mux.HandleFunc("GET /v1/monitoring/indicators", func(w http.ResponseWriter, r *http.Request) {
-		f.mu.Lock()
-		who := f.who
-		f.mu.Unlock()
-		if who.Role != auth.Monitoring {
-			reply(w, http.StatusForbidden, map[string]any{"error": map[string]string{"code": "forbidden", "message": "monitoring only"}})
-			return
-		}
-		q := r.URL.Query()
-		if q.Get("format") == "csv" {
-			// A 3 slipped through: web must suppress it all the same.
-			_, _ = io.WriteString(w, "organisation,period_from,period_to,taken_in_charge,enrolled,certified,qualified,placed,housed,autonomous_exits\n"+
-				"coop-aurora,"+q.Get("from")+","+q.Get("to")+",8,7,<5,<5,3,<5,<5\n")
-			return
-		}
-		eight, seven, three := 8, 7, 3
-		reply(w, http.StatusOK, map[string]any{"by": q.Get("by"), "from": q.Get("from"), "to": q.Get("to"), "min_cell": 5, "rows": []map[string]any{
-			{"group": "coop-aurora", "counts": map[string]*int{"taken_in_charge": &eight, "enrolled": &seven, "certified": nil, "qualified": nil, "placed": &three, "housed": nil, "autonomous_exits": nil}},
-		}})
-	})
 }
 
-func (f *fake) lastBody() string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return string(f.last)
+// newPathwayFake serves pathwayAnswers, admitting the case worker to
+// pathway's RPCs and the monitoring officer to the indicators.
+func newPathwayFake(t *testing.T) *rpcFake {
+	f := newRPCFake(t, pathwayv1.File_percorsi_pathway_v1_pathway_service_proto.Services().Get(0), pathwayAnswers())
+	f.only(auth.CaseWorker, "Caseload", "GetPerson", "Autonomy", "Legal", "ListAlerts", "ReadPersonal", "IncomingTransfers",
+		"Intake", "UpdatePlan", "AlertAction", "RecordPermit", "RequestTransfer", "DecideTransfer")
+	f.only(auth.Monitoring, "Monitoring")
+	return f
 }
 
 func TestCaseWorkerPages(t *testing.T) {
@@ -230,13 +194,9 @@ func TestCaseWorkerPages(t *testing.T) {
 		if status != http.StatusOK || !strings.Contains(page, "Persona presa in carico.") || !strings.Contains(page, "<h1>Amina K.</h1>") {
 			t.Fatalf("status %d; want the new pathway page with its notice", status)
 		}
-		var sent map[string]any
-		if err := json.Unmarshal([]byte(r.pathway.lastBody()), &sent); err != nil {
-			t.Fatal(err)
-		}
-		personal, _ := sent["personal"].(map[string]any)
-		if sent["display_name"] != "Amina K." || personal["legal_name"] != "Amina Kareem" || len(personal["languages"].([]any)) != 2 ||
-			len(personal["documents"].([]any)) != 1 || len(sent["consents"].([]any)) != 2 {
+		sent, _ := r.pathway.request("Intake").(*pathwayv1.IntakeRequest)
+		if personal := sent.GetPersonal(); sent.GetDisplayName() != "Amina K." || personal.GetLegalName() != "Amina Kareem" || len(personal.GetLanguages()) != 2 ||
+			len(personal.GetDocuments()) != 1 || len(sent.GetConsents()) != 2 {
 			t.Errorf("pathway got %v", sent)
 		}
 	})
@@ -297,8 +257,8 @@ func TestCaseWorkerPages(t *testing.T) {
 		if status != http.StatusOK || !strings.Contains(page, "Amina Kareem") || !strings.Contains(page, "NG1234567") || !strings.Contains(page, "english, edo") {
 			t.Errorf("with a reason: status %d; personal data and documents not shown", status)
 		}
-		if got := strings.TrimSpace(r.pathway.lastBody()); got != `{"reason":"rinnovo del permesso"}` {
-			t.Errorf("pathway got %q, want the reason", got)
+		if got := r.pathway.request("ReadPersonal"); !proto.Equal(got, &pathwayv1.ReadPersonalRequest{Pseudonym: "ps-a", Reason: "rinnovo del permesso"}) {
+			t.Errorf("pathway got %v, want the reason", got)
 		}
 	})
 
@@ -317,10 +277,9 @@ func TestCaseWorkerPages(t *testing.T) {
 		if status != http.StatusOK || !strings.Contains(page, "Piano salvato.") {
 			t.Errorf("save: status %d", status)
 		}
-		var sent struct{ Goals []map[string]string }
-		_ = json.Unmarshal([]byte(r.pathway.lastBody()), &sent)
-		if len(sent.Goals) != 2 || sent.Goals[0]["status"] != "achieved" || sent.Goals[1]["domain"] != "housing" {
-			t.Errorf("pathway got %+v, want the two goals typed", sent.Goals)
+		sent := r.pathway.request("UpdatePlan").(*pathwayv1.UpdatePlanRequest).GetGoals()
+		if len(sent) != 2 || sent[0].Status != "achieved" || sent[1].Domain != "housing" {
+			t.Errorf("pathway got %v, want the two goals typed", sent)
 		}
 		goals.Set("title", "")
 		goals["title"] = []string{"", "Rifiutato", ""}
@@ -335,7 +294,7 @@ func TestCaseWorkerPages(t *testing.T) {
 		b := r.browser(t)
 		b.signIn("giulia.bianchi")
 		status, page := b.post("/persons/ps-a", "/persons/ps-a/alerts", url.Values{"alert": {"permit_without_grounds:2027-02-10"}, "action": {"resolve"}, "note": {"appuntamento in questura"}})
-		if status != http.StatusOK || !strings.Contains(page, "Avviso risolto.") || !strings.Contains(r.pathway.lastBody(), "appuntamento in questura") {
+		if status != http.StatusOK || !strings.Contains(page, "Avviso risolto.") || r.pathway.request("AlertAction").(*pathwayv1.AlertActionRequest).GetNote() != "appuntamento in questura" {
 			t.Errorf("resolve: status %d", status)
 		}
 		status, page = b.post("/persons/ps-a", "/persons/ps-a/transfers", url.Values{"to_organisation": {"coop-aurora"}, "reason": {"trasloca"}})
@@ -446,7 +405,7 @@ func TestCaseWorkerPages(t *testing.T) {
 				if status != http.StatusForbidden || !strings.Contains(page, "Non hai accesso a questa pagina.") {
 					t.Errorf("status %d, want 403", status)
 				}
-				if tt.method == "POST" && r.pathway.calls.Load() != before && strings.Contains(r.pathway.lastBody(), "curiosity") {
+				if read, _ := r.pathway.request("ReadPersonal").(*pathwayv1.ReadPersonalRequest); tt.method == "POST" && r.pathway.calls.Load() != before && read.GetReason() == "curiosity" {
 					t.Error("a refused post reached pathway")
 				}
 			})

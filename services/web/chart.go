@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/percorsi/percorsi/services/web/clients"
 	"github.com/percorsi/percorsi/services/web/i18n"
 )
 
@@ -34,9 +33,16 @@ type lineChart struct {
 	XTicks, YTicks           []chartTick
 }
 
+// stagePoint is the autonomy stage and index from a moment on.
+type stagePoint struct {
+	At    time.Time
+	Stage string
+	Index float64
+}
+
 // autonomyChart draws the autonomy index from the first assessment to now;
 // nil when there is none yet.
-func autonomyChart(p *page, history []clients.StagePoint, now time.Time, loc *time.Location) *lineChart {
+func autonomyChart(p *page, history []stagePoint, now time.Time, loc *time.Location) *lineChart {
 	if len(history) == 0 {
 		return nil
 	}

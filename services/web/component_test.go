@@ -4,8 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -15,8 +13,6 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -27,6 +23,7 @@ import (
 	"github.com/percorsi/percorsi/pkg/errcode"
 	"github.com/percorsi/percorsi/pkg/process"
 	coursesv1 "github.com/percorsi/percorsi/proto/percorsi/courses/v1"
+	housingv1 "github.com/percorsi/percorsi/proto/percorsi/housing/v1"
 	jobsv1 "github.com/percorsi/percorsi/proto/percorsi/jobs/v1"
 	registerv1 "github.com/percorsi/percorsi/proto/percorsi/register/v1"
 	trainingv1 "github.com/percorsi/percorsi/proto/percorsi/training/v1"
@@ -36,58 +33,6 @@ import (
 )
 
 const testKey = "0123456789abcdef0123456789abcdef-web-test"
-
-// fake is a stand-in for a service: it checks the bearer token as the
-// services do and can be switched off, when it drops every connection.
-type fake struct {
-	*httptest.Server
-	down  atomic.Bool
-	calls atomic.Int64
-	mu    sync.Mutex
-	last  []byte // body of the last write
-	who   auth.Principal
-}
-
-func newFake(t *testing.T, routes func(f *fake, mux *http.ServeMux)) *fake {
-	t.Helper()
-	f := &fake{}
-	verifier, err := auth.NewHMAC([]byte(testKey))
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	routes(f, mux)
-	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		f.calls.Add(1)
-		if f.down.Load() {
-			panic(http.ErrAbortHandler) // the connection drops, as when the service is gone
-		}
-		token, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		p, err := verifier.Verify(r.Context(), token)
-		if strings.HasPrefix(r.URL.Path, "/v1/employer-links/") {
-			// The link is the credential: no account, and none is sent.
-			p, err = auth.Principal{}, nil
-			if token != "" {
-				err = errors.New("a user's token was sent along an employer link")
-			}
-		}
-		if err != nil {
-			w.WriteHeader(http.StatusUnauthorized)
-			_, _ = io.WriteString(w, `{"error":{"code":"unauthorized","message":"no token"}}`)
-			return
-		}
-		body, _ := io.ReadAll(r.Body)
-		f.mu.Lock()
-		f.who = p
-		if r.Method != http.MethodGet {
-			f.last = body
-		}
-		f.mu.Unlock()
-		mux.ServeHTTP(w, r)
-	}))
-	t.Cleanup(f.Close)
-	return f
-}
 
 // coursesAnswers is the courses fake: a class with four people, one
 // withdrawn, and today's lesson; another teacher's lesson is refused.
@@ -131,28 +76,10 @@ func coursesAnswers() map[string]answer {
 	}
 }
 
-func pathwayRoutes(f *fake, mux *http.ServeMux) {
-	mux.HandleFunc("GET /v1/persons/ps-a/timeline", func(w http.ResponseWriter, r *http.Request) {
-		text := "Presente alla lezione di Italiano L2"
-		if r.URL.Query().Get("lang") == "en" {
-			text = "Present at the Italian L2 lesson"
-		}
-		_ = json.NewEncoder(w).Encode(map[string]any{
-			"person": map[string]any{"pseudonym": "ps-a", "display_name": "Amina K.", "organisation": "coop-aurora", "programme": "art18", "referral": "hotline",
-				"plan": map[string]any{"revision": 1, "goals": []map[string]string{{"id": "g1", "domain": "work", "title": "Tirocinio in cucina", "status": "open"}}}},
-			"hours_by_course":   map[string]int{"italian_l2": 2},
-			"minutes_by_course": map[string]int{"italian_l2": 150},
-			"entries":           []map[string]any{{"event_id": "e1", "type": "AttendanceRecorded", "occurred_at": "2026-11-25T08:00:00Z", "text": text}},
-		})
-	})
-	casesRoutes(f, mux)
-}
-
 type rig struct {
-	app                     *web.App
-	url                     string
-	pathway, housing        *fake
-	courses, training, jobs *rpcFake
+	app                                       *web.App
+	url                                       string
+	courses, training, jobs, housing, pathway *rpcFake
 }
 
 var resilience = clients.Resilience{Timeout: time.Second, Attempts: 2, Pause: 10 * time.Millisecond, BreakerOpen: 500 * time.Millisecond}
@@ -161,16 +88,18 @@ func start(t *testing.T) *rig {
 	t.Helper()
 	stack := devstacktest.Start(t)
 	r := &rig{
-		courses: newRPCFake(t, coursesv1.File_percorsi_courses_v1_courses_service_proto.Services().Get(0), coursesAnswers()), pathway: newFake(t, pathwayRoutes),
+		courses:  newRPCFake(t, coursesv1.File_percorsi_courses_v1_courses_service_proto.Services().Get(0), coursesAnswers()),
+		pathway:  newPathwayFake(t),
 		training: newRPCFake(t, trainingv1.File_percorsi_training_v1_training_service_proto.Services().Get(0), trainingAnswers()),
 		jobs:     newRPCFake(t, jobsv1.File_percorsi_jobs_v1_jobs_service_proto.Services().Get(0), jobsAnswers(), "LinkView", "ConfirmByLink"),
-		housing:  newFake(t, housingRoutes),
+		housing:  newRPCFake(t, housingv1.File_percorsi_housing_v1_housing_service_proto.Services().Get(0), housingAnswers()),
 	}
+	r.housing.only(auth.Monitoring, "Indicators")
 	ctx := t.Context()
 	app, err := web.Open(ctx, web.Config{
 		Config:      process.Config{MongoURI: stack.MongoURI(), KafkaBrokers: stack.KafkaBrokers(), TokenKey: testKey},
-		CoursesGRPC: r.courses.addr, PathwayURL: r.pathway.URL, Resilience: resilience, TrustedProxies: []string{"127.0.0.1"},
-		TrainingGRPC: r.training.addr, JobsGRPC: r.jobs.addr, HousingURL: r.housing.URL,
+		CoursesGRPC: r.courses.addr, PathwayGRPC: r.pathway.addr, Resilience: resilience, TrustedProxies: []string{"127.0.0.1"},
+		TrainingGRPC: r.training.addr, JobsGRPC: r.jobs.addr, HousingGRPC: r.housing.addr,
 	}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)

@@ -95,3 +95,34 @@ func dayText(lang, day string) string {
 	}
 	return i18n.ShortDate(lang, t)
 }
+
+// times reads the RFC 3339 times of a service's answer, "" being none.
+// The first it cannot read is kept in err: the page then fails as on any
+// answer web cannot read.
+type times struct {
+	loc *time.Location
+	err error
+}
+
+// at is s in web's time zone; false for none, or one it cannot read.
+func (t *times) at(s string) (time.Time, bool) {
+	if s == "" {
+		return time.Time{}, false
+	}
+	v, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		if t.err == nil {
+			t.err = errcode.Wrap(errcode.Internal, err, "a time web cannot read")
+		}
+		return time.Time{}, false
+	}
+	return v.In(t.loc), true
+}
+
+// day is s as a short date in lang; "" for none.
+func (t *times) day(lang, s string) string {
+	if v, ok := t.at(s); ok {
+		return i18n.ShortDate(lang, v)
+	}
+	return ""
+}

@@ -7,8 +7,8 @@ import (
 
 	"github.com/percorsi/percorsi/pkg/errcode"
 	"github.com/percorsi/percorsi/pkg/euro"
+	housingv1 "github.com/percorsi/percorsi/proto/percorsi/housing/v1"
 	"github.com/percorsi/percorsi/services/web/clients"
-	"github.com/percorsi/percorsi/services/web/i18n"
 	"github.com/percorsi/percorsi/services/web/signin"
 )
 
@@ -40,13 +40,13 @@ var (
 )
 
 type housingHomeData struct {
-	Board          []clients.BoardRow
-	Accommodations []clients.Accommodation
+	Board          []*housingv1.BoardRow
+	Accommodations []*housingv1.Accommodation
 	Offers         []offerItem
 }
 
 type offerItem struct {
-	clients.Offer
+	*housingv1.Offer
 	Rent, From string
 }
 
@@ -76,13 +76,13 @@ func (a *App) housingHome(w http.ResponseWriter, r *http.Request) {
 
 type housingPersonData struct {
 	Person         string
-	Open           *clients.Step // the step the person is in, if any
-	OpenPlace      string        // its accommodation's name, when it is one of ours
-	Past           []clients.Step
+	Open           *housingv1.Step // the step the person is in, if any
+	OpenPlace      string          // its accommodation's name, when it is one of ours
+	Past           []*housingv1.Step
 	Proposals      []housingProposalItem
 	Matches        []matchItem
 	Budget         string
-	Accommodations []clients.Accommodation
+	Accommodations []*housingv1.Accommodation
 	Today, NewStep string // NewStep: the id a started step will have
 	Kinds          []string
 	Reasons        []string
@@ -91,8 +91,8 @@ type housingPersonData struct {
 }
 
 type housingProposalItem struct {
-	clients.HousingProposal
-	Offer *clients.Offer
+	*housingv1.Proposal
+	Offer *housingv1.Offer
 	When  string
 }
 
@@ -131,10 +131,9 @@ func (a *App) showHousingPerson(w http.ResponseWriter, r *http.Request, person s
 		Person: person, Today: a.today(), NewStep: "step-" + signin.Token()[:16],
 		Kinds: stepKinds, Reasons: exitReasons, Destinations: destinations, Outcomes: outcomes,
 	}
-	for i := range ph.Steps {
-		st := ph.Steps[i]
+	for _, st := range ph.GetSteps() {
 		if st.End == "" {
-			d.Open = &st
+			d.Open = st
 			continue
 		}
 		st.Start, st.End = dayText(p.Lang, st.Start), dayText(p.Lang, st.End)
@@ -148,7 +147,7 @@ func (a *App) showHousingPerson(w http.ResponseWriter, r *http.Request, person s
 		return
 	}
 	for _, acc := range d.Accommodations {
-		if d.Open != nil && acc.ID == d.Open.AccommodationID {
+		if d.Open != nil && acc.Id == d.Open.AccommodationId {
 			d.OpenPlace = acc.Name
 		}
 	}
@@ -157,22 +156,28 @@ func (a *App) showHousingPerson(w http.ResponseWriter, r *http.Request, person s
 		a.fail(w, r, p, "housing", err)
 		return
 	}
-	for _, pr := range ph.Proposals {
-		item := housingProposalItem{HousingProposal: pr, When: i18n.ShortDate(p.Lang, pr.ProposedAt.In(a.loc))}
-		for i := range offers {
-			if offers[i].ID == pr.OfferID {
-				item.Offer = &offers[i]
+	tm := &times{loc: a.loc}
+	for _, pr := range ph.GetProposals() {
+		item := housingProposalItem{Proposal: pr, When: tm.day(p.Lang, pr.ProposedAt)}
+		for _, o := range offers {
+			if o.Id == pr.OfferId {
+				item.Offer = o
 			}
 		}
 		d.Proposals = append(d.Proposals, item)
+	}
+	if tm.err != nil {
+		a.fail(w, r, p, "housing", tm.err)
+		return
 	}
 	// Matches need a readiness profile of the worker's organisation;
 	// without one there is nothing to rank, which is no fault of the page.
 	switch m, err := a.Housing.Matches(r.Context(), person, p.Lang); {
 	case err == nil:
 		d.Budget = euro.Format(p.Lang, m.BudgetCents)
-		for _, x := range m.Matches {
-			d.Matches = append(d.Matches, matchItem{Offer: offerItem{Offer: x.Offer, Rent: euro.Format(p.Lang, x.Offer.MonthlyRentCents), From: dayText(p.Lang, x.Offer.AvailableFrom)}, Reasons: x.Reasons})
+		for _, x := range m.GetMatches() {
+			o := x.GetOffer()
+			d.Matches = append(d.Matches, matchItem{Offer: offerItem{Offer: o, Rent: euro.Format(p.Lang, o.GetMonthlyRentCents()), From: dayText(p.Lang, o.GetAvailableFrom())}, Reasons: x.Reasons})
 		}
 	case errcode.Of(err) != errcode.NotFound && errcode.Of(err) != errcode.Forbidden:
 		a.fail(w, r, p, "housing", err)
@@ -202,23 +207,23 @@ func (a *App) afterHousingWrite(w http.ResponseWriter, r *http.Request, err erro
 }
 
 func (a *App) startStep(w http.ResponseWriter, r *http.Request) {
-	err := a.Housing.StartStep(r.Context(), clients.StepInput{
-		ID: r.PostFormValue("step"), Person: r.PostFormValue("person"), Kind: r.PostFormValue("kind"),
-		AccommodationID: r.PostFormValue("accommodation"), Start: r.PostFormValue("start"),
+	err := a.Housing.StartStep(r.Context(), &housingv1.StartStepRequest{
+		Id: r.PostFormValue("step"), Person: r.PostFormValue("person"), Kind: r.PostFormValue("kind"),
+		AccommodationId: r.PostFormValue("accommodation"), Start: r.PostFormValue("start"),
 	})
 	a.afterHousingWrite(w, r, err, "step_started")
 }
 
 func (a *App) moveStep(w http.ResponseWriter, r *http.Request) {
-	err := a.Housing.MoveStep(r.Context(), r.PathValue("id"), clients.StepInput{
-		Kind: r.PostFormValue("kind"), AccommodationID: r.PostFormValue("accommodation"), Start: r.PostFormValue("start"),
+	err := a.Housing.MoveStep(r.Context(), &housingv1.MoveStepRequest{
+		From: r.PathValue("id"), Kind: r.PostFormValue("kind"), AccommodationId: r.PostFormValue("accommodation"), Start: r.PostFormValue("start"),
 	})
 	a.afterHousingWrite(w, r, err, "step_moved")
 }
 
 func (a *App) endStep(w http.ResponseWriter, r *http.Request) {
-	err := a.Housing.EndStep(r.Context(), r.PathValue("id"), clients.StepEnd{
-		End: r.PostFormValue("end"), Reason: r.PostFormValue("reason"), Destination: r.PostFormValue("destination"),
+	err := a.Housing.EndStep(r.Context(), &housingv1.EndStepRequest{
+		Id: r.PathValue("id"), End: r.PostFormValue("end"), Reason: r.PostFormValue("reason"), Destination: r.PostFormValue("destination"),
 	})
 	a.afterHousingWrite(w, r, err, "step_ended")
 }
@@ -234,9 +239,9 @@ func (a *App) decideOffer(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *App) signLease(w http.ResponseWriter, r *http.Request) {
-	err := a.Housing.SignLease(r.Context(), r.PathValue("id"), clients.Lease{
-		SignedOn: r.PostFormValue("signed_on"), Start: r.PostFormValue("start"),
-		MonthlyRentCents: formCents(r, "rent"), DurationMonths: formInt(r, "duration_months"),
+	err := a.Housing.SignLease(r.Context(), &housingv1.SignLeaseRequest{
+		Id: r.PathValue("id"), SignedOn: r.PostFormValue("signed_on"), Start: r.PostFormValue("start"),
+		MonthlyRentCents: formCents(r, "rent"), DurationMonths: int32(formInt(r, "duration_months")),
 	})
 	a.afterHousingWrite(w, r, err, "lease")
 }

@@ -5,13 +5,13 @@ import (
 	"encoding/csv"
 	"fmt"
 	"net/http"
-	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/percorsi/percorsi/pkg/errcode"
+	housingv1 "github.com/percorsi/percorsi/proto/percorsi/housing/v1"
+	pathwayv1 "github.com/percorsi/percorsi/proto/percorsi/pathway/v1"
 	"github.com/percorsi/percorsi/services/web/clients"
 	"github.com/percorsi/percorsi/services/web/i18n"
 )
@@ -133,7 +133,7 @@ func (a *App) monitoringPage(w http.ResponseWriter, r *http.Request) {
 		// pathway's is the page.
 		var (
 			load       sync.WaitGroup
-			housing    *clients.HousingIndicators
+			housing    *housingv1.IndicatorsResponse
 			housingErr error
 		)
 		load.Go(func() { housing, housingErr = a.Housing.Indicators(r.Context()) })
@@ -151,40 +151,83 @@ func (a *App) monitoringPage(w http.ResponseWriter, r *http.Request) {
 		} else {
 			d.Housing, d.HousingLoaded = housingTables(p, housing), true
 		}
+		rows, err := shownRows(res)
+		if err != nil {
+			a.fail(w, r, p, "monitoring", err)
+			return
+		}
 		d.Loaded = true
-		for _, row := range res.Rows {
-			mr := monitoringRow{Group: row.Group}
-			values := make([]*int, len(indicators))
-			for i, ind := range indicators {
-				if n := row.Counts[ind]; n != nil && *n >= minCell {
-					values[i] = n
-					mr.Cells = append(mr.Cells, strconv.Itoa(*n))
-				} else {
-					mr.Cells = append(mr.Cells, d.Suppressed)
-				}
-			}
-			d.Rows = append(d.Rows, mr)
+		for _, row := range rows {
+			d.Rows = append(d.Rows, monitoringRow{Group: row.Group, Cells: row.cells()})
 			d.Charts = append(d.Charts, newBarChart("chart-"+strconv.Itoa(len(d.Charts)),
 				p.T("monitoring.chart_title", row.Group), p.T("monitoring.chart_desc", row.Group, d.FromDay, d.ToDay, minCell),
-				d.Indicators, values, d.Suppressed))
+				d.Indicators, row.Counts, d.Suppressed))
 		}
 	}
 	p.Data = d
 	a.render(w, r, status, "monitoring", p)
 }
 
+// shownRow is a row of pathway's counts as web shows them, in the order
+// of indicators: nil where pathway or web suppressed the count.
+type shownRow struct {
+	Group  string
+	Counts []*int
+}
+
+// shownRows reads pathway's rows, suppressing again every count under
+// minCell: they leave web only as pathway's suppression and web's agree.
+func shownRows(res *pathwayv1.MonitoringResponse) ([]shownRow, error) {
+	var out []shownRow
+	for _, row := range res.GetRows() {
+		counts, err := clients.Counts(row)
+		if err != nil {
+			return nil, err
+		}
+		sr := shownRow{Group: row.Group, Counts: make([]*int, len(indicators))}
+		for i, ind := range indicators {
+			if n := counts[ind]; n != nil && *n >= minCell {
+				sr.Counts[i] = n
+			}
+		}
+		out = append(out, sr)
+	}
+	return out, nil
+}
+
+// cells are the counts in words, "<5" when suppressed.
+func (r shownRow) cells() []string {
+	out := make([]string, len(r.Counts))
+	for i, n := range r.Counts {
+		out[i] = fmt.Sprintf("<%d", minCell)
+		if n != nil {
+			out[i] = strconv.Itoa(*n)
+		}
+	}
+	return out
+}
+
 // shownCell returns a housing cell's people and value as web shows them:
 // nothing of a cell under housing's threshold or web's own.
-func shownCell(c clients.HousingCell, housingMin int) (people, value *int) {
-	if c.Suppressed || c.People == nil || *c.People < max(housingMin, minCell) {
+func shownCell(c *housingv1.Cell, housingMin int32) (people, value *int) {
+	if c.Suppressed || c.People == nil || int(*c.People) < max(int(housingMin), minCell) {
 		return nil, nil
 	}
-	return c.People, c.Value
+	return widen(c.People), widen(c.Value)
+}
+
+// widen is n as an int, nil as nil.
+func widen(n *int32) *int {
+	if n == nil {
+		return nil
+	}
+	v := int(*n)
+	return &v
 }
 
 // housingTables lays housing's cells out as one table per indicator; an
 // indicator with no cells has no table.
-func housingTables(p *page, h *clients.HousingIndicators) []housingTable {
+func housingTables(p *page, h *housingv1.IndicatorsResponse) []housingTable {
 	suppressed := fmt.Sprintf("<%d", minCell)
 	var out []housingTable
 	for _, ind := range housingIndicators {
@@ -241,18 +284,12 @@ func (a *App) housingExport(w http.ResponseWriter, r *http.Request) {
 		}
 		records = append(records, rec)
 	}
-	var out bytes.Buffer
-	if err := csv.NewWriter(&out).WriteAll(records); err != nil {
-		a.fail(w, r, p, "housing_indicators", fmt.Errorf("housing indicators CSV: %w", err))
-		return
-	}
-	name := "percorsi-abitare-" + time.Now().In(a.loc).Format(time.DateOnly) + ".csv"
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
-	_, _ = w.Write(out.Bytes())
+	a.sendCSV(w, r, p, "housing_indicators", "percorsi-abitare-"+time.Now().In(a.loc).Format(time.DateOnly)+".csv", records)
 }
 
-// monitoringExport downloads the indicators as CSV.
+// monitoringExport downloads the indicators as CSV, for the Region and
+// the national funder: the period is pathway's, its end the day after the
+// last, and a suppressed count reads "<5".
 func (a *App) monitoringExport(w http.ResponseWriter, r *http.Request) {
 	p := a.newPage(r, "monitoring.title")
 	f := a.readPeriod(r, p)
@@ -260,52 +297,31 @@ func (a *App) monitoringExport(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/monitoring?"+f.Query(), http.StatusSeeOther)
 		return
 	}
-	body, err := a.Pathway.IndicatorsCSV(r.Context(), f.By, f.from, f.to)
+	res, err := a.Pathway.Indicators(r.Context(), f.By, f.from, f.to)
+	var rows []shownRow
 	if err == nil {
-		body, err = suppressSmallCells(body)
+		rows, err = shownRows(res)
 	}
 	if err != nil {
 		a.fail(w, r, p, "monitoring", err)
 		return
 	}
-	name := fmt.Sprintf("percorsi-indicatori-%s-%s-%s.csv", f.By, f.From, f.To)
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
-	_, _ = w.Write(body)
+	records := [][]string{append([]string{f.By, "period_from", "period_to"}, indicators...)}
+	for _, row := range rows {
+		records = append(records, append([]string{row.Group, f.from.Format(time.DateOnly), f.to.Format(time.DateOnly)}, row.cells()...))
+	}
+	a.sendCSV(w, r, p, "monitoring", fmt.Sprintf("percorsi-indicatori-%s-%s-%s.csv", f.By, f.From, f.To), records)
 }
 
-// suppressSmallCells rewrites every count under minCell as "<5": the
-// export leaves web only as pathway's suppression and web's agree.
-func suppressSmallCells(in []byte) ([]byte, error) {
-	records, err := csv.NewReader(bytes.NewReader(in)).ReadAll()
-	if err != nil {
-		return nil, fmt.Errorf("monitoring CSV: %w", err)
-	}
-	if len(records) == 0 {
-		return in, nil
-	}
-	// Only the indicators' columns count people; the others name a group
-	// and the period.
-	var counts []int
-	for i, name := range records[0] {
-		if slices.Contains(indicators, name) {
-			counts = append(counts, i)
-		}
-	}
-	for _, rec := range records[1:] {
-		for _, i := range counts {
-			if i >= len(rec) {
-				continue
-			}
-			if n, err := strconv.Atoi(strings.TrimSpace(rec[i])); err == nil && n < minCell {
-				rec[i] = fmt.Sprintf("<%d", minCell)
-			}
-		}
-	}
+// sendCSV downloads records as the file name; part names what the page
+// says is wrong when it cannot.
+func (a *App) sendCSV(w http.ResponseWriter, r *http.Request, p *page, part, name string, records [][]string) {
 	var out bytes.Buffer
-	cw := csv.NewWriter(&out)
-	if err := cw.WriteAll(records); err != nil {
-		return nil, fmt.Errorf("monitoring CSV: %w", err)
+	if err := csv.NewWriter(&out).WriteAll(records); err != nil {
+		a.fail(w, r, p, part, fmt.Errorf("%s CSV: %w", part, err))
+		return
 	}
-	return out.Bytes(), nil
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	_, _ = w.Write(out.Bytes())
 }

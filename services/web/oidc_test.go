@@ -24,7 +24,7 @@ import (
 func TestOIDCSignIn(t *testing.T) {
 	stack := devstacktest.Start(t)
 	idp := authtest.NewProvider(t, "percorsi-web", "s3cret")
-	pathway := newFake(t, pathwayRoutes)
+	pathway := newPathwayFake(t)
 	// web's address first: the provider sends the browser back to it.
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -36,8 +36,8 @@ func TestOIDCSignIn(t *testing.T) {
 			Issuer: idp.URL, ClientID: "percorsi-web", RoleClaim: "groups", OrgClaim: "organisation",
 			RoleMap: "pc-caseworkers=case_worker,pc-monitoring=monitoring",
 		}},
-		PathwayURL: pathway.URL, Resilience: resilience,
-		CoursesGRPC: "127.0.0.1:1", TrainingGRPC: "127.0.0.1:1", JobsGRPC: "127.0.0.1:1", HousingURL: pathway.URL, // not called on these pages
+		PathwayGRPC: pathway.addr, Resilience: resilience,
+		CoursesGRPC: "127.0.0.1:1", TrainingGRPC: "127.0.0.1:1", JobsGRPC: "127.0.0.1:1", HousingGRPC: "127.0.0.1:1", // not called on these pages
 		SignIn: signin.Config{ClientSecret: "s3cret", RedirectURL: base + "/signin/oidc/callback", Name: "Regione Lazio"},
 	}, slog.New(slog.DiscardHandler))
 	if err != nil {

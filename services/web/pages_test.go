@@ -1,8 +1,6 @@
 package web_test
 
 import (
-	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -14,6 +12,7 @@ import (
 
 	"github.com/percorsi/percorsi/pkg/auth"
 	"github.com/percorsi/percorsi/pkg/errcode"
+	housingv1 "github.com/percorsi/percorsi/proto/percorsi/housing/v1"
 	jobsv1 "github.com/percorsi/percorsi/proto/percorsi/jobs/v1"
 )
 
@@ -120,57 +119,44 @@ func jobsAnswers() map[string]answer {
 	}
 }
 
-// housingRoutes is the housing fake. Its monitoring figures have some
+// housingAnswers is the housing fake. Its monitoring figures have some
 // cells shown, one suppressed by housing, and a 3 that slipped through,
 // which web must suppress all the same.
-func housingRoutes(f *fake, mux *http.ServeMux) {
-	mux.HandleFunc("GET /v1/indicators", func(w http.ResponseWriter, _ *http.Request) {
-		f.mu.Lock()
-		who := f.who
-		f.mu.Unlock()
-		w.Header().Set("Content-Type", "application/json")
-		if who.Role != auth.Monitoring {
-			w.WriteHeader(http.StatusForbidden)
-			_, _ = w.Write([]byte(`{"error":{"code":"forbidden","message":"monitoring, case workers and housing workers only"}}`))
-			return
-		}
-		six, three, seven, days := 6, 3, 7, 120
-		_ = json.NewEncoder(w).Encode(map[string]any{"min_cell": 5, "cells": []map[string]any{
-			{"indicator": "housed_now", "group": "protected_shelter", "people": six, "value": six},
-			{"indicator": "housed_now", "group": "semi_autonomy_flat", "suppressed": true},
-			{"indicator": "exits", "group": "homeless", "people": three, "value": three},
-			{"indicator": "median_stay_days", "group": "protected_shelter", "people": seven, "value": days},
-		}})
-	})
-	mux.HandleFunc("GET /v1/availability", func(w http.ResponseWriter, _ *http.Request) {
-		_, _ = io.WriteString(w, `{"rows":[{"territory":"RM","kind":"protected_shelter","accommodations":1,"places":6,"free":4}]}`)
-	})
-	mux.HandleFunc("GET /v1/accommodations", func(w http.ResponseWriter, _ *http.Request) {
-		_, _ = io.WriteString(w, `{"accommodations":[{"id":"acc-1","name":"Casa rifugio Aurora","kind":"protected_shelter","territory":"RM","capacity":6,"occupied":2,"free":4,
-		 "open_steps":[{"id":"st-1","person":"ps-a","kind":"protected_shelter","start":"2026-02-01"}]}]}`)
-	})
-	mux.HandleFunc("GET /v1/offers", func(w http.ResponseWriter, _ *http.Request) {
-		_, _ = io.WriteString(w, `{"offers":[{"id":"of-1","source":"landlord","monthly_rent_cents":45000,"territory":"RM","area":"Roma - Pigneto","places":1,"available_from":"2026-12-01","status":"open"}]}`)
-	})
-	mux.HandleFunc("GET /v1/persons/ps-a/housing", func(w http.ResponseWriter, _ *http.Request) {
-		_, _ = io.WriteString(w, `{"person":"ps-a","steps":[{"id":"st-1","person":"ps-a","kind":"protected_shelter","accommodation_id":"acc-1","start":"2026-02-01"}],"proposals":[]}`)
-	})
-	mux.HandleFunc("GET /v1/persons/ps-a/offer-matches", func(w http.ResponseWriter, r *http.Request) {
-		reasons := `"affitto 450,00 € al mese su un budget di 655,00 €","ospita 1 persona, il nucleo familiare è di 1 persona","nella zona di lavoro (Roma - Pigneto)"`
-		if r.URL.Query().Get("lang") == "en" {
-			reasons = `"rent €450.00 a month on a budget of €655.00","houses 1 person, the household is 1 person","in the area of work (Roma - Pigneto)"`
-		}
-		_, _ = io.WriteString(w, `{"budget_cents":65500,"matches":[{"offer":{"id":"of-1","source":"landlord","monthly_rent_cents":45000,"territory":"RM","area":"Roma - Pigneto","places":1,"available_from":"2026-12-01","status":"open"},
-		 "score":1.3,"reasons":[`+reasons+`]}]}`)
-	})
-	mux.HandleFunc("POST /v1/steps/st-1/move", func(w http.ResponseWriter, _ *http.Request) {
-		w.WriteHeader(http.StatusCreated)
-		_, _ = io.WriteString(w, `{"step":{"id":"st-2"}}`)
-	})
-	mux.HandleFunc("POST /v1/steps/st-1/end", func(w http.ResponseWriter, _ *http.Request) {
-		w.WriteHeader(http.StatusBadRequest)
-		_, _ = io.WriteString(w, `{"error":{"code":"invalid","field":"destination","message":"is not a known destination"}}`)
-	})
+func housingAnswers() map[string]answer {
+	offer := `{"id":"of-1","source":"landlord","monthly_rent_cents":45000,"territory":"RM","area":"Roma - Pigneto","places":1,"available_from":"2026-12-01","status":"open"}`
+	return map[string]answer{
+		"Indicators": reply(`{"min_cell":5,"cells":[
+		 {"indicator":"housed_now","group":"protected_shelter","people":6,"value":6},
+		 {"indicator":"housed_now","group":"semi_autonomy_flat","suppressed":true},
+		 {"indicator":"exits","group":"homeless","people":3,"value":3},
+		 {"indicator":"median_stay_days","group":"protected_shelter","people":7,"value":120}]}`),
+		"Board": reply(`{"rows":[{"territory":"RM","kind":"protected_shelter","accommodations":1,"places":6,"free":4}]}`),
+		"ListAccommodations": reply(`{"accommodations":[{"id":"acc-1","name":"Casa rifugio Aurora","kind":"protected_shelter","territory":"RM","capacity":6,"occupied":2,"free":4,
+		 "open_steps":[{"id":"st-1","person":"ps-a","kind":"protected_shelter","start":"2026-02-01"}]}]}`),
+		"ListOffers": reply(`{"offers":[` + offer + `]}`),
+		"PersonHousing": func(req proto.Message) (string, error) {
+			if req.(*housingv1.PersonHousingRequest).Id != "ps-a" {
+				return refuse(errcode.NotFound, "", "no such person")
+			}
+			return `{"person":"ps-a","steps":[{"id":"st-1","person":"ps-a","kind":"protected_shelter","accommodation_id":"acc-1","start":"2026-02-01"}],"proposals":[]}`, nil
+		},
+		"OfferMatches": func(req proto.Message) (string, error) {
+			reasons := `"affitto 450,00 € al mese su un budget di 655,00 €","ospita 1 persona, il nucleo familiare è di 1 persona","nella zona di lavoro (Roma - Pigneto)"`
+			if req.(*housingv1.OfferMatchesRequest).Lang == "en" {
+				reasons = `"rent €450.00 a month on a budget of €655.00","houses 1 person, the household is 1 person","in the area of work (Roma - Pigneto)"`
+			}
+			return `{"budget_cents":65500,"matches":[{"offer":` + offer + `,"score":1.3,"reasons":[` + reasons + `]}]}`, nil
+		},
+		"MoveStep": func(req proto.Message) (string, error) {
+			if req.(*housingv1.MoveStepRequest).From != "st-1" {
+				return refuse(errcode.NotFound, "", "no such step")
+			}
+			return `{"step":{"id":"st-2"}}`, nil
+		},
+		"EndStep": func(proto.Message) (string, error) {
+			return refuse(errcode.Invalid, "destination", "is not a known destination")
+		},
+	}
 }
 
 // testWorkPages runs within TestWeb, on its rig: one embedded stack is

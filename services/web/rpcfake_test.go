@@ -37,6 +37,7 @@ type rpcFake struct {
 	mu    sync.Mutex
 	last  map[string]proto.Message // the last request of each RPC
 	who   auth.Principal
+	roles map[string]auth.Role // the one role each guarded RPC admits
 }
 
 // answer is an RPC's answer to req: its response as JSON, or an error.
@@ -51,7 +52,7 @@ func refuse(code errcode.Code, field, msg string) (string, error) {
 // without one is unimplemented. The links' RPCs take no user token.
 func newRPCFake(t *testing.T, sd protoreflect.ServiceDescriptor, answers map[string]answer, links ...string) *rpcFake {
 	t.Helper()
-	f := &rpcFake{last: map[string]proto.Message{}}
+	f := &rpcFake{last: map[string]proto.Message{}, roles: map[string]auth.Role{}}
 	verifier, err := auth.NewHMAC([]byte(testKey))
 	if err != nil {
 		t.Fatal(err)
@@ -87,7 +88,11 @@ func newRPCFake(t *testing.T, sd protoreflect.ServiceDescriptor, answers map[str
 			}
 			f.mu.Lock()
 			f.who, f.last[name] = p, req
+			role, guarded := f.roles[name]
 			f.mu.Unlock()
+			if guarded && p.Role != role {
+				return nil, grpckit.Status(errcode.New(errcode.Forbidden, "", "%s only", role))
+			}
 			reply, ok := answers[name]
 			if !ok {
 				return nil, status.Error(codes.Unimplemented, name)
@@ -113,6 +118,16 @@ func newRPCFake(t *testing.T, sd protoreflect.ServiceDescriptor, answers map[str
 	t.Cleanup(srv.Stop)
 	f.addr = ln.Addr().String()
 	return f
+}
+
+// only admits role alone to the RPCs names, refusing the others as the
+// services do.
+func (f *rpcFake) only(role auth.Role, names ...string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, n := range names {
+		f.roles[n] = role
+	}
 }
 
 // request is the last request of the RPC name.

@@ -1,33 +1,46 @@
-package clients
+package clients_test
 
 import (
-	"io"
-	"net/http"
-	"strings"
 	"testing"
 
+	"google.golang.org/protobuf/encoding/protojson"
+
 	"github.com/percorsi/percorsi/pkg/errcode"
+	pathwayv1 "github.com/percorsi/percorsi/proto/percorsi/pathway/v1"
+	"github.com/percorsi/percorsi/services/web/clients"
 )
 
-// FuzzDecodeResponse: whatever a service answers, web's response decoder
-// returns the value or a coded error, Internal or Unavailable for what a
-// page cannot explain; it never panics.
-func FuzzDecodeResponse(f *testing.F) {
-	f.Add(200, `{"person":"p1","entries":[{"event_id":"e1","occurred_at":"2026-11-26T09:00:00Z"}]}`)
-	f.Add(400, `{"error":{"code":"invalid","field":"goals[0].title","message":"m"}}`)
-	f.Add(503, `<html>`)
-	f.Add(200, `{"entries":[{"occurred_at":"yesterday"}]}`)
-	f.Fuzz(func(t *testing.T, status int, body string) {
-		resp := &http.Response{StatusCode: status, Body: io.NopCloser(strings.NewReader(body))}
-		v, err := decodeJSON[Timeline](t.Context(), resp)
-		if err == nil {
-			if status >= 400 || v.(*Timeline) == nil {
-				t.Fatalf("status %d decoded to %v", status, v)
+// FuzzCounts: whatever pathway's monitoring row holds, Counts returns a
+// whole number or nil (suppressed) for each indicator, or a coded
+// Internal error the page can explain; it never panics. The protobuf
+// decoding itself is the library's.
+func FuzzCounts(f *testing.F) {
+	f.Add(`{"group":"coop-aurora","counts":{"enrolled":7,"placed":null}}`)
+	f.Add(`{"counts":{"enrolled":"seven"}}`)
+	f.Add(`{"counts":{"enrolled":3.5,"placed":1e300}}`)
+	f.Add(`{"counts":{"enrolled":true,"placed":{"n":1},"housed":[1]}}`)
+	f.Fuzz(func(t *testing.T, body string) {
+		var row pathwayv1.MonitoringRow
+		if protojson.Unmarshal([]byte(body), &row) != nil {
+			return
+		}
+		counts, err := clients.Counts(&row)
+		if err != nil {
+			if errcode.Of(err) != errcode.Internal {
+				t.Fatalf("%s: %v, want an Internal error", body, err)
 			}
 			return
 		}
-		if errcode.As(err) == nil {
-			t.Fatalf("status %d: uncoded error %v", status, err)
+		for ind, v := range row.GetCounts() {
+			n, ok := counts[ind]
+			switch {
+			case !ok:
+				t.Fatalf("%s: %s lost", body, ind)
+			case (n == nil) != (v.GetKind() == nil || v.AsInterface() == nil):
+				t.Fatalf("%s: %s read as %v", body, ind, n)
+			case n != nil && float64(*n) != v.GetNumberValue():
+				t.Fatalf("%s: %s read as %d", body, ind, *n)
+			}
 		}
 	})
 }

@@ -77,7 +77,7 @@ func conn(t *testing.T, service, addr string) *clients.Conn {
 		t.Fatal(err)
 	}
 	r := clients.Resilience{Timeout: time.Second, Attempts: 2, Pause: time.Millisecond, BreakerOpen: time.Second}
-	c, err := clients.NewGRPC(service, addr, r, slog.New(slog.DiscardHandler), instrument.NewMetrics(reg, "web"), breakers)
+	c, err := clients.New(service, addr, r, slog.New(slog.DiscardHandler), instrument.NewMetrics(reg, "web"), breakers)
 	if err != nil {
 		t.Fatal(err)
 	}
