@@ -294,9 +294,9 @@ func TestWeb(t *testing.T) {
 		if status, body := b.get("/static/"); status == http.StatusOK && strings.Contains(body, "style.css") {
 			t.Errorf("/static/ lists its directory: %d", status)
 		}
-		for _, name := range []string{"%FF%FE", "..%2Fapp.go", "nothing.css"} {
-			if status, _ := b.get("/static/" + name); status != http.StatusNotFound {
-				t.Errorf("/static/%s: status %d, want 404", name, status)
+		for name, want := range map[string]int{"%FF%FE": http.StatusBadRequest, "..%2Fapp.go": http.StatusNotFound, "nothing.css": http.StatusNotFound} {
+			if status, _ := b.get("/static/" + name); status != want {
+				t.Errorf("/static/%s: status %d, want %d", name, status, want)
 			}
 		}
 	})

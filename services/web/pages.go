@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/percorsi/percorsi/pkg/auth"
 	"github.com/percorsi/percorsi/pkg/errcode"
@@ -45,8 +46,7 @@ func (a *App) routes() http.Handler {
 	mux := http.NewServeMux()
 	static, _ := fs.Sub(assets, "static") // the directory is embedded: cannot fail
 	// One file per path, never the directory's listing; a name that is no
-	// file (invalid UTF-8 included, which http.FileServerFS answers with a
-	// 500) is not found.
+	// file is not found.
 	mux.HandleFunc("GET /static/{file}", func(w http.ResponseWriter, r *http.Request) {
 		name := r.PathValue("file")
 		if st, err := fs.Stat(static, name); err != nil || st.IsDir() {
@@ -66,7 +66,36 @@ func (a *App) routes() http.Handler {
 	a.monitoringRoutes(mux)
 	// Refuse cross-origin form posts by the browser's own Sec-Fetch-Site
 	// and Origin headers, beside the token every form carries.
-	return headers(http.NewCrossOriginProtection().Handler(mux))
+	return headers(http.NewCrossOriginProtection().Handler(a.readableText(mux)))
+}
+
+// readableText refuses a request whose path, query or form holds text that
+// is not UTF-8: no browser sends it, and the services' contracts
+// (protobuf strings) cannot carry it.
+func (a *App) readableText(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := r.ParseForm(); err == nil && utf8.ValidString(r.URL.Path) && readable(r.Form) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		p := a.newPage(r, "error.title")
+		p.Error = p.T("error.encoding")
+		a.render(w, r, http.StatusBadRequest, "error", p)
+	})
+}
+
+func readable(form url.Values) bool {
+	for k, vs := range form {
+		if !utf8.ValidString(k) {
+			return false
+		}
+		for _, v := range vs {
+			if !utf8.ValidString(v) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // headers sets what every page answers with: nothing cached (pages show
