@@ -134,18 +134,24 @@ func (t *Target) StartServices(ctx context.Context, cfg ProcessConfig, started f
 	_, _ = rand.Read(master)
 	common := []string{
 		"MONGODB_URI=" + t.MongoURI, "KAFKA_BROKERS=" + strings.Join(t.Brokers, ","), "TOKEN_KEY=" + t.tokenKey,
-		"GRPC_ADDR=127.0.0.1:0", "PATHWAY_MASTER_KEYS=load:" + base64.StdEncoding.EncodeToString(master),
+		"PATHWAY_MASTER_KEYS=load:" + base64.StdEncoding.EncodeToString(master),
 	}
+	grpcAddrs := map[string]string{}
 	for _, s := range Services {
 		port, err := freePort()
 		if err != nil {
 			return err
 		}
-		t.URLs[s] = fmt.Sprintf("http://127.0.0.1:%d", port)
-		env := append(slices.Clone(common), fmt.Sprintf("HTTP_ADDR=127.0.0.1:%d", port))
+		grpcPort, err := freePort()
+		if err != nil {
+			return err
+		}
+		t.URLs[s], grpcAddrs[s] = fmt.Sprintf("http://127.0.0.1:%d", port), fmt.Sprintf("127.0.0.1:%d", grpcPort)
+		env := append(slices.Clone(common), fmt.Sprintf("HTTP_ADDR=127.0.0.1:%d", port), "GRPC_ADDR="+grpcAddrs[s])
 		if s == "web" {
+			// web calls the others over gRPC (started before it).
 			for _, o := range Services[:len(Services)-1] {
-				env = append(env, strings.ToUpper(o)+"_URL="+t.URLs[o])
+				env = append(env, strings.ToUpper(o)+"_GRPC="+grpcAddrs[o])
 			}
 		}
 		cfg.Progress("starting %s", s)
