@@ -147,6 +147,18 @@ func (tb *tab) text(sel string) string {
 
 func (tb *tab) body() string { return tb.text("body") }
 
+// visible says whether the page has an element matching sel now.
+func (tb *tab) visible(sel string) bool {
+	tb.t.Helper()
+	ctx, cancel := context.WithTimeout(tb.ctx, 30*time.Second)
+	defer cancel()
+	found, err := chromedp.Run(ctx, chromedp.Evaluate[bool](fmt.Sprintf("document.querySelector(%q) !== null", sel)))
+	if err != nil {
+		tb.t.Fatalf("browser: look for %s: %v", sel, err)
+	}
+	return found
+}
+
 // screenshot saves the page under testdata/screenshots (git-ignored).
 func (tb *tab) screenshot(step string) {
 	tb.t.Helper()
@@ -524,8 +536,18 @@ func TestBrowserServiceDown(t *testing.T) {
 	)
 
 	plug.push(t)
-	time.Sleep(browserResilience.BreakerOpen)
-	tb.do(chromedp.Navigate(person), chromedp.WaitVisible(chromedp.CSS(`[data-testid=timeline]`)))
+	// Back once the breaker lets a call through again and web has
+	// reconnected: the page is read again until it shows the timeline.
+	for deadline := time.Now().Add(2 * time.Minute); ; {
+		tb.do(chromedp.Navigate(person), chromedp.WaitVisible(chromedp.CSS(`[data-testid=timeline], [data-testid=unavailable]`)))
+		if tb.visible(`[data-testid=timeline]`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the timeline did not come back within 2 minutes of pathway's return")
+		}
+		time.Sleep(time.Second)
+	}
 	if state := breakerState(); state != "0" {
 		t.Errorf("breaker state %s after pathway returned, want 0 (closed)", state)
 	}

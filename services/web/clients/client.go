@@ -16,6 +16,7 @@ import (
 	"github.com/go-kit/kit/endpoint"
 	kitgrpc "github.com/go-kit/kit/transport/grpc"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/backoff"
 	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/percorsi/percorsi/pkg/auth"
@@ -63,7 +64,14 @@ type Conn struct {
 // New returns the connection to the gRPC API of service at addr
 // (host:port). It connects on the first call, and again after a failure.
 func New(service, addr string, r Resilience, log *slog.Logger, m *instrument.Metrics, breakers *breaker.Metrics) (*Conn, error) {
-	cc, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	cc, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()),
+		// Back within seconds of a service's return: gRPC's own backoff
+		// grows to two minutes over a long outage, while the breaker
+		// already spares the service.
+		grpc.WithConnectParams(grpc.ConnectParams{
+			Backoff:           backoff.Config{BaseDelay: 100 * time.Millisecond, Multiplier: 1.6, Jitter: 0.2, MaxDelay: 2 * time.Second},
+			MinConnectTimeout: r.Timeout,
+		}))
 	if err != nil {
 		return nil, fmt.Errorf("web: %s gRPC address %q: %w", service, addr, err)
 	}
