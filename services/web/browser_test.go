@@ -245,6 +245,22 @@ func (tb *tab) checkAccessibility() {
 		loc, _ := chromedp.Run(ctx, chromedp.Location())
 		tb.t.Errorf("accessibility on %s: %s", loc, p)
 	}
+	// On a phone (390 px) the page reflows: nothing scrolls sideways.
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateTouch)); err != nil {
+		tb.t.Fatalf("phone width: %v", err)
+	}
+	wide, err := chromedp.Run(ctx, chromedp.Evaluate[int]("document.documentElement.scrollWidth"))
+	if err != nil {
+		tb.t.Fatalf("phone width: %v", err)
+	}
+	if wide > 390 {
+		loc, _ := chromedp.Run(ctx, chromedp.Location())
+		tb.screenshot("phone")
+		tb.t.Errorf("on a phone %s is %d px wide, past the 390 px screen", loc, wide)
+	}
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(820, 1180, chromedp.EmulateTouch)); err != nil {
+		tb.t.Fatalf("tablet width: %v", err)
+	}
 }
 
 // A teacher marks today's register on a tablet; the case worker sees it on
